@@ -1,0 +1,253 @@
+import { z } from "zod";
+import { decimalString, moneySchema } from "../shared/money.ts";
+
+/**
+ * Canonical finance records: what the rest of the app sees, whichever ERP (M3, SyteLine) or
+ * transport (MI REST, EXPORTMI, IDO, BOD) they came from. Mappers in `m3/` and `ido/` produce
+ * them; `parseRecord` validates them, and a record that fails goes to quarantine, not to Slack.
+ *
+ * Conventions: amounts are Money (decimal string + currency); quantities are decimal strings;
+ * dates are ISO `YYYY-MM-DD`; timestamps ISO 8601 UTC; ERP padding is trimmed.
+ */
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "expected an ISO date YYYY-MM-DD" });
+const trimmed = z.string().trim();
+const nonEmpty = z.string().trim().min(1);
+
+export const sourceSchema = z.enum(["m3", "syteline", "bod"]);
+
+/** Where a record lives: the polling key and the routing key start from here. */
+const scope = {
+  tenant: nonEmpty,
+  company: nonEmpty,
+  division: trimmed.default(""),
+  source: sourceSchema,
+  /** Date of the last change in the ERP (date-only in M3: hence the poll overlap window). */
+  changedAt: isoDate,
+  /** ERP user who entered or last changed the document, for segregation of duties. */
+  changedBy: trimmed.optional(),
+};
+
+export const supplierSchema = z.object({
+  entity: z.literal("supplier"),
+  ...scope,
+  id: nonEmpty,
+  name: trimmed,
+  status: trimmed,
+  currency: trimmed.optional(),
+  country: trimmed.optional(),
+  vatNumber: trimmed.optional(),
+  paymentTerms: trimmed.optional(),
+  blocked: z.boolean().default(false),
+});
+
+export const receiptSchema = z.object({
+  /** Receipt / transaction reference as the ERP numbers it. */
+  id: nonEmpty,
+  date: isoDate,
+  quantity: decimalString,
+});
+
+export const poLineSchema = z.object({
+  line: z.number().int().nonnegative(),
+  subLine: z.number().int().nonnegative().default(0),
+  item: trimmed.default(""),
+  description: trimmed.default(""),
+  orderedQty: decimalString,
+  receivedQty: decimalString,
+  invoicedQty: decimalString.default("0"),
+  unit: trimmed.default(""),
+  /** Price per `pricePer` units of `unit` (M3 PUCD), e.g. 12.40 per 100 pieces. */
+  unitPrice: moneySchema,
+  pricePer: decimalString.default("1"),
+  costCenter: trimmed.optional(),
+  account: trimmed.optional(),
+  receipts: z.array(receiptSchema).default([]),
+});
+
+export const purchaseOrderSchema = z.object({
+  entity: z.literal("purchase_order"),
+  ...scope,
+  number: nonEmpty,
+  supplierId: nonEmpty,
+  supplierName: trimmed.optional(),
+  status: trimmed,
+  /** Lowest and highest line status (M3 PUSL/PUST); status is the human word for it. */
+  statusCode: trimmed.optional(),
+  buyer: trimmed.default(""),
+  orderDate: isoDate,
+  deliveryDate: isoDate.optional(),
+  currency: trimmed,
+  total: moneySchema,
+  costCenter: trimmed.optional(),
+  lines: z.array(poLineSchema).default([]),
+});
+
+export const invoiceStatusSchema = z.enum([
+  "entry",
+  "approval",
+  "approved",
+  "rejected",
+  "posted",
+  "paid",
+  "cancelled",
+]);
+
+export const invoiceLineSchema = z.object({
+  line: z.number().int().nonnegative(),
+  poNumber: trimmed.optional(),
+  poLine: z.number().int().nonnegative().optional(),
+  poSubLine: z.number().int().nonnegative().optional(),
+  item: trimmed.optional(),
+  description: trimmed.optional(),
+  quantity: decimalString,
+  unit: trimmed.optional(),
+  unitPrice: moneySchema,
+  pricePer: decimalString.default("1"),
+  amount: moneySchema,
+  costCenter: trimmed.optional(),
+  account: trimmed.optional(),
+});
+
+export const supplierInvoiceSchema = z.object({
+  entity: z.literal("supplier_invoice"),
+  ...scope,
+  supplierId: nonEmpty,
+  supplierName: trimmed.optional(),
+  invoiceNumber: nonEmpty,
+  /** M3 invoice batch number (APS450 INBN) while in entry / approval. */
+  batchNumber: trimmed.optional(),
+  invoiceDate: isoDate,
+  dueDate: isoDate.optional(),
+  accountingDate: isoDate.optional(),
+  status: invoiceStatusSchema,
+  statusCode: trimmed.optional(),
+  total: moneySchema,
+  vat: moneySchema.optional(),
+  poNumber: trimmed.optional(),
+  costCenter: trimmed.optional(),
+  /** True for a credit note (negative total). */
+  credit: z.boolean().default(false),
+  authorizedUser: trimmed.optional(),
+  voucher: trimmed.optional(),
+  lines: z.array(invoiceLineSchema).default([]),
+});
+
+export const paymentSchema = z.object({
+  entity: z.literal("payment"),
+  ...scope,
+  supplierId: nonEmpty,
+  supplierName: trimmed.optional(),
+  reference: nonEmpty,
+  invoiceNumber: trimmed.optional(),
+  paymentDate: isoDate,
+  amount: moneySchema,
+  method: trimmed.optional(),
+  voucher: trimmed.optional(),
+  costCenter: trimmed.optional(),
+});
+
+export const glLineSchema = z.object({
+  line: z.number().int().nonnegative(),
+  account: nonEmpty,
+  costCenter: trimmed.optional(),
+  /** Other accounting dimensions (M3 AIT2..AIT7) by number. */
+  dimensions: z.record(z.string(), z.string()).default({}),
+  amount: moneySchema,
+  text: trimmed.optional(),
+});
+
+export const glVoucherSchema = z.object({
+  entity: z.literal("gl_voucher"),
+  ...scope,
+  voucher: nonEmpty,
+  series: trimmed.default(""),
+  year: z.number().int().optional(),
+  period: z.number().int().optional(),
+  accountingDate: isoDate,
+  description: trimmed.optional(),
+  lines: z.array(glLineSchema).default([]),
+});
+
+export const accountSchema = z.object({
+  entity: z.literal("account"),
+  ...scope,
+  /** Accounting dimension: 1 = account, 2 = cost center in most M3 setups. */
+  dimension: z.number().int().min(1).max(8),
+  id: nonEmpty,
+  name: trimmed,
+  status: trimmed.default(""),
+});
+
+export const canonicalRecordSchema = z.discriminatedUnion("entity", [
+  supplierSchema,
+  purchaseOrderSchema,
+  supplierInvoiceSchema,
+  paymentSchema,
+  glVoucherSchema,
+  accountSchema,
+]);
+
+export type Supplier = z.infer<typeof supplierSchema>;
+export type Receipt = z.infer<typeof receiptSchema>;
+export type PoLine = z.infer<typeof poLineSchema>;
+export type PurchaseOrder = z.infer<typeof purchaseOrderSchema>;
+export type InvoiceStatus = z.infer<typeof invoiceStatusSchema>;
+export type InvoiceLine = z.infer<typeof invoiceLineSchema>;
+export type SupplierInvoice = z.infer<typeof supplierInvoiceSchema>;
+export type Payment = z.infer<typeof paymentSchema>;
+export type GlLine = z.infer<typeof glLineSchema>;
+export type GlVoucher = z.infer<typeof glVoucherSchema>;
+export type Account = z.infer<typeof accountSchema>;
+export type CanonicalRecord = z.infer<typeof canonicalRecordSchema>;
+export type Entity = CanonicalRecord["entity"];
+
+export const ENTITIES = [
+  "supplier",
+  "purchase_order",
+  "supplier_invoice",
+  "payment",
+  "gl_voucher",
+  "account",
+] as const satisfies readonly Entity[];
+
+/** The record's own id inside its company/division. */
+export function recordId(r: CanonicalRecord): string {
+  switch (r.entity) {
+    case "supplier":
+      return r.id;
+    case "purchase_order":
+      return r.number;
+    case "supplier_invoice":
+      return `${r.supplierId}/${r.invoiceNumber}`;
+    case "payment":
+      return r.reference;
+    case "gl_voucher":
+      return r.series ? `${r.series}/${r.voucher}` : r.voucher;
+    case "account":
+      return `${r.dimension}/${r.id}`;
+  }
+}
+
+/** Stable key of a record across polls, restarts and replicas: `entity:tenant:company:division:id`. */
+export function recordKey(r: CanonicalRecord): string {
+  return [r.entity, r.tenant, r.company, r.division, recordId(r)].join(":");
+}
+
+export type ParseResult =
+  | { ok: true; record: CanonicalRecord }
+  | { ok: false; reason: string; issues: { path: string; message: string }[] };
+
+/** Validate a mapped record; failures name each field so quarantine can say what was wrong. */
+export function parseRecord(input: unknown): ParseResult {
+  const result = canonicalRecordSchema.safeParse(input);
+  if (result.success) return { ok: true, record: result.data };
+  const issues = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+  return {
+    ok: false,
+    reason: issues.map((i) => `${i.path || "(record)"}: ${i.message}`).join("; "),
+    issues,
+  };
+}
