@@ -1,0 +1,239 @@
+import type {
+  Alert,
+  DigestPayload,
+  ExceptionPayload,
+  FieldChange,
+  OpsPayload,
+} from "../../delivery/alert.ts";
+import { add, dec, toFixed } from "../../shared/decimal.ts";
+import type { Money } from "../../shared/money.ts";
+import {
+  contextLine,
+  esc,
+  fieldsSection,
+  header,
+  type LinkTemplates,
+  link,
+  money,
+  textSection,
+} from "./format.ts";
+import { capBlocks, chunkLines, fitLines, LIMITS, moreLine, truncate } from "./limits.ts";
+import { recordMessage } from "./records.ts";
+import type { ActionsBlock, Block, SlackMessage } from "./types.ts";
+
+/** Action ids the Bolt side handles; the value is the opaque approval id only. */
+export const APPROVAL_ACTIONS = {
+  approve: "approval.approve",
+  reject: "approval.reject",
+  hold: "approval.hold",
+} as const;
+
+export interface AlertViewOptions {
+  /** Render time for the context line (inject the clock). */
+  at?: Date;
+  links?: LinkTemplates;
+}
+
+export function approvalActions(approvalId: string, allowHold = true): ActionsBlock {
+  const value = truncate(approvalId, LIMITS.buttonValue);
+  const elements: ActionsBlock["elements"] = [
+    {
+      type: "button",
+      action_id: APPROVAL_ACTIONS.approve,
+      text: { type: "plain_text", text: "Approve" },
+      style: "primary",
+      value,
+    },
+    {
+      type: "button",
+      action_id: APPROVAL_ACTIONS.reject,
+      text: { type: "plain_text", text: "Reject" },
+      style: "danger",
+      value,
+    },
+  ];
+  if (allowHold) {
+    elements.push({
+      type: "button",
+      action_id: APPROVAL_ACTIONS.hold,
+      text: { type: "plain_text", text: "Hold" },
+      value,
+    });
+  }
+  return { type: "actions", block_id: "approval", elements };
+}
+
+/** The main message for an alert (record, exception, digest or ops). */
+export function alertMessage(alert: Alert, o: AlertViewOptions = {}): SlackMessage {
+  const at = o.at ?? new Date(alert.createdAt);
+  let message: SlackMessage;
+  switch (alert.kind) {
+    case "digest":
+      message = digestMessage(alert.digest ?? { of: "record.new", reason: "flood", items: [] }, at);
+      break;
+    case "ops":
+      message = opsMessage(
+        alert.ops ?? { code: "unknown", message: "", count: 1, examples: [] },
+        at,
+      );
+      break;
+    case "exception.opened":
+    case "exception.resolved":
+      message = exceptionMessage(alert, at, o.links);
+      break;
+    default: {
+      if (!alert.record) {
+        message = {
+          text: `Update for ${alert.recordKey}`,
+          blocks: [textSection(esc(`Update for ${alert.recordKey}`))],
+        };
+        break;
+      }
+      message = recordMessage(alert.record, {
+        at,
+        ...(o.links ? { links: o.links } : {}),
+        ...(alert.link ? { link: alert.link } : {}),
+        ...(alert.costCenter ? { costCenter: alert.costCenter } : {}),
+        ...(alert.kind === "record.new" ? { prefix: "New" } : {}),
+      });
+    }
+  }
+  if (alert.needsDecision && alert.kind !== "exception.resolved") {
+    message = {
+      ...message,
+      blocks: [
+        ...message.blocks,
+        approvalActions(alert.needsDecision.approvalId, alert.needsDecision.allowHold),
+      ],
+    };
+  }
+  return { text: message.text, blocks: capBlocks(message.blocks) };
+}
+
+function exceptionMessage(alert: Alert, at: Date, links: LinkTemplates | undefined): SlackMessage {
+  const ex: ExceptionPayload = alert.exception ?? {
+    type: "exception",
+    severity: "warning",
+    summary: alert.recordKey,
+    details: [],
+  };
+  const resolved = alert.kind === "exception.resolved";
+  const icon = resolved ? "✅" : ex.severity === "critical" ? "🚨" : "⚠️";
+  const title = `${icon} ${resolved ? "Resolved" : "Exception"}: ${humanize(ex.type)}`;
+  const blocks: Block[] = [header(title), textSection(esc(ex.summary))];
+  const details = fieldsSection([
+    ...ex.details.map((d) => [d.label, esc(d.value)] as const),
+    ["Amount", ex.amount ? money(ex.amount) : undefined],
+    ["Cost center", alert.costCenter ? esc(alert.costCenter) : undefined],
+  ]);
+  if (details) blocks.push(details);
+  const record = alert.record;
+  if (record) {
+    const summary = recordMessage(record, {
+      at,
+      ...(links ? { links } : {}),
+      ...(alert.link ? { link: alert.link } : {}),
+    });
+    blocks.push({ type: "divider" }, ...summary.blocks.slice(1));
+  } else {
+    if (alert.link) blocks.push(textSection(link(alert.link, "Open in CloudSuite")));
+    blocks.push(contextLine({ at }));
+  }
+  const text = truncate(
+    `${resolved ? "Resolved" : "Exception"}: ${humanize(ex.type)}: ${ex.summary}`,
+    LIMITS.fallbackText,
+  );
+  return { text, blocks };
+}
+
+function humanize(code: string): string {
+  const words = code.replace(/[_.-]+/g, " ").trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** Sum per currency with exact decimals; never adds across currencies. */
+export function totalsByCurrency(amounts: readonly Money[]): Money[] {
+  const totals = new Map<string, ReturnType<typeof dec>>();
+  for (const m of amounts)
+    totals.set(m.currency, add(totals.get(m.currency) ?? dec("0"), dec(m.amount)));
+  return [...totals.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([currency, d]) => ({ currency, amount: toFixed(d) }));
+}
+
+/** Several alerts as one message: count, total per currency, a line per record with its link. */
+export function digestMessage(d: DigestPayload, at: Date): SlackMessage {
+  const count = d.items.length;
+  const what = d.of.startsWith("exception")
+    ? "exceptions"
+    : d.of === "record.updated"
+      ? "updates"
+      : "new records";
+  const why =
+    d.reason === "quiet_hours"
+      ? "held during quiet hours"
+      : "rolled up to keep the channel readable";
+  const totals = totalsByCurrency(d.items.flatMap((i) => (i.amount ? [i.amount] : [])));
+  const totalText = totals.length > 0 ? totals.map(money).join(" · ") : undefined;
+  const blocks: Block[] = [header(`${count} ${what}`)];
+  const fields = fieldsSection([
+    ["Count", String(count)],
+    ["Total", totalText],
+  ]);
+  if (fields) blocks.push(fields);
+  const lines = d.items.map((i) => {
+    const label = i.link ? link(i.link, i.title) : esc(i.title);
+    return `• ${label}${i.amount ? ` · ${money(i.amount)}` : ""}`;
+  });
+  // Room for header, fields, context and the "and N more" line inside the 50-block limit.
+  const chunks = chunkLines(lines, LIMITS.sectionText);
+  const room = LIMITS.messageBlocks - blocks.length - 2;
+  if (chunks.length <= room) {
+    for (const c of chunks) blocks.push(textSection(c));
+  } else {
+    let shown = 0;
+    for (const c of chunks.slice(0, room)) {
+      blocks.push(textSection(c));
+      shown += c.split("\n").length;
+    }
+    blocks.push(textSection(moreLine(count - shown)));
+  }
+  blocks.push(contextLine({ at, extra: why }));
+  const text = truncate(
+    `${count} ${what}${totalText ? `, total ${totalText}` : ""} (${why})`,
+    LIMITS.fallbackText,
+  );
+  return { text, blocks };
+}
+
+export function opsMessage(op: OpsPayload, at: Date): SlackMessage {
+  const title = `Delivery problem: ${op.code}`;
+  const blocks: Block[] = [header(`🛠 ${title}`), textSection(esc(op.message))];
+  const fields = fieldsSection([["Affected alerts", String(op.count)]]);
+  if (fields) blocks.push(fields);
+  if (op.examples.length > 0)
+    blocks.push(
+      textSection(
+        fitLines(
+          op.examples.map((e) => `• ${esc(e)}`),
+          LIMITS.sectionText,
+        ),
+      ),
+    );
+  blocks.push(contextLine({ at, extra: "cloudsuite-slack delivery" }));
+  return { text: truncate(esc(`${title}: ${op.message}`), LIMITS.fallbackText), blocks };
+}
+
+/** Thread reply for a later version: what changed, field by field. */
+export function changeReplyMessage(
+  changes: readonly FieldChange[] | undefined,
+  at: Date,
+  what = "Updated",
+): SlackMessage {
+  const list = changes ?? [];
+  const lines = list.map((c) => `• *${esc(c.field)}*: ${esc(c.from ?? "—")} → ${esc(c.to ?? "—")}`);
+  const body = lines.length > 0 ? fitLines(lines, LIMITS.sectionText) : "_details changed_";
+  const names = list.map((c) => c.field).join(", ");
+  const text = truncate(esc(names ? `${what}: ${names}` : what), LIMITS.fallbackText);
+  return { text, blocks: [textSection(`*${esc(what)}*\n${body}`), contextLine({ at })] };
+}

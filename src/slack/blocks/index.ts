@@ -1,0 +1,5 @@
+export * from "./alert.ts";
+export * from "./format.ts";
+export * from "./limits.ts";
+export * from "./records.ts";
+export type * from "./types.ts";
