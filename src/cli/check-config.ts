@@ -1,0 +1,46 @@
+import { formatEnvProblems, loadEnv } from "../config/env.ts";
+import { formatProblem, loadRoutingFile } from "../config/routing-load.ts";
+import { type CliCommand, EXIT, parseArgs } from "./io.ts";
+
+export const CHECK_CONFIG_HELP = `Usage: cloudsuite-slack check-config [--routing FILE] [--env]
+
+Checks routing.yml (FILE, or ROUTING_FILE, or ./routing.yml) and, with --env or when no
+--routing is given, the environment. Prints every problem with its file, line and key.
+Exit code 0 when all is well, 2 otherwise.
+`;
+
+export const checkConfig: CliCommand = async (argv, io) => {
+  const args = parseArgs(argv, ["env", "help"]);
+  if (args.flags.has("help")) {
+    io.stdout.write(CHECK_CONFIG_HELP);
+    return EXIT.ok;
+  }
+  const routingFlag = args.flags.get("routing");
+  if (routingFlag === true) {
+    io.stderr.write("check-config: --routing needs a file path\n");
+    return EXIT.usage;
+  }
+  let failed = false;
+  const checkEnv = args.flags.has("env") || routingFlag === undefined;
+  if (checkEnv) {
+    const env = loadEnv(io.env);
+    if (env.ok) io.stdout.write("environment: ok\n");
+    else {
+      io.stderr.write(formatEnvProblems(env.problems));
+      failed = true;
+    }
+  }
+  const file = routingFlag ?? io.env.ROUTING_FILE ?? "routing.yml";
+  const routing = loadRoutingFile(file);
+  if (routing.ok) {
+    const { tenants, costCenters } = routing.config;
+    const companies = tenants.reduce((n, t) => n + t.companies.length, 0);
+    io.stdout.write(
+      `${file}: ok (${tenants.length} tenant(s), ${companies} compan${companies === 1 ? "y" : "ies"}, ${Object.keys(costCenters).length} cost center(s))\n`,
+    );
+  } else {
+    io.stderr.write(`${routing.problems.map(formatProblem).join("\n")}\n`);
+    failed = true;
+  }
+  return failed ? EXIT.usage : EXIT.ok;
+};

@@ -1,0 +1,252 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import {
+  decryptSecret,
+  EnvelopeError,
+  isEnvelope,
+  type KeyRing,
+  parseKeyRing,
+} from "../security/envelope.ts";
+import { isLoopbackHost } from "./urls.ts";
+
+/**
+ * The process environment, validated at once: every problem is reported together (an admin
+ * fixing one variable at a time at 2 a.m. is what we avoid), each naming the variable.
+ * Values may be `enc:v1:` envelopes; they are decrypted here and never echoed.
+ */
+export interface AppEnv {
+  slackBotToken: string;
+  slackSigningSecret: string;
+  slackAppToken: string | undefined;
+  slackApiUrl: string;
+  redisUrl: string;
+  /** `.ionapi` JSON text, decrypted, from IONAPI_FILE or IONAPI_JSON. */
+  ionapiText: string;
+  ionapiSource: string;
+  keyRing: KeyRing | undefined;
+  routingFile: string;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  port: number;
+  timeZone: string;
+}
+
+export interface EnvProblem {
+  variable: string;
+  message: string;
+}
+
+export type EnvResult =
+  | { ok: true; env: AppEnv; secrets: string[] }
+  | { ok: false; problems: EnvProblem[] };
+
+export const ENV_DOC: Record<string, string> = {
+  SLACK_BOT_TOKEN: "bot token (xoxb-…), plain or enc:v1 envelope; required",
+  SLACK_SIGNING_SECRET: "signing secret from the app's Basic Information page; required",
+  SLACK_APP_TOKEN: "app-level token (xapp-…) to use Socket Mode instead of a public URL; optional",
+  SLACK_API_URL:
+    "Web API base URL; default https://slack.com/api/ (the sandbox points it at the emulator)",
+  REDIS_URL: "redis:// or rediss:// URL; default redis://127.0.0.1:6379",
+  IONAPI_FILE: "path of the .ionapi file (plain JSON or an enc:v1 envelope); this or IONAPI_JSON",
+  IONAPI_JSON: "the .ionapi content inline (plain JSON or an enc:v1 envelope); this or IONAPI_FILE",
+  ENCRYPTION_KEYS:
+    "id:base64key[,id:base64key…]; the first encrypts, all decrypt; required when any value is encrypted",
+  ROUTING_FILE: "path of routing.yml; default routing.yml",
+  LOG_LEVEL: "fatal|error|warn|info|debug|trace|silent; default info",
+  PORT: "HTTP port for Slack requests and health routes; default 3000",
+  TIME_ZONE: "IANA time zone for times shown to people; default UTC",
+};
+
+const logLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const SECRET_VARIABLES = [
+  "SLACK_BOT_TOKEN",
+  "SLACK_SIGNING_SECRET",
+  "SLACK_APP_TOKEN",
+  "IONAPI_JSON",
+];
+
+export interface LoadEnvOptions {
+  readFile?: (path: string) => string;
+}
+
+export function loadEnv(
+  source: Record<string, string | undefined>,
+  options: LoadEnvOptions = {},
+): EnvResult {
+  const problems: EnvProblem[] = [];
+  const secrets: string[] = [];
+  const readFile = options.readFile ?? ((p: string) => readFileSync(p, "utf8"));
+  const raw = (name: string): string | undefined => {
+    const v = source[name]?.trim();
+    return v === "" ? undefined : v;
+  };
+  const problem = (variable: string, message: string) => problems.push({ variable, message });
+
+  let keyRing: KeyRing | undefined;
+  const keysSpec = raw("ENCRYPTION_KEYS");
+  if (keysSpec) {
+    try {
+      keyRing = parseKeyRing(keysSpec);
+      for (const k of keyRing.keys.values()) secrets.push(k.toString("base64"));
+    } catch (err) {
+      problem("ENCRYPTION_KEYS", err instanceof EnvelopeError ? err.message : "invalid");
+    }
+  }
+
+  /** Decrypt a value that is an envelope; on failure record a problem and return undefined. */
+  const reveal = (variable: string, value: string | undefined): string | undefined => {
+    if (value === undefined || !isEnvelope(value)) return value;
+    if (!keyRing) {
+      if (!keysSpec) problem(variable, "is encrypted (enc:v1) but ENCRYPTION_KEYS is not set");
+      return undefined;
+    }
+    try {
+      return decryptSecret(value, keyRing);
+    } catch (err) {
+      problem(variable, err instanceof EnvelopeError ? err.message : "cannot be decrypted");
+      return undefined;
+    }
+  };
+
+  const required = (name: string, pattern: RegExp | undefined, expected: string) => {
+    const value = reveal(name, raw(name));
+    if (raw(name) === undefined) problem(name, `is missing: expected ${expected}`);
+    else if (value !== undefined && pattern && !pattern.test(value)) {
+      problem(name, `has the wrong form: expected ${expected}`);
+    }
+    return value;
+  };
+
+  const slackBotToken = required("SLACK_BOT_TOKEN", /^xoxb-/, "a bot token starting with xoxb-");
+  const slackSigningSecret = required(
+    "SLACK_SIGNING_SECRET",
+    /^[0-9a-f]{16,}$/i,
+    "the app's signing secret (hex)",
+  );
+  const slackAppToken = reveal("SLACK_APP_TOKEN", raw("SLACK_APP_TOKEN"));
+  if (slackAppToken !== undefined && !slackAppToken.startsWith("xapp-")) {
+    problem(
+      "SLACK_APP_TOKEN",
+      "has the wrong form: expected an app-level token starting with xapp-",
+    );
+  }
+
+  const slackApiUrl = raw("SLACK_API_URL") ?? "https://slack.com/api/";
+  checkUrl("SLACK_API_URL", slackApiUrl, ["https:"], true, problem);
+  const redisUrl = raw("REDIS_URL") ?? "redis://127.0.0.1:6379";
+  checkUrl("REDIS_URL", redisUrl, ["redis:", "rediss:"], false, problem);
+
+  let ionapiText: string | undefined;
+  let ionapiSource = "";
+  const ionapiFile = raw("IONAPI_FILE");
+  const ionapiJson = raw("IONAPI_JSON");
+  if (ionapiFile && ionapiJson) {
+    problem("IONAPI_FILE", "and IONAPI_JSON are both set: keep one");
+  } else if (ionapiFile) {
+    ionapiSource = ionapiFile;
+    try {
+      ionapiText = reveal("IONAPI_FILE", readFile(ionapiFile).trim());
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
+      problem("IONAPI_FILE", `cannot read ${ionapiFile} (${code})`);
+    }
+  } else if (ionapiJson) {
+    ionapiSource = "IONAPI_JSON";
+    ionapiText = reveal("IONAPI_JSON", ionapiJson);
+  } else {
+    problem("IONAPI_FILE", "is missing: set IONAPI_FILE (path of the .ionapi file) or IONAPI_JSON");
+  }
+  if (ionapiText !== undefined) {
+    try {
+      JSON.parse(ionapiText);
+    } catch {
+      problem(ionapiFile ? "IONAPI_FILE" : "IONAPI_JSON", "is not valid JSON (.ionapi content)");
+    }
+  }
+
+  const level = logLevel.safeParse(raw("LOG_LEVEL") ?? "info");
+  if (!level.success) problem("LOG_LEVEL", `expected one of ${logLevel.options.join(", ")}`);
+
+  const portText = raw("PORT") ?? "3000";
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) problem("PORT", "expected a port number 0-65535");
+
+  const timeZone = raw("TIME_ZONE") ?? "UTC";
+  if (!isTimeZone(timeZone)) problem("TIME_ZONE", `"${timeZone}" is not an IANA time zone`);
+
+  for (const name of SECRET_VARIABLES) {
+    const v = raw(name);
+    if (v) secrets.push(v);
+  }
+  for (const v of [slackBotToken, slackSigningSecret, slackAppToken]) if (v) secrets.push(v);
+  if (ionapiText) secrets.push(...ionapiSecrets(ionapiText));
+
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    secrets,
+    env: {
+      slackBotToken: slackBotToken as string,
+      slackSigningSecret: slackSigningSecret as string,
+      slackAppToken,
+      slackApiUrl,
+      redisUrl,
+      ionapiText: ionapiText as string,
+      ionapiSource,
+      keyRing,
+      routingFile: raw("ROUTING_FILE") ?? "routing.yml",
+      logLevel: level.success ? level.data : "info",
+      port,
+      timeZone,
+    },
+  };
+}
+
+function checkUrl(
+  variable: string,
+  value: string,
+  protocols: string[],
+  loopbackMayBeHttp: boolean,
+  problem: (variable: string, message: string) => void,
+): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    problem(variable, "is not a URL");
+    return;
+  }
+  const allowed =
+    protocols.includes(url.protocol) ||
+    (loopbackMayBeHttp && url.protocol === "http:" && isLoopbackHost(url.hostname));
+  if (!allowed) {
+    const loopback = loopbackMayBeHttp ? " (plain http only for loopback addresses)" : "";
+    problem(variable, `must use ${protocols.join(" or ")}${loopback}`);
+  }
+}
+
+/** The `.ionapi` values that must never be logged, for the log scrubber. */
+function ionapiSecrets(text: string): string[] {
+  try {
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    return ["cs", "saak", "sask"].flatMap((k) =>
+      typeof parsed[k] === "string" ? [parsed[k]] : [],
+    );
+  } catch {
+    return [];
+  }
+}
+
+export function formatEnvProblems(problems: EnvProblem[]): string {
+  const lines = problems.map((p) => `  ${p.variable} ${p.message}`);
+  return `Configuration error: ${problems.length} problem${problems.length === 1 ? "" : "s"} in the environment\n${lines.join("\n")}\n`;
+}

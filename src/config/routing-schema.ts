@@ -1,0 +1,190 @@
+import cron from "node-cron";
+import { z } from "zod";
+import { currencyCode, decimalString } from "../shared/money.ts";
+
+/**
+ * `routing.yml`: which ERP companies to watch, how often, where each cost center's alerts go,
+ * the match tolerances and who may approve what. `routing.example.yml` documents every key.
+ * Objects are strict: an unknown key is an error that suggests the nearest valid one.
+ */
+
+/** YAML turns `2` and `2.5` into numbers; accept them, but keep the decimal text exact. */
+const decimal = z.union([z.string(), z.number()]).transform(String).pipe(decimalString);
+
+const ENTITY_NAMES = [
+  "supplier",
+  "purchase_order",
+  "supplier_invoice",
+  "payment",
+  "gl_voucher",
+  "account",
+] as const;
+export const entityName = z.enum(ENTITY_NAMES);
+
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "expected an IANA time zone such as Europe/Amsterdam" },
+);
+
+const DURATION_RE = /^(\d+)\s*(s|m|h)$/;
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
+
+export function durationMs(text: string): number {
+  const m = DURATION_RE.exec(text.trim());
+  if (!m) throw new Error(`not a duration: ${text}`);
+  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+}
+
+const duration = z
+  .string()
+  .regex(DURATION_RE, { message: 'expected a duration such as "30s", "5m" or "1h"' })
+  .refine((d) => !DURATION_RE.test(d.trim()) || durationMs(d) >= 10_000, {
+    message: "polling faster than every 10s is refused",
+  });
+
+export const scheduleSchema = z.union([
+  z.strictObject({ every: duration }),
+  z.strictObject({
+    cron: z.string().refine((c) => cron.validate(c), {
+      message: 'expected a cron expression such as "*/5 * * * *"',
+    }),
+    timeZone: timeZone.optional(),
+  }),
+]);
+
+const companySchema = z.strictObject({
+  company: z
+    .union([z.string(), z.number()])
+    .transform(String)
+    .pipe(
+      z.string().regex(/^\d{1,3}$/, {
+        message: "expected an M3 company number (CONO), 1-3 digits",
+      }),
+    ),
+  divisions: z.array(z.string().trim().max(3)).default([""]),
+  /** SyteLine site (X-Infor-MongooseConfig) when erp is syteline. */
+  site: z.string().optional(),
+  schedules: z.partialRecord(entityName, scheduleSchema).default({}),
+});
+
+const tenantSchema = z.strictObject({
+  id: z.string().min(1),
+  erp: z.enum(["m3", "syteline"]).default("m3"),
+  requestsPerMinute: z.number().int().min(100).max(3000).default(300),
+  /** Deep links per entity; placeholders {tenant} {company} {division} {id}. */
+  links: z.partialRecord(entityName, z.string().url()).default({}),
+  companies: z.array(companySchema).min(1),
+});
+
+const amountBand = z.string().regex(/^(unlimited|\d+(\.\d+)?\s+[A-Z]{3})$/, {
+  message: 'expected an amount with currency such as "5000 EUR", or "unlimited"',
+});
+
+const approverBandSchema = z.strictObject({
+  upTo: amountBand,
+  users: z
+    .array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, { message: "expected a Slack user id (U…)" }))
+    .default([]),
+  groups: z
+    .array(z.string().regex(/^S[A-Z0-9]{2,}$/, { message: "expected a Slack user-group id (S…)" }))
+    .default([]),
+});
+
+const quietHoursSchema = z.strictObject({
+  from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "expected HH:MM" }),
+  to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "expected HH:MM" }),
+  timeZone: timeZone.optional(),
+});
+
+const costCenterSchema = z.strictObject({
+  name: z.string().default(""),
+  channel: z.string(),
+  approvers: z.array(approverBandSchema).default([]),
+});
+
+export const toleranceSchema = z.strictObject({
+  /** Unit-price variance allowed, in percent of the PO price. */
+  pricePercent: decimal.optional(),
+  /** Unit-price variance allowed, absolute, in the invoice currency. */
+  priceAbsolute: decimal.optional(),
+  /** Quantity invoiced above received allowed, in percent. */
+  quantityPercent: decimal.optional(),
+  /** Days within which same supplier + amount + date counts as a duplicate. */
+  duplicateDays: z.number().int().min(0).max(365).optional(),
+  /** Invoices without a PO are matched 2-way (no receipt check) instead of flagged. */
+  allowTwoWay: z.boolean().optional(),
+});
+
+const channelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, {
+  message: "expected a Slack channel id such as C0123ABCD (names change, ids do not)",
+});
+
+export const routingSchema = z.strictObject({
+  version: z.literal(1),
+  timeZone: timeZone.default("UTC"),
+  firstRun: z
+    .union([
+      z.strictObject({ mode: z.literal("now") }),
+      z.strictObject({
+        mode: z.literal("since"),
+        since: z
+          .union([z.string(), z.date()])
+          .transform((d) => (d instanceof Date ? d.toISOString().slice(0, 10) : d))
+          .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: "expected YYYY-MM-DD" })),
+      }),
+    ])
+    .default({ mode: "now" }),
+  channels: z.record(z.string(), channelId),
+  defaultChannel: z.string(),
+  opsChannel: z.string(),
+  quietHours: z.record(z.string(), quietHoursSchema).default({}),
+  tenants: z.array(tenantSchema).min(1),
+  costCenters: z.record(z.string(), costCenterSchema).default({}),
+  tolerances: z
+    .strictObject({
+      default: toleranceSchema.default({}),
+      companies: z.record(z.string(), toleranceSchema).default({}),
+      costCenters: z.record(z.string(), toleranceSchema).default({}),
+    })
+    .default({ default: {}, companies: {}, costCenters: {} }),
+  approvals: z
+    .strictObject({
+      reminderHours: z.number().positive().default(24),
+      escalateHours: z.number().positive().default(48),
+      expireHours: z.number().positive().default(168),
+    })
+    .default({ reminderHours: 24, escalateHours: 48, expireHours: 168 }),
+  /** Slack users allowed to run `/infor replay` and see `/infor status` details. */
+  admins: z.array(z.string()).default([]),
+  /** ERP user → Slack user, for segregation of duties on approvals. */
+  erpUsers: z.record(z.string(), z.string()).default({}),
+  shadowMode: z
+    .strictObject({ all: z.boolean().default(false), entities: z.array(entityName).default([]) })
+    .default({ all: false, entities: [] }),
+  delivery: z
+    .strictObject({
+      /** Roll a channel's backlog into one digest when it would take longer than this to drain. */
+      digestAfter: duration.optional(),
+    })
+    .default({}),
+  /** Alert on supplier master and cost-center changes. */
+  referenceAlerts: z
+    .strictObject({
+      suppliers: z.boolean().default(false),
+      costCenters: z.boolean().default(false),
+    })
+    .default({ suppliers: false, costCenters: false }),
+});
+
+export type RoutingConfig = z.infer<typeof routingSchema>;
+export type Schedule = z.infer<typeof scheduleSchema>;
+export type Tolerance = z.infer<typeof toleranceSchema>;
+export type EntityName = z.infer<typeof entityName>;
+export { currencyCode };

@@ -1,0 +1,101 @@
+import { execFile } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import type { CliIo } from "../../src/cli/io.ts";
+import { runCli } from "../../src/cli.ts";
+import { decryptSecret, generateKey, parseKeyRing } from "../../src/security/envelope.ts";
+
+const root = new URL("../../", import.meta.url).pathname;
+
+function io(env: Record<string, string> = {}, stdin = "") {
+  const out: string[] = [];
+  const err: string[] = [];
+  const value: CliIo = {
+    stdout: { write: (t: string) => out.push(t) },
+    stderr: { write: (t: string) => err.push(t) },
+    stdin: Readable.from([stdin]),
+    env,
+  };
+  return { io: value, out: () => out.join(""), err: () => err.join("") };
+}
+
+/** The real binary on Node 24, as an admin runs it: exit code and output, no stack traces. */
+function runBinary(args: string[], env: Record<string, string> = {}) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [join(root, "src/cli.ts"), ...args],
+      { cwd: root, env: { PATH: process.env.PATH ?? "", ...env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe("cloudsuite-slack CLI", () => {
+  it("check-config passes on routing.example.yml", async () => {
+    const r = await runBinary(["check-config", "--routing", "routing.example.yml"]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/routing\.example\.yml: ok/);
+    expect(r.code).toBe(0);
+  });
+
+  it("check-config on a broken copy prints the path of the problem and exits 2", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "csl-cli-"));
+    const broken = join(dir, "routing.yml");
+    writeFileSync(
+      broken,
+      readFileSync(join(root, "routing.example.yml"), "utf8").replace(
+        "opsChannel: finance-ops",
+        "opsChanel: finance-ops",
+      ),
+    );
+    const r = await runBinary(["check-config", "--routing", broken]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${broken}:`);
+    expect(r.stderr).toMatch(/opsChanel: unknown key "opsChanel"; did you mean "opsChannel"\?/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it("a missing environment exits 2 and lists every problem", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "csl-cli-"));
+    copyFileSync(join(root, "routing.example.yml"), join(dir, "routing.yml"));
+    const r = await runBinary(["check-config"], { ROUTING_FILE: join(dir, "routing.yml") });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/SLACK_BOT_TOKEN is missing/);
+    expect(r.stderr).toMatch(/SLACK_SIGNING_SECRET is missing/);
+    expect(r.stderr).toMatch(/IONAPI_FILE is missing/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("encrypt-secret reads stdin, never argv, and the envelope decrypts", async () => {
+    const keys = `k1:${generateKey()}`;
+    const ok = io({ ENCRYPTION_KEYS: keys }, "my-ion-secret\n");
+    expect(await runCli(["encrypt-secret"], ok.io)).toBe(0);
+    const envelope = ok.out().trim();
+    expect(decryptSecret(envelope, parseKeyRing(keys))).toBe("my-ion-secret");
+
+    const refused = io({ ENCRYPTION_KEYS: keys });
+    expect(await runCli(["encrypt-secret", "my-ion-secret"], refused.io)).toBe(2);
+    expect(refused.err()).toMatch(/standard input/);
+    expect(refused.out()).not.toContain("my-ion-secret");
+
+    const noKeys = io({}, "x");
+    expect(await runCli(["encrypt-secret"], noKeys.io)).toBe(2);
+    expect(noKeys.err()).toMatch(/ENCRYPTION_KEYS is not set/);
+  });
+
+  it("--help lists commands; an unknown command exits 2", async () => {
+    const help = io();
+    expect(await runCli(["--help"], help.io)).toBe(0);
+    expect(help.out()).toMatch(/check-config/);
+    expect(help.out()).toMatch(/encrypt-secret/);
+    const bad = io();
+    expect(await runCli(["frobnicate"], bad.io)).toBe(2);
+    expect(bad.err()).toMatch(/Unknown command "frobnicate"/);
+  });
+});

@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import { loadEnv } from "../../src/config/env.ts";
+import { encryptSecret, generateKey, parseKeyRing } from "../../src/security/envelope.ts";
+
+const ionapi = JSON.stringify({
+  ti: "ACME_TST",
+  cn: "cloudsuite-slack",
+  ci: "ACME_TST~client",
+  cs: "client-secret-value-xyz",
+  iu: "https://mingle-ionapi.eu1.inforcloudsuite.com",
+  pu: "https://mingle-sso.eu1.inforcloudsuite.com:443/ACME_TST/as/",
+  oa: "authorization.oauth2",
+  ot: "token.oauth2",
+  or: "revoke_token.oauth2",
+  saak: "ACME_TST#service-access-key",
+  sask: "service-secret-key-value",
+});
+
+const valid = {
+  SLACK_BOT_TOKEN: "xoxb-1111-2222-abcdefabcdef",
+  SLACK_SIGNING_SECRET: "8f742231b10e8888abcd99yyyzzz85a5".replace(/[yz]/g, "a"),
+  IONAPI_JSON: ionapi,
+};
+
+describe("environment", () => {
+  it("accepts a minimal valid environment and applies defaults", () => {
+    const r = loadEnv(valid);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.env.slackApiUrl).toBe("https://slack.com/api/");
+    expect(r.env.redisUrl).toBe("redis://127.0.0.1:6379");
+    expect(r.env.port).toBe(3000);
+    expect(r.env.routingFile).toBe("routing.yml");
+    expect(r.env.slackAppToken).toBeUndefined();
+    // Secrets handed to the log scrubber include the .ionapi's own secrets.
+    expect(r.secrets).toEqual(
+      expect.arrayContaining([
+        valid.SLACK_BOT_TOKEN,
+        "client-secret-value-xyz",
+        "service-secret-key-value",
+      ]),
+    );
+  });
+
+  it("reports every problem at once, each naming its variable", () => {
+    const r = loadEnv({
+      SLACK_BOT_TOKEN: "xoxp-user-token",
+      SLACK_APP_TOKEN: "not-an-app-token",
+      SLACK_API_URL: "http://slack.example.com/api/",
+      REDIS_URL: "http://localhost:6379",
+      LOG_LEVEL: "loud",
+      PORT: "99999",
+      TIME_ZONE: "Mars/Olympus",
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const vars = r.problems.map((p) => p.variable).sort();
+    expect(vars).toEqual(
+      [
+        "IONAPI_FILE",
+        "LOG_LEVEL",
+        "PORT",
+        "REDIS_URL",
+        "SLACK_API_URL",
+        "SLACK_APP_TOKEN",
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "TIME_ZONE",
+      ].sort(),
+    );
+    // A wrong value is never echoed back (it might be a secret pasted into the wrong variable).
+    expect(JSON.stringify(r.problems)).not.toContain("xoxp-user-token");
+  });
+
+  it("allows plain http only for loopback Slack API URLs (the sandbox)", () => {
+    expect(loadEnv({ ...valid, SLACK_API_URL: "http://127.0.0.1:4000/api/" }).ok).toBe(true);
+    expect(loadEnv({ ...valid, SLACK_API_URL: "http://[::1]:4000/api/" }).ok).toBe(true);
+    expect(loadEnv({ ...valid, SLACK_API_URL: "http://10.0.0.5/api/" }).ok).toBe(false);
+  });
+
+  it("decrypts enc:v1 values, including a whole encrypted .ionapi file", () => {
+    const keys = `k1:${generateKey()}`;
+    const ring = parseKeyRing(keys);
+    const files: Record<string, string> = { "/etc/acme.ionapi": encryptSecret(ionapi, ring) };
+    const r = loadEnv(
+      {
+        SLACK_BOT_TOKEN: encryptSecret(valid.SLACK_BOT_TOKEN, ring),
+        SLACK_SIGNING_SECRET: encryptSecret(valid.SLACK_SIGNING_SECRET, ring),
+        IONAPI_FILE: "/etc/acme.ionapi",
+        ENCRYPTION_KEYS: keys,
+      },
+      { readFile: (p) => files[p] ?? "" },
+    );
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.env.slackBotToken).toBe(valid.SLACK_BOT_TOKEN);
+    expect(JSON.parse(r.env.ionapiText).ti).toBe("ACME_TST");
+  });
+
+  it("names the variable when an envelope cannot be decrypted, never the plaintext", () => {
+    const ring = parseKeyRing(`k1:${generateKey()}`);
+    const envelope = encryptSecret(valid.SLACK_BOT_TOKEN, ring);
+    const wrongKey = loadEnv({
+      ...valid,
+      SLACK_BOT_TOKEN: envelope,
+      ENCRYPTION_KEYS: `k1:${generateKey()}`,
+    });
+    expect(wrongKey.ok).toBe(false);
+    if (wrongKey.ok) return;
+    expect(wrongKey.problems).toEqual([
+      { variable: "SLACK_BOT_TOKEN", message: expect.stringMatching(/wrong key or tampered/) },
+    ]);
+    const noKeys = loadEnv({ ...valid, SLACK_BOT_TOKEN: envelope });
+    expect(noKeys.ok).toBe(false);
+    if (noKeys.ok) return;
+    expect(noKeys.problems[0]?.message).toMatch(/ENCRYPTION_KEYS is not set/);
+    expect(JSON.stringify(noKeys)).not.toContain(valid.SLACK_BOT_TOKEN);
+  });
+
+  it("names an unreadable or non-JSON .ionapi file", () => {
+    const missing = loadEnv(
+      { ...valid, IONAPI_JSON: undefined, IONAPI_FILE: "/nope.ionapi" },
+      {
+        readFile: () => {
+          throw Object.assign(new Error("no"), { code: "ENOENT" });
+        },
+      },
+    );
+    expect(missing.ok || missing.problems[0]).toMatchObject({
+      variable: "IONAPI_FILE",
+      message: expect.stringContaining("ENOENT"),
+    });
+    const notJson = loadEnv({ ...valid, IONAPI_JSON: "<html>" });
+    expect(notJson.ok || notJson.problems[0]?.variable).toBe("IONAPI_JSON");
+  });
+});
