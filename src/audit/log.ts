@@ -1,0 +1,202 @@
+import type { Redis } from "ioredis";
+import pino, { type Logger } from "pino";
+import { type Alert, parseAlert } from "../delivery/alert.ts";
+import { sanitize } from "./sanitize.ts";
+import type { AuditEntry, AuditFilter, AuditInput, AuditRetention, AuditType } from "./types.ts";
+
+export interface AuditLogOptions {
+  redis: Redis;
+  /** Key prefix, e.g. "cs:" (every key this log uses starts with it). */
+  prefix: string;
+  clock?: () => number;
+  retention?: AuditRetention;
+  logger?: Logger;
+}
+
+/**
+ * Append-only audit log in a Redis Stream, with sorted-set indexes by alert id, record key and
+ * channel (score = entry time, member = stream id). Writes go in one MULTI so an entry and its
+ * indexes appear together; readers skip index members whose entry retention already trimmed.
+ */
+export class AuditLog {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+  readonly #clock: () => number;
+  readonly #retention: AuditRetention;
+  readonly #logger: Logger;
+
+  constructor(o: AuditLogOptions) {
+    this.#redis = o.redis;
+    this.#prefix = `${o.prefix}audit:`;
+    this.#clock = o.clock ?? Date.now;
+    this.#retention = o.retention ?? {};
+    this.#logger = o.logger ?? pino({ level: "silent" });
+  }
+
+  get streamKey(): string {
+    return `${this.#prefix}log`;
+  }
+
+  #index(kind: "alert" | "record" | "channel", value: string): string {
+    return `${this.#prefix}idx:${kind}:${value}`;
+  }
+
+  async append(input: AuditInput): Promise<string> {
+    const at = new Date(this.#clock()).toISOString();
+    const fields: string[] = ["type", input.type, "at", at];
+    if (input.alertId) fields.push("alertId", input.alertId);
+    if (input.recordKey) fields.push("recordKey", input.recordKey);
+    if (input.channel) fields.push("channel", input.channel);
+    if (input.data) fields.push("data", JSON.stringify(sanitize(input.data)));
+    const maxLen = this.#retention.maxLen;
+    const args: (string | number)[] = [this.streamKey];
+    if (maxLen !== undefined) args.push("MAXLEN", "~", maxLen);
+    args.push("*", ...fields);
+    const id = (await this.#redis.call("XADD", ...args)) as string;
+    const ms = Number(id.split("-")[0]);
+    const multi = this.#redis.multi();
+    if (input.alertId) multi.zadd(this.#index("alert", input.alertId), ms, id);
+    if (input.recordKey) multi.zadd(this.#index("record", input.recordKey), ms, id);
+    if (input.channel) multi.zadd(this.#index("channel", input.channel), ms, id);
+    await multi.exec();
+    return id;
+  }
+
+  /** Store an alert durably before it is queued: replay reads it back from here. */
+  async storeAlert(alert: Alert, data: Record<string, unknown> = {}): Promise<string> {
+    return this.append({
+      type: "alert.stored",
+      alertId: alert.id,
+      recordKey: alert.recordKey,
+      channel: alert.channel,
+      data: { ...data, alert },
+    });
+  }
+
+  async query(filter: AuditFilter = {}): Promise<AuditEntry[]> {
+    const from = toMs(filter.from);
+    const to = toMs(filter.to);
+    const limit = filter.limit ?? 10_000;
+    let entries: AuditEntry[];
+    const indexed: [kind: "alert" | "record" | "channel", value: string | undefined][] = [
+      ["alert", filter.alertId],
+      ["record", filter.recordKey],
+      ["channel", filter.channel],
+    ];
+    const first = indexed.find(([, v]) => v !== undefined);
+    if (first?.[1] !== undefined) {
+      const ids = await this.#redis.zrangebyscore(
+        this.#index(first[0], first[1]),
+        from ?? "-inf",
+        to ?? "+inf",
+      );
+      entries = await this.#read(ids);
+    } else {
+      const raw = (await this.#redis.xrange(
+        this.streamKey,
+        from !== undefined ? String(from) : "-",
+        to !== undefined ? String(to) : "+",
+      )) as [string, string[]][];
+      entries = raw.map(([id, f]) => toEntry(id, f));
+    }
+    const types = filter.types ? new Set<AuditType>(filter.types) : undefined;
+    return entries
+      .filter(
+        (e) =>
+          (filter.alertId === undefined || e.alertId === filter.alertId) &&
+          (filter.recordKey === undefined || e.recordKey === filter.recordKey) &&
+          (filter.channel === undefined || e.channel === filter.channel) &&
+          (types === undefined || types.has(e.type)),
+      )
+      .slice(0, limit);
+  }
+
+  async #read(ids: string[]): Promise<AuditEntry[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.#redis.pipeline();
+    for (const id of ids) pipeline.xrange(this.streamKey, id, id);
+    const results = (await pipeline.exec()) ?? [];
+    const out: AuditEntry[] = [];
+    results.forEach(([err, value], i) => {
+      const rows = value as [string, string[]][] | undefined;
+      const row = rows?.[0];
+      if (err || !row) return; // trimmed by retention
+      out.push(toEntry(ids[i] ?? row[0], row[1]));
+    });
+    return out;
+  }
+
+  /** The latest stored version of each alert matching the filter (for replay). */
+  async storedAlerts(filter: AuditFilter = {}): Promise<Alert[]> {
+    const entries = await this.query({
+      ...filter,
+      types: ["alert.stored"],
+      limit: Number.MAX_SAFE_INTEGER,
+    });
+    const latest = new Map<string, Alert>();
+    for (const e of entries) {
+      const raw = e.data?.alert;
+      if (!raw) continue;
+      try {
+        const alert = parseAlert(raw);
+        latest.set(alert.id, alert);
+      } catch (err) {
+        this.#logger.warn({ err, entry: e.id }, "audit: stored alert no longer parses; skipped");
+      }
+    }
+    return [...latest.values()];
+  }
+
+  /** Apply the retention setting now: trim the stream and prune the indexes. */
+  async trim(): Promise<void> {
+    const { maxLen, maxAgeMs } = this.#retention;
+    if (maxLen !== undefined) await this.#redis.xtrim(this.streamKey, "MAXLEN", "~", maxLen);
+    if (maxAgeMs !== undefined) {
+      const min = this.#clock() - maxAgeMs;
+      await this.#redis.xtrim(this.streamKey, "MINID", "~", String(min));
+      // Index sets are pruned by score; scanning keeps this O(keys) but runs rarely (retention job).
+      let cursor = "0";
+      do {
+        const [next, keys] = await this.#redis.scan(
+          cursor,
+          "MATCH",
+          `${this.#prefix}idx:*`,
+          "COUNT",
+          500,
+        );
+        cursor = next;
+        if (keys.length > 0) {
+          const p = this.#redis.pipeline();
+          for (const k of keys) p.zremrangebyscore(k, "-inf", `(${min}`);
+          await p.exec();
+        }
+      } while (cursor !== "0");
+    }
+  }
+
+  /** Write matching entries as JSON Lines (one entry per line) through `write`; returns the count. */
+  async exportJsonl(
+    filter: AuditFilter,
+    write: (line: string) => void | Promise<void>,
+  ): Promise<number> {
+    const entries = await this.query({ limit: Number.MAX_SAFE_INTEGER, ...filter });
+    for (const e of entries) await write(`${JSON.stringify(e)}\n`);
+    return entries.length;
+  }
+}
+
+function toMs(t: number | Date | undefined): number | undefined {
+  if (t === undefined) return undefined;
+  return t instanceof Date ? t.getTime() : t;
+}
+
+function toEntry(id: string, flat: string[]): AuditEntry {
+  const f: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i] as string] = flat[i + 1] as string;
+  const entry: AuditEntry = { id, at: f.at ?? "", type: (f.type ?? "ops") as AuditType };
+  if (f.alertId) entry.alertId = f.alertId;
+  if (f.recordKey) entry.recordKey = f.recordKey;
+  if (f.channel) entry.channel = f.channel;
+  if (f.data) entry.data = JSON.parse(f.data) as Record<string, unknown>;
+  return entry;
+}
