@@ -1,0 +1,85 @@
+import type { SupplierInvoice } from "../infor/records.ts";
+import { recordKey } from "../infor/records.ts";
+import { cmp, dec } from "../shared/decimal.ts";
+import type { ExceptionDraft } from "./exception.ts";
+import { formatMoney } from "./format.ts";
+import { isLive } from "./quantities.ts";
+
+/**
+ * Invoice numbers as suppliers retype them: "INV-0042", "inv 42" and "INV42" are the same
+ * document. Case, separators and leading zeros of digit runs are ignored.
+ */
+export function normalizeInvoiceNumber(number: string): string {
+  return number
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, "")
+    .replace(/\d+/g, (digits) => digits.replace(/^0+(?=\d)/, ""));
+}
+
+const DAY_MS = 86_400_000;
+
+export function daysBetween(a: string, b: string): number {
+  return Math.abs(Date.parse(`${a}T00:00:00Z`) - Date.parse(`${b}T00:00:00Z`)) / DAY_MS;
+}
+
+/**
+ * Duplicates among the supplier's other invoices (the caller passes the ones it has; cancelled and
+ * rejected ones are ignored, and a record with this invoice's own key is an earlier version of it).
+ * - duplicate_number: same supplier and the same number once normalized;
+ * - duplicate_amount: same supplier, same total to the cent (same currency), invoice dates at most
+ *   `windowDays` apart.
+ */
+export function findDuplicates(
+  invoice: SupplierInvoice,
+  others: readonly SupplierInvoice[],
+  windowDays: number,
+  owner: string | undefined,
+): ExceptionDraft[] {
+  const ownKey = recordKey(invoice);
+  const ownNumber = normalizeInvoiceNumber(invoice.invoiceNumber);
+  const drafts: ExceptionDraft[] = [];
+  for (const other of others) {
+    if (other.supplierId !== invoice.supplierId || !isLive(other)) continue;
+    const otherKey = recordKey(other);
+    if (otherKey === ownKey) continue;
+    const facts = {
+      otherInvoiceKey: otherKey,
+      otherInvoiceNumber: other.invoiceNumber,
+      otherInvoiceDate: other.invoiceDate,
+      otherTotal: formatMoney(other.total),
+      otherStatus: other.status,
+    };
+    if (normalizeInvoiceNumber(other.invoiceNumber) === ownNumber) {
+      drafts.push({
+        rule: "duplicate_number",
+        line: null,
+        discriminator: otherKey,
+        cause:
+          `Same supplier and number as invoice ${other.invoiceNumber} of ${other.invoiceDate} ` +
+          `(${formatMoney(other.total)}, ${other.status})`,
+        amountAtStake: invoice.total,
+        costCenter: owner,
+        facts,
+      });
+      continue;
+    }
+    const sameAmount =
+      other.total.currency === invoice.total.currency &&
+      cmp(dec(other.total.amount), dec(invoice.total.amount)) === 0;
+    const days = daysBetween(other.invoiceDate, invoice.invoiceDate);
+    if (sameAmount && days <= windowDays) {
+      drafts.push({
+        rule: "duplicate_amount",
+        line: null,
+        discriminator: otherKey,
+        cause:
+          `Same supplier and amount ${formatMoney(invoice.total)} as invoice ${other.invoiceNumber} ` +
+          `of ${other.invoiceDate} (${days} ${days === 1 ? "day" : "days"} apart, ${other.status})`,
+        amountAtStake: invoice.total,
+        costCenter: owner,
+        facts: { ...facts, daysApart: String(days) },
+      });
+    }
+  }
+  return drafts;
+}

@@ -1,0 +1,77 @@
+import type { InvoiceLine, PoLine, SupplierInvoice } from "../infor/records.ts";
+import { recordKey } from "../infor/records.ts";
+import { abs, cmp, type Decimal, dec, isZero, neg, sign, sub, sum } from "../shared/decimal.ts";
+
+/** Invoices that no longer claim money: they count neither as duplicates nor as invoiced. */
+const DEAD_STATUSES = new Set(["cancelled", "rejected"]);
+/**
+ * Statuses after which the ERP has added the invoice to the PO line's invoiced quantity
+ * (M3 updates the PO line when the matched invoice is posted). Before that, the PO line's
+ * invoicedQty does not include this invoice yet.
+ */
+const COUNTED_STATUSES = new Set(["posted", "paid"]);
+
+export function isLive(invoice: SupplierInvoice): boolean {
+  return !DEAD_STATUSES.has(invoice.status);
+}
+
+export function isCreditInvoice(invoice: SupplierInvoice): boolean {
+  return invoice.credit || sign(dec(invoice.total.amount)) < 0;
+}
+
+/** Quantity a line adds to the PO line's invoiced quantity (credit lines subtract). */
+export function signedLineQty(invoice: SupplierInvoice, line: InvoiceLine): Decimal {
+  const qty = abs(dec(line.quantity));
+  const credit =
+    isCreditInvoice(invoice) || sign(dec(line.quantity)) < 0 || sign(dec(line.amount.amount)) < 0;
+  return credit ? neg(qty) : qty;
+}
+
+/**
+ * Received quantity of a PO line. The line's receivedQty (M3 RVQA) is the ERP's own total; the
+ * receipts list can be newer than the line record within one poll, so the larger of the two wins.
+ */
+export function receivedQty(poLine: PoLine): Decimal {
+  const fromLine = dec(poLine.receivedQty);
+  const fromReceipts = sum(poLine.receipts.map((r) => dec(r.quantity)));
+  return cmp(fromReceipts, fromLine) > 0 ? fromReceipts : fromLine;
+}
+
+export interface PoLineRef {
+  readonly poNumber: string;
+  readonly line: number;
+  readonly subLine: number;
+}
+
+export function refersTo(invoice: SupplierInvoice, line: InvoiceLine, ref: PoLineRef): boolean {
+  const po = line.poNumber ?? invoice.poNumber;
+  return po === ref.poNumber && line.poLine === ref.line && (line.poSubLine ?? 0) === ref.subLine;
+}
+
+/**
+ * Quantity invoiced on a PO line before this invoice. Two sources overlap: the PO line's
+ * invoicedQty (which, once this invoice is posted, includes it) and the other live invoices of the
+ * supplier that we were given. Taking the larger avoids counting an invoice twice while still
+ * working when either source is missing. Never below zero.
+ */
+export function priorInvoicedQty(
+  invoice: SupplierInvoice,
+  poLine: PoLine,
+  ref: PoLineRef,
+  otherInvoices: readonly SupplierInvoice[],
+): Decimal {
+  const ownKey = recordKey(invoice);
+  const thisInvoiceQty = sum(
+    invoice.lines.filter((l) => refersTo(invoice, l, ref)).map((l) => signedLineQty(invoice, l)),
+  );
+  const fromPoLine = COUNTED_STATUSES.has(invoice.status)
+    ? sub(dec(poLine.invoicedQty), thisInvoiceQty)
+    : dec(poLine.invoicedQty);
+  const fromOthers = sum(
+    otherInvoices
+      .filter((o) => isLive(o) && o.supplierId === invoice.supplierId && recordKey(o) !== ownKey)
+      .flatMap((o) => o.lines.filter((l) => refersTo(o, l, ref)).map((l) => signedLineQty(o, l))),
+  );
+  const prior = cmp(fromOthers, fromPoLine) > 0 ? fromOthers : fromPoLine;
+  return sign(prior) < 0 || isZero(prior) ? dec(0) : prior;
+}
