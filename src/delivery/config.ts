@@ -1,0 +1,93 @@
+import { z } from "zod";
+
+/** A daily window in a time zone, e.g. 22:00–07:00 Europe/Stockholm (may cross midnight). */
+export const quietHoursSchema = z.object({
+  start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "expected HH:MM" }),
+  end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "expected HH:MM" }),
+  timeZone: z.string().default("UTC"),
+  /** ISO weekdays 1 (Mon) … 7 (Sun) on which the window starts; all days when absent. */
+  days: z.array(z.number().int().min(1).max(7)).optional(),
+});
+export type QuietHours = z.infer<typeof quietHoursSchema>;
+
+export const deliveryConfigSchema = z.object({
+  /** Queue name (BullMQ); keys also carry the connection prefix. */
+  queueName: z.string().default("slack-delivery"),
+  /**
+   * Slack documents about 1 message per second per channel with short bursts tolerated
+   * (docs.slack.dev/apis/web-api/rate-limits). `timeScale` multiplies every rate, for the
+   * sandbox emulator's faster clock; keep 1 against Slack.
+   */
+  timeScale: z.number().positive().default(1),
+  channelPerSecond: z.number().positive().default(1),
+  /** Messages a channel may send back to back before pacing; stay below Slack's burst. */
+  channelBurst: z.number().int().min(1).default(2),
+  /** Workspace-wide cap on chat.postMessage (Slack publishes no figure; an assumption). */
+  workspacePerSecond: z.number().positive().default(20),
+  workspaceBurst: z.number().int().min(1).default(10),
+  /** chat.update is a Tier 3 method: 50+ per minute. */
+  updatePerMinute: z.number().positive().default(50),
+  /** conversations.history / replies (Tier 3) used to resolve ambiguous posts. */
+  historyPerMinute: z.number().positive().default(50),
+  /** Attempts for transient failures (5xx, timeouts) before the dead letter. */
+  attempts: z.number().int().min(1).default(6),
+  retryDelayMs: z.number().int().min(0).default(2000),
+  /** Per-call timeout; a timeout after sending is an ambiguous outcome. */
+  requestTimeoutMs: z.number().int().positive().default(10_000),
+  /** How long BullMQ may lose sight of a worker before its job runs again elsewhere. */
+  lockDurationMs: z.number().int().positive().default(30_000),
+  stalledIntervalMs: z.number().int().positive().default(15_000),
+  /** Delivered and subject markers expire after this (a replay later than that posts anew). */
+  markerTtlMs: z
+    .number()
+    .int()
+    .positive()
+    .default(90 * 24 * 3600 * 1000),
+  /** How far back the ambiguity check looks in the channel's history, ms before the attempt. */
+  historyLookbackMs: z
+    .number()
+    .int()
+    .positive()
+    .default(10 * 60 * 1000),
+  digests: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** Roll pending alerts into a digest when the channel's backlog would take longer than this to drain. */
+      drainThresholdMs: z.number().int().positive().default(60_000),
+      maxItems: z.number().int().min(2).default(200),
+    })
+    .prefault({}),
+  opsChannel: z.string().optional(),
+  /** One ops alert per error code per window, however many alerts fail in it. */
+  opsBurstWindowMs: z
+    .number()
+    .int()
+    .positive()
+    .default(15 * 60 * 1000),
+  quietHours: z.record(z.string(), quietHoursSchema).default({}),
+});
+export type DeliveryConfig = z.infer<typeof deliveryConfigSchema>;
+export type DeliveryConfigInput = z.input<typeof deliveryConfigSchema>;
+
+export interface PaceSettings {
+  channelIntervalMs: number;
+  channelToleranceMs: number;
+  workspaceIntervalMs: number;
+  workspaceToleranceMs: number;
+  updateIntervalMs: number;
+  historyIntervalMs: number;
+}
+
+/** GCRA settings from the config: interval = 1/rate, tolerance = (burst - 1) intervals. */
+export function paceSettings(c: DeliveryConfig): PaceSettings {
+  const ch = 1000 / (c.channelPerSecond * c.timeScale);
+  const ws = 1000 / (c.workspacePerSecond * c.timeScale);
+  return {
+    channelIntervalMs: ch,
+    channelToleranceMs: (c.channelBurst - 1) * ch,
+    workspaceIntervalMs: ws,
+    workspaceToleranceMs: (c.workspaceBurst - 1) * ws,
+    updateIntervalMs: 60_000 / (c.updatePerMinute * c.timeScale),
+    historyIntervalMs: 60_000 / (c.historyPerMinute * c.timeScale),
+  };
+}

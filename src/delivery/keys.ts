@@ -1,0 +1,22 @@
+/** Every Redis key delivery uses, in one place (all under the configured prefix). */
+export function deliveryKeys(prefix: string) {
+  const p = `${prefix}dlv:`;
+  return {
+    order: (channel: string) => `${p}ch:${channel}:order`,
+    seq: (channel: string) => `${p}ch:${channel}:seq`,
+    tat: (channel: string) => `${p}ch:${channel}:tat`,
+    blocked: (channel: string) => `${p}ch:${channel}:blocked`,
+    workspaceTat: `${p}ws:tat`,
+    methodTat: (method: string) => `${p}m:${method}:tat`,
+    delivered: (alertId: string) => `${p}delivered:${alertId}`,
+    inflight: (alertId: string) => `${p}inflight:${alertId}`,
+    subject: (channel: string, subject: string) => `${p}subject:${channel}:${subject}`,
+    digested: (alertId: string) => `${p}digested:${alertId}`,
+    held: (channel: string) => `${p}held:${channel}`,
+    dead: `${p}dead`,
+    deadInfo: (alertId: string) => `${p}dead:${alertId}`,
+    opsBurst: (code: string) => `${p}ops:${code}`,
+    stats: `${p}stats`,
+  };
+}
+export type DeliveryKeys = ReturnType<typeof deliveryKeys>;
