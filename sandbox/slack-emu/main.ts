@@ -1,0 +1,45 @@
+// `npm run emu:slack [-- --port 3001 --time-scale 10 --app-url http://127.0.0.1:3000/slack/events]`
+// Environment works too: SLACK_EMU_PORT, SLACK_EMU_TIME_SCALE, SLACK_EMU_APP_URL,
+// SLACK_EMU_BOT_TOKEN, SLACK_EMU_SIGNING_SECRET. Ctrl-C stops it.
+import { parseArgs } from "node:util";
+import { type SlackEmuOptions, startSlackEmu } from "./server.ts";
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string" },
+    "time-scale": { type: "string" },
+    "app-url": { type: "string" },
+  },
+});
+const env = process.env;
+const opts: SlackEmuOptions = {
+  port: Number(values.port ?? env.SLACK_EMU_PORT ?? 0),
+  timeScale: Number(values["time-scale"] ?? env.SLACK_EMU_TIME_SCALE ?? 1),
+};
+const appUrl = values["app-url"] ?? env.SLACK_EMU_APP_URL;
+if (appUrl) opts.appRequestUrl = appUrl;
+if (env.SLACK_EMU_BOT_TOKEN) opts.botToken = env.SLACK_EMU_BOT_TOKEN;
+if (env.SLACK_EMU_SIGNING_SECRET) opts.signingSecret = env.SLACK_EMU_SIGNING_SECRET;
+
+const emu = await startSlackEmu(opts);
+const out = [
+  "Slack emulator running",
+  `  Web API (slackApiUrl): ${emu.url}`,
+  `  inspection:            ${emu.origin}/_emu/channels  (events: ${emu.origin}/_emu/events)`,
+  `  time scale:            ${emu.timeScale}`,
+  `  app request URL:       ${emu.platform.requestUrl ?? "(not set: --app-url)"}`,
+  // The emulator's own fake credentials; printed so a local app can be pointed at it.
+  `  bot token:             ${emu.botToken}`,
+  `  signing secret:        ${emu.signingSecret}`,
+  "Ctrl-C to stop",
+];
+process.stdout.write(`${out.join("\n")}\n`);
+
+const stop = () => {
+  emu.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.once("SIGINT", stop);
+process.once("SIGTERM", stop);
