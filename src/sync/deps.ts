@@ -1,0 +1,65 @@
+import type { Redis } from "ioredis";
+import pino, { type Logger } from "pino";
+import { DEFAULT_VOLATILE_FIELDS } from "./canonical.ts";
+import { type PollKey, type SyncKeys, syncKeys } from "./keys.ts";
+import type { ReferenceCache } from "./reference.ts";
+import type { RouteFn, SyncSink } from "./sink.ts";
+import type { SourceFactory } from "./source.ts";
+
+/** Everything impure the sync engine uses, injected. */
+export interface SyncDeps {
+  redis: Redis;
+  /** Key prefix for every sync key in Redis (tests pass a unique one). Default `csl:`. */
+  prefix?: string;
+  sourceFactory: SourceFactory;
+  sink: SyncSink;
+  /** Routing policy (src/rules): record → channel, with `fallback` for the default channel. */
+  route?: RouteFn;
+  /** When given, supplier and account records read by any poll are cached here. */
+  reference?: ReferenceCache;
+  clock?: () => Date;
+  logger?: Logger;
+  /** Global shadow switch (or per key); a schedule's own `shadow: true` also counts. */
+  shadow?: boolean | ((key: PollKey) => boolean);
+  /** Consecutive failed polls of a key before one ops alert. Default 3. */
+  failureThreshold?: number;
+  /** Poll lock TTL; renewed every third of it while the poll runs. Default 60 s. */
+  lockTtlMs?: number;
+  /** Keep compressed snapshots so `updated` alerts name the changed fields. Default true. */
+  keepSnapshots?: boolean;
+  volatileFields?: readonly string[];
+  /** Test seams to simulate a crash between steps (throw from them). */
+  hooks?: {
+    afterDeliver?: (key: PollKey) => void | Promise<void>;
+    beforeWatermark?: (key: PollKey) => void | Promise<void>;
+  };
+}
+
+export interface ResolvedDeps extends SyncDeps {
+  keys: SyncKeys;
+  clock: () => Date;
+  logger: Logger;
+  failureThreshold: number;
+  lockTtlMs: number;
+  keepSnapshots: boolean;
+  volatileFields: readonly string[];
+}
+
+export function resolveDeps(deps: SyncDeps): ResolvedDeps {
+  return {
+    ...deps,
+    keys: syncKeys(deps.prefix ?? "csl:"),
+    clock: deps.clock ?? (() => new Date()),
+    logger: deps.logger ?? pino({ level: "silent" }),
+    failureThreshold: deps.failureThreshold ?? 3,
+    lockTtlMs: deps.lockTtlMs ?? 60_000,
+    keepSnapshots: deps.keepSnapshots ?? true,
+    volatileFields: deps.volatileFields ?? DEFAULT_VOLATILE_FIELDS,
+  };
+}
+
+export function isShadow(deps: SyncDeps, key: PollKey, scheduleShadow: boolean): boolean {
+  if (scheduleShadow) return true;
+  if (typeof deps.shadow === "function") return deps.shadow(key);
+  return deps.shadow === true;
+}

@@ -1,0 +1,44 @@
+/** Stable codes for sync failures: callers branch on `code`, never on message text. */
+export type SyncErrorCode =
+  /** Another poll for the same key holds the lock (a backfill asked while a poll runs). */
+  | "SYNC_BUSY"
+  /** The key's lock expired or was taken over mid-poll; the poll stopped before committing. */
+  | "SYNC_LOCK_LOST"
+  /** The source (ION gateway) failed: down, throttled or answered garbage. */
+  | "SYNC_SOURCE_FAILED"
+  /** The sink could not store the batch's alerts; nothing after it was committed. */
+  | "SYNC_SINK_FAILED"
+  /** A schedule or option that cannot work (no cron and no interval, bad date). */
+  | "SYNC_BAD_CONFIG";
+
+export class SyncError extends Error {
+  readonly code: SyncErrorCode;
+  override readonly cause?: unknown;
+
+  constructor(code: SyncErrorCode, message: string, cause?: unknown) {
+    super(message);
+    this.name = "SyncError";
+    this.code = code;
+    if (cause !== undefined) this.cause = cause;
+  }
+}
+
+/**
+ * Best stable code for any thrown value: for a source failure the client's own code (e.g. a
+ * throttling code) when it has one, else our code, else a generic one.
+ */
+export function errorCode(err: unknown): string {
+  if (err instanceof SyncError && err.code === "SYNC_SOURCE_FAILED" && err.cause !== undefined) {
+    const inner = ownCode(err.cause);
+    if (inner) return inner;
+  }
+  return ownCode(err) ?? "SYNC_SOURCE_FAILED";
+}
+
+function ownCode(err: unknown): string | undefined {
+  if (err && typeof err === "object" && "code" in err) {
+    const code = (err as { code: unknown }).code;
+    if (typeof code === "string" && code) return code;
+  }
+  return undefined;
+}

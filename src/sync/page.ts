@@ -1,0 +1,125 @@
+import { type CanonicalRecord, parseRecord, recordKey } from "../infor/records.ts";
+import type { ResolvedDeps } from "./deps.ts";
+import { alertIdFor, detectChange, type StoredVersion } from "./detect.ts";
+import { SyncError } from "./errors.ts";
+import type { PollKey } from "./keys.ts";
+import { guessRef, quarantineItem } from "./quarantine.ts";
+import type { ChangeEvent, QuarantineItem } from "./sink.ts";
+import type { NormalizedPage } from "./source.ts";
+import type { PollCounts } from "./status.ts";
+import { loadVersions, saveVersions } from "./versions.ts";
+
+export interface PageContext {
+  key: PollKey;
+  /** False while priming a first run: learn hashes, emit nothing. */
+  emit: boolean;
+  alerts: boolean;
+  shadow: boolean;
+  mode: "poll" | "backfill";
+  counts: PollCounts;
+  quarantine: QuarantineItem[];
+}
+
+export interface PageResult {
+  /** Latest change date among the valid records of the page. */
+  maxChangedAt?: string;
+}
+
+function scopeMismatch(key: PollKey, r: CanonicalRecord): string | undefined {
+  if (r.entity !== key.entity) return `entity ${r.entity} read by the ${key.entity} poller`;
+  if (r.tenant !== key.tenant || r.company !== key.company) {
+    return `tenant/company ${r.tenant}/${r.company} read by the ${key.tenant}/${key.company} poller`;
+  }
+  if (key.division && r.division !== key.division) {
+    return `division ${r.division} read by the division ${key.division} poller`;
+  }
+  return undefined;
+}
+
+/**
+ * One page: validate → detect → hand alerts to the sink (durable) → save versions. The
+ * watermark is not touched here: the poll moves it once every page is through, because M3 lists
+ * come in key order, not change-date order.
+ */
+export async function processPage(
+  deps: ResolvedDeps,
+  ctx: PageContext,
+  page: NormalizedPage,
+): Promise<PageResult> {
+  const { key, counts } = ctx;
+  for (const rej of page.rejects) {
+    ctx.quarantine.push(quarantineItem(rej.reason, rej.raw ?? rej.id ?? null, rej.id));
+  }
+  counts.read += page.items.length + page.rejects.length;
+  counts.quarantined += page.rejects.length;
+
+  // Last occurrence wins when a page repeats a record (paging over a changing table).
+  const valid = new Map<string, CanonicalRecord>();
+  for (const item of page.items) {
+    const parsed = parseRecord(item);
+    if (!parsed.ok) {
+      ctx.quarantine.push(quarantineItem(parsed.reason, item, guessRef(item)));
+      counts.quarantined++;
+      continue;
+    }
+    const mismatch = scopeMismatch(key, parsed.record);
+    if (mismatch) {
+      ctx.quarantine.push(quarantineItem(mismatch, item, recordKey(parsed.record)));
+      counts.quarantined++;
+      continue;
+    }
+    valid.set(recordKey(parsed.record), parsed.record);
+  }
+
+  const result: PageResult = {};
+  for (const r of valid.values()) {
+    if (result.maxChangedAt === undefined || r.changedAt > result.maxChangedAt) {
+      result.maxChangedAt = r.changedAt;
+    }
+  }
+  if (deps.reference) await deps.reference.store([...valid.values()]);
+
+  const versionsKey = deps.keys.versions(key);
+  const previous = await loadVersions(deps.redis, versionsKey, [...valid.keys()]);
+  const toSave = new Map<string, StoredVersion>();
+  const events: ChangeEvent[] = [];
+  for (const [rk, record] of valid) {
+    const d = detectChange(record, previous.get(rk), deps.volatileFields);
+    if (d.outcome === "unchanged") {
+      counts.unchanged++;
+      continue;
+    }
+    toSave.set(rk, { hash: d.hash, rev: d.rev, snapshot: d.snapshot });
+    if (!ctx.emit) {
+      counts.primed++;
+      continue;
+    }
+    counts[d.outcome]++;
+    events.push({
+      alertId: alertIdFor(rk, d.rev, d.hash),
+      kind: d.outcome,
+      recordKey: rk,
+      rev: d.rev,
+      record,
+      changes: d.outcome === "updated" ? d.changes : [],
+    });
+  }
+
+  if (ctx.emit && ctx.alerts && events.length > 0) {
+    if (deps.route) {
+      for (const e of events) {
+        e.route = await deps.route(e.record);
+        if (e.route.fallback) counts.unrouted++;
+      }
+    }
+    try {
+      await deps.sink.deliver({ key, events, shadow: ctx.shadow, mode: ctx.mode });
+    } catch (err) {
+      throw new SyncError("SYNC_SINK_FAILED", "storing the batch's alerts failed", err);
+    }
+    if (ctx.shadow) counts.shadow += events.length;
+    await deps.hooks?.afterDeliver?.(key);
+  }
+  await saveVersions(deps.redis, versionsKey, toSave, deps.keepSnapshots);
+  return result;
+}

@@ -1,0 +1,243 @@
+import { addDays, isIsoDate, maxDate, utcDate } from "./dates.ts";
+import { isShadow, resolveDeps, type SyncDeps } from "./deps.ts";
+import { errorCode, SyncError } from "./errors.ts";
+import { clearFailures, recordFailure } from "./failures.ts";
+import type { PollKey } from "./keys.ts";
+import { acquirePollLock } from "./lock.ts";
+import { type PageContext, processPage } from "./page.ts";
+import { markReported, unreported } from "./quarantine.ts";
+import {
+  alertsEnabled,
+  type SyncSchedule,
+  type SyncScheduleInput,
+  scheduleKey,
+  syncScheduleSchema,
+} from "./schedule.ts";
+import { scripts } from "./scripts.ts";
+import { normalizePage, type SourcePage } from "./source.ts";
+import {
+  emptyCounts,
+  type PollCounts,
+  recordPollFailure,
+  recordPollSuccess,
+  recordSkipped,
+  registerKey,
+} from "./status.ts";
+
+export interface PollRequest {
+  schedule: SyncSchedule | SyncScheduleInput;
+  /** `backfill` imports history from `since` deliberately; `poll` (default) follows the watermark. */
+  mode?: "poll" | "backfill";
+  since?: string;
+}
+
+export type PollResult =
+  | { status: "skipped_busy"; key: PollKey }
+  | {
+      status: "done" | "primed";
+      key: PollKey;
+      since: string | undefined;
+      watermark: string;
+      pages: number;
+      counts: PollCounts;
+      shadow: boolean;
+    };
+
+/**
+ * A ERP that runs ahead of us by up to a day is normal (time zones); a change date further in
+ * the future is bad data, and letting it move the watermark would skip every real change until
+ * that date. Such records are still processed; they just do not move the watermark.
+ */
+const FUTURE_TOLERANCE_DAYS = 1;
+
+/**
+ * One poll of one key: lock → read pages since (watermark − overlap) → per page: validate,
+ * detect, store alerts through the sink, save versions → report quarantine → move watermark →
+ * clear failures. A crash anywhere before the watermark moves re-reads the same window next
+ * time; saved versions and stable alert ids make that re-read emit nothing twice.
+ */
+export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<PollResult> {
+  const deps = resolveDeps(depsIn);
+  const schedule = syncScheduleSchema.parse(request.schedule);
+  const mode = request.mode ?? "poll";
+  const key = scheduleKey(schedule);
+  const { redis, keys, logger } = deps;
+  const log = logger.child({ sync: key, mode });
+  if (mode === "backfill" && (!request.since || !isIsoDate(request.since))) {
+    throw new SyncError("SYNC_BAD_CONFIG", "backfill needs since as an ISO date YYYY-MM-DD");
+  }
+  await registerKey(redis, keys, key);
+
+  const lockKey = keys.lock(key);
+  const lease = await acquirePollLock(redis, lockKey, { ttlMs: deps.lockTtlMs });
+  if (!lease) {
+    if (mode === "backfill") {
+      throw new SyncError("SYNC_BUSY", "a poll for this key is running; try again shortly");
+    }
+    await recordSkipped(redis, keys, key);
+    log.info("poll skipped: another poll of this key is running");
+    return { status: "skipped_busy", key };
+  }
+
+  const startedAt = deps.clock();
+  const today = utcDate(startedAt);
+  const shadow = isShadow(deps, key, schedule.shadow);
+  try {
+    const current = (await redis.get(keys.watermark(key))) ?? undefined;
+    let since: string | undefined;
+    let emit = true;
+    let base: string;
+    if (mode === "backfill") {
+      since = request.since as string;
+      base = current ?? today;
+    } else if (current) {
+      since = addDays(current, -schedule.overlapDays);
+      base = current;
+    } else if (schedule.startFrom !== "now") {
+      since = schedule.startFrom;
+      base = schedule.startFrom;
+    } else {
+      // Installing must not flood channels with history: start from today, quietly.
+      emit = false;
+      since = schedule.prime ? addDays(today, -schedule.overlapDays) : undefined;
+      base = today;
+    }
+
+    const ctx: PageContext = {
+      key,
+      emit,
+      alerts: alertsEnabled(schedule),
+      shadow,
+      mode,
+      counts: emptyCounts(),
+      quarantine: [],
+    };
+    let maxSeen: string | undefined;
+    let pages = 0;
+    if (since !== undefined) {
+      const source = await deps.sourceFactory({
+        tenant: key.tenant,
+        company: key.company,
+        division: key.division,
+      });
+      const iterable = source.listChanged(key.entity, since, {
+        pageSize: schedule.pageSize,
+        signal: lease.signal,
+      });
+      // Iterated by hand so that only the source's own errors count as source failures.
+      const pagesIt = iterable[Symbol.asyncIterator]();
+      try {
+        for (;;) {
+          let next: IteratorResult<SourcePage>;
+          try {
+            next = await pagesIt.next();
+          } catch (err) {
+            if (err instanceof SyncError) throw err;
+            throw new SyncError("SYNC_SOURCE_FAILED", `reading ${key.entity} failed`, err);
+          }
+          if (next.done) break;
+          if (lease.signal.aborted) throw lockLost();
+          pages++;
+          const r = await processPage(deps, ctx, normalizePage(next.value));
+          maxSeen = maxDate(maxSeen, r.maxChangedAt);
+        }
+      } catch (err) {
+        // Let the source close its connection or cursor, as for-await would.
+        await pagesIt.return?.().catch(() => undefined);
+        throw err;
+      }
+    }
+
+    const fresh = await unreported(redis, keys.quarantined(key), ctx.quarantine);
+    if (fresh.length > 0) {
+      await deps.sink.quarantine({ key, items: fresh });
+      await markReported(redis, keys.quarantined(key), fresh, startedAt.getTime());
+    }
+
+    await deps.hooks?.beforeWatermark?.(key);
+    const cap = addDays(today, FUTURE_TOLERANCE_DAYS);
+    const seen = maxSeen !== undefined && maxSeen > cap ? cap : maxSeen;
+    const target = maxDate(base, seen) as string;
+    if (lease.signal.aborted) throw lockLost();
+    const stored = await redis.eval(
+      scripts.watermarkAdvance,
+      2,
+      keys.watermark(key),
+      lockKey,
+      target,
+      lease.token,
+    );
+    if (stored === null) throw lockLost();
+
+    const recovery = await clearFailures(redis, keys.failures(key));
+    const finishedAt = deps.clock();
+    if (recovery.owed) {
+      await notifyOps(deps, {
+        kind: "poll_recovered",
+        key,
+        failures: recovery.failures,
+        failingSince: recovery.since,
+        recoveredAt: finishedAt.toISOString(),
+      });
+    }
+    await recordPollSuccess(redis, keys, key, ctx.counts, { startedAt, finishedAt });
+    log.info({ since, watermark: stored, pages, counts: ctx.counts, shadow }, "poll done");
+    return {
+      status: emit ? "done" : "primed",
+      key,
+      since,
+      watermark: String(stored),
+      pages,
+      counts: ctx.counts,
+      shadow,
+    };
+  } catch (err) {
+    const code = errorCode(err);
+    const failedAt = deps.clock();
+    log.warn({ code, err: errorSummary(err) }, "poll failed; watermark unchanged");
+    try {
+      const mark = await recordFailure(
+        redis,
+        keys.failures(key),
+        deps.failureThreshold,
+        failedAt.toISOString(),
+      );
+      await recordPollFailure(redis, keys, key, code, { startedAt, failedAt });
+      if (mark.alertNow) {
+        await notifyOps(deps, {
+          kind: "poll_failing",
+          key,
+          consecutiveFailures: mark.count,
+          errorCode: code,
+          failingSince: mark.since,
+        });
+      }
+    } catch (bookkeeping) {
+      log.error({ err: errorSummary(bookkeeping) }, "recording the poll failure failed");
+    }
+    throw err;
+  } finally {
+    await lease.release().catch(() => undefined);
+  }
+}
+
+function lockLost(): SyncError {
+  return new SyncError("SYNC_LOCK_LOST", "the poll lock expired mid-poll; nothing committed");
+}
+
+async function notifyOps(
+  deps: ReturnType<typeof resolveDeps>,
+  notice: Parameters<SyncDeps["sink"]["ops"]>[0],
+): Promise<void> {
+  try {
+    await deps.sink.ops(notice);
+  } catch (err) {
+    // The poll's own outcome stands; the ops channel being down is logged, not fatal.
+    deps.logger.error({ err: errorSummary(err), notice: notice.kind }, "ops notice failed");
+  }
+}
+
+/** Code and message only: a client error may carry request details we must not log. */
+function errorSummary(err: unknown): { code: string; message: string } {
+  return { code: errorCode(err), message: err instanceof Error ? err.message : String(err) };
+}

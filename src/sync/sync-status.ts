@@ -1,0 +1,23 @@
+import type { Redis } from "ioredis";
+import { syncKeys } from "./keys.ts";
+import { type KeyStatus, readSyncStatus, type SchedulerLookup } from "./status.ts";
+
+export interface SyncStatusOptions {
+  redis: Redis;
+  prefix?: string;
+  /** The sync queue, to show each key's next poll. */
+  queue?: SchedulerLookup;
+  clock?: () => Date;
+}
+
+/**
+ * Per key: last poll, next poll, lag, watermark, consecutive failures, records by outcome
+ * (last poll and totals), unrouted, quarantined and shadow counts. For `/infor status`.
+ */
+export function getSyncStatus(options: SyncStatusOptions): Promise<KeyStatus[]> {
+  const now = (options.clock ?? (() => new Date()))();
+  return readSyncStatus(options.redis, syncKeys(options.prefix ?? "csl:"), {
+    now,
+    ...(options.queue ? { queue: options.queue } : {}),
+  });
+}

@@ -1,0 +1,66 @@
+import { deflateRawSync, inflateRawSync } from "node:zlib";
+import type { Redis } from "ioredis";
+import type { Canonical } from "./canonical.ts";
+import type { StoredVersion } from "./detect.ts";
+
+/**
+ * Stored versions per poll key: one Redis hash, field = record key, value = JSON
+ * `{ h: hash, r: rev, s?: base64(deflate(canonical JSON)) }`. The snapshot is what lets an
+ * `updated` alert name the fields that changed; deflate keeps line-heavy documents small.
+ */
+interface Encoded {
+  h: string;
+  r: number;
+  s?: string;
+}
+
+export function encodeVersion(v: StoredVersion, keepSnapshot: boolean): string {
+  const e: Encoded = { h: v.hash, r: v.rev };
+  if (keepSnapshot && v.snapshot !== undefined) {
+    e.s = deflateRawSync(Buffer.from(JSON.stringify(v.snapshot))).toString("base64");
+  }
+  return JSON.stringify(e);
+}
+
+export function decodeVersion(text: string): StoredVersion | undefined {
+  try {
+    const e = JSON.parse(text) as Encoded;
+    if (typeof e.h !== "string" || typeof e.r !== "number") return undefined;
+    const v: StoredVersion = { hash: e.h, rev: e.r };
+    if (typeof e.s === "string") {
+      v.snapshot = JSON.parse(inflateRawSync(Buffer.from(e.s, "base64")).toString()) as Canonical;
+    }
+    return v;
+  } catch {
+    // A corrupt entry reads as "never seen": the record alerts as new once, which beats losing it.
+    return undefined;
+  }
+}
+
+export async function loadVersions(
+  redis: Redis,
+  hashKey: string,
+  recordKeys: readonly string[],
+): Promise<Map<string, StoredVersion>> {
+  const out = new Map<string, StoredVersion>();
+  if (recordKeys.length === 0) return out;
+  const values = await redis.hmget(hashKey, ...recordKeys);
+  recordKeys.forEach((k, i) => {
+    const text = values[i];
+    const v = text ? decodeVersion(text) : undefined;
+    if (v) out.set(k, v);
+  });
+  return out;
+}
+
+export async function saveVersions(
+  redis: Redis,
+  hashKey: string,
+  versions: ReadonlyMap<string, StoredVersion>,
+  keepSnapshot: boolean,
+): Promise<void> {
+  if (versions.size === 0) return;
+  const flat: string[] = [];
+  for (const [k, v] of versions) flat.push(k, encodeVersion(v, keepSnapshot));
+  await redis.hset(hashKey, ...flat);
+}

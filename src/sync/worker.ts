@@ -1,0 +1,69 @@
+import { type Job, Queue, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { SyncDeps } from "./deps.ts";
+import { type PollResult, runPoll } from "./poll.ts";
+import { POLL_JOB_NAME, type PollJobData } from "./schedules.ts";
+
+/** BullMQ queue name of the poll jobs (queue names may not contain ":"). */
+export const SYNC_QUEUE = "sync-polls";
+
+export interface SyncWorkerDeps extends SyncDeps {
+  /** Connection for BullMQ (needs `maxRetriesPerRequest: null`); not closed by `close()`. */
+  connection: Redis;
+  queueName?: string;
+  /** BullMQ key prefix (default `bull`); tests pass a unique one. */
+  bullPrefix?: string;
+  /** Polls run at once by this worker (different keys; one key never runs twice at once). */
+  concurrency?: number;
+}
+
+export interface SyncWorker {
+  worker: Worker<PollJobData, PollResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * A BullMQ worker that runs polls. Retries and backoff come from the job options set by
+ * `applySchedules`; a failing attempt leaves the watermark where it was.
+ */
+export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
+  const worker = new Worker<PollJobData, PollResult>(
+    deps.queueName ?? SYNC_QUEUE,
+    async (job: Job<PollJobData, PollResult>) => {
+      if (job.name !== POLL_JOB_NAME) throw new Error(`unknown sync job ${job.name}`);
+      const { schedule, mode, since } = job.data;
+      return runPoll(deps, {
+        schedule,
+        ...(mode ? { mode } : {}),
+        ...(since ? { since } : {}),
+      });
+    },
+    {
+      connection: deps.connection,
+      concurrency: deps.concurrency ?? 2,
+      ...(deps.bullPrefix ? { prefix: deps.bullPrefix } : {}),
+    },
+  );
+  worker.on("failed", (job, err) => {
+    deps.logger?.warn(
+      { job: job?.id, attempts: job?.attemptsMade, code: (err as { code?: string }).code },
+      "poll attempt failed",
+    );
+  });
+  return {
+    worker,
+    async close() {
+      await worker.close();
+    },
+  };
+}
+
+export function createSyncQueue(
+  connection: Redis,
+  options: { queueName?: string; bullPrefix?: string } = {},
+): Queue<PollJobData, PollResult> {
+  return new Queue<PollJobData, PollResult>(options.queueName ?? SYNC_QUEUE, {
+    connection,
+    ...(options.bullPrefix ? { prefix: options.bullPrefix } : {}),
+  });
+}

@@ -1,0 +1,143 @@
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import type { Entity } from "../../src/infor/records.ts";
+import type {
+  ChangeBatch,
+  ChangeEvent,
+  OpsNotice,
+  QuarantineBatch,
+  SyncSink,
+} from "../../src/sync/sink.ts";
+import type { RecordSource, SourcePage } from "../../src/sync/source.ts";
+
+export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+export function connect(): Redis {
+  return new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+}
+
+export function uniquePrefix(file: string): string {
+  return `test:${file}:${randomUUID().slice(0, 8)}:`;
+}
+
+export async function cleanup(redis: Redis, prefix: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== "0");
+}
+
+/**
+ * In-memory ERP: rows by id, each with a change date; `listChanged` returns rows changed on or
+ * after the date in id order (as M3 lists come, by key, not by date), paged.
+ */
+export class FakeSource implements RecordSource {
+  rows = new Map<string, Record<string, unknown>>();
+  reads: { entity: Entity; since: string }[] = [];
+  /** Errors to throw on the next reads, one per read. */
+  failures: Error[] = [];
+  /** Delay per page (ms), to make a poll slow. */
+  pageDelayMs = 0;
+
+  put(id: string, row: Record<string, unknown>): void {
+    this.rows.set(id, row);
+  }
+
+  async *listChanged(
+    entity: Entity,
+    sinceDate: string,
+    options: { pageSize: number },
+  ): AsyncIterable<SourcePage> {
+    this.reads.push({ entity, since: sinceDate });
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    const ids = [...this.rows.keys()].sort();
+    const matching = ids
+      .map((id) => this.rows.get(id) as Record<string, unknown>)
+      .filter((r) => r.entity === entity && String(r.changedAt) >= sinceDate);
+    for (let i = 0; i < matching.length; i += options.pageSize) {
+      if (this.pageDelayMs) await new Promise((r) => setTimeout(r, this.pageDelayMs));
+      yield matching.slice(i, i + options.pageSize).map((r) => structuredClone(r));
+    }
+  }
+}
+
+/** A sink that keeps what it was given and dedupes by alert id, as delivery does. */
+export class RecordingSink implements SyncSink {
+  batches: ChangeBatch[] = [];
+  delivered = new Map<string, ChangeEvent>();
+  duplicates = 0;
+  quarantines: QuarantineBatch[] = [];
+  notices: OpsNotice[] = [];
+
+  async deliver(batch: ChangeBatch): Promise<void> {
+    this.batches.push(batch);
+    for (const e of batch.events) {
+      if (this.delivered.has(e.alertId)) this.duplicates++;
+      else this.delivered.set(e.alertId, e);
+    }
+  }
+  async quarantine(batch: QuarantineBatch): Promise<void> {
+    this.quarantines.push(batch);
+  }
+  async ops(notice: OpsNotice): Promise<void> {
+    this.notices.push(notice);
+  }
+  events(): ChangeEvent[] {
+    return this.batches.flatMap((b) => b.events);
+  }
+}
+
+export const scope = { tenant: "ACME_TST", company: "100", division: "AAA", source: "m3" } as const;
+
+export function po(
+  number: string,
+  changedAt: string,
+  over: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    entity: "purchase_order",
+    ...scope,
+    changedAt,
+    number,
+    supplierId: "S1",
+    status: "Released",
+    orderDate: "2026-11-01",
+    currency: "EUR",
+    total: { amount: "100.00", currency: "EUR" },
+    costCenter: "CC10",
+    lines: [
+      {
+        line: 10,
+        orderedQty: "10",
+        receivedQty: "0",
+        unitPrice: { amount: "10.00", currency: "EUR" },
+      },
+    ],
+    ...over,
+  };
+}
+
+export function poSchedule(over: Record<string, unknown> = {}) {
+  return {
+    tenant: scope.tenant,
+    company: scope.company,
+    division: scope.division,
+    entity: "purchase_order" as const,
+    everyMs: 60_000,
+    ...over,
+  };
+}
+
+/** A clock the test moves by hand. */
+export function manualClock(iso: string) {
+  let now = new Date(iso);
+  return {
+    now: () => now,
+    set(next: string) {
+      now = new Date(next);
+    },
+  };
+}
