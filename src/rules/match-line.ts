@@ -112,6 +112,7 @@ export function checkPriceVariance(ctx: LineContext): ExceptionDraft[] {
         invoicePrice: invText,
         poPrice: poText,
         invoicePriceAmount: toFixed(abs(dec(line.unitPrice.amount))),
+        poPriceAmount: toFixed(dec(poLine.unitPrice.amount)),
         variancePercent: pct,
         varianceAmount: formatMoney(variance),
         tolerance,
