@@ -7,11 +7,13 @@ import { sendJson } from "./http-util.ts";
 import { createInspect, type EmuInspect } from "./inspect.ts";
 import { handleInspect } from "./inspect-http.ts";
 import { DEFAULT_LIMITS, type LimitsConfig, RateLimiter } from "./limits.ts";
+import { storeMessage } from "./methods/chat.ts";
+import { SlackApiError } from "./methods/common.ts";
 import { createPlatform, type EmuPlatform, platformHttpAction } from "./platform.ts";
 import { handleResponseUrl } from "./response-url.ts";
 import { defaultSeed } from "./seed.ts";
 import { EmuStore } from "./store.ts";
-import type { WorkspaceSeed } from "./types.ts";
+import type { StoredMessage, WorkspaceSeed } from "./types.ts";
 
 export interface SlackEmuOptions {
   /** 0 (default) picks a free port */
@@ -41,6 +43,8 @@ export interface EmuControl {
   /** forget rate-limit buckets (all limits full again) */
   resetLimits(): void;
   setAppRequestUrl(url: string): void;
+  /** a message typed by a person (not the bot), e.g. to fill history or test cant_update_message */
+  postAsUser(i: { channel: string; user: string; text: string; threadTs?: string }): StoredMessage;
 }
 
 export interface SlackEmu {
@@ -101,6 +105,15 @@ export async function startSlackEmu(options: SlackEmuOptions = {}): Promise<Slac
     },
     resetLimits: () => limiter.reset(),
     setAppRequestUrl: (url) => platform.setRequestUrl(url),
+    postAsUser: (i) => {
+      if (!store.channels.has(i.channel)) throw new SlackApiError("channel_not_found");
+      return storeMessage(
+        store,
+        i.channel,
+        { text: i.text },
+        { threadTs: i.threadTs, via: "user", asUser: i.user },
+      );
+    },
   };
   const inspect = createInspect(store, () => {
     limiter.reset();
@@ -122,6 +135,8 @@ export async function startSlackEmu(options: SlackEmuOptions = {}): Promise<Slac
         return control.setTokenState(body.state as TokenState);
       case "resetLimits":
         return control.resetLimits();
+      case "postAsUser":
+        return control.postAsUser(body as never);
       default:
         throw Object.assign(new Error("unknown control action"), { code: "unknown_action" });
     }

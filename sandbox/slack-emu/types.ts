@@ -86,7 +86,7 @@ export interface StoredMessage {
   /** emulator-only: set by delete_original; Slack stops returning it */
   deleted?: boolean | undefined;
   /** emulator-only: how it was posted */
-  via: "web_api" | "response_url";
+  via: "web_api" | "response_url" | "user";
 }
 
 export interface EphemeralMessage {

@@ -69,7 +69,13 @@ export function storeMessage(
   store: EmuStore,
   channel: string,
   content: MessageContent,
-  opts: { threadTs?: string | undefined; broadcast?: boolean; via: StoredMessage["via"] },
+  opts: {
+    threadTs?: string | undefined;
+    broadcast?: boolean;
+    via: StoredMessage["via"] | "user";
+    /** a human author instead of the bot (the emulator's stand-in for people typing) */
+    asUser?: string;
+  },
 ): StoredMessage {
   const seed = store.seed;
   const ts = store.nextTs();
@@ -77,9 +83,9 @@ export function storeMessage(
     type: "message",
     ts,
     channel,
-    user: seed.botUserId,
-    bot_id: seed.botId,
-    app_id: seed.appId,
+    user: opts.asUser ?? seed.botUserId,
+    bot_id: opts.asUser ? undefined : seed.botId,
+    app_id: opts.asUser ? undefined : seed.appId,
     team: seed.teamId,
     text: content.text,
     blocks: content.blocks,
