@@ -15,7 +15,8 @@ export type InforErrorCode =
   | "mi_business"
   | "ido_business"
   | "paging_stuck"
-  | "query_too_long";
+  | "query_too_long"
+  | "unsupported";
 
 export class InforError extends Error {
   readonly code: InforErrorCode;

@@ -22,16 +22,16 @@ import type { IonapiCredentials } from "./ionapi.ts";
 
 export interface TokenManagerOptions {
   credentials: IonapiCredentials;
-  dispatcher?: Dispatcher;
-  clock?: Clock;
-  logger?: Logger;
+  dispatcher?: Dispatcher | undefined;
+  clock?: Clock | undefined;
+  logger?: Logger | undefined;
   /** Token-endpoint calls allowed per rolling minute (default 6). */
-  maxSignInsPerMinute?: number;
+  maxSignInsPerMinute?: number | undefined;
   /** After a rejection, fail fast for this long (default 60 s). */
-  rejectCooldownMs?: number;
+  rejectCooldownMs?: number | undefined;
   /** Fallback lifetime when `expires_in` is missing or nonsense (default 1 h). */
-  defaultLifetimeSec?: number;
-  timeoutMs?: number;
+  defaultLifetimeSec?: number | undefined;
+  timeoutMs?: number | undefined;
 }
 
 interface Token {

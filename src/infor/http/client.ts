@@ -29,18 +29,18 @@ export interface TokenSource {
 export interface HttpClientOptions {
   apiBase: string;
   tokens: TokenSource;
-  limiter?: RateLimiter;
+  limiter?: RateLimiter | undefined;
   /** undici dispatcher; tests pass a MockAgent. Default: an Agent with the timeouts below. */
-  dispatcher?: Dispatcher;
-  retry?: Partial<RetryPolicy>;
-  connectTimeoutMs?: number;
-  headersTimeoutMs?: number;
-  bodyTimeoutMs?: number;
+  dispatcher?: Dispatcher | undefined;
+  retry?: Partial<RetryPolicy> | undefined;
+  connectTimeoutMs?: number | undefined;
+  headersTimeoutMs?: number | undefined;
+  bodyTimeoutMs?: number | undefined;
   /** Connections per origin (default 8). */
-  connections?: number;
-  clock?: Clock;
-  random?: () => number;
-  logger?: Logger;
+  connections?: number | undefined;
+  clock?: Clock | undefined;
+  random?: (() => number) | undefined;
+  logger?: Logger | undefined;
 }
 
 export interface InforRequest {

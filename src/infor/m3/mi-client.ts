@@ -13,17 +13,17 @@ export type MiVersion = "v1" | "v2";
 
 export interface MiCallOptions {
   /** 0 = no limit (M3 semantics); default 100 like the m3-h5-sdk. */
-  maxrecs?: number;
-  returncols?: string[];
-  company?: string;
-  division?: string;
+  maxrecs?: number | undefined;
+  returncols?: string[] | undefined;
+  company?: string | undefined;
+  division?: string | undefined;
 }
 
 export interface MiClientOptions {
   http: InforHttpClient;
-  version?: MiVersion;
-  company?: string;
-  division?: string;
+  version?: MiVersion | undefined;
+  company?: string | undefined;
+  division?: string | undefined;
 }
 
 export class MiClient {

@@ -1,0 +1,100 @@
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { Dispatcher } from "undici";
+import type { Clock } from "./clock.ts";
+import { InforHttpClient } from "./http/client.ts";
+import { LocalRateLimiter, type RateLimiter, RedisRateLimiter } from "./http/rate-limiter.ts";
+import type { RetryPolicy } from "./http/retry.ts";
+import { IdoClient } from "./ido/ido-client.ts";
+import type { IonapiCredentials } from "./ionapi.ts";
+import { MiClient, type MiVersion } from "./m3/mi-client.ts";
+import { TokenManager } from "./token-manager.ts";
+
+/**
+ * Wires one tenant's client: token manager, paced HTTP, MI and IDO. With `redis`, the
+ * requests-per-minute budget is shared by every replica using the same key prefix; without it
+ * the budget holds for this process only (fine for a CLI call).
+ */
+export interface InforClientOptions {
+  credentials: IonapiCredentials;
+  /** Requests per minute for this tenant (ION budgets 100-3,000; default 300). */
+  requestsPerMinute?: number;
+  /** Budget window (default 60,000 ms); tests and benches shrink it. */
+  windowMs?: number;
+  redis?: Redis;
+  /** Redis key prefix (default "cs:"); the budget key is `<prefix>infor:rpm:<tenant>`. */
+  keyPrefix?: string;
+  limiter?: RateLimiter;
+  dispatcher?: Dispatcher;
+  logger?: Logger;
+  clock?: Clock;
+  retry?: Partial<RetryPolicy>;
+  miVersion?: MiVersion;
+  company?: string;
+  division?: string;
+  /** X-Infor-MongooseConfig for SyteLine IDO calls. */
+  mongooseConfig?: string;
+  maxSignInsPerMinute?: number;
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+}
+
+export interface InforClient {
+  credentials: IonapiCredentials;
+  tokens: TokenManager;
+  http: InforHttpClient;
+  mi: MiClient;
+  ido: IdoClient;
+  /** Revoke the token and close connections (graceful shutdown). */
+  close(): Promise<void>;
+}
+
+export function createInforClient(o: InforClientOptions): InforClient {
+  const budget = {
+    limit: o.requestsPerMinute ?? 300,
+    ...(o.windowMs ? { windowMs: o.windowMs } : {}),
+  };
+  const limiter =
+    o.limiter ??
+    (o.redis
+      ? new RedisRateLimiter(
+          o.redis,
+          `${o.keyPrefix ?? "cs:"}infor:rpm:${o.credentials.tenant}`,
+          budget,
+          o.clock,
+        )
+      : new LocalRateLimiter(budget, o.clock));
+  const tokens = new TokenManager({
+    credentials: o.credentials,
+    dispatcher: o.dispatcher,
+    clock: o.clock,
+    logger: o.logger,
+    maxSignInsPerMinute: o.maxSignInsPerMinute,
+  });
+  const http = new InforHttpClient({
+    apiBase: o.credentials.apiBase,
+    tokens,
+    limiter,
+    dispatcher: o.dispatcher,
+    retry: o.retry,
+    clock: o.clock,
+    logger: o.logger,
+    connectTimeoutMs: o.connectTimeoutMs,
+    headersTimeoutMs: o.headersTimeoutMs,
+    bodyTimeoutMs: o.bodyTimeoutMs,
+  });
+  const mi = new MiClient({ http, version: o.miVersion, company: o.company, division: o.division });
+  const ido = new IdoClient(http, o.mongooseConfig ?? o.credentials.tenant);
+  return {
+    credentials: o.credentials,
+    tokens,
+    http,
+    mi,
+    ido,
+    async close() {
+      await tokens.revoke();
+      await http.close();
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import type { ExportQuery, KeyColumn, Predicate } from "./exportmi.ts";
+
+/**
+ * The M3 tables read through EXPORTMI and the columns we need from each. Prefixes per
+ * infor-ion-api.md (CIDMAS ID, MPHEAD IA, MPLINE IB, FPLEDG EP, FGLEDG EG, FAPIBH E5) and public
+ * code (MPLIND IC); CIDVEN II, FAPIBL E6 and FCHACC EA follow the same naming but are unverified.
+ * Check a tenant with EXPORTMI/LstFields before relying on a column.
+ */
+export interface TableSpec {
+  table: string;
+  prefix: string;
+  columns: string[];
+  keys: KeyColumn[];
+}
+
+function spec(table: string, prefix: string, cols: string, keys: [string, boolean][]): TableSpec {
+  return {
+    table,
+    prefix,
+    columns: cols.split(/\s+/).map((c) => prefix + c),
+    keys: keys.map(([c, numeric]) => ({ col: prefix + c, numeric })),
+  };
+}
+
+export const TABLES = {
+  CIDMAS: spec("CIDMAS", "ID", "CONO SUNO SUNM SUTY STAT CSCD VRNO RGDT LMDT CHID", [
+    ["SUNO", false],
+  ]),
+  CIDVEN: spec("CIDVEN", "II", "CONO SUNO CUCD TEPY PYME LMDT", [["SUNO", false]]),
+  MPHEAD: spec(
+    "MPHEAD",
+    "IA",
+    "CONO DIVI PUNO SUNO PUSL PUST PUDT DWDT CUCD BUYE COAM RGDT LMDT CHID",
+    [["PUNO", false]],
+  ),
+  MPLINE: spec(
+    "MPLINE",
+    "IB",
+    "PUNO PNLI PNLS ITNO PITD ORQA RVQA IVQA PUPR PUCD PUUN LNAM PUST PUSL LMDT",
+    [
+      ["PUNO", false],
+      ["PNLI", true],
+      ["PNLS", true],
+    ],
+  ),
+  MPLIND: spec("MPLIND", "IC", "PUNO PNLI PNLS PNLX REPN TRDT RPQA LMDT", [
+    ["PUNO", false],
+    ["PNLI", true],
+    ["PNLS", true],
+    ["PNLX", true],
+  ]),
+  FAPIBH: spec(
+    "FAPIBH",
+    "E5",
+    "CONO DIVI INBN IBTP SUPA SUNO SINO IVDT DUDT ACDT CUCD CUAM VTAM PUNO APCD VSER VONO RGDT LMDT CHID",
+    [["INBN", true]],
+  ),
+  FAPIBL: spec("FAPIBL", "E6", "INBN TRNO RDTP PUNO PNLI PNLS IVQA GRPR NLAM AIT1 AIT2 LMDT", [
+    ["INBN", true],
+    ["TRNO", true],
+  ]),
+  FPLEDG: spec(
+    "FPLEDG",
+    "EP",
+    "CONO DIVI YEA4 JRNO JSNO TRCD SUNO SINO IVDT DUDT ACDT CUCD CUAM VTAM VSER VONO PYME APCD RGDT LMDT",
+    [
+      ["YEA4", true],
+      ["JRNO", true],
+      ["JSNO", true],
+    ],
+  ),
+  FGLEDG: spec(
+    "FGLEDG",
+    "EG",
+    "CONO DIVI YEA4 JRNO JSNO VSER VONO ACDT TRCD AIT1 AIT2 AIT3 AIT4 AIT5 AIT6 AIT7 ACAM CUAM CUCD VTXT RGDT LMDT",
+    [
+      ["YEA4", true],
+      ["JRNO", true],
+      ["JSNO", true],
+    ],
+  ),
+  FCHACC: spec("FCHACC", "EA", "CONO DIVI AITP AITM TX40 TX15 RGDT LMDT", [
+    ["AITP", true],
+    ["AITM", false],
+  ]),
+} as const;
+
+export type TableName = keyof typeof TABLES;
+
+/** An EXPORTMI query on a table with filters written without the prefix ({col: "LMDT", …}). */
+export function query(name: TableName, where: Predicate[], columns?: string[]): ExportQuery {
+  const t = TABLES[name];
+  return {
+    table: t.table,
+    // Key columns are always read: key continuation needs the last row's full key.
+    columns: columns
+      ? [...new Set([...t.keys.map((k) => k.col), ...columns.map((c) => t.prefix + c)])]
+      : t.columns,
+    where: where.map((p) => ({ ...p, col: t.prefix + p.col })),
+    keys: t.keys,
+  };
+}
