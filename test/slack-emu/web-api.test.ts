@@ -242,8 +242,8 @@ describe("conversations and users", () => {
     expect(p2.messages?.map((m) => m.text)).toEqual(["h2", "h1"]);
     const range = await slack.conversations.history({
       channel: "C0CC200001",
-      oldest: tss[1],
-      latest: tss[4],
+      oldest: String(tss[1]),
+      latest: String(tss[4]),
     });
     expect(range.messages?.map((m) => m.text)).toEqual(["h3", "h2"]);
   });
