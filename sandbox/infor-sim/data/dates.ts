@@ -20,3 +20,13 @@ export function addDays(date: string, days: number): string {
 export function toYmd(text: string): string {
   return text.replaceAll("-", "").slice(0, 8);
 }
+
+/** The earlier of two YYYYMMDD dates (string order is date order). */
+export function earlierOf(a: string, b: string): string {
+  return a < b ? a : b;
+}
+
+/** The later of two YYYYMMDD dates. */
+export function laterOf(a: string, b: string): string {
+  return a > b ? a : b;
+}

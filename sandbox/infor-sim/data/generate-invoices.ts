@@ -1,6 +1,6 @@
 import { formatMinor, lineAmount, parseMinor, percentOf } from "./amounts.ts";
 import { APPROVERS, CLERKS, COST_ACCOUNTS, COST_CENTERS, GOODS_ACCOUNT } from "./catalog.ts";
-import { addDays } from "./dates.ts";
+import { addDays, earlierOf } from "./dates.ts";
 import type { Division, InvoiceLineRec, InvoiceRec, PoRec, SupplierRec } from "./model.ts";
 import type { Rng } from "./rng.ts";
 
@@ -33,7 +33,7 @@ function header(
   const vat = percentOf(netMinor, BigInt(division.vatPercent));
   const today = ctx.today;
   const rgdt = addDays(ivdt, ctx.rng.int(0, 2));
-  const registered = rgdt > today ? today : rgdt;
+  const registered = earlierOf(rgdt, today);
   const inbn = ctx.next.inbn++;
   return {
     cono: division.cono,
@@ -89,7 +89,7 @@ export function poInvoice(
   const lines: InvoiceLineRec[] = [];
   let net = 0n;
   const ivdt = addDays(po.pudt, ctx.rng.int(3, 9));
-  const date = ivdt > ctx.today ? ctx.today : ivdt;
+  const date = earlierOf(ivdt, ctx.today);
   for (const line of po.lines) {
     const received = Number(line.rvqa);
     if (received === 0 && !tweak.invoiceUnreceived) continue;
@@ -141,7 +141,7 @@ export function setStage(
   invoice.vono = ctx.next.vono++;
   invoice.vser = "AP";
   const changed = addDays(invoice.acdt, ctx.rng.int(0, 3));
-  invoice.lmdt = changed > ctx.today ? ctx.today : changed;
+  invoice.lmdt = earlierOf(changed, ctx.today);
   if (!pay) return;
   const paid = addDays(invoice.acdt, ctx.rng.int(5, 30));
   if (paid > ctx.today) return;

@@ -1,6 +1,6 @@
 import { formatMinor } from "./amounts.ts";
 import { BUYERS, COST_CENTERS, ITEMS } from "./catalog.ts";
-import { addDays } from "./dates.ts";
+import { addDays, earlierOf, laterOf } from "./dates.ts";
 import type { Division, PoLineRec, PoRec, ReceiptRec, SupplierRec } from "./model.ts";
 import type { Rng } from "./rng.ts";
 
@@ -35,7 +35,7 @@ function receiptsFor(
     const qty = p === parts - 1 ? left : Math.max(1, Math.floor(total / parts));
     left -= qty;
     const trdt = addDays(pudt, Math.min(p * 3 + ctx.rng.int(1, 4), 59));
-    const date = trdt > ctx.today ? ctx.today : trdt;
+    const date = earlierOf(trdt, ctx.today);
     receipts.push({
       repn: ctx.nextRepn(),
       pnlx: 0,
@@ -66,7 +66,7 @@ export function makePoLine(
   const orqa = ctx.rng.int(5, 200);
   const receipts = receiptsFor(ctx, orqa, state, pudt, whlo);
   const rvqa = receipts.reduce((sum, r) => sum + Number(r.rpqa), 0);
-  const lmdt = receipts.reduce((max, r) => (r.lmdt > max ? r.lmdt : max), pudt);
+  const lmdt = receipts.reduce((max, r) => laterOf(r.lmdt, max), pudt);
   return {
     pnli,
     pnls: 0,
@@ -118,7 +118,7 @@ export function makePo(
     pust: statuses[statuses.length - 1] ?? "20",
     ait2: ctx.rng.pick(COST_CENTERS)[0],
     rgdt: pudt,
-    lmdt: lines.reduce((max, l) => (l.lmdt > max ? l.lmdt : max), pudt),
+    lmdt: lines.reduce((max, l) => laterOf(l.lmdt, max), pudt),
     chid: "BUYER01",
     lines,
   };

@@ -1,0 +1,109 @@
+import type { TenantData } from "../data/model.ts";
+import { MiError } from "./errors.ts";
+import { compareValues, type Operand, type Predicate, parseQuery, test } from "./query.ts";
+import { type Column, findTable, type Row, sortedRows, type Table } from "./tables.ts";
+
+/** EXPORTMI documents a REPL of at most 3985 characters; longer rows are cut. */
+export const REPL_MAX = 3985;
+
+type Compiled = (row: Row) => boolean;
+
+function column(table: Table, name: string): Column {
+  const found = table.columns.find((c) => c.name === name);
+  if (!found)
+    throw new MiError(`Field ${name} does not exist in table ${table.name}`, "XFL0001", "QERY");
+  return found;
+}
+
+function compilePredicate(table: Table, predicate: Predicate): Compiled {
+  const left = column(table, predicate.column);
+  const value: Operand = predicate.value;
+  if (value.kind === "column") {
+    const right = column(table, value.name);
+    const numeric = left.type === "N" && right.type === "N";
+    return (row) => test(predicate.op, compareValues(left.get(row), right.get(row), numeric));
+  }
+  const numeric = left.type === "N" && value.numeric;
+  const literal = value.text;
+  return (row) => test(predicate.op, compareValues(left.get(row), literal, numeric));
+}
+
+function format(values: string[], cols: Column[], sepc: string): string {
+  if (sepc === "") return values.map((v, i) => v.padEnd(cols[i]?.length ?? 0)).join("");
+  const named = sepc === "*" || sepc === "#";
+  return values.map((v, i) => (named ? `${cols[i]?.name ?? ""} ${v.trim()}` : v.trim())).join(sepc);
+}
+
+export interface SelectInput {
+  QERY?: string;
+  SEPC?: string;
+  HDRS?: string;
+}
+
+/** Runs EXPORTMI/Select: one `{REPL}` record per row, in primary-key order, company of the session only. */
+export function exportSelect(
+  data: TenantData,
+  input: SelectInput,
+  cono: number,
+  maxrecs: number,
+): Array<Record<string, string>> {
+  const text = input.QERY ?? "";
+  if (text.trim() === "")
+    throw new MiError("QERY must be entered", "XMA0001", "QERY", "MandatoryInputFieldNotFound");
+  const query = parseQuery(text);
+  const table = findTable(query.table);
+  if (!table) throw new MiError(`Table ${query.table} does not exist`, "XTB0001", "QERY");
+  const groups = query.where.map((group) => group.map((p) => compilePredicate(table, p)));
+  // EXPORTMI always runs in the session's company (Infor EXPORTMI notes): company filters only narrow it.
+  const conoColumn = column(table, `${table.prefix}CONO`);
+  const companyText = String(cono);
+  const matches = (row: Row): boolean =>
+    conoColumn.get(row) === companyText &&
+    (groups.length === 0 || groups.some((group) => group.every((check) => check(row))));
+  const rows = sortedRows(data, table);
+  if (query.count) {
+    let n = 0;
+    for (const row of rows) if (matches(row)) n++;
+    return [{ REPL: String(n) }];
+  }
+  const cols = query.columns.flatMap((name) =>
+    name === "*" ? table.columns : [column(table, name)],
+  );
+  const sepc = input.SEPC ?? "";
+  const out: Array<Record<string, string>> = [];
+  if (input.HDRS === "1")
+    out.push({
+      REPL: format(
+        cols.map((c) => c.name),
+        cols,
+        sepc,
+      ).slice(0, REPL_MAX),
+    });
+  let taken = 0;
+  for (const row of rows) {
+    if (maxrecs > 0 && taken >= maxrecs) break;
+    if (!matches(row)) continue;
+    out.push({
+      REPL: format(
+        cols.map((c) => c.get(row)),
+        cols,
+        sepc,
+      ).slice(0, REPL_MAX),
+    });
+    taken++;
+  }
+  return out;
+}
+
+/** EXPORTMI/LstFields: the sim's columns of one table. */
+export function exportLstFields(file: string): Array<Record<string, string>> {
+  const table = findTable(file.trim());
+  if (!table) throw new MiError(`Table ${file} does not exist`, "XTB0001", "FILE");
+  return table.columns.map((c) => ({
+    FLDN: c.name,
+    FLDS: c.name.slice(2),
+    FLTY: c.type,
+    FLLE: String(c.length),
+    FLDP: c.type === "N" && c.length === 17 ? "2" : "0",
+  }));
+}

@@ -1,0 +1,133 @@
+import type { TenantData } from "../data/model.ts";
+import type { MiContext, MiHandler } from "./context.ts";
+import {
+  type ErrorStyle,
+  type OutputOptions,
+  shapeRecords,
+  v1Error,
+  v1Success,
+  v2Error,
+  v2Success,
+} from "./envelope.ts";
+import { MiError } from "./errors.ts";
+import { MI_SPECS } from "./specs.ts";
+import { financeHandlers } from "./tx-finance.ts";
+import { supplyHandlers } from "./tx-supply.ts";
+
+const HANDLERS: Record<string, MiHandler> = { ...supplyHandlers, ...financeHandlers };
+
+/** Generic MI REST parameters (swagger); everything else in the query is a transaction input. */
+const CONTEXT_PARAMS = new Set([
+  "cono",
+  "divi",
+  "lanc",
+  "locale",
+  "timezone",
+  "maxrecs",
+  "dateformat",
+  "excludeempty",
+  "righttrim",
+  "returncols",
+  "format",
+  "extendedresult",
+]);
+
+/** m3-h5-sdk's default when a list call sets no maxrecs. */
+const DEFAULT_MAXRECS = 100;
+
+export interface M3Reply {
+  status: number;
+  /** undefined = bare reply without body. */
+  body?: unknown;
+}
+
+/** `rest` is what follows `/<TENANT>/M3/m3api-rest/`, e.g. `v2/execute/CRS620MI/LstSuppliers;maxrecs=5`. */
+export function handleM3(
+  rest: string,
+  query: URLSearchParams,
+  data: TenantData,
+  errorStyle: ErrorStyle,
+): M3Reply {
+  const v2 = rest.startsWith("v2/execute/");
+  if (!v2 && !rest.startsWith("execute/")) return { status: 404, body: { error: "Not Found" } };
+  const [path = "", ...matrix] = decodeURIComponent(
+    rest.slice(v2 ? "v2/execute/".length : "execute/".length),
+  ).split(";");
+  const [program = "", transaction = "", ...extra] = path.split("/");
+  const key = `${program}/${transaction}`;
+  const spec = MI_SPECS[key];
+  const handler = HANDLERS[key];
+  // An unknown program or transaction: ION answers a bare 400 (m3-fields.md).
+  if (!spec || !handler || extra.length > 0) return { status: 400 };
+  const context = new Map<string, string>();
+  const input: Record<string, string> = {};
+  for (const part of matrix) {
+    const eq = part.indexOf("=");
+    if (eq > 0) context.set(part.slice(0, eq).toLowerCase(), part.slice(eq + 1));
+  }
+  for (const [name, value] of query) {
+    if (CONTEXT_PARAMS.has(name.toLowerCase())) context.set(name.toLowerCase(), value);
+    else input[name.toUpperCase()] = value;
+  }
+  const options: OutputOptions = {
+    returncols: (context.get("returncols") ?? "")
+      .split(",")
+      .map((c) => c.trim().toUpperCase())
+      .filter(Boolean),
+    excludeempty: context.get("excludeempty") === "true",
+    righttrim: v2 && context.get("righttrim") !== "false",
+  };
+  try {
+    const dateformat = (context.get("dateformat") ?? "YMD8").toUpperCase();
+    if (dateformat !== "YMD8")
+      throw new MiError(
+        `Date format ${dateformat} is not supported by the simulator`,
+        "XDF0001",
+        "dateformat",
+      );
+    for (const field of spec.inputs) {
+      const value = input[field.name];
+      if (value !== undefined && value.trimEnd().length > field.length) {
+        throw new MiError(
+          `Input field ${field.name} is too long`,
+          "XIL0001",
+          field.name,
+          "InputFieldTooLong",
+        );
+      }
+      if (field.required && (value === undefined || value.trim() === "")) {
+        throw new MiError(
+          `${field.label} must be entered`,
+          "XMA0001",
+          field.name,
+          "MandatoryInputFieldNotFound",
+        );
+      }
+      if (
+        value !== undefined &&
+        field.type === "N" &&
+        value.trim() !== "" &&
+        !/^-?\d+(\.\d+)?$/.test(value.trim())
+      ) {
+        throw new MiError(`${field.label} is not numeric`, "XNU0001", field.name);
+      }
+    }
+    const maxrecsText = context.get("maxrecs");
+    const ctx: MiContext = {
+      data,
+      input,
+      cono: Number(context.get("cono") || "100"),
+      divi: (context.get("divi") ?? "").trim(),
+      maxrecs:
+        maxrecsText === undefined || maxrecsText === "" ? DEFAULT_MAXRECS : Number(maxrecsText),
+    };
+    const records = shapeRecords(spec, handler(ctx), options);
+    if (!v2) return { status: 200, body: v1Success(program, transaction, spec, records, options) };
+    const parameters = context.get("extendedresult") === "true" ? input : undefined;
+    return { status: 200, body: v2Success(transaction, records, parameters) };
+  } catch (error) {
+    if (!(error instanceof MiError)) throw error;
+    if (!v2) return { status: 200, body: v1Error(error) };
+    return v2Error(transaction, error, errorStyle);
+  }
+}
