@@ -1,0 +1,24 @@
+--[[
+  Create a pending approval once. The id is derived from the alert id, so the sync side may call
+  this again for the same alert (overlap windows, restarts, replays) without a second approval.
+
+  Input:
+    KEYS[1] approval hash
+    KEYS[2] open approvals zset (member: approval id, score: ARGV[3])
+
+    ARGV[1] approval id
+    ARGV[2] subject as JSON (the fixed part of the approval)
+    ARGV[3] creation time in epoch milliseconds
+    ARGV[4] creation time as ISO 8601 UTC
+
+  Output:
+    1  created
+    0  already existed (nothing changed)
+]]
+if redis.call("EXISTS", KEYS[1]) == 1 then
+  return 0
+end
+redis.call("HSET", KEYS[1], "data", ARGV[2], "state", "pending", "createdAt", ARGV[4],
+  "updatedAt", ARGV[4])
+redis.call("ZADD", KEYS[2], ARGV[3], ARGV[1])
+return 1

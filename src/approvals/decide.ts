@@ -1,0 +1,164 @@
+import type { ApprovalPolicy } from "./policy.ts";
+import type { ApprovalStore } from "./store.ts";
+import type { Approval, ApprovalState, AuditFn } from "./types.ts";
+import { isOpen } from "./types.ts";
+import { type WriteBackOutcome, type WriteBackSink, writeBack } from "./write-back.ts";
+
+/** The ERP's view of the document at click time. */
+export type RecheckResult =
+  | { changed: false }
+  | {
+      changed: true;
+      /** What happened in the ERP meanwhile. */
+      status: "approved" | "rejected" | "paid" | "changed" | "cancelled";
+      detail?: string;
+    };
+
+export type RecheckFn = (approval: Approval) => Promise<RecheckResult>;
+
+export interface DecisionDeps {
+  store: ApprovalStore;
+  policy: ApprovalPolicy;
+  recheck: RecheckFn;
+  audit: AuditFn;
+  writeBack?: WriteBackSink;
+  /** ERP user behind a Slack user, where the routing file maps them (segregation of duties). */
+  erpUserFor?: (slackUserId: string) => Promise<string | undefined>;
+  clock?: () => number;
+}
+
+export type HumanVerb = "approve" | "reject" | "hold";
+
+export type DecisionOutcome =
+  | { kind: "done"; approval: Approval; writeBack: WriteBackOutcome }
+  | { kind: "not_found" }
+  | { kind: "already"; approval: Approval; state: ApprovalState; by: string; at: string }
+  | { kind: "refused"; code: string; message: string; approval: Approval }
+  | { kind: "superseded"; approval: Approval; erpStatus: string; detail?: string }
+  | { kind: "reason_required" }
+  | { kind: "recheck_failed"; approval: Approval };
+
+/** Checks that do not change anything: the approval exists, is open, and the user may act. */
+export async function precheck(
+  deps: DecisionDeps,
+  approvalId: string,
+  actor: string,
+  verb: HumanVerb,
+): Promise<DecisionOutcome | { kind: "ok"; approval: Approval }> {
+  const approval = await deps.store.get(approvalId);
+  if (!approval) return { kind: "not_found" };
+  if (!isOpen(approval.state) || (verb === "hold" && approval.state === "hold")) {
+    return {
+      kind: "already",
+      approval,
+      state: approval.state,
+      by: approval.decidedBy ?? "",
+      at: approval.decidedAt ?? "",
+    };
+  }
+  const now = new Date((deps.clock ?? Date.now)()).toISOString();
+  const refuse = async (code: string, message: string): Promise<DecisionOutcome> => {
+    await deps.audit({
+      type: "approval.refused",
+      approvalId,
+      alertId: approval.alertId,
+      recordKey: approval.recordKey,
+      actor,
+      at: now,
+      code,
+    });
+    return { kind: "refused", code, message, approval };
+  };
+  const decision = await deps.policy.authorize(actor, approval);
+  if (!decision.allowed) return refuse(decision.code, decision.message);
+  if (verb === "approve" && (await enteredBySameUser(deps, approval, actor))) {
+    return refuse(
+      "segregation_of_duties",
+      "You entered this document, so someone else has to approve it (segregation of duties).",
+    );
+  }
+  return { kind: "ok", approval };
+}
+
+async function enteredBySameUser(deps: DecisionDeps, approval: Approval, actor: string) {
+  if (approval.enteredBySlackId !== undefined && approval.enteredBySlackId === actor) return true;
+  if (approval.enteredBy === undefined || !deps.erpUserFor) return false;
+  const erpUser = await deps.erpUserFor(actor);
+  return erpUser !== undefined && erpUser.toUpperCase() === approval.enteredBy.toUpperCase();
+}
+
+/**
+ * One human decision: authorize, read the ERP again, move the state exactly once, audit,
+ * and write back when a sink is configured. Slack rendering is the caller's job.
+ */
+export async function decide(
+  deps: DecisionDeps,
+  input: { approvalId: string; verb: HumanVerb; actor: string; reason?: string },
+): Promise<DecisionOutcome> {
+  const reason = input.reason?.trim() ?? "";
+  if (input.verb === "reject" && reason === "") return { kind: "reason_required" };
+
+  const checked = await precheck(deps, input.approvalId, input.actor, input.verb);
+  if (checked.kind !== "ok") return checked;
+  const now = () => new Date((deps.clock ?? Date.now)()).toISOString();
+
+  let erp: RecheckResult;
+  try {
+    erp = await deps.recheck(checked.approval);
+  } catch {
+    return { kind: "recheck_failed", approval: checked.approval };
+  }
+  if (erp.changed) {
+    const moved = await deps.store.transition(input.approvalId, "supersede", "system", erp.status);
+    await deps.audit({
+      type: "approval.superseded",
+      approvalId: input.approvalId,
+      alertId: checked.approval.alertId,
+      recordKey: checked.approval.recordKey,
+      actor: input.actor,
+      at: now(),
+      code: `erp_${erp.status}`,
+    });
+    const approval = moved.ok ? moved.approval : checked.approval;
+    return erp.detail === undefined
+      ? { kind: "superseded", approval, erpStatus: erp.status }
+      : { kind: "superseded", approval, erpStatus: erp.status, detail: erp.detail };
+  }
+
+  const result = await deps.store.transition(input.approvalId, input.verb, input.actor, reason);
+  if (!result.ok) {
+    if (result.code === "not_found") return { kind: "not_found" };
+    return {
+      kind: "already",
+      approval: checked.approval,
+      state: result.state,
+      by: result.by,
+      at: result.at,
+    };
+  }
+  const approval = result.approval;
+  await deps.audit({
+    type: "approval.decided",
+    approvalId: approval.id,
+    alertId: approval.alertId,
+    recordKey: approval.recordKey,
+    actor: input.actor,
+    at: approval.decidedAt ?? now(),
+    state: approval.state,
+    ...(reason ? { reason } : {}),
+  });
+  const wb =
+    approval.state === "approved" || approval.state === "rejected"
+      ? await writeBack(deps.writeBack, approval)
+      : ({ status: "disabled" } as const);
+  if (wb.status !== "disabled") {
+    await deps.audit({
+      type: "approval.writeback",
+      approvalId: approval.id,
+      actor: "system",
+      at: now(),
+      code: wb.status === "failed" ? wb.code : wb.status,
+    });
+  }
+  return { kind: "done", approval, writeBack: wb };
+}

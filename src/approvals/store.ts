@@ -1,0 +1,191 @@
+import { createHash } from "node:crypto";
+import type { Redis } from "ioredis";
+import { loadScript } from "./scripts.ts";
+import {
+  type Approval,
+  type ApprovalState,
+  type ApprovalSubject,
+  type ApprovalVerb,
+  FINAL_STATES,
+  VERB_FROM,
+  VERB_TARGET,
+} from "./types.ts";
+
+const transitionScript = loadScript("./transition.lua");
+const createScript = loadScript("./create.lua");
+
+/** How many recent decisions App Home keeps per person. */
+const RECENT_DECISIONS_KEPT = 20;
+
+export type TransitionResult =
+  | { ok: true; approval: Approval }
+  | {
+      ok: false;
+      code: "not_found";
+    }
+  | {
+      ok: false;
+      code: "not_allowed";
+      state: ApprovalState;
+      by: string;
+      at: string;
+      reason: string;
+    };
+
+export interface ApprovalStore {
+  /** Create (once per alert) and return the pending approval; `created` is false on a repeat. */
+  create(subject: ApprovalSubject): Promise<{ approval: Approval; created: boolean }>;
+  get(id: string): Promise<Approval | undefined>;
+  /** Remember where the alert message is (delivery calls this after posting). */
+  attachMessage(id: string, channel: string, ts: string): Promise<void>;
+  transition(
+    id: string,
+    verb: ApprovalVerb,
+    actor: string,
+    reason?: string,
+  ): Promise<TransitionResult>;
+  /** Open approvals (pending, hold, escalated), oldest first. */
+  listOpen(limit?: number): Promise<Approval[]>;
+  recentDecisions(actor: string, limit?: number): Promise<Approval[]>;
+  /** True for the one caller that marks the reminder (replicas may sweep at once). */
+  markReminded(id: string): Promise<boolean>;
+}
+
+export interface ApprovalStoreOptions {
+  redis: Redis;
+  /** Key prefix, e.g. "cs:" in production or a random test prefix. */
+  prefix?: string;
+  clock?: () => number;
+}
+
+/** Opaque, stable id for the approval of an alert: safe in button values and metadata. */
+export function approvalIdFor(alertId: string): string {
+  return `apv_${createHash("sha256").update(alertId).digest("hex").slice(0, 24)}`;
+}
+
+export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStore {
+  const { redis } = options;
+  const prefix = options.prefix ?? "cs:";
+  const clock = options.clock ?? Date.now;
+  const key = (id: string) => `${prefix}approval:${id}`;
+  const openKey = `${prefix}approvals:open`;
+  const decisionsKey = (actor: string) => `${prefix}approvals:decided-by:${actor}`;
+
+  async function get(id: string): Promise<Approval | undefined> {
+    const h = await redis.hgetall(key(id));
+    return fromHash(id, h);
+  }
+
+  async function getMany(ids: string[]): Promise<Approval[]> {
+    if (ids.length === 0) return [];
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.hgetall(key(id));
+    const results = (await pipeline.exec()) ?? [];
+    const out: Approval[] = [];
+    results.forEach(([err, h], i) => {
+      const id = ids[i];
+      if (err || id === undefined) return;
+      const a = fromHash(id, h as Record<string, string>);
+      if (a) out.push(a);
+    });
+    return out;
+  }
+
+  return {
+    async create(subject) {
+      const id = approvalIdFor(subject.alertId);
+      const now = clock();
+      const created = await createScript.run(
+        redis,
+        [key(id), openKey],
+        [id, JSON.stringify(subject), now, new Date(now).toISOString()],
+      );
+      const approval = await get(id);
+      if (!approval) throw new Error(`approval ${id} vanished right after create`);
+      return { approval, created: created === 1 };
+    },
+
+    get,
+
+    async attachMessage(id, channel, ts) {
+      // Only for an existing approval: HSET on a missing key would create a stateless husk.
+      if ((await redis.exists(key(id))) === 1) await redis.hset(key(id), { channel, ts });
+    },
+
+    async transition(id, verb, actor, reason = "") {
+      const target = VERB_TARGET[verb];
+      const now = clock();
+      const isFinal = FINAL_STATES.includes(target);
+      const personal = actor !== "system" && (isFinal || target === "hold");
+      const raw = (await transitionScript.run(
+        redis,
+        [key(id), openKey, decisionsKey(actor)],
+        [
+          id,
+          VERB_FROM[verb].join(","),
+          target,
+          actor,
+          new Date(now).toISOString(),
+          reason,
+          now,
+          isFinal ? "1" : "0",
+          personal ? "1" : "0",
+          RECENT_DECISIONS_KEPT,
+        ],
+      )) as (number | string)[];
+      if (raw[0] === -1) return { ok: false, code: "not_found" };
+      if (raw[0] === 0) {
+        return {
+          ok: false,
+          code: "not_allowed",
+          state: String(raw[1]) as ApprovalState,
+          by: String(raw[2] ?? ""),
+          at: String(raw[3] ?? ""),
+          reason: String(raw[4] ?? ""),
+        };
+      }
+      const approval = await get(id);
+      if (!approval) return { ok: false, code: "not_found" };
+      return { ok: true, approval };
+    },
+
+    async listOpen(limit = 200) {
+      const ids = await redis.zrange(openKey, "0", String(limit - 1));
+      return getMany(ids);
+    },
+
+    async recentDecisions(actor, limit = 10) {
+      const ids = await redis.zrevrange(decisionsKey(actor), 0, limit - 1);
+      return getMany(ids);
+    },
+
+    async markReminded(id) {
+      const set = await redis.hsetnx(key(id), "remindedAt", new Date(clock()).toISOString());
+      return set === 1;
+    },
+  };
+}
+
+function fromHash(id: string, h: Record<string, string>): Approval | undefined {
+  if (!h.state || !h.data) return undefined;
+  const subject = JSON.parse(h.data) as ApprovalSubject;
+  const a: Approval = {
+    ...subject,
+    id,
+    state: h.state as ApprovalState,
+    createdAt: h.createdAt ?? "",
+  };
+  if (h.channel) a.channel = h.channel;
+  if (h.ts) a.ts = h.ts;
+  if (h.decidedBy) a.decidedBy = h.decidedBy;
+  if (h.decidedAt) a.decidedAt = h.decidedAt;
+  if (h.reason) a.reason = h.reason;
+  if (h.remindedAt) a.remindedAt = h.remindedAt;
+  if (h.escalatedAt) a.escalatedAt = h.escalatedAt;
+  if (h.state === "hold" && h.lastBy) {
+    a.decidedBy = h.lastBy;
+    if (h.lastAt) a.decidedAt = h.lastAt;
+    if (h.lastReason) a.reason = h.lastReason;
+  }
+  return a;
+}

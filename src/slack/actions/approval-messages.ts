@@ -1,0 +1,71 @@
+import type { WebClient } from "@slack/web-api";
+import type { Logger } from "pino";
+import type { Approval } from "../../approvals/types.ts";
+import { slackErrorCode } from "../commands/register.ts";
+import { approvalSummaryBlocks, stampDecision, stampHold } from "../views/approval-view.ts";
+import type { SlackBlock } from "../views/types.ts";
+
+/** Where an approval's alert message is, and its blocks when the click carried them. */
+export interface MessageRef {
+  channel: string;
+  ts: string;
+  blocks?: SlackBlock[];
+  text?: string;
+}
+
+/**
+ * Rewrites the alert message: final decisions drop the buttons and stamp who/when/why; hold and
+ * escalation keep the buttons and add a line. Failures are logged, never thrown: the decision is
+ * already recorded and the thread reply still tells the channel.
+ */
+export async function updateApprovalMessage(
+  client: WebClient,
+  logger: Logger,
+  ref: MessageRef,
+  approval: Approval,
+  line: string,
+  mode: "final" | "keep_buttons",
+): Promise<void> {
+  try {
+    const original =
+      ref.blocks ?? (await readBlocks(client, ref)) ?? approvalSummaryBlocks(approval);
+    const blocks = mode === "final" ? stampDecision(original, [line]) : stampHold(original, line);
+    await client.chat.update({
+      channel: ref.channel,
+      ts: ref.ts,
+      text: `${ref.text ?? approval.title} · ${stripMrkdwn(line)}`,
+      blocks,
+    });
+  } catch (err) {
+    logger.warn({ code: slackErrorCode(err), approvalId: approval.id }, "chat.update failed");
+  }
+}
+
+export async function threadReply(
+  client: WebClient,
+  logger: Logger,
+  ref: MessageRef,
+  text: string,
+): Promise<void> {
+  try {
+    await client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text });
+  } catch (err) {
+    logger.warn({ code: slackErrorCode(err) }, "thread reply failed");
+  }
+}
+
+async function readBlocks(client: WebClient, ref: MessageRef): Promise<SlackBlock[] | undefined> {
+  const res = await client.conversations.history({
+    channel: ref.channel,
+    latest: ref.ts,
+    inclusive: true,
+    limit: 1,
+  });
+  const msg = res.messages?.[0];
+  if (!msg || msg.ts !== ref.ts || !Array.isArray(msg.blocks)) return undefined;
+  return msg.blocks as SlackBlock[];
+}
+
+function stripMrkdwn(line: string): string {
+  return line.replace(/:[a-z_]+:\s*/g, "").replace(/\*/g, "");
+}

@@ -1,0 +1,51 @@
+import type { WebClient } from "@slack/web-api";
+import type { Logger } from "pino";
+import type { ApprovalNotifier } from "../../approvals/sweep.ts";
+import type { Approval } from "../../approvals/types.ts";
+import { decisionLine } from "../views/approval-view.ts";
+import { formatTime } from "../views/format.ts";
+import { threadReply, updateApprovalMessage } from "./approval-messages.ts";
+
+/**
+ * Slack side of reminders, escalation and expiry: thread replies under the alert and a stamp on
+ * it. `escalateTo` names who is pinged on escalation (user group or user mention text).
+ */
+export function createSlackApprovalNotifier(options: {
+  client: WebClient;
+  logger: Logger;
+  escalateTo?: (approval: Approval) => string | undefined;
+}): ApprovalNotifier {
+  const { client, logger } = options;
+  const ref = (a: Approval) => (a.channel && a.ts ? { channel: a.channel, ts: a.ts } : undefined);
+  return {
+    async remind(a) {
+      const r = ref(a);
+      if (r) {
+        await threadReply(
+          client,
+          logger,
+          r,
+          `:bell: Reminder: this has waited for a decision since ${formatTime(a.createdAt)}.`,
+        );
+      }
+    },
+    async escalate(a) {
+      const r = ref(a);
+      if (!r) return;
+      const who = options.escalateTo?.(a);
+      const line = decisionLine({
+        state: "escalated",
+        ...(a.escalatedAt ? { at: a.escalatedAt } : {}),
+      });
+      await updateApprovalMessage(client, logger, r, a, line, "keep_buttons");
+      await threadReply(client, logger, r, `${line}${who ? ` · ${who}, please decide.` : ""}`);
+    },
+    async expire(a) {
+      const r = ref(a);
+      if (!r) return;
+      const line = decisionLine({ state: "expired", ...(a.decidedAt ? { at: a.decidedAt } : {}) });
+      await updateApprovalMessage(client, logger, r, a, line, "final");
+      await threadReply(client, logger, r, `${line} · no decision was made in time.`);
+    },
+  };
+}

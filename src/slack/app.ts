@@ -1,0 +1,242 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  App,
+  type Authorize,
+  type CustomRoute,
+  HTTPReceiver,
+  type Receiver,
+  SocketModeReceiver,
+} from "@slack/bolt";
+import { WebClient } from "@slack/web-api";
+import type { Redis } from "ioredis";
+import pino, { type Logger } from "pino";
+import type { DecisionDeps } from "../approvals/decide.ts";
+import { registerApprovalActions } from "./actions/approval-actions.ts";
+import type { SlackAuditFn } from "./audit-events.ts";
+import { boltLogger } from "./bolt-logger.ts";
+import { createLookupRunner } from "./commands/lookup-runner.ts";
+import { registerInforCommand } from "./commands/register.ts";
+import { dedupeEvents } from "./dedupe.ts";
+import { SlackAppError } from "./errors.ts";
+import { createHomePublisher, registerHome } from "./home/home.ts";
+import type { HealthProvider, LookupService, ReplayFn, StatusProvider } from "./lookup-service.ts";
+import { guardSlackRequests } from "./signature-guard.ts";
+import { createSlackAppStats, type SlackAppStats } from "./stats.ts";
+
+export interface SlackAppConfig {
+  /** Required for HTTP (every request is verified with it). */
+  signingSecret?: string;
+  botToken: string;
+  /** App-level token (xapp-…): when set, the app uses Socket Mode instead of HTTP. */
+  appToken?: string;
+  /** Known bot ids skip `auth.test` entirely; otherwise it runs once, on the first request. */
+  botId?: string;
+  botUserId?: string;
+  /** Web API base URL, e.g. the emulator's `http://127.0.0.1:PORT/api/`. */
+  slackApiUrl?: string;
+  /** HTTP path Slack posts commands, interactions and events to. */
+  endpoint?: string;
+  commandName?: string;
+}
+
+export interface SlackAppDeps {
+  config: SlackAppConfig;
+  redis: Redis;
+  /** Redis key prefix shared with other modules ("cs:" by default). */
+  keyPrefix?: string;
+  logger?: Logger;
+  clock?: () => number;
+  lookups: LookupService;
+  status?: StatusProvider;
+  replay?: ReplayFn;
+  admins?: readonly string[];
+  /** Approvals wiring; without it the approval buttons answer "not available". */
+  approvals?: Omit<DecisionDeps, "clock" | "audit">;
+  audit?: SlackAuditFn;
+  health?: HealthProvider;
+  /** Extra routes on the same HTTP server (health, metrics, webhooks). */
+  customRoutes?: CustomRoute[];
+  limits?: { lookupsPerMinute?: number; cacheTtlSeconds?: number };
+}
+
+export interface SlackAppHandle {
+  app: App;
+  stats: SlackAppStats;
+  /** Starts HTTP on `port` (0 = any free port) or Socket Mode; resolves with the bound port. */
+  start(port?: number): Promise<{ port?: number }>;
+  stop(): Promise<void>;
+  /** Re-publish a user's Home tab (e.g. after a decision made elsewhere). */
+  refreshHome(userId: string): Promise<void>;
+}
+
+const DEFAULT_ENDPOINT = "/slack/events";
+
+export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
+  const { config } = deps;
+  const logger = deps.logger ?? pino({ level: "silent" });
+  const clock = deps.clock ?? Date.now;
+  const prefix = deps.keyPrefix ?? "cs:";
+  const stats = createSlackAppStats();
+  const socketMode = config.appToken !== undefined && config.appToken !== "";
+
+  if (!config.botToken) {
+    throw new SlackAppError(
+      "missing_bot_token",
+      "SLACK_BOT_TOKEN is not set: the app cannot call Slack.",
+    );
+  }
+  if (socketMode && !config.appToken?.startsWith("xapp-")) {
+    throw new SlackAppError(
+      "bad_app_token",
+      "SLACK_APP_TOKEN must be an app-level token (xapp-…) for Socket Mode.",
+    );
+  }
+  if (!socketMode && !config.signingSecret) {
+    throw new SlackAppError(
+      "missing_signing_secret",
+      "SLACK_SIGNING_SECRET is not set: refusing to start, since requests could not be verified as coming from Slack. Set it (Basic Information → Signing Secret) or configure SLACK_APP_TOKEN for Socket Mode.",
+    );
+  }
+
+  const clientOptions = {
+    ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
+    // Interactive answers must be quick: one short retry, never a long back-off behind 429s.
+    retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
+  };
+  const endpoint = config.endpoint ?? DEFAULT_ENDPOINT;
+  const bLogger = boltLogger(logger);
+  let receiver: Receiver;
+  let httpReceiver: HTTPReceiver | undefined;
+  if (socketMode) {
+    receiver = new SocketModeReceiver({
+      appToken: config.appToken ?? "",
+      logger: bLogger,
+      ...(deps.customRoutes ? { customRoutes: deps.customRoutes } : {}),
+    });
+  } else {
+    httpReceiver = new HTTPReceiver({
+      signingSecret: config.signingSecret ?? "",
+      endpoints: [endpoint],
+      logger: bLogger,
+      // Ack goes out as soon as a handler calls ack(); the work continues after (3-second rule).
+      processBeforeResponse: false,
+      customRoutes: deps.customRoutes ?? [],
+    });
+    httpReceiver.requestListener = guardSlackRequests(httpReceiver.requestListener, {
+      endpoints: [endpoint],
+      stats,
+      clock,
+    });
+    receiver = httpReceiver;
+  }
+
+  const app = new App({
+    receiver,
+    authorize: singleWorkspaceAuthorize(config, clientOptions),
+    logger: bLogger,
+    clientOptions,
+  });
+
+  app.use(dedupeEvents({ redis: deps.redis, prefix, stats, logger }));
+  app.error(async (err) => {
+    logger.error({ code: err.code, err: { name: err.name } }, "unhandled error in a Slack handler");
+  });
+
+  registerInforCommand(app, {
+    redis: deps.redis,
+    prefix,
+    logger,
+    clock,
+    lookup: createLookupRunner({
+      redis: deps.redis,
+      prefix,
+      lookups: deps.lookups,
+      stats,
+      clock,
+      perMinute: deps.limits?.lookupsPerMinute ?? 10,
+      cacheTtlSeconds: deps.limits?.cacheTtlSeconds ?? 60,
+    }),
+    ...(deps.status ? { status: deps.status } : {}),
+    ...(deps.replay ? { replay: deps.replay } : {}),
+    admins: deps.admins ?? [],
+    ...(deps.audit ? { audit: deps.audit } : {}),
+    commandName: config.commandName ?? "/infor",
+  });
+
+  const homeDeps = {
+    logger,
+    clock,
+    ...(deps.approvals ? { store: deps.approvals.store, policy: deps.approvals.policy } : {}),
+    ...(deps.health ? { health: deps.health } : {}),
+  };
+  const publishHome = createHomePublisher(homeDeps);
+  registerHome(app, homeDeps, publishHome);
+
+  if (deps.approvals) {
+    const audit = deps.audit ?? (() => {});
+    registerApprovalActions(app, {
+      ...deps.approvals,
+      audit: async (e) => {
+        try {
+          await audit(e);
+        } catch (err) {
+          logger.error({ err }, "audit failed");
+        }
+      },
+      clock,
+      logger,
+      refreshHome: publishHome,
+    });
+  }
+
+  const homeClient = new WebClient(config.botToken, clientOptions);
+  return {
+    app,
+    stats,
+    async start(port = 0) {
+      if (socketMode) {
+        await app.start();
+        return {};
+      }
+      const server = (await app.start(port)) as Server;
+      return { port: (server.address() as AddressInfo).port };
+    },
+    async stop() {
+      await app.stop();
+    },
+    refreshHome: (userId) => publishHome(homeClient, userId),
+  };
+}
+
+/**
+ * One workspace, one bot token. Bolt's default runs auth.test in the constructor and dies on an
+ * unhandled rejection when Slack is unreachable; here known ids skip it, and otherwise it runs
+ * once on the first request and is retried on the next one if it failed.
+ */
+function singleWorkspaceAuthorize(
+  config: SlackAppConfig,
+  clientOptions: ConstructorParameters<typeof WebClient>[1],
+): Authorize<boolean> {
+  const botToken = config.botToken;
+  if (config.botId && config.botUserId) {
+    const known = { botToken, botId: config.botId, botUserId: config.botUserId };
+    return async () => known;
+  }
+  let pending: Promise<{ botId: string; botUserId: string }> | undefined;
+  const client = new WebClient(botToken, clientOptions);
+  return async () => {
+    pending ??= client.auth.test().then((r) => {
+      if (!r.bot_id || !r.user_id) {
+        throw new SlackAppError("auth_test_failed", "auth.test did not return bot ids");
+      }
+      return { botId: r.bot_id, botUserId: r.user_id };
+    });
+    try {
+      return { botToken, ...(await pending) };
+    } catch (err) {
+      pending = undefined;
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,147 @@
+import type { Approval, ApprovalState } from "../../approvals/types.ts";
+import { button, context, esc, formatMoney, formatTime, section } from "./format.ts";
+import type { SlackBlock } from "./types.ts";
+
+/** Action ids the delivery helper and App Home put on approval buttons (value = approval id). */
+export const APPROVAL_ACTIONS = {
+  approve: "approval.approve",
+  reject: "approval.reject",
+  hold: "approval.hold",
+} as const;
+
+/** block_id of the actions block, so an update can find and drop it. */
+export const APPROVAL_ACTIONS_BLOCK = "approval.actions";
+
+export const REJECT_MODAL_CALLBACK = "approval.reject_modal";
+export const REJECT_REASON_BLOCK = "reason";
+export const REJECT_REASON_ACTION = "reason_input";
+
+/**
+ * Approve / Reject / Hold buttons. Approve asks for confirmation (Block Kit confirmation
+ * dialog); Reject opens a modal for the reason. `withHold` adds the optional Hold button.
+ */
+export function approvalButtons(
+  approvalId: string,
+  options: { withHold?: boolean; blockId?: string; summary?: string } = {},
+): SlackBlock {
+  const elements = [
+    button("Approve", APPROVAL_ACTIONS.approve, approvalId, {
+      style: "primary",
+      confirm: {
+        title: { type: "plain_text", text: "Approve?" },
+        text: {
+          type: "mrkdwn",
+          text: options.summary ? `Approve ${esc(options.summary)}?` : "Approve this document?",
+        },
+        confirm: { type: "plain_text", text: "Approve" },
+        deny: { type: "plain_text", text: "Cancel" },
+      },
+    }),
+    button("Reject…", APPROVAL_ACTIONS.reject, approvalId, { style: "danger" }),
+  ];
+  if (options.withHold !== false) elements.push(button("Hold", APPROVAL_ACTIONS.hold, approvalId));
+  return { type: "actions", block_id: options.blockId ?? APPROVAL_ACTIONS_BLOCK, elements };
+}
+
+const STATE_WORDS: Readonly<Record<ApprovalState, [emoji: string, word: string]>> = {
+  pending: [":hourglass_flowing_sand:", "Waiting for approval"],
+  hold: [":double_vertical_bar:", "On hold"],
+  escalated: [":rotating_light:", "Escalated"],
+  approved: [":white_check_mark:", "Approved"],
+  rejected: [":x:", "Rejected"],
+  expired: [":alarm_clock:", "Expired"],
+  superseded: [":arrows_counterclockwise:", "Closed in the ERP"],
+};
+
+/** One line saying where an approval stands: "✅ Approved by @ana at 2026-12-01 09:14 UTC". */
+export function decisionLine(a: {
+  state: ApprovalState;
+  by?: string;
+  at?: string;
+  reason?: string;
+}): string {
+  const [emoji, word] = STATE_WORDS[a.state];
+  const who = a.by && a.by !== "system" ? ` by <@${a.by}>` : "";
+  const when = a.at ? ` at ${formatTime(a.at)}` : "";
+  const reason = a.reason && a.state !== "superseded" ? ` · reason: ${esc(a.reason)}` : "";
+  return `${emoji} *${word}*${who}${when}${reason}`;
+}
+
+/** Extra note for a superseded approval: what the ERP said. */
+export function supersededLine(erpStatus: string, detail?: string): string {
+  const what: Record<string, string> = {
+    approved: "was approved in the ERP meanwhile",
+    rejected: "was rejected in the ERP meanwhile",
+    paid: "was paid in the ERP meanwhile",
+    changed: "was changed in the ERP since this message was posted",
+    cancelled: "was cancelled in the ERP meanwhile",
+  };
+  return `:arrows_counterclockwise: This document ${what[erpStatus] ?? "changed in the ERP"}${detail ? ` (${esc(detail)})` : ""}. No decision was recorded here; the buttons are gone.`;
+}
+
+/**
+ * The original alert with its approval buttons removed and the decision stamped at the end.
+ * Works on whatever the delivery helper rendered: only our actions block is dropped.
+ */
+export function stampDecision(original: SlackBlock[], lines: string[]): SlackBlock[] {
+  const kept = original.filter((b) => !isApprovalActions(b) && b.block_id !== "approval.stamp");
+  kept.push({ ...context(...lines), block_id: "approval.stamp" });
+  return kept;
+}
+
+/** Hold keeps the buttons (a held document can still be approved or rejected) and adds a line. */
+export function stampHold(original: SlackBlock[], line: string): SlackBlock[] {
+  const kept = original.filter((b) => b.block_id !== "approval.stamp");
+  const at = kept.findIndex(isApprovalActions);
+  const stamp = { ...context(line), block_id: "approval.stamp" };
+  if (at === -1) kept.push(stamp);
+  else kept.splice(at, 0, stamp);
+  return kept;
+}
+
+function isApprovalActions(b: SlackBlock): boolean {
+  if (b.type !== "actions") return false;
+  if (b.block_id === APPROVAL_ACTIONS_BLOCK) return true;
+  const elements = Array.isArray(b.elements) ? (b.elements as { action_id?: unknown }[]) : [];
+  return elements.some(
+    (e) => typeof e.action_id === "string" && e.action_id.startsWith("approval."),
+  );
+}
+
+/** Fallback body when the original message can't be read: the approval's own summary. */
+export function approvalSummaryBlocks(a: Approval): SlackBlock[] {
+  return [
+    section(`*${esc(a.title)}*\n${formatMoney(a.amount)} · cost center ${esc(a.costCenter)}`),
+  ];
+}
+
+export function rejectModal(input: {
+  approval: Approval;
+  privateMetadata: string;
+}): Record<string, unknown> {
+  return {
+    type: "modal",
+    callback_id: REJECT_MODAL_CALLBACK,
+    private_metadata: input.privateMetadata,
+    title: { type: "plain_text", text: "Reject" },
+    submit: { type: "plain_text", text: "Reject" },
+    close: { type: "plain_text", text: "Cancel" },
+    blocks: [
+      section(
+        `*${esc(input.approval.title)}*\n${formatMoney(input.approval.amount)} · cost center ${esc(input.approval.costCenter)}`,
+      ),
+      {
+        type: "input",
+        block_id: REJECT_REASON_BLOCK,
+        label: { type: "plain_text", text: "Reason (the requester will see it)" },
+        element: {
+          type: "plain_text_input",
+          action_id: REJECT_REASON_ACTION,
+          multiline: true,
+          min_length: 3,
+          max_length: 500,
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,26 @@
+import type { StatusReport } from "../lookup-service.ts";
+import { context, esc, fields, formatTime, header, section } from "./format.ts";
+import type { SlackMessage } from "./types.ts";
+
+export function statusView(s: StatusReport): SlackMessage {
+  const lines = s.entities.map((e) => {
+    const lag = e.lagSeconds === undefined ? "" : ` · lag ${Math.round(e.lagSeconds / 60)} min`;
+    return `${e.ok ? ":large_green_circle:" : ":red_circle:"} *${esc(e.entity)}* · last ${formatTime(e.lastPollAt)} · next ${formatTime(e.nextPollAt)}${lag}`;
+  });
+  const blocks = [
+    header("cloudsuite-slack status"),
+    section(lines.length > 0 ? lines.join("\n") : "No pollers configured."),
+    fields([
+      ["Delivery queue", String(s.queueDepth ?? "–")],
+      ["Dead letters", String(s.deadLetters ?? "–")],
+      ["ION token expires", s.tokenExpiresAt ? formatTime(s.tokenExpiresAt) : "–"],
+      ["Unrouted records", String(s.unrouted ?? "–")],
+    ]),
+  ];
+  if (s.notes && s.notes.length > 0) blocks.push(context(...s.notes.map(esc)));
+  const bad = s.entities.filter((e) => !e.ok).length;
+  return {
+    text: bad === 0 ? "All pollers healthy." : `${bad} poller(s) need attention.`,
+    blocks,
+  };
+}

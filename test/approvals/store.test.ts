@@ -1,0 +1,91 @@
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApprovalStore } from "../../src/approvals/store.ts";
+import type { ApprovalSubject } from "../../src/approvals/types.ts";
+
+const prefix = `test:approvals-store:${randomBytes(4).toString("hex")}:`;
+let redis: Redis;
+
+const subject = (alertId: string): ApprovalSubject => ({
+  alertId,
+  recordKey: `supplier_invoice:T:100:AAA:S1/${alertId}`,
+  kind: "invoice",
+  title: `Invoice ${alertId}`,
+  amount: { amount: "1250.00", currency: "EUR" },
+  costCenter: "CC10",
+  tenant: "T",
+  company: "100",
+  recordVersion: "v1",
+});
+
+beforeAll(() => {
+  redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+});
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+});
+
+describe("approval store and the Lua transition", () => {
+  it("creates once per alert", async () => {
+    const store = createApprovalStore({ redis, prefix });
+    const a = await store.create(subject("A1"));
+    const b = await store.create({ ...subject("A1"), title: "changed" });
+    expect(a.created).toBe(true);
+    expect(b.created).toBe(false);
+    expect(b.approval.id).toBe(a.approval.id);
+    expect(b.approval.title).toBe("Invoice A1");
+    expect(b.approval.state).toBe("pending");
+  });
+
+  it("lets exactly one of many concurrent decisions through", async () => {
+    const store = createApprovalStore({ redis, prefix });
+    const { approval } = await store.create(subject("A2"));
+    const actors = ["U1", "U2", "U3", "U4", "U5", "U6"];
+    const results = await Promise.all(
+      actors.map((u, i) =>
+        store.transition(approval.id, i % 2 === 0 ? "approve" : "reject", u, "because"),
+      ),
+    );
+    const winners = results.filter((r) => r.ok);
+    expect(winners).toHaveLength(1);
+    const winner = winners[0];
+    if (!winner?.ok) throw new Error("no winner");
+    for (const r of results.filter((x) => !x.ok)) {
+      expect(r).toMatchObject({
+        ok: false,
+        code: "not_allowed",
+        state: winner.approval.state,
+        by: winner.approval.decidedBy,
+        at: winner.approval.decidedAt,
+      });
+    }
+    expect(await store.listOpen()).not.toContainEqual(expect.objectContaining({ id: approval.id }));
+    const recent = await store.recentDecisions(winner.approval.decidedBy ?? "");
+    expect(recent.map((r) => r.id)).toEqual([approval.id]);
+  });
+
+  it("keeps hold and escalated open and refuses unknown ids", async () => {
+    const store = createApprovalStore({ redis, prefix });
+    const { approval } = await store.create(subject("A3"));
+    expect((await store.transition(approval.id, "hold", "U1")).ok).toBe(true);
+    expect((await store.transition(approval.id, "hold", "U2")).ok).toBe(false);
+    expect((await store.transition(approval.id, "escalate", "system")).ok).toBe(true);
+    expect((await store.listOpen()).map((a) => a.id)).toContain(approval.id);
+    const done = await store.transition(approval.id, "approve", "U3");
+    expect(done).toMatchObject({ ok: true, approval: { state: "approved", decidedBy: "U3" } });
+    expect(await store.transition("apv_missing", "approve", "U1")).toEqual({
+      ok: false,
+      code: "not_found",
+    });
+  });
+
+  it("marks a reminder once across callers", async () => {
+    const store = createApprovalStore({ redis, prefix });
+    const { approval } = await store.create(subject("A4"));
+    const marks = await Promise.all([1, 2, 3].map(() => store.markReminded(approval.id)));
+    expect(marks.filter(Boolean)).toHaveLength(1);
+  });
+});
