@@ -90,6 +90,8 @@ export function matchInvoice(input: MatchInput, policy: MatchPolicy): MatchExcep
   const settingsFor = (cc: string | undefined) => resolveMatchSettings(policy, invoice.company, cc);
 
   const byPo = new Map<string, InvoiceLine[]>();
+  // A header PO is checked (found, supplier, currency) even when no line refers to it.
+  if (invoice.poNumber) byPo.set(invoice.poNumber, []);
   const noPoLines: InvoiceLine[] = [];
   for (const line of invoice.lines) {
     const poNumber = line.poNumber || invoice.poNumber;

@@ -177,7 +177,8 @@ export function checkQuantity(ctx: LineContext): ExceptionDraft[] {
       rule: threeWay ? "quantity_over_received" : "quantity_over_ordered",
       cause:
         `Line ${line.line}: ${formatQty(ctx.quantity, unit)} invoiced${before} vs ` +
-        `${formatQty(limit, unit)} ${limitWord} (${formatQty(excess, unit)} above ${limitWord})`,
+        `${formatQty(limit, unit)} ${limitWord} (${formatQty(excess, unit)} above ${limitWord}` +
+        `${allowed === undefined ? "" : `, tolerance ${formatLimit(dec(allowed))}`})`,
       amountAtStake: quantityValue(ctx, excess),
       facts: { ...common, excessQty: formatQty(excess, unit) },
     },

@@ -220,3 +220,16 @@ describe("exception identity and ownership", () => {
     expect(matchInvoice({ invoice: cancelled, purchaseOrders: [order] }, policy)).toEqual([]);
   });
 });
+
+describe("invoices without lines", () => {
+  it("still checks the header PO", () => {
+    const bare = invoice({ poNumber: "4500999" }, []);
+    expect(
+      matchInvoice({ invoice: bare, purchaseOrders: [po()] }, policy).map((e) => e.cause),
+    ).toEqual(["PO 4500999 not found"]);
+    const usd = invoice({ total: { amount: "10", currency: "USD" } }, []);
+    expect(
+      matchInvoice({ invoice: usd, purchaseOrders: [po()] }, policy).map((e) => e.cause),
+    ).toEqual(["Invoice in USD vs PO 4500123 in EUR"]);
+  });
+});

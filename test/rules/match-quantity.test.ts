@@ -120,7 +120,14 @@ describe("quantities against receipts (three-way)", () => {
   it("honours a quantity tolerance exactly at its boundary", () => {
     const tolerant: MatchPolicy = { defaults: { quantityPercent: "5" } };
     expect(run({}, [invLine({ quantity: "105" })], { policy: tolerant })).toEqual([]);
-    expect(run({}, [invLine({ quantity: "105.01" })], { policy: tolerant })).toHaveLength(1);
+    expect(run({}, [invLine({ quantity: "105.01" })], { policy: tolerant })).toEqual([
+      {
+        rule: "quantity_over_received",
+        cause:
+          "Line 1: 105.01 PCE invoiced vs 100 PCE received (5.01 PCE above received, tolerance 5 %)",
+        amount: "59.62",
+      },
+    ]);
   });
 
   it("two-way match checks ordered quantity and no receipts", () => {
