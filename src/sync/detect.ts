@@ -46,6 +46,11 @@ export function detectChange(
  * tenant and entity (`entity:tenant:company:division:id`). Re-reading the same version after a
  * restart gives the same id, so delivery dedupes it; the revision keeps A → B → A distinct.
  */
+/** Content version as alerts carry it: revision and content hash, e.g. `3:9f2c…`. */
+export function contentVersionOf(rev: number, hash: string): string {
+  return `${rev}:${hash}`;
+}
+
 export function alertIdFor(recordKey: string, rev: number, hash: string): string {
-  return `al_${sha256(`${recordKey}\n${rev}\n${hash}`).slice(0, 32)}`;
+  return sha256(`${recordKey}\n${rev}\n${hash}`).slice(0, 32);
 }

@@ -13,6 +13,12 @@ export interface FieldChange {
   before?: Canonical;
   /** Undefined when the field or line was removed. */
   after?: Canonical;
+  /** For the `amount` of a money value: its currency, since an amount is never shown bare. */
+  currency?: string;
+}
+
+function isMoney(v: Canonical | undefined): v is { amount: string; currency: string } {
+  return isPlainObject(v) && typeof v.amount === "string" && typeof v.currency === "string";
 }
 
 function join(path: string, key: string): string {
@@ -39,7 +45,13 @@ function diffInto(
   if (same(before, after)) return;
   if (isPlainObject(before) && isPlainObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    const from = out.length;
     for (const k of keys) diffInto(out, join(path, k), before[k], after[k]);
+    if (isMoney(after) || isMoney(before)) {
+      const currency = isMoney(after) ? after.currency : (before as { currency: string }).currency;
+      const amountPath = join(path, "amount");
+      for (const c of out.slice(from)) if (c.path === amountPath) c.currency = currency;
+    }
     return;
   }
   if (Array.isArray(before) && Array.isArray(after)) {

@@ -1,6 +1,6 @@
 import { type CanonicalRecord, parseRecord, recordKey } from "../infor/records.ts";
 import type { ResolvedDeps } from "./deps.ts";
-import { alertIdFor, detectChange, type StoredVersion } from "./detect.ts";
+import { alertIdFor, contentVersionOf, detectChange, type StoredVersion } from "./detect.ts";
 import { SyncError } from "./errors.ts";
 import type { PollKey } from "./keys.ts";
 import { guessRef, quarantineItem } from "./quarantine.ts";
@@ -100,6 +100,7 @@ export async function processPage(
       kind: d.outcome,
       recordKey: rk,
       rev: d.rev,
+      contentVersion: contentVersionOf(d.rev, d.hash),
       record,
       changes: d.outcome === "updated" ? d.changes : [],
     });

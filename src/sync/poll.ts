@@ -120,6 +120,12 @@ export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<P
         company: key.company,
         division: key.division,
       });
+      if (source.supports && !source.supports(key.entity)) {
+        throw new SyncError(
+          "SYNC_BAD_CONFIG",
+          `this ERP's source cannot list changed ${key.entity} records; remove the schedule`,
+        );
+      }
       const iterable = source.listChanged(key.entity, since, {
         pageSize: schedule.pageSize,
         signal: lease.signal,

@@ -48,7 +48,10 @@ export function scheduleKey(s: SyncSchedule): PollKey {
   return { tenant: s.tenant, company: s.company, division: s.division, entity: s.entity };
 }
 
-/** Master data is cached for routing and lookups; its changes alert only when asked to. */
+/**
+ * Master data (suppliers, accounts / cost centers) is cached for routing and lookups; its changes
+ * alert only when asked to (`referenceAlerts` in routing.yml). Documents alert by default.
+ */
 export function alertsEnabled(s: SyncSchedule): boolean {
-  return s.alerts ?? s.entity !== "account";
+  return s.alerts ?? (s.entity !== "account" && s.entity !== "supplier");
 }

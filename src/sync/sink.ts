@@ -20,6 +20,8 @@ export interface ChangeEvent {
   recordKey: string;
   /** Content revision: 1 when first seen, +1 per change. */
   rev: number;
+  /** `rev:contentHash`: stable for this version of the record (hash of its canonical JSON). */
+  contentVersion: string;
   record: CanonicalRecord;
   /** Fields that changed (empty for `new`, or when the previous version was not kept). */
   changes: FieldChange[];

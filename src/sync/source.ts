@@ -6,6 +6,8 @@ import type { Entity } from "../infor/records.ts";
  * tests use an in-memory fake.
  */
 export interface RecordSource {
+  /** Whether `listChanged` can serve this entity for this ERP (absent: assume it can). */
+  supports?(entity: Entity): boolean;
   listChanged(
     entity: Entity,
     sinceDate: string,

@@ -1,6 +1,7 @@
-import { type Job, Queue, Worker } from "bullmq";
+import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { SyncDeps } from "./deps.ts";
+import { SyncError } from "./errors.ts";
 import { type PollResult, runPoll } from "./poll.ts";
 import { POLL_JOB_NAME, type PollJobData } from "./schedules.ts";
 
@@ -32,11 +33,19 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     async (job: Job<PollJobData, PollResult>) => {
       if (job.name !== POLL_JOB_NAME) throw new Error(`unknown sync job ${job.name}`);
       const { schedule, mode, since } = job.data;
-      return runPoll(deps, {
-        schedule,
-        ...(mode ? { mode } : {}),
-        ...(since ? { since } : {}),
-      });
+      try {
+        return await runPoll(deps, {
+          schedule,
+          ...(mode ? { mode } : {}),
+          ...(since ? { since } : {}),
+        });
+      } catch (err) {
+        // A schedule that cannot work will not work on the next attempt either.
+        if (err instanceof SyncError && err.code === "SYNC_BAD_CONFIG") {
+          throw new UnrecoverableError(`${err.code}: ${err.message}`);
+        }
+        throw err;
+      }
     },
     {
       connection: deps.connection,

@@ -129,6 +129,7 @@ describe("detectChange", () => {
       path: "total.amount",
       before: "100.00",
       after: "99.95",
+      currency: "EUR",
     });
   });
 
@@ -147,6 +148,6 @@ describe("alert ids", () => {
     expect(alertIdFor(k, 1, "h1")).toBe(alertIdFor(k, 1, "h1"));
     const ids = new Set([alertIdFor(k, 1, "hA"), alertIdFor(k, 2, "hB"), alertIdFor(k, 3, "hA")]);
     expect(ids.size).toBe(3);
-    expect(alertIdFor(k, 1, "h1")).toMatch(/^al_[0-9a-f]{32}$/);
+    expect(alertIdFor(k, 1, "h1")).toMatch(/^[0-9a-f]{32}$/);
   });
 });

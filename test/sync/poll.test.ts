@@ -80,7 +80,7 @@ describe("polling", () => {
     expect(r.status === "done" && r.counts).toMatchObject({ new: 1, updated: 1, unchanged: 1 });
     const byKind = Object.fromEntries(sink.events().map((e) => [e.kind, e]));
     expect(byKind.updated?.changes).toEqual([
-      { path: "total.amount", before: "100", after: "150" },
+      { path: "total.amount", before: "100", after: "150", currency: "EUR" },
     ]);
     expect(byKind.updated?.rev).toBe(2);
     expect(byKind.new?.record).toMatchObject({ number: "4000003" });

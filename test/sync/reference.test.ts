@@ -71,10 +71,10 @@ describe("reference data", () => {
     });
     expect(await reference.getSupplier(scope.tenant, "999", "10042")).toBeUndefined();
 
-    // Supplier master changes alert by default; cost-center changes only when asked to.
+    // Master data changes alert only when asked to (here: suppliers, not cost centers).
     source.put("s1", supplier("10042", "Nordic Steel AB", "2026-12-01", { blocked: true }));
     source.put("c1", costCenter("CC10", "Maintenance & Repair", "2026-12-01"));
-    await runPoll(deps, { schedule: sched("supplier") });
+    await runPoll(deps, { schedule: { ...sched("supplier"), alerts: true } });
     await runPoll(deps, { schedule: sched("account") });
     expect(sink.events().map((e) => [e.kind, e.changes.map((c) => c.path)])).toEqual([
       ["updated", ["blocked"]],
