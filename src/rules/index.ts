@@ -2,6 +2,8 @@
  * Pure business rules: three-way match exceptions, routing to cost-center channels, exception
  * lifecycle and approval policy. No I/O: callers pass records and policies in.
  */
+
+export { exceptionPayload } from "./alert-payload.ts";
 export {
   type ApprovalCheck,
   type ApprovalPolicy,

@@ -44,6 +44,19 @@ describe("exception lifecycle", () => {
     });
   });
 
+  it("explains a received quantity that rose without a receipt record", () => {
+    const inv = invoice({}, [invLine({ quantity: "10" })]);
+    const before = poll(inv, [noReceipt]);
+    const received = po({}, [poLine({ receivedQty: "12", receipts: [] })]);
+    expect(transition(before, poll(inv, [received])).resolved).toEqual([
+      [
+        "no_receipt",
+        "receipt_arrived",
+        "received quantity now 12 PCE for line 1 (12 of 10 received)",
+      ],
+    ]);
+  });
+
   it("names every receipt that closed a quantity gap", () => {
     const inv = invoice({}, [invLine({ quantity: "30" })]);
     const partial = po({}, [poLine({ receivedQty: "10", receipts: [receipt("R1", "10")] })]);
