@@ -50,8 +50,9 @@ export interface CompanyMatchPolicy {
 
 /**
  * Precedence, most specific last: built-in defaults < `defaults` < company < cost center (any
- * company) < cost center within the company. A patch replaces whole fields (a cost center that
- * sets `price` replaces both limits, so a reader sees the limits in one place).
+ * company) < cost center within the company. Each setting is replaced on its own, and so are the
+ * two price limits: a cost center that sets only `price.percent` keeps the company's absolute
+ * limit (routing.yml's flat `pricePercent` / `priceAbsolute` keys read the same way).
  */
 export interface MatchPolicy {
   readonly defaults?: MatchSettingsPatch;
@@ -79,10 +80,14 @@ export function resolveMatchSettings(
     costCenter === undefined ? undefined : companyPolicy?.costCenters?.[costCenter],
   ];
   let settings = BUILTIN_MATCH_SETTINGS;
-  for (const layer of layers) if (layer) settings = { ...settings, ...definedOnly(layer) };
+  for (const layer of layers) {
+    if (!layer) continue;
+    const price: PriceTolerance = { ...settings.price, ...definedOnly(layer.price ?? {}) };
+    settings = { ...settings, ...definedOnly(layer), price };
+  }
   return settings;
 }
 
-function definedOnly(patch: MatchSettingsPatch): MatchSettingsPatch {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -100,6 +100,16 @@ describe("price variance", () => {
     expect(priceCase("13.40", { policy, qty: "1" })).toHaveLength(1);
   });
 
+  it("overrides each price limit on its own", () => {
+    const policy: MatchPolicy = {
+      defaults: { price: { percent: "10", absolute: { EUR: "20" } } },
+      costCenters: { "CC-10": { price: { percent: "50" } } },
+    };
+    // CC-10 widens the percentage but keeps the default 20.00 EUR absolute limit
+    expect(priceCase("12.40", { policy, qty: "41" })).toHaveLength(1);
+    expect(priceCase("12.40", { policy, qty: "40" })).toEqual([]);
+  });
+
   it("applies an absolute limit only in its own currency (or '*')", () => {
     const eurOnly: MatchPolicy = {
       defaults: { price: { percent: "10", absolute: { EUR: "20" } } },
