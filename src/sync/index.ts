@@ -1,10 +1,12 @@
 /** Public API of the sync engine (pollers, change detection, schedules, reference cache). */
+export { type AlertSinkDeps, createAlertSink } from "./alert-sink.ts";
 export { type BackfillRequest, backfill } from "./backfill.ts";
 export { canonicalJson, contentHash, DEFAULT_VOLATILE_FIELDS } from "./canonical.ts";
 export type { SyncDeps } from "./deps.ts";
 export { alertIdFor, type Detection, detectChange, type StoredVersion } from "./detect.ts";
 export type { FieldChange } from "./diff.ts";
 export { SyncError, type SyncErrorCode } from "./errors.ts";
+export { type RoutingScheduleOptions, schedulesFromRouting } from "./from-routing.ts";
 export { type PollKey, pollKeyId, schedulerId } from "./keys.ts";
 export { type PollRequest, type PollResult, runPoll } from "./poll.ts";
 export { createReferenceCache, type ReferenceCache } from "./reference.ts";

@@ -1,0 +1,148 @@
+import type { AuditInput } from "../audit/types.ts";
+import { type Alert, createAlert, hashParts } from "../delivery/alert.ts";
+import { describeKey, toAlertChanges } from "./describe.ts";
+import { pollKeyId } from "./keys.ts";
+import type { ChangeEvent, OpsNotice, QuarantineBatch, SyncSink } from "./sink.ts";
+
+export interface AlertSinkDeps {
+  /** Delivery's `enqueue`: stores the alert in the audit log, then queues it (paced). */
+  enqueue: (alert: Alert) => Promise<void>;
+  /** The audit log (shadow records, quarantined rows). */
+  audit: { append(input: AuditInput): Promise<string> };
+  opsChannel: string;
+  /** Channel for events that arrive without a route (no routing policy wired). */
+  defaultChannel: string;
+  clock?: () => Date;
+  /**
+   * Further alerts for a changed record, e.g. 3-way match exceptions from src/rules. Returned
+   * alerts are enqueued (live) or audited as shadow, like the record's own.
+   */
+  extraAlerts?: (event: ChangeEvent) => Alert[] | Promise<Alert[]>;
+}
+
+/** How many quarantined rows an ops report names; the rest are counted. */
+const OPS_EXAMPLES = 5;
+
+/**
+ * The sync engine's sink on top of delivery and audit: change events become destination-neutral
+ * record alerts (updates of a record share its message: same subject), shadow mode audits what
+ * would have been posted, quarantine and poll health go to the ops channel.
+ */
+export function createAlertSink(deps: AlertSinkDeps): SyncSink {
+  const clock = deps.clock ?? (() => new Date());
+
+  async function opsAlert(
+    key: { tenant: string; entity: string },
+    subject: string,
+    version: string,
+    ops: { code: string; message: string; count?: number; examples?: string[] },
+  ) {
+    await deps.enqueue(
+      createAlert({
+        kind: "ops",
+        tenant: key.tenant,
+        entity: key.entity,
+        recordKey: subject,
+        contentVersion: version,
+        channel: deps.opsChannel,
+        ops,
+        createdAt: clock(),
+      }),
+    );
+  }
+
+  return {
+    async deliver(batch) {
+      for (const event of batch.events) {
+        const alert = createAlert({
+          kind: event.kind === "new" ? "record.new" : "record.updated",
+          record: event.record,
+          recordKey: event.recordKey,
+          contentVersion: event.contentVersion,
+          channel: event.route?.channel ?? deps.defaultChannel,
+          ...(event.route?.costCenter ? { costCenter: event.route.costCenter } : {}),
+          ...(event.kind === "updated" ? { changes: toAlertChanges(event.changes) } : {}),
+          createdAt: clock(),
+        });
+        const extra = deps.extraAlerts ? await deps.extraAlerts(event) : [];
+        for (const a of [alert, ...extra]) {
+          if (batch.shadow) {
+            await deps.audit.append({
+              type: "skipped",
+              alertId: a.id,
+              recordKey: a.recordKey,
+              channel: a.channel,
+              data: { reason: "shadow", kind: a.kind, mode: batch.mode, alert: a },
+            });
+          } else {
+            await deps.enqueue(a);
+          }
+        }
+      }
+    },
+
+    async quarantine(batch: QuarantineBatch) {
+      for (const item of batch.items) {
+        await deps.audit.append({
+          type: "ops",
+          ...(item.ref ? { recordKey: item.ref } : {}),
+          data: {
+            code: "record_quarantined",
+            poll: pollKeyId(batch.key),
+            reason: item.reason,
+            fingerprint: item.fingerprint,
+            raw: item.raw,
+          },
+        });
+      }
+      const n = batch.items.length;
+      await opsAlert(
+        batch.key,
+        `quarantine:${pollKeyId(batch.key)}`,
+        hashParts(batch.items.map((i) => i.fingerprint)),
+        {
+          code: "records_quarantined",
+          message:
+            `${n} ${n === 1 ? "record" : "records"} of ${describeKey(batch.key)} failed ` +
+            "validation and were set aside (audited with the reason); the rest of the batch went on.",
+          count: n,
+          examples: batch.items
+            .slice(0, OPS_EXAMPLES)
+            .map((i) => `${i.ref ?? "(no id)"}: ${i.reason}`),
+        },
+      );
+    },
+
+    async ops(notice: OpsNotice) {
+      const what = describeKey(notice.key);
+      if (notice.kind === "poll_failing") {
+        await opsAlert(
+          notice.key,
+          `poll:${pollKeyId(notice.key)}`,
+          `failing:${notice.failingSince}`,
+          {
+            code: "poll_failing",
+            message:
+              `Polling ${what} has failed ${notice.consecutiveFailures} times in a row since ` +
+              `${notice.failingSince} (${notice.errorCode}). Retrying with backoff; the ` +
+              "watermark holds, so nothing is lost.",
+            count: notice.consecutiveFailures,
+          },
+        );
+      } else {
+        await opsAlert(
+          notice.key,
+          `poll:${pollKeyId(notice.key)}`,
+          `recovered:${notice.failingSince}`,
+          {
+            code: "poll_recovered",
+            message:
+              `Polling ${what} works again at ${notice.recoveredAt} after ${notice.failures} ` +
+              `failed attempts since ${notice.failingSince}; it caught up from the held watermark.`,
+            count: notice.failures,
+          },
+        );
+      }
+    },
+  };
+}

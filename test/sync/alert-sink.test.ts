@@ -1,0 +1,109 @@
+import type { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import { AuditLog } from "../../src/audit/log.ts";
+import type { Alert } from "../../src/delivery/alert.ts";
+import { createAlertSink } from "../../src/sync/alert-sink.ts";
+import type { SyncDeps } from "../../src/sync/deps.ts";
+import { runPoll } from "../../src/sync/poll.ts";
+import {
+  cleanup,
+  connect,
+  FakeSource,
+  manualClock,
+  po,
+  poSchedule,
+  uniquePrefix,
+} from "./helpers.ts";
+
+const redis: Redis = connect();
+const prefix = uniquePrefix("alertsink");
+afterAll(async () => {
+  await cleanup(redis, prefix);
+  await redis.quit();
+});
+
+describe("alert sink on delivery and audit", () => {
+  it("turns polls into record alerts, shadow audits, quarantine and ops reports", async () => {
+    const audit = new AuditLog({ redis, prefix });
+    const queued: Alert[] = [];
+    const clock = manualClock("2026-12-01T08:00:00Z");
+    const sink = createAlertSink({
+      enqueue: async (a) => {
+        queued.push(a);
+      },
+      audit,
+      opsChannel: "C0OPS0001",
+      defaultChannel: "C0DEF0001",
+      clock: clock.now,
+    });
+    const source = new FakeSource();
+    const deps: SyncDeps = {
+      redis,
+      prefix,
+      sourceFactory: () => source,
+      sink,
+      clock: clock.now,
+      route: () => ({ channel: "C0CC10001", fallback: false, costCenter: "CC10" }),
+    };
+    await runPoll(deps, { schedule: poSchedule({ prime: false }) });
+
+    source.put("1", po("4000001", "2026-12-01"));
+    source.put("2", po("4000002", "2026-12-01", { currency: "", total: "bad" }));
+    await runPoll(deps, { schedule: poSchedule() });
+    source.put("1", po("4000001", "2026-12-01", { total: { amount: "150.00", currency: "EUR" } }));
+    await runPoll(deps, { schedule: poSchedule() });
+
+    const records = queued.filter((a) => a.kind.startsWith("record."));
+    expect(records.map((a) => [a.kind, a.channel, a.costCenter])).toEqual([
+      ["record.new", "C0CC10001", "CC10"],
+      ["record.updated", "C0CC10001", "CC10"],
+    ]);
+    // One message per record: the update edits the first post (same subject), new id.
+    expect(records[0]?.subject).toBe(records[1]?.subject);
+    expect(records[0]?.id).not.toBe(records[1]?.id);
+    expect(records[1]?.changes).toEqual([
+      { field: "total.amount", from: "100 EUR", to: "150 EUR" },
+    ]);
+
+    const ops = queued.filter((a) => a.kind === "ops");
+    expect(ops).toHaveLength(1);
+    expect(ops[0]).toMatchObject({
+      channel: "C0OPS0001",
+      ops: { code: "records_quarantined", count: 1 },
+    });
+    expect(ops[0]?.ops?.examples[0]).toMatch(/^purchase_order 4000002: /);
+    const quarantined = await audit.query({ types: ["ops"] });
+    expect(quarantined.map((e) => e.data?.code)).toEqual(["record_quarantined"]);
+
+    // Shadow: audited as skipped, nothing queued.
+    source.put("3", po("4000003", "2026-12-01"));
+    await runPoll({ ...deps, shadow: true }, { schedule: poSchedule() });
+    expect(queued.filter((a) => a.kind.startsWith("record."))).toHaveLength(2);
+    const skipped = await audit.query({ types: ["skipped"] });
+    expect(skipped.map((e) => [e.recordKey, e.data?.reason])).toEqual([
+      ["purchase_order:ACME_TST:100:AAA:4000003", "shadow"],
+    ]);
+
+    // Poll health: the same notice twice is the same alert (delivery posts it once).
+    const key = { tenant: "ACME_TST", company: "100", division: "AAA", entity: "payment" as const };
+    const failing = {
+      kind: "poll_failing" as const,
+      key,
+      consecutiveFailures: 3,
+      errorCode: "ION_THROTTLED",
+      failingSince: "2026-12-01T07:00:00.000Z",
+    };
+    await sink.ops(failing);
+    await sink.ops(failing);
+    await sink.ops({
+      kind: "poll_recovered",
+      key,
+      failures: 4,
+      failingSince: failing.failingSince,
+      recoveredAt: "2026-12-01T08:00:00.000Z",
+    });
+    const health = queued.filter((a) => a.ops?.code.startsWith("poll_"));
+    expect(new Set(health.map((a) => a.id)).size).toBe(2);
+    expect(health[0]?.ops?.message).toContain("payments of ACME_TST company 100 division AAA");
+  });
+});
