@@ -54,14 +54,16 @@ describe("inspection over HTTP", () => {
     const p = await slack.chat.postMessage({ channel: "C0FINANCE1", text: "parent" });
     await slack.chat.postMessage({ channel: "C0FINANCE1", text: "reply", thread_ts: String(p.ts) });
     await slack.chat.update({ channel: "C0FINANCE1", ts: String(p.ts), text: "parent v2" });
-    const ws = await get("workspace");
-    expect(ws.users.map((u: { id: string }) => u.id)).toContain("U0APPR0001");
-    const channels = await get("channels");
-    expect(channels.find((c: { id: string }) => c.id === "C0ARCH0001").is_archived).toBe(true);
-    const msgs = await get("channels/C0FINANCE1/messages");
+    const ws = (await get("workspace")) as { users: Array<{ id: string }> };
+    expect(ws.users.map((u) => u.id)).toContain("U0APPR0001");
+    const channels = (await get("channels")) as Array<{ id: string; is_archived: boolean }>;
+    expect(channels.find((c) => c.id === "C0ARCH0001")?.is_archived).toBe(true);
+    const msgs = (await get("channels/C0FINANCE1/messages")) as Array<{
+      replies: Array<{ text: string }>;
+    }>;
     expect(msgs).toHaveLength(1);
     expect(msgs[0]).toMatchObject({ text: "parent v2", edits: [{ previous: { text: "parent" } }] });
-    expect(msgs[0].replies.map((r: { text: string }) => r.text)).toEqual(["reply"]);
+    expect(msgs[0]?.replies.map((r) => r.text)).toEqual(["reply"]);
     expect(await get("ratelimited")).toEqual({ total: 0, byMethod: {}, byChannel: {} });
     const log = await get("requests?method=chat.update");
     expect(log).toHaveLength(1);
@@ -86,7 +88,10 @@ describe("inspection over HTTP", () => {
       user: "U0CLERK001",
       text: "hello",
     });
-    expect((await human.json()).result).toMatchObject({ user: "U0CLERK001", text: "hello" });
+    expect(((await human.json()) as { result: unknown }).result).toMatchObject({
+      user: "U0CLERK001",
+      text: "hello",
+    });
     const bad = await post("control/postAsUser", {
       channel: "C0NOPE",
       user: "U0CLERK001",
