@@ -13,6 +13,8 @@ export function deliveryKeys(prefix: string) {
     subject: (channel: string, subject: string) => `${p}subject:${channel}:${subject}`,
     digested: (alertId: string) => `${p}digested:${alertId}`,
     held: (channel: string) => `${p}held:${channel}`,
+    /** every alert not yet finished: member = alert id, score = enqueue time (oldest age) */
+    pending: `${p}pending`,
     dead: `${p}dead`,
     deadInfo: (alertId: string) => `${p}dead:${alertId}`,
     opsBurst: (code: string) => `${p}ops:${code}`,

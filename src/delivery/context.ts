@@ -1,0 +1,45 @@
+import type { WebClient } from "@slack/web-api";
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { AuditLog } from "../audit/log.ts";
+import type { LinkTemplates } from "../slack/blocks/format.ts";
+import type { Alert } from "./alert.ts";
+import type { DeliveryConfig, PaceSettings } from "./config.ts";
+import type { DeliveryKeys } from "./keys.ts";
+import type { Markers } from "./markers.ts";
+import type { Pacer } from "./pacer.ts";
+
+/** Everything the job processor needs, injected (no module state). */
+export interface DeliveryContext {
+  redis: Redis;
+  queue: Queue;
+  keys: DeliveryKeys;
+  pacer: Pacer;
+  markers: Markers;
+  audit: AuditLog;
+  slack: WebClient;
+  logger: Logger;
+  clock: () => number;
+  config: DeliveryConfig;
+  pace: PaceSettings;
+  links: LinkTemplates | undefined;
+  /** Enqueue through the normal path (store, register, queue). */
+  enqueue: (alert: Alert) => Promise<void>;
+}
+
+export const POST_JOB = "post";
+export const QUIET_END_JOB = "quiet-end";
+
+/** BullMQ rejects integer-looking custom ids; ours are prefixed. */
+export function jobIdFor(alertId: string): string {
+  return `a-${alertId}`;
+}
+
+export interface PostJobData {
+  alert: Alert;
+}
+
+export interface QuietEndJobData {
+  channel: string;
+}

@@ -1,0 +1,269 @@
+import { WebClient, type WebClientOptions } from "@slack/web-api";
+import { Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import pino, { type Logger } from "pino";
+import { AuditLog } from "../audit/log.ts";
+import type { AuditFilter, AuditRetention } from "../audit/types.ts";
+import type { LinkTemplates } from "../slack/blocks/format.ts";
+import { type Alert, parseAlert } from "./alert.ts";
+import { type DeliveryConfigInput, deliveryConfigSchema, paceSettings } from "./config.ts";
+import { type DeliveryContext, jobIdFor, POST_JOB, type PostJobData } from "./context.ts";
+import { deliveryKeys } from "./keys.ts";
+import { Markers } from "./markers.ts";
+import { Pacer } from "./pacer.ts";
+import { createProcessor } from "./processor.ts";
+
+export interface SlackOptions {
+  token: string;
+  /** The emulator in tests and the sandbox (`…/api/`); Slack's default otherwise. */
+  slackApiUrl?: string;
+  /** Replaces the client built from token/slackApiUrl (tests). */
+  client?: WebClient;
+}
+
+export interface CreateDeliveryOptions {
+  /** An ioredis connection (not closed by `close()`) or a Redis URL (owned and closed). */
+  connection: Redis | string;
+  /** Prefix of every key (ours and BullMQ's), e.g. "cs:". */
+  prefix: string;
+  slack: SlackOptions;
+  logger?: Logger;
+  clock?: () => number;
+  config?: DeliveryConfigInput;
+  /** Per-entity record links (routing file). */
+  links?: LinkTemplates;
+  auditRetention?: AuditRetention;
+  /** Use this audit log instead of creating one on the same connection. */
+  audit?: AuditLog;
+}
+
+export interface ReplayFilter {
+  alertId?: string;
+  recordKey?: string;
+  channel?: string;
+  from?: number | Date;
+  to?: number | Date;
+  /** Every dead letter (combined with the filters above when given). */
+  deadLetters?: boolean;
+}
+
+export interface ReplayResult {
+  requeued: string[];
+  alreadyDelivered: string[];
+}
+
+export interface DeliveryStats {
+  waiting: number;
+  delayed: number;
+  active: number;
+  /** Age of the oldest alert not yet finished, ms (0 when none). */
+  oldestAgeMs: number;
+  deadLetters: number;
+  rateLimited: number;
+  posted: number;
+  updated: number;
+  digested: number;
+  duplicatesAvoided: number;
+  ambiguousFound: number;
+}
+
+export interface Delivery {
+  enqueue(alert: Alert): Promise<void>;
+  startWorker(options?: { concurrency?: number }): Worker;
+  replay(filter: ReplayFilter): Promise<ReplayResult>;
+  stats(): Promise<DeliveryStats>;
+  deadLetters(): Promise<{ alertId: string; reason: string; channel: string; at: string }[]>;
+  readonly audit: AuditLog;
+  readonly queue: Queue;
+  close(): Promise<void>;
+}
+
+/** Build the WebClient for the bulk path: no SDK retries, 429s thrown at once (we pace ourselves). */
+export function createSlackClient(
+  o: SlackOptions,
+  timeoutMs: number,
+  extra: WebClientOptions = {},
+): WebClient {
+  if (o.client) return o.client;
+  return new WebClient(o.token, {
+    ...(o.slackApiUrl ? { slackApiUrl: o.slackApiUrl } : {}),
+    // The SDK's own 429 handling pauses every call on the client: that would stall all channels.
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: timeoutMs,
+    ...extra,
+  });
+}
+
+export function createDelivery(options: CreateDeliveryOptions): Delivery {
+  const config = deliveryConfigSchema.parse(options.config ?? {});
+  const logger = options.logger ?? pino({ level: "silent" });
+  const clock = options.clock ?? Date.now;
+  const ownsRedis = typeof options.connection === "string";
+  const redis =
+    typeof options.connection === "string"
+      ? new Redis(options.connection, { maxRetriesPerRequest: null })
+      : options.connection;
+  const keys = deliveryKeys(options.prefix);
+  const pace = paceSettings(config);
+  const bullPrefix = `${options.prefix}bull`;
+  const queue = new Queue(config.queueName, { connection: redis, prefix: bullPrefix });
+  const audit =
+    options.audit ??
+    new AuditLog({
+      redis,
+      prefix: options.prefix,
+      clock,
+      logger,
+      ...(options.auditRetention ? { retention: options.auditRetention } : {}),
+    });
+  const slack = createSlackClient(options.slack, config.requestTimeoutMs);
+  const pacer = new Pacer(redis, keys, pace);
+  const markers = new Markers(redis, keys, config.markerTtlMs);
+  const workers: { worker: Worker; connection: Redis }[] = [];
+
+  async function queueAlert(alert: Alert): Promise<void> {
+    await pacer.register(alert.channel, alert.id);
+    await redis.zadd(keys.pending, "NX", clock(), alert.id);
+    const jobId = jobIdFor(alert.id);
+    const existing = await queue.getJob(jobId);
+    if (existing) {
+      const state = await existing.getState();
+      if (state !== "completed" && state !== "failed") return; // already on its way
+      await existing.remove();
+    }
+    await queue.add(POST_JOB, { alert } satisfies PostJobData, {
+      jobId,
+      attempts: config.attempts,
+      backoff: { type: "exponential", delay: config.retryDelayMs },
+      removeOnComplete: true,
+      removeOnFail: { count: 1000 },
+    });
+  }
+
+  const ctx: DeliveryContext = {
+    redis,
+    queue,
+    keys,
+    pacer,
+    markers,
+    audit,
+    slack,
+    logger,
+    clock,
+    config,
+    pace,
+    links: options.links,
+    enqueue: async (alert) => {
+      await audit.storeAlert(alert);
+      await queueAlert(alert);
+    },
+  };
+
+  return {
+    audit,
+    queue,
+    /** Store first (the audit entry is durable before any Slack call), then queue. */
+    enqueue: (alert) => ctx.enqueue(parseAlert(alert)),
+
+    startWorker({ concurrency = 8 } = {}) {
+      const connection = redis.duplicate({ maxRetriesPerRequest: null });
+      const worker = new Worker(config.queueName, createProcessor(ctx), {
+        connection,
+        prefix: bullPrefix,
+        concurrency,
+        lockDuration: config.lockDurationMs,
+        stalledInterval: config.stalledIntervalMs,
+        maxStalledCount: 3,
+      });
+      worker.on("error", (err) => logger.error({ err }, "delivery: worker error"));
+      worker.on("failed", (job, err) =>
+        logger.warn(
+          { jobId: job?.id, attempts: job?.attemptsMade, code: (err as { code?: string }).code },
+          "delivery: attempt failed",
+        ),
+      );
+      workers.push({ worker, connection });
+      return worker;
+    },
+
+    async replay(filter) {
+      let alerts: Alert[];
+      const auditFilter: AuditFilter = {
+        ...(filter.alertId ? { alertId: filter.alertId } : {}),
+        ...(filter.recordKey ? { recordKey: filter.recordKey } : {}),
+        ...(filter.channel ? { channel: filter.channel } : {}),
+        ...(filter.from !== undefined ? { from: filter.from } : {}),
+        ...(filter.to !== undefined ? { to: filter.to } : {}),
+      };
+      if (filter.deadLetters) {
+        const ids = await redis.zrange(keys.dead, "0", "-1");
+        alerts = [];
+        for (const id of ids) {
+          const [a] = await audit.storedAlerts({ ...auditFilter, alertId: id });
+          if (a) alerts.push(a);
+        }
+      } else {
+        alerts = await audit.storedAlerts(auditFilter);
+      }
+      const result: ReplayResult = { requeued: [], alreadyDelivered: [] };
+      for (const alert of alerts) {
+        await redis.multi().zrem(keys.dead, alert.id).del(keys.deadInfo(alert.id)).exec();
+        const delivered = await markers.delivered(alert.id);
+        await audit.append({
+          type: "replay",
+          alertId: alert.id,
+          recordKey: alert.recordKey,
+          channel: alert.channel,
+          data: { alreadyDelivered: delivered !== undefined },
+        });
+        if (delivered) {
+          result.alreadyDelivered.push(alert.id);
+          continue;
+        }
+        await queueAlert(alert);
+        result.requeued.push(alert.id);
+      }
+      return result;
+    },
+
+    async stats() {
+      const counts = await queue.getJobCounts("waiting", "delayed", "active", "prioritized");
+      const oldest = await redis.zrange(keys.pending, "0", "0", "WITHSCORES");
+      const s = await redis.hgetall(keys.stats);
+      const n = (k: string) => Number(s[k] ?? 0);
+      return {
+        waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+        delayed: counts.delayed ?? 0,
+        active: counts.active ?? 0,
+        oldestAgeMs: oldest[1] !== undefined ? Math.max(0, clock() - Number(oldest[1])) : 0,
+        deadLetters: await redis.zcard(keys.dead),
+        rateLimited: n("rate_limited"),
+        posted: n("posted"),
+        updated: n("updated"),
+        digested: n("digested"),
+        duplicatesAvoided: n("duplicates_avoided"),
+        ambiguousFound: n("ambiguous_found"),
+      };
+    },
+
+    async deadLetters() {
+      const ids = await redis.zrange(keys.dead, "0", "-1");
+      const out = [];
+      for (const id of ids) {
+        const h = await redis.hgetall(keys.deadInfo(id));
+        out.push({ alertId: id, reason: h.reason ?? "", channel: h.channel ?? "", at: h.at ?? "" });
+      }
+      return out;
+    },
+
+    async close() {
+      for (const { worker, connection } of workers.splice(0)) {
+        await worker.close();
+        await connection.quit();
+      }
+      await queue.close();
+      if (ownsRedis) await redis.quit();
+    },
+  };
+}

@@ -1,0 +1,155 @@
+import { recordLink } from "../slack/blocks/format.ts";
+import { recordMessage } from "../slack/blocks/records.ts";
+import { type Alert, createAlert, type DigestItem, hashParts, parseAlert } from "./alert.ts";
+import { type DeliveryContext, jobIdFor } from "./context.ts";
+
+/** Alerts that may be rolled into a digest: plain news, not decisions or edits of a message. */
+export function digestible(a: Alert): boolean {
+  return (a.kind === "record.new" || a.kind === "exception.opened") && !a.needsDecision;
+}
+
+function itemOf(a: Alert, ctx: DeliveryContext): DigestItem {
+  const title = a.record
+    ? recordMessage(a.record, { at: new Date(a.createdAt) }).text
+    : (a.exception?.summary ?? a.recordKey);
+  const amount = a.exception?.amount ?? amountOf(a);
+  const link = a.link ?? (a.record ? recordLink(a.record, ctx.links) : undefined);
+  return {
+    alertId: a.id,
+    recordKey: a.recordKey,
+    title: a.kind === "exception.opened" && a.exception ? `${a.exception.type}: ${title}` : title,
+    ...(amount ? { amount } : {}),
+    ...(link ? { link } : {}),
+  };
+}
+
+function amountOf(a: Alert) {
+  const r = a.record;
+  if (!r) return undefined;
+  switch (r.entity) {
+    case "supplier_invoice":
+    case "purchase_order":
+      return r.total;
+    case "payment":
+      return r.amount;
+    default:
+      return undefined;
+  }
+}
+
+function buildDigest(
+  ctx: DeliveryContext,
+  members: Alert[],
+  reason: "flood" | "quiet_hours",
+  channel: string,
+): Alert {
+  const ids = members.map((m) => m.id).sort();
+  const first = members[0];
+  return createAlert({
+    kind: "digest",
+    channel,
+    tenant: first?.tenant ?? "-",
+    entity: "digest",
+    recordKey: `digest:${channel}`,
+    contentVersion: hashParts(ids),
+    createdAt: new Date(ctx.clock()),
+    digest: { of: first?.kind ?? "record.new", reason, items: members.map((m) => itemOf(m, ctx)) },
+  });
+}
+
+/** Mark members as rolled into `digest` (first claim wins) and take them out of the channel line. */
+async function claim(ctx: DeliveryContext, digest: Alert, members: Alert[]): Promise<void> {
+  const m = ctx.redis.multi();
+  for (const a of members) {
+    m.set(ctx.keys.digested(a.id), digest.id, "PX", ctx.config.markerTtlMs, "NX");
+    m.zrem(ctx.keys.order(a.channel), a.id);
+    m.zrem(ctx.keys.pending, a.id);
+  }
+  m.hincrby(ctx.keys.stats, "digested", members.length);
+  await m.exec();
+  for (const a of members) {
+    await ctx.audit.append({
+      type: "digest",
+      alertId: a.id,
+      recordKey: a.recordKey,
+      channel: a.channel,
+      data: { digestId: digest.id },
+    });
+  }
+}
+
+/**
+ * Flood: the channel's line would take longer than the threshold to drain at its pace, so the
+ * head rolls pending alerts of its own kind into one digest, which takes its place in line.
+ * Returns the digest when one was made.
+ */
+export async function maybeFloodDigest(
+  ctx: DeliveryContext,
+  head: Alert,
+): Promise<Alert | undefined> {
+  const d = ctx.config.digests;
+  if (!d.enabled || !digestible(head)) return undefined;
+  const backlog = await ctx.pacer.backlog(head.channel);
+  if (backlog * ctx.pace.channelIntervalMs <= d.drainThresholdMs) return undefined;
+  const ids = await ctx.redis.zrange(ctx.keys.order(head.channel), "0", String(d.maxItems - 1));
+  const members: Alert[] = [];
+  for (const id of ids) {
+    const alert = id === head.id ? head : await pendingAlert(ctx, id);
+    if (!alert || alert.kind !== head.kind || !digestible(alert)) continue;
+    if (await ctx.markers.subjectTs(alert.channel, alert.subject)) continue;
+    members.push(alert);
+  }
+  if (members.length < 2 || !members.some((m) => m.id === head.id)) return undefined;
+  const digest = buildDigest(ctx, members, "flood", head.channel);
+  // The digest takes the head's place in line before the members leave it.
+  const score = await ctx.redis.zscore(ctx.keys.order(head.channel), head.id);
+  await ctx.audit.storeAlert(digest, { members: members.length });
+  if (score !== null) await ctx.redis.zadd(ctx.keys.order(head.channel), score, digest.id);
+  await ctx.enqueue(digest);
+  await claim(ctx, digest, members);
+  return digest;
+}
+
+async function pendingAlert(ctx: DeliveryContext, alertId: string): Promise<Alert | undefined> {
+  const job = await ctx.queue.getJob(jobIdFor(alertId));
+  const raw = (job?.data as { alert?: unknown } | undefined)?.alert;
+  if (!raw) return undefined;
+  try {
+    return parseAlert(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Quiet hours ended: everything held for the channel goes out as one digest (per kind). */
+export async function releaseHeld(ctx: DeliveryContext, channel: string): Promise<Alert[]> {
+  const ids = await ctx.redis.smembers(ctx.keys.held(channel));
+  if (ids.length === 0) return [];
+  const held: Alert[] = [];
+  for (const id of ids) {
+    const [stored] = await ctx.audit.storedAlerts({ alertId: id });
+    if (stored && !(await ctx.redis.exists(ctx.keys.digested(id)))) held.push(stored);
+  }
+  const byKind = new Map<string, Alert[]>();
+  for (const a of held.sort((x, y) => (x.createdAt < y.createdAt ? -1 : 1))) {
+    byKind.set(a.kind, [...(byKind.get(a.kind) ?? []), a]);
+  }
+  const out: Alert[] = [];
+  for (const members of byKind.values()) {
+    const digest =
+      members.length === 1 && members[0]
+        ? members[0]
+        : buildDigest(ctx, members, "quiet_hours", channel);
+    if (digest.kind === "digest") {
+      await ctx.audit.storeAlert(digest, { members: members.length });
+      await ctx.enqueue(digest);
+      await claim(ctx, digest, members);
+    } else {
+      await ctx.redis.del(ctx.keys.digested(digest.id));
+      await ctx.enqueue(digest);
+    }
+    out.push(digest);
+  }
+  await ctx.redis.srem(ctx.keys.held(channel), ...ids);
+  return out;
+}

@@ -1,0 +1,79 @@
+import { ErrorCode } from "@slack/web-api";
+
+/**
+ * What a failed Slack call means for delivery. Classified by the SDK's stable error `code` and
+ * Slack's `error` string (docs.slack.dev/reference/methods/chat.postMessage#errors), never by
+ * message text.
+ */
+export type Outcome =
+  | { kind: "rate_limited"; retryAfterMs: number }
+  /** Retrying cannot fix it: dead letter with the reason. */
+  | { kind: "fatal"; reason: string }
+  /** The request may have been applied (timeout, reset, 5xx): check history before any retry. */
+  | { kind: "ambiguous"; reason: string }
+  /** Not applied, worth retrying (e.g. Slack's `internal_error` answered in the body). */
+  | { kind: "transient"; reason: string };
+
+/** Errors that no retry can fix: the channel, the token or the message itself is wrong. */
+export const FATAL_ERRORS = new Set([
+  "channel_not_found",
+  "not_in_channel",
+  "is_archived",
+  "msg_too_long",
+  "invalid_blocks",
+  "invalid_blocks_format",
+  "invalid_metadata_format",
+  "invalid_metadata_schema",
+  "invalid_auth",
+  "not_authed",
+  "account_inactive",
+  "token_revoked",
+  "token_expired",
+  "no_permission",
+  "missing_scope",
+  "restricted_action",
+  "cant_update_message",
+  "edit_window_closed",
+  "too_many_attachments",
+  "no_text",
+]);
+
+interface SlackLikeError {
+  code?: unknown;
+  retryAfter?: unknown;
+  data?: { error?: unknown };
+  statusCode?: unknown;
+}
+
+export function classify(err: unknown): Outcome {
+  const e = (err ?? {}) as SlackLikeError;
+  switch (e.code) {
+    case ErrorCode.RateLimitedError:
+      return { kind: "rate_limited", retryAfterMs: Math.max(1, Number(e.retryAfter ?? 1)) * 1000 };
+    case ErrorCode.PlatformError: {
+      const reason = String(e.data?.error ?? "unknown_error");
+      if (reason === "ratelimited") return { kind: "rate_limited", retryAfterMs: 1000 };
+      if (FATAL_ERRORS.has(reason)) return { kind: "fatal", reason };
+      return { kind: "transient", reason };
+    }
+    case ErrorCode.HTTPError: {
+      // Slack's gateway may have applied the call before answering 5xx: treat it as unknown.
+      const status = Number(e.statusCode ?? 0);
+      return status >= 500
+        ? { kind: "ambiguous", reason: `http_${status}` }
+        : { kind: "transient", reason: `http_${status}` };
+    }
+    case ErrorCode.RequestError:
+      return { kind: "ambiguous", reason: "request_error" };
+    default:
+      return { kind: "ambiguous", reason: "unexpected_error" };
+  }
+}
+
+export class DeliveryError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}

@@ -1,0 +1,110 @@
+import type { Redis } from "ioredis";
+import type { DeliveryKeys } from "./keys.ts";
+import { runScript } from "./scripts.ts";
+
+export interface InflightMarker {
+  channel: string;
+  since: number;
+  mode: "post" | "update";
+  threadTs?: string;
+}
+
+export interface DeliveredMarker {
+  channel: string;
+  ts: string;
+  at: string;
+  how: string;
+}
+
+/** Delivered / in-flight / subject markers: the state that makes posting exactly once. */
+export class Markers {
+  readonly #redis: Redis;
+  readonly #keys: DeliveryKeys;
+  readonly #ttlMs: number;
+
+  constructor(redis: Redis, keys: DeliveryKeys, ttlMs: number) {
+    this.#redis = redis;
+    this.#keys = keys;
+    this.#ttlMs = ttlMs;
+  }
+
+  async delivered(alertId: string): Promise<DeliveredMarker | undefined> {
+    const h = await this.#redis.hgetall(this.#keys.delivered(alertId));
+    if (!h.ts || !h.channel) return undefined;
+    return { channel: h.channel, ts: h.ts, at: h.at ?? "", how: h.how ?? "post" };
+  }
+
+  async inflight(alertId: string): Promise<InflightMarker | undefined> {
+    const h = await this.#redis.hgetall(this.#keys.inflight(alertId));
+    if (!h.channel || !h.since) return undefined;
+    const m: InflightMarker = {
+      channel: h.channel,
+      since: Number(h.since),
+      mode: h.mode === "update" ? "update" : "post",
+    };
+    if (h.threadTs) m.threadTs = h.threadTs;
+    return m;
+  }
+
+  /** Written before each send: if the outcome is lost, the next attempt checks history first. */
+  async setInflight(alertId: string, m: InflightMarker): Promise<void> {
+    const key = this.#keys.inflight(alertId);
+    const fields: string[] = ["channel", m.channel, "since", String(m.since), "mode", m.mode];
+    if (m.threadTs) fields.push("threadTs", m.threadTs);
+    await this.#redis
+      .multi()
+      .del(key)
+      .hset(key, ...fields)
+      .pexpire(key, this.#ttlMs)
+      .exec();
+  }
+
+  async clearInflight(alertId: string): Promise<void> {
+    await this.#redis.del(this.#keys.inflight(alertId));
+  }
+
+  /** The message a subject (record / exception) already has in a channel. */
+  async subjectTs(channel: string, subject: string): Promise<string | undefined> {
+    return (await this.#redis.hget(this.#keys.subject(channel, subject), "ts")) ?? undefined;
+  }
+
+  async clearSubject(channel: string, subject: string): Promise<void> {
+    await this.#redis.del(this.#keys.subject(channel, subject));
+  }
+
+  /** Atomically (mark-delivered.lua): delivered marker, subject marker, clear in-flight and queue entry. */
+  async markDelivered(input: {
+    alertId: string;
+    channel: string;
+    subject: string;
+    ts: string;
+    at: string;
+    how: "post" | "update" | "resolved";
+    setSubject: boolean;
+    parentTs: string;
+  }): Promise<boolean> {
+    const k = this.#keys;
+    const r = await runScript(
+      this.#redis,
+      "markDelivered",
+      [
+        k.delivered(input.alertId),
+        k.inflight(input.alertId),
+        k.subject(input.channel, input.subject),
+        k.order(input.channel),
+      ],
+      [
+        input.channel,
+        input.ts,
+        input.at,
+        input.alertId,
+        input.setSubject ? "1" : "0",
+        input.parentTs,
+        input.how,
+        this.#ttlMs,
+      ],
+    );
+    await this.#redis.zrem(k.pending, input.alertId);
+    return Number(r) === 1;
+  }
+}

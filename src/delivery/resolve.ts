@@ -1,0 +1,67 @@
+import type { WebClient } from "@slack/web-api";
+
+/** Message metadata we attach: opaque ids only (metadata is visible to channel members). */
+export const METADATA_EVENT = "cloudsuite_alert";
+
+export function alertMetadata(alertId: string) {
+  return { event_type: METADATA_EVENT, event_payload: { alert_id: alertId } };
+}
+
+/** Slack ts ("1733040000.000100") for an epoch-ms instant. */
+export function toSlackTs(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  return `${s}.000000`;
+}
+
+interface MessageLike {
+  ts?: string;
+  metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
+}
+
+function matches(m: MessageLike, alertId: string): boolean {
+  return (
+    m.metadata?.event_type === METADATA_EVENT && m.metadata.event_payload?.alert_id === alertId
+  );
+}
+
+export interface FindPostedInput {
+  channel: string;
+  alertId: string;
+  /** epoch ms: only messages after this are scanned */
+  since: number;
+  /** the parent message when the post was a thread reply */
+  threadTs?: string;
+  maxPages?: number;
+}
+
+/**
+ * After an ambiguous outcome (timeout or reset after sending), look for our alert id in the
+ * channel's recent message metadata: `include_all_metadata` makes conversations.history and
+ * conversations.replies return it (docs.slack.dev/reference/methods/conversations.history).
+ * Returns the message ts when found.
+ */
+export async function findPosted(
+  client: WebClient,
+  input: FindPostedInput,
+): Promise<string | undefined> {
+  const oldest = toSlackTs(input.since);
+  let cursor: string | undefined;
+  for (let page = 0; page < (input.maxPages ?? 5); page++) {
+    const args = {
+      channel: input.channel,
+      oldest,
+      include_all_metadata: true,
+      limit: 200,
+      ...(cursor ? { cursor } : {}),
+    };
+    const res = input.threadTs
+      ? await client.conversations.replies({ ...args, ts: input.threadTs })
+      : await client.conversations.history(args);
+    const messages = (res.messages ?? []) as MessageLike[];
+    const hit = messages.find((m) => matches(m, input.alertId));
+    if (hit?.ts) return hit.ts;
+    cursor = res.response_metadata?.next_cursor || undefined;
+    if (!cursor || res.has_more === false) return undefined;
+  }
+  return undefined;
+}

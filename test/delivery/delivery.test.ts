@@ -1,0 +1,204 @@
+import { WebClient } from "@slack/web-api";
+import type { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
+import { createAlert } from "../../src/delivery/alert.ts";
+import { createDelivery, type Delivery } from "../../src/delivery/delivery.ts";
+import { payment, paymentAlert, startEmu, waitFor } from "./emu.ts";
+import { cleanup, connect, uniquePrefix } from "./helpers.ts";
+
+const SCALE = 20;
+const FIN = "C0FINANCE1";
+const OPS = "C0OPS00001";
+let redis: Redis;
+let emu: SlackEmu;
+const prefixes: string[] = [];
+const open: Delivery[] = [];
+
+beforeAll(async () => {
+  redis = connect();
+  emu = await startEmu(SCALE);
+});
+afterEach(async () => {
+  for (const d of open.splice(0)) await d.close();
+  emu.inspect.reset();
+});
+afterAll(async () => {
+  for (const p of prefixes) await cleanup(redis, p);
+  await redis.quit();
+  await emu.close();
+});
+
+function make(config: Record<string, unknown> = {}): Delivery {
+  const prefix = uniquePrefix("delivery");
+  prefixes.push(prefix);
+  const d = createDelivery({
+    connection: redis,
+    prefix,
+    slack: { token: emu.botToken, slackApiUrl: emu.url },
+    config: {
+      timeScale: SCALE,
+      retryDelayMs: 50,
+      requestTimeoutMs: 1000,
+      opsChannel: OPS,
+      digests: { enabled: false },
+      ...config,
+    },
+  });
+  open.push(d);
+  return d;
+}
+
+async function drained(d: Delivery): Promise<void> {
+  await waitFor("queue drained", async () => {
+    const s = await d.stats();
+    return s.waiting + s.delayed + s.active === 0 && s.oldestAgeMs === 0;
+  });
+}
+
+describe("delivery against the emulator", () => {
+  it("posts once, with opaque metadata; enqueueing the same alert again does not post again", async () => {
+    const d = make();
+    d.startWorker({ concurrency: 4 });
+    const a = paymentAlert(1, FIN, "1234.50");
+    await d.enqueue(a);
+    await drained(d);
+    await d.enqueue(a);
+    await drained(d);
+    const msgs = emu.inspect.messages(FIN);
+    expect(msgs).toHaveLength(1);
+    expect(msgs[0]?.metadata).toEqual({
+      event_type: "cloudsuite_alert",
+      event_payload: { alert_id: a.id },
+    });
+    expect(JSON.stringify(msgs[0]?.metadata)).not.toContain("1234");
+    expect(msgs[0]?.text).toContain("1,234.50 EUR");
+    const trail = await d.audit.query({ alertId: a.id });
+    expect(trail.map((e) => e.type).slice(0, 4)).toEqual([
+      "alert.stored",
+      "post.attempt",
+      "post.result",
+      "alert.stored",
+    ]);
+    expect((await d.stats()).duplicatesAvoided).toBe(1);
+  });
+
+  it("a later version edits the original message and threads what changed", async () => {
+    const d = make();
+    d.startWorker({ concurrency: 2 });
+    const v1 = createAlert({ kind: "record.new", channel: FIN, record: payment(7, "10.00") });
+    await d.enqueue(v1);
+    await drained(d);
+    const v2 = createAlert({
+      kind: "record.updated",
+      channel: FIN,
+      record: payment(7, "12.00"),
+      changes: [{ field: "Amount", from: "10.00 EUR", to: "12.00 EUR" }],
+    });
+    expect(v2.id).not.toBe(v1.id);
+    expect(v2.subject).toBe(v1.subject);
+    await d.enqueue(v2);
+    await drained(d);
+    const msgs = emu.inspect.messages(FIN);
+    expect(msgs).toHaveLength(1);
+    const m = msgs[0];
+    expect(m?.text).toContain("12.00 EUR");
+    expect(m?.edits).toHaveLength(1);
+    expect(m?.replies).toHaveLength(1);
+    expect(m?.replies[0]?.text).toContain("Amount");
+    expect(JSON.stringify(m?.replies[0]?.blocks)).toContain("10.00 EUR → 12.00 EUR");
+  });
+
+  it("an ambiguous timeout (stored, never answered) ends in exactly one message", async () => {
+    const d = make({ requestTimeoutMs: 300 });
+    d.startWorker({ concurrency: 2 });
+    emu.control.addFault({
+      kind: "ambiguous",
+      mode: "withhold",
+      method: "chat.postMessage",
+      channel: FIN,
+      next: 1,
+    });
+    const a = paymentAlert(2, FIN);
+    await d.enqueue(a);
+    await drained(d);
+    expect(emu.inspect.messages(FIN)).toHaveLength(1);
+    const types = (await d.audit.query({ alertId: a.id })).map((e) => e.type);
+    expect(types).toContain("post.ambiguous");
+    expect(types).toContain("post.resolved");
+    expect((await d.stats()).ambiguousFound).toBe(1);
+  });
+
+  it("a dropped connection after a 5xx-free store is resolved the same way", async () => {
+    const d = make();
+    d.startWorker({ concurrency: 2 });
+    emu.control.addFault({
+      kind: "ambiguous",
+      mode: "drop",
+      method: "chat.postMessage",
+      channel: FIN,
+      next: 1,
+    });
+    await d.enqueue(paymentAlert(3, FIN));
+    await drained(d);
+    expect(emu.inspect.messages(FIN)).toHaveLength(1);
+  });
+
+  it("5xx before storing: retried, one message", async () => {
+    const d = make();
+    d.startWorker({ concurrency: 2 });
+    emu.control.addFault({ kind: "5xx", method: "chat.postMessage", channel: FIN, next: 2 });
+    await d.enqueue(paymentAlert(4, FIN));
+    await drained(d);
+    expect(emu.inspect.messages(FIN)).toHaveLength(1);
+  });
+
+  it("unfixable errors go to the dead letter with one ops alert per burst; replay delivers them once", async () => {
+    const d = make();
+    d.startWorker({ concurrency: 4 });
+    const bad = [1, 2, 3].map((n) => paymentAlert(100 + n, "C0NOBOT001"));
+    for (const a of bad) await d.enqueue(a);
+    await drained(d);
+    const dead = await d.deadLetters();
+    expect(dead.map((x) => x.reason)).toEqual([
+      "not_in_channel",
+      "not_in_channel",
+      "not_in_channel",
+    ]);
+    const ops = emu.inspect.messages(OPS);
+    expect(ops).toHaveLength(1);
+    expect(ops[0]?.text).toContain("not_in_channel");
+
+    // The admin fixes the cause (here: invites the bot) and replays every dead letter.
+    await new WebClient(emu.botToken, { slackApiUrl: emu.url }).conversations.join({
+      channel: "C0NOBOT001",
+    });
+    const r = await d.replay({ deadLetters: true });
+    expect(r.requeued.sort()).toEqual(bad.map((a) => a.id).sort());
+    await drained(d);
+    expect(emu.inspect.messages("C0NOBOT001")).toHaveLength(3);
+    expect(await d.deadLetters()).toEqual([]);
+    // Replaying again finds them delivered: nothing is posted twice.
+    const again = await d.replay({ channel: "C0NOBOT001" });
+    expect(again.requeued).toEqual([]);
+    expect(again.alreadyDelivered).toHaveLength(3);
+    expect((await d.audit.query({ alertId: bad[0]?.id, types: ["replay"] })).length).toBe(2);
+  });
+
+  it("floods become a digest when the backlog would take too long to drain", async () => {
+    // 30 alerts at 20/s (scaled) take 1.5 s: over a 500 ms threshold.
+    const d = make({ digests: { enabled: true, drainThresholdMs: 500 } });
+    const alerts = Array.from({ length: 30 }, (_, i) => paymentAlert(200 + i, FIN, "1.10"));
+    for (const a of alerts) await d.enqueue(a);
+    d.startWorker({ concurrency: 4 });
+    await drained(d);
+    const msgs = emu.inspect.messages(FIN);
+    expect(msgs.length).toBeLessThan(30);
+    const digest = msgs.find((m) => m.text.includes("new records"));
+    expect(digest?.text).toMatch(/\d+ new records, total [\d.,]+ EUR/);
+    // Every alert reached the channel exactly once: alone or as a digest line.
+    const singles = msgs.filter((m) => m !== digest).length;
+    const inDigest = Number(/^(\d+) new records/.exec(digest?.text ?? "")?.[1] ?? 0);
+    expect(singles + inDigest).toBe(30);
+  });
+});
