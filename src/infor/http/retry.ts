@@ -69,5 +69,5 @@ export function backoffMs(
 ): number {
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1));
   const jittered = Math.round(ceiling / 2 + (random() * ceiling) / 2);
-  return Math.max(jittered, Math.min(retryAfterMs ?? 0, policy.maxTotalMs));
+  return Math.max(jittered, retryAfterMs ?? 0);
 }

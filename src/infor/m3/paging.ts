@@ -38,35 +38,34 @@ export async function* listPages(
   const maxPages = options.maxPages ?? 100_000;
   let next: Record<string, string | number | undefined> = inputs;
   let lastKey: string | undefined;
+  // Rows already yielded with lastKey: the restart repeats exactly those (and maybe more).
+  let seenAtLastKey = 0;
   for (let page = 0; page < maxPages; page++) {
-    const { records, requestId } = await mi.execute(program, transaction, next, {
-      maxrecs: pageSize,
-    });
-    let fresh = records;
-    if (lastKey !== undefined) {
-      const seen = lastKey;
-      let skip = 0;
-      while (skip < records.length) {
-        const rec = records[skip];
-        if (!rec || keyOf(rec, paging.keyFields) !== seen) break;
-        skip++;
-      }
-      fresh = records.slice(skip);
-    }
+    // A continuation page repeats the start row, so ask for one more to keep pages full.
+    const maxrecs = lastKey === undefined ? pageSize : pageSize + 1;
+    const { records, requestId } = await mi.execute(program, transaction, next, { maxrecs });
+    const keys = records.map((r) => keyOf(r, paging.keyFields));
+    let leading = 0;
+    while (lastKey !== undefined && leading < keys.length && keys[leading] === lastKey) leading++;
+    const skip = Math.min(leading, seenAtLastKey);
+    const fresh = records.slice(skip);
     if (fresh.length > 0) yield fresh;
-    if (records.length < pageSize) return;
+    if (records.length < maxrecs) return;
+    const newLast = keys[keys.length - 1];
     const last = records[records.length - 1];
-    if (!last) return;
-    const key = keyOf(last, paging.keyFields);
-    if (fresh.length === 0 || key === lastKey) {
-      // A full page with no new key: more rows share one key than fit a page. Fail loudly.
+    if (newLast === undefined || !last) return;
+    if (leading === keys.length) {
+      // A full page of one key: the next restart could not get past it. Fail loudly.
       throw new InforError(
         "paging_stuck",
-        `${program}/${transaction}: a full page without a new key; raise pageSize above ${pageSize}`,
+        `${program}/${transaction}: more rows share one key than fit a page; raise pageSize above ${pageSize}`,
         requestId,
       );
     }
-    lastKey = key;
+    let trailing = 0;
+    while (trailing < keys.length && keys[keys.length - 1 - trailing] === newLast) trailing++;
+    lastKey = newLast;
+    seenAtLastKey = trailing;
     next = { ...inputs, ...paging.startAt(last) };
   }
 }
