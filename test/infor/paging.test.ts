@@ -40,9 +40,10 @@ describe("key continuation paging (MI lists)", () => {
     const suppliers = ["S1", "S2", "S3", "S4", "S5"];
     pool
       .intercept({
-        path: (p: string) => p.includes("/CRS620MI/LstSuppliers") && (pages.push(p), true),
+        path: (p: string) => p.includes("/CRS620MI/LstSuppliers"),
       })
       .reply(200, (opts) => {
+        pages.push(opts.path);
         const q = queryOf(opts.path);
         const from = q.get("FRSU") ?? "";
         const n = Number(q.get("maxrecs"));
@@ -113,7 +114,14 @@ describe("EXPORTMI", () => {
       "'O''Brien'",
     );
     expect(() =>
-      buildQuery({ ...q, where: Array.from({ length: 60 }, () => q.where[0]!) }),
+      buildQuery({
+        ...q,
+        where: Array.from({ length: 60 }, () => ({
+          col: "IBLMDT",
+          op: ">=" as const,
+          value: 20261101,
+        })),
+      }),
     ).toThrow(/982/);
   });
 
@@ -138,7 +146,7 @@ describe("EXPORTMI", () => {
         calls.push(p);
         const after = /IBPUNO > '(\d+)'/.exec(p.get("QERY") ?? "")?.[1];
         const n = Number(p.get("maxrecs"));
-        const data = rows.filter((r) => !after || r.split("|")[0]! > after).slice(0, n);
+        const data = rows.filter((r) => !after || (r.split("|")[0] ?? "") > after).slice(0, n);
         const header = p.get("HDRS") === "1" ? ["IBPUNO|IBPNLI|IBPNLS|IBLNAM"] : [];
         return v2([...header, ...data].map((REPL) => ({ REPL })));
       })
