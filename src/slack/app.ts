@@ -127,6 +127,9 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       endpoints: [endpoint],
       stats,
       clock,
+      seenBefore: async (signature) =>
+        (await deps.redis.set(`${prefix}slack-sig:${signature}`, "1", "EX", 330, "NX")) === null,
+      onError: (err) => logger.warn({ err }, "replay check unavailable"),
     });
     receiver = httpReceiver;
   }

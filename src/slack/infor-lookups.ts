@@ -1,0 +1,48 @@
+import type { InforSource } from "../infor/source.ts";
+import type { LookupService } from "./lookup-service.ts";
+
+/**
+ * `/infor` lookups on top of the Infor client's source facade. Extras the facade does not know
+ * (open exceptions, approval state, record links) come from the caller.
+ */
+export function lookupsFromSource(
+  source: InforSource,
+  extras: Pick<LookupService, "openExceptions" | "approvalState" | "recordUrl"> & {
+    clock?: () => number;
+  } = {},
+): LookupService {
+  const clock = extras.clock ?? Date.now;
+  const service: LookupService = {
+    async getPurchaseOrder(number) {
+      return (await source.getPurchaseOrder(number)).records[0];
+    },
+    async findInvoices({ number, supplier }) {
+      return (await source.findInvoice(supplier, number)).records;
+    },
+    async searchSuppliers({ text, byId }) {
+      if (byId) {
+        const exact = (await source.getSupplier(text)).records;
+        if (exact.length > 0) return exact;
+      }
+      // One more than the pick list shows, so the view can say "more than".
+      return (await source.searchSuppliers(text, 9)).records;
+    },
+    async supplierActivity(supplierId) {
+      const payments = (await source.listPayments({ supplierId, limit: 5 })).records;
+      return { invoices: [], payments };
+    },
+    async findPayments(reference) {
+      return (await source.listPayments({ invoiceNumber: reference, limit: 10 })).records;
+    },
+    async glPostings(account, period) {
+      const p = period
+        ? `${period.year}-${String(period.period).padStart(2, "0")}`
+        : new Date(clock()).toISOString().slice(0, 7);
+      return (await source.listGlLines(account, p)).records;
+    },
+  };
+  if (extras.openExceptions) service.openExceptions = extras.openExceptions;
+  if (extras.approvalState) service.approvalState = extras.approvalState;
+  if (extras.recordUrl) service.recordUrl = extras.recordUrl;
+  return service;
+}
