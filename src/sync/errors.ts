@@ -6,6 +6,8 @@ export type SyncErrorCode =
   | "SYNC_LOCK_LOST"
   /** The source (ION gateway) failed: down, throttled or answered garbage. */
   | "SYNC_SOURCE_FAILED"
+  /** The poll was stopped between pages (shutdown); nothing after the last page was committed. */
+  | "SYNC_ABORTED"
   /** The sink could not store the batch's alerts; nothing after it was committed. */
   | "SYNC_SINK_FAILED"
   /** A schedule or option that cannot work (no cron and no interval, bad date). */

@@ -29,6 +29,8 @@ export interface PollRequest {
   /** `backfill` imports history from `since` deliberately; `poll` (default) follows the watermark. */
   mode?: "poll" | "backfill";
   since?: string;
+  /** Stops the poll between pages (graceful shutdown); the watermark then stays put. */
+  signal?: AbortSignal;
 }
 
 export type PollResult =
@@ -128,7 +130,7 @@ export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<P
       }
       const iterable = source.listChanged(key.entity, since, {
         pageSize: schedule.pageSize,
-        signal: lease.signal,
+        signal: request.signal ? AbortSignal.any([lease.signal, request.signal]) : lease.signal,
       });
       // Iterated by hand so that only the source's own errors count as source failures.
       const pagesIt = iterable[Symbol.asyncIterator]();
@@ -139,10 +141,14 @@ export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<P
             next = await pagesIt.next();
           } catch (err) {
             if (err instanceof SyncError) throw err;
+            // A source that honours our signal throws its abort reason: name the real cause.
+            if (request.signal?.aborted) throw aborted();
+            if (lease.signal.aborted) throw lockLost();
             throw new SyncError("SYNC_SOURCE_FAILED", `reading ${key.entity} failed`, err);
           }
           if (next.done) break;
           if (lease.signal.aborted) throw lockLost();
+          if (request.signal?.aborted) throw aborted();
           pages++;
           const r = await processPage(deps, ctx, normalizePage(next.value));
           maxSeen = maxDate(maxSeen, r.maxChangedAt);
@@ -200,6 +206,10 @@ export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<P
   } catch (err) {
     const code = errorCode(err);
     const failedAt = deps.clock();
+    if (code === "SYNC_ABORTED") {
+      log.info("poll stopped for shutdown; watermark unchanged");
+      throw err;
+    }
     log.warn({ code, err: errorSummary(err) }, "poll failed; watermark unchanged");
     try {
       const mark = await recordFailure(
@@ -225,6 +235,10 @@ export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<P
   } finally {
     await lease.release().catch(() => undefined);
   }
+}
+
+function aborted(): SyncError {
+  return new SyncError("SYNC_ABORTED", "the poll was stopped (shutdown); it resumes next time");
 }
 
 function lockLost(): SyncError {

@@ -28,6 +28,7 @@ export interface SyncWorker {
  * `applySchedules`; a failing attempt leaves the watermark where it was.
  */
 export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
+  const shutdown = new AbortController();
   const worker = new Worker<PollJobData, PollResult>(
     deps.queueName ?? SYNC_QUEUE,
     async (job: Job<PollJobData, PollResult>) => {
@@ -38,6 +39,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
           schedule,
           ...(mode ? { mode } : {}),
           ...(since ? { since } : {}),
+          signal: shutdown.signal,
         });
       } catch (err) {
         // A schedule that cannot work will not work on the next attempt either.
@@ -61,7 +63,9 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   });
   return {
     worker,
+    /** Stop running polls between pages (nothing half-committed), then close the worker. */
     async close() {
+      shutdown.abort();
       await worker.close();
     },
   };

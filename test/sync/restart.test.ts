@@ -114,4 +114,27 @@ describe("restart between records read and watermark saved", () => {
     await runPoll(deps, { schedule: poSchedule() });
     expect(numbers(sink)).toEqual(["4000001"]);
   });
+
+  it("a shutdown between pages stops the poll without moving the watermark or counting a failure", async () => {
+    for (let i = 1; i <= 4; i++) source.put(`${i}`, po(`400000${i}`, "2026-12-02"));
+    const stop = new AbortController();
+    const stopping: SyncDeps = { ...deps, hooks: { afterDeliver: () => stop.abort() } };
+    await expect(
+      runPoll(stopping, { schedule: poSchedule({ pageSize: 2 }), signal: stop.signal }),
+    ).rejects.toMatchObject({ code: "SYNC_ABORTED" });
+    expect(await wm()).toBe("2026-12-01");
+    expect(sink.delivered.size).toBe(2);
+    const status = await redis.hgetall(
+      syncKeys(prefix).failures({
+        tenant: scope.tenant,
+        company: scope.company,
+        division: scope.division,
+        entity: "purchase_order",
+      }),
+    );
+    expect(status).toEqual({});
+    await runPoll(deps, { schedule: poSchedule({ pageSize: 2 }) });
+    expect(sink.delivered.size).toBe(4);
+    expect(await wm()).toBe("2026-12-02");
+  });
 });
