@@ -104,13 +104,40 @@ export class EmuStore {
     this.events.emit("event", event);
   }
 
-  /** Accepts a channel id, or a name with or without '#', as chat.postMessage does. */
+  /**
+   * Accepts a channel id, or a name with or without '#', as chat.postMessage does; a user id
+   * means the app's direct message with that user (Slack posts there, the App Home
+   * Messages tab), created on first use.
+   */
   findChannel(ref: string): EmuChannel | undefined {
     const byId = this.channels.get(ref);
     if (byId) return byId;
+    const person = this.seed.users.find((u) => u.id === ref && !u.is_bot && !u.deleted);
+    if (person) return this.imWith(person.id);
     const name = ref.startsWith("#") ? ref.slice(1) : ref;
     for (const c of this.channels.values()) if (c.name === name) return c;
     return undefined;
+  }
+
+  imWith(user: string): EmuChannel {
+    const id = `D${user.slice(1)}`;
+    const existing = this.channels.get(id);
+    if (existing) return existing;
+    const im: EmuChannel = {
+      id,
+      name: user,
+      is_channel: false,
+      is_im: true,
+      user,
+      is_private: true,
+      is_archived: false,
+      created: Math.floor(this.nowMs() / 1000),
+      members: [user, this.seed.botUserId],
+      topic: "",
+      purpose: "",
+    };
+    this.channels.set(id, im);
+    return im;
   }
 
   channelMessages(channel: string): StoredMessage[] {

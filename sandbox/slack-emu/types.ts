@@ -5,6 +5,9 @@ export interface EmuChannel {
   id: string;
   name: string;
   is_channel: boolean;
+  /** a direct message between the bot and `user` (created when the bot posts to a user id) */
+  is_im?: boolean;
+  user?: string;
   is_private: boolean;
   is_archived: boolean;
   created: number;

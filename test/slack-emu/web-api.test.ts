@@ -80,6 +80,25 @@ describe("posting", () => {
     expect(await res.json()).toMatchObject({ ok: true, channel: "C0AP000001" });
   });
 
+  it("posts to a user id as the app's direct message with that user", async () => {
+    const r = await slack.chat.postMessage({
+      channel: "U0APPR0001",
+      text: "3 invoices wait for you",
+    });
+    expect(r.channel).toBe("D0APPR0001");
+    expect(emu.inspect.messages("D0APPR0001").map((m) => m.text)).toEqual([
+      "3 invoices wait for you",
+    ]);
+    const ims = await slack.conversations.list({ types: "im" });
+    expect(ims.channels?.map((c) => [c.id, c.is_im, c.user])).toEqual([
+      ["D0APPR0001", true, "U0APPR0001"],
+    ]);
+    expect(
+      (await errorOf(() => slack.chat.postMessage({ channel: "U0GONE0001", text: "x" }))).data
+        ?.error,
+    ).toBe("channel_not_found");
+  });
+
   it("gives unique, increasing ts", async () => {
     const tss: string[] = [];
     for (let i = 0; i < 5; i += 1) {

@@ -28,6 +28,7 @@ const list: MethodHandler = (ctx, args) => {
   const excludeArchived = bool(args, "exclude_archived");
   const all = [...ctx.store.channels.values()].filter((c) => {
     if (excludeArchived && c.is_archived) return false;
+    if (c.is_im) return types.includes("im");
     if (c.is_private) return types.includes("private_channel") && isMember(ctx, c);
     return types.includes("public_channel");
   });
