@@ -182,7 +182,7 @@ describe("delivery against the emulator", () => {
     const again = await d.replay({ channel: "C0NOBOT001" });
     expect(again.requeued).toEqual([]);
     expect(again.alreadyDelivered).toHaveLength(3);
-    expect((await d.audit.query({ alertId: bad[0]?.id, types: ["replay"] })).length).toBe(2);
+    expect((await d.audit.query({ alertId: bad[0]?.id ?? "", types: ["replay"] })).length).toBe(2);
   });
 
   it("floods become a digest when the backlog would take too long to drain", async () => {
