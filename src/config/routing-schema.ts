@@ -109,17 +109,29 @@ const costCenterSchema = z.strictObject({
   approvers: z.array(approverBandSchema).default([]),
 });
 
+/** "50 EUR" (that currency only) or a bare number (any currency, in the invoice's own). */
+const absoluteLimit = z
+  .union([z.string(), z.number()])
+  .transform(String)
+  .pipe(
+    z.string().regex(/^\d+(\.\d+)?(\s+[A-Z]{3})?$/, {
+      message: 'expected an amount such as 50, or with its currency such as "50 EUR"',
+    }),
+  );
+
 export const toleranceSchema = z.strictObject({
   /** Unit-price variance allowed, in percent of the PO price. */
   pricePercent: decimal.optional(),
-  /** Unit-price variance allowed, absolute, in the invoice currency. */
-  priceAbsolute: decimal.optional(),
+  /** Price variance allowed per line (difference × quantity): "50 EUR", or 50 in any currency. */
+  priceAbsolute: absoluteLimit.optional(),
   /** Quantity invoiced above received allowed, in percent. */
   quantityPercent: decimal.optional(),
   /** Days within which same supplier + amount + date counts as a duplicate. */
   duplicateDays: z.number().int().min(0).max(365).optional(),
-  /** Invoices without a PO are matched 2-way (no receipt check) instead of flagged. */
-  allowTwoWay: z.boolean().optional(),
+  /** three_way (default): invoice vs PO vs receipts; two_way: invoice vs PO, no receipt checks. */
+  matchMode: z.enum(["three_way", "two_way"]).optional(),
+  /** Invoices without a PO (non-PO spend) are accepted instead of flagged. */
+  allowNonPo: z.boolean().optional(),
 });
 
 const channelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, {

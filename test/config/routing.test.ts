@@ -38,7 +38,7 @@ describe("routing.yml", () => {
   it("names undefined channels and cost centers", () => {
     const text = example
       .replace("defaultChannel: ap-general", "defaultChannel: ap-generl")
-      .replace('    "2100": { priceAbsolute: 25 }', '    "2101": { priceAbsolute: 25 }');
+      .replace('    "2100": { priceAbsolute: 25 EUR }', '    "2101": { priceAbsolute: 25 EUR }');
     const out = problems(text);
     expect(out).toHaveLength(2);
     expect(out[0]).toMatch(
