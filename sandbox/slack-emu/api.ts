@@ -109,7 +109,6 @@ export async function handleApi(
     return sendJson(res, status, { ok: false, error: "service_unavailable" });
   }
 
-  let status = 200;
   let body: Record<string, unknown>;
   try {
     body = { ok: true, ...handler(deps.ctx, args) };
@@ -130,7 +129,6 @@ export async function handleApi(
     }
     return;
   }
-  log({ status, ok: Boolean(body.ok), error, channel });
-  status = 200;
-  sendJson(res, status, body);
+  log({ status: 200, ok: Boolean(body.ok), error, channel });
+  sendJson(res, 200, body);
 }

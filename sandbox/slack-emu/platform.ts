@@ -13,6 +13,7 @@ import {
 import { issueResponseUrl } from "./response-url.ts";
 import { signedHeaders } from "./sign.ts";
 import type { EmuStore } from "./store.ts";
+import { applySubmissionAck } from "./view-ack.ts";
 
 // The platform actor: sends what Slack sends to an app's request URL, signed, and returns the
 // app's answer. Slack waits 3 seconds for an acknowledgement; events that are not
@@ -314,52 +315,4 @@ export function createPlatform(deps: PlatformDeps): EmuPlatform {
       for (const c of controllers) c.abort();
     },
   };
-}
-
-/** Slack closes a modal on an empty 200 ack; `response_action` errors/update/clear change that. */
-function applySubmissionAck(store: EmuStore, viewId: string, r: PlatformResult): void {
-  const view = store.views.get(viewId);
-  if (!view || r.status !== 200) return;
-  const ack = (r.json ?? {}) as Record<string, unknown>;
-  if (ack.response_action === "errors" || ack.response_action === "push") return;
-  if (ack.response_action === "update" && typeof ack.view === "object" && ack.view) {
-    const v = ack.view as Record<string, unknown>;
-    view.history.push({ ...view, history: undefined });
-    view.blocks = Array.isArray(v.blocks) ? v.blocks : view.blocks;
-    view.title = v.title ?? view.title;
-    store.emit({ type: "view", action: "updated", view });
-    return;
-  }
-  view.closed = true;
-  store.emit({ type: "view", action: "closed", view });
-}
-
-/** HTTP face for the web view: POST /_emu/platform/<action> with a JSON body. */
-export async function platformHttpAction(
-  p: EmuPlatform,
-  action: string,
-  body: Record<string, unknown>,
-): Promise<unknown> {
-  const strip = (r: PlatformResult) => ({
-    status: r.status,
-    body: r.body,
-    json: r.json,
-    timedOut: r.timedOut,
-    error: r.error,
-  });
-  const b = body as never;
-  switch (action) {
-    case "command":
-      return strip(await p.slashCommand(b));
-    case "action":
-      return strip(await p.blockAction(b));
-    case "submit":
-      return strip(await p.viewSubmission(b));
-    case "event":
-      return strip(await p.event((body.event ?? {}) as Record<string, unknown>));
-    case "home":
-      return strip(await p.appHomeOpened(String(body.userId)));
-    default:
-      throw new PlatformError("unknown_action", `unknown platform action ${action}`);
-  }
 }
