@@ -1,0 +1,142 @@
+import { errorCode, OpsError } from "./errors.ts";
+
+/** A readiness dependency: resolves when usable, rejects (ideally with a `code`) when not. */
+export interface ReadinessCheck {
+  name: string;
+  check: (signal: AbortSignal) => Promise<void>;
+  /** Default 2000 ms: a probe must answer well inside the orchestrator's probe timeout. */
+  timeoutMs?: number;
+  /** Keep a success this long (ms); failures are kept at most 5 s so recovery shows quickly. */
+  cacheMs?: number;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  ms: number;
+  /** A stable code (`timeout`, `redis_unreachable`, Slack's `invalid_auth`, …); never a message. */
+  error?: string;
+  detail?: Record<string, unknown>;
+  cached?: boolean;
+}
+
+/** Runs a promise-returning function with a deadline; the signal tells the callee to give up. */
+export async function withTimeout<T>(
+  fn: (signal: AbortSignal) => Promise<T>,
+  timeoutMs: number,
+): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new OpsError("check_timeout", `no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([fn(controller.signal), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function codeOf(err: unknown): string {
+  const code = errorCode(err);
+  if (code === "check_timeout") return "timeout";
+  // Slack Web API errors carry the API's error name in data.error (e.g. invalid_auth).
+  const data = (err as { data?: { error?: unknown } } | undefined)?.data;
+  if (typeof data?.error === "string") return data.error;
+  return code ?? "check_failed";
+}
+
+/** A check runner with per-check caching and single flight (concurrent probes share one call). */
+export function createCheckRunner(now: () => number = Date.now) {
+  const cache = new Map<string, { result: CheckResult; until: number }>();
+  const inflight = new Map<string, Promise<CheckResult>>();
+
+  const runOnce = async (c: ReadinessCheck): Promise<CheckResult> => {
+    const started = now();
+    try {
+      await withTimeout(c.check, c.timeoutMs ?? 2000);
+      return { ok: true, ms: now() - started };
+    } catch (err) {
+      return { ok: false, ms: now() - started, error: codeOf(err) };
+    }
+  };
+
+  return async (c: ReadinessCheck): Promise<CheckResult> => {
+    const hit = cache.get(c.name);
+    if (hit && hit.until > now()) return { ...hit.result, cached: true };
+    const running = inflight.get(c.name);
+    if (running) return running;
+    const p = runOnce(c).then((result) => {
+      const keep = c.cacheMs ?? 0;
+      if (keep > 0) {
+        cache.set(c.name, { result, until: now() + (result.ok ? keep : Math.min(keep, 5000)) });
+      }
+      inflight.delete(c.name);
+      return result;
+    });
+    inflight.set(c.name, p);
+    return p;
+  };
+}
+
+/**
+ * Redis PING. Give it a connection of its own created with `enableOfflineQueue: false`: then a
+ * PING to a Redis that is down fails at once instead of waiting in ioredis' offline queue (BullMQ
+ * connections use `maxRetriesPerRequest: null`, where it would wait forever).
+ */
+export function redisCheck(
+  redis: { ping(): Promise<string> },
+  options: { name?: string; timeoutMs?: number } = {},
+): ReadinessCheck {
+  return {
+    name: options.name ?? "redis",
+    timeoutMs: options.timeoutMs ?? 1000,
+    check: async () => {
+      const reply = await redis.ping();
+      if (reply !== "PONG") throw new OpsError("check_failed", "unexpected PING reply");
+    },
+  };
+}
+
+/**
+ * Slack `auth.test` (no scope needed). Cached 30 s by default: Slack rates it Tier 4 (about 100 a
+ * minute per workspace), and probes from N replicas every few seconds must not spend that.
+ */
+export function slackAuthCheck(
+  authTest: () => Promise<{ ok?: boolean; error?: string }>,
+  options: { cacheMs?: number; timeoutMs?: number } = {},
+): ReadinessCheck {
+  return {
+    name: "slack",
+    cacheMs: options.cacheMs ?? 30_000,
+    timeoutMs: options.timeoutMs ?? 3000,
+    check: async () => {
+      const reply = await authTest();
+      if (reply.ok === false) {
+        const err = new OpsError("check_failed", "auth.test refused");
+        throw Object.assign(err, { data: { error: reply.error ?? "not_ok" } });
+      }
+    },
+  };
+}
+
+/**
+ * ION: a valid access token can be had. The token manager caches tokens and refreshes ahead of
+ * expiry, so this normally costs nothing; when it must sign in, the cache here keeps N probes
+ * from spending the service account's few sign-ins a minute.
+ */
+export function ionTokenCheck(
+  getToken: (signal: AbortSignal) => Promise<unknown>,
+  options: { cacheMs?: number; timeoutMs?: number } = {},
+): ReadinessCheck {
+  return {
+    name: "ion",
+    cacheMs: options.cacheMs ?? 30_000,
+    timeoutMs: options.timeoutMs ?? 5000,
+    check: async (signal) => {
+      await getToken(signal);
+    },
+  };
+}
