@@ -46,7 +46,10 @@ export async function startHarness(
   name: string,
   overrides: Partial<SlackAppDeps> = {},
 ): Promise<Harness> {
-  const emu = await startSlackEmu();
+  // These tests are about commands and decisions, not pacing (delivery's tests cover that).
+  const emu = await startSlackEmu({
+    limits: { postMessagePerChannel: { ratePerSecond: 1000, burst: 1000 } },
+  });
   const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
   const prefix = `test:${name}:${randomBytes(4).toString("hex")}:`;
   const client = new WebClient(emu.botToken, { slackApiUrl: emu.url, retryConfig: { retries: 0 } });
