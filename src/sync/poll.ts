@@ -1,4 +1,4 @@
-import { addDays, isIsoDate, maxDate, utcDate } from "./dates.ts";
+import { isIsoDate, maxDate, utcDate } from "./dates.ts";
 import { isShadow, resolveDeps, type SyncDeps } from "./deps.ts";
 import { errorCode, SyncError } from "./errors.ts";
 import { clearFailures, recordFailure } from "./failures.ts";
@@ -23,6 +23,7 @@ import {
   recordSkipped,
   registerKey,
 } from "./status.ts";
+import { nextWatermark, planWindow } from "./window.ts";
 
 export interface PollRequest {
   schedule: SyncSchedule | SyncScheduleInput;
@@ -44,13 +45,6 @@ export type PollResult =
       counts: PollCounts;
       shadow: boolean;
     };
-
-/**
- * A ERP that runs ahead of us by up to a day is normal (time zones); a change date further in
- * the future is bad data, and letting it move the watermark would skip every real change until
- * that date. Such records are still processed; they just do not move the watermark.
- */
-const FUTURE_TOLERANCE_DAYS = 1;
 
 /**
  * One poll of one key: lock → read pages since (watermark − overlap) → per page: validate,
@@ -86,24 +80,15 @@ export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<P
   const shadow = isShadow(deps, key, schedule.shadow);
   try {
     const current = (await redis.get(keys.watermark(key))) ?? undefined;
-    let since: string | undefined;
-    let emit = true;
-    let base: string;
-    if (mode === "backfill") {
-      since = request.since as string;
-      base = current ?? today;
-    } else if (current) {
-      since = addDays(current, -schedule.overlapDays);
-      base = current;
-    } else if (schedule.startFrom !== "now") {
-      since = schedule.startFrom;
-      base = schedule.startFrom;
-    } else {
-      // Installing must not flood channels with history: start from today, quietly.
-      emit = false;
-      since = schedule.prime ? addDays(today, -schedule.overlapDays) : undefined;
-      base = today;
-    }
+    const { since, emit, base } = planWindow({
+      mode,
+      watermark: current,
+      today,
+      overlapDays: schedule.overlapDays,
+      startFrom: schedule.startFrom,
+      prime: schedule.prime,
+      ...(request.since ? { since: request.since } : {}),
+    });
 
     const ctx: PageContext = {
       key,
@@ -167,9 +152,7 @@ export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<P
     }
 
     await deps.hooks?.beforeWatermark?.(key);
-    const cap = addDays(today, FUTURE_TOLERANCE_DAYS);
-    const seen = maxSeen !== undefined && maxSeen > cap ? cap : maxSeen;
-    const target = maxDate(base, seen) as string;
+    const target = nextWatermark(base, maxSeen, today);
     if (lease.signal.aborted) throw lockLost();
     const stored = await redis.eval(
       scripts.watermarkAdvance,
