@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import type { Dispatcher } from "undici";
 import { createInforClient } from "./create-client.ts";
 import { InforError, MiBusinessError } from "./errors.ts";
 import { describeIonapi, type IonapiCredentials, parseIonapi } from "./ionapi.ts";
@@ -98,7 +99,12 @@ function parseCallArgs(argv: string[]): CallArgs | string {
   return args;
 }
 
-export async function inforCall(argv: string[], io: CliIo): Promise<number> {
+/** `deps.dispatcher` lets tests route the call through an undici MockAgent. */
+export async function inforCall(
+  argv: string[],
+  io: CliIo,
+  deps: { dispatcher?: Dispatcher } = {},
+): Promise<number> {
   const args = parseCallArgs(argv);
   if (typeof args === "string") {
     io.stderr.write(
@@ -122,6 +128,7 @@ export async function inforCall(argv: string[], io: CliIo): Promise<number> {
     credentials: creds,
     miVersion: args.v1 ? "v1" : "v2",
     requestsPerMinute: 60,
+    ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
     retry: { maxAttempts: 3, maxTotalMs: 20_000 },
     ...(args.cono ? { company: args.cono } : {}),
     ...(args.divi ? { division: args.divi } : {}),
