@@ -1,0 +1,118 @@
+import type { ScenarioKeys } from "../data/model.ts";
+import type { FaultSpec } from "../gateway/faults.ts";
+import { MinuteWindow, RollingMinute } from "../gateway/limits.ts";
+import type { SimConfig } from "../options.ts";
+import {
+  type Counters,
+  emptyCounters,
+  type LogEntry,
+  type SimState,
+  type TenantState,
+} from "../state.ts";
+import { ControlError, type Fields, upsertRecord } from "./records.ts";
+
+export interface IonapiFile {
+  ti: string;
+  cn: string;
+  ci: string;
+  cs: string;
+  iu: string;
+  pu: string;
+  oa: string;
+  ot: string;
+  or: string;
+  saak: string;
+  sask: string;
+  ev: string;
+  v: string;
+  dt: string;
+}
+
+/** In-process control of a running sim; `/_sim/` exposes the same operations over HTTP. */
+export interface InforSimControl {
+  counters(): Counters;
+  log(): LogEntry[];
+  /** Clears counters, log, faults, tokens and rate windows; `data: true` also regenerates the data. */
+  reset(options?: { data?: boolean }): void;
+  now(): Date;
+  advanceClock(seconds: number): Date;
+  setClock(iso: string): Date;
+  addFault(fault: FaultSpec): void;
+  clearFaults(): void;
+  faults(): FaultSpec[];
+  /** Expires one access token (or all) now; returns how many. */
+  expireTokens(token?: string): number;
+  configure(patch: Partial<SimConfig>): SimConfig;
+  upsert(kind: string, fields: Fields, tenant?: string): unknown;
+  scenarios(tenant?: string): ScenarioKeys;
+  ionapiFor(tenant?: string): IonapiFile;
+}
+
+export function createControl(state: SimState, baseUrl: () => string): InforSimControl {
+  const tenantOf = (id?: string): TenantState => {
+    const tenant = id ? state.tenants.get(id) : state.tenants.values().next().value;
+    if (!tenant) throw new ControlError("unknown_tenant", `tenant ${id ?? ""} is not served`, 404);
+    return tenant;
+  };
+  return {
+    counters: () => structuredClone(state.counters),
+    log: () => [...state.log],
+    reset: (options = {}) => {
+      state.counters = emptyCounters();
+      state.log = [];
+      state.faults.clear();
+      state.tokens.clear();
+      for (const tenant of state.tenants.values()) {
+        tenant.window = new MinuteWindow();
+        tenant.signIns = new RollingMinute();
+        if (options.data) tenant.data = state.generate(tenant.id, tenant.seed);
+      }
+    },
+    now: () => new Date(state.now()),
+    advanceClock: (seconds) => {
+      state.advance(seconds);
+      return new Date(state.now());
+    },
+    setClock: (iso) => {
+      state.setClock(iso);
+      return new Date(state.now());
+    },
+    addFault: (fault) => state.faults.add(fault),
+    clearFaults: () => state.faults.clear(),
+    faults: () => state.faults.list(),
+    expireTokens: (token) => state.tokens.expire(state.now(), token),
+    configure: (patch) => {
+      for (const [key, value] of Object.entries(patch)) {
+        if (!(key in state.config))
+          throw new ControlError("unknown_setting", `setting ${key} is not known`);
+        (state.config as unknown as Record<string, unknown>)[key] = value;
+      }
+      return { ...state.config };
+    },
+    upsert: (kind, fields, tenant) => {
+      const t = tenantOf(tenant ?? (typeof fields.tenant === "string" ? fields.tenant : undefined));
+      return upsertRecord({ data: t.data, today: state.today() }, kind, fields);
+    },
+    scenarios: (tenant) => structuredClone(tenantOf(tenant).data.scenarios),
+    ionapiFor: (tenant) => {
+      const t = tenantOf(tenant);
+      const url = baseUrl();
+      return {
+        ti: t.id,
+        cn: "infor-sim",
+        ci: t.credentials.ci,
+        cs: t.credentials.cs,
+        iu: url,
+        pu: `${url}/${t.id}/as/`,
+        oa: "authorization.oauth2",
+        ot: "token.oauth2",
+        or: "revoke_token.oauth2",
+        saak: t.credentials.saak,
+        sask: t.credentials.sask,
+        ev: "U1",
+        v: "1.1",
+        dt: "12",
+      };
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { randomBytes } from "node:crypto";
+
+/** Opaque bearer tokens (ION tokens are opaque to clients; never assume a JWT). */
+export interface TokenRecord {
+  token: string;
+  tenant: string;
+  kind: "access" | "refresh";
+  /** Epoch ms on the sim clock; Infinity = never. */
+  expiresAt: number;
+  revoked: boolean;
+  /** For an access token: the refresh token it belongs to. */
+  parent?: string;
+}
+
+export interface IssuedTokens {
+  access: TokenRecord;
+  refresh?: TokenRecord;
+}
+
+export type TokenCheck = "ok" | "missing" | "unknown" | "expired" | "revoked" | "wrong_tenant";
+
+export class TokenStore {
+  private readonly tokens = new Map<string, TokenRecord>();
+
+  issue(
+    tenant: string,
+    now: number,
+    lifetimeSeconds: number,
+    refresh?: { existing?: TokenRecord; lifetimeSeconds: number },
+  ): IssuedTokens {
+    let refreshRecord = refresh?.existing;
+    if (refresh && !refreshRecord) {
+      refreshRecord = {
+        token: randomBytes(24).toString("base64url"),
+        tenant,
+        kind: "refresh",
+        expiresAt:
+          refresh.lifetimeSeconds > 0
+            ? now + refresh.lifetimeSeconds * 1000
+            : Number.POSITIVE_INFINITY,
+        revoked: false,
+      };
+      this.tokens.set(refreshRecord.token, refreshRecord);
+    }
+    const access: TokenRecord = {
+      token: randomBytes(24).toString("base64url"),
+      tenant,
+      kind: "access",
+      expiresAt: now + lifetimeSeconds * 1000,
+      revoked: false,
+      ...(refreshRecord ? { parent: refreshRecord.token } : {}),
+    };
+    this.tokens.set(access.token, access);
+    return refreshRecord ? { access, refresh: refreshRecord } : { access };
+  }
+
+  get(token: string): TokenRecord | undefined {
+    return this.tokens.get(token);
+  }
+
+  check(
+    token: string | undefined,
+    tenant: string,
+    kind: TokenRecord["kind"],
+    now: number,
+  ): TokenCheck {
+    if (!token) return "missing";
+    const record = this.tokens.get(token);
+    if (!record || record.kind !== kind) return "unknown";
+    if (record.tenant !== tenant) return "wrong_tenant";
+    if (record.revoked) return "revoked";
+    if (record.expiresAt <= now) return "expired";
+    return "ok";
+  }
+
+  /** Revoking a refresh token also revokes its access tokens (ion-api-sdk README). */
+  revoke(token: string): boolean {
+    const record = this.tokens.get(token);
+    if (!record) return false;
+    record.revoked = true;
+    if (record.kind === "refresh") {
+      for (const other of this.tokens.values()) if (other.parent === token) other.revoked = true;
+    }
+    return true;
+  }
+
+  /** Expires one access token, or every access token, at `now`. */
+  expire(now: number, token?: string): number {
+    let n = 0;
+    for (const record of this.tokens.values()) {
+      if (record.kind !== "access" || (token && record.token !== token)) continue;
+      record.expiresAt = Math.min(record.expiresAt, now);
+      n++;
+    }
+    return n;
+  }
+
+  clear(): void {
+    this.tokens.clear();
+  }
+}

@@ -1,0 +1,66 @@
+import { handleIdo, type IdoItemFormat } from "../ido/handler.ts";
+import { handleM3 } from "../m3/handler.ts";
+import type { SimState, TenantState } from "../state.ts";
+import { json, type Reply } from "./reply.ts";
+
+export interface ApiRequest {
+  /** Path after `/<TENANT>/`. */
+  rest: string;
+  query: URLSearchParams;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+function header(headers: ApiRequest["headers"], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** An authenticated, rate-limited API call (M3 MI REST or SyteLine IDO). */
+export function handleApi(state: SimState, tenant: TenantState, request: ApiRequest): Reply {
+  const now = state.now();
+  const authorization = header(request.headers, "authorization") ?? "";
+  const bearer = /^Bearer\s+(.+)$/i.exec(authorization)?.[1]?.trim();
+  const check = state.tokens.check(bearer, tenant.id, "access", now);
+  if (check !== "ok") {
+    state.counters.unauthorized++;
+    return json(
+      401,
+      { error: "invalid_token", error_description: `access token ${check}` },
+      { "www-authenticate": `Bearer realm="infor-sim", error="invalid_token"` },
+    );
+  }
+  if (!tenant.window.take(now, state.config.requestsPerMinute)) {
+    state.counters.status429++;
+    const retry = state.config.retryAfterSeconds;
+    return json(
+      429,
+      { error: "Too Many Requests" },
+      retry !== undefined ? { "retry-after": String(retry) } : {},
+    );
+  }
+  state.counters.apiRequests++;
+  if (request.rest.startsWith("M3/m3api-rest/")) {
+    const reply = handleM3(
+      request.rest.slice("M3/m3api-rest/".length),
+      request.query,
+      tenant.data,
+      state.config.m3ErrorStyle,
+    );
+    return reply.body === undefined ? { status: reply.status } : json(reply.status, reply.body);
+  }
+  const ido = /^CSI\/IDORequestService\/ido\/load\/([^/]+)$/.exec(request.rest);
+  if (ido) {
+    const override = header(request.headers, "x-sim-item-format");
+    const format: IdoItemFormat =
+      override === "namevalue" || override === "flat" ? override : state.config.idoItemFormat;
+    const reply = handleIdo(
+      decodeURIComponent(ido[1] ?? ""),
+      request.query,
+      header(request.headers, "x-infor-mongooseconfig"),
+      tenant.data,
+      format,
+    );
+    return json(reply.status, reply.body);
+  }
+  return json(404, { error: "Not Found" });
+}

@@ -1,0 +1,57 @@
+import type { Logger } from "pino";
+import type { DataSize } from "./data/model.ts";
+import type { IdoItemFormat } from "./ido/handler.ts";
+import type { ErrorStyle } from "./m3/envelope.ts";
+
+export interface InforSimOptions {
+  /** 0 (default) = ephemeral. */
+  port?: number;
+  host?: string;
+  /** Tenant ids; the first is `sim.tenant`. Default ["SIMCO_TST"]. */
+  tenants?: string[];
+  seed?: number;
+  data?: Partial<DataSize>;
+  /** Access-token lifetime (ION: 2 h by default, 1 to 24 h per app). */
+  tokenLifetimeSeconds?: number;
+  issueRefreshTokens?: boolean;
+  /** 0 = refresh tokens never expire (ION's "0" setting). */
+  refreshTokenLifetimeSeconds?: number;
+  /** Token grants allowed per rolling minute per tenant; 0 = no cap. */
+  signInsPerMinute?: number;
+  /** API calls per minute per tenant; 0 = unlimited. */
+  requestsPerMinute?: number;
+  /** Send Retry-After (seconds) with 429s; ION documents none, so off by default. */
+  retryAfterSeconds?: number;
+  /** Time source (epoch ms). */
+  now?: () => number;
+  /** Start the sim clock on this date (YYYY-MM-DD, 08:00 UTC) instead of the real date. */
+  startDate?: string;
+  m3ErrorStyle?: ErrorStyle;
+  idoItemFormat?: IdoItemFormat;
+  logger?: Logger;
+}
+
+/** Settings that can change while the sim runs (control API `configure`). */
+export interface SimConfig {
+  tokenLifetimeSeconds: number;
+  issueRefreshTokens: boolean;
+  refreshTokenLifetimeSeconds: number;
+  signInsPerMinute: number;
+  requestsPerMinute: number;
+  retryAfterSeconds: number | undefined;
+  m3ErrorStyle: ErrorStyle;
+  idoItemFormat: IdoItemFormat;
+}
+
+export function configFrom(options: InforSimOptions): SimConfig {
+  return {
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 7200,
+    issueRefreshTokens: options.issueRefreshTokens ?? true,
+    refreshTokenLifetimeSeconds: options.refreshTokenLifetimeSeconds ?? 0,
+    signInsPerMinute: options.signInsPerMinute ?? 20,
+    requestsPerMinute: options.requestsPerMinute ?? 0,
+    retryAfterSeconds: options.retryAfterSeconds,
+    m3ErrorStyle: options.m3ErrorStyle ?? "results400",
+    idoItemFormat: options.idoItemFormat ?? "flat",
+  };
+}
