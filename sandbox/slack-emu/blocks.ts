@@ -233,3 +233,20 @@ export function validateView(view: unknown): string[] {
   );
   return [...c.errors, ...blockErrors];
 }
+
+/**
+ * Slack fills in a block_id for every block that has none ("If not specified, a block_id
+ * will be generated", Block Kit reference); apps read them back in interaction payloads.
+ */
+export function withBlockIds(
+  blocks: unknown[] | undefined,
+  random: () => number = Math.random,
+): unknown[] | undefined {
+  if (!blocks) return blocks;
+  const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  const gen = () =>
+    Array.from({ length: 5 }, () => chars[Math.floor(random() * chars.length)]).join("");
+  return blocks.map((b) =>
+    isObj(b) && typeof b.block_id !== "string" ? { ...b, block_id: gen() } : b,
+  );
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { validateBlocks } from "./blocks.ts";
+import { validateBlocks, withBlockIds } from "./blocks.ts";
 import { readBody, sendJson } from "./http-util.ts";
 import { applyEdit, storeMessage } from "./methods/chat.ts";
 import { SlackApiError } from "./methods/common.ts";
@@ -34,7 +34,7 @@ export function issueResponseUrl(
 function apply(deps: ResponseUrlDeps, s: ResponseUrlState, body: Record<string, unknown>): string {
   const { store } = deps;
   const text = typeof body.text === "string" ? body.text : "";
-  const blocks = Array.isArray(body.blocks) ? (body.blocks as unknown[]) : undefined;
+  const blocks = withBlockIds(Array.isArray(body.blocks) ? (body.blocks as unknown[]) : undefined);
   if (blocks) {
     const errors = validateBlocks(blocks, "message");
     if (errors.length > 0) throw new SlackApiError("invalid_blocks", { messages: errors });

@@ -1,3 +1,4 @@
+import { withBlockIds } from "./blocks.ts";
 import type { PlatformResult } from "./platform.ts";
 import type { EmuStore } from "./store.ts";
 
@@ -10,7 +11,7 @@ export function applySubmissionAck(store: EmuStore, viewId: string, r: PlatformR
   if (ack.response_action === "update" && typeof ack.view === "object" && ack.view) {
     const v = ack.view as Record<string, unknown>;
     view.history.push({ ...view, history: undefined });
-    view.blocks = Array.isArray(v.blocks) ? v.blocks : view.blocks;
+    view.blocks = Array.isArray(v.blocks) ? (withBlockIds(v.blocks) ?? []) : view.blocks;
     view.title = v.title ?? view.title;
     store.emit({ type: "view", action: "updated", view });
     return;

@@ -69,6 +69,8 @@ describe("posting", () => {
       include_all_metadata: true,
     });
     expect(full.messages?.[0]).toMatchObject({ ts: r.ts, text: "Invoice 42", blocks, metadata });
+    // Slack generates a block_id for blocks sent without one
+    expect(full.messages?.[0]?.blocks?.[0]?.block_id).toMatch(/^[A-Za-z0-9]{5}$/);
   });
 
   it("accepts a channel name and JSON bodies", async () => {

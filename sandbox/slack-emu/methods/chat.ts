@@ -1,4 +1,4 @@
-import { validateBlocks } from "../blocks.ts";
+import { validateBlocks, withBlockIds } from "../blocks.ts";
 import type { EmuStore } from "../store.ts";
 import type { EmuChannel, MessageMetadata, StoredMessage } from "../types.ts";
 import {
@@ -39,7 +39,7 @@ export function readContent(args: Args, requireSome: boolean): MessageContent {
     throw new SlackApiError("no_text");
   }
   const metadata = readMetadata(args);
-  return { text, blocks: blocks as unknown[] | undefined, metadata };
+  return { text, blocks: withBlockIds(blocks as unknown[] | undefined), metadata };
 }
 
 function readMetadata(args: Args): MessageMetadata | undefined {

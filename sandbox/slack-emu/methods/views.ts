@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { validateView } from "../blocks.ts";
+import { validateView, withBlockIds } from "../blocks.ts";
 import type { StoredView } from "../types.ts";
 import {
   json,
@@ -44,7 +44,7 @@ function build(
     title: view.title,
     submit: view.submit,
     close: view.close,
-    blocks: (view.blocks as unknown[]) ?? [],
+    blocks: withBlockIds(view.blocks as unknown[]) ?? [],
     callback_id: typeof view.callback_id === "string" ? view.callback_id : "",
     private_metadata: typeof view.private_metadata === "string" ? view.private_metadata : "",
     external_id: typeof view.external_id === "string" ? view.external_id : "",
