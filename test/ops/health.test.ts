@@ -1,0 +1,165 @@
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ionTokenCheck, redisCheck, slackAuthCheck } from "../../src/ops/checks.ts";
+import { createEventLoopMonitor } from "../../src/ops/event-loop.ts";
+import { createHealth } from "../../src/ops/health.ts";
+import { ProgressTracker } from "../../src/ops/progress.ts";
+import { type OpsServer, startOpsServer } from "../../src/ops/routes.ts";
+import { httpRequest } from "./helpers.ts";
+import { PrivateRedis } from "./redis-server.ts";
+
+async function until(fn: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("condition not met in time");
+}
+
+describe("/healthz and /readyz against a Redis that stops and starts", () => {
+  const redisServer = new PrivateRedis();
+  let probe: Redis;
+  let queueReader: Redis;
+  let server: OpsServer;
+  const tracker = new ProgressTracker();
+  let authCalls = 0;
+  const slackOk = true;
+  const key = "test:ops-health:pending";
+
+  beforeAll(async () => {
+    await redisServer.start();
+    const opts = { retryStrategy: () => 100, enableOfflineQueue: false, maxRetriesPerRequest: 1 };
+    probe = new Redis(redisServer.url, opts);
+    queueReader = new Redis(redisServer.url, opts);
+    await until(async () => probe.status === "ready" && queueReader.status === "ready");
+    const health = createHealth({
+      readiness: [
+        redisCheck(probe),
+        slackAuthCheck(
+          async () => {
+            authCalls++;
+            return slackOk ? { ok: true } : { ok: false, error: "invalid_auth" };
+          },
+          { cacheMs: 60_000 },
+        ),
+        ionTokenCheck(async () => "token"),
+      ],
+      workers: [
+        {
+          name: "delivery",
+          lastProgressAt: () => tracker.lastProgressAt("delivery"),
+          pending: () => queueReader.llen(key),
+          staleAfterMs: 200,
+        },
+      ],
+    });
+    server = await startOpsServer(health.routes(), { host: "127.0.0.1", port: 0 });
+  });
+
+  afterAll(async () => {
+    await server.close();
+    probe.disconnect();
+    queueReader.disconnect();
+    await redisServer.stop();
+  });
+
+  const ready = () => httpRequest(server.port, { path: "/readyz" });
+  const live = () => httpRequest(server.port, { path: "/healthz" });
+
+  it("is ready while Redis, Slack and ION answer", async () => {
+    const res = await ready();
+    expect(res.status).toBe(200);
+    expect(res.json()).toMatchObject({
+      status: "ok",
+      failed: [],
+      checks: { redis: { ok: true }, slack: { ok: true }, ion: { ok: true } },
+    });
+  });
+
+  it("goes red naming redis when Redis stops, and green again when it starts", async () => {
+    await redisServer.stop();
+    await until(async () => (await ready()).status === 503);
+    const red = (await ready()).json();
+    expect(red).toMatchObject({ status: "fail", failed: ["redis"] });
+    // Liveness does not follow Redis: restarting the app would not bring Redis back.
+    expect((await live()).status).toBe(200);
+
+    await redisServer.start();
+    await until(async () => (await ready()).status === 200);
+    expect((await ready()).json()).toMatchObject({ status: "ok", failed: [] });
+  });
+
+  it("caches Slack auth.test so probes do not spend its rate limit", async () => {
+    const before = authCalls;
+    await Promise.all([ready(), ready(), ready()]);
+    expect(authCalls - before).toBe(0);
+  });
+
+  it("fails liveness when work waits and the worker makes no progress, and recovers on progress", async () => {
+    tracker.beat("delivery");
+    expect((await live()).status).toBe(200);
+    await queueReader.rpush(key, "job-1");
+    await new Promise((r) => setTimeout(r, 400));
+    const red = await live();
+    expect(red.status).toBe(503);
+    expect(red.json()).toMatchObject({
+      failed: ["worker:delivery"],
+      checks: { "worker:delivery": { error: "no_progress", detail: { pending: 1 } } },
+    });
+    tracker.beat("delivery");
+    expect((await live()).status).toBe(200);
+    await queueReader.del(key);
+  });
+
+  it("stays live when the worker is idle with nothing pending", async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await live()).status).toBe(200);
+  });
+});
+
+describe("readiness details", () => {
+  it("reports a check that hangs as a timeout, and draining once shutdown starts", async () => {
+    const health = createHealth({
+      readiness: [{ name: "ion", timeoutMs: 50, check: () => new Promise(() => {}) }],
+    });
+    const r = await health.readiness();
+    expect(r).toMatchObject({
+      status: "fail",
+      failed: ["ion"],
+      checks: { ion: { error: "timeout" } },
+    });
+    const ok = createHealth({ readiness: [] });
+    expect((await ok.readiness()).status).toBe("ok");
+    ok.setDraining();
+    expect(await ok.readiness()).toMatchObject({ status: "fail", failed: ["shutdown"] });
+  });
+
+  it("reports Slack's error name, not a message", async () => {
+    const health = createHealth({
+      readiness: [slackAuthCheck(async () => ({ ok: false, error: "token_revoked" }))],
+    });
+    expect(await health.readiness()).toMatchObject({
+      checks: { slack: { ok: false, error: "token_revoked" } },
+    });
+  });
+
+  it("fails liveness when the event loop was blocked past the bound", async () => {
+    const monitor = createEventLoopMonitor({ windowMs: 60_000 });
+    try {
+      const health = createHealth({ eventLoop: monitor, maxEventLoopDelayMs: 100 });
+      // Let the monitor's sampling timer start before blocking.
+      await new Promise((r) => setTimeout(r, 60));
+      const end = Date.now() + 400;
+      while (Date.now() < end) {
+        // Deliberately block the loop.
+      }
+      await new Promise((r) => setTimeout(r, 60));
+      const r = await health.liveness();
+      expect(r).toMatchObject({ status: "fail", failed: ["event_loop"] });
+      expect(r.checks.event_loop?.detail?.maxDelayMs).toBeGreaterThan(100);
+    } finally {
+      monitor.stop();
+    }
+  });
+});
