@@ -16,13 +16,16 @@ import { supplyHandlers } from "./tx-supply.ts";
 
 const HANDLERS: Record<string, MiHandler> = { ...supplyHandlers, ...financeHandlers };
 
-/** Generic MI REST parameters (swagger); everything else in the query is a transaction input. */
+/**
+ * Generic MI REST parameters (swagger), matched case-sensitively: lower-case `cono`/`divi` are the
+ * session context, upper-case `CONO`/`DIVI` are transaction inputs. Everything else is an input.
+ */
 const CONTEXT_PARAMS = new Set([
   "cono",
   "divi",
   "lanc",
   "locale",
-  "timezone",
+  "timeZone",
   "maxrecs",
   "dateformat",
   "excludeempty",
@@ -66,7 +69,7 @@ export function handleM3(
     if (eq > 0) context.set(part.slice(0, eq).toLowerCase(), part.slice(eq + 1));
   }
   for (const [name, value] of query) {
-    if (CONTEXT_PARAMS.has(name.toLowerCase())) context.set(name.toLowerCase(), value);
+    if (CONTEXT_PARAMS.has(name)) context.set(name.toLowerCase(), value);
     else input[name.toUpperCase()] = value;
   }
   const options: OutputOptions = {

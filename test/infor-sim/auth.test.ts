@@ -1,0 +1,156 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { InforSim } from "../../sandbox/infor-sim/server.ts";
+import { caller, form, passwordGrant, startSim, v2 } from "./helpers.ts";
+
+let sim: InforSim | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+describe("infor-sim OAuth", () => {
+  it("serves an .ionapi whose pu/iu point at the sim", async () => {
+    sim = await startSim();
+    expect(sim.ionapi.iu).toBe(sim.url);
+    expect(sim.ionapi.pu).toBe(`${sim.url}/${sim.tenant}/as/`);
+    expect(sim.ionapi.ot).toBe("token.oauth2");
+    expect(sim.ionapi.or).toBe("revoke_token.oauth2");
+    expect(sim.ionapi.saak.startsWith(`${sim.tenant}#`)).toBe(true);
+  });
+
+  it("issues opaque tokens by password grant with client credentials in the form or Basic", async () => {
+    sim = await startSim({ tokenLifetimeSeconds: 3600 });
+    const res = await passwordGrant(sim);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ token_type: "Bearer", expires_in: 3600 });
+    expect(typeof body.access_token).toBe("string");
+    expect(typeof body.refresh_token).toBe("string");
+    const io = sim.ionapi;
+    const basic = await fetch(`${io.pu}${io.ot}`, {
+      method: "POST",
+      headers: { authorization: `Basic ${Buffer.from(`${io.ci}:${io.cs}`).toString("base64")}` },
+      body: form({ grant_type: "password", username: io.saak, password: io.sask }),
+    });
+    expect(basic.status).toBe(200);
+    expect(sim.control.counters().signIns).toBe(2);
+  });
+
+  it("refuses wrong service-account keys with invalid_grant and a wrong client with invalid_client", async () => {
+    sim = await startSim();
+    const io = sim.ionapi;
+    const bad = await fetch(`${io.pu}${io.ot}`, {
+      method: "POST",
+      body: form({
+        grant_type: "password",
+        username: io.saak,
+        password: "nope",
+        client_id: io.ci,
+        client_secret: io.cs,
+      }),
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toBe("invalid_grant");
+    const client = await fetch(`${io.pu}${io.ot}`, {
+      method: "POST",
+      body: form({
+        grant_type: "password",
+        username: io.saak,
+        password: io.sask,
+        client_id: io.ci,
+        client_secret: "x",
+      }),
+    });
+    expect(client.status).toBe(401);
+    expect(((await client.json()) as { error: string }).error).toBe("invalid_client");
+    expect(sim.control.counters().invalidGrants).toBe(1);
+  });
+
+  it("refreshes with the refresh_token grant and revoking the refresh token kills its access tokens", async () => {
+    sim = await startSim();
+    const io = sim.ionapi;
+    const first = (await (await passwordGrant(sim)).json()) as {
+      access_token: string;
+      refresh_token: string;
+    };
+    const refreshed = await fetch(`${io.pu}${io.ot}`, {
+      method: "POST",
+      body: form({
+        grant_type: "refresh_token",
+        refresh_token: first.refresh_token,
+        client_id: io.ci,
+        client_secret: io.cs,
+      }),
+    });
+    expect(refreshed.status).toBe(200);
+    const second = (await refreshed.json()) as { access_token: string };
+    expect(second.access_token).not.toBe(first.access_token);
+    expect(sim.control.counters().refreshes).toBe(1);
+    const revoke = await fetch(`${io.pu}${io.or}`, {
+      method: "POST",
+      headers: { authorization: `Basic ${Buffer.from(`${io.ci}:${io.cs}`).toString("base64")}` },
+      body: form({ token: first.refresh_token, token_type_hint: "refresh_token" }),
+    });
+    expect(revoke.status).toBe(200);
+    const call = await fetch(`${sim.url}/${sim.tenant}/${v2("CRS620MI", "LstSuppliers")}`, {
+      headers: { authorization: `Bearer ${second.access_token}` },
+    });
+    expect(call.status).toBe(401);
+    const again = await fetch(`${io.pu}${io.ot}`, {
+      method: "POST",
+      body: form({
+        grant_type: "refresh_token",
+        refresh_token: first.refresh_token,
+        client_id: io.ci,
+        client_secret: io.cs,
+      }),
+    });
+    expect(again.status).toBe(400);
+    expect(sim.control.counters().revokes).toBe(1);
+  });
+
+  it("issues no refresh token when the app does not allow it", async () => {
+    sim = await startSim({ issueRefreshTokens: false });
+    const body = (await (await passwordGrant(sim)).json()) as Record<string, unknown>;
+    expect(body.refresh_token).toBeUndefined();
+  });
+
+  it("caps sign-ins per minute with 429 and lets them through again a minute later", async () => {
+    sim = await startSim({ signInsPerMinute: 2 });
+    expect((await passwordGrant(sim)).status).toBe(200);
+    expect((await passwordGrant(sim)).status).toBe(200);
+    const refused = await passwordGrant(sim);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: string }).error).toBe("temporarily_unavailable");
+    expect(sim.control.counters().signInsRefused).toBe(1);
+    sim.control.advanceClock(61);
+    expect((await passwordGrant(sim)).status).toBe(200);
+  });
+
+  it("answers 401 for missing, unknown, expired and early-expired tokens", async () => {
+    sim = await startSim({ tokenLifetimeSeconds: 60 });
+    const path = `${sim.url}/${sim.tenant}/${v2("CRS620MI", "LstSuppliers")}`;
+    expect((await fetch(path)).status).toBe(401);
+    expect((await fetch(path, { headers: { authorization: "Bearer nonsense" } })).status).toBe(401);
+    const api = await caller(sim);
+    expect((await api.get(v2("CRS620MI", "LstSuppliers"))).status).toBe(200);
+    sim.control.advanceClock(61);
+    const expired = await api.get(v2("CRS620MI", "LstSuppliers"));
+    expect(expired.status).toBe(401);
+    expect(expired.headers.get("www-authenticate")).toContain("invalid_token");
+    const fresh = await caller(sim);
+    expect(sim.control.expireTokens(fresh.token)).toBe(1);
+    expect((await fresh.get(v2("CRS620MI", "LstSuppliers"))).status).toBe(401);
+    expect(sim.control.counters().unauthorized).toBe(4);
+  });
+
+  it("keeps tenants apart: a token of one tenant is refused by another", async () => {
+    sim = await startSim({ tenants: ["AAA_TST", "BBB_TST"] });
+    const a = await caller(sim, "AAA_TST");
+    const res = await fetch(`${sim.url}/BBB_TST/${v2("CRS620MI", "LstSuppliers")}`, {
+      headers: { authorization: `Bearer ${a.token}` },
+    });
+    expect(res.status).toBe(401);
+  });
+});

@@ -1,0 +1,48 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { InforSim } from "../../sandbox/infor-sim/server.ts";
+import { caller, startSim, v2 } from "./helpers.ts";
+
+let sim: InforSim | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+describe("infor-sim requests-per-minute limit", () => {
+  it("answers 429 beyond the per-tenant limit, without Retry-After by default, and counts it", async () => {
+    sim = await startSim({ requestsPerMinute: 5 });
+    const api = await caller(sim);
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++)
+      statuses.push((await api.get(v2("CRS620MI", "LstSuppliers", "?maxrecs=1"))).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    const res = await api.get(v2("CRS620MI", "LstSuppliers"));
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBeNull();
+    expect(sim.control.counters().status429).toBe(3);
+    expect(sim.control.counters().apiRequests).toBe(5);
+    sim.control.advanceClock(60);
+    expect((await api.get(v2("CRS620MI", "LstSuppliers"))).status).toBe(200);
+  });
+
+  it("sends Retry-After when configured and applies a limit changed at run time", async () => {
+    sim = await startSim();
+    const api = await caller(sim);
+    sim.control.configure({ requestsPerMinute: 1, retryAfterSeconds: 7 });
+    expect((await api.get(v2("CRS620MI", "LstSuppliers"))).status).toBe(200);
+    const res = await api.get(v2("CRS620MI", "LstSuppliers"));
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("7");
+  });
+
+  it("counts each tenant separately and does not count token calls", async () => {
+    sim = await startSim({ tenants: ["ONE_TST", "TWO_TST"], requestsPerMinute: 2 });
+    const one = await caller(sim, "ONE_TST");
+    const two = await caller(sim, "TWO_TST");
+    await caller(sim, "ONE_TST");
+    expect((await one.get(v2("CRS620MI", "LstSuppliers"))).status).toBe(200);
+    expect((await one.get(v2("CRS620MI", "LstSuppliers"))).status).toBe(200);
+    expect((await one.get(v2("CRS620MI", "LstSuppliers"))).status).toBe(429);
+    expect((await two.get(v2("CRS620MI", "LstSuppliers"))).status).toBe(200);
+  });
+});
