@@ -15,6 +15,7 @@ import { handleResponseUrl } from "./response-url.ts";
 import { defaultSeed } from "./seed.ts";
 import { EmuStore } from "./store.ts";
 import type { StoredMessage, WorkspaceSeed } from "./types.ts";
+import { isWebPath, serveWeb } from "./web-static.ts";
 
 export interface SlackEmuOptions {
   /** 0 (default) picks a free port */
@@ -172,6 +173,7 @@ export async function startSlackEmu(options: SlackEmuOptions = {}): Promise<Slac
           res,
         );
       }
+      if (req.method === "GET" && isWebPath(path)) return serveWeb(path, res);
       sendJson(res, 404, { ok: false, error: "not_found" });
     };
     route().catch((err: unknown) => {

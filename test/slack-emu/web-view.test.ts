@@ -1,0 +1,165 @@
+import { existsSync, mkdirSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { App, LogLevel } from "@slack/bolt";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SlackEmu, startSlackEmu } from "../../sandbox/slack-emu/server.ts";
+import { clientFor } from "./helpers.ts";
+
+// The emulator's web view in a real browser (Debian's Chromium), driven against a small Bolt
+// app: a slash command answered ephemerally, a button that edits its message, a modal.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ARTIFACTS = "test/artifacts/slack-emu";
+
+let emu: SlackEmu;
+let app: App;
+let browser: Browser;
+let page: Page;
+
+const quiet = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  setLevel: () => {},
+  getLevel: () => LogLevel.ERROR,
+  setName: () => {},
+};
+
+const invoiceBlocks = [
+  { type: "header", text: { type: "plain_text", text: "Invoice 4711" } },
+  {
+    type: "section",
+    fields: [
+      { type: "mrkdwn", text: "*Supplier*\nACME AB" },
+      { type: "mrkdwn", text: "*Amount*\n1,234.50 EUR" },
+    ],
+  },
+  {
+    type: "actions",
+    block_id: "inv-4711",
+    elements: [
+      {
+        type: "button",
+        action_id: "approve",
+        style: "primary",
+        text: { type: "plain_text", text: "Approve" },
+        value: "4711",
+      },
+      {
+        type: "button",
+        action_id: "reject",
+        style: "danger",
+        text: { type: "plain_text", text: "Reject" },
+        value: "4711",
+      },
+    ],
+  },
+];
+
+describe.skipIf(!existsSync(CHROMIUM))("web view in a browser", () => {
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    emu = await startSlackEmu();
+    app = new App({
+      token: emu.botToken,
+      signingSecret: emu.signingSecret,
+      botId: "B0EMUBOT01",
+      botUserId: "U0BOT00001",
+      clientOptions: { slackApiUrl: emu.url },
+      logger: quiet,
+    });
+    app.command("/infor", async ({ ack, respond, command }) => {
+      await ack();
+      await respond({ text: `PO ${command.text.replace("po ", "")}: 3 lines, open` });
+    });
+    app.action("approve", async ({ ack, body, client }) => {
+      await ack();
+      const b = body as unknown as {
+        user: { id: string };
+        channel: { id: string };
+        message: { ts: string };
+      };
+      await client.chat.update({
+        channel: b.channel.id,
+        ts: b.message.ts,
+        text: "Invoice 4711 approved",
+        blocks: [
+          invoiceBlocks[0] as never,
+          { type: "context", elements: [{ type: "mrkdwn", text: `Approved by <@${b.user.id}>` }] },
+        ],
+      });
+    });
+    app.action("reject", async ({ ack, body, client }) => {
+      await ack();
+      await client.views.open({
+        trigger_id: (body as unknown as { trigger_id: string }).trigger_id,
+        view: {
+          type: "modal",
+          callback_id: "reject_reason",
+          title: { type: "plain_text", text: "Reject invoice" },
+          submit: { type: "plain_text", text: "Reject" },
+          blocks: [
+            {
+              type: "input",
+              block_id: "reason",
+              label: { type: "plain_text", text: "Reason" },
+              element: { type: "plain_text_input", action_id: "text" },
+            },
+          ],
+        },
+      });
+    });
+    app.view("reject_reason", async ({ ack, view }) => {
+      const reason = view.state.values.reason?.text?.value;
+      if (!reason) {
+        await ack({ response_action: "errors", errors: { reason: "Please give a reason" } });
+        return;
+      }
+      await ack();
+    });
+    const server = (await app.start(0)) as unknown as { address(): AddressInfo };
+    emu.control.setAppRequestUrl(`http://127.0.0.1:${server.address().port}/slack/events`);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    page = await browser.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await emu?.close();
+  });
+
+  it("shows an alert, runs a slash command, edits on approve and validates a modal", async () => {
+    await page.goto(emu.origin);
+    await page.selectOption("[data-testid=user-select]", "U0APPR0001");
+    await page.click("[data-channel=C0AP000001]");
+    await clientFor(emu).chat.postMessage({
+      channel: "C0AP000001",
+      text: "Invoice 4711",
+      blocks: invoiceBlocks,
+    });
+    await page.getByText("Invoice 4711").waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/1-alert.png` });
+
+    await page.fill("[data-testid=composer]", "/infor po 123");
+    await page.press("[data-testid=composer]", "Enter");
+    await page.getByText("PO 123: 3 lines, open").waitFor();
+    await expect(page.locator(".message.ephemeral").count()).resolves.toBe(1);
+    await page.screenshot({ path: `${ARTIFACTS}/2-slash-command.png` });
+
+    await page.click("button[data-action-id=reject]");
+    await page.locator(".modal").waitFor();
+    await page.click(".modal button[type=submit]");
+    await page.getByText("Please give a reason").waitFor();
+    await page.fill(".modal input[name='reason.text']", "wrong price");
+    await page.click(".modal button[type=submit]");
+    await page.locator(".modal").waitFor({ state: "detached" });
+
+    await page.click("button[data-action-id=approve]");
+    await page.getByText("Approved by @Anna Approver").waitFor();
+    await expect(page.locator("button[data-action-id=approve]").count()).resolves.toBe(0);
+    await page.screenshot({ path: `${ARTIFACTS}/3-approved.png` });
+    const msg = emu.inspect.messages("C0AP000001")[0];
+    expect(msg?.edits).toHaveLength(1);
+  });
+});
