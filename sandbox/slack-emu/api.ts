@@ -70,7 +70,7 @@ export async function handleApi(
   }
   const args: Record<string, unknown> = { ...Object.fromEntries(query), ...parsed.data };
   const channelRef = typeof args.channel === "string" ? args.channel : undefined;
-  const channel = channelRef ? (store.findChannel(channelRef)?.id ?? channelRef) : undefined;
+  const channel = channelRef ? store.channelIdOf(channelRef) : undefined;
 
   const authErr = authError(deps, tokenOf(req, parsed.kind, args));
   if (authErr) {

@@ -119,6 +119,15 @@ export class EmuStore {
     return undefined;
   }
 
+  /** The id a reference resolves to, without creating anything (for rate-limit keys and logs). */
+  channelIdOf(ref: string): string {
+    if (this.channels.has(ref)) return ref;
+    const name = ref.startsWith("#") ? ref.slice(1) : ref;
+    for (const c of this.channels.values()) if (c.name === name && !c.is_im) return c.id;
+    if (this.seed.users.some((u) => u.id === ref)) return `D${ref.slice(1)}`;
+    return ref;
+  }
+
   imWith(user: string): EmuChannel {
     const id = `D${user.slice(1)}`;
     const existing = this.channels.get(id);
