@@ -161,16 +161,19 @@ export const manifestSchema = {
       },
       // Without Socket Mode, Slack needs somewhere to send events and interactions.
       if: {
+        type: "object",
         properties: { socket_mode_enabled: { const: false } },
       },
       // biome-ignore lint/suspicious/noThenProperty: "then" is a JSON Schema keyword, not a promise.
       then: {
+        type: "object",
         properties: {
-          event_subscriptions: { required: ["request_url"] },
+          event_subscriptions: { type: "object", required: ["request_url"] },
           interactivity: {
+            type: "object",
             if: { properties: { is_enabled: { const: true } } },
             // biome-ignore lint/suspicious/noThenProperty: JSON Schema keyword, as above.
-            then: { required: ["request_url"] },
+            then: { type: "object", required: ["request_url"] },
           },
         },
       },
