@@ -132,7 +132,11 @@ export function parseQuery(text: string): Query {
   if (tableToken.t !== "word") throw syntax("expected a table name");
   const where: Predicate[][] = [];
   if (pos < tokens.length) {
-    if (!isKeyword(take(), "where")) throw syntax(`unexpected '${tokens[pos - 1]?.v}'`);
+    if (!isKeyword(take(), "where")) {
+      throw syntax(
+        `unexpected '${tokens[pos - 1]?.v}' (only where may follow the table; order by is not supported)`,
+      );
+    }
     let group: Predicate[] = [];
     for (;;) {
       const column = take();

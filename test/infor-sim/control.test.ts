@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { InforSim } from "../../sandbox/infor-sim/server.ts";
+import { caller, records, startSim, type V2Body, v2 } from "./helpers.ts";
+
+let sim: InforSim | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+describe("infor-sim control API", () => {
+  it("adds and changes records with LMDT set to the sim date, visible to EXPORTMI", async () => {
+    sim = await startSim();
+    sim.control.advanceClock(3 * 86_400);
+    // Signed in after the clock moved: a token from before would have expired (2 h lifetime).
+    const api = await caller(sim);
+    expect(sim.control.now().toISOString().slice(0, 10)).toBe("2026-12-03");
+    const added = sim.control.upsert("invoice", {
+      SUNO: "3000001",
+      SINO: "NEW-1",
+      CUAM: "120.00",
+      VTAM: "20.00",
+      DIVI: "AAA",
+    }) as { inbn: number; lmdt: string };
+    expect(added.lmdt).toBe("20261203");
+    const query = encodeURIComponent("E5INBN, E5SINO, E5CUAM from FAPIBH where E5LMDT >= 20261203");
+    const rows = records(
+      (await api.json<V2Body>(v2("EXPORTMI", "Select", `?SEPC=;&QERY=${query}`))).body,
+    );
+    expect(rows.map((r) => r.REPL)).toEqual([`${added.inbn};NEW-1;120.00`]);
+    sim.control.upsert("invoice", { INBN: added.inbn, SUPA: "90" });
+    const head = records(
+      (await api.json<V2Body>(v2("APS450MI", "GetHead", `?INBN=${added.inbn}`))).body,
+    )[0];
+    expect(head?.SUPA).toBe("90");
+    expect(Number(head?.VONO)).toBeGreaterThan(0);
+    sim.control.upsert("payment", { INBN: added.inbn });
+    const trans = records(
+      (
+        await api.json<V2Body>(
+          v2(
+            "APS200MI",
+            "LstInvoiceTrans",
+            "?SPYN=3000001&SUNO=3000001&SINO=NEW-1&INYR=2026&DIVI=AAA",
+          ),
+        )
+      ).body,
+    );
+    expect(trans.map((t) => t.TRCD)).toEqual(["40", "50"]);
+    expect(trans[1]?.CUAM).toBe("-120.00");
+  });
+
+  it("adds a receipt to a PO line and updates the received quantity", async () => {
+    sim = await startSim();
+    const api = await caller(sim);
+    const po = sim.control.upsert("po", { SUNO: "3000002", DIVI: "AAA" }) as { puno: string };
+    sim.control.upsert("poLine", { PUNO: po.puno, PNLI: 10, ORQA: "10", PUPR: "5.00" });
+    const res = await fetch(`${sim.url}/_sim/records/receipt`, {
+      method: "POST",
+      body: JSON.stringify({ PUNO: po.puno, PNLI: 10, RPQA: "4" }),
+    });
+    expect(res.status).toBe(200);
+    const line = records(
+      (await api.json<V2Body>(v2("PPS200MI", "LstLine", `?PUNO=${po.puno}`))).body,
+    )[0];
+    expect(line?.RVQA).toBe("4");
+    expect(line?.LNAM).toBe("50.00");
+    const unknown = await fetch(`${sim.url}/_sim/records/supplier`, {
+      method: "POST",
+      body: JSON.stringify({ SUNO: "1", NOPE: "x" }),
+    });
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { error: string }).error).toBe("unknown_field");
+  });
+
+  it("adds a GL voucher with a cost center", async () => {
+    sim = await startSim();
+    const api = await caller(sim);
+    const lines = sim.control.upsert("voucher", {
+      DIVI: "AAA",
+      ACDT: "20261130",
+      lines: [
+        { AIT1: "6100", AIT2: "CC200", ACAM: "100.00" },
+        { AIT1: "1930", ACAM: "-100.00" },
+      ],
+    }) as Array<{ vono: number }>;
+    const got = records(
+      (
+        await api.json<V2Body>(
+          v2("GLS200MI", "LstVoucherLines", `?DIVI=AAA&YEA4=2026&VONO=${lines[0]?.vono}`),
+        )
+      ).body,
+    );
+    expect(got.map((l) => [l.AIT1, l.AIT2, l.ACAM])).toEqual([
+      ["6100", "CC200", "100.00"],
+      ["1930", "", "-100.00"],
+    ]);
+  });
+
+  it("keeps a request log and resets counters, log and tokens", async () => {
+    sim = await startSim();
+    const api = await caller(sim);
+    await api.get(v2("CRS620MI", "LstSuppliers"));
+    const log = sim.control.log();
+    expect(log.map((e) => [e.method, e.status])).toEqual([
+      ["POST", 200],
+      ["GET", 200],
+    ]);
+    expect(log[1]?.path).toContain("/M3/m3api-rest/v2/execute/CRS620MI/LstSuppliers");
+    const viaHttp = (await (await fetch(`${sim.url}/_sim/log`)).json()) as unknown[];
+    expect(viaHttp).toHaveLength(2);
+    await fetch(`${sim.url}/_sim/reset`, { method: "POST" });
+    expect(sim.control.counters().requests).toBe(0);
+    expect(sim.control.log()).toEqual([]);
+    expect((await api.get(v2("CRS620MI", "LstSuppliers"))).status).toBe(401);
+  });
+
+  it("moves the clock over HTTP", async () => {
+    sim = await startSim();
+    const res = await fetch(`${sim.url}/_sim/clock`, {
+      method: "POST",
+      body: JSON.stringify({ set: "2027-01-15T10:00:00Z" }),
+    });
+    expect(((await res.json()) as { now: string }).now.slice(0, 16)).toBe("2027-01-15T10:00");
+  });
+});
