@@ -21,6 +21,8 @@ export interface InforClientOptions {
   requestsPerMinute?: number;
   /** Budget window (default 60,000 ms); tests and benches shrink it. */
   windowMs?: number;
+  /** Extra spacing over window/limit (default 0.01); short test windows need more. */
+  budgetHeadroom?: number;
   redis?: Redis;
   /** Redis key prefix (default "cs:"); the budget key is `<prefix>infor:rpm:<tenant>`. */
   keyPrefix?: string;

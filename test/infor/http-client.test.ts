@@ -1,6 +1,12 @@
 import type { MockAgent } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { HttpStatusError, MalformedResponseError, TransportError } from "../../src/infor/errors.ts";
+import {
+  AuthFailedError,
+  AuthRejectedError,
+  HttpStatusError,
+  MalformedResponseError,
+  TransportError,
+} from "../../src/infor/errors.ts";
 import { InforHttpClient, type TokenSource } from "../../src/infor/http/client.ts";
 import { backoffMs, defaultRetryPolicy, parseRetryAfter } from "../../src/infor/http/retry.ts";
 import { parseJsonBody } from "../../src/infor/m3/mi-parse.ts";
@@ -158,6 +164,28 @@ describe("InforHttpClient", () => {
     expect(err).toBeInstanceOf(MalformedResponseError);
     expect((err as MalformedResponseError).kind).toBe("html");
     expect(c.stats.malformed).toBe(2);
+  });
+
+  it("retries a transient token failure, but not a rejection", async () => {
+    agent.get(API_ORIGIN).intercept({ path: PATH }).reply(200, "{}");
+    let calls = 0;
+    const flaky: TokenSource = {
+      getToken: async () => {
+        calls++;
+        if (calls === 1) throw new AuthFailedError("token endpoint answered HTTP 503");
+        return "T";
+      },
+      onUnauthorized: async () => "T",
+    };
+    expect((await client(flaky).send(req)).status).toBe(200);
+    expect(calls).toBe(2);
+    const rejected: TokenSource = {
+      getToken: async () => {
+        throw new AuthRejectedError("invalid_grant");
+      },
+      onUnauthorized: async () => "T",
+    };
+    await expect(client(rejected).send(req)).rejects.toBeInstanceOf(AuthRejectedError);
   });
 
   it("does not retry a POST that is not marked idempotent", async () => {

@@ -3,7 +3,14 @@ import type { Logger } from "pino";
 import { pino } from "pino";
 import { Agent, type Dispatcher, request } from "undici";
 import { type Clock, systemClock } from "../clock.ts";
-import { HttpStatusError, MalformedResponseError, TransportError } from "../errors.ts";
+import {
+  AuthFailedError,
+  HttpStatusError,
+  type InforError,
+  MalformedResponseError,
+  SignInCappedError,
+  TransportError,
+} from "../errors.ts";
 import { type RateLimiter, unlimited } from "./rate-limiter.ts";
 import {
   backoffMs,
@@ -60,6 +67,15 @@ export interface InforResponse {
   text: string;
   requestId: string;
   url: string;
+}
+
+interface Call {
+  url: string;
+  req: InforRequest;
+  requestId: string;
+  token: string | undefined;
+  /** The one 401 renewal of this call has been used. */
+  renewed: boolean;
 }
 
 export interface HttpStats {
@@ -136,74 +152,19 @@ export class InforHttpClient {
    * transport fault (truncated or garbled bodies are usually transient); other errors propagate.
    */
   async sendParsed<T>(req: InforRequest, parse: (res: InforResponse) => T): Promise<T> {
-    const url = this.url(req);
-    const requestId = randomUUID();
-    const method = req.method ?? "GET";
-    const retryable = method === "GET" || req.idempotent === true;
+    const call: Call = {
+      url: this.url(req),
+      req,
+      requestId: randomUUID(),
+      token: undefined,
+      renewed: false,
+    };
+    const retryable = (req.method ?? "GET") === "GET" || req.idempotent === true;
     const started = this.clock.now();
-    let token = await this.tokens.getToken();
-    let renewed = false;
     for (let attempt = 1; ; attempt++) {
-      await this.limiter.acquire();
-      this.stats.requests++;
-      let failure: unknown;
-      let retryAfter: number | undefined;
-      try {
-        const res = await request(url, {
-          method,
-          dispatcher: this.dispatcher,
-          headers: {
-            accept: "application/json",
-            authorization: `Bearer ${token}`,
-            "x-request-id": requestId,
-            ...req.headers,
-          },
-          ...(req.body !== undefined ? { body: req.body } : {}),
-          headersTimeout: this.headersTimeoutMs,
-          bodyTimeout: this.bodyTimeoutMs,
-        });
-        const text = await res.body.text();
-        const status = res.statusCode;
-        const gatewayId = res.headers["x-request-id"];
-        const response: InforResponse = {
-          status,
-          headers: res.headers,
-          text,
-          requestId: typeof gatewayId === "string" ? gatewayId : requestId,
-          url,
-        };
-        if (status === 401) {
-          this.stats.unauthorized++;
-          if (renewed) throw new HttpStatusError(401, url, requestId);
-          renewed = true;
-          token = await this.tokens.onUnauthorized(token);
-          attempt--; // the 401 path gets its own single retry, outside the backoff budget
-          continue;
-        }
-        if (RETRYABLE_STATUS.has(status)) {
-          if (status === 429) this.stats.status429++;
-          else this.stats.status5xx++;
-          const ra = res.headers["retry-after"];
-          retryAfter = parseRetryAfter(typeof ra === "string" ? ra : undefined, this.clock.now());
-          failure = new HttpStatusError(status, url, requestId);
-        } else {
-          try {
-            return parse(response);
-          } catch (err) {
-            if (!(err instanceof MalformedResponseError)) throw err;
-            this.stats.malformed++;
-            failure = err;
-          }
-        }
-      } catch (err) {
-        if (!isRetryableNetworkError(err)) throw err;
-        this.stats.networkErrors++;
-        failure = new TransportError(
-          `request failed: ${(err as { code?: string }).code ?? (err as Error).message}`,
-          requestId,
-          { cause: err },
-        );
-      }
+      const outcome = await this.attempt(call, parse);
+      if (outcome.ok) return outcome.value;
+      const { failure, retryAfter } = outcome;
       const delay = backoffMs(attempt, this.policy, retryAfter, this.random);
       const elapsed = this.clock.now() - started;
       if (
@@ -215,11 +176,93 @@ export class InforHttpClient {
       }
       this.stats.retries++;
       this.log.warn(
-        { requestId, attempt, delayMs: delay, code: (failure as { code?: string }).code },
+        { requestId: call.requestId, attempt, delayMs: delay, code: failure.code },
         "retrying ION API request",
       );
       await this.clock.sleep(delay);
     }
+  }
+
+  /**
+   * One try (plus, on a 401, one renewal and one more try). Returns the parsed value or a
+   * retryable failure; throws what no retry can fix (business errors, AuthRejectedError, 4xx).
+   */
+  private async attempt<T>(
+    call: Call,
+    parse: (res: InforResponse) => T,
+  ): Promise<{ ok: true; value: T } | { ok: false; failure: InforError; retryAfter?: number }> {
+    try {
+      // A token endpoint hiccup (5xx, reset) is retried like any other transient fault.
+      call.token ??= await this.tokens.getToken();
+      for (;;) {
+        await this.limiter.acquire();
+        this.stats.requests++;
+        const response = await this.exchange(call, call.token);
+        if (response.status === 401) {
+          this.stats.unauthorized++;
+          if (call.renewed) throw new HttpStatusError(401, call.url, call.requestId);
+          call.renewed = true;
+          call.token = await this.tokens.onUnauthorized(call.token);
+          continue;
+        }
+        if (RETRYABLE_STATUS.has(response.status)) {
+          if (response.status === 429) this.stats.status429++;
+          else this.stats.status5xx++;
+          const ra = response.headers["retry-after"];
+          const retryAfter = parseRetryAfter(
+            typeof ra === "string" ? ra : undefined,
+            this.clock.now(),
+          );
+          const failure = new HttpStatusError(response.status, call.url, call.requestId);
+          return retryAfter === undefined
+            ? { ok: false, failure }
+            : { ok: false, failure, retryAfter };
+        }
+        return { ok: true, value: parse(response) };
+      }
+    } catch (err) {
+      if (err instanceof MalformedResponseError) {
+        this.stats.malformed++;
+        return { ok: false, failure: err };
+      }
+      if (err instanceof SignInCappedError)
+        return { ok: false, failure: err, retryAfter: err.retryAfterMs };
+      if (err instanceof AuthFailedError) return { ok: false, failure: err };
+      if (isRetryableNetworkError(err)) {
+        this.stats.networkErrors++;
+        const code = (err as { code?: string }).code ?? (err as Error).message;
+        return {
+          ok: false,
+          failure: new TransportError(`request failed: ${code}`, call.requestId, { cause: err }),
+        };
+      }
+      throw err;
+    }
+  }
+
+  private async exchange(call: Call, token: string): Promise<InforResponse> {
+    const res = await request(call.url, {
+      method: call.req.method ?? "GET",
+      dispatcher: this.dispatcher,
+      headers: {
+        accept: "application/json",
+        authorization: `Bearer ${token}`,
+        "x-request-id": call.requestId,
+        ...call.req.headers,
+      },
+      ...(call.req.body !== undefined ? { body: call.req.body } : {}),
+      headersTimeout: this.headersTimeoutMs,
+      bodyTimeout: this.bodyTimeoutMs,
+    });
+    const text = await res.body.text();
+    const gatewayId = res.headers["x-request-id"];
+    return {
+      status: res.statusCode,
+      headers: res.headers,
+      text,
+      requestId: typeof gatewayId === "string" ? gatewayId : call.requestId,
+      url: call.url,
+    };
   }
 
   async close(): Promise<void> {

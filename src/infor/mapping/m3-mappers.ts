@@ -184,6 +184,11 @@ function voucherOf(row: Row): string | undefined {
   return vser ? `${vser}-${vono}` : vono;
 }
 
+function unsigned(amount: string | undefined): string | undefined {
+  const v = decimal(amount);
+  return v?.startsWith("-") ? v.slice(1) : v;
+}
+
 function isNegative(amount: string | undefined): boolean {
   return amount?.trim().startsWith("-") === true;
 }
@@ -291,7 +296,9 @@ export function mapM3Payment(ctx: MapContext, row: Row): MapOutcome {
         reference,
         invoiceNumber: s(row, "SINO"),
         paymentDate: isoDate(first(row, "ACDT", "IVDT")),
-        amount: moneyOf(s(row, "CUAM"), s(row, "CUCD") ?? ctx.localCurrency),
+        // The AP ledger stores a payment with the sign opposite to its invoice, and tenants
+        // differ in which side is negative: the canonical amount is what was paid (absolute).
+        amount: moneyOf(unsigned(s(row, "CUAM")), s(row, "CUCD") ?? ctx.localCurrency),
         method: s(row, "PYME"),
         voucher: voucherOf(row),
       },
