@@ -271,7 +271,7 @@ describe("M3 mappers", () => {
         JSNO: "3",
         ACDT: "20261115",
         CUCD: "EUR",
-        CUAM: "10.00",
+        CUAM: "-10.00",
         PYME: "BT",
         LMDT: "20261115",
       }),
