@@ -74,6 +74,7 @@ export async function handleInspect(
       const method = q("method");
       return sendJson(res, 200, i.requests(method ? { method } : {}));
     }
+    if (head === "platform-requests") return sendJson(res, 200, i.platformRequests());
     if (head === "faults") return sendJson(res, 200, deps.control("listFaults", {}));
   }
   if (req.method === "POST") {

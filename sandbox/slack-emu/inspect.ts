@@ -5,6 +5,7 @@ import type {
   EmuUser,
   EmuUserGroup,
   EphemeralMessage,
+  PlatformLogEntry,
   RequestLogEntry,
   ResponseUrlPost,
   StoredMessage,
@@ -47,6 +48,8 @@ export interface EmuInspect {
   home(user: string): StoredView | undefined;
   rateLimited(): RateLimitCounts;
   requests(filter?: { method?: string }): RequestLogEntry[];
+  /** signed requests the platform actor sent to the app, with the app's status */
+  platformRequests(): PlatformLogEntry[];
   /** subscribe to new message / edit / view / … events; returns an unsubscribe function */
   subscribe(listener: (event: EmuEvent) => void): () => void;
   reset(): void;
@@ -106,6 +109,7 @@ export function createInspect(store: EmuStore, onReset: () => void): EmuInspect 
       copy(
         store.requestLog.filter((r) => filter.method === undefined || r.method === filter.method),
       ),
+    platformRequests: () => copy(store.platformLog),
     subscribe: (listener) => {
       store.events.on("event", listener);
       return () => store.events.off("event", listener);

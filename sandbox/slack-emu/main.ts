@@ -25,12 +25,14 @@ const emu = await startSlackEmu(opts);
 const out = [
   "Slack emulator running",
   `  Web API (slackApiUrl): ${emu.url}`,
+  `  web view:              ${emu.origin}/`,
   `  inspection:            ${emu.origin}/_emu/channels  (events: ${emu.origin}/_emu/events)`,
   `  time scale:            ${emu.timeScale}`,
   `  app request URL:       ${emu.platform.requestUrl ?? "(not set: --app-url)"}`,
-  // The emulator's own fake credentials; printed so a local app can be pointed at it.
-  `  bot token:             ${emu.botToken}`,
-  `  signing secret:        ${emu.signingSecret}`,
+  // The built-in fake credentials are printed so a local app can be pointed at the emulator;
+  // values given through the environment are never echoed.
+  `  bot token:             ${env.SLACK_EMU_BOT_TOKEN ? "(from SLACK_EMU_BOT_TOKEN)" : emu.botToken}`,
+  `  signing secret:        ${env.SLACK_EMU_SIGNING_SECRET ? "(from SLACK_EMU_SIGNING_SECRET)" : emu.signingSecret}`,
   "Ctrl-C to stop",
 ];
 process.stdout.write(`${out.join("\n")}\n`);

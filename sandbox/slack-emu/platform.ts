@@ -112,6 +112,22 @@ export interface PlatformDeps {
 const ACK_TIMEOUT_MS = 3000;
 const EVENT_RETRY_DELAYS_MS = [0, 60_000, 300_000];
 
+/** "slash_command /infor", "block_actions", "view_submission", "event app_home_opened", … */
+export function describeRequest(request: SignedRequest): string {
+  try {
+    if (request.headers["content-type"] === "application/json") {
+      const b = JSON.parse(request.body) as { type?: string; event?: { type?: string } };
+      return b.type === "event_callback" ? `event ${b.event?.type ?? "?"}` : String(b.type);
+    }
+    const form = new URLSearchParams(request.body);
+    const command = form.get("command");
+    if (command) return `slash_command ${command}`;
+    return String((JSON.parse(form.get("payload") ?? "{}") as { type?: string }).type);
+  } catch {
+    return "unknown";
+  }
+}
+
 export function createPlatform(deps: PlatformDeps): EmuPlatform {
   const { store } = deps;
   let requestUrl = deps.requestUrl;
@@ -128,7 +144,20 @@ export function createPlatform(deps: PlatformDeps): EmuPlatform {
     };
   };
 
-  const deliver = async (
+  const deliver = async (request: SignedRequest, timeoutMs?: number): Promise<PlatformResult> => {
+    const r = await post(request, timeoutMs);
+    store.logPlatform({
+      at: new Date(deps.nowMs()).toISOString(),
+      kind: describeRequest(request),
+      status: r.status,
+      timedOut: r.timedOut,
+      error: r.error,
+      retryNum: request.headers["x-slack-retry-num"],
+    });
+    return r;
+  };
+
+  const post = async (
     request: SignedRequest,
     timeoutMs = ACK_TIMEOUT_MS,
   ): Promise<PlatformResult> => {

@@ -3,6 +3,7 @@ import type {
   EmuChannel,
   EmuEvent,
   EphemeralMessage,
+  PlatformLogEntry,
   RequestLogEntry,
   ResponseUrlPost,
   StoredMessage,
@@ -60,6 +61,7 @@ export class EmuStore {
   responsePosts: ResponseUrlPost[] = [];
   triggers = new Map<string, TriggerState>();
   requestLog: RequestLogEntry[] = [];
+  platformLog: PlatformLogEntry[] = [];
   rateLimited = {
     total: 0,
     byMethod: {} as Record<string, number>,
@@ -89,6 +91,7 @@ export class EmuStore {
     this.responsePosts = [];
     this.triggers.clear();
     this.requestLog = [];
+    this.platformLog = [];
     this.rateLimited = { total: 0, byMethod: {}, byChannel: {} };
     this.emit({ type: "reset" });
   }
@@ -165,6 +168,12 @@ export class EmuStore {
   logRequest(entry: RequestLogEntry): void {
     this.requestLog.push(entry);
     if (this.requestLog.length > REQUEST_LOG_MAX) this.requestLog.splice(0, REQUEST_LOG_MAX / 10);
+  }
+
+  logPlatform(entry: PlatformLogEntry): void {
+    this.platformLog.push(entry);
+    if (this.platformLog.length > REQUEST_LOG_MAX) this.platformLog.splice(0, REQUEST_LOG_MAX / 10);
+    this.emit({ type: "platform", entry });
   }
 
   countRateLimited(method: string, channel: string | undefined, retryAfterMs: number): void {

@@ -151,6 +151,16 @@ export interface RequestLogEntry {
   retryAfterMs?: number | undefined;
 }
 
+/** One signed request the platform actor sent to the app, and what came back. */
+export interface PlatformLogEntry {
+  at: string;
+  kind: string;
+  status: number;
+  timedOut: boolean;
+  error?: string | undefined;
+  retryNum?: string | undefined;
+}
+
 export type EmuEvent =
   | { type: "message"; channel: string; message: StoredMessage }
   | { type: "message_changed"; channel: string; message: StoredMessage }
@@ -159,4 +169,5 @@ export type EmuEvent =
   | { type: "view"; action: "opened" | "updated" | "published" | "closed"; view: StoredView }
   | { type: "response_url"; post: ResponseUrlPost }
   | { type: "ratelimited"; method: string; channel?: string | undefined; retryAfterMs: number }
+  | { type: "platform"; entry: PlatformLogEntry }
   | { type: "reset" };
