@@ -33,6 +33,15 @@ function rowsOf(data: TenantData, ido: IdoDef): IdoRow[] {
   const hit = perData.get(ido.name);
   if (hit && hit.version === data.version) return hit.rows;
   const rows = ido.rows(data);
+  // Kept in key order so a load without orderby needs no sort.
+  const numeric = (prop: string) => ido.props[prop] === "i" || ido.props[prop] === "n";
+  rows.sort((a, b) => {
+    for (const key of ido.key) {
+      const cmp = compareProp(a[key] ?? "", b[key] ?? "", numeric(key));
+      if (cmp !== 0) return cmp;
+    }
+    return 0;
+  });
   perData.set(ido.name, { version: data.version, rows });
   return rows;
 }
@@ -93,9 +102,13 @@ export function handleIdo(
     return 0;
   };
   const keyOf = (row: IdoRow): string[] => order.map((o) => row[o.prop] ?? "");
-  const rows = rowsOf(data, ido)
-    .filter((row) => matches(row, conditions))
-    .sort((a, b) => compareTuple(keyOf(a), keyOf(b)));
+  const rows = rowsOf(data, ido).filter((row) => matches(row, conditions));
+  const keyOrderOnly = order.every((o, i) => !o.desc && o.prop === ido.key[i]);
+  if (!keyOrderOnly) {
+    const keyed = rows.map((row) => ({ row, key: keyOf(row) }));
+    keyed.sort((a, b) => compareTuple(a.key, b.key));
+    rows.splice(0, rows.length, ...keyed.map((k) => k.row));
+  }
   const capText = query.get("recordcap");
   const capValue = capText === null || capText === "" ? -1 : Number(capText);
   const cap = capValue < 0 ? DEFAULT_CAP : capValue === 0 ? Number.POSITIVE_INFINITY : capValue;

@@ -1,10 +1,4 @@
-import {
-  allGlLines,
-  allLedgerRows,
-  invoiceLines,
-  type LedgerRow,
-  ledgerRows,
-} from "../data/derive.ts";
+import { invoiceLines, type LedgerRow, ledgerRows } from "../data/derive.ts";
 import type { GlLineRec, InvoiceRec } from "../data/model.ts";
 import {
   companyOf,
@@ -20,6 +14,14 @@ import {
 import { MiError, notFound } from "./errors.ts";
 import { exportLstFields, exportSelect } from "./exportmi.ts";
 import { findInvoice } from "./lookup.ts";
+import { findTable, sortedRows } from "./tables.ts";
+
+/** GL lines (FGLEDG) and supplier-ledger rows (FPLEDG) in key order, cached per data version. */
+function cachedRows<T>(data: MiContext["data"], table: string): T[] {
+  const def = findTable(table);
+  if (!def) throw new Error(`table ${table} missing`);
+  return sortedRows(data, def) as unknown as T[];
+}
 
 function invoiceOf(ctx: MiContext): InvoiceRec {
   const inbn = need(ctx, "INBN", "Invoice batch number");
@@ -112,9 +114,6 @@ function glFields(g: GlLineRec): MiRecord {
   };
 }
 
-const byGlKey = (a: GlLineRec, b: GlLineRec): number =>
-  a.yea4 - b.yea4 || a.jrno - b.jrno || a.jsno - b.jsno;
-
 export const financeHandlers: Record<string, MiHandler> = {
   "APS450MI/GetHead": (ctx) => [invoiceHead(invoiceOf(ctx))],
   "APS450MI/LstLines": (ctx) => {
@@ -180,7 +179,7 @@ export const financeHandlers: Record<string, MiHandler> = {
     const jsno = Number(need(ctx, "JSNO", "Journal number sequence"));
     const cono = companyOf(ctx);
     const divi = divisionOf(ctx);
-    for (const row of allLedgerRows(ctx.data)) {
+    for (const row of cachedRows<LedgerRow>(ctx.data, "FPLEDG")) {
       if (
         row.cono === cono &&
         row.divi === divi &&
@@ -226,10 +225,11 @@ export const financeHandlers: Record<string, MiHandler> = {
     const cono = companyOf(ctx);
     const divi = divisionOf(ctx);
     const rows: GlLineRec[] = [];
-    for (const g of allGlLines(ctx.data)) {
+    for (const g of cachedRows<GlLineRec>(ctx.data, "FGLEDG")) {
       if (g.cono === cono && g.divi === divi && g.acdt >= frdt && g.acdt <= todt) rows.push(g);
+      if (ctx.maxrecs > 0 && rows.length >= ctx.maxrecs) break;
     }
-    return limit(rows.sort(byGlKey), ctx).map(glFields);
+    return rows.map(glFields);
   },
   "GLS200MI/LstVoucherLines": (ctx) => {
     const divi = need(ctx, "DIVI", "Division");
@@ -239,13 +239,13 @@ export const financeHandlers: Record<string, MiHandler> = {
     const jrno = opt(ctx, "JRNO");
     const cono = companyOf(ctx);
     const rows: GlLineRec[] = [];
-    for (const g of allGlLines(ctx.data)) {
+    for (const g of cachedRows<GlLineRec>(ctx.data, "FGLEDG")) {
       if (g.cono !== cono || g.divi !== divi || g.yea4 !== yea4 || g.vono !== vono) continue;
       if ((vser !== "" && g.vser !== vser) || (jrno !== "" && g.jrno !== Number(jrno))) continue;
       rows.push(g);
     }
     if (rows.length === 0) throw notFound(`Voucher ${yea4}/${vono}`, "VONO");
-    return limit(rows.sort(byGlKey), ctx).map(glFields);
+    return limit(rows, ctx).map(glFields);
   },
   "CRS630MI/LstAccountID": (ctx) => {
     const aitp = Number(need(ctx, "AITP", "Accounting dimension"));
