@@ -323,6 +323,11 @@ describe("views and events", () => {
       type: "event_callback",
       team_id: "T0EMU00001",
     });
+    expect(emu.inspect.platformRequests().map((e) => [e.kind, e.status, e.retryNum])).toEqual([
+      ["event app_mention", 500, undefined],
+      ["event app_mention", 500, "1"],
+      ["event app_mention", 200, "2"],
+    ]);
   });
 
   it("sends app_home_opened and records the published Home per user", async () => {
