@@ -1,4 +1,5 @@
 export * from "./bod/index.ts";
+export { bullmqQueueSnapshot, bullmqWorkerProbe, trackWorkerProgress } from "./bullmq.ts";
 export {
   type CheckResult,
   ionTokenCheck,
@@ -16,6 +17,7 @@ export {
   type WorkerProbe,
 } from "./health.ts";
 export * from "./metrics.ts";
+export { opsRoutes } from "./ops-routes.ts";
 export { ProgressTracker } from "./progress.ts";
 export {
   asyncHandler,
