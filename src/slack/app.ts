@@ -139,6 +139,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     authorize: singleWorkspaceAuthorize(config, clientOptions),
     logger: bLogger,
     clientOptions,
+    // No conversation context is used; skip Bolt's per-request conversation store lookup.
+    convoStore: false,
   });
 
   app.use(dedupeEvents({ redis: deps.redis, prefix, stats, logger }));

@@ -1,0 +1,53 @@
+/**
+ * The Bolt app (with a BullMQ worker beside it, as the "all" role runs) in a process of its own,
+ * so the interactive bench measures the app, not the emulator that drives it. Reads one JSON
+ * argument, prints `{"port":N}` once listening, and stops cleanly on SIGTERM.
+ */
+import { Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { createSlackApp } from "../../../src/slack/app.ts";
+import { fakeLookups } from "./fixtures.ts";
+
+interface Options {
+  redisUrl: string;
+  prefix: string;
+  signingSecret: string;
+  botToken: string;
+  slackApiUrl: string;
+  queue?: { name: string; prefix: string; jobMs: number; concurrency: number };
+  lookupDelayMs: number;
+}
+
+const options = JSON.parse(process.argv[2] ?? "{}") as Options;
+const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+const workerConn = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+const slack = createSlackApp({
+  config: {
+    signingSecret: options.signingSecret,
+    botToken: options.botToken,
+    botId: "B0EMUBOT01",
+    botUserId: "U0BOT00001",
+    slackApiUrl: options.slackApiUrl,
+  },
+  redis,
+  keyPrefix: options.prefix,
+  lookups: fakeLookups({ delayMs: options.lookupDelayMs }),
+  limits: { lookupsPerMinute: 1_000_000 },
+});
+const q = options.queue;
+const worker = q
+  ? new Worker(q.name, async () => new Promise((r) => setTimeout(r, q.jobMs)), {
+      connection: workerConn,
+      prefix: q.prefix,
+      concurrency: q.concurrency,
+    })
+  : undefined;
+const { port } = await slack.start(0);
+process.stdout.write(`${JSON.stringify({ port })}\n`);
+
+process.once("SIGTERM", async () => {
+  await worker?.close();
+  await slack.stop().catch(() => {});
+  await Promise.all([redis.quit(), workerConn.quit()]);
+  process.exit(0);
+});
