@@ -1,0 +1,90 @@
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { createPendingApproval } from "../approvals/create-pending.ts";
+import type { ApprovalStore } from "../approvals/store.ts";
+import type { ApprovalSubject, AuditFn } from "../approvals/types.ts";
+import { toMatchPolicy, toRoutingPolicy } from "../config/policies.ts";
+import type { RoutingConfig } from "../config/routing-schema.ts";
+import type { Alert } from "../delivery/alert.ts";
+import type { ChangeEvent } from "../sync/sink.ts";
+import {
+  createExceptionTracker,
+  type ExceptionTracker,
+  type TriggerContext,
+} from "./exception-tracker.ts";
+import type { MatchLookups } from "./types.ts";
+
+export interface ExceptionPipelineOptions {
+  readonly redis: Redis;
+  /** The app's key prefix (e.g. "cs:"). */
+  readonly prefix: string;
+  /** Parsed routing.yml (config/routing-load.ts): channels, cost centers, tolerances, erpUsers. */
+  readonly routing: RoutingConfig;
+  readonly lookups: MatchLookups;
+  /** From `approvalHooks(store)` below, or a test's own. Without it no buttons are offered. */
+  readonly createPending?: (subject: ApprovalSubject) => Promise<{ id: string }>;
+  readonly closeApproval?: (approvalId: string, reason: string) => Promise<void>;
+  readonly clock?: () => Date;
+  readonly logger?: Logger;
+}
+
+export interface ExceptionPipeline {
+  /** `createAlertSink({ …, extraAlerts })`: match exceptions for invoice and PO changes. */
+  readonly extraAlerts: (event: ChangeEvent, context?: TriggerContext) => Promise<Alert[]>;
+  /** `LookupService.openExceptions` for `/infor invoice`: causes of the open exceptions. */
+  readonly openExceptions: (recordKey: string) => Promise<string[]>;
+  readonly tracker: ExceptionTracker;
+}
+
+/**
+ * Everything the lead wires in `serve` for three-way match exceptions:
+ *
+ *   const pipeline = createExceptionPipeline({ redis, prefix, routing, lookups,
+ *     ...approvalHooks({ store: approvals, audit }) });
+ *   createAlertSink({ enqueue, audit, opsChannel, defaultChannel,
+ *     extraAlerts: pipeline.extraAlerts });
+ *
+ * Invoice and purchase-order polls must both be scheduled: a receipt resolves a missing-receipt
+ * exception through the PO's change event.
+ */
+export function createExceptionPipeline(o: ExceptionPipelineOptions): ExceptionPipeline {
+  const tracker = createExceptionTracker({
+    redis: o.redis,
+    prefix: o.prefix,
+    lookups: o.lookups,
+    matchPolicy: toMatchPolicy(o.routing),
+    routingPolicy: toRoutingPolicy(o.routing),
+    erpUsers: o.routing.erpUsers,
+    ...(o.createPending ? { createPending: o.createPending } : {}),
+    ...(o.closeApproval ? { closeApproval: o.closeApproval } : {}),
+    ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.logger ? { logger: o.logger } : {}),
+  });
+  return {
+    tracker,
+    extraAlerts: (event, context) => tracker.onChange(event, context),
+    async openExceptions(recordKey) {
+      if (!recordKey.startsWith("supplier_invoice:")) return [];
+      return (await tracker.openExceptions(recordKey)).map((e) => e.exception.cause);
+    },
+  };
+}
+
+/**
+ * Approval functions on the approvals store: a pending approval per exception alert, and
+ * `supersede` when the exception resolves by itself (nobody decided; the buttons are stale).
+ * A transition refused because someone already decided is fine: the decision stands.
+ */
+export function approvalHooks(deps: { store: ApprovalStore; audit?: AuditFn }): {
+  createPending: (subject: ApprovalSubject) => Promise<{ id: string }>;
+  closeApproval: (approvalId: string, reason: string) => Promise<void>;
+} {
+  return {
+    async createPending(subject) {
+      return createPendingApproval(deps, subject);
+    },
+    async closeApproval(approvalId, reason) {
+      await deps.store.transition(approvalId, "supersede", "system", reason);
+    },
+  };
+}

@@ -1,0 +1,307 @@
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Alert } from "../../src/delivery/alert.ts";
+import { recordKey } from "../../src/infor/records.ts";
+import {
+  createExceptionTracker,
+  type ExceptionTracker,
+} from "../../src/pipeline/exception-tracker.ts";
+import {
+  cleanup,
+  connect,
+  eventFor,
+  FakeApprovals,
+  FakeLookups,
+  invoice,
+  matchPolicy,
+  po,
+  routingPolicy,
+  uniquePrefix,
+} from "./helpers.ts";
+
+let redis: Redis;
+let prefix: string;
+let lookups: FakeLookups;
+let approvals: FakeApprovals;
+let tracker: ExceptionTracker;
+let n = 0;
+
+function newTracker(): ExceptionTracker {
+  return createExceptionTracker({
+    redis,
+    prefix,
+    lookups,
+    matchPolicy,
+    routingPolicy,
+    createPending: approvals.createPending,
+    closeApproval: approvals.closeApproval,
+    clock: () => new Date("2026-12-01T08:00:00Z"),
+  });
+}
+
+beforeAll(() => {
+  redis = connect();
+});
+
+afterAll(async () => {
+  await cleanup(redis, "test:pipeline-tracker:");
+  await redis.quit();
+});
+
+beforeEach(() => {
+  // A prefix per test: each starts from an empty store.
+  prefix = uniquePrefix(`pipeline-tracker-${++n}`);
+  lookups = new FakeLookups();
+  approvals = new FakeApprovals();
+  tracker = newTracker();
+});
+
+function kinds(alerts: Alert[]): string[] {
+  return alerts.map((a) => `${a.kind}:${a.exception?.type}`);
+}
+
+describe("exception tracker", () => {
+  it("opens a missing-receipt exception once, in the cost center's channel, with buttons", async () => {
+    lookups.put(po());
+    const inv = invoice();
+    const event = eventFor(inv);
+    const first = await tracker.onChange(event);
+    expect(kinds(first)).toEqual(["exception.opened:no_receipt"]);
+    const alert = first[0] as Alert;
+    expect(alert.channel).toBe("C100");
+    expect(alert.costCenter).toBe("CC100");
+    expect(alert.recordKey.startsWith(`${recordKey(inv)}#mx_`)).toBe(true);
+    expect(alert.needsDecision?.approvalId).toMatch(/^apv_/);
+    expect(alert.needsDecision?.allowHold).toBe(true);
+    expect(approvals.created).toHaveLength(1);
+    expect(approvals.created[0]?.alertId).toBe(alert.id);
+    expect(approvals.created[0]?.costCenter).toBe("CC100");
+
+    // The same event again (a restart before the watermark moved): the same alert, same id.
+    const replay = await newTracker().onChange(event);
+    expect(replay.map((a) => a.id)).toEqual([alert.id]);
+
+    // A later version of the invoice that does not change the exception: nothing to send.
+    const later = await tracker.onChange(eventFor(invoice({ dueDate: "2026-12-20" })));
+    expect(later).toEqual([]);
+    expect((await tracker.openExceptions(recordKey(inv))).map((e) => e.exception.rule)).toEqual([
+      "no_receipt",
+    ]);
+  });
+
+  it("sends nothing for an invoice that matches, and stores no state for it", async () => {
+    lookups.put(
+      po({}, { receivedQty: "10", receipts: [{ id: "R1", date: "2026-11-15", quantity: "10" }] }),
+    );
+    const alerts = await tracker.onChange(eventFor(invoice()));
+    expect(alerts).toEqual([]);
+    expect(await redis.exists(`${prefix}{mx}:inv:${recordKey(invoice())}`)).toBe(0);
+  });
+
+  it("resolves the missing receipt when the PO changes, editing the same message", async () => {
+    lookups.put(po());
+    const inv = invoice();
+    const [opened] = await tracker.onChange(eventFor(inv));
+    const received = po(
+      {},
+      {
+        receivedQty: "10",
+        receipts: [{ id: "R-77", date: "2026-11-28", quantity: "10" }],
+      },
+    );
+    lookups.put(received);
+    const poEvent = eventFor(received);
+    const resolved = await tracker.onChange(poEvent);
+    expect(kinds(resolved)).toEqual(["exception.resolved:no_receipt"]);
+    const r = resolved[0] as Alert;
+    expect(r.subject).toBe(opened?.subject);
+    expect(r.channel).toBe(opened?.channel);
+    expect(r.id).not.toBe(opened?.id);
+    expect(r.needsDecision).toBeUndefined();
+    expect(r.changes?.[0]?.to).toContain("R-77 arrived for line 1");
+    expect(r.exception?.details[0]).toEqual({ label: "Resolved", value: r.changes?.[0]?.to });
+    expect(approvals.closed).toEqual([
+      { approvalId: opened?.needsDecision?.approvalId, reason: r.changes?.[0]?.to },
+    ]);
+    expect(await tracker.openExceptions(recordKey(inv))).toEqual([]);
+
+    // Replayed PO event: the same resolution (delivery dedupes); a later PO change: nothing.
+    expect((await newTracker().onChange(poEvent)).map((a) => a.id)).toEqual([r.id]);
+    expect(await tracker.onChange(eventFor(po({ buyer: "JD" }, { receivedQty: "10" })))).toEqual(
+      [],
+    );
+    // Nothing open any more: the invoice left the PO's dependents.
+    expect(await redis.smembers(`${prefix}{mx}:dep:po:T1:100:4500001`)).toEqual([]);
+  });
+
+  it("does not ask the ERP again for a PO the change event carries", async () => {
+    lookups.put(po());
+    await tracker.onChange(eventFor(invoice()));
+    const callsBefore = lookups.calls;
+    await tracker.onChange(eventFor(po({}, { receivedQty: "10" })));
+    expect(lookups.calls).toBe(callsBefore);
+  });
+
+  it("resolves a price variance when the invoice is corrected", async () => {
+    lookups.put(po({}, { receivedQty: "10" }));
+    const opened = await tracker.onChange(
+      eventFor(
+        invoice(
+          { total: { amount: "55.00", currency: "EUR" } },
+          {
+            unitPrice: { amount: "5.50", currency: "EUR" },
+            amount: { amount: "55.00", currency: "EUR" },
+          },
+        ),
+      ),
+    );
+    expect(kinds(opened)).toEqual(["exception.opened:price_variance"]);
+    expect(opened[0]?.exception?.summary).toContain("5.50 EUR");
+    const resolved = await tracker.onChange(eventFor(invoice()));
+    expect(kinds(resolved)).toEqual(["exception.resolved:price_variance"]);
+    expect(resolved[0]?.subject).toBe(opened[0]?.subject);
+    expect(resolved[0]?.changes?.[0]?.to).toBe("invoice corrected: unit price now 5.00 EUR");
+  });
+
+  it("edits an open exception whose numbers changed, keeping its buttons", async () => {
+    lookups.put(po({}, { orderedQty: "20" }));
+    const [opened] = await tracker.onChange(eventFor(invoice()));
+    expect(opened?.exception?.type).toBe("no_receipt");
+    // Part of the goods arrive: the exception becomes "above received", a different rule.
+    lookups.put(
+      po(
+        {},
+        {
+          orderedQty: "20",
+          receivedQty: "4",
+          receipts: [{ id: "R1", date: "2026-11-25", quantity: "4" }],
+        },
+      ),
+    );
+    const next = await tracker.onChange(eventFor(invoice({ dueDate: "2026-12-30" })));
+    expect(kinds(next).sort()).toEqual([
+      "exception.opened:quantity_over_received",
+      "exception.resolved:no_receipt",
+    ]);
+    // Then the invoice quantity changes: the same exception with new numbers is an edit.
+    lookups.put(
+      po(
+        {},
+        {
+          orderedQty: "20",
+          receivedQty: "4",
+          receipts: [{ id: "R1", date: "2026-11-25", quantity: "4" }],
+        },
+      ),
+    );
+    const before = next.find((a) => a.kind === "exception.opened") as Alert;
+    const edited = await tracker.onChange(
+      eventFor(
+        invoice(
+          { total: { amount: "30.00", currency: "EUR" } },
+          {
+            quantity: "6",
+            amount: { amount: "30.00", currency: "EUR" },
+          },
+        ),
+      ),
+    );
+    expect(kinds(edited)).toEqual(["exception.opened:quantity_over_received"]);
+    const e = edited[0] as Alert;
+    expect(e.subject).toBe(before.subject);
+    expect(e.id).not.toBe(before.id);
+    expect(e.needsDecision?.approvalId).toBe(before.needsDecision?.approvalId);
+    expect(e.changes?.map((c) => c.field)).toContain("Cause");
+  });
+
+  it("gives a re-opened exception a new alert id", async () => {
+    lookups.put(po());
+    const [first] = await tracker.onChange(eventFor(invoice()));
+    lookups.put(po({}, { receivedQty: "10" }));
+    await tracker.onChange(eventFor(po({}, { receivedQty: "10" })));
+    // The receipt is reversed and the invoice is touched again.
+    lookups.put(po());
+    const [again] = await tracker.onChange(eventFor(invoice({ dueDate: "2026-12-31" })));
+    expect(again?.kind).toBe("exception.opened");
+    expect(again?.subject).toBe(first?.subject);
+    expect(again?.id).not.toBe(first?.id);
+    expect(again?.contentVersion.startsWith("o2.")).toBe(true);
+  });
+
+  it("detects a duplicate across invoices and resolves it when the other is cancelled", async () => {
+    lookups.put(po({}, { orderedQty: "20", receivedQty: "20" }));
+    const a = invoice();
+    expect(await tracker.onChange(eventFor(a))).toEqual([]);
+    const b = invoice({ invoiceNumber: "inv 0001", invoiceDate: "2026-11-22" }, { line: 1 });
+    const opened = await tracker.onChange(eventFor(b));
+    expect(kinds(opened)).toEqual(["exception.opened:duplicate_number"]);
+    expect(opened[0]?.exception?.summary).toContain("INV-1");
+    const cancelled = await tracker.onChange(eventFor(invoice({ status: "cancelled" })));
+    expect(kinds(cancelled)).toEqual(["exception.resolved:duplicate_number"]);
+    expect(cancelled[0]?.subject).toBe(opened[0]?.subject);
+    expect(cancelled[0]?.changes?.[0]?.to).toBe("invoice INV-1 was cancelled");
+  });
+
+  it("finds a duplicate the bot never saw through the ERP lookup", async () => {
+    lookups.put(po({}, { orderedQty: "20", receivedQty: "20" }));
+    lookups.erpInvoices = [invoice({ division: "BBB", status: "posted" })];
+    const alerts = await tracker.onChange(eventFor(invoice()));
+    expect(kinds(alerts)).toEqual(["exception.opened:duplicate_number"]);
+  });
+
+  it("leaves an invoice alone while its PO fails validation", async () => {
+    lookups.invalidPos.add("4500001");
+    expect(await tracker.onChange(eventFor(invoice()))).toEqual([]);
+    expect(await tracker.openExceptions(recordKey(invoice()))).toEqual([]);
+  });
+
+  it("posts a missing PO, then resolves it when the PO appears", async () => {
+    const [opened] = await tracker.onChange(eventFor(invoice({ costCenter: "CC200" })));
+    expect(opened?.exception?.type).toBe("po_not_found");
+    expect(opened?.channel).toBe("C200");
+    const created = po({}, { receivedQty: "10" });
+    lookups.put(created);
+    const resolved = await tracker.onChange(eventFor(created));
+    expect(kinds(resolved)).toEqual(["exception.resolved:po_not_found"]);
+    expect(resolved[0]?.channel).toBe("C200");
+  });
+
+  it("shadow mode computes alerts but stores nothing and creates no approval", async () => {
+    lookups.put(po());
+    const event = eventFor(invoice());
+    const alerts = await tracker.onChange(event, { shadow: true });
+    expect(kinds(alerts)).toEqual(["exception.opened:no_receipt"]);
+    expect(alerts[0]?.needsDecision).toBeUndefined();
+    expect(approvals.created).toEqual([]);
+    expect(await tracker.openExceptions(recordKey(invoice()))).toEqual([]);
+  });
+
+  it("two evaluations of the same invoice at once open it once", async () => {
+    lookups.put(po());
+    const inv = invoice();
+    const other = newTracker();
+    const [x, y] = await Promise.all([
+      tracker.onChange(eventFor(inv)),
+      other.onChange(eventFor(invoice({ dueDate: "2026-12-24" }))),
+    ]);
+    const opened = [...x, ...y].filter((a) => a.kind === "exception.opened");
+    expect(new Set(opened.map((a) => a.id)).size).toBe(1);
+    expect(await tracker.openExceptions(recordKey(inv))).toHaveLength(1);
+  });
+
+  it("ignores entities that cannot affect a match", async () => {
+    const supplier = {
+      entity: "supplier" as const,
+      tenant: "T1",
+      company: "100",
+      division: "",
+      source: "m3" as const,
+      changedAt: "2026-11-30",
+      id: "S100",
+      name: "Acme",
+      status: "20",
+      blocked: false,
+    };
+    expect(await tracker.onChange(eventFor(supplier))).toEqual([]);
+  });
+});
