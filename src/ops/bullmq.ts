@@ -1,4 +1,4 @@
-import type { Queue, Worker } from "bullmq";
+import type { JobType, Queue, Worker } from "bullmq";
 import type { WorkerProbe } from "./health.ts";
 import type { QueueSnapshot } from "./metrics.ts";
 import type { ProgressTracker } from "./progress.ts";
@@ -9,11 +9,17 @@ import type { ProgressTracker } from "./progress.ts";
  */
 
 /** Jobs not yet done: waiting, prioritized, delayed, active, waiting for children. */
-const PENDING_STATES = ["waiting", "prioritized", "delayed", "active", "waiting-children"] as const;
+const PENDING_STATES: JobType[] = [
+  "waiting",
+  "prioritized",
+  "delayed",
+  "active",
+  "waiting-children",
+];
 /** Jobs that could run now (a delayed job is waiting on purpose, e.g. a 429's Retry-After). */
-const RUNNABLE_STATES = ["waiting", "prioritized"] as const;
+const RUNNABLE_STATES: JobType[] = ["waiting", "prioritized"];
 
-async function countOf(queue: Queue, states: readonly string[]): Promise<number> {
+async function countOf(queue: Queue, states: JobType[]): Promise<number> {
   const counts = await queue.getJobCounts(...states);
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
@@ -28,7 +34,7 @@ export function bullmqQueueSnapshot(
       queues.map(async (queue) => {
         const depth = await countOf(queue, PENDING_STATES);
         // asc = true: oldest first; one job is enough.
-        const [oldest] = await queue.getJobs([...RUNNABLE_STATES], 0, 0, true);
+        const [oldest] = await queue.getJobs(RUNNABLE_STATES, 0, 0, true);
         const age = oldest ? Math.max(0, (now() - oldest.timestamp) / 1000) : 0;
         return { queue: queue.name, depth, oldestAgeSeconds: age };
       }),
