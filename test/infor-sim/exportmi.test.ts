@@ -111,6 +111,17 @@ describe("EXPORTMI/Select over HTTP", () => {
     expect(seen).toEqual(all);
   });
 
+  it("starts a key range anywhere with >= and = on leading key columns", async () => {
+    const all = (await select("E5DIVI, E5INBN from FAPIBH")).repl.map((r) => r.split(";"));
+    const pivot = all[Math.floor(all.length / 2)]?.[1] ?? "0";
+    const got = (
+      await select(`E5DIVI, E5INBN from FAPIBH where E5DIVI = 'BBB' and E5INBN >= ${pivot}`)
+    ).repl;
+    expect(got).toEqual(
+      all.filter(([d, n]) => d === "BBB" && Number(n) >= Number(pivot)).map((r) => r.join(";")),
+    );
+  });
+
   it("only returns rows of the session company and counts with count(#)", async () => {
     const c100 = (await select("IDCONO from CIDMAS")).repl;
     expect(new Set(c100)).toEqual(new Set(["100"]));

@@ -34,6 +34,47 @@ function format(values: string[], cols: Column[], sepc: string): string {
   return values.map((v, i) => (named ? `${cols[i]?.name ?? ""} ${v.trim()}` : v.trim())).join(sepc);
 }
 
+/**
+ * Where the scan can start: rows are in key order, so with `=` on the leading key columns and
+ * `>`/`>=` on the next one (how clients page by key), every row before the lower bound fails.
+ */
+function startIndex(
+  table: Table,
+  rows: Row[],
+  group: Predicate[] | undefined,
+  cono: number,
+): number {
+  const bound: Array<{ column: Column; value: string; numeric: boolean }> = [];
+  for (const key of table.key) {
+    const col = column(table, table.prefix + key);
+    if (key === "CONO") {
+      bound.push({ column: col, value: String(cono), numeric: true });
+      continue;
+    }
+    const p = group?.find(
+      (q) => q.column === col.name && q.value.kind === "literal" && ["=", ">", ">="].includes(q.op),
+    );
+    if (p?.value.kind !== "literal") break;
+    bound.push({ column: col, value: p.value.text, numeric: col.type === "N" && p.value.numeric });
+    if (p.op !== "=") break;
+  }
+  const below = (row: Row): boolean => {
+    for (const b of bound) {
+      const cmp = compareValues(b.column.get(row), b.value, b.numeric);
+      if (cmp !== 0) return cmp < 0;
+    }
+    return false;
+  };
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (below(rows[mid] as Row)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export interface SelectInput {
   QERY?: string;
   SEPC?: string;
@@ -80,7 +121,12 @@ export function exportSelect(
       ).slice(0, REPL_MAX),
     });
   let taken = 0;
-  for (const row of rows) {
+  const from =
+    query.where.length === 1
+      ? startIndex(table, rows, query.where[0], cono)
+      : startIndex(table, rows, undefined, cono);
+  for (let index = from; index < rows.length; index++) {
+    const row = rows[index] as Row;
     if (maxrecs > 0 && taken >= maxrecs) break;
     if (!matches(row)) continue;
     out.push({
