@@ -68,7 +68,13 @@ export async function startInforSim(options: InforSimOptions = {}): Promise<Info
     const path = url.pathname;
     if (path.startsWith("/_sim/")) {
       const text = await readBody(req);
-      const body = text.trim() === "" ? undefined : JSON.parse(text);
+      let body: unknown;
+      try {
+        body = text.trim() === "" ? undefined : JSON.parse(text);
+      } catch {
+        send(res, json(400, { error: "bad_json", message: "the control body is not JSON" }));
+        return;
+      }
       send(res, handleControl(control, method, path, url.searchParams, body));
       return;
     }

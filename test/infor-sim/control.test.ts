@@ -115,6 +115,13 @@ describe("infor-sim control API", () => {
     expect((await api.get(v2("CRS620MI", "LstSuppliers"))).status).toBe(401);
   });
 
+  it("answers 400 to a control body that is not JSON", async () => {
+    sim = await startSim();
+    const res = await fetch(`${sim.url}/_sim/faults`, { method: "POST", body: "{nope" });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toBe("bad_json");
+  });
+
   it("moves the clock over HTTP", async () => {
     sim = await startSim();
     const res = await fetch(`${sim.url}/_sim/clock`, {

@@ -1,4 +1,4 @@
-import type { ScenarioKeys } from "../data/model.ts";
+import type { ScenarioKeys, TenantData } from "../data/model.ts";
 import type { FaultSpec } from "../gateway/faults.ts";
 import { MinuteWindow, RollingMinute } from "../gateway/limits.ts";
 import type { SimConfig } from "../options.ts";
@@ -46,6 +46,8 @@ export interface InforSimControl {
   upsert(kind: string, fields: Fields, tenant?: string): unknown;
   scenarios(tenant?: string): ScenarioKeys;
   ionapiFor(tenant?: string): IonapiFile;
+  /** The live data of a tenant (read it; change it through `upsert` so caches see the change). */
+  data(tenant?: string): TenantData;
 }
 
 export function createControl(state: SimState, baseUrl: () => string): InforSimControl {
@@ -94,6 +96,7 @@ export function createControl(state: SimState, baseUrl: () => string): InforSimC
       return upsertRecord({ data: t.data, today: state.today() }, kind, fields);
     },
     scenarios: (tenant) => structuredClone(tenantOf(tenant).data.scenarios),
+    data: (tenant) => tenantOf(tenant).data,
     ionapiFor: (tenant) => {
       const t = tenantOf(tenant);
       const url = baseUrl();
