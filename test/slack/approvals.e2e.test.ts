@@ -1,6 +1,9 @@
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPendingApproval } from "../../src/approvals/create-pending.ts";
-import { approvalIdFor } from "../../src/approvals/store.ts";
+import { approvalIdFor, createApprovalStore } from "../../src/approvals/store.ts";
+import { runApprovalSweep } from "../../src/approvals/sweep.ts";
+import { createSlackApprovalNotifier } from "../../src/slack/actions/approval-notifier.ts";
 import { approvalActions } from "../../src/slack/blocks/alert.ts";
 import {
   ADMIN,
@@ -233,5 +236,35 @@ describe("approvals through signed requests", () => {
     await eventually(
       () => !textOf(h.emu.inspect.home(APPROVER_1)?.blocks).includes(`home.${approval.id}`),
     );
+  });
+
+  // Last in the file: the sweep looks at every open approval, including earlier tests' ones.
+  it("reminders, escalation and expiry show up on the alert and its thread", async () => {
+    const { approval, ts } = await postAlert("A-SLOW");
+    const created = Date.parse(approval.createdAt);
+    let now = created;
+    const store = createApprovalStore({ redis: h.redis, prefix: h.prefix, clock: () => now });
+    const deps = {
+      store,
+      schedule: { remindAfterHours: 4, escalateAfterHours: 24, expireAfterHours: 72 },
+      notify: createSlackApprovalNotifier({
+        client: h.client,
+        logger: pino({ level: "silent" }),
+        escalateTo: () => "<!subteam^S0APPROVER>",
+      }),
+      audit: () => {},
+      clock: () => now,
+    };
+    now = created + 5 * 3_600_000;
+    await runApprovalSweep(deps);
+    await eventually(() => message(ts)?.replies.some((r) => r.text.includes("Reminder")));
+    now = created + 25 * 3_600_000;
+    await runApprovalSweep(deps);
+    await eventually(() => textOf(message(ts)?.blocks).includes("Escalated"));
+    expect(textOf(message(ts)?.blocks)).toContain("approval.approve");
+    now = created + 73 * 3_600_000;
+    await runApprovalSweep(deps);
+    await eventually(() => textOf(message(ts)?.blocks).includes("Expired"));
+    expect(textOf(message(ts)?.blocks)).not.toContain("approval.approve");
   });
 });
