@@ -19,6 +19,7 @@ export {
 export * from "./metrics.ts";
 export { opsRoutes } from "./ops-routes.ts";
 export { ProgressTracker } from "./progress.ts";
+export { createRedisProbe } from "./redis-probe.ts";
 export {
   asyncHandler,
   createRouter,

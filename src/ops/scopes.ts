@@ -48,11 +48,9 @@ export const PENDING_METHODS: readonly string[] = [
   "conversations.list",
   "conversations.info",
   "conversations.join",
-  "conversations.replies",
   "chat.getPermalink",
   "users.info",
   "views.update",
-  "auth.test",
 ];
 
 /** Bolt helpers that call a Web API method under the hood. */

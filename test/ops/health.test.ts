@@ -4,6 +4,7 @@ import { ionTokenCheck, redisCheck, slackAuthCheck } from "../../src/ops/checks.
 import { createEventLoopMonitor } from "../../src/ops/event-loop.ts";
 import { createHealth } from "../../src/ops/health.ts";
 import { ProgressTracker } from "../../src/ops/progress.ts";
+import { createRedisProbe } from "../../src/ops/redis-probe.ts";
 import { type OpsServer, startOpsServer } from "../../src/ops/routes.ts";
 import { httpRequest } from "./helpers.ts";
 import { PrivateRedis } from "./redis-server.ts";
@@ -29,9 +30,13 @@ describe("/healthz and /readyz against a Redis that stops and starts", () => {
 
   beforeAll(async () => {
     await redisServer.start();
-    const opts = { retryStrategy: () => 100, enableOfflineQueue: false, maxRetriesPerRequest: 1 };
-    probe = new Redis(redisServer.url, opts);
-    queueReader = new Redis(redisServer.url, opts);
+    probe = createRedisProbe(redisServer.url).redis;
+    queueReader = new Redis(redisServer.url, {
+      retryStrategy: () => 100,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+    });
+    queueReader.on("error", () => {});
     await until(async () => probe.status === "ready" && queueReader.status === "ready");
     const health = createHealth({
       readiness: [
@@ -50,7 +55,7 @@ describe("/healthz and /readyz against a Redis that stops and starts", () => {
           name: "delivery",
           lastProgressAt: () => tracker.lastProgressAt("delivery"),
           pending: () => queueReader.llen(key),
-          staleAfterMs: 200,
+          staleAfterMs: 1000,
         },
       ],
     });
@@ -100,7 +105,7 @@ describe("/healthz and /readyz against a Redis that stops and starts", () => {
     tracker.beat("delivery");
     expect((await live()).status).toBe(200);
     await queueReader.rpush(key, "job-1");
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 1300));
     const red = await live();
     expect(red.status).toBe(503);
     expect(red.json()).toMatchObject({

@@ -1,0 +1,20 @@
+import { Redis } from "ioredis";
+import { type ReadinessCheck, redisCheck } from "./checks.ts";
+
+/**
+ * A Redis connection for the readiness probe only. `enableOfflineQueue: false` makes a PING fail
+ * at once while Redis is unreachable (instead of queueing until it returns), and the fixed short
+ * retry delay makes /readyz turn green within a second of Redis coming back.
+ */
+export function createRedisProbe(url: string): { redis: Redis; check: ReadinessCheck } {
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => 500,
+    lazyConnect: false,
+    connectionName: "cloudsuite-slack:readiness",
+  });
+  // Connection errors are what /readyz reports; without a listener ioredis logs each one.
+  redis.on("error", () => {});
+  return { redis, check: redisCheck(redis) };
+}
