@@ -1,0 +1,129 @@
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type InforSim, startInforSim } from "../../sandbox/infor-sim/server.ts";
+import { createInforClient, type InforClient } from "../../src/infor/create-client.ts";
+import { parseIonapi } from "../../src/infor/ionapi.ts";
+import { createM3Source } from "../../src/infor/m3-source.ts";
+import type { SyncDeps } from "../../src/sync/deps.ts";
+import { type PollResult, runPoll } from "../../src/sync/poll.ts";
+import type { SyncScheduleInput } from "../../src/sync/schedule.ts";
+import { cleanup, connect, RecordingSink, uniquePrefix } from "./helpers.ts";
+
+/**
+ * The sync engine against the ION gateway simulator through the real Infor client (M3 source,
+ * EXPORTMI paging): data changes between polls through the sim's control API.
+ */
+const redis: Redis = connect();
+const prefix = uniquePrefix("sync-sim");
+let sim: InforSim;
+let client: InforClient;
+let sink: RecordingSink;
+let deps: SyncDeps;
+let schedule: SyncScheduleInput;
+
+beforeAll(async () => {
+  sim = await startInforSim({ port: 0, seed: 11, startDate: "2026-11-30" });
+  client = createInforClient({
+    credentials: parseIonapi(sim.ionapi),
+    requestsPerMinute: 100_000,
+    company: "100",
+    division: "AAA",
+    retry: { baseMs: 10, capMs: 100, maxAttempts: 4 },
+  });
+  sink = new RecordingSink();
+  deps = {
+    redis,
+    prefix,
+    sink,
+    clock: () => sim.control.now(),
+    sourceFactory: (scope) =>
+      createM3Source(client.mi, {
+        tenant: scope.tenant,
+        company: scope.company,
+        division: scope.division,
+      }),
+  };
+  schedule = {
+    tenant: sim.tenant,
+    company: "100",
+    division: "AAA",
+    entity: "purchase_order",
+    everyMs: 60_000,
+    pageSize: 25,
+  };
+});
+
+afterAll(async () => {
+  await client?.close();
+  await sim?.close();
+  await cleanup(redis, prefix);
+  await redis.quit();
+});
+
+const counts = (r: PollResult) => (r.status === "skipped_busy" ? undefined : r.counts);
+const numbers = () => sink.events().map((e) => [e.kind, (e.record as { number: string }).number]);
+
+describe("sync against infor-sim", () => {
+  it("alerts exactly new and changed POs, none for unchanged ones, quarantining bad rows", async () => {
+    const first = await runPoll(deps, { schedule });
+    expect(first.status).toBe("primed");
+    expect(sink.events()).toHaveLength(0);
+
+    // A new PO with one line.
+    sim.control.upsert("supplier", { SUNO: "SYNC001", SUNM: "Sync Test AB" });
+    sim.control.upsert("po", { PUNO: "9900001", SUNO: "SYNC001", DIVI: "AAA" });
+    sim.control.upsert("poLine", { PUNO: "9900001", PNLI: 10, ORQA: "5", PUPR: "12.5" });
+    const second = await runPoll(deps, { schedule });
+    expect(counts(second)).toMatchObject({ new: 1, updated: 0, quarantined: 0 });
+    expect(numbers()).toEqual([["new", "9900001"]]);
+
+    // Nothing changed: the overlap re-read is silent.
+    const third = await runPoll(deps, { schedule });
+    expect(counts(third)).toMatchObject({ new: 0, updated: 0 });
+    expect(counts(third)?.unchanged).toBeGreaterThan(0);
+
+    // A goods receipt on the line: one update naming the received quantity.
+    sim.control.upsert("receipt", { PUNO: "9900001", PNLI: 10, RPQA: "2" });
+    await runPoll(deps, { schedule });
+    const update = sink.events().at(-1);
+    expect(update?.kind).toBe("updated");
+    expect(update?.changes.map((c) => c.path)).toContain("lines[10].receivedQty");
+
+    // A PO with a currency code that is not ISO 4217 is quarantined; its neighbour still alerts.
+    sim.control.upsert("po", { PUNO: "9900002", SUNO: "SYNC001", DIVI: "AAA", CUCD: "E1" });
+    sim.control.upsert("poLine", { PUNO: "9900002", PNLI: 10, ORQA: "1", PUPR: "2" });
+    sim.control.upsert("po", { PUNO: "9900003", SUNO: "SYNC001", DIVI: "AAA" });
+    sim.control.upsert("poLine", { PUNO: "9900003", PNLI: 10, ORQA: "3", PUPR: "7" });
+    const fifth = await runPoll(deps, { schedule });
+    expect(counts(fifth)).toMatchObject({ new: 1, quarantined: 1 });
+    expect(numbers().at(-1)).toEqual(["new", "9900003"]);
+    expect(sink.quarantines).toHaveLength(1);
+    expect(sink.quarantines[0]?.items[0]?.ref).toContain("9900002");
+    expect(sink.duplicates).toBe(0);
+  });
+
+  it("a restart between read and watermark save: no duplicate, no gap", async () => {
+    sim.control.advanceClock(86_400);
+    sim.control.upsert("po", { PUNO: "9900010", SUNO: "SYNC001", DIVI: "AAA" });
+    sim.control.upsert("poLine", { PUNO: "9900010", PNLI: 10, ORQA: "1", PUPR: "1" });
+    const before = sink.delivered.size;
+    const crashing: SyncDeps = {
+      ...deps,
+      hooks: {
+        beforeWatermark: () => {
+          throw new Error("killed");
+        },
+      },
+    };
+    await expect(runPoll(crashing, { schedule })).rejects.toThrow("killed");
+    sim.control.upsert("po", { PUNO: "9900011", SUNO: "SYNC001", DIVI: "AAA" });
+    sim.control.upsert("poLine", { PUNO: "9900011", PNLI: 10, ORQA: "1", PUPR: "1" });
+    await runPoll(deps, { schedule });
+    expect(sink.delivered.size - before).toBe(2);
+    expect(sink.duplicates).toBe(0);
+    expect(numbers().slice(-2)).toEqual([
+      ["new", "9900010"],
+      ["new", "9900011"],
+    ]);
+  });
+});
