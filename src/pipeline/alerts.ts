@@ -86,13 +86,21 @@ export function resolvedAlert(input: ResolvedAlertInput): Alert {
     channel: entry.channel,
     exception: {
       ...payload,
-      details: [{ label: "Resolved", value: input.reason }, ...payload.details],
+      // The numbers shown when it opened (received 0, variance 4 %) are stale now: keep only
+      // what identifies the exception, and say why it resolved.
+      details: [
+        { label: "Resolved", value: input.reason },
+        ...payload.details.filter((d) => IDENTITY_LABELS.has(d.label)),
+      ],
     },
     ...(e.costCenter ? { costCenter: e.costCenter } : {}),
-    changes: [{ field: "Resolution", from: "open", to: input.reason }],
+    changes: [{ field: "Status", from: "open", to: `resolved: ${input.reason}` }],
     createdAt: input.createdAt,
   });
 }
+
+/** Details of an exception payload that stay true after it resolved. */
+const IDENTITY_LABELS = new Set(["Purchase order", "Other invoice", "Other invoice date"]);
 
 function exceptionChanges(before: MatchException, after: MatchException): FieldChange[] {
   const changes: FieldChange[] = [];

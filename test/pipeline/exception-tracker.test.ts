@@ -118,11 +118,13 @@ describe("exception tracker", () => {
     expect(r.channel).toBe(opened?.channel);
     expect(r.id).not.toBe(opened?.id);
     expect(r.needsDecision).toBeUndefined();
-    expect(r.changes?.[0]?.to).toContain("R-77 arrived for line 1");
-    expect(r.exception?.details[0]).toEqual({ label: "Resolved", value: r.changes?.[0]?.to });
-    expect(approvals.closed).toEqual([
-      { approvalId: opened?.needsDecision?.approvalId, reason: r.changes?.[0]?.to },
+    const reason = "receipt R-77 arrived for line 1 (10 of 10 received)";
+    expect(r.changes).toEqual([{ field: "Status", from: "open", to: `resolved: ${reason}` }]);
+    expect(r.exception?.details).toEqual([
+      { label: "Resolved", value: reason },
+      { label: "Purchase order", value: "4500001 line 10" },
     ]);
+    expect(approvals.closed).toEqual([{ approvalId: opened?.needsDecision?.approvalId, reason }]);
     expect(await tracker.openExceptions(recordKey(inv))).toEqual([]);
 
     // Replayed PO event: the same resolution (delivery dedupes); a later PO change: nothing.
@@ -160,7 +162,9 @@ describe("exception tracker", () => {
     const resolved = await tracker.onChange(eventFor(invoice()));
     expect(kinds(resolved)).toEqual(["exception.resolved:price_variance"]);
     expect(resolved[0]?.subject).toBe(opened[0]?.subject);
-    expect(resolved[0]?.changes?.[0]?.to).toBe("invoice corrected: unit price now 5.00 EUR");
+    expect(resolved[0]?.changes?.[0]?.to).toBe(
+      "resolved: invoice corrected: unit price now 5.00 EUR",
+    );
   });
 
   it("edits an open exception whose numbers changed, keeping its buttons", async () => {
@@ -239,7 +243,7 @@ describe("exception tracker", () => {
     const cancelled = await tracker.onChange(eventFor(invoice({ status: "cancelled" })));
     expect(kinds(cancelled)).toEqual(["exception.resolved:duplicate_number"]);
     expect(cancelled[0]?.subject).toBe(opened[0]?.subject);
-    expect(cancelled[0]?.changes?.[0]?.to).toBe("invoice INV-1 was cancelled");
+    expect(cancelled[0]?.changes?.[0]?.to).toBe("resolved: invoice INV-1 was cancelled");
   });
 
   it("finds a duplicate the bot never saw through the ERP lookup", async () => {

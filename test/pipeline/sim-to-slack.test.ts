@@ -1,0 +1,234 @@
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type InforSim, startInforSim } from "../../sandbox/infor-sim/server.ts";
+import { type SlackEmu, startSlackEmu } from "../../sandbox/slack-emu/server.ts";
+import { createApprovalStore } from "../../src/approvals/store.ts";
+import { parseRouting } from "../../src/config/routing-load.ts";
+import type { RoutingConfig } from "../../src/config/routing-schema.ts";
+import { createDelivery, type Delivery } from "../../src/delivery/delivery.ts";
+import { createInforClient, type InforClient } from "../../src/infor/create-client.ts";
+import { parseIonapi } from "../../src/infor/ionapi.ts";
+import { createM3Source } from "../../src/infor/m3-source.ts";
+import { approvalHooks, createExceptionPipeline } from "../../src/pipeline/compose.ts";
+import { lookupsFromSources } from "../../src/pipeline/lookups.ts";
+import { createAlertSink } from "../../src/sync/alert-sink.ts";
+import type { SyncDeps } from "../../src/sync/deps.ts";
+import { runPoll } from "../../src/sync/poll.ts";
+import type { SyncScheduleInput } from "../../src/sync/schedule.ts";
+import { cleanup, connect, uniquePrefix } from "./helpers.ts";
+
+/**
+ * Simulator invoice with a missing receipt → exception message in the cost center's channel of
+ * the Slack emulator (sync + delivery + the pipeline) → the simulator receives the goods → the
+ * next PO poll edits the message as resolved and the thread says why.
+ */
+const SCALE = 20;
+const CC100 = "C0CC100001";
+const FINANCE = "C0FINANCE1";
+const OPS = "C0OPS00001";
+
+const ROUTING = `
+version: 1
+channels:
+  finance: ${FINANCE}
+  ops: ${OPS}
+  cc100: ${CC100}
+defaultChannel: finance
+opsChannel: ops
+tenants:
+  - id: SIMCO_TST
+    companies:
+      - company: 100
+        divisions: [AAA]
+        schedules:
+          supplier_invoice: { every: 5m }
+          purchase_order: { every: 5m }
+costCenters:
+  CC100:
+    channel: cc100
+    approvers:
+      - upTo: unlimited
+        users: [U0APPR0001]
+tolerances:
+  default:
+    pricePercent: 2
+`;
+
+let redis: Redis;
+let prefix: string;
+let sim: InforSim;
+let emu: SlackEmu;
+let client: InforClient;
+let delivery: Delivery;
+let deps: SyncDeps;
+let approvals: ReturnType<typeof createApprovalStore>;
+
+function schedule(entity: "supplier_invoice" | "purchase_order"): SyncScheduleInput {
+  return { tenant: sim.tenant, company: "100", division: "AAA", entity, everyMs: 300_000 };
+}
+
+async function poll(entity: "supplier_invoice" | "purchase_order") {
+  return runPoll(deps, { schedule: schedule(entity) });
+}
+
+async function drained(): Promise<void> {
+  const end = Date.now() + 20_000;
+  for (;;) {
+    const s = await delivery.stats();
+    if (s.waiting + s.delayed + s.active === 0 && s.oldestAgeMs === 0) return;
+    if (Date.now() > end) throw new Error("delivery did not drain");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  redis = connect();
+  prefix = uniquePrefix("pipeline-e2e");
+  sim = await startInforSim({
+    port: 0,
+    seed: 11,
+    data: {
+      suppliersPerCompany: 3,
+      purchaseOrders: 4,
+      invoices: 4,
+      payments: 1,
+      manualVouchers: 1,
+    },
+  });
+  emu = await startSlackEmu({ timeScale: SCALE });
+  client = createInforClient({
+    credentials: parseIonapi(sim.ionapi),
+    requestsPerMinute: 100_000,
+    company: "100",
+    division: "AAA",
+    retry: { baseMs: 10, capMs: 100, maxAttempts: 4 },
+  });
+  const source = createM3Source(client.mi, { tenant: sim.tenant, company: "100", division: "AAA" });
+  const parsed = parseRouting(ROUTING);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  const routing: RoutingConfig = parsed.config;
+  delivery = createDelivery({
+    connection: redis,
+    prefix,
+    slack: { token: emu.botToken, slackApiUrl: emu.url },
+    config: {
+      timeScale: SCALE,
+      retryDelayMs: 50,
+      requestTimeoutMs: 2000,
+      opsChannel: OPS,
+      digests: { enabled: false },
+    },
+  });
+  delivery.startWorker({ concurrency: 2 });
+  approvals = createApprovalStore({ redis, prefix });
+  const pipeline = createExceptionPipeline({
+    redis,
+    prefix,
+    routing,
+    lookups: lookupsFromSources(() => source),
+    ...approvalHooks({ store: approvals }),
+  });
+  deps = {
+    redis,
+    prefix,
+    sourceFactory: () => source,
+    sink: createAlertSink({
+      enqueue: (a) => delivery.enqueue(a),
+      audit: delivery.audit,
+      opsChannel: OPS,
+      defaultChannel: FINANCE,
+      extraAlerts: pipeline.extraAlerts,
+    }),
+  };
+});
+
+afterAll(async () => {
+  await delivery?.close();
+  await client?.close();
+  await sim?.close();
+  await emu?.close();
+  if (redis) {
+    await cleanup(redis, prefix);
+    await redis.quit();
+  }
+});
+
+function exceptionMessages(channel: string) {
+  return emu.inspect.messages(channel).filter((m) => /Exception|Resolved/.test(m.text ?? ""));
+}
+
+describe("simulator → exception in Slack → resolved by a receipt", () => {
+  it("posts the missing receipt in the cost center's channel, then resolves it in place", async () => {
+    // First polls start from now: history is learned, nothing is posted.
+    expect((await poll("purchase_order")).status).toBe("primed");
+    expect((await poll("supplier_invoice")).status).toBe("primed");
+
+    sim.control.upsert("supplier", { SUNO: "SPIPE1", SUNM: "Pipeline Supplies" });
+    sim.control.upsert("po", { SUNO: "SPIPE1", PUNO: "4790001" });
+    sim.control.upsert("poLine", { PUNO: "4790001", PNLI: 10, ORQA: "10", PUPR: "5.00" });
+    const inv = sim.control.upsert("invoice", {
+      SUNO: "SPIPE1",
+      SINO: "PIPE-1",
+      CUAM: "50.00",
+      PUNO: "4790001",
+    }) as { inbn: number };
+    sim.control.upsert("invoiceLine", {
+      INBN: inv.inbn,
+      TRNO: 1,
+      PUNO: "4790001",
+      PNLI: 10,
+      IVQA: "10",
+      GRPR: "5.00",
+      NLAM: "50.00",
+    });
+
+    await poll("purchase_order");
+    await poll("supplier_invoice");
+    await drained();
+
+    const opened = exceptionMessages(CC100);
+    expect(opened).toHaveLength(1);
+    const msg = opened[0];
+    expect(msg?.text).toContain("No receipt");
+    expect(msg?.text).toContain("4790001");
+    const blocks = JSON.stringify(msg?.blocks);
+    expect(blocks).toContain("approval.approve");
+    expect(blocks).toContain("approval.hold");
+    const approvalId = /"value":"(apv_[a-f0-9]+)"/.exec(blocks)?.[1];
+    expect(approvalId).toBeDefined();
+    expect((await approvals.get(approvalId as string))?.state).toBe("pending");
+
+    // Polling again with nothing changed posts nothing.
+    await poll("purchase_order");
+    await poll("supplier_invoice");
+    await drained();
+    expect(exceptionMessages(CC100)).toHaveLength(1);
+    expect(emu.inspect.messages(CC100)[0]?.edits ?? []).toHaveLength(0);
+
+    // The goods arrive: only the PO changes in the ERP.
+    const receipt = sim.control.upsert("receipt", { PUNO: "4790001", PNLI: 10, RPQA: "10" }) as {
+      repn: string;
+    };
+    await poll("purchase_order");
+    await drained();
+
+    const after = exceptionMessages(CC100);
+    expect(after).toHaveLength(1);
+    const resolved = after[0];
+    expect(resolved?.ts).toBe(msg?.ts);
+    expect(resolved?.text).toMatch(/^Resolved: No receipt/);
+    expect(resolved?.edits).toHaveLength(1);
+    expect(JSON.stringify(resolved?.blocks)).not.toContain("approval.approve");
+    expect(resolved?.replies).toHaveLength(1);
+    const reply = JSON.stringify(resolved?.replies[0]?.blocks);
+    expect(reply).toContain(`receipt ${receipt.repn} arrived for line 1 (10 of 10 received)`);
+    expect((await approvals.get(approvalId as string))?.state).toBe("superseded");
+
+    // And once more: nothing new anywhere.
+    await poll("purchase_order");
+    await poll("supplier_invoice");
+    await drained();
+    expect(emu.inspect.messages(CC100)).toHaveLength(1);
+    expect(emu.inspect.messages(CC100)[0]?.replies).toHaveLength(1);
+  });
+});
