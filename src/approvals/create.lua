@@ -5,6 +5,7 @@
   Input:
     KEYS[1] approval hash
     KEYS[2] open approvals zset (member: approval id, score: ARGV[3])
+    KEYS[3] record index string (the latest approval id for the record, for lookups)
 
     ARGV[1] approval id
     ARGV[2] subject as JSON (the fixed part of the approval)
@@ -21,4 +22,5 @@ end
 redis.call("HSET", KEYS[1], "data", ARGV[2], "state", "pending", "createdAt", ARGV[4],
   "updatedAt", ARGV[4])
 redis.call("ZADD", KEYS[2], ARGV[3], ARGV[1])
+redis.call("SET", KEYS[3], ARGV[1])
 return 1

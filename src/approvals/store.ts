@@ -47,6 +47,8 @@ export interface ApprovalStore {
   /** Open approvals (pending, hold, escalated), oldest first. */
   listOpen(limit?: number): Promise<Approval[]>;
   recentDecisions(actor: string, limit?: number): Promise<Approval[]>;
+  /** The latest approval created for a record (`recordKey()`), for lookups that show its state. */
+  latestForRecord(recordKey: string): Promise<Approval | undefined>;
   /** True for the one caller that marks the reminder (replicas may sweep at once). */
   markReminded(id: string): Promise<boolean>;
 }
@@ -70,6 +72,7 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
   const key = (id: string) => `${prefix}approval:${id}`;
   const openKey = `${prefix}approvals:open`;
   const decisionsKey = (actor: string) => `${prefix}approvals:decided-by:${actor}`;
+  const recordIndexKey = (recordKey: string) => `${prefix}approvals:by-record:${recordKey}`;
 
   async function get(id: string): Promise<Approval | undefined> {
     const h = await redis.hgetall(key(id));
@@ -97,7 +100,7 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
       const now = clock();
       const created = await createScript.run(
         redis,
-        [key(id), openKey],
+        [key(id), openKey, recordIndexKey(subject.recordKey)],
         [id, JSON.stringify(subject), now, new Date(now).toISOString()],
       );
       const approval = await get(id);
@@ -157,6 +160,11 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
     async recentDecisions(actor, limit = 10) {
       const ids = await redis.zrevrange(decisionsKey(actor), 0, limit - 1);
       return getMany(ids);
+    },
+
+    async latestForRecord(recordKey) {
+      const id = await redis.get(recordIndexKey(recordKey));
+      return id === null ? undefined : get(id);
     },
 
     async markReminded(id) {

@@ -12,6 +12,7 @@ import { WebClient } from "@slack/web-api";
 import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import type { DecisionDeps } from "../approvals/decide.ts";
+import type { ApprovalStore } from "../approvals/store.ts";
 import { registerApprovalActions } from "./actions/approval-actions.ts";
 import type { SlackAuditFn } from "./audit-events.ts";
 import { boltLogger } from "./bolt-logger.ts";
@@ -23,6 +24,7 @@ import { createHomePublisher, registerHome } from "./home/home.ts";
 import type { HealthProvider, LookupService, ReplayFn, StatusProvider } from "./lookup-service.ts";
 import { guardSlackRequests } from "./signature-guard.ts";
 import { createSlackAppStats, type SlackAppStats } from "./stats.ts";
+import { plainDecision } from "./views/approval-view.ts";
 
 export interface SlackAppConfig {
   /** Required for HTTP (every request is verified with it). */
@@ -156,7 +158,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     lookup: createLookupRunner({
       redis: deps.redis,
       prefix,
-      lookups: deps.lookups,
+      lookups: withApprovalState(deps.lookups, deps.approvals?.store),
       stats,
       clock,
       perMinute: deps.limits?.lookupsPerMinute ?? 10,
@@ -211,6 +213,22 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       await app.stop();
     },
     refreshHome: (userId) => publishHome(homeClient, userId),
+  };
+}
+
+/** Invoice answers show the approval state from our own store unless the caller supplies one. */
+function withApprovalState(
+  lookups: LookupService,
+  store: ApprovalStore | undefined,
+): LookupService {
+  if (!store || lookups.approvalState) return lookups;
+  return {
+    ...lookups,
+    async approvalState(recordKey) {
+      const a = await store.latestForRecord(recordKey);
+      if (!a) return undefined;
+      return plainDecision(a);
+    },
   };
 }
 

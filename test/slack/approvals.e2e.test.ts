@@ -75,6 +75,21 @@ describe("approvals through signed requests", () => {
     );
   });
 
+  it("an invoice lookup shows the approval state from the store", async () => {
+    const { ts } = await postAlert("INV-APPR");
+    await click(APPROVER_2, ts, "approval.approve");
+    await eventually(() => textOf(message(ts)?.blocks).includes("Approved"));
+    const before = h.emu.inspect.responseUrlPosts().length;
+    await h.emu.platform.slashCommand({
+      command: "/infor",
+      text: "invoice 10023 INV-APPR",
+      userId: CLERK,
+      channelId: CHANNEL,
+    });
+    const post = await eventually(() => h.emu.inspect.responseUrlPosts()[before]);
+    expect(textOf(post.body.blocks)).toContain(`Approved by <@${APPROVER_2}>`);
+  });
+
   it("a non-approver is refused privately, nothing changes, the attempt is audited", async () => {
     const { approval, ts } = await postAlert("A-CLERK");
     await click(CLERK, ts, "approval.approve");

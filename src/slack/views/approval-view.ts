@@ -67,6 +67,14 @@ export function decisionLine(a: {
   return `${emoji} *${word}*${who}${when}${reason}`;
 }
 
+/** Approval state in plain words for lookups: "approved by <@U1> at 2026-12-01 09:14 UTC". */
+export function plainDecision(a: Approval): string {
+  const [, word] = STATE_WORDS[a.state];
+  const who = a.decidedBy && a.decidedBy !== "system" ? ` by <@${a.decidedBy}>` : "";
+  const when = a.decidedAt ? ` at ${formatTime(a.decidedAt)}` : "";
+  return `${word}${who}${when}`;
+}
+
 /** Extra note for a superseded approval: what the ERP said. */
 export function supersededLine(erpStatus: string, detail?: string): string {
   const what: Record<string, string> = {

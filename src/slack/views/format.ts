@@ -9,6 +9,11 @@ export function esc(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
+/** Like `esc`, but keeps user mentions (`<@U123>`) that our own text puts in on purpose. */
+export function escKeepMentions(text: string): string {
+  return esc(text).replace(/&lt;@([UW][A-Z0-9]+)&gt;/g, "<@$1>");
+}
+
 /** "1234567.5" EUR → "1,234,567.50 EUR" without ever touching a float. */
 export function formatMoney(m: Money): string {
   const negative = m.amount.startsWith("-");

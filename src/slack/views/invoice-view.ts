@@ -1,5 +1,14 @@
 import type { LookupAnswer } from "../commands/answer.ts";
-import { context, divider, esc, fields, formatMoney, header, section } from "./format.ts";
+import {
+  context,
+  divider,
+  esc,
+  escKeepMentions,
+  fields,
+  formatMoney,
+  header,
+  section,
+} from "./format.ts";
 import type { SlackBlock, SlackMessage } from "./types.ts";
 
 export function invoiceView(a: Extract<LookupAnswer, { kind: "invoice" }>): SlackMessage {
@@ -31,7 +40,7 @@ export function invoiceView(a: Extract<LookupAnswer, { kind: "invoice" }>): Slac
         ["Total", formatMoney(inv.total)],
         ["VAT", inv.vat ? formatMoney(inv.vat) : "–"],
         ["PO", esc(inv.poNumber ?? "–")],
-        ["Approval", esc(item.approval ?? "none requested")],
+        ["Approval", escKeepMentions(item.approval ?? "none requested")],
       ]),
       item.exceptions.length > 0
         ? section(`:warning: *PO match*\n${item.exceptions.map((e) => `• ${esc(e)}`).join("\n")}`)
