@@ -91,7 +91,6 @@ beforeAll(async () => {
       suppliersPerCompany: 3,
       purchaseOrders: 4,
       invoices: 4,
-      payments: 1,
       manualVouchers: 1,
     },
   });
