@@ -1,0 +1,146 @@
+import { formatMinor, parseMinor } from "../data/amounts.ts";
+import type { PoLineRec, PoRec, ReceiptRec, SupplierRec } from "../data/model.ts";
+import { assign, ControlError, type Fields, need, text, type UpsertContext } from "./fields.ts";
+
+export function supplier(ctx: UpsertContext, fields: Fields): SupplierRec {
+  const cono = Number(text(fields, "CONO") ?? "100");
+  const suno = need(fields, "SUNO");
+  let rec = ctx.data.suppliers.find((s) => s.cono === cono && s.suno === suno);
+  if (!rec) {
+    rec = {
+      cono,
+      suno,
+      sunm: "",
+      suty: "0",
+      stat: "20",
+      alsu: "",
+      cscd: "SE",
+      lncd: "GB",
+      phno: "",
+      vrno: "",
+      cucd: "EUR",
+      tepy: "30",
+      pyme: "BT",
+      buye: "",
+      rgdt: ctx.today,
+      lmdt: ctx.today,
+      chid: "SIMCTRL",
+    };
+    ctx.data.suppliers.push(rec);
+  }
+  assign(rec, fields);
+  rec.lmdt = ctx.today;
+  return rec;
+}
+
+function findPo(ctx: UpsertContext, fields: Fields): PoRec {
+  const cono = Number(text(fields, "CONO") ?? "100");
+  const puno = need(fields, "PUNO");
+  const po = ctx.data.pos.find((p) => p.cono === cono && p.puno === puno);
+  if (!po) throw new ControlError("not_found", `PO ${puno} not found`, 404);
+  return po;
+}
+
+export function po(ctx: UpsertContext, fields: Fields): PoRec {
+  const cono = Number(text(fields, "CONO") ?? "100");
+  const puno = text(fields, "PUNO") ?? String(ctx.data.seq.puno++);
+  let rec = ctx.data.pos.find((p) => p.cono === cono && p.puno === puno);
+  if (!rec) {
+    const suno = need(fields, "SUNO");
+    const sup = ctx.data.suppliers.find((s) => s.cono === cono && s.suno === suno);
+    const divi = text(fields, "DIVI") ?? (cono === 100 ? "AAA" : "CCC");
+    rec = {
+      cono,
+      divi,
+      puno,
+      suno,
+      pudt: ctx.today,
+      dwdt: ctx.today,
+      cucd: sup?.cucd ?? "EUR",
+      buye: "BUYER01",
+      faci: `${divi[0]}01`,
+      whlo: `${divi[0]}01`,
+      orty: "PP1",
+      pusl: "15",
+      pust: "15",
+      ait2: "CC100",
+      rgdt: ctx.today,
+      lmdt: ctx.today,
+      chid: "SIMCTRL",
+      lines: [],
+    };
+    ctx.data.pos.push(rec);
+  }
+  assign(rec, fields);
+  rec.lmdt = ctx.today;
+  return rec;
+}
+
+export function poLine(ctx: UpsertContext, fields: Fields): PoLineRec {
+  const head = findPo(ctx, fields);
+  const pnli = Number(need(fields, "PNLI"));
+  const pnls = Number(text(fields, "PNLS") ?? "0");
+  let rec = head.lines.find((l) => l.pnli === pnli && l.pnls === pnls);
+  if (!rec) {
+    rec = {
+      pnli,
+      pnls,
+      itno: "",
+      itds: "",
+      orqa: need(fields, "ORQA"),
+      rvqa: "0",
+      ivqa: "0",
+      pupr: need(fields, "PUPR"),
+      pucd: "1",
+      puun: "PCS",
+      ppun: "PCS",
+      pust: "20",
+      pusl: "20",
+      dwdt: head.dwdt,
+      rgdt: ctx.today,
+      lmdt: ctx.today,
+      receipts: [],
+    };
+    head.lines.push(rec);
+  }
+  assign(rec, fields, ["CONO", "PUNO"]);
+  rec.lmdt = ctx.today;
+  head.lmdt = ctx.today;
+  return rec;
+}
+
+export function receipt(ctx: UpsertContext, fields: Fields): ReceiptRec {
+  const head = findPo(ctx, fields);
+  const pnli = Number(need(fields, "PNLI"));
+  const pnls = Number(text(fields, "PNLS") ?? "0");
+  const line = head.lines.find((l) => l.pnli === pnli && l.pnls === pnls);
+  if (!line) throw new ControlError("not_found", `PO line ${head.puno}/${pnli} not found`, 404);
+  const repn = text(fields, "REPN") ?? String(ctx.data.seq.repn++);
+  let rec = line.receipts.find((r) => r.repn === repn);
+  if (!rec) {
+    rec = {
+      repn,
+      pnlx: 0,
+      trdt: ctx.today,
+      tihm: "1200",
+      rpqa: need(fields, "RPQA"),
+      whlo: head.whlo,
+      rgdt: ctx.today,
+      lmdt: ctx.today,
+    };
+    line.receipts.push(rec);
+  }
+  assign(rec, fields, ["CONO", "PUNO", "PNLI", "PNLS"]);
+  rec.lmdt = ctx.today;
+  line.rvqa =
+    formatMinor(
+      line.receipts.reduce((sum, r) => sum + parseMinor(r.rpqa, 6), 0n),
+      6,
+    ).replace(/\.?0+$/, "") || "0";
+  const full = parseMinor(line.rvqa, 6) >= parseMinor(line.orqa, 6);
+  line.pust = full ? "75" : "50";
+  line.pusl = line.pust;
+  line.lmdt = ctx.today;
+  head.lmdt = ctx.today;
+  return rec;
+}
