@@ -197,6 +197,12 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     });
   }
 
+  // Every interaction must be acknowledged, including link buttons other modules put on messages
+  // (a URL button still sends block_actions); ours are matched above and excluded here.
+  app.action(/^(?!approval\.|lookup\.)/, async ({ ack }) => {
+    await ack();
+  });
+
   const homeClient = new WebClient(config.botToken, clientOptions);
   return {
     app,

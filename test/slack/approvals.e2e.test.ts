@@ -248,6 +248,13 @@ describe("approvals through signed requests", () => {
       action: { action_id: "approval.approve", value: approval.id },
     });
     await eventually(async () => (await h.store.get(approval.id))?.state === "approved");
+    // The alert in the channel is stamped too (read back through conversations.history).
+    await eventually(() => {
+      const m = h.emu.inspect.messages(CHANNEL).find((x) => x.text.includes("A-HOME"));
+      return (
+        m && textOf(m.blocks).includes("Approved") && !textOf(m.blocks).includes("approval.approve")
+      );
+    });
     await eventually(
       () => !textOf(h.emu.inspect.home(APPROVER_1)?.blocks).includes(`home.${approval.id}`),
     );

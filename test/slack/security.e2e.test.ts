@@ -71,6 +71,34 @@ describe("request verification", () => {
     expect(await health.text()).toBe("ok");
   });
 
+  it("acknowledges clicks on buttons it does not own (e.g. link buttons)", async () => {
+    const posted = await h.client.chat.postMessage({
+      channel: CHANNEL,
+      text: "link",
+      blocks: [
+        {
+          type: "actions",
+          elements: [
+            {
+              type: "button",
+              action_id: "open.erp",
+              text: { type: "plain_text", text: "Open" },
+              url: "https://example.com",
+            },
+          ],
+        },
+      ],
+    });
+    const res = await h.emu.platform.blockAction({
+      userId: CLERK,
+      channelId: CHANNEL,
+      messageTs: posted.ts ?? "",
+      action: { action_id: "open.erp" },
+    });
+    expect(res.status).toBe(200);
+    expect(res.timedOut).toBe(false);
+  });
+
   it("handles a retried event once (same event_id, X-Slack-Retry-Num)", async () => {
     const publishes = () => h.emu.inspect.requests({ method: "views.publish" }).length;
     const before = publishes();
@@ -107,6 +135,16 @@ describe("start-up", () => {
       expect((err as SlackAppError).code).toBe("missing_signing_secret");
       expect((err as Error).message).toContain("SLACK_SIGNING_SECRET");
     }
+  });
+
+  it("uses Socket Mode without a signing secret when an app-level token is configured", async () => {
+    const handle = createSlackApp({
+      config: { botToken: "xoxb-test", appToken: "xapp-1-A0-1-test", botId: "B1", botUserId: "U1" },
+      redis: h.redis,
+      lookups: fakeLookups(),
+    });
+    expect(handle.app).toBeDefined();
+    expect(handle.stats.rejectedSignatures).toBe(0);
   });
 
   it("refuses a Socket Mode token that is not an app-level token", () => {
