@@ -28,6 +28,10 @@ export interface AppEnv {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   port: number;
   timeZone: string;
+  /** Shared secrets for `X-Bod-Signature` on POST /ion/bod (several during rotation). */
+  bodHmacSecrets: string[];
+  bodBearerTokens: string[];
+  bodMaxBytes: number;
 }
 
 export interface EnvProblem {
@@ -54,6 +58,9 @@ export const ENV_DOC: Record<string, string> = {
   LOG_LEVEL: "fatal|error|warn|info|debug|trace|silent; default info",
   PORT: "HTTP port for Slack requests and health routes; default 3000",
   TIME_ZONE: "IANA time zone for times shown to people; default UTC",
+  BOD_HMAC_SECRETS: "comma-separated shared secrets for POST /ion/bod signatures; optional",
+  BOD_BEARER_TOKENS: "comma-separated bearer tokens accepted on POST /ion/bod; optional",
+  BOD_MAX_BYTES: "body bound for BODs in bytes; default 2097152 (2 MiB)",
 };
 
 const logLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
@@ -183,6 +190,31 @@ export function loadEnv(
   const timeZone = raw("TIME_ZONE") ?? "UTC";
   if (!isTimeZone(timeZone)) problem("TIME_ZONE", `"${timeZone}" is not an IANA time zone`);
 
+  /** Comma lists of secrets; each item may itself be an envelope. */
+  const secretList = (name: string): string[] =>
+    (raw(name) ?? "")
+      .split(",")
+      .map((v) => v.trim())
+      .filter(Boolean)
+      .flatMap((v) => reveal(name, v) ?? []);
+  const bodHmacSecrets = secretList("BOD_HMAC_SECRETS");
+  const bodBearerTokens = secretList("BOD_BEARER_TOKENS");
+  const bodMaxText = raw("BOD_MAX_BYTES") ?? "2097152";
+  const bodMaxBytes = Number(bodMaxText);
+  if (!/^\d+$/.test(bodMaxText) || bodMaxBytes < 1024) {
+    problem("BOD_MAX_BYTES", "expected a number of bytes, at least 1024");
+  }
+  for (const v of [...bodHmacSecrets, ...bodBearerTokens]) {
+    if (v.length < 16) {
+      problem(
+        bodHmacSecrets.includes(v) ? "BOD_HMAC_SECRETS" : "BOD_BEARER_TOKENS",
+        "each value must be at least 16 characters",
+      );
+      break;
+    }
+  }
+  secrets.push(...bodHmacSecrets, ...bodBearerTokens);
+
   for (const name of SECRET_VARIABLES) {
     const v = raw(name);
     if (v) secrets.push(v);
@@ -207,6 +239,9 @@ export function loadEnv(
       logLevel: level.success ? level.data : "info",
       port,
       timeZone,
+      bodHmacSecrets,
+      bodBearerTokens,
+      bodMaxBytes,
     },
   };
 }

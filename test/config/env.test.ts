@@ -134,3 +134,32 @@ describe("environment", () => {
     expect(notJson.ok || notJson.problems[0]?.variable).toBe("IONAPI_JSON");
   });
 });
+
+describe("BOD webhook credentials", () => {
+  it("reads comma lists, decrypts envelopes in them, and registers them as secrets", () => {
+    const keys = `k1:${generateKey()}`;
+    const ring = parseKeyRing(keys);
+    const r = loadEnv({
+      ...valid,
+      ENCRYPTION_KEYS: keys,
+      BOD_HMAC_SECRETS: `plain-shared-secret-0001, ${encryptSecret("encrypted-shared-secret-2", ring)}`,
+      BOD_BEARER_TOKENS: "bearer-token-value-000001",
+    });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.env.bodHmacSecrets).toEqual(["plain-shared-secret-0001", "encrypted-shared-secret-2"]);
+    expect(r.env.bodBearerTokens).toEqual(["bearer-token-value-000001"]);
+    expect(r.env.bodMaxBytes).toBe(2 * 1024 * 1024);
+    expect(r.secrets).toEqual(
+      expect.arrayContaining(["encrypted-shared-secret-2", "bearer-token-value-000001"]),
+    );
+  });
+
+  it("refuses short secrets and a silly body bound", () => {
+    const r = loadEnv({ ...valid, BOD_HMAC_SECRETS: "short", BOD_MAX_BYTES: "10" });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.map((p) => p.variable).sort()).toEqual(["BOD_HMAC_SECRETS", "BOD_MAX_BYTES"]);
+    expect(JSON.stringify(r.problems)).not.toContain("short");
+  });
+});
