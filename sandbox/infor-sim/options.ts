@@ -26,6 +26,10 @@ export interface InforSimOptions {
   now?: () => number;
   /** Start the sim clock on this date (YYYY-MM-DD, 08:00 UTC) instead of the real date. */
   startDate?: string;
+  /** ION throttling "rate smoothing": after this many calls in the minute window (0 = off)... */
+  smoothingAfterCount?: number;
+  /** ...each further call waits this long before it is answered. */
+  smoothingDelayMs?: number;
   m3ErrorStyle?: ErrorStyle;
   idoItemFormat?: IdoItemFormat;
   logger?: Logger;
@@ -39,6 +43,8 @@ export interface SimConfig {
   signInsPerMinute: number;
   requestsPerMinute: number;
   retryAfterSeconds: number | undefined;
+  smoothingAfterCount: number;
+  smoothingDelayMs: number;
   m3ErrorStyle: ErrorStyle;
   idoItemFormat: IdoItemFormat;
 }
@@ -51,6 +57,8 @@ export function configFrom(options: InforSimOptions): SimConfig {
     signInsPerMinute: options.signInsPerMinute ?? 20,
     requestsPerMinute: options.requestsPerMinute ?? 0,
     retryAfterSeconds: options.retryAfterSeconds,
+    smoothingAfterCount: options.smoothingAfterCount ?? 0,
+    smoothingDelayMs: options.smoothingDelayMs ?? 0,
     m3ErrorStyle: options.m3ErrorStyle ?? "results400",
     idoItemFormat: options.idoItemFormat ?? "flat",
   };

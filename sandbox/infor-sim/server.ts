@@ -114,6 +114,7 @@ export async function startInforSim(options: InforSimOptions = {}): Promise<Info
     } else {
       reply = handleApi(state, tenant, { rest, query: url.searchParams, headers: req.headers });
     }
+    if (reply.delayMs) await sleep(reply.delayMs);
     state.record({ ...logEntry, status: reply.status, ...(fault ? { fault: fault.mode } : {}) });
     send(res, reply, fault?.mode === "truncated");
   };

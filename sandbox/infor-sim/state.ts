@@ -44,6 +44,8 @@ export interface Counters {
   revokes: number;
   signInsRefused: number;
   invalidGrants: number;
+  /** API calls delayed by rate smoothing. */
+  smoothed: number;
   faults: Record<string, number>;
 }
 
@@ -60,6 +62,7 @@ export function emptyCounters(): Counters {
     revokes: 0,
     signInsRefused: 0,
     invalidGrants: 0,
+    smoothed: 0,
     faults: {},
   };
 }

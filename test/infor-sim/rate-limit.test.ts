@@ -35,6 +35,17 @@ describe("infor-sim requests-per-minute limit", () => {
     expect(res.headers.get("retry-after")).toBe("7");
   });
 
+  it("smooths: calls beyond the smoothing count are delayed, not refused", async () => {
+    sim = await startSim({ smoothingAfterCount: 2, smoothingDelayMs: 120 });
+    const api = await caller(sim);
+    await api.get(v2("CRS620MI", "LstSuppliers"));
+    await api.get(v2("CRS620MI", "LstSuppliers"));
+    const started = performance.now();
+    expect((await api.get(v2("CRS620MI", "LstSuppliers"))).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(110);
+    expect(sim.control.counters().smoothed).toBe(1);
+  });
+
   it("counts each tenant separately and does not count token calls", async () => {
     sim = await startSim({ tenants: ["ONE_TST", "TWO_TST"], requestsPerMinute: 2 });
     const one = await caller(sim, "ONE_TST");

@@ -40,7 +40,7 @@ export function invoice(ctx: UpsertContext, fields: Fields): InvoiceRec {
       inbn: inbnText === undefined ? ctx.data.seq.inbn++ : Number(inbnText),
       ibtp: puno ? "10" : "20",
       supa: "00",
-      bist: "",
+      bist: "0",
       suno,
       spyn: suno,
       sino: need(fields, "SINO"),

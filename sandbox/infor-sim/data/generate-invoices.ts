@@ -41,7 +41,7 @@ function header(
     inbn,
     ibtp: "20",
     supa: "00",
-    bist: "",
+    bist: "0",
     suno: supplier.suno,
     spyn: supplier.suno,
     sino: `F${String(100000 + inbn)}`,

@@ -6,16 +6,20 @@ export class MinuteWindow {
   private start = 0;
   private used = 0;
 
-  /** Takes one unit; false when the window's allowance is spent (the call is refused, not counted). */
+  /** Takes one unit; false when the window's allowance (0 = none) is spent: refused, not counted. */
   take(now: number, allowance: number): boolean {
-    if (allowance <= 0) return true;
     if (this.used === 0 || now - this.start >= 60_000) {
       this.start = now;
       this.used = 0;
     }
-    if (this.used >= allowance) return false;
+    if (allowance > 0 && this.used >= allowance) return false;
     this.used++;
     return true;
+  }
+
+  /** Calls taken in the current window. */
+  count(): number {
+    return this.used;
   }
 
   /** Seconds until the window ends. */

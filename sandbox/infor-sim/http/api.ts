@@ -39,6 +39,16 @@ export function handleApi(state: SimState, tenant: TenantState, request: ApiRequ
     );
   }
   state.counters.apiRequests++;
+  // ION rate smoothing: after `delayAfterCount` calls in the period, each further call is delayed.
+  const { smoothingAfterCount, smoothingDelayMs } = state.config;
+  const delayMs =
+    smoothingAfterCount > 0 && tenant.window.count() > smoothingAfterCount ? smoothingDelayMs : 0;
+  if (delayMs > 0) state.counters.smoothed++;
+  const reply = route(state, tenant, request);
+  return delayMs > 0 ? { ...reply, delayMs } : reply;
+}
+
+function route(state: SimState, tenant: TenantState, request: ApiRequest): Reply {
   if (request.rest.startsWith("M3/m3api-rest/")) {
     const reply = handleM3(
       request.rest.slice("M3/m3api-rest/".length),

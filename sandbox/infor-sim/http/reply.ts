@@ -3,6 +3,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** undefined = no body at all (a bare status). */
   body?: string;
+  /** Wait this long before replying (ION throttling policy "rate smoothing"). */
+  delayMs?: number;
 }
 
 export function json(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
