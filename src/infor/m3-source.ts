@@ -88,7 +88,8 @@ class M3Source implements InforSource {
   }
 
   private select(name: TableName, where: Predicate[], pageSize: number, columns?: string[]) {
-    return exportSelect(this.mi, query(name, where, columns), { pageSize });
+    // EXPORTMI reads the session company (cono), so every call names this source's company.
+    return exportSelect(this.mi, query(name, where, columns), { pageSize, company: this.company });
   }
 
   private async all(name: TableName, where: Predicate[], pageSize = 1000): Promise<MiRecord[]> {

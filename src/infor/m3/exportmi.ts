@@ -104,6 +104,8 @@ export interface SelectOptions {
   /** SEPC (default "|"). */
   separator?: string;
   maxPages?: number;
+  /** Company (cono) context for every page; default: the MiClient's. */
+  company?: string;
 }
 
 /** Read a whole table slice page by page. Each yielded page holds unprefixed records. */
@@ -123,7 +125,7 @@ export async function* exportSelect(
       "EXPORTMI",
       "Select",
       { QERY: buildQuery(q, after), SEPC: sep, HDRS: first ? "1" : "0" },
-      { maxrecs: pageSize },
+      { maxrecs: pageSize, ...(options.company ? { company: options.company } : {}) },
     );
     let rows = records.map((r) => r.REPL);
     if (rows.some((r) => r === undefined)) {
