@@ -13,6 +13,7 @@ export {
   type PolicyDecision,
   type UserGroupMembers,
 } from "./policy.ts";
+export { erpUserMapping, scheduleFromRouting } from "./routing-adapters.ts";
 export { type ApprovalSchedule, dueStep, nextDueAt } from "./schedule.ts";
 export {
   type ApprovalStore,

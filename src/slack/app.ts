@@ -60,6 +60,11 @@ export interface SlackAppDeps {
   /** Extra routes on the same HTTP server (health, metrics, webhooks). */
   customRoutes?: CustomRoute[];
   limits?: { lookupsPerMinute?: number; cacheTtlSeconds?: number };
+  /** Prometheus counters from ops/metrics (structurally: anything with `inc`). */
+  metrics?: {
+    slackSignatureRejections?: { inc(): void };
+    approvals?: { inc(labels: { outcome: "approved" | "rejected" | "denied" }): void };
+  };
 }
 
 export interface SlackAppHandle {
@@ -132,6 +137,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       seenBefore: async (signature) =>
         (await deps.redis.set(`${prefix}slack-sig:${signature}`, "1", "EX", 330, "NX")) === null,
       onError: (err) => logger.warn({ err }, "replay check unavailable"),
+      onRejected: () => deps.metrics?.slackSignatureRejections?.inc(),
     });
     receiver = httpReceiver;
   }
@@ -194,6 +200,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       clock,
       logger,
       refreshHome: publishHome,
+      onOutcome: (outcome) => deps.metrics?.approvals?.inc({ outcome }),
     });
   }
 

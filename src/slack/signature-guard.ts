@@ -16,6 +16,8 @@ export interface GuardOptions {
    */
   seenBefore?: (signature: string) => Promise<boolean>;
   onError?: (err: unknown) => void;
+  /** Called on every refusal (e.g. to increment the Prometheus counter). */
+  onRejected?: () => void;
 }
 
 /**
@@ -24,8 +26,12 @@ export interface GuardOptions {
  * mismatches included) in `stats.rejectedSignatures`.
  */
 export function guardSlackRequests(inner: RequestListener, options: GuardOptions): RequestListener {
-  const refuse = (req: IncomingMessage, res: ServerResponse) => {
+  const count = () => {
     options.stats.rejectedSignatures += 1;
+    options.onRejected?.();
+  };
+  const refuse = (req: IncomingMessage, res: ServerResponse) => {
+    count();
     req.resume();
     res.writeHead(401).end();
   };
@@ -40,7 +46,7 @@ export function guardSlackRequests(inner: RequestListener, options: GuardOptions
     }
     const pass = () => {
       res.once("finish", () => {
-        if (res.statusCode === 401) options.stats.rejectedSignatures += 1;
+        if (res.statusCode === 401) count();
       });
       inner(req, res);
     };

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DecisionDeps, decide } from "../../src/approvals/decide.ts";
+import { erpUserMapping, scheduleFromRouting } from "../../src/approvals/routing-adapters.ts";
 import { createApprovalStore } from "../../src/approvals/store.ts";
 import type { Approval, ApprovalAuditEvent, ApprovalSubject } from "../../src/approvals/types.ts";
 import { createUserGroupResolver } from "../../src/approvals/usergroups.ts";
@@ -114,6 +115,19 @@ describe("decide", () => {
     const out = await decide(d, { approvalId: approval.id, verb: "approve", actor: "UA1" });
     expect(out).toMatchObject({ kind: "done", writeBack: { status: "failed", code: "m3_nok" } });
     expect((await d.store.get(approval.id))?.state).toBe("approved");
+  });
+});
+
+describe("routing adapters", () => {
+  it("maps ERP users to Slack users both ways, ignoring case", async () => {
+    const m = erpUserMapping({ jdoe: "U0CLERK001" });
+    expect(m.slackUserFor("JDOE")).toBe("U0CLERK001");
+    expect(await m.erpUserFor("U0CLERK001")).toBe("JDOE");
+    expect(m.slackUserFor(undefined)).toBeUndefined();
+    expect(scheduleFromRouting({ reminderHours: 24, expireHours: 168 })).toEqual({
+      remindAfterHours: 24,
+      expireAfterHours: 168,
+    });
   });
 });
 

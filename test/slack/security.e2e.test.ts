@@ -13,8 +13,10 @@ import {
 } from "./helpers/harness.ts";
 
 let h: Harness;
+let promRejections = 0;
 beforeAll(async () => {
   h = await startHarness("slack-security", {
+    metrics: { slackSignatureRejections: { inc: () => void promRejections++ } },
     customRoutes: [
       {
         path: "/healthz",
@@ -50,6 +52,7 @@ describe("request verification", () => {
       401, 401, 401, 200, 401,
     ]);
     expect(h.slack.stats.rejectedSignatures - before).toBe(4);
+    expect(promRejections).toBe(h.slack.stats.rejectedSignatures);
   });
 
   it("refuses a request without signature headers", async () => {

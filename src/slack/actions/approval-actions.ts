@@ -25,6 +25,8 @@ export interface ApprovalActionDeps extends DecisionDeps {
   logger: Logger;
   /** Re-publish one user's Home tab (after each decision). */
   refreshHome: (client: WebClient, userId: string) => Promise<void>;
+  /** Decisions and refusals, for the approvals counter. */
+  onOutcome?: (outcome: "approved" | "rejected" | "denied") => void;
 }
 
 const MIN_REASON = 3;
@@ -150,6 +152,7 @@ export function registerApprovalActions(app: App, deps: ApprovalActionDeps): voi
     switch (outcome.kind) {
       case "done": {
         const a = outcome.approval;
+        if (a.state === "approved" || a.state === "rejected") deps.onOutcome?.(a.state);
         const line = decisionLine({
           state: a.state,
           by: ctx.user,
@@ -199,6 +202,7 @@ export function registerApprovalActions(app: App, deps: ApprovalActionDeps): voi
         return;
       }
       case "refused":
+        deps.onOutcome?.("denied");
         await ctx.tell(
           `:lock: ${outcome.message} Nothing was recorded; the attempt is in the audit log.`,
         );
