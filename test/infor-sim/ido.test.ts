@@ -61,6 +61,30 @@ describe("infor-sim SyteLine IDO load", () => {
     expect(new Set(seen).size).toBe(seen.length);
   });
 
+  it("loads the last page and the page before a bookmark with LAST and PREV", async () => {
+    const all = (
+      (await load("SLVendors", "properties=VendNum&recordcap=0")).body.Items as Array<
+        Record<string, string>
+      >
+    ).map((i) => i.VendNum);
+    const last = await load("SLVendors", "properties=VendNum&recordcap=3&loadtype=LAST");
+    expect((last.body.Items as Array<Record<string, string>>).map((i) => i.VendNum)).toEqual(
+      all.slice(-3),
+    );
+    const prev = await load(
+      "SLVendors",
+      `properties=VendNum&recordcap=3&loadtype=PREV&bookmark=${encodeURIComponent(last.body.Bookmark ?? "")}`,
+    );
+    expect((prev.body.Items as Array<Record<string, string>>).map((i) => i.VendNum)).toEqual(
+      all.slice(-6, -3),
+    );
+    const stale = await load(
+      "SLVendors",
+      `properties=VendNum&orderby=Name&loadtype=NEXT&bookmark=${encodeURIComponent(last.body.Bookmark ?? "")}`,
+    );
+    expect(stale.body).toMatchObject({ Success: false, Message: "Invalid bookmark" });
+  });
+
   it("serves the older Name/Value item format on request", async () => {
     const { body } = await load("SLVchHdrs", "properties=Voucher,InvAmt&recordcap=1", {
       ...CONFIG,

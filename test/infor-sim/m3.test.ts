@@ -70,6 +70,16 @@ describe("infor-sim M3 MI REST v2", () => {
     sim.control.configure({ m3ErrorStyle: "results400" });
   });
 
+  it("echoes inputs with extendedresult=true and refuses date formats it does not serve", async () => {
+    const echoed = await api.json<{ results: Array<{ parameters?: Record<string, string> }> }>(
+      v2("PPS200MI", "GetHead", "?PUNO=1000001&extendedresult=true"),
+    );
+    expect(echoed.body.results[0]?.parameters).toEqual({ PUNO: "1000001" });
+    const dmy = await api.json<V2Body>(v2("PPS200MI", "GetHead", "?PUNO=1000001&dateformat=DMY6"));
+    expect(dmy.status).toBe(400);
+    expect(dmy.body.results[0]?.errorField).toBe("dateformat");
+  });
+
   it("validates mandatory and too-long inputs", async () => {
     const missing = await api.json<V2Body>(v2("PPS200MI", "GetHead"));
     expect(missing.body.results[0]?.errorType).toBe("MandatoryInputFieldNotFound");
