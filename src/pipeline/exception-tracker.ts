@@ -1,12 +1,11 @@
 import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
-import type { ApprovalSubject } from "../approvals/types.ts";
 import { type Alert, hashParts } from "../delivery/alert.ts";
 import { type PurchaseOrder, recordKey, type SupplierInvoice } from "../infor/records.ts";
 import type { MatchPolicy } from "../rules/match-policy.ts";
 import type { RoutingPolicy } from "../rules/routing.ts";
 import type { ChangeEvent } from "../sync/sink.ts";
-import { openedAlert, resolvedAlert } from "./alerts.ts";
+import { type ApprovalDeps, applyPlan } from "./apply-plan.ts";
 import { PipelineError } from "./errors.ts";
 import { createInvoiceIndex } from "./invoice-index.ts";
 import { invoiceToken, pipelineKeys, poToken } from "./keys.ts";
@@ -28,19 +27,15 @@ import type { InvoiceScope, InvoiceState, MatchLookups, OpenEntry } from "./type
  * keyed by the trigger's record key and content version; the same trigger read again (restart
  * before the watermark moved) returns the same alerts, whose ids delivery dedupes.
  */
-export interface ExceptionTrackerOptions {
+export interface ExceptionTrackerOptions extends ApprovalDeps {
   readonly redis: Redis;
   /** Key prefix shared with the rest of the app (e.g. "cs:"); tests pass a unique one. */
   readonly prefix: string;
   readonly lookups: MatchLookups;
   readonly matchPolicy: MatchPolicy;
   readonly routingPolicy: RoutingPolicy;
-  /** Creates (idempotently per alert id) the pending approval behind the buttons. */
-  readonly createPending?: (subject: ApprovalSubject) => Promise<{ id: string }>;
   /** Closes the approval of an exception that resolved by itself (approvals' `supersede`). */
   readonly closeApproval?: (approvalId: string, reason: string) => Promise<void>;
-  /** ERP user → Slack user (routing.yml `erpUsers`), for segregation of duties on approvals. */
-  readonly erpUsers?: Readonly<Record<string, string>>;
   readonly clock?: () => Date;
   readonly logger?: Logger;
   /** Untouched invoice states expire after this. Default 400 days (longer than delivery markers). */
@@ -83,6 +78,13 @@ interface Evaluation {
 
 type PoSlot = PurchaseOrder | "missing" | "invalid";
 
+/** Reads shared by the evaluations of one trigger (a PO change may touch many invoices). */
+interface RunCache {
+  readonly pos: Map<string, PoSlot>;
+  /** Supplier index key → the supplier's indexed invoices. */
+  readonly invoices: Map<string, SupplierInvoice[]>;
+}
+
 export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTracker {
   const keys = pipelineKeys(o.prefix);
   const log = o.logger ?? pino({ level: "silent" });
@@ -116,16 +118,16 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
 
   async function purchaseOrders(
     invoice: SupplierInvoice,
-    cache: Map<string, PoSlot>,
+    run: RunCache,
   ): Promise<PurchaseOrder[] | undefined> {
     const out: PurchaseOrder[] = [];
     for (const number of poNumbersOf(invoice)) {
       const token = poToken(invoice.tenant, invoice.company, number);
-      let slot = cache.get(token);
+      let slot = run.pos.get(token);
       if (slot === undefined) {
         const found = await o.lookups.getPurchaseOrder(scopeOf(invoice), number);
         slot = found.records[0] ?? (found.rejects.length > 0 ? "invalid" : "missing");
-        cache.set(token, slot);
+        run.pos.set(token, slot);
       }
       // A PO that failed validation is not a missing PO: judging without it would post a false
       // "PO not found". The invoice is left as it was until the PO reads cleanly.
@@ -135,7 +137,7 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
     return out;
   }
 
-  async function otherInvoices(target: Target): Promise<SupplierInvoice[]> {
+  async function otherInvoices(target: Target, run: RunCache): Promise<SupplierInvoice[]> {
     const { invoice } = target;
     if (target.isTrigger && o.lookups.findInvoices) {
       const found = await o.lookups.findInvoices(
@@ -147,17 +149,23 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
         if (recordKey(other) !== target.invoiceKey) await index.remember(other);
       }
     }
-    return index.others(invoice);
+    const key = keys.supplierInvoices(invoice.tenant, invoice.company, invoice.supplierId);
+    let all = target.isTrigger ? undefined : run.invoices.get(key);
+    if (!all) {
+      all = await index.all(invoice);
+      run.invoices.set(key, all);
+    }
+    return all.filter((i) => recordKey(i) !== target.invoiceKey);
   }
 
   async function evaluate(
     target: Target,
-    cache: Map<string, PoSlot>,
+    run: RunCache,
     shadow: boolean,
   ): Promise<Evaluation | undefined> {
     const { invoice, invoiceKey } = target;
     const { rev, state: previous } = await store.load(invoiceKey);
-    const pos = await purchaseOrders(invoice, cache);
+    const pos = await purchaseOrders(invoice, run);
     if (!pos) {
       log.warn({ invoiceKey }, "purchase order failed validation; invoice not evaluated");
       return undefined;
@@ -165,72 +173,12 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
     const plan = planInvoice({
       invoice,
       purchaseOrders: pos,
-      otherInvoices: await otherInvoices(target),
+      otherInvoices: await otherInvoices(target, run),
       previous,
       matchPolicy: o.matchPolicy,
       routingPolicy: o.routingPolicy,
     });
-    const createdAt = clock();
-    const alerts: Alert[] = [];
-    const closes: ApprovalClose[] = [];
-    const open: OpenEntry[] = [...plan.unchanged];
-    for (const action of plan.actions) {
-      if (action.type === "open") {
-        const base = {
-          exception: action.exception,
-          invoice,
-          channel: action.channel,
-          occurrence: action.occurrence,
-          update: 0,
-          createdAt,
-        };
-        let alert = openedAlert(base);
-        let approvalId: string | undefined;
-        if (action.exception.needsDecision && o.createPending && !shadow) {
-          approvalId = (await o.createPending(approvalSubject(alert, action.exception, invoice)))
-            .id;
-          alert = openedAlert({ ...base, approvalId });
-        }
-        alerts.push(alert);
-        open.push({
-          exception: action.exception,
-          channel: action.channel,
-          occurrence: action.occurrence,
-          update: 0,
-          alertId: alert.id,
-          ...(approvalId ? { approvalId } : {}),
-        });
-      } else if (action.type === "update") {
-        const prev = action.previous;
-        const update = prev.update + 1;
-        const alert = openedAlert({
-          exception: action.exception,
-          previous: prev.exception,
-          invoice,
-          channel: prev.channel,
-          occurrence: prev.occurrence,
-          update,
-          ...(prev.approvalId ? { approvalId: prev.approvalId } : {}),
-          createdAt,
-        });
-        alerts.push(alert);
-        open.push({ ...prev, exception: action.exception, update, alertId: alert.id });
-      } else {
-        alerts.push(
-          resolvedAlert({
-            entry: action.entry,
-            invoice,
-            code: action.code,
-            reason: action.reason,
-            createdAt,
-          }),
-        );
-        if (action.entry.approvalId) {
-          closes.push({ approvalId: action.entry.approvalId, reason: action.reason });
-        }
-      }
-    }
-    open.sort(byLine);
+    const { alerts, closes, open } = await applyPlan(plan, invoice, clock(), o, shadow);
     const keep = open.length > 0 || previous !== undefined;
     const next: InvoiceState | undefined = keep
       ? {
@@ -252,7 +200,7 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
     for (const c of closes) await o.closeApproval(c.approvalId, c.reason);
   }
 
-  async function targetsFor(event: ChangeEvent, cache: Map<string, PoSlot>): Promise<Target[]> {
+  async function targetsFor(event: ChangeEvent, run: RunCache): Promise<Target[]> {
     const record = event.record;
     if (record.entity === "supplier_invoice") {
       const invoiceKey = recordKey(record);
@@ -263,7 +211,7 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
     }
     if (record.entity === "purchase_order") {
       const token = poToken(record.tenant, record.company, record.number);
-      cache.set(token, record);
+      run.pos.set(token, record);
       return dependentTargets(token, "");
     }
     return [];
@@ -282,10 +230,10 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
       }
       if (event.record.entity === "supplier_invoice") await index.remember(event.record);
       for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-        const cache = new Map<string, PoSlot>();
+        const run: RunCache = { pos: new Map(), invoices: new Map() };
         const evaluations: Evaluation[] = [];
-        for (const target of await targetsFor(event, cache)) {
-          const evaluation = await evaluate(target, cache, shadow);
+        for (const target of await targetsFor(event, run)) {
+          const evaluation = await evaluate(target, run, shadow);
           if (evaluation) evaluations.push(evaluation);
         }
         const alerts = evaluations.flatMap((e) => e.alerts);
@@ -314,38 +262,8 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
       return [...((await store.load(invoiceKey)).state?.open ?? [])];
     },
   };
-
-  function approvalSubject(
-    alert: Alert,
-    e: OpenEntry["exception"],
-    invoice: SupplierInvoice,
-  ): ApprovalSubject {
-    const who = invoice.supplierName || invoice.supplierId;
-    const enteredBy = invoice.changedBy || undefined;
-    const slackId = enteredBy ? o.erpUsers?.[enteredBy] : undefined;
-    return {
-      alertId: alert.id,
-      recordKey: alert.recordKey,
-      kind: "exception",
-      title: `${e.title}: invoice ${invoice.invoiceNumber} from ${who}`,
-      amount: e.amountAtStake,
-      costCenter: e.costCenter ?? "",
-      tenant: invoice.tenant,
-      company: invoice.company,
-      ...(enteredBy ? { enteredBy } : {}),
-      ...(slackId ? { enteredBySlackId: slackId } : {}),
-      recordVersion: alert.contentVersion,
-    };
-  }
 }
 
 function scopeOf(invoice: SupplierInvoice): InvoiceScope {
   return { tenant: invoice.tenant, company: invoice.company, division: invoice.division };
-}
-
-function byLine(a: OpenEntry, b: OpenEntry): number {
-  const la = a.exception.line ?? -1;
-  const lb = b.exception.line ?? -1;
-  if (la !== lb) return la - lb;
-  return a.exception.id < b.exception.id ? -1 : a.exception.id > b.exception.id ? 1 : 0;
 }

@@ -11,6 +11,8 @@ export interface InvoiceIndex {
   remember(invoice: SupplierInvoice): Promise<void>;
   /** The supplier's other invoices (this invoice's own key left out). */
   others(invoice: SupplierInvoice): Promise<SupplierInvoice[]>;
+  /** Every indexed invoice of the invoice's supplier, in record key order. */
+  all(invoice: SupplierInvoice): Promise<SupplierInvoice[]>;
 }
 
 export interface InvoiceIndexOptions {
@@ -49,9 +51,12 @@ export function createInvoiceIndex(o: InvoiceIndexOptions): InvoiceIndex {
 
     async others(invoice) {
       const own = recordKey(invoice);
-      const all = await redis.hgetall(keyOf(invoice));
-      return Object.entries(all)
-        .filter(([k]) => k !== own)
+      return (await this.all(invoice)).filter((i) => recordKey(i) !== own);
+    },
+
+    async all(invoice) {
+      const entries = await redis.hgetall(keyOf(invoice));
+      return Object.entries(entries)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([, v]) => JSON.parse(v) as SupplierInvoice);
     },

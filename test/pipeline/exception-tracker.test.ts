@@ -218,6 +218,40 @@ describe("exception tracker", () => {
     expect(e.changes?.map((c) => c.field)).toContain("Cause");
   });
 
+  it("asks for a new decision when an exception changes after it was decided", async () => {
+    const decided = new Set<string>();
+    const t = createExceptionTracker({
+      redis,
+      prefix,
+      lookups,
+      matchPolicy,
+      routingPolicy,
+      createPending: approvals.createPending,
+      isApprovalOpen: async (id) => !decided.has(id),
+    });
+    lookups.put(po({}, { receivedQty: "10" }));
+    const priced = (price: string, total: string) =>
+      invoice(
+        { total: { amount: total, currency: "EUR" } },
+        {
+          unitPrice: { amount: price, currency: "EUR" },
+          amount: { amount: total, currency: "EUR" },
+        },
+      );
+    const [first] = await t.onChange(eventFor(priced("5.50", "55.00")));
+    const firstApproval = first?.needsDecision?.approvalId as string;
+    // Still pending: an edit keeps the buttons of the same approval.
+    const [edit] = await t.onChange(eventFor(priced("5.60", "56.00")));
+    expect(edit?.needsDecision?.approvalId).toBe(firstApproval);
+    // Someone accepts the variance; then the price changes again: a new decision is needed.
+    decided.add(firstApproval);
+    const [again] = await t.onChange(eventFor(priced("5.70", "57.00")));
+    expect(again?.subject).toBe(first?.subject);
+    expect(again?.needsDecision?.approvalId).toBeDefined();
+    expect(again?.needsDecision?.approvalId).not.toBe(firstApproval);
+    expect(approvals.created.map((c) => c.alertId)).toEqual([first?.id, again?.id]);
+  });
+
   it("gives a re-opened exception a new alert id", async () => {
     lookups.put(po());
     const [first] = await tracker.onChange(eventFor(invoice()));

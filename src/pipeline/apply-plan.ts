@@ -1,0 +1,144 @@
+import type { ApprovalSubject } from "../approvals/types.ts";
+import type { Alert } from "../delivery/alert.ts";
+import type { SupplierInvoice } from "../infor/records.ts";
+import type { MatchException } from "../rules/exception.ts";
+import { type OpenedAlertInput, openedAlert, resolvedAlert } from "./alerts.ts";
+import type { Plan } from "./plan.ts";
+import type { ApprovalClose } from "./state-store.ts";
+import type { OpenEntry } from "./types.ts";
+
+export interface ApprovalDeps {
+  /** Creates (idempotently per alert id) the pending approval behind the buttons. */
+  readonly createPending?: (subject: ApprovalSubject) => Promise<{ id: string }>;
+  /**
+   * Whether an approval still takes a decision. When an exception changes after someone decided
+   * it, the new numbers need a new decision (a new approval); absent, the first one is kept.
+   */
+  readonly isApprovalOpen?: (approvalId: string) => Promise<boolean>;
+  readonly erpUsers?: Readonly<Record<string, string>>;
+}
+
+export interface Applied {
+  readonly alerts: Alert[];
+  readonly closes: ApprovalClose[];
+  /** Open entries after the plan, oldest line first. */
+  readonly open: OpenEntry[];
+}
+
+/**
+ * Turns a plan into alerts, creating approvals on the way (not in shadow mode: nothing there
+ * may be decided). The only I/O is through `deps`.
+ */
+export async function applyPlan(
+  plan: Plan,
+  invoice: SupplierInvoice,
+  createdAt: Date,
+  deps: ApprovalDeps,
+  shadow: boolean,
+): Promise<Applied> {
+  const alerts: Alert[] = [];
+  const closes: ApprovalClose[] = [];
+  const open: OpenEntry[] = [...plan.unchanged];
+
+  async function withApproval(
+    input: Omit<OpenedAlertInput, "approvalId">,
+    keep: string | undefined,
+  ): Promise<{ alert: Alert; approvalId?: string }> {
+    const e = input.exception;
+    if (!e.needsDecision || shadow) return { alert: openedAlert(input) };
+    if (keep && (!deps.isApprovalOpen || (await deps.isApprovalOpen(keep)))) {
+      return { alert: openedAlert({ ...input, approvalId: keep }), approvalId: keep };
+    }
+    if (!deps.createPending) return { alert: openedAlert(input) };
+    const draft = openedAlert(input);
+    // Approval ids follow the alert id, which does not depend on the buttons: create, then render.
+    const { id } = await deps.createPending(approvalSubject(draft, e, invoice, deps.erpUsers));
+    return { alert: openedAlert({ ...input, approvalId: id }), approvalId: id };
+  }
+
+  for (const action of plan.actions) {
+    if (action.type === "open") {
+      const { alert, approvalId } = await withApproval(
+        {
+          exception: action.exception,
+          invoice,
+          channel: action.channel,
+          occurrence: action.occurrence,
+          update: 0,
+          createdAt,
+        },
+        undefined,
+      );
+      alerts.push(alert);
+      open.push({
+        exception: action.exception,
+        channel: action.channel,
+        occurrence: action.occurrence,
+        update: 0,
+        alertId: alert.id,
+        ...(approvalId ? { approvalId } : {}),
+      });
+    } else if (action.type === "update") {
+      const prev = action.previous;
+      const update = prev.update + 1;
+      const { alert, approvalId } = await withApproval(
+        {
+          exception: action.exception,
+          previous: prev.exception,
+          invoice,
+          channel: prev.channel,
+          occurrence: prev.occurrence,
+          update,
+          createdAt,
+        },
+        prev.approvalId,
+      );
+      alerts.push(alert);
+      open.push({
+        exception: action.exception,
+        channel: prev.channel,
+        occurrence: prev.occurrence,
+        update,
+        alertId: alert.id,
+        ...(approvalId ? { approvalId } : {}),
+      });
+    } else {
+      const { entry, code, reason } = action;
+      alerts.push(resolvedAlert({ entry, invoice, code, reason, createdAt }));
+      if (entry.approvalId) closes.push({ approvalId: entry.approvalId, reason });
+    }
+  }
+  open.sort(byLine);
+  return { alerts, closes, open };
+}
+
+function approvalSubject(
+  alert: Alert,
+  e: MatchException,
+  invoice: SupplierInvoice,
+  erpUsers: Readonly<Record<string, string>> | undefined,
+): ApprovalSubject {
+  const who = invoice.supplierName || invoice.supplierId;
+  const enteredBy = invoice.changedBy || undefined;
+  const slackId = enteredBy ? erpUsers?.[enteredBy] : undefined;
+  return {
+    alertId: alert.id,
+    recordKey: alert.recordKey,
+    kind: "exception",
+    title: `${e.title}: invoice ${invoice.invoiceNumber} from ${who}`,
+    amount: e.amountAtStake,
+    costCenter: e.costCenter ?? "",
+    tenant: invoice.tenant,
+    company: invoice.company,
+    ...(enteredBy ? { enteredBy } : {}),
+    ...(slackId ? { enteredBySlackId: slackId } : {}),
+    recordVersion: alert.contentVersion,
+  };
+}
+
+function byLine(a: OpenEntry, b: OpenEntry): number {
+  const la = a.exception.line ?? -1;
+  const lb = b.exception.line ?? -1;
+  if (la !== lb) return la - lb;
+  return a.exception.id < b.exception.id ? -1 : a.exception.id > b.exception.id ? 1 : 0;
+}

@@ -1,0 +1,88 @@
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseRouting } from "../../src/config/routing-load.ts";
+import { recordKey } from "../../src/infor/records.ts";
+import { createExceptionPipeline } from "../../src/pipeline/compose.ts";
+import { lookupsFromSources } from "../../src/pipeline/lookups.ts";
+import { cleanup, connect, eventFor, FakeApprovals, invoice, po, uniquePrefix } from "./helpers.ts";
+
+let redis: Redis;
+const prefix = uniquePrefix("pipeline-compose");
+beforeAll(() => {
+  redis = connect();
+});
+afterAll(async () => {
+  await cleanup(redis, prefix);
+  await redis.quit();
+});
+
+const ROUTING = `
+version: 1
+channels: { ap: C0AP000001, ops: C0OPS00001, cc100: C0CC100001 }
+defaultChannel: ap
+opsChannel: ops
+tenants:
+  - id: T1
+    companies: [{ company: 100, divisions: [AAA] }]
+costCenters:
+  CC100: { channel: cc100 }
+tolerances:
+  default: { pricePercent: 2 }
+  costCenters:
+    CC100: { pricePercent: 12 }
+erpUsers: { JSMITH: U0CLERK001 }
+`;
+
+describe("createExceptionPipeline", () => {
+  it("builds the sink hook from routing.yml: channel aliases, tolerances, ERP users", async () => {
+    const parsed = parseRouting(ROUTING);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const approvals = new FakeApprovals();
+    const subjects: unknown[] = [];
+    const reads: string[] = [];
+    const lookups = lookupsFromSources((scope) => ({
+      async getPurchaseOrder(number) {
+        reads.push(`${scope.tenant}/${scope.company}/${scope.division}/${number}`);
+        return { records: [po({}, { receivedQty: "10" })], rejects: [] };
+      },
+      async findInvoice() {
+        return { records: [], rejects: [] };
+      },
+    }));
+    const pipeline = createExceptionPipeline({
+      redis,
+      prefix,
+      routing: parsed.config,
+      lookups,
+      createPending: async (s) => {
+        subjects.push(s);
+        return approvals.createPending(s);
+      },
+    });
+    const priced = (price: string, total: string) =>
+      invoice(
+        { changedBy: "JSMITH", total: { amount: total, currency: "EUR" } },
+        {
+          unitPrice: { amount: price, currency: "EUR" },
+          amount: { amount: total, currency: "EUR" },
+        },
+      );
+    // 10 % above the PO price: within CC100's 12 %, although the default is 2 %.
+    expect(await pipeline.extraAlerts(eventFor(priced("5.50", "55.00")))).toEqual([]);
+    const [alert] = await pipeline.extraAlerts(eventFor(priced("5.75", "57.50")));
+    expect(alert?.kind).toBe("exception.opened");
+    expect(alert?.channel).toBe("C0CC100001");
+    expect(subjects[0]).toMatchObject({
+      kind: "exception",
+      costCenter: "CC100",
+      enteredBy: "JSMITH",
+      enteredBySlackId: "U0CLERK001",
+      amount: { amount: "7.5", currency: "EUR" },
+    });
+    expect(reads).toContain("T1/100/AAA/4500001");
+    const causes = await pipeline.openExceptions(recordKey(invoice()));
+    expect(causes).toHaveLength(1);
+    expect(causes[0]).toContain("+15.0 %");
+    expect(await pipeline.openExceptions("purchase_order:T1:100:AAA:4500001")).toEqual([]);
+  });
+});
