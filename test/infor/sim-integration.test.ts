@@ -204,6 +204,11 @@ describe("against infor-sim", () => {
       expect(small.rejects).toBe(0);
       expect([...small.keys].sort()).toEqual([...big.keys].sort());
     }
+    // Another company: every EXPORTMI call must carry this source's cono.
+    const ccc = createM3Source(client.mi, { tenant: s.tenant, company: "200", division: "CCC" });
+    const other = await collect(ccc, "supplier_invoice", 500);
+    expect(other.keys.length).toBeGreaterThan(0);
+    for (const k of other.keys) expect(JSON.parse(k)).toMatchObject({ company: "200", division: "CCC" });
     expect(client.http.stats.status429).toBe(0);
     await client.close();
   }, 30_000);

@@ -33,6 +33,14 @@ export function intervalUs(o: BudgetOptions): number {
 }
 
 const SCRIPT = readFileSync(join(import.meta.dirname, "rpm-gcra.lua"), "utf8");
+const COMMAND = "inforRpmGcra";
+type GcraCommand = (
+  key: string,
+  interval: string,
+  burst: string,
+  maxWait: string,
+) => Promise<[number, number]>;
+
 /** Give up reserving beyond this wait: acquire() re-asks instead of holding a far slot. */
 const MAX_WAIT_US = 30_000_000;
 
@@ -45,6 +53,9 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly clock: Clock;
 
   constructor(redis: Redis, key: string, budget: BudgetOptions, clock: Clock = systemClock) {
+    // defineCommand sends the script once and then calls it by SHA (EVALSHA, falling back to
+    // EVAL after a SCRIPT FLUSH or failover); defining it again on the same connection is harmless.
+    redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: SCRIPT });
     this.redis = redis;
     this.key = key;
     this.interval = intervalUs(budget);
@@ -54,14 +65,15 @@ export class RedisRateLimiter implements RateLimiter {
 
   async acquire(): Promise<void> {
     for (;;) {
-      const [reserved, waitUs] = (await this.redis.eval(
-        SCRIPT,
-        1,
+      const run = (this.redis as unknown as Record<string, GcraCommand>)[COMMAND];
+      if (!run) throw new Error("rate-limit script not defined on this connection");
+      const [reserved, waitUs] = await run.call(
+        this.redis,
         this.key,
         String(this.interval),
         String(this.burst),
         String(MAX_WAIT_US),
-      )) as [number, number];
+      );
       if (reserved === 1) {
         if (waitUs > 0) await this.clock.sleep(Math.ceil(waitUs / 1000));
         return;
