@@ -117,7 +117,7 @@ export const TABLES: Table[] = [
       "IC",
       "CONO N3, PUNO A10, PNLI N3, PNLS N3, PNLX N3, REPN N10, WHLO A3, TRDT N8, RPQA N15, SUNO A10, RGDT N8, LMDT N8",
     ),
-    key: ["CONO", "PUNO", "PNLI", "PNLS", "REPN"],
+    key: ["CONO", "PUNO", "PNLI", "PNLS", "PNLX", "REPN"],
     rows: function* (data) {
       for (const po of data.pos) {
         for (const line of po.lines) {
