@@ -208,7 +208,8 @@ describe("against infor-sim", () => {
     const ccc = createM3Source(client.mi, { tenant: s.tenant, company: "200", division: "CCC" });
     const other = await collect(ccc, "supplier_invoice", 500);
     expect(other.keys.length).toBeGreaterThan(0);
-    for (const k of other.keys) expect(JSON.parse(k)).toMatchObject({ company: "200", division: "CCC" });
+    for (const k of other.keys)
+      expect(JSON.parse(k)).toMatchObject({ company: "200", division: "CCC" });
     expect(client.http.stats.status429).toBe(0);
     await client.close();
   }, 30_000);
