@@ -18,6 +18,11 @@ export interface AlertSinkDeps {
    * alerts are enqueued (live) or audited as shadow, like the record's own.
    */
   extraAlerts?: (event: ChangeEvent) => Alert[] | Promise<Alert[]>;
+  /**
+   * The destination's renderer (e.g. Slack's `alertMessage`). In shadow mode each alert is
+   * rendered and the result audited, so a trial run also proves the messages would be valid.
+   */
+  render?: (alert: Alert) => unknown;
 }
 
 /** How many quarantined rows an ops report names; the rest are counted. */
@@ -67,12 +72,19 @@ export function createAlertSink(deps: AlertSinkDeps): SyncSink {
         const extra = deps.extraAlerts ? await deps.extraAlerts(event) : [];
         for (const a of [alert, ...extra]) {
           if (batch.shadow) {
+            const rendered = deps.render ? deps.render(a) : undefined;
             await deps.audit.append({
               type: "skipped",
               alertId: a.id,
               recordKey: a.recordKey,
               channel: a.channel,
-              data: { reason: "shadow", kind: a.kind, mode: batch.mode, alert: a },
+              data: {
+                reason: "shadow",
+                kind: a.kind,
+                mode: batch.mode,
+                alert: a,
+                ...(rendered === undefined ? {} : { rendered }),
+              },
             });
           } else {
             await deps.enqueue(a);

@@ -35,6 +35,7 @@ describe("alert sink on delivery and audit", () => {
       opsChannel: "C0OPS0001",
       defaultChannel: "C0DEF0001",
       clock: clock.now,
+      render: (a) => ({ text: `rendered ${a.recordKey}` }),
     });
     const source = new FakeSource();
     const deps: SyncDeps = {
@@ -80,8 +81,12 @@ describe("alert sink on delivery and audit", () => {
     await runPoll({ ...deps, shadow: true }, { schedule: poSchedule() });
     expect(queued.filter((a) => a.kind.startsWith("record."))).toHaveLength(2);
     const skipped = await audit.query({ types: ["skipped"] });
-    expect(skipped.map((e) => [e.recordKey, e.data?.reason])).toEqual([
-      ["purchase_order:ACME_TST:100:AAA:4000003", "shadow"],
+    expect(skipped.map((e) => [e.recordKey, e.data?.reason, e.data?.rendered])).toEqual([
+      [
+        "purchase_order:ACME_TST:100:AAA:4000003",
+        "shadow",
+        { text: "rendered purchase_order:ACME_TST:100:AAA:4000003" },
+      ],
     ]);
 
     // Poll health: the same notice twice is the same alert (delivery posts it once).
