@@ -1,13 +1,6 @@
 import type { App, BlockAction, ButtonAction, ViewSubmitAction } from "@slack/bolt";
-import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
-import {
-  type DecisionDeps,
-  type DecisionOutcome,
-  decide,
-  type HumanVerb,
-  precheck,
-} from "../../approvals/decide.ts";
+import { type DecisionDeps, decide, precheck } from "../../approvals/decide.ts";
 import { isOpen } from "../../approvals/types.ts";
 import {
   APPROVAL_ACTIONS,
@@ -16,29 +9,21 @@ import {
   REJECT_REASON_ACTION,
   REJECT_REASON_BLOCK,
   rejectModal,
-  supersededLine,
 } from "../views/approval-view.ts";
-import type { SlackBlock } from "../views/types.ts";
-import { type MessageRef, threadReply, updateApprovalMessage } from "./approval-messages.ts";
+import type { MessageRef } from "./approval-messages.ts";
+import {
+  type ClickContext,
+  clickContext,
+  type OutcomeDeps,
+  renderOutcome,
+  tellPrivately,
+} from "./approval-outcome.ts";
 
-export interface ApprovalActionDeps extends DecisionDeps {
+export interface ApprovalActionDeps extends DecisionDeps, OutcomeDeps {
   logger: Logger;
-  /** Re-publish one user's Home tab (after each decision). */
-  refreshHome: (client: WebClient, userId: string) => Promise<void>;
-  /** Decisions and refusals, for the approvals counter. */
-  onOutcome?: (outcome: "approved" | "rejected" | "denied") => void;
 }
 
 const MIN_REASON = 3;
-
-interface ClickContext {
-  client: WebClient;
-  user: string;
-  /** The message the button sat on; undefined when clicked in App Home. */
-  ref?: MessageRef;
-  /** Private answer to the clicker (response_url, ephemeral in channel, or DM). */
-  tell: (text: string) => Promise<void>;
-}
 
 export function registerApprovalActions(app: App, deps: ApprovalActionDeps): void {
   const log = deps.logger.child({ component: "approvals" });
@@ -54,7 +39,7 @@ export function registerApprovalActions(app: App, deps: ApprovalActionDeps): voi
         const id = action.value ?? "";
         await attachIfMissing(id, ctx.ref);
         const outcome = await decide(deps, { approvalId: id, verb, actor: ctx.user });
-        await render(outcome, verb, ctx);
+        await renderOutcome(deps, log, outcome, verb, ctx);
       },
     );
   }
@@ -70,7 +55,7 @@ export function registerApprovalActions(app: App, deps: ApprovalActionDeps): voi
       await attachIfMissing(id, ctx.ref);
       // trigger_id lives 3 seconds: only fast checks (Redis, cached groups) before views.open.
       const checked = await precheck(deps, id, ctx.user, "reject");
-      if (checked.kind !== "ok") return render(checked, "reject", ctx);
+      if (checked.kind !== "ok") return renderOutcome(deps, log, checked, "reject", ctx);
       const metadata = JSON.stringify({
         id,
         ...(ctx.ref ? { channel: ctx.ref.channel, ts: ctx.ref.ts } : {}),
@@ -139,144 +124,13 @@ export function registerApprovalActions(app: App, deps: ApprovalActionDeps): voi
       actor: user,
       reason,
     });
-    await render(outcome, "reject", ctx);
+    await renderOutcome(deps, log, outcome, "reject", ctx);
   });
 
   async function attachIfMissing(id: string, ref: MessageRef | undefined) {
     if (!ref || id === "") return;
     const a = await deps.store.get(id);
     if (a && !a.channel) await deps.store.attachMessage(id, ref.channel, ref.ts);
-  }
-
-  async function render(outcome: DecisionOutcome, verb: HumanVerb, ctx: ClickContext) {
-    switch (outcome.kind) {
-      case "done": {
-        const a = outcome.approval;
-        if (a.state === "approved" || a.state === "rejected") deps.onOutcome?.(a.state);
-        const line = decisionLine({
-          state: a.state,
-          by: ctx.user,
-          ...(a.decidedAt ? { at: a.decidedAt } : {}),
-          ...(a.reason ? { reason: a.reason } : {}),
-        });
-        const ref = ctx.ref ?? refOf(a);
-        if (ref) {
-          await updateApprovalMessage(
-            ctx.client,
-            log,
-            ref,
-            a,
-            line,
-            verb === "hold" ? "keep_buttons" : "final",
-          );
-          await threadReply(ctx.client, log, ref, line);
-        } else {
-          await ctx.tell(line);
-        }
-        if (outcome.writeBack.status === "failed") {
-          await ctx.tell(
-            `:warning: Recorded here, but writing it back to the ERP failed (\`${outcome.writeBack.code}\`). An admin has been told through the audit log.`,
-          );
-        }
-        await deps
-          .refreshHome(ctx.client, ctx.user)
-          .catch((err) => log.warn({ err }, "home refresh failed"));
-        return;
-      }
-      case "already": {
-        const line = decisionLine({
-          state: outcome.state,
-          ...(outcome.by ? { by: outcome.by } : {}),
-          ...(outcome.at ? { at: outcome.at } : {}),
-        });
-        await ctx.tell(
-          outcome.state === "hold" && verb === "hold"
-            ? `Already on hold: ${line}`
-            : `Already decided: ${line}. Nothing changed.`,
-        );
-        // The button the user saw was stale: bring the message up to date for everyone.
-        const ref = ctx.ref ?? refOf(outcome.approval);
-        if (ref && !isOpen(outcome.state)) {
-          await updateApprovalMessage(ctx.client, log, ref, outcome.approval, line, "final");
-        }
-        return;
-      }
-      case "refused":
-        deps.onOutcome?.("denied");
-        await ctx.tell(
-          `:lock: ${outcome.message} Nothing was recorded; the attempt is in the audit log.`,
-        );
-        return;
-      case "superseded": {
-        const line = supersededLine(outcome.erpStatus, outcome.detail);
-        const ref = ctx.ref ?? refOf(outcome.approval);
-        if (ref) await updateApprovalMessage(ctx.client, log, ref, outcome.approval, line, "final");
-        await ctx.tell(line);
-        await deps
-          .refreshHome(ctx.client, ctx.user)
-          .catch((err) => log.warn({ err }, "home refresh failed"));
-        return;
-      }
-      case "not_found":
-        await ctx.tell(
-          "This approval no longer exists, so the button is stale. Nothing was recorded.",
-        );
-        return;
-      case "recheck_failed":
-        await ctx.tell(
-          ":warning: I couldn't check the document in Infor just now, so nothing was recorded. Try again in a minute.",
-        );
-        return;
-      case "reason_required":
-        await ctx.tell("A rejection needs a reason.");
-        return;
-    }
-  }
-}
-
-function refOf(a: { channel?: string; ts?: string }): MessageRef | undefined {
-  return a.channel && a.ts ? { channel: a.channel, ts: a.ts } : undefined;
-}
-
-function clickContext(
-  body: BlockAction,
-  client: WebClient,
-  viaResponseUrl: (text: string) => Promise<void>,
-): ClickContext {
-  const user = body.user.id;
-  const message = body.message as { ts?: string; blocks?: SlackBlock[]; text?: string } | undefined;
-  const channel = body.channel?.id;
-  const ref: MessageRef | undefined =
-    channel && message?.ts
-      ? {
-          channel,
-          ts: message.ts,
-          ...(message.blocks ? { blocks: message.blocks } : {}),
-          ...(message.text ? { text: message.text } : {}),
-        }
-      : undefined;
-  const hasResponseUrl = typeof (body as { response_url?: unknown }).response_url === "string";
-  return {
-    client,
-    user,
-    ...(ref ? { ref } : {}),
-    tell: hasResponseUrl ? viaResponseUrl : (text) => tellPrivately(client, user, undefined, text),
-  };
-}
-
-/** Ephemeral in the channel when we know it, otherwise a DM from the app. */
-async function tellPrivately(
-  client: WebClient,
-  user: string,
-  channel: string | undefined,
-  text: string,
-  log?: Logger,
-): Promise<void> {
-  try {
-    if (channel) await client.chat.postEphemeral({ channel, user, text });
-    else await client.chat.postMessage({ channel: user, text });
-  } catch (err) {
-    log?.warn({ err }, "private reply failed");
   }
 }
 

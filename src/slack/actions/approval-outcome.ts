@@ -1,0 +1,162 @@
+import type { BlockAction } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
+import type { Logger } from "pino";
+import type { DecisionOutcome, HumanVerb } from "../../approvals/decide.ts";
+import { isOpen } from "../../approvals/types.ts";
+import { decisionLine, supersededLine } from "../views/approval-view.ts";
+import type { SlackBlock } from "../views/types.ts";
+import { type MessageRef, threadReply, updateApprovalMessage } from "./approval-messages.ts";
+
+export interface OutcomeDeps {
+  /** Re-publish one user's Home tab (after each decision). */
+  refreshHome: (client: WebClient, userId: string) => Promise<void>;
+  /** Decisions and refusals, for the approvals counter. */
+  onOutcome?: (outcome: "approved" | "rejected" | "denied") => void;
+}
+
+export interface ClickContext {
+  client: WebClient;
+  user: string;
+  /** The message the button sat on; undefined when clicked in App Home. */
+  ref?: MessageRef;
+  /** Private answer to the clicker (response_url, ephemeral in channel, or DM). */
+  tell: (text: string) => Promise<void>;
+}
+
+/** What the clicker and the channel see for each outcome of a decision. */
+export async function renderOutcome(
+  deps: OutcomeDeps,
+  log: Logger,
+  outcome: DecisionOutcome,
+  verb: HumanVerb,
+  ctx: ClickContext,
+): Promise<void> {
+  switch (outcome.kind) {
+    case "done": {
+      const a = outcome.approval;
+      if (a.state === "approved" || a.state === "rejected") deps.onOutcome?.(a.state);
+      const line = decisionLine({
+        state: a.state,
+        by: ctx.user,
+        ...(a.decidedAt ? { at: a.decidedAt } : {}),
+        ...(a.reason ? { reason: a.reason } : {}),
+      });
+      const ref = ctx.ref ?? refOf(a);
+      if (ref) {
+        await updateApprovalMessage(
+          ctx.client,
+          log,
+          ref,
+          a,
+          line,
+          verb === "hold" ? "keep_buttons" : "final",
+        );
+        await threadReply(ctx.client, log, ref, line);
+      } else {
+        await ctx.tell(line);
+      }
+      if (outcome.writeBack.status === "failed") {
+        await ctx.tell(
+          `:warning: Recorded here, but writing it back to the ERP failed (\`${outcome.writeBack.code}\`). An admin has been told through the audit log.`,
+        );
+      }
+      await deps
+        .refreshHome(ctx.client, ctx.user)
+        .catch((err) => log.warn({ err }, "home refresh failed"));
+      return;
+    }
+    case "already": {
+      const line = decisionLine({
+        state: outcome.state,
+        ...(outcome.by ? { by: outcome.by } : {}),
+        ...(outcome.at ? { at: outcome.at } : {}),
+      });
+      await ctx.tell(
+        outcome.state === "hold" && verb === "hold"
+          ? `Already on hold: ${line}`
+          : `Already decided: ${line}. Nothing changed.`,
+      );
+      // The button the user saw was stale: bring the message up to date for everyone.
+      const ref = ctx.ref ?? refOf(outcome.approval);
+      if (ref && !isOpen(outcome.state)) {
+        await updateApprovalMessage(ctx.client, log, ref, outcome.approval, line, "final");
+      }
+      return;
+    }
+    case "refused":
+      deps.onOutcome?.("denied");
+      await ctx.tell(
+        `:lock: ${outcome.message} Nothing was recorded; the attempt is in the audit log.`,
+      );
+      return;
+    case "superseded": {
+      const line = supersededLine(outcome.erpStatus, outcome.detail);
+      const ref = ctx.ref ?? refOf(outcome.approval);
+      if (ref) await updateApprovalMessage(ctx.client, log, ref, outcome.approval, line, "final");
+      await ctx.tell(line);
+      await deps
+        .refreshHome(ctx.client, ctx.user)
+        .catch((err) => log.warn({ err }, "home refresh failed"));
+      return;
+    }
+    case "not_found":
+      await ctx.tell(
+        "This approval no longer exists, so the button is stale. Nothing was recorded.",
+      );
+      return;
+    case "recheck_failed":
+      await ctx.tell(
+        ":warning: I couldn't check the document in Infor just now, so nothing was recorded. Try again in a minute.",
+      );
+      return;
+    case "reason_required":
+      await ctx.tell("A rejection needs a reason.");
+      return;
+  }
+}
+
+export function refOf(a: { channel?: string; ts?: string }): MessageRef | undefined {
+  return a.channel && a.ts ? { channel: a.channel, ts: a.ts } : undefined;
+}
+
+export function clickContext(
+  body: BlockAction,
+  client: WebClient,
+  viaResponseUrl: (text: string) => Promise<void>,
+): ClickContext {
+  const user = body.user.id;
+  const message = body.message as { ts?: string; blocks?: SlackBlock[]; text?: string } | undefined;
+  const channel = body.channel?.id;
+  const ref: MessageRef | undefined =
+    channel && message?.ts
+      ? {
+          channel,
+          ts: message.ts,
+          ...(message.blocks ? { blocks: message.blocks } : {}),
+          ...(message.text ? { text: message.text } : {}),
+        }
+      : undefined;
+  const hasResponseUrl = typeof (body as { response_url?: unknown }).response_url === "string";
+  return {
+    client,
+    user,
+    ...(ref ? { ref } : {}),
+    tell: hasResponseUrl ? viaResponseUrl : (text) => tellPrivately(client, user, undefined, text),
+  };
+}
+
+/** Ephemeral in the channel when we know it, otherwise a DM from the app. */
+export async function tellPrivately(
+  client: WebClient,
+  user: string,
+  channel: string | undefined,
+  text: string,
+  log?: Logger,
+): Promise<void> {
+  try {
+    if (channel) await client.chat.postEphemeral({ channel, user, text });
+    else await client.chat.postMessage({ channel: user, text });
+  } catch (err) {
+    log?.warn({ err }, "private reply failed");
+  }
+}
