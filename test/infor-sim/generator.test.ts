@@ -84,3 +84,13 @@ describe("infor-sim data generator", () => {
     expect(data.invoices.length).toBeGreaterThanOrEqual(100_000);
   });
 });
+
+describe("infor-sim exact comparisons", () => {
+  it("compares decimal strings exactly, beyond float precision", async () => {
+    const { compareDecimal } = await import("../../sandbox/infor-sim/data/compare.ts");
+    expect(compareDecimal("12345678901234567.01", "12345678901234567.02")).toBe(-1);
+    expect(compareDecimal("10", "9")).toBe(1);
+    expect(compareDecimal("-1.50", "-1.5")).toBe(0);
+    expect(compareDecimal("abc", "1")).toBeUndefined();
+  });
+});

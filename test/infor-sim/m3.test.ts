@@ -229,6 +229,17 @@ describe("infor-sim M3 MI REST v2", () => {
 });
 
 describe("infor-sim M3 MI REST v1", () => {
+  it("answers an unknown transaction with a bare 400 and an unknown tenant with 404", async () => {
+    const res = await api.get("M3/m3api-rest/execute/CRS620MI/Nope?SUNO=1");
+    expect(res.status).toBe(400);
+    expect(await res.text()).toBe("");
+    const other = await fetch(
+      `${sim.url}/NOT_A_TENANT/M3/m3api-rest/v2/execute/CRS620MI/LstSuppliers`,
+      { headers: { authorization: `Bearer ${api.token}` } },
+    );
+    expect(other.status).toBe(404);
+  });
+
   it("returns MIRecord NameValue pairs, padded, and ServerReturnedNOK with HTTP 200", async () => {
     const { status, body } = await api.json<{
       Program: string;

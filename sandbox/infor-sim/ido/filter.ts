@@ -1,3 +1,4 @@
+import { compareDecimal } from "../data/compare.ts";
 import type { IdoRow, PropKind } from "./idos.ts";
 
 /** The IDO filter subset: `Prop op literal { AND Prop op literal }` (SQL WHERE fragment). */
@@ -60,9 +61,8 @@ export function parseFilter(filter: string, props: Record<string, PropKind>): Co
 
 export function compareProp(a: string, b: string, numeric: boolean): number {
   if (numeric) {
-    const x = Number(a);
-    const y = Number(b);
-    if (!Number.isNaN(x) && !Number.isNaN(y)) return x === y ? 0 : x < y ? -1 : 1;
+    const cmp = compareDecimal(a, b);
+    if (cmp !== undefined) return cmp;
   }
   return a === b ? 0 : a < b ? -1 : 1;
 }

@@ -1,3 +1,4 @@
+import { compareDecimal } from "../data/compare.ts";
 import { MiError } from "./errors.ts";
 
 /**
@@ -171,9 +172,8 @@ export function parseQuery(text: string): Query {
 /** Compares two column/literal values: numerically when both are numbers, else as trimmed text. */
 export function compareValues(a: string, b: string, numeric: boolean): number {
   if (numeric) {
-    const x = Number(a.trim() || "0");
-    const y = Number(b.trim() || "0");
-    if (!Number.isNaN(x) && !Number.isNaN(y)) return x === y ? 0 : x < y ? -1 : 1;
+    const cmp = compareDecimal(a, b);
+    if (cmp !== undefined) return cmp;
   }
   const x = a.trimEnd();
   const y = b.trimEnd();

@@ -1,3 +1,4 @@
+import { compareDecimal } from "../data/compare.ts";
 import { allGlLines, allLedgerRows, invoiceLines, poLineAmount, poTotal } from "../data/derive.ts";
 import type { PoLineRec, PoRec, TenantData } from "../data/model.ts";
 
@@ -232,7 +233,7 @@ function compareKey(table: Table): (a: Row, b: Row) => number {
       const x = column.get(a);
       const y = column.get(b);
       if (x === y) continue;
-      if (column.type === "N") return Number(x) - Number(y);
+      if (column.type === "N") return compareDecimal(x, y) ?? (x < y ? -1 : 1);
       return x < y ? -1 : 1;
     }
     return 0;
