@@ -11,6 +11,7 @@
     ARGV[2] subject as JSON (the fixed part of the approval)
     ARGV[3] creation time in epoch milliseconds
     ARGV[4] creation time as ISO 8601 UTC
+    ARGV[5] seconds to keep the record index (display only: an expired index shows no state)
 
   Output:
     1  created
@@ -22,5 +23,5 @@ end
 redis.call("HSET", KEYS[1], "data", ARGV[2], "state", "pending", "createdAt", ARGV[4],
   "updatedAt", ARGV[4])
 redis.call("ZADD", KEYS[2], ARGV[3], ARGV[1])
-redis.call("SET", KEYS[3], ARGV[1])
+redis.call("SET", KEYS[3], ARGV[1], "EX", tonumber(ARGV[5]))
 return 1

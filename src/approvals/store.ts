@@ -58,6 +58,8 @@ export interface ApprovalStoreOptions {
   /** Key prefix, e.g. "cs:" in production or a random test prefix. */
   prefix?: string;
   clock?: () => number;
+  /** Days a decided approval stays readable (stale clicks, App Home history); default 90. */
+  retainDecidedDays?: number;
 }
 
 /** Opaque, stable id for the approval of an alert: safe in button values and metadata. */
@@ -69,6 +71,9 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
   const { redis } = options;
   const prefix = options.prefix ?? "cs:";
   const clock = options.clock ?? Date.now;
+  const retainSeconds = Math.round((options.retainDecidedDays ?? 90) * 86_400);
+  // Covers a long-open approval plus its retention; the index only feeds lookups' display.
+  const indexSeconds = retainSeconds + 180 * 86_400;
   const key = (id: string) => `${prefix}approval:${id}`;
   const openKey = `${prefix}approvals:open`;
   const decisionsKey = (actor: string) => `${prefix}approvals:decided-by:${actor}`;
@@ -101,7 +106,7 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
       const created = await createScript.run(
         redis,
         [key(id), openKey, recordIndexKey(subject.recordKey)],
-        [id, JSON.stringify(subject), now, new Date(now).toISOString()],
+        [id, JSON.stringify(subject), now, new Date(now).toISOString(), indexSeconds],
       );
       const approval = await get(id);
       if (!approval) throw new Error(`approval ${id} vanished right after create`);
@@ -134,6 +139,7 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
           isFinal ? "1" : "0",
           personal ? "1" : "0",
           RECENT_DECISIONS_KEPT,
+          retainSeconds,
         ],
       )) as (number | string)[];
       if (raw[0] === -1) return { ok: false, code: "not_found" };

@@ -20,6 +20,7 @@
     ARGV[8] "1" when the target state is final
     ARGV[9] "1" to record the transition in the actor's recent decisions
     ARGV[10] how many recent decisions to keep per actor
+    ARGV[11] seconds to keep a finally decided approval (the audit log keeps the history)
 
   Output:
     {1, newState}                                   moved
@@ -50,6 +51,7 @@ redis.call("HSET", KEYS[1], "state", ARGV[3], "lastBy", ARGV[4], "lastAt", ARGV[
 if ARGV[8] == "1" then
   redis.call("HSET", KEYS[1], "decidedBy", ARGV[4], "decidedAt", ARGV[5], "reason", ARGV[6])
   redis.call("ZREM", KEYS[2], ARGV[1])
+  redis.call("EXPIRE", KEYS[1], tonumber(ARGV[11]))
 end
 if ARGV[3] == "escalated" then
   redis.call("HSET", KEYS[1], "escalatedAt", ARGV[5])

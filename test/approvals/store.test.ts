@@ -63,6 +63,10 @@ describe("approval store and the Lua transition", () => {
       });
     }
     expect(await store.listOpen()).not.toContainEqual(expect.objectContaining({ id: approval.id }));
+    // Decided approvals are kept for a while (90 days by default), not forever.
+    const ttl = await redis.ttl(`${prefix}approval:${approval.id}`);
+    expect(ttl).toBeGreaterThan(89 * 86_400);
+    expect(ttl).toBeLessThanOrEqual(90 * 86_400);
     const recent = await store.recentDecisions(winner.approval.decidedBy ?? "");
     expect(recent.map((r) => r.id)).toEqual([approval.id]);
   });
