@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { syncKeys } from "./keys.ts";
+import { type PollKey, syncKeys } from "./keys.ts";
 import { type KeyStatus, readSyncStatus, type SchedulerLookup } from "./status.ts";
 
 export interface SyncStatusOptions {
@@ -8,6 +8,8 @@ export interface SyncStatusOptions {
   /** The sync queue, to show each key's next poll. */
   queue?: SchedulerLookup;
   clock?: () => Date;
+  /** Only these keys (default: every key a poll has run for). */
+  only?: readonly PollKey[];
 }
 
 /**
@@ -19,5 +21,6 @@ export function getSyncStatus(options: SyncStatusOptions): Promise<KeyStatus[]> 
   return readSyncStatus(options.redis, syncKeys(options.prefix ?? "csl:"), {
     now,
     ...(options.queue ? { queue: options.queue } : {}),
+    ...(options.only ? { only: options.only } : {}),
   });
 }

@@ -55,6 +55,13 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
       ...(deps.bullPrefix ? { prefix: deps.bullPrefix } : {}),
     },
   );
+  // An EventEmitter "error" with no listener would crash the process (Redis blips included).
+  worker.on("error", (err) => {
+    deps.logger?.error(
+      { code: (err as { code?: string }).code, message: err.message },
+      "sync worker error",
+    );
+  });
   worker.on("failed", (job, err) => {
     deps.logger?.warn(
       { job: job?.id, attempts: job?.attemptsMade, code: (err as { code?: string }).code },

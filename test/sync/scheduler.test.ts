@@ -71,6 +71,13 @@ describe("job schedulers across processes", () => {
     const sup = { ...poSchedule({ entity: "supplier" }), division: "" };
     await Promise.all([applySchedules(a, [pos, sup]), applySchedules(b, [pos, sup])]);
     expect(await a.getJobSchedulersCount()).toBe(2);
+    const [status] = await getSyncStatus({
+      redis: conn(),
+      prefix,
+      queue: a,
+      only: [{ tenant: "ACME_TST", company: "100", division: "AAA", entity: "purchase_order" }],
+    });
+    expect(Date.parse(status?.nextPollAt ?? "")).toBeGreaterThan(Date.now());
     const cron = await a.getJobScheduler("poll/ACME_TST/100/AAA/purchase_order");
     expect(cron).toMatchObject({ pattern: "*/5 * * * *", tz: "Europe/Stockholm" });
     // Only one next job per scheduler, whoever upserted it.
@@ -137,6 +144,7 @@ describe("job schedulers across processes", () => {
     expect(reads.length).toBe(all().length - skipped);
     const [status] = await getSyncStatus({ redis: conn(), prefix, queue: p1.queue });
     expect(status?.totals.skippedBusy).toBe(skipped);
+    expect(status?.lastSuccessAt).toBeDefined();
   });
 
   it("retries a failed poll with backoff and completes once the source is back", async () => {
