@@ -21,7 +21,11 @@ export interface SyncDeps {
   logger?: Logger;
   /** Global shadow switch (or per key); a schedule's own `shadow: true` also counts. */
   shadow?: boolean | ((key: PollKey) => boolean);
-  /** Consecutive failed polls of a key before one ops alert. Default 3. */
+  /**
+   * Consecutive failed poll attempts of a key (retries included) before one ops alert. Default 5:
+   * with the default retry policy (4 tries over ~35 s) a short gateway blip stays quiet and an
+   * outage is reported at the next firing.
+   */
   failureThreshold?: number;
   /** Poll lock TTL; renewed every third of it while the poll runs. Default 60 s. */
   lockTtlMs?: number;
@@ -51,7 +55,7 @@ export function resolveDeps(deps: SyncDeps): ResolvedDeps {
     keys: syncKeys(deps.prefix ?? "csl:"),
     clock: deps.clock ?? (() => new Date()),
     logger: deps.logger ?? pino({ level: "silent" }),
-    failureThreshold: deps.failureThreshold ?? 3,
+    failureThreshold: deps.failureThreshold ?? 5,
     lockTtlMs: deps.lockTtlMs ?? 60_000,
     keepSnapshots: deps.keepSnapshots ?? true,
     volatileFields: deps.volatileFields ?? DEFAULT_VOLATILE_FIELDS,
