@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
+import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import type { InforSim } from "../../sandbox/infor-sim/server.ts";
 import { inforCall } from "../../src/infor/cli.ts";
@@ -254,6 +255,26 @@ describe("against infor-sim", () => {
     expect(pos.keys.length).toBeGreaterThan(0);
     expect(src.supports("payment")).toBe(false);
     await client.close();
+  });
+
+  it("logs carry no secret: client secret, service-account keys, tokens", async () => {
+    const s = await started({ tokenLifetimeSeconds: 2 });
+    const lines: string[] = [];
+    const logger = pino({ level: "debug" }, { write: (l: string) => void lines.push(l) });
+    const client = simClient(s, { logger });
+    s.control.addFault({ mode: "status5xx", count: 1 });
+    await client.mi.execute("CRS620MI", "LstSuppliers", {}, { maxrecs: 1 });
+    s.control.expireTokens();
+    await client.mi.execute("CRS620MI", "LstSuppliers", {}, { maxrecs: 1 });
+    await client.close();
+    const text = lines.join("");
+    expect(text).toContain("retrying ION API request"); // the logger did get lines
+    const ionapi = s.ionapi as unknown as Record<string, string>;
+    for (const secret of [ionapi.cs, ionapi.sask, ionapi.saak]) {
+      expect(secret).toBeTruthy();
+      expect(text).not.toContain(secret);
+    }
+    expect(text).not.toMatch(/access_token|refresh_token|Bearer /);
   });
 
   it("CLI `infor call` against the sim", async () => {
