@@ -6,6 +6,20 @@ import type { ReferenceCache } from "./reference.ts";
 import type { RouteFn, SyncSink } from "./sink.ts";
 import type { SourceFactory } from "./source.ts";
 
+/**
+ * Counters the sync engine feeds, shaped like prom-client counters so `createMetrics()` from
+ * src/ops fits as it is (`polls`, `records`).
+ */
+export interface SyncMetrics {
+  polls: { inc(labels: { entity: string; outcome: "ok" | "error" | "skipped" }): void };
+  records: {
+    inc(
+      labels: { entity: string; outcome: "new" | "changed" | "unchanged" | "quarantined" },
+      value: number,
+    ): void;
+  };
+}
+
 /** Everything impure the sync engine uses, injected. */
 export interface SyncDeps {
   redis: Redis;
@@ -19,6 +33,7 @@ export interface SyncDeps {
   reference?: ReferenceCache;
   clock?: () => Date;
   logger?: Logger;
+  metrics?: SyncMetrics;
   /** Global shadow switch (or per key); a schedule's own `shadow: true` also counts. */
   shadow?: boolean | ((key: PollKey) => boolean);
   /**

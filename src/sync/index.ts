@@ -2,7 +2,7 @@
 export { type AlertSinkDeps, createAlertSink } from "./alert-sink.ts";
 export { type BackfillRequest, backfill } from "./backfill.ts";
 export { canonicalJson, contentHash, DEFAULT_VOLATILE_FIELDS } from "./canonical.ts";
-export type { SyncDeps } from "./deps.ts";
+export type { SyncDeps, SyncMetrics } from "./deps.ts";
 export { alertIdFor, type Detection, detectChange, type StoredVersion } from "./detect.ts";
 export type { FieldChange } from "./diff.ts";
 export { SyncError, type SyncErrorCode } from "./errors.ts";

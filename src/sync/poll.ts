@@ -71,6 +71,7 @@ export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<P
       throw new SyncError("SYNC_BUSY", "a poll for this key is running; try again shortly");
     }
     await recordSkipped(redis, keys, key);
+    deps.metrics?.polls.inc({ entity: key.entity, outcome: "skipped" });
     log.info("poll skipped: another poll of this key is running");
     return { status: "skipped_busy", key };
   }
@@ -176,6 +177,7 @@ export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<P
       });
     }
     await recordPollSuccess(redis, keys, key, ctx.counts, { startedAt, finishedAt });
+    countMetrics(deps, key, ctx.counts);
     log.info({ since, watermark: stored, pages, counts: ctx.counts, shadow }, "poll done");
     return {
       status: emit ? "done" : "primed",
@@ -193,6 +195,7 @@ export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<P
       log.info("poll stopped for shutdown; watermark unchanged");
       throw err;
     }
+    deps.metrics?.polls.inc({ entity: key.entity, outcome: "error" });
     log.warn({ code, err: errorSummary(err) }, "poll failed; watermark unchanged");
     try {
       const mark = await recordFailure(
@@ -218,6 +221,20 @@ export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<P
   } finally {
     await lease.release().catch(() => undefined);
   }
+}
+
+function countMetrics(deps: ReturnType<typeof resolveDeps>, key: PollKey, c: PollCounts): void {
+  const m = deps.metrics;
+  if (!m) return;
+  m.polls.inc({ entity: key.entity, outcome: "ok" });
+  const add = (outcome: "new" | "changed" | "unchanged" | "quarantined", n: number) => {
+    if (n > 0) m.records.inc({ entity: key.entity, outcome }, n);
+  };
+  // Primed records were new to us; they are counted as such even though nothing was posted.
+  add("new", c.new + c.primed);
+  add("changed", c.updated);
+  add("unchanged", c.unchanged);
+  add("quarantined", c.quarantined);
 }
 
 function aborted(): SyncError {

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import type { SyncDeps } from "../../src/sync/deps.ts";
+import { createMetrics } from "../../src/ops/metrics.ts";
+import type { SyncDeps, SyncMetrics } from "../../src/sync/deps.ts";
 import { syncKeys } from "../../src/sync/keys.ts";
 import { runPoll } from "../../src/sync/poll.ts";
 import {
@@ -171,5 +172,21 @@ describe("quarantine", () => {
       "PUPR is not a number",
       "tenant/company ACME_TST/200 read by the ACME_TST/100 poller",
     ]);
+  });
+});
+
+describe("metrics", () => {
+  it("feeds the ops counters (prom-client) with polls and records by outcome", async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const counters: SyncMetrics = metrics;
+    source.put("1", po("4000001", "2026-11-30"));
+    await runPoll({ ...deps, metrics: counters }, { schedule: poSchedule() });
+    source.put("2", po("4000002", "2026-12-01", { total: "bad" }));
+    source.put("3", po("4000003", "2026-12-01"));
+    await runPoll({ ...deps, metrics: counters }, { schedule: poSchedule() });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('cloudsuite_polls_total{entity="purchase_order",outcome="ok"} 2');
+    expect(text).toMatch(/cloudsuite_records_total\{entity="purchase_order",outcome="new"\} 2/);
+    expect(text).toMatch(/records_total\{entity="purchase_order",outcome="quarantined"\} 1/);
   });
 });
