@@ -204,6 +204,18 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     });
   }
 
+  if (!deps.approvals) {
+    // Buttons rendered by delivery still arrive here: answer instead of leaving them unacked.
+    app.action(/^approval\./, async ({ ack, respond }) => {
+      await ack();
+      await respond({
+        response_type: "ephemeral",
+        replace_original: false,
+        text: "Approvals are not enabled on this instance, so nothing was recorded.",
+      }).catch(() => {});
+    });
+  }
+
   // Every interaction must be acknowledged, including link buttons other modules put on messages
   // (a URL button still sends block_actions); ours are matched above and excluded here.
   app.action(/^(?!approval\.|lookup\.)/, async ({ ack }) => {

@@ -1,6 +1,7 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSlackApp } from "../../src/slack/app.ts";
+import { approvalActions } from "../../src/slack/blocks/alert.ts";
 import { SlackAppError } from "../../src/slack/errors.ts";
 import { fakeLookups } from "./helpers/fixtures.ts";
 import {
@@ -100,6 +101,43 @@ describe("request verification", () => {
     });
     expect(res.status).toBe(200);
     expect(res.timedOut).toBe(false);
+  });
+
+  it("without approvals configured, approval buttons are answered, not left unacked", async () => {
+    const bare = createSlackApp({
+      config: {
+        signingSecret: h.emu.signingSecret,
+        botToken: h.emu.botToken,
+        botId: "B0EMUBOT01",
+        botUserId: "U0BOT00001",
+        slackApiUrl: h.emu.url,
+      },
+      redis: h.redis,
+      keyPrefix: `${h.prefix}bare:`,
+      lookups: fakeLookups(),
+    });
+    const { port } = await bare.start(0);
+    try {
+      h.emu.platform.setRequestUrl(`http://127.0.0.1:${port}/slack/events`);
+      const posted = await h.client.chat.postMessage({
+        channel: CHANNEL,
+        text: "needs approval",
+        blocks: [approvalActions("apv_x") as never],
+      });
+      const res = await h.emu.platform.blockAction({
+        userId: APPROVER_1,
+        channelId: CHANNEL,
+        messageTs: posted.ts ?? "",
+        action: { action_id: "approval.approve" },
+      });
+      expect(res.status).toBe(200);
+      await eventually(() =>
+        h.emu.inspect.ephemerals({ user: APPROVER_1 }).find((e) => e.text.includes("not enabled")),
+      );
+    } finally {
+      h.emu.platform.setRequestUrl(`http://127.0.0.1:${h.port}/slack/events`);
+      await bare.stop();
+    }
   });
 
   it("handles a retried event once (same event_id, X-Slack-Retry-Num)", async () => {
