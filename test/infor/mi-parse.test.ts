@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { MalformedResponseError, MiBusinessError } from "../../src/infor/errors.ts";
+import {
+  HttpStatusError,
+  MalformedResponseError,
+  MiBusinessError,
+} from "../../src/infor/errors.ts";
 import type { InforResponse } from "../../src/infor/http/client.ts";
 import { parseMiV1, parseMiV2 } from "../../src/infor/m3/mi-parse.ts";
 
@@ -104,7 +108,7 @@ describe("MI v2", () => {
   });
 
   it.each([
-    ["html", res(502, "<!DOCTYPE html><html><body>Bad gateway</body></html>")],
+    ["html", res(200, "<!DOCTYPE html><html><body>Maintenance</body></html>")],
     ["html", res(200, "<p>x</p>", { "content-type": "text/html" })],
     ["truncated", res(200, '{"results":[{"transaction":"LstLine","records":[{"PUNO":"10')],
     ["truncated", res(200, "")],
@@ -118,6 +122,17 @@ describe("MI v2", () => {
       expect((err as MalformedResponseError).kind).toBe(kind);
       expect((err as MalformedResponseError).requestId).toBe("req-1");
     }
+  });
+});
+
+describe("statuses that are not MI replies", () => {
+  it.each([403, 404, 500])("HTTP %i is an HttpStatusError, not parsed", (status) => {
+    const r = res(status, "<html>Not Found</html>");
+    expect(() => parseMiV2(r, "P", "T")).toThrow(HttpStatusError);
+    expect(() => parseMiV1(r, "P", "T")).toThrow(HttpStatusError);
+  });
+  it("a bare 400 in v1 is a business error (unknown transaction)", () => {
+    expect(() => parseMiV1(res(400, ""), "P", "Nope")).toThrow(MiBusinessError);
   });
 });
 

@@ -1,4 +1,4 @@
-import { IdoBusinessError, MalformedResponseError } from "../errors.ts";
+import { HttpStatusError, IdoBusinessError, MalformedResponseError } from "../errors.ts";
 import type { InforHttpClient, InforResponse } from "../http/client.ts";
 import { parseJsonBody } from "../m3/mi-parse.ts";
 
@@ -61,6 +61,10 @@ export function normalizeItem(item: unknown, properties: string[]): IdoItem | un
 }
 
 export function parseIdoLoad(res: InforResponse, ido: string, properties: string[]): IdoPage {
+  // 400 carries {Success:false, Message} (a missing config header); 401+ are not IDO replies.
+  if (res.status !== 200 && res.status !== 400) {
+    throw new HttpStatusError(res.status, res.url, res.requestId);
+  }
   const body = parseJsonBody(res);
   if (!isObject(body)) {
     throw new MalformedResponseError(

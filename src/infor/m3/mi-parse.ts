@@ -1,4 +1,4 @@
-import { MalformedResponseError, MiBusinessError } from "../errors.ts";
+import { HttpStatusError, MalformedResponseError, MiBusinessError } from "../errors.ts";
 import type { InforResponse } from "../http/client.ts";
 
 /**
@@ -83,7 +83,25 @@ function unexpected(res: InforResponse, what: string): MalformedResponseError {
   return new MalformedResponseError("unexpected_shape", what, res.status, res.requestId);
 }
 
+/**
+ * Statuses other than 200 and 400 are not MI replies (403 policy, 404 wrong path, 500): typed
+ * as HttpStatusError, never parsed, never retried as if the body were merely garbled.
+ */
+export function checkStatus(res: InforResponse): void {
+  if (res.status !== 200 && res.status !== 400) {
+    throw new HttpStatusError(res.status, res.url, res.requestId);
+  }
+}
+
 export function parseMiV2(res: InforResponse, program: string, transaction: string): MiResult {
+  checkStatus(res);
+  if (res.status === 400 && res.text.trim() === "") {
+    // Unknown program or transaction: a bare HTTP 400 (m3-fields.md).
+    throw new MiBusinessError(
+      { program, transaction, message: "HTTP 400 without an error message" },
+      res.requestId,
+    );
+  }
   const body = parseJsonBody(res);
   if (!isObject(body)) throw unexpected(res, "v2 reply is not an object");
   const results = body.results;
@@ -104,7 +122,6 @@ export function parseMiV2(res: InforResponse, program: string, transaction: stri
       res.requestId,
     );
   }
-  if (res.status !== 200) throw unexpected(res, `unexpected HTTP ${res.status} for an MI call`);
   if (body.wasTerminated === true) {
     throw new MiBusinessError(
       {
@@ -128,6 +145,14 @@ export function parseMiV2(res: InforResponse, program: string, transaction: stri
 }
 
 export function parseMiV1(res: InforResponse, program: string, transaction: string): MiResult {
+  checkStatus(res);
+  if (res.status === 400 && res.text.trim() === "") {
+    // An unknown program or transaction: ION answers a bare 400 (third-party harness report).
+    throw new MiBusinessError(
+      { program, transaction, message: "HTTP 400 without an error message" },
+      res.requestId,
+    );
+  }
   const body = parseJsonBody(res);
   if (!isObject(body)) throw unexpected(res, "v1 reply is not an object");
   if (body["@type"] === "ServerReturnedNOK" || (res.status >= 400 && body.Message)) {
