@@ -1,0 +1,130 @@
+import {
+  decimal,
+  finish,
+  first,
+  int,
+  isoDate,
+  type MapContext,
+  type MapOutcome,
+  moneyOf,
+  type Row,
+  s,
+  safely,
+} from "./fields.ts";
+import { isNegative, ROW_ERROR, scope, unsigned, voucherOf } from "./m3-common.ts";
+import { invoiceStatusFromSupa, ledgerInvoiceStatus } from "./m3-status.ts";
+
+/** Supplier invoice in entry/approval from FAPIBH (APS450MI GetHead) + FAPIBL (LstLines). */
+export function mapM3InvoiceBatch(ctx: MapContext, head: Row, lines: Row[]): MapOutcome {
+  const key = `${s(head, "SUNO") ?? "?"}/${s(head, "SINO") ?? "?"}#${s(head, "INBN") ?? ""}`;
+  const raw = { head, lines };
+  return safely("supplier_invoice", key, raw, () => {
+    const currency = s(head, "CUCD") ?? ctx.localCurrency;
+    const total = decimal(s(head, "CUAM"));
+    const rejected = Boolean(isoDate(s(head, "REJD")) || s(head, "SCRE"));
+    const vat = decimal(s(head, "VTAM"));
+    const rowError = [head, ...lines].map((r) => r[ROW_ERROR]).find(Boolean);
+    return finish(
+      "supplier_invoice",
+      key,
+      {
+        entity: "supplier_invoice",
+        ...scope(ctx, head),
+        supplierId: s(head, "SUNO"),
+        invoiceNumber: s(head, "SINO"),
+        batchNumber: s(head, "INBN"),
+        invoiceDate: isoDate(s(head, "IVDT")),
+        dueDate: isoDate(s(head, "DUDT")),
+        accountingDate: isoDate(s(head, "ACDT")),
+        status: invoiceStatusFromSupa(s(head, "SUPA"), rejected),
+        statusCode: s(head, "SUPA"),
+        total: { amount: total, currency },
+        vat: vat !== undefined ? { amount: vat, currency } : undefined,
+        poNumber: s(head, "PUNO"),
+        credit: isNegative(total),
+        authorizedUser: s(head, "APCD"),
+        voucher: voucherOf(head),
+        lines: lines.map((l) => {
+          const lineCurrency = s(l, "CUCD") ?? currency;
+          return {
+            line: int(s(l, "TRNO")),
+            poNumber: s(l, "PUNO"),
+            poLine: int(s(l, "PNLI")),
+            poSubLine: int(s(l, "PNLS")),
+            item: s(l, "ITNO"),
+            quantity: decimal(s(l, "IVQA")) ?? "0",
+            unit: s(l, "PUUN"),
+            unitPrice: moneyOf(first(l, "NEPR", "GRPR") ?? "0", lineCurrency),
+            pricePer: decimal(s(l, "PUCD")) ?? "1",
+            amount: moneyOf(first(l, "NLAM", "GLAM"), lineCurrency),
+            account: s(l, "AIT1"),
+            costCenter: s(l, "AIT2"),
+          };
+        }),
+        costCenter: lines.map((l) => s(l, "AIT2")).find(Boolean),
+      },
+      raw,
+      rowError,
+    );
+  });
+}
+
+/** Posted supplier invoice from the AP ledger (FPLEDG TRCD 40 / APS200MI GetInvTotInfo). */
+export function mapM3LedgerInvoice(ctx: MapContext, row: Row): MapOutcome {
+  const key = `${s(row, "SUNO") ?? "?"}/${s(row, "SINO") ?? "?"}`;
+  return safely("supplier_invoice", key, row, () => {
+    const currency = s(row, "CUCD") ?? ctx.localCurrency;
+    const total = decimal(s(row, "CUAM"));
+    const vat = decimal(s(row, "VTAM"));
+    return finish(
+      "supplier_invoice",
+      key,
+      {
+        entity: "supplier_invoice",
+        ...scope(ctx, row),
+        supplierId: s(row, "SUNO"),
+        invoiceNumber: s(row, "SINO"),
+        invoiceDate: isoDate(s(row, "IVDT")),
+        dueDate: isoDate(s(row, "DUDT")),
+        accountingDate: isoDate(s(row, "ACDT")),
+        status: ledgerInvoiceStatus(s(row, "OCUA")),
+        statusCode: s(row, "TRCD"),
+        total: { amount: total, currency },
+        vat: vat !== undefined ? { amount: vat, currency } : undefined,
+        credit: isNegative(total),
+        authorizedUser: s(row, "APCD"),
+        voucher: voucherOf(row),
+      },
+      row,
+      row[ROW_ERROR],
+    );
+  });
+}
+
+/** Payment: AP ledger row with transaction code 50 (FPLEDG / APS200MI LstInvoiceTrans). */
+export function mapM3Payment(ctx: MapContext, row: Row): MapOutcome {
+  const ref = [s(row, "YEA4"), s(row, "JRNO"), s(row, "JSNO")];
+  const reference = ref.every(Boolean) ? ref.join("-") : voucherOf(row);
+  const key = `${s(row, "SUNO") ?? "?"}/${reference ?? "?"}`;
+  return safely("payment", key, row, () =>
+    finish(
+      "payment",
+      key,
+      {
+        entity: "payment",
+        ...scope(ctx, row),
+        supplierId: s(row, "SUNO"),
+        reference,
+        invoiceNumber: s(row, "SINO"),
+        paymentDate: isoDate(first(row, "ACDT", "IVDT")),
+        // The AP ledger stores a payment with the sign opposite to its invoice, and tenants
+        // differ in which side is negative: the canonical amount is what was paid (absolute).
+        amount: moneyOf(unsigned(s(row, "CUAM")), s(row, "CUCD") ?? ctx.localCurrency),
+        method: s(row, "PYME"),
+        voucher: voucherOf(row),
+      },
+      row,
+      row[ROW_ERROR],
+    ),
+  );
+}
