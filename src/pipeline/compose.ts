@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createPendingApproval } from "../approvals/create-pending.ts";
 import type { ApprovalStore } from "../approvals/store.ts";
-import type { ApprovalSubject, AuditFn } from "../approvals/types.ts";
+import { type ApprovalSubject, type AuditFn, isOpen } from "../approvals/types.ts";
 import { toMatchPolicy, toRoutingPolicy } from "../config/policies.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
 import type { Alert } from "../delivery/alert.ts";
@@ -24,6 +24,7 @@ export interface ExceptionPipelineOptions {
   /** From `approvalHooks(store)` below, or a test's own. Without it no buttons are offered. */
   readonly createPending?: (subject: ApprovalSubject) => Promise<{ id: string }>;
   readonly closeApproval?: (approvalId: string, reason: string) => Promise<void>;
+  readonly isApprovalOpen?: (approvalId: string) => Promise<boolean>;
   readonly clock?: () => Date;
   readonly logger?: Logger;
 }
@@ -57,6 +58,7 @@ export function createExceptionPipeline(o: ExceptionPipelineOptions): ExceptionP
     erpUsers: o.routing.erpUsers,
     ...(o.createPending ? { createPending: o.createPending } : {}),
     ...(o.closeApproval ? { closeApproval: o.closeApproval } : {}),
+    ...(o.isApprovalOpen ? { isApprovalOpen: o.isApprovalOpen } : {}),
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
   });
@@ -71,13 +73,15 @@ export function createExceptionPipeline(o: ExceptionPipelineOptions): ExceptionP
 }
 
 /**
- * Approval functions on the approvals store: a pending approval per exception alert, and
- * `supersede` when the exception resolves by itself (nobody decided; the buttons are stale).
- * A transition refused because someone already decided is fine: the decision stands.
+ * Approval functions on the approvals store: a pending approval per exception alert,
+ * `supersede` when the exception resolves by itself (nobody decided; the buttons are stale), and
+ * whether an approval still takes a decision. A transition refused because someone already
+ * decided is fine: the decision stands.
  */
 export function approvalHooks(deps: { store: ApprovalStore; audit?: AuditFn }): {
   createPending: (subject: ApprovalSubject) => Promise<{ id: string }>;
   closeApproval: (approvalId: string, reason: string) => Promise<void>;
+  isApprovalOpen: (approvalId: string) => Promise<boolean>;
 } {
   return {
     async createPending(subject) {
@@ -85,6 +89,10 @@ export function approvalHooks(deps: { store: ApprovalStore; audit?: AuditFn }): 
     },
     async closeApproval(approvalId, reason) {
       await deps.store.transition(approvalId, "supersede", "system", reason);
+    },
+    async isApprovalOpen(approvalId) {
+      const approval = await deps.store.get(approvalId);
+      return approval !== undefined && isOpen(approval.state);
     },
   };
 }

@@ -62,6 +62,8 @@ let client: InforClient;
 let delivery: Delivery;
 let deps: SyncDeps;
 let approvals: ReturnType<typeof createApprovalStore>;
+/** Simulates the process dying inside the sink: after the pipeline stored its state, before enqueue. */
+let dieOnNextExceptionEnqueue = false;
 
 function schedule(entity: "supplier_invoice" | "purchase_order"): SyncScheduleInput {
   return { tenant: sim.tenant, company: "100", division: "AAA", entity, everyMs: 300_000 };
@@ -76,7 +78,7 @@ async function drained(): Promise<void> {
   for (;;) {
     const s = await delivery.stats();
     if (s.waiting + s.delayed + s.active === 0 && s.oldestAgeMs === 0) return;
-    if (Date.now() > end) throw new Error("delivery did not drain");
+    if (Date.now() > end) throw new Error(`delivery did not drain: ${JSON.stringify(s)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -132,7 +134,13 @@ beforeAll(async () => {
     prefix,
     sourceFactory: () => source,
     sink: createAlertSink({
-      enqueue: (a) => delivery.enqueue(a),
+      enqueue: async (a) => {
+        if (dieOnNextExceptionEnqueue && a.kind === "exception.opened") {
+          dieOnNextExceptionEnqueue = false;
+          throw Object.assign(new Error("process died"), { code: "TEST_CRASH" });
+        }
+        await delivery.enqueue(a);
+      },
       audit: delivery.audit,
       opsChannel: OPS,
       defaultChannel: FINANCE,
@@ -152,8 +160,11 @@ afterAll(async () => {
   }
 });
 
-function exceptionMessages(channel: string) {
-  return emu.inspect.messages(channel).filter((m) => /Exception|Resolved/.test(m.text ?? ""));
+function exceptionMessages(channel: string, about?: string) {
+  return emu.inspect
+    .messages(channel)
+    .filter((m) => /Exception|Resolved/.test(m.text ?? ""))
+    .filter((m) => about === undefined || JSON.stringify(m.blocks).includes(about));
 }
 
 describe("simulator → exception in Slack → resolved by a receipt", () => {
@@ -229,5 +240,49 @@ describe("simulator → exception in Slack → resolved by a receipt", () => {
     await drained();
     expect(emu.inspect.messages(CC100)).toHaveLength(1);
     expect(emu.inspect.messages(CC100)[0]?.replies).toHaveLength(1);
+  });
+
+  it("a crash inside the sink still posts the price variance, once; a corrected invoice resolves it", async () => {
+    sim.control.upsert("po", { SUNO: "SPIPE1", PUNO: "4790002" });
+    sim.control.upsert("poLine", { PUNO: "4790002", PNLI: 10, ORQA: "10", PUPR: "5.00" });
+    sim.control.upsert("receipt", { PUNO: "4790002", PNLI: 10, RPQA: "10" });
+    const inv = sim.control.upsert("invoice", {
+      SUNO: "SPIPE1",
+      SINO: "PIPE-2",
+      CUAM: "44.00",
+      PUNO: "4790002",
+    }) as { inbn: number };
+    const line = { INBN: inv.inbn, TRNO: 1, PUNO: "4790002", PNLI: 10, IVQA: "8" };
+    sim.control.upsert("invoiceLine", { ...line, GRPR: "5.50", NLAM: "44.00" });
+    await poll("purchase_order");
+
+    // The process dies after the pipeline stored the exception as open, before its alert was
+    // queued; the watermark holds, so the next poll reads the same invoice version again and
+    // must send the same alert (not nothing, because the exception is already open).
+    dieOnNextExceptionEnqueue = true;
+    await expect(poll("supplier_invoice")).rejects.toThrow();
+    // The retry comes after a backoff, when what was queued before the crash has been sent.
+    await drained();
+    await poll("supplier_invoice");
+    await drained();
+    const opened = exceptionMessages(CC100, "4790002");
+    expect(opened).toHaveLength(1);
+    expect(opened[0]?.text).toContain("Price variance");
+    expect(opened[0]?.text).toContain("5.50 EUR vs PO 5.00 EUR");
+
+    // AP corrects the price on the invoice.
+    // (8 × 5.00 = 40.00 EUR: no other invoice of the supplier has that total, so no duplicate.)
+    sim.control.upsert("invoice", { INBN: inv.inbn, CUAM: "40.00" });
+    sim.control.upsert("invoiceLine", { ...line, GRPR: "5.00", NLAM: "40.00" });
+    await poll("supplier_invoice");
+    await drained();
+    const after = exceptionMessages(CC100, "4790002");
+    expect(after).toHaveLength(1);
+    expect(after[0]?.ts).toBe(opened[0]?.ts);
+    expect(after[0]?.text).toMatch(/^Resolved: Price variance/);
+    expect(after[0]?.replies).toHaveLength(1);
+    expect(JSON.stringify(after[0]?.replies[0]?.blocks)).toContain(
+      "invoice corrected: unit price now 5.00 EUR",
+    );
   });
 });
