@@ -142,7 +142,9 @@ describe("approval views", () => {
       { type: "actions", block_id: "links", elements: [{ type: "button", action_id: "open.erp" }] },
     ];
     const line = decisionLine({ state: "approved", by: "U1", at: "2026-12-01T09:14:00Z" });
-    expect(line).toBe(":white_check_mark: *Approved* by <@U1> at 2026-12-01 09:14 UTC");
+    expect(line).toBe(
+      `:white_check_mark: *Approved* by <@U1> at <!date^${Date.parse("2026-12-01T09:14:00Z") / 1000}^{date_num} {time}|2026-12-01 09:14 UTC>`,
+    );
     const final = stampDecision(original, [line]);
     expect(JSON.stringify(final)).not.toContain("approval.approve");
     expect(JSON.stringify(final)).toContain("open.erp");

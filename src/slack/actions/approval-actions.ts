@@ -150,6 +150,7 @@ function parseMetadata(raw: string): { id: string; channel?: string; ts?: string
 
 function plain(line: string): string {
   return line
+    .replace(/<!date\^[^|>]*\|([^>]*)>/g, "$1")
     .replace(/:[a-z_]+:\s*/g, "")
     .replace(/\*/g, "")
     .replace(/<@([A-Z0-9]+)>/g, "@$1");

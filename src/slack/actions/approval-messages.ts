@@ -66,6 +66,10 @@ async function readBlocks(client: WebClient, ref: MessageRef): Promise<SlackBloc
   return msg.blocks as SlackBlock[];
 }
 
+/** Notification text: no emoji codes or bold marks; date tokens reduced to their UTC fallback. */
 function stripMrkdwn(line: string): string {
-  return line.replace(/:[a-z_]+:\s*/g, "").replace(/\*/g, "");
+  return line
+    .replace(/<!date\^[^|>]*\|([^>]*)>/g, "$1")
+    .replace(/:[a-z_]+:\s*/g, "")
+    .replace(/\*/g, "");
 }

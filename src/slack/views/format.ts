@@ -27,12 +27,17 @@ export function formatQty(q: string): string {
   return q.includes(".") ? q.replace(/\.?0+$/, "") : q;
 }
 
-/** UTC inside; shown as "2026-12-01 09:14 UTC" (the configured zone is the caller's choice). */
+/**
+ * A time for people. UTC inside; Slack's date token (`<!date^epoch^format|fallback>`, Slack
+ * "Formatting text for app surfaces") shows it in each reader's own time zone and clock format,
+ * and clients that can't render it show the UTC fallback "2026-12-01 09:14 UTC".
+ */
 export function formatTime(iso: string | undefined): string {
   if (!iso) return "unknown time";
   const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  if (Number.isNaN(d.getTime())) return esc(iso);
+  const fallback = `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  return `<!date^${Math.floor(d.getTime() / 1000)}^{date_num} {time}|${fallback}>`;
 }
 
 export function header(text: string): SlackBlock {
