@@ -1,0 +1,64 @@
+import type { Queue } from "bullmq";
+import type { Logger } from "pino";
+import type { CanonicalRecord } from "../infor/records.ts";
+import type { BodHandlerOptions } from "../ops/bod/handler.ts";
+import { pollKeyId } from "../sync/keys.ts";
+import { type SyncScheduleInput, scheduleKey, syncScheduleSchema } from "../sync/schedule.ts";
+import { POLL_JOB_NAME, type PollJobData } from "../sync/schedules.ts";
+
+/**
+ * A BOD says "this record changed now". Rather than a second path into change detection, it
+ * triggers an immediate poll of that record's key: the poll reads the ERP as usual, so the BOD
+ * and the scheduled poll dedupe by the same content hashes and nothing is posted twice. Jobs are
+ * named per key and second, so a burst of BODs for one key becomes one poll.
+ */
+export function bodIngest(o: {
+  queue: Queue;
+  schedules: readonly SyncScheduleInput[];
+  logger: Logger;
+  now?: () => number;
+}): BodHandlerOptions["ingest"] {
+  const schedules = o.schedules.map((s) => syncScheduleSchema.parse(s));
+  const now = o.now ?? Date.now;
+  return async (records: CanonicalRecord[]) => {
+    const wanted = new Map<string, (typeof schedules)[number]>();
+    for (const r of records) {
+      const s = schedules.find(
+        (x) =>
+          x.tenant === r.tenant &&
+          x.company === r.company &&
+          x.entity === r.entity &&
+          (x.division === r.division || x.division === ""),
+      );
+      if (s) wanted.set(pollKeyId(scheduleKey(s)), s);
+      else o.logger.debug({ entity: r.entity, company: r.company }, "BOD record has no schedule");
+    }
+    const second = Math.floor(now() / 1000);
+    for (const [id, schedule] of wanted) {
+      const data: PollJobData = { schedule };
+      await o.queue.add(POLL_JOB_NAME, data, {
+        jobId: `bod-${id.replaceAll("/", "_")}-${second}`,
+        attempts: 3,
+        backoff: { type: "exponential", delay: 5000 },
+        removeOnComplete: { count: 200 },
+        removeOnFail: { count: 500 },
+      });
+    }
+  };
+}
+
+/** BOD credentials from the environment (comma lists, to rotate without downtime). */
+export function bodAuthFromEnv(env: Record<string, string | undefined>): {
+  hmacSecrets: string[];
+  bearerTokens: string[];
+} {
+  const list = (v: string | undefined) =>
+    (v ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+  return {
+    hmacSecrets: list(env.BOD_HMAC_SECRETS),
+    bearerTokens: list(env.BOD_BEARER_TOKENS),
+  };
+}

@@ -1,0 +1,133 @@
+import { WebClient } from "@slack/web-api";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { AppEnv } from "../config/env.ts";
+import type { RoutingConfig } from "../config/routing-schema.ts";
+import type { DeliveryConfigInput } from "../delivery/config.ts";
+import { createDelivery, type Delivery } from "../delivery/delivery.ts";
+import {
+  approvalHooks,
+  createExceptionPipeline,
+  type ExceptionPipeline,
+} from "../pipeline/compose.ts";
+import { lookupsFromSources } from "../pipeline/lookups.ts";
+import type { SlackAuditFn } from "../slack/audit-events.ts";
+import { type ApprovalSide, createApprovalSide } from "./approvals.ts";
+import { createInforSide, type InforSide } from "./infor.ts";
+import { deliveryConfigFor, linksFor } from "./routing.ts";
+import { slackAuditToLog } from "./slack-audit.ts";
+import { createSyncSide, type SyncSide } from "./sync.ts";
+
+export interface Core {
+  prefix: string;
+  redis: Redis;
+  /** Connection of the BullMQ queues (the sync queue). */
+  bull: Redis;
+  infor: InforSide;
+  delivery: Delivery;
+  slackClient: WebClient;
+  audit: SlackAuditFn;
+  approvals: ApprovalSide;
+  pipeline: ExceptionPipeline;
+  sync: SyncSide;
+  /** Closes queues, revokes ION tokens, quits Redis (workers are the caller's). */
+  close(): Promise<void>;
+}
+
+/**
+ * Everything every role and every CLI task shares, built from env + routing.yml: Redis, the
+ * Infor clients and sources, delivery and its audit log, approvals, the exception pipeline and
+ * the sync engine's dependencies. Nothing here starts a loop or a server.
+ */
+export function createCore(o: {
+  env: AppEnv;
+  routing: RoutingConfig;
+  logger: Logger;
+  prefix: string;
+  connectionName: string;
+  delivery?: DeliveryConfigInput;
+  requestsPerMinute?: number;
+  pageSize?: number;
+}): Core {
+  const { env, routing, logger, prefix } = o;
+  // BullMQ needs maxRetriesPerRequest: null on every connection it uses (toolchain notes).
+  const redis = new Redis(env.redisUrl, {
+    maxRetriesPerRequest: null,
+    connectionName: o.connectionName,
+  });
+  redis.on("error", (err) => logger.warn({ code: (err as { code?: string }).code }, "redis error"));
+  const bull = redis.duplicate({ maxRetriesPerRequest: null });
+  bull.on("error", () => {});
+  try {
+    const infor = createInforSide({
+      ionapiText: env.ionapiText,
+      routing,
+      redis,
+      prefix,
+      logger,
+      ...(o.requestsPerMinute ? { requestsPerMinute: o.requestsPerMinute } : {}),
+    });
+    const delivery = createDelivery({
+      connection: redis,
+      prefix,
+      slack: { token: env.slackBotToken, slackApiUrl: env.slackApiUrl },
+      logger: logger.child({ component: "delivery" }),
+      config: deliveryConfigFor(routing, o.delivery),
+      links: linksFor(routing),
+    });
+    const slackClient = new WebClient(env.slackBotToken, {
+      slackApiUrl: env.slackApiUrl,
+      retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
+    });
+    const audit = slackAuditToLog(delivery.audit);
+    const approvals = createApprovalSide({
+      redis,
+      prefix,
+      routing,
+      client: slackClient,
+      sourceFor: (s) => infor.sourceFor(s),
+      logger,
+    });
+    const pipeline = createExceptionPipeline({
+      redis,
+      prefix,
+      routing,
+      lookups: lookupsFromSources((scope) => infor.sourceFor(scope)),
+      ...approvalHooks({ store: approvals.store, audit }),
+      logger: logger.child({ component: "pipeline" }),
+    });
+    const sync = createSyncSide({
+      redis,
+      bullConnection: bull,
+      prefix,
+      routing,
+      infor,
+      delivery,
+      extraAlerts: (event) => pipeline.extraAlerts(event),
+      ...(o.pageSize ? { pageSize: o.pageSize } : {}),
+      logger,
+    });
+    return {
+      prefix,
+      redis,
+      bull,
+      infor,
+      delivery,
+      slackClient,
+      audit,
+      approvals,
+      pipeline,
+      sync,
+      async close() {
+        await delivery.close().catch((err: unknown) => logger.warn({ err }, "delivery close"));
+        await sync.queue.close().catch(() => {});
+        await infor.close().catch((err: unknown) => logger.warn({ err }, "ION close"));
+        for (const c of [bull, redis]) await c.quit().catch(() => c.disconnect());
+      },
+    };
+  } catch (err) {
+    bull.disconnect();
+    redis.disconnect();
+    throw err;
+  }
+}

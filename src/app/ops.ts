@@ -1,0 +1,96 @@
+import type { WebClient } from "@slack/web-api";
+import type { Queue, Worker } from "bullmq";
+import type { Logger } from "pino";
+import type { InforClient } from "../infor/create-client.ts";
+import type { BodHandlerOptions } from "../ops/bod/handler.ts";
+import { bullmqQueueSnapshot, bullmqWorkerProbe, trackWorkerProgress } from "../ops/bullmq.ts";
+import { ionTokenCheck, type ReadinessCheck, slackAuthCheck } from "../ops/checks.ts";
+import { createEventLoopMonitor, type EventLoopMonitor } from "../ops/event-loop.ts";
+import { createHealth, type Health, type WorkerProbe } from "../ops/health.ts";
+import { createMetrics, type Metrics } from "../ops/metrics.ts";
+import { opsRoutes } from "../ops/ops-routes.ts";
+import { ProgressTracker } from "../ops/progress.ts";
+import { createRedisProbe } from "../ops/redis-probe.ts";
+import type { HttpRoute } from "../ops/routes.ts";
+import type { PollResult } from "../sync/poll.ts";
+import type { PollJobData } from "../sync/schedules.ts";
+
+export interface OpsSide {
+  metrics: Metrics;
+  health: Health;
+  progress: ProgressTracker;
+  eventLoop: EventLoopMonitor;
+  /** Liveness probes of the workers this process runs (added as they start). */
+  workers: WorkerProbe[];
+  routes(bod?: BodHandlerOptions): HttpRoute[];
+  /** Counts polls and records of a sync worker; beats its progress. */
+  watchSyncWorker(worker: Worker<PollJobData, PollResult>, queue: Queue): void;
+  /** Counts posts of a delivery worker; beats its progress. */
+  watchDeliveryWorker(worker: Worker, queue: Queue): void;
+  close(): Promise<void>;
+}
+
+export function createOpsSide(o: {
+  redisUrl: string;
+  queues: Queue[];
+  slackClient: WebClient;
+  clients: Map<string, InforClient>;
+  role: string;
+  logger: Logger;
+}): OpsSide {
+  const metrics = createMetrics({
+    queueSnapshot: bullmqQueueSnapshot(o.queues),
+    defaultLabels: { role: o.role },
+    logger: o.logger,
+  });
+  const probe = createRedisProbe(o.redisUrl);
+  const readiness: ReadinessCheck[] = [
+    probe.check,
+    slackAuthCheck(() => o.slackClient.auth.test()),
+    ...[...o.clients.values()].map((c) => ionTokenCheck(() => c.tokens.getToken())),
+  ];
+  const eventLoop = createEventLoopMonitor();
+  const progress = new ProgressTracker();
+  const workers: WorkerProbe[] = [];
+  const health = createHealth({ eventLoop, workers, readiness, logger: o.logger });
+
+  return {
+    metrics,
+    health,
+    progress,
+    eventLoop,
+    workers,
+    routes(bod) {
+      return opsRoutes({ health, metrics, logger: o.logger, ...(bod ? { bod } : {}) });
+    },
+    watchSyncWorker(worker, queue) {
+      trackWorkerProgress(worker, progress, "sync");
+      // A poll reads a few pages at the ION budget: minutes, not hours.
+      workers.push(bullmqWorkerProbe(queue, progress, "sync", 10 * 60_000));
+      worker.on("completed", (job, result) => {
+        const entity = job.data.schedule.entity;
+        if (result.status === "skipped_busy") {
+          metrics.polls.inc({ entity, outcome: "skipped" });
+          return;
+        }
+        metrics.polls.inc({ entity, outcome: "ok" });
+        const c = result.counts;
+        if (c.new) metrics.records.inc({ entity, outcome: "new" }, c.new);
+        if (c.updated) metrics.records.inc({ entity, outcome: "changed" }, c.updated);
+        if (c.unchanged) metrics.records.inc({ entity, outcome: "unchanged" }, c.unchanged);
+        if (c.quarantined) metrics.records.inc({ entity, outcome: "quarantined" }, c.quarantined);
+      });
+      worker.on("failed", (job) => {
+        if (job) metrics.polls.inc({ entity: job.data.schedule.entity, outcome: "error" });
+      });
+    },
+    watchDeliveryWorker(worker, queue) {
+      trackWorkerProgress(worker, progress, "delivery");
+      workers.push(bullmqWorkerProbe(queue, progress, "delivery", 5 * 60_000));
+    },
+    async close() {
+      eventLoop.stop();
+      await probe.redis.quit().catch(() => probe.redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import type { Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { startOpsServer } from "../ops/routes.ts";
+import { type Closer, createShutdown } from "../ops/shutdown.ts";
+import type { SyncWorker } from "../sync/worker.ts";
+import { startApprovalSweeps } from "./approvals.ts";
+import { createCore } from "./core.ts";
+import { createOpsSide } from "./ops.ts";
+import { startSyncWorker, upsertSchedules } from "./sync.ts";
+import { type AppHandle, effectiveRoles, type StartAppOptions } from "./types.ts";
+import { startWebRole } from "./web.ts";
+
+export const DEFAULT_PREFIX = "cs:";
+
+/**
+ * Composes the app from its configuration and starts the roles asked for. Everything impure is
+ * built once (core.ts) and handed down; each role starts only its own loops and servers:
+ *   web        Bolt (commands, buttons, App Home) + /healthz /readyz /metrics + POST /ion/bod
+ *   worker     delivery workers (Slack posts) and sync workers (polls)
+ *   scheduler  poll job schedulers from routing.yml, approval reminder sweeps
+ * Roles without web serve the ops routes on a small HTTP server of their own.
+ */
+export async function startApp(o: StartAppOptions): Promise<AppHandle> {
+  const { env, routing, logger } = o;
+  const over = o.overrides ?? {};
+  const roles = effectiveRoles(o.roles);
+  const roleName = [...roles].sort().join("+");
+  const core = createCore({
+    env,
+    routing,
+    logger,
+    prefix: over.prefix ?? DEFAULT_PREFIX,
+    connectionName: `cloudsuite-slack:${roleName}`,
+    ...(over.delivery ? { delivery: over.delivery } : {}),
+    ...(over.requestsPerMinute ? { requestsPerMinute: over.requestsPerMinute } : {}),
+    ...(over.pageSize ? { pageSize: over.pageSize } : {}),
+  });
+  const ops = createOpsSide({
+    redisUrl: env.redisUrl,
+    queues: [core.delivery.queue, core.sync.queue],
+    slackClient: core.slackClient,
+    clients: core.infor.clients,
+    role: roleName,
+    logger,
+  });
+  // Order that loses nothing (ops/shutdown.ts): stop intake, finish jobs, revoke, close Redis.
+  const closers: Closer[] = [{ name: "drain", close: async () => ops.health.setDraining() }];
+  let syncWorker: SyncWorker | undefined;
+  let syncConnection: Redis | undefined;
+  const tail: Closer[] = [
+    { name: "sync-worker", close: async () => syncWorker?.close() },
+    { name: "sync-connection", close: async () => void (await syncConnection?.quit()) },
+    { name: "core", close: () => core.close() },
+    { name: "ops", close: () => ops.close() },
+  ];
+  const abort = async () => {
+    for (const c of [...closers, ...tail]) {
+      await c.close(new AbortController().signal).catch(() => {});
+    }
+  };
+
+  try {
+    let url: string | undefined;
+    let slackRequestUrl: string | undefined;
+    const port = over.port ?? env.port;
+    if (roles.has("web")) {
+      const web = await startWebRole({
+        env,
+        routing,
+        core,
+        ops,
+        logger,
+        port,
+        ...(over.botId ? { botId: over.botId } : {}),
+        ...(over.botUserId ? { botUserId: over.botUserId } : {}),
+        bodAuth: over.bod,
+        extraEnv: o.extraEnv ?? process.env,
+      });
+      url = web.url;
+      slackRequestUrl = web.slackRequestUrl;
+      closers.push({ name: "http", close: () => web.stop() });
+    } else {
+      const server = await startOpsServer(ops.routes(), { port });
+      url = `http://127.0.0.1:${server.port}`;
+      closers.push({ name: "ops-http", close: () => server.close() });
+    }
+
+    if (roles.has("scheduler")) {
+      await upsertSchedules(core.sync, logger);
+      const stopSweeps = startApprovalSweeps({
+        store: core.approvals.store,
+        routing,
+        client: core.slackClient,
+        audit: core.audit,
+        logger,
+        everyMs: over.approvalSweepMs ?? 5 * 60_000,
+      });
+      closers.push({ name: "approval-sweeps", close: stopSweeps });
+    }
+
+    if (roles.has("worker")) {
+      const deliveryWorker: Worker = core.delivery.startWorker();
+      ops.watchDeliveryWorker(deliveryWorker, core.delivery.queue);
+      syncConnection = core.redis.duplicate({ maxRetriesPerRequest: null });
+      syncWorker = startSyncWorker(core.sync, syncConnection);
+      syncWorker.worker.on("error", (err) => logger.error({ err }, "sync worker error"));
+      ops.watchSyncWorker(syncWorker.worker, core.sync.queue);
+    }
+
+    const shutdown = createShutdown({
+      closers: [...closers, ...tail],
+      logger,
+      deadlineMs: over.shutdownDeadlineMs ?? 25_000,
+      exit: over.handleSignals ? (code) => process.exit(code) : () => {},
+    });
+    if (over.handleSignals) shutdown.install();
+    logger.info({ roles: [...roles], url }, "cloudsuite-slack started");
+    return {
+      url,
+      slackRequestUrl,
+      roles: [...roles],
+      async close() {
+        await shutdown.run("close");
+        shutdown.uninstall();
+      },
+    };
+  } catch (err) {
+    await abort();
+    throw err;
+  }
+}

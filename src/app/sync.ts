@@ -1,0 +1,78 @@
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { RoutingConfig } from "../config/routing-schema.ts";
+import type { Alert } from "../delivery/alert.ts";
+import type { Delivery } from "../delivery/delivery.ts";
+import { createAlertSink } from "../sync/alert-sink.ts";
+import type { SyncDeps } from "../sync/deps.ts";
+import { schedulesFromRouting } from "../sync/from-routing.ts";
+import { createReferenceCache } from "../sync/reference.ts";
+import type { SyncScheduleInput } from "../sync/schedule.ts";
+import { applySchedules } from "../sync/schedules.ts";
+import type { ChangeEvent } from "../sync/sink.ts";
+import { createSyncQueue, createSyncWorker, type SyncWorker } from "../sync/worker.ts";
+import type { InforSide } from "./infor.ts";
+import { channelOf, routeFnFor } from "./routing.ts";
+
+export interface SyncSide {
+  deps: SyncDeps;
+  schedules: SyncScheduleInput[];
+  queue: Queue;
+  bullPrefix: string;
+}
+
+/** The sync engine's dependencies: sources, the alert sink on delivery + audit, routing. */
+export function createSyncSide(o: {
+  redis: Redis;
+  bullConnection: Redis;
+  prefix: string;
+  routing: RoutingConfig;
+  infor: InforSide;
+  delivery: Delivery;
+  extraAlerts?: (event: ChangeEvent) => Promise<Alert[]>;
+  pageSize?: number;
+  logger: Logger;
+}): SyncSide {
+  const bullPrefix = `${o.prefix}bull`;
+  const sink = createAlertSink({
+    enqueue: (alert) => o.delivery.enqueue(alert),
+    audit: o.delivery.audit,
+    opsChannel: channelOf(o.routing, o.routing.opsChannel),
+    defaultChannel: channelOf(o.routing, o.routing.defaultChannel),
+    ...(o.extraAlerts ? { extraAlerts: o.extraAlerts } : {}),
+  });
+  const deps: SyncDeps = {
+    redis: o.redis,
+    prefix: o.prefix,
+    sourceFactory: (scope) => o.infor.sourceFor(scope),
+    sink,
+    route: routeFnFor(o.routing),
+    reference: createReferenceCache({ redis: o.redis, prefix: o.prefix }),
+    logger: o.logger.child({ component: "sync" }),
+  };
+  return {
+    deps,
+    schedules: schedulesFromRouting(o.routing, { pageSize: o.pageSize ?? 200 }),
+    queue: createSyncQueue(o.bullConnection, { bullPrefix }),
+    bullPrefix,
+  };
+}
+
+/** Scheduler role: make the job schedulers match routing.yml (idempotent across replicas). */
+export async function upsertSchedules(side: SyncSide, logger: Logger): Promise<void> {
+  const result = await applySchedules(side.queue, side.schedules);
+  logger.info(
+    { upserted: result.upserted.length, removed: result.removed.length },
+    "poll schedules applied",
+  );
+}
+
+/** Worker role: run the polls. */
+export function startSyncWorker(side: SyncSide, connection: Redis): SyncWorker {
+  return createSyncWorker({
+    ...side.deps,
+    connection,
+    bullPrefix: side.bullPrefix,
+  });
+}

@@ -1,0 +1,94 @@
+import type { Logger } from "pino";
+import type { AppEnv } from "../config/env.ts";
+import type { RoutingConfig } from "../config/routing-schema.ts";
+import { createSlackApp } from "../slack/app.ts";
+import { lookupsFromSource } from "../slack/infor-lookups.ts";
+import { bodAuthFromEnv, bodIngest } from "./bod.ts";
+import type { Core } from "./core.ts";
+import type { OpsSide } from "./ops.ts";
+import { replayFn } from "./replay.ts";
+import { statusProvider } from "./status.ts";
+
+const ENDPOINT = "/slack/events";
+
+/**
+ * Role web: Bolt over HTTP (or Socket Mode with an app token) with the ops routes and the BOD
+ * webhook on the same server as Bolt custom routes. Lookups read the first configured scope.
+ */
+export async function startWebRole(o: {
+  env: AppEnv;
+  routing: RoutingConfig;
+  core: Core;
+  ops: OpsSide;
+  logger: Logger;
+  port: number;
+  botId?: string;
+  botUserId?: string;
+  bodAuth: { hmacSecrets?: string[]; bearerTokens?: string[] } | undefined;
+  extraEnv: Record<string, string | undefined>;
+}): Promise<{
+  url: string | undefined;
+  slackRequestUrl: string | undefined;
+  stop(): Promise<void>;
+}> {
+  const { env, routing, core } = o;
+  const { infor, delivery, pipeline, sync, approvals } = core;
+  const bodAuth = o.bodAuth ?? bodAuthFromEnv(o.extraEnv);
+  const tenant = infor.primaryScope.tenant;
+  const routes = o.ops.routes({
+    auth: bodAuth,
+    tenant,
+    ingest: bodIngest({ queue: sync.queue, schedules: sync.schedules, logger: o.logger }),
+    audit: (entry) => delivery.audit.append(entry),
+  });
+  const lookups = lookupsFromSource(infor.sourceFor(infor.primaryScope), {
+    openExceptions: (recordKey) => pipeline.openExceptions(recordKey),
+  });
+  const slack = createSlackApp({
+    config: {
+      signingSecret: env.slackSigningSecret,
+      botToken: env.slackBotToken,
+      ...(env.slackAppToken ? { appToken: env.slackAppToken } : {}),
+      ...(o.botId ? { botId: o.botId } : {}),
+      ...(o.botUserId ? { botUserId: o.botUserId } : {}),
+      slackApiUrl: env.slackApiUrl,
+      endpoint: ENDPOINT,
+    },
+    redis: core.redis,
+    keyPrefix: core.prefix,
+    logger: o.logger.child({ component: "slack" }),
+    lookups,
+    status: statusProvider({
+      redis: core.redis,
+      prefix: core.prefix,
+      syncQueue: sync.queue,
+      delivery: delivery,
+      clients: infor.clients,
+    }),
+    replay: replayFn(delivery),
+    admins: routing.admins,
+    approvals: {
+      store: approvals.store,
+      policy: approvals.policy,
+      recheck: approvals.recheck,
+      erpUserFor: approvals.erpUserFor,
+    },
+    audit: core.audit,
+    health: async () => {
+      const r = await o.ops.health.readiness();
+      return Object.entries(r.checks).map(([name, c]) => ({
+        name,
+        ok: c.ok,
+        ...(c.ok ? {} : { detail: c.error ?? "failing" }),
+      }));
+    },
+    customRoutes: routes,
+  });
+  const started = await slack.start(o.port);
+  const url = started.port !== undefined ? `http://127.0.0.1:${started.port}` : undefined;
+  return {
+    url,
+    slackRequestUrl: url ? `${url}${ENDPOINT}` : undefined,
+    stop: () => slack.stop(),
+  };
+}
