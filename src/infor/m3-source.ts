@@ -1,17 +1,11 @@
 import type { Logger } from "pino";
 import { pino } from "pino";
-import { exportSelect, type Predicate } from "./m3/exportmi.ts";
+import type { Predicate } from "./m3/exportmi.ts";
 import type { MiClient, MiRecord } from "./m3/mi-client.ts";
-import { query, type TableName } from "./m3/tables.ts";
-import type { MapContext, Row } from "./mapping/fields.ts";
-import {
-  mapM3Account,
-  mapM3GlVoucher,
-  mapM3InvoiceBatch,
-  mapM3Payment,
-  mapM3PurchaseOrder,
-  mapM3Supplier,
-} from "./mapping/m3-mappers.ts";
+import { TableReader } from "./m3/table-reader.ts";
+import { M3Documents } from "./m3-documents.ts";
+import type { MapContext } from "./mapping/fields.ts";
+import { mapM3Payment, mapM3Supplier } from "./mapping/m3-mappers.ts";
 import type {
   Entity,
   GlVoucher,
@@ -35,9 +29,8 @@ import {
 
 /**
  * M3 implementation of `InforSource` (interface and contract in source.ts). Bulk reads go
- * through EXPORTMI/Select with key continuation; documents that span tables (PO head + lines +
- * receipts, invoice head + lines, supplier CIDMAS + CIDVEN) are joined per page by reading the
- * child table over the page's key range, so a page of N documents costs a few requests, not N.
+ * through EXPORTMI/Select with key continuation (m3/table-reader.ts); whole documents are
+ * assembled in m3-documents.ts. Lookups use the same reads with an equality filter.
  */
 
 export interface M3SourceOptions {
@@ -59,13 +52,13 @@ class M3Source implements InforSource {
   readonly tenant: string;
   readonly company: string;
   readonly division: string;
-  private readonly mi: MiClient;
+  private readonly reader: TableReader;
+  private readonly docs: M3Documents;
   private readonly ctx: MapContext;
   private readonly log: Logger;
   private readonly scanLimit: number;
 
   constructor(mi: MiClient, o: M3SourceOptions) {
-    this.mi = mi;
     this.tenant = o.tenant;
     this.company = o.company;
     this.division = o.division;
@@ -75,57 +68,14 @@ class M3Source implements InforSource {
       division: o.division,
       ...(o.localCurrency ? { localCurrency: o.localCurrency } : {}),
     };
+    this.reader = new TableReader(mi, o.company);
+    this.docs = new M3Documents(this.reader, this.ctx);
     this.log = o.logger ?? pino({ level: "silent" });
     this.scanLimit = o.searchScanLimit ?? 5000;
   }
 
   supports(_entity: Entity): boolean {
     return true;
-  }
-
-  private divi(prefixless = "DIVI"): Predicate[] {
-    return this.division ? [{ col: prefixless, op: "=", value: this.division }] : [];
-  }
-
-  private select(name: TableName, where: Predicate[], pageSize: number, columns?: string[]) {
-    // EXPORTMI reads the session company (cono), so every call names this source's company.
-    return exportSelect(this.mi, query(name, where, columns), { pageSize, company: this.company });
-  }
-
-  private async all(name: TableName, where: Predicate[], pageSize = 1000): Promise<MiRecord[]> {
-    const out: MiRecord[] = [];
-    for await (const page of this.select(name, where, pageSize)) out.push(...page);
-    return out;
-  }
-
-  /** Child rows for keys in [from, to] of `keyCol`, grouped by that key. */
-  private async range(
-    name: TableName,
-    keyCol: string,
-    from: string,
-    to: string,
-    numeric: boolean,
-    extra: Predicate[] = [],
-  ): Promise<Map<string, MiRecord[]>> {
-    const lo = numeric ? Number(from) : from;
-    const hi = numeric ? Number(to) : to;
-    const rows = await this.all(name, [
-      ...extra,
-      ...(from === to
-        ? [{ col: keyCol, op: "=" as const, value: lo }]
-        : [
-            { col: keyCol, op: ">=" as const, value: lo },
-            { col: keyCol, op: "<=" as const, value: hi },
-          ]),
-    ]);
-    const byKey = new Map<string, MiRecord[]>();
-    for (const r of rows) {
-      const k = r[keyCol] ?? "";
-      const list = byKey.get(k) ?? [];
-      list.push(r);
-      byKey.set(k, list);
-    }
-    return byKey;
   }
 
   listChanged(
@@ -141,136 +91,20 @@ class M3Source implements InforSource {
     const changed: Predicate = { col: "LMDT", op: ">=", value: ymdNumber(since) };
     switch (entity) {
       case "supplier":
-        return this.suppliers([changed], pageSize);
+        return this.docs.suppliers([changed], pageSize);
       case "purchase_order":
-        return this.purchaseOrders(changed, pageSize);
+        return this.docs.purchaseOrders(changed, pageSize);
       case "supplier_invoice":
-        return this.invoices([changed, ...this.divi()], pageSize);
+        return this.docs.invoices([changed, ...this.docs.divi()], pageSize);
       case "payment":
-        return this.payments(
-          [{ col: "TRCD", op: "=", value: 50 }, changed, ...this.divi()],
+        return this.docs.payments(
+          [{ col: "TRCD", op: "=", value: 50 }, changed, ...this.docs.divi()],
           pageSize,
         );
       case "gl_voucher":
-        return this.vouchers([changed, ...this.divi()], pageSize);
+        return this.docs.vouchers([changed, ...this.docs.divi()], pageSize);
       case "account":
-        return this.accounts([changed, ...this.divi()], pageSize);
-    }
-  }
-
-  private async *suppliers(where: Predicate[], pageSize: number): AsyncGenerator<MappedBatch> {
-    for await (const page of this.select("CIDMAS", where, pageSize)) {
-      const firstId = page[0]?.SUNO ?? "";
-      const lastId = page[page.length - 1]?.SUNO ?? "";
-      const ven = await this.range("CIDVEN", "SUNO", firstId, lastId, false);
-      yield batchOf(
-        "supplier",
-        page.map((r) => {
-          const v = ven.get(r.SUNO ?? "")?.[0] ?? {};
-          const { LMDT: venLmdt, ...venFields } = v;
-          const lmdt = [r.LMDT, venLmdt].filter(Boolean).sort().pop();
-          return mapM3Supplier(this.ctx, { ...venFields, ...r, ...(lmdt ? { LMDT: lmdt } : {}) });
-        }),
-      );
-    }
-  }
-
-  /** POs whose head, a line or a receipt changed; each yielded complete. */
-  private async *purchaseOrders(changed: Predicate, pageSize: number): AsyncGenerator<MappedBatch> {
-    const numbers = new Set<string>();
-    for (const [t, where] of [
-      ["MPHEAD", [changed, ...this.divi()]],
-      ["MPLINE", [changed]],
-      ["MPLIND", [changed]],
-    ] as [TableName, Predicate[]][]) {
-      for await (const page of this.select(t, where, Math.max(pageSize, 1000), ["PUNO"])) {
-        for (const r of page) if (r.PUNO) numbers.add(r.PUNO);
-      }
-    }
-    const sorted = [...numbers].sort();
-    for (let i = 0; i < sorted.length; i += pageSize) {
-      const chunk = sorted.slice(i, i + pageSize);
-      yield await this.loadPurchaseOrders(chunk);
-    }
-  }
-
-  private async loadPurchaseOrders(chunk: string[]): Promise<MappedBatch> {
-    const from = chunk[0] ?? "";
-    const to = chunk[chunk.length - 1] ?? "";
-    const want = new Set(chunk);
-    const heads = await this.range("MPHEAD", "PUNO", from, to, false, this.divi());
-    const lines = await this.range("MPLINE", "PUNO", from, to, false);
-    const receipts = await this.range("MPLIND", "PUNO", from, to, false);
-    const outcomes = [];
-    for (const puno of want) {
-      const head = heads.get(puno)?.[0];
-      if (!head) continue; // another division's PO, or deleted since
-      outcomes.push(
-        mapM3PurchaseOrder(this.ctx, head, lines.get(puno) ?? [], receipts.get(puno) ?? []),
-      );
-    }
-    return batchOf("purchase_order", outcomes);
-  }
-
-  private async *invoices(where: Predicate[], pageSize: number): AsyncGenerator<MappedBatch> {
-    for await (const page of this.select("FAPIBH", where, pageSize)) {
-      yield await this.invoiceBatch(page);
-    }
-  }
-
-  private async invoiceBatch(heads: MiRecord[]): Promise<MappedBatch> {
-    if (heads.length === 0) return batchOf("supplier_invoice", []);
-    const inbns = heads.map((h) => Number(h.INBN)).filter(Number.isFinite);
-    const lo = String(Math.min(...inbns));
-    const hi = String(Math.max(...inbns));
-    const lines = await this.range("FAPIBL", "INBN", lo, hi, true, this.divi());
-    return batchOf(
-      "supplier_invoice",
-      heads.map((h) => mapM3InvoiceBatch(this.ctx, h, lines.get(h.INBN ?? "") ?? [])),
-    );
-  }
-
-  private async *payments(where: Predicate[], pageSize: number): AsyncGenerator<MappedBatch> {
-    for await (const page of this.select("FPLEDG", where, pageSize)) {
-      yield batchOf(
-        "payment",
-        page.map((r) => mapM3Payment(this.ctx, r)),
-      );
-    }
-  }
-
-  /** GL lines grouped into vouchers (YEA4 + VSER + VONO); a voucher split by a page waits. */
-  private async *vouchers(where: Predicate[], pageSize: number): AsyncGenerator<MappedBatch> {
-    let pending: Row[] = [];
-    const keyOf = (r: Row) => `${r.YEA4}|${r.VSER}|${r.VONO}`;
-    for await (const page of this.select("FGLEDG", where, pageSize)) {
-      const groups = new Map<string, Row[]>();
-      for (const r of [...pending, ...page]) {
-        const k = keyOf(r);
-        const g = groups.get(k) ?? [];
-        g.push(r);
-        groups.set(k, g);
-      }
-      const last = page[page.length - 1];
-      const openKey = last ? keyOf(last) : undefined;
-      pending = openKey ? (groups.get(openKey) ?? []) : [];
-      if (openKey) groups.delete(openKey);
-      if (groups.size > 0) {
-        yield batchOf(
-          "gl_voucher",
-          [...groups.values()].map((g) => mapM3GlVoucher(this.ctx, g)),
-        );
-      }
-    }
-    if (pending.length > 0) yield batchOf("gl_voucher", [mapM3GlVoucher(this.ctx, pending)]);
-  }
-
-  private async *accounts(where: Predicate[], pageSize: number): AsyncGenerator<MappedBatch> {
-    for await (const page of this.select("FCHACC", where, pageSize)) {
-      yield batchOf(
-        "account",
-        page.map((r) => mapM3Account(this.ctx, r)),
-      );
+        return this.docs.accounts([changed, ...this.docs.divi()], pageSize);
     }
   }
 
@@ -278,7 +112,7 @@ class M3Source implements InforSource {
 
   async getSupplier(id: string): Promise<Lookup<Supplier>> {
     const out: MappedBatch = { entity: "supplier", records: [], rejects: [] };
-    for await (const b of this.suppliers([{ col: "SUNO", op: "=", value: id.trim() }], 10)) {
+    for await (const b of this.docs.suppliers([{ col: "SUNO", op: "=", value: id.trim() }], 10)) {
       out.records.push(...b.records);
       out.rejects.push(...b.rejects);
     }
@@ -295,7 +129,7 @@ class M3Source implements InforSource {
     const needle = text.trim().toLowerCase();
     const hits: MiRecord[] = [];
     let scanned = 0;
-    for await (const page of this.select("CIDMAS", [], 1000)) {
+    for await (const page of this.reader.select("CIDMAS", [], 1000)) {
       for (const r of page) {
         if ((r.SUNM ?? "").toLowerCase().includes(needle)) hits.push(r);
       }
@@ -312,19 +146,22 @@ class M3Source implements InforSource {
   }
 
   async getPurchaseOrder(number: string): Promise<Lookup<PurchaseOrder>> {
-    return lookupOf(await this.loadPurchaseOrders([number.trim()]));
+    return lookupOf(await this.docs.loadPurchaseOrders([number.trim()]));
   }
 
   async findInvoice(
     supplierId: string | undefined,
     number: string,
   ): Promise<Lookup<SupplierInvoice>> {
-    const where: Predicate[] = [{ col: "SINO", op: "=", value: number.trim() }, ...this.divi()];
+    const where: Predicate[] = [
+      { col: "SINO", op: "=", value: number.trim() },
+      ...this.docs.divi(),
+    ];
     if (supplierId) where.push({ col: "SUNO", op: "=", value: supplierId.trim() });
-    const heads = await this.all("FAPIBH", where, 100);
+    const heads = await this.reader.all("FAPIBH", where, 100);
     const batch: MappedBatch = { entity: "supplier_invoice", records: [], rejects: [] };
     for (const h of heads) {
-      const b = await this.invoiceBatch([h]);
+      const b = await this.docs.invoiceBatch([h]);
       batch.records.push(...b.records);
       batch.rejects.push(...b.rejects);
     }
@@ -332,14 +169,18 @@ class M3Source implements InforSource {
   }
 
   async listPayments(q: PaymentQuery): Promise<Lookup<Payment>> {
-    const where: Predicate[] = [{ col: "TRCD", op: "=", value: 50 }, ...this.divi()];
+    const where: Predicate[] = [{ col: "TRCD", op: "=", value: 50 }, ...this.docs.divi()];
     if (q.supplierId) where.push({ col: "SUNO", op: "=", value: q.supplierId.trim() });
     if (q.invoiceNumber) where.push({ col: "SINO", op: "=", value: q.invoiceNumber.trim() });
     if (q.from) where.push({ col: "ACDT", op: ">=", value: ymdNumber(q.from) });
     if (q.to) where.push({ col: "ACDT", op: "<=", value: ymdNumber(q.to) });
     const limit = q.limit ?? 50;
     const rows: MiRecord[] = [];
-    for await (const page of this.select("FPLEDG", where, Math.min(1000, Math.max(limit, 2)))) {
+    for await (const page of this.reader.select(
+      "FPLEDG",
+      where,
+      Math.min(1000, Math.max(limit, 2)),
+    )) {
       rows.push(...page);
       if (rows.length >= limit) break;
     }
@@ -353,24 +194,12 @@ class M3Source implements InforSource {
 
   async listGlLines(account: string, period: string): Promise<Lookup<GlVoucher>> {
     const [lo, hi] = periodRange(period);
-    const rows = await this.all("FGLEDG", [
+    const rows = await this.reader.all("FGLEDG", [
       { col: "AIT1", op: "=", value: account.trim() },
       { col: "ACDT", op: ">=", value: lo },
       { col: "ACDT", op: "<=", value: hi },
-      ...this.divi(),
+      ...this.docs.divi(),
     ]);
-    const groups = new Map<string, Row[]>();
-    for (const r of rows) {
-      const k = `${r.YEA4}|${r.VSER}|${r.VONO}`;
-      const g = groups.get(k) ?? [];
-      g.push(r);
-      groups.set(k, g);
-    }
-    return lookupOf(
-      batchOf(
-        "gl_voucher",
-        [...groups.values()].map((g) => mapM3GlVoucher(this.ctx, g)),
-      ),
-    );
+    return lookupOf(this.docs.glVouchers(rows));
   }
 }

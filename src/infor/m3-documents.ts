@@ -1,0 +1,168 @@
+import type { Predicate } from "./m3/exportmi.ts";
+import type { MiRecord } from "./m3/mi-client.ts";
+import type { TableReader } from "./m3/table-reader.ts";
+import type { TableName } from "./m3/tables.ts";
+import type { MapContext, Row } from "./mapping/fields.ts";
+import {
+  mapM3Account,
+  mapM3GlVoucher,
+  mapM3InvoiceBatch,
+  mapM3Payment,
+  mapM3PurchaseOrder,
+  mapM3Supplier,
+} from "./mapping/m3-mappers.ts";
+import { batchOf, type MappedBatch } from "./source.ts";
+
+/**
+ * Whole M3 documents read page by page through EXPORTMI. Documents that span tables (PO head +
+ * lines + receipts, invoice head + lines, supplier CIDMAS + CIDVEN) are joined per page by
+ * reading the child table over the page's key range, so a page of N documents costs a few
+ * requests, not N.
+ */
+export class M3Documents {
+  private readonly reader: TableReader;
+  private readonly ctx: MapContext;
+  private readonly division: string;
+
+  constructor(reader: TableReader, ctx: MapContext) {
+    this.reader = reader;
+    this.ctx = ctx;
+    this.division = ctx.division;
+  }
+
+  /** `DIVI = <division>` when the source has one. */
+  divi(): Predicate[] {
+    return this.division ? [{ col: "DIVI", op: "=", value: this.division }] : [];
+  }
+
+  async *suppliers(where: Predicate[], pageSize: number): AsyncGenerator<MappedBatch> {
+    for await (const page of this.reader.select("CIDMAS", where, pageSize)) {
+      const firstId = page[0]?.SUNO ?? "";
+      const lastId = page[page.length - 1]?.SUNO ?? "";
+      const ven = await this.reader.range("CIDVEN", "SUNO", firstId, lastId, false);
+      yield batchOf(
+        "supplier",
+        page.map((r) => {
+          const v = ven.get(r.SUNO ?? "")?.[0] ?? {};
+          const { LMDT: venLmdt, ...venFields } = v;
+          const lmdt = [r.LMDT, venLmdt].filter(Boolean).sort().pop();
+          return mapM3Supplier(this.ctx, { ...venFields, ...r, ...(lmdt ? { LMDT: lmdt } : {}) });
+        }),
+      );
+    }
+  }
+
+  /** POs whose head, a line or a receipt changed; each yielded complete. */
+  async *purchaseOrders(changed: Predicate, pageSize: number): AsyncGenerator<MappedBatch> {
+    const numbers = new Set<string>();
+    for (const [t, where] of [
+      ["MPHEAD", [changed, ...this.divi()]],
+      ["MPLINE", [changed]],
+      ["MPLIND", [changed]],
+    ] as [TableName, Predicate[]][]) {
+      for await (const page of this.reader.select(t, where, Math.max(pageSize, 1000), ["PUNO"])) {
+        for (const r of page) if (r.PUNO) numbers.add(r.PUNO);
+      }
+    }
+    const sorted = [...numbers].sort();
+    for (let i = 0; i < sorted.length; i += pageSize) {
+      const chunk = sorted.slice(i, i + pageSize);
+      yield await this.loadPurchaseOrders(chunk);
+    }
+  }
+
+  async loadPurchaseOrders(chunk: string[]): Promise<MappedBatch> {
+    const from = chunk[0] ?? "";
+    const to = chunk[chunk.length - 1] ?? "";
+    const want = new Set(chunk);
+    const heads = await this.reader.range("MPHEAD", "PUNO", from, to, false, this.divi());
+    const lines = await this.reader.range("MPLINE", "PUNO", from, to, false);
+    const receipts = await this.reader.range("MPLIND", "PUNO", from, to, false);
+    const outcomes = [];
+    for (const puno of want) {
+      const head = heads.get(puno)?.[0];
+      if (!head) continue; // another division's PO, or deleted since
+      outcomes.push(
+        mapM3PurchaseOrder(this.ctx, head, lines.get(puno) ?? [], receipts.get(puno) ?? []),
+      );
+    }
+    return batchOf("purchase_order", outcomes);
+  }
+
+  async *invoices(where: Predicate[], pageSize: number): AsyncGenerator<MappedBatch> {
+    for await (const page of this.reader.select("FAPIBH", where, pageSize)) {
+      yield await this.invoiceBatch(page);
+    }
+  }
+
+  async invoiceBatch(heads: MiRecord[]): Promise<MappedBatch> {
+    if (heads.length === 0) return batchOf("supplier_invoice", []);
+    const inbns = heads.map((h) => Number(h.INBN)).filter(Number.isFinite);
+    const lo = String(Math.min(...inbns));
+    const hi = String(Math.max(...inbns));
+    const lines = await this.reader.range("FAPIBL", "INBN", lo, hi, true, this.divi());
+    return batchOf(
+      "supplier_invoice",
+      heads.map((h) => mapM3InvoiceBatch(this.ctx, h, lines.get(h.INBN ?? "") ?? [])),
+    );
+  }
+
+  async *payments(where: Predicate[], pageSize: number): AsyncGenerator<MappedBatch> {
+    for await (const page of this.reader.select("FPLEDG", where, pageSize)) {
+      yield batchOf(
+        "payment",
+        page.map((r) => mapM3Payment(this.ctx, r)),
+      );
+    }
+  }
+
+  /** GL lines grouped into vouchers (YEA4 + VSER + VONO); a voucher split by a page waits. */
+  async *vouchers(where: Predicate[], pageSize: number): AsyncGenerator<MappedBatch> {
+    let pending: Row[] = [];
+    const keyOf = (r: Row) => `${r.YEA4}|${r.VSER}|${r.VONO}`;
+    for await (const page of this.reader.select("FGLEDG", where, pageSize)) {
+      const groups = new Map<string, Row[]>();
+      for (const r of [...pending, ...page]) {
+        const k = keyOf(r);
+        const g = groups.get(k) ?? [];
+        g.push(r);
+        groups.set(k, g);
+      }
+      const last = page[page.length - 1];
+      const openKey = last ? keyOf(last) : undefined;
+      pending = openKey ? (groups.get(openKey) ?? []) : [];
+      if (openKey) groups.delete(openKey);
+      if (groups.size > 0) {
+        yield batchOf(
+          "gl_voucher",
+          [...groups.values()].map((g) => mapM3GlVoucher(this.ctx, g)),
+        );
+      }
+    }
+    if (pending.length > 0) yield batchOf("gl_voucher", [mapM3GlVoucher(this.ctx, pending)]);
+  }
+
+  async *accounts(where: Predicate[], pageSize: number): AsyncGenerator<MappedBatch> {
+    for await (const page of this.reader.select("FCHACC", where, pageSize)) {
+      yield batchOf(
+        "account",
+        page.map((r) => mapM3Account(this.ctx, r)),
+      );
+    }
+  }
+
+  /** GL rows grouped into vouchers (YEA4 + VSER + VONO). */
+  glVouchers(rows: Row[]): MappedBatch {
+    const groups = new Map<string, Row[]>();
+    for (const r of rows) {
+      const k = `${r.YEA4}|${r.VSER}|${r.VONO}`;
+      const g = groups.get(k) ?? [];
+      g.push(r);
+      groups.set(k, g);
+    }
+    return batchOf(
+      "gl_voucher",
+      [...groups.values()].map((g) => mapM3GlVoucher(this.ctx, g)),
+    );
+  }
+}
