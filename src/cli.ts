@@ -1,7 +1,12 @@
 #!/usr/bin/env node
+import { auditExportCommand } from "./cli/audit-export.ts";
+import { backfillCommand } from "./cli/backfill.ts";
 import { checkConfig } from "./cli/check-config.ts";
+import { inforCallCommand, ionapiInspectCommand } from "./cli/infor.ts";
 import { type CliCommand, type CliIo, EXIT } from "./cli/io.ts";
+import { replayCommand } from "./cli/replay.ts";
 import { encryptSecretCommand, generateKeyCommand, rotateSecretCommand } from "./cli/secrets.ts";
+import { serveCommand } from "./cli/serve.ts";
 
 /** Commands by name; each later concern registers its own here. */
 const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
@@ -12,6 +17,12 @@ const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
     summary: "re-encrypt an envelope under the newest key",
   },
   "generate-key": { run: generateKeyCommand, summary: "print a new encryption key" },
+  serve: { run: serveCommand, summary: "run the bot (--role web|worker|scheduler|all)" },
+  replay: { run: replayCommand, summary: "re-queue alerts from the audit log" },
+  backfill: { run: backfillCommand, summary: "import history: --entity E --since YYYY-MM-DD" },
+  "audit export": { run: auditExportCommand, summary: "write the audit log as JSON Lines" },
+  "ionapi inspect": { run: ionapiInspectCommand, summary: "show what a .ionapi file holds" },
+  "infor call": { run: inforCallCommand, summary: "call one M3 MI transaction" },
 };
 
 export const HELP = `cloudsuite-slack: Infor CloudSuite finance in Slack

@@ -1,0 +1,41 @@
+import type { Core } from "../app/core.ts";
+import { createCore } from "../app/core.ts";
+import { DEFAULT_PREFIX } from "../app/start.ts";
+import { loadAppConfig } from "./app-config.ts";
+import type { CliIo, ParsedArgs } from "./io.ts";
+
+/** Runs `task` on the composed core (no servers, no workers), then closes it. */
+export async function withCore(
+  io: CliIo,
+  args: ParsedArgs,
+  name: string,
+  task: (core: Core) => Promise<number>,
+): Promise<number | undefined> {
+  const routingFlag = args.flags.get("routing");
+  const config = loadAppConfig(io, typeof routingFlag === "string" ? routingFlag : undefined);
+  if (!config) return undefined;
+  const core = createCore({
+    ...config,
+    prefix: io.env.REDIS_PREFIX ?? DEFAULT_PREFIX,
+    connectionName: `cloudsuite-slack:${name}`,
+  });
+  try {
+    return await task(core);
+  } finally {
+    await core.close();
+  }
+}
+
+/** `--since` / `--until`: an ISO date or date-time; undefined when absent, an error text when bad. */
+export function timeFlag(args: ParsedArgs, name: string): Date | undefined | string {
+  const v = args.flags.get(name);
+  if (v === undefined) return undefined;
+  if (v === true) return `--${name} needs an ISO date or date-time`;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? `--${name}: "${v}" is not an ISO date or date-time` : d;
+}
+
+export function stringFlag(args: ParsedArgs, name: string): string | undefined {
+  const v = args.flags.get(name);
+  return typeof v === "string" ? v : undefined;
+}
