@@ -95,7 +95,8 @@ export interface ApprovalAuditEvent {
     | "approval.reminded"
     | "approval.escalated"
     | "approval.expired"
-    | "approval.writeback";
+    | "approval.writeback"
+    | "approval.commented";
   approvalId: string;
   alertId?: string;
   recordKey?: string;
@@ -104,6 +105,8 @@ export interface ApprovalAuditEvent {
   state?: ApprovalState;
   reason?: string;
   code?: string;
+  /** Free text of a comment (approval.commented). */
+  comment?: string;
 }
 
 export type AuditFn = (event: ApprovalAuditEvent) => Promise<void> | void;

@@ -14,6 +14,7 @@ import pino, { type Logger } from "pino";
 import type { DecisionDeps } from "../approvals/decide.ts";
 import type { ApprovalStore } from "../approvals/store.ts";
 import { registerApprovalActions } from "./actions/approval-actions.ts";
+import { registerApprovalComments } from "./actions/approval-comments.ts";
 import type { SlackAuditFn } from "./audit-events.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { createLookupRunner } from "./commands/lookup-runner.ts";
@@ -188,20 +189,22 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
 
   if (deps.approvals) {
     const audit = deps.audit ?? (() => {});
+    const safe = async (e: Parameters<SlackAuditFn>[0]) => {
+      try {
+        await audit(e);
+      } catch (err) {
+        logger.error({ err }, "audit failed");
+      }
+    };
     registerApprovalActions(app, {
       ...deps.approvals,
-      audit: async (e) => {
-        try {
-          await audit(e);
-        } catch (err) {
-          logger.error({ err }, "audit failed");
-        }
-      },
+      audit: safe,
       clock,
       logger,
       refreshHome: publishHome,
       onOutcome: (outcome) => deps.metrics?.approvals?.inc({ outcome }),
     });
+    registerApprovalComments(app, { store: deps.approvals.store, audit: safe, logger, clock });
   }
 
   if (!deps.approvals) {

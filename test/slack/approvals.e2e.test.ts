@@ -5,6 +5,7 @@ import { approvalIdFor, createApprovalStore } from "../../src/approvals/store.ts
 import { runApprovalSweep } from "../../src/approvals/sweep.ts";
 import { createSlackApprovalNotifier } from "../../src/slack/actions/approval-notifier.ts";
 import { approvalActions } from "../../src/slack/blocks/alert.ts";
+import { approvalButtons } from "../../src/slack/views/approval-view.ts";
 import {
   ADMIN,
   APPROVER_1,
@@ -211,6 +212,50 @@ describe("approvals through signed requests", () => {
     expect(
       h.audit.filter((e) => e.type === "approval.decided" && e.approvalId === approval.id),
     ).toHaveLength(0);
+  });
+
+  it("Comment… posts to the thread and the audit log; an empty comment is refused", async () => {
+    const approval = await createPendingApproval({ store: h.store }, subject("A-COMMENT"));
+    const posted = await h.client.chat.postMessage({
+      channel: CHANNEL,
+      text: "Invoice A-COMMENT needs approval",
+      blocks: [approvalButtons(approval.id) as never],
+    });
+    const ts = posted.ts ?? "";
+    await click(CLERK, ts, "approval.comment");
+    const modal = await eventually(() =>
+      h.emu.inspect
+        .views({ type: "modal", user: CLERK })
+        .find(
+          (v) =>
+            v.callback_id === "approval.comment_modal" && v.private_metadata.includes(approval.id),
+        ),
+    );
+    const empty = await h.emu.platform.viewSubmission({
+      userId: CLERK,
+      viewId: modal.id,
+      values: { comment: { comment_input: { type: "plain_text_input", value: " " } } },
+    });
+    expect(empty.json).toMatchObject({ response_action: "errors" });
+    await h.emu.platform.viewSubmission({
+      userId: CLERK,
+      viewId: modal.id,
+      values: {
+        comment: { comment_input: { type: "plain_text_input", value: "Goods arrived <damaged>" } },
+      },
+    });
+    const reply = await eventually(() =>
+      message(ts)?.replies.find((r) => r.text.includes("Goods arrived")),
+    );
+    expect(reply.text).toContain("&lt;damaged&gt;");
+    expect(h.audit).toContainEqual(
+      expect.objectContaining({
+        type: "approval.commented",
+        actor: CLERK,
+        comment: "Goods arrived <damaged>",
+      }),
+    );
+    expect((await h.store.get(approval.id))?.state).toBe("pending");
   });
 
   it("hold keeps the buttons and records who held it", async () => {

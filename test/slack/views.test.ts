@@ -126,6 +126,7 @@ describe("approval views", () => {
       "approval.approve",
       "approval.reject",
       "approval.hold",
+      "approval.comment",
     ]);
     expect(els[0]?.confirm).toBeDefined();
     expect(els.every((e) => e.value === "apv_1")).toBe(true);

@@ -7,6 +7,7 @@ export const APPROVAL_ACTIONS = {
   approve: "approval.approve",
   reject: "approval.reject",
   hold: "approval.hold",
+  comment: "approval.comment",
 } as const;
 
 /** block_id of the actions block, so an update can find and drop it. */
@@ -15,6 +16,9 @@ export const APPROVAL_ACTIONS_BLOCK = "approval.actions";
 export const REJECT_MODAL_CALLBACK = "approval.reject_modal";
 export const REJECT_REASON_BLOCK = "reason";
 export const REJECT_REASON_ACTION = "reason_input";
+export const COMMENT_MODAL_CALLBACK = "approval.comment_modal";
+export const COMMENT_BLOCK = "comment";
+export const COMMENT_ACTION = "comment_input";
 
 /**
  * Approve / Reject / Hold buttons. Approve asks for confirmation (Block Kit confirmation
@@ -22,7 +26,7 @@ export const REJECT_REASON_ACTION = "reason_input";
  */
 export function approvalButtons(
   approvalId: string,
-  options: { withHold?: boolean; blockId?: string; summary?: string } = {},
+  options: { withHold?: boolean; withComment?: boolean; blockId?: string; summary?: string } = {},
 ): SlackBlock {
   const elements = [
     button("Approve", APPROVAL_ACTIONS.approve, approvalId, {
@@ -40,6 +44,9 @@ export function approvalButtons(
     button("Reject…", APPROVAL_ACTIONS.reject, approvalId, { style: "danger" }),
   ];
   if (options.withHold !== false) elements.push(button("Hold", APPROVAL_ACTIONS.hold, approvalId));
+  if (options.withComment !== false) {
+    elements.push(button("Comment…", APPROVAL_ACTIONS.comment, approvalId));
+  }
   return { type: "actions", block_id: options.blockId ?? APPROVAL_ACTIONS_BLOCK, elements };
 }
 
@@ -121,6 +128,34 @@ export function approvalSummaryBlocks(a: Approval): SlackBlock[] {
   return [
     section(`*${esc(a.title)}*\n${formatMoney(a.amount)} · cost center ${esc(a.costCenter)}`),
   ];
+}
+
+export function commentModal(input: {
+  approval: Approval;
+  privateMetadata: string;
+}): Record<string, unknown> {
+  return {
+    type: "modal",
+    callback_id: COMMENT_MODAL_CALLBACK,
+    private_metadata: input.privateMetadata,
+    title: { type: "plain_text", text: "Comment" },
+    submit: { type: "plain_text", text: "Post" },
+    close: { type: "plain_text", text: "Cancel" },
+    blocks: [
+      section(`*${esc(input.approval.title)}*\n${formatMoney(input.approval.amount)}`),
+      {
+        type: "input",
+        block_id: COMMENT_BLOCK,
+        label: { type: "plain_text", text: "Comment (posted in the alert's thread and audited)" },
+        element: {
+          type: "plain_text_input",
+          action_id: COMMENT_ACTION,
+          multiline: true,
+          max_length: 1000,
+        },
+      },
+    ],
+  };
 }
 
 export function rejectModal(input: {
