@@ -65,6 +65,14 @@ export function createInforClient(o: InforClientOptions): InforClient {
           `${o.keyPrefix ?? "cs:"}infor:rpm:${o.credentials.tenant}`,
           budget,
           o.clock,
+          {
+            limiter: new LocalRateLimiter(budget, o.clock),
+            onFallback: (err) =>
+              o.logger?.warn(
+                { err: err.message },
+                "Redis unreachable: pacing ION calls per process until it is back",
+              ),
+          },
         )
       : new LocalRateLimiter(budget, o.clock));
   const tokens = new TokenManager({

@@ -90,6 +90,31 @@ describe("RedisRateLimiter (rpm-gcra.lua against real Redis)", () => {
   });
 });
 
+describe("RedisRateLimiter without Redis", () => {
+  it("falls back to pacing in process, and says so once", async () => {
+    const dead = new Redis("redis://127.0.0.1:1", {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    const sleeps: number[] = [];
+    const clock = { now: () => 5_000_000, sleep: async (ms: number) => void sleeps.push(ms) };
+    const warnings: string[] = [];
+    const lim = new RedisRateLimiter(dead, `${prefix}dead`, { limit: 60, headroom: 0 }, clock, {
+      limiter: new LocalRateLimiter({ limit: 60, headroom: 0 }, clock),
+      onFallback: (e) => warnings.push(e.message),
+    });
+    await lim.acquire();
+    await lim.acquire();
+    expect(sleeps).toEqual([1000]);
+    expect(warnings).toHaveLength(1);
+    const strict = new RedisRateLimiter(dead, `${prefix}dead`, { limit: 60 }, clock);
+    await expect(strict.acquire()).rejects.toThrow();
+    dead.disconnect();
+  });
+});
+
 describe("LocalRateLimiter", () => {
   it("paces in process", async () => {
     // Time stands still while three callers queue: each gets the next slot.

@@ -51,8 +51,21 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly interval: number;
   private readonly burst: number;
   private readonly clock: Clock;
+  private readonly fallback: RateLimiter | undefined;
+  private readonly onFallback: ((err: Error) => void) | undefined;
+  private failing = false;
 
-  constructor(redis: Redis, key: string, budget: BudgetOptions, clock: Clock = systemClock) {
+  /**
+   * `fallback` paces alone while Redis is unreachable (each replica then keeps its own budget,
+   * so the tenant may see a 429 that retries absorb) instead of failing every ERP call.
+   */
+  constructor(
+    redis: Redis,
+    key: string,
+    budget: BudgetOptions,
+    clock: Clock = systemClock,
+    fallback?: { limiter: RateLimiter; onFallback?: (err: Error) => void },
+  ) {
     // defineCommand sends the script once and then calls it by SHA (EVALSHA, falling back to
     // EVAL after a SCRIPT FLUSH or failover); defining it again on the same connection is harmless.
     redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: SCRIPT });
@@ -61,9 +74,23 @@ export class RedisRateLimiter implements RateLimiter {
     this.interval = intervalUs(budget);
     this.burst = Math.max(1, Math.floor(budget.burst ?? 1));
     this.clock = clock;
+    this.fallback = fallback?.limiter;
+    this.onFallback = fallback?.onFallback;
   }
 
   async acquire(): Promise<void> {
+    try {
+      await this.acquireShared();
+      this.failing = false;
+    } catch (err) {
+      if (!this.fallback) throw err;
+      if (!this.failing) this.onFallback?.(err as Error);
+      this.failing = true;
+      await this.fallback.acquire();
+    }
+  }
+
+  private async acquireShared(): Promise<void> {
     for (;;) {
       const run = (this.redis as unknown as Record<string, GcraCommand>)[COMMAND];
       if (!run) throw new Error("rate-limit script not defined on this connection");
