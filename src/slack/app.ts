@@ -41,6 +41,8 @@ export interface SlackAppConfig {
   /** HTTP path Slack posts commands, interactions and events to. */
   endpoint?: string;
   commandName?: string;
+  /** Socket Mode only: port of the small HTTP server Bolt opens for `customRoutes` (ops routes). */
+  socketModeHttpPort?: number;
 }
 
 export interface SlackAppDeps {
@@ -121,6 +123,9 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       appToken: config.appToken ?? "",
       logger: bLogger,
       ...(deps.customRoutes ? { customRoutes: deps.customRoutes } : {}),
+      ...(config.socketModeHttpPort !== undefined
+        ? { installerOptions: { port: config.socketModeHttpPort } }
+        : {}),
     });
   } else {
     httpReceiver = new HTTPReceiver({
