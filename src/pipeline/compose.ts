@@ -32,6 +32,11 @@ export interface ExceptionPipelineOptions {
 export interface ExceptionPipeline {
   /** `createAlertSink({ …, extraAlerts })`: match exceptions for invoice and PO changes. */
   readonly extraAlerts: (event: ChangeEvent, context?: TriggerContext) => Promise<Alert[]>;
+  /**
+   * Safety-net sweep (schedule it, e.g. hourly): re-evaluates invoices with open exceptions
+   * against fresh PO data and hands the alerts to `emit` (delivery's enqueue) before storing.
+   */
+  readonly recheckOpen: ExceptionTracker["recheckOpen"];
   /** `LookupService.openExceptions` for `/infor invoice`: causes of the open exceptions. */
   readonly openExceptions: (recordKey: string) => Promise<string[]>;
   readonly tracker: ExceptionTracker;
@@ -65,6 +70,7 @@ export function createExceptionPipeline(o: ExceptionPipelineOptions): ExceptionP
   return {
     tracker,
     extraAlerts: (event, context) => tracker.onChange(event, context),
+    recheckOpen: (emit, options) => tracker.recheckOpen(emit, options),
     async openExceptions(recordKey) {
       if (!recordKey.startsWith("supplier_invoice:")) return [];
       return (await tracker.openExceptions(recordKey)).map((e) => e.exception.cause);

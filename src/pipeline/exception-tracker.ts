@@ -1,17 +1,24 @@
 import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import { type Alert, hashParts } from "../delivery/alert.ts";
-import { type PurchaseOrder, recordKey, type SupplierInvoice } from "../infor/records.ts";
+import { recordKey } from "../infor/records.ts";
 import type { MatchPolicy } from "../rules/match-policy.ts";
 import type { RoutingPolicy } from "../rules/routing.ts";
 import type { ChangeEvent } from "../sync/sink.ts";
-import { type ApprovalDeps, applyPlan } from "./apply-plan.ts";
+import type { ApprovalDeps } from "./apply-plan.ts";
 import { PipelineError } from "./errors.ts";
+import {
+  createEvaluator,
+  type Evaluation,
+  newRunCache,
+  type RunCache,
+  type Target,
+} from "./evaluate.ts";
 import { createInvoiceIndex } from "./invoice-index.ts";
 import { invoiceToken, pipelineKeys, poToken } from "./keys.ts";
-import { dependencyTokens, planInvoice, poNumbersOf } from "./plan.ts";
-import { type ApprovalClose, createStateStore, type StateWrite } from "./state-store.ts";
-import type { InvoiceScope, InvoiceState, MatchLookups, OpenEntry } from "./types.ts";
+import { OPEN_TOKEN } from "./plan.ts";
+import { type ApprovalClose, createStateStore } from "./state-store.ts";
+import type { MatchLookups, OpenEntry } from "./types.ts";
 
 /**
  * The I/O side of three-way matching. For each new or changed supplier invoice it loads the
@@ -56,34 +63,29 @@ export interface TriggerContext {
 export interface ExceptionTracker {
   /** Alerts for one change event (empty for entities that cannot affect a match). */
   onChange(event: ChangeEvent, context?: TriggerContext): Promise<Alert[]>;
+  /**
+   * Re-evaluates every invoice with open exceptions against fresh PO data: the safety net for
+   * causes that change without a change event (a PO not polled, a receipt that does not touch
+   * the PO's change date). `emit` must make the alerts durable (delivery's enqueue) before it
+   * returns: state is committed only after it, so a crash in between sends the same alert ids
+   * again on the next run.
+   */
+  recheckOpen(
+    emit: (alerts: Alert[]) => Promise<void>,
+    /** `limit`: check at most this many, picked at random (a sweep per run covers all in time). */
+    options?: { limit?: number },
+  ): Promise<RecheckResult>;
   /** Exceptions open on an invoice (by its record key), oldest line first. */
   openExceptions(invoiceKey: string): Promise<OpenEntry[]>;
 }
 
+export interface RecheckResult {
+  readonly checked: number;
+  readonly alerts: number;
+}
+
 const DAY_MS = 86_400_000;
 const ATTEMPTS = 4;
-
-interface Target {
-  readonly invoice: SupplierInvoice;
-  readonly invoiceKey: string;
-  /** The trigger itself: its duplicates in the ERP are looked up too. */
-  readonly isTrigger: boolean;
-}
-
-interface Evaluation {
-  readonly write: StateWrite;
-  readonly alerts: Alert[];
-  readonly closes: ApprovalClose[];
-}
-
-type PoSlot = PurchaseOrder | "missing" | "invalid";
-
-/** Reads shared by the evaluations of one trigger (a PO change may touch many invoices). */
-interface RunCache {
-  readonly pos: Map<string, PoSlot>;
-  /** Supplier index key → the supplier's indexed invoices. */
-  readonly invoices: Map<string, SupplierInvoice[]>;
-}
 
 export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTracker {
   const keys = pipelineKeys(o.prefix);
@@ -101,6 +103,7 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
     maxPerSupplier: o.maxInvoicesPerSupplier ?? 500,
     ttlMs: o.stateTtlMs ?? 400 * DAY_MS,
   });
+  const evaluate = createEvaluator({ ...o, store, index, keys, clock, log });
   const maxDependents = o.maxDependents ?? 500;
 
   async function dependentTargets(token: string, exclude: string): Promise<Target[]> {
@@ -114,85 +117,6 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
       if (state) targets.push({ invoice: state.invoice, invoiceKey, isTrigger: false });
     }
     return targets;
-  }
-
-  async function purchaseOrders(
-    invoice: SupplierInvoice,
-    run: RunCache,
-  ): Promise<PurchaseOrder[] | undefined> {
-    const out: PurchaseOrder[] = [];
-    for (const number of poNumbersOf(invoice)) {
-      const token = poToken(invoice.tenant, invoice.company, number);
-      let slot = run.pos.get(token);
-      if (slot === undefined) {
-        const found = await o.lookups.getPurchaseOrder(scopeOf(invoice), number);
-        slot = found.records[0] ?? (found.rejects.length > 0 ? "invalid" : "missing");
-        run.pos.set(token, slot);
-      }
-      // A PO that failed validation is not a missing PO: judging without it would post a false
-      // "PO not found". The invoice is left as it was until the PO reads cleanly.
-      if (slot === "invalid") return undefined;
-      if (slot !== "missing") out.push(slot);
-    }
-    return out;
-  }
-
-  async function otherInvoices(target: Target, run: RunCache): Promise<SupplierInvoice[]> {
-    const { invoice } = target;
-    if (target.isTrigger && o.lookups.findInvoices) {
-      const found = await o.lookups.findInvoices(
-        scopeOf(invoice),
-        invoice.supplierId,
-        invoice.invoiceNumber,
-      );
-      for (const other of found.records) {
-        if (recordKey(other) !== target.invoiceKey) await index.remember(other);
-      }
-    }
-    const key = keys.supplierInvoices(invoice.tenant, invoice.company, invoice.supplierId);
-    let all = target.isTrigger ? undefined : run.invoices.get(key);
-    if (!all) {
-      all = await index.all(invoice);
-      run.invoices.set(key, all);
-    }
-    return all.filter((i) => recordKey(i) !== target.invoiceKey);
-  }
-
-  async function evaluate(
-    target: Target,
-    run: RunCache,
-    shadow: boolean,
-  ): Promise<Evaluation | undefined> {
-    const { invoice, invoiceKey } = target;
-    const { rev, state: previous } = await store.load(invoiceKey);
-    const pos = await purchaseOrders(invoice, run);
-    if (!pos) {
-      log.warn({ invoiceKey }, "purchase order failed validation; invoice not evaluated");
-      return undefined;
-    }
-    const plan = planInvoice({
-      invoice,
-      purchaseOrders: pos,
-      otherInvoices: await otherInvoices(target, run),
-      previous,
-      matchPolicy: o.matchPolicy,
-      routingPolicy: o.routingPolicy,
-    });
-    const { alerts, closes, open } = await applyPlan(plan, invoice, clock(), o, shadow);
-    const keep = open.length > 0 || previous !== undefined;
-    const next: InvoiceState | undefined = keep
-      ? {
-          invoice,
-          open,
-          occurrences: plan.occurrences,
-          deps: dependencyTokens(invoice, open),
-        }
-      : undefined;
-    return {
-      write: { invoiceKey, expectedRev: rev, next, previousDeps: previous?.deps ?? [] },
-      alerts,
-      closes,
-    };
   }
 
   async function runCloses(closes: readonly ApprovalClose[]): Promise<void> {
@@ -217,6 +141,40 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
     return [];
   }
 
+  function gather(evaluations: readonly Evaluation[]) {
+    return {
+      alerts: evaluations.flatMap((e) => e.alerts),
+      closes: evaluations.flatMap((e) => e.closes),
+      writes: evaluations
+        .map((e) => e.write)
+        .filter((w) => w.next !== undefined || w.expectedRev > 0),
+    };
+  }
+
+  async function recheckOne(
+    invoiceKey: string,
+    emit: (alerts: Alert[]) => Promise<void>,
+  ): Promise<number> {
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const { state } = await store.load(invoiceKey);
+      if (!state || state.open.length === 0) return 0;
+      const target = { invoice: state.invoice, invoiceKey, isTrigger: false };
+      const evaluation = await evaluate(target, newRunCache(), false);
+      if (!evaluation) return 0;
+      const { alerts, closes, writes } = gather([evaluation]);
+      if (alerts.length === 0) return 0;
+      await emit(alerts);
+      if (await store.commit(hashParts(["mx-recheck", invoiceKey]), undefined, writes)) {
+        await runCloses(closes);
+        return alerts.length;
+      }
+    }
+    throw new PipelineError(
+      "state_conflict",
+      `exception state of ${invoiceKey} kept changing during ${ATTEMPTS} rechecks`,
+    );
+  }
+
   return {
     async onChange(event, context = {}) {
       const { entity } = event.record;
@@ -230,17 +188,13 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
       }
       if (event.record.entity === "supplier_invoice") await index.remember(event.record);
       for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-        const run: RunCache = { pos: new Map(), invoices: new Map() };
+        const run = newRunCache();
         const evaluations: Evaluation[] = [];
         for (const target of await targetsFor(event, run)) {
           const evaluation = await evaluate(target, run, shadow);
           if (evaluation) evaluations.push(evaluation);
         }
-        const alerts = evaluations.flatMap((e) => e.alerts);
-        const closes = evaluations.flatMap((e) => e.closes);
-        const writes = evaluations
-          .map((e) => e.write)
-          .filter((w) => w.next !== undefined || w.expectedRev > 0);
+        const { alerts, closes, writes } = gather(evaluations);
         if (shadow) return alerts;
         if (writes.length === 0 && alerts.length === 0) return [];
         if (await store.commit(memoId, { alerts, closes }, writes)) {
@@ -258,12 +212,22 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
       );
     },
 
+    async recheckOpen(emit, options = {}) {
+      const keysToCheck =
+        options.limit === undefined
+          ? await store.dependents(OPEN_TOKEN)
+          : await store.sampleDependents(OPEN_TOKEN, options.limit);
+      let checked = 0;
+      let alerts = 0;
+      for (const invoiceKey of keysToCheck) {
+        checked++;
+        alerts += await recheckOne(invoiceKey, emit);
+      }
+      return { checked, alerts };
+    },
+
     async openExceptions(invoiceKey) {
       return [...((await store.load(invoiceKey)).state?.open ?? [])];
     },
   };
-}
-
-function scopeOf(invoice: SupplierInvoice): InvoiceScope {
-  return { tenant: invoice.tenant, company: invoice.company, division: invoice.division };
 }

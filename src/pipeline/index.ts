@@ -11,6 +11,7 @@ export {
   createExceptionTracker,
   type ExceptionTracker,
   type ExceptionTrackerOptions,
+  type RecheckResult,
   type TriggerContext,
 } from "./exception-tracker.ts";
 export { lookupsFromSources, type MatchSource, type MatchSourceFor } from "./lookups.ts";

@@ -90,6 +90,9 @@ export function poNumbersOf(invoice: SupplierInvoice): string[] {
   return [...new Set(numbers.filter((n): n is string => !!n))];
 }
 
+/** Dependency token every invoice with open exceptions is registered under (recheck sweeps). */
+export const OPEN_TOKEN = "open";
+
 /**
  * What may resolve an invoice's open exceptions without the invoice changing: its purchase
  * orders (a receipt arrives, a price is corrected) and the other invoices its duplicate
@@ -97,7 +100,8 @@ export function poNumbersOf(invoice: SupplierInvoice): string[] {
  */
 export function dependencyTokens(invoice: SupplierInvoice, open: readonly OpenEntry[]): string[] {
   if (open.length === 0) return [];
-  const tokens = poNumbersOf(invoice).map((n) => poToken(invoice.tenant, invoice.company, n));
+  const tokens = [OPEN_TOKEN];
+  tokens.push(...poNumbersOf(invoice).map((n) => poToken(invoice.tenant, invoice.company, n)));
   for (const o of open) {
     const other = o.exception.facts.otherInvoiceKey;
     if (other) tokens.push(invoiceToken(other));

@@ -44,6 +44,8 @@ export interface StateStoreOptions {
 export interface StateStore {
   load(invoiceKey: string): Promise<VersionedState>;
   dependents(token: string): Promise<string[]>;
+  /** Up to `count` random members of a dependents set. */
+  sampleDependents(token: string, count: number): Promise<string[]>;
   getMemo(id: string): Promise<Memo | undefined>;
   /** All or nothing; false when another evaluation changed one of the states first. */
   commit(memoId: string, memo: Memo | undefined, writes: readonly StateWrite[]): Promise<boolean>;
@@ -60,6 +62,10 @@ export function createStateStore(o: StateStoreOptions): StateStore {
 
     async dependents(token) {
       return (await redis.smembers(keys.dependents(token))).sort();
+    },
+
+    async sampleDependents(token, count) {
+      return (await redis.srandmember(keys.dependents(token), count)).sort();
     },
 
     async getMemo(id) {

@@ -327,6 +327,44 @@ describe("exception tracker", () => {
     expect(await tracker.openExceptions(recordKey(inv))).toHaveLength(1);
   });
 
+  it("the recheck sweep resolves a missing receipt no PO event reported", async () => {
+    lookups.put(po());
+    const [opened] = await tracker.onChange(eventFor(invoice()));
+    // Nothing changed yet: the sweep sends nothing.
+    const none: Alert[] = [];
+    expect(await tracker.recheckOpen(async (a) => void none.push(...a))).toEqual({
+      checked: 1,
+      alerts: 0,
+    });
+    expect(none).toEqual([]);
+
+    lookups.put(
+      po({}, { receivedQty: "10", receipts: [{ id: "R9", date: "2026-11-29", quantity: "10" }] }),
+    );
+    // The process dies inside emit (before the alerts were stored): nothing is committed...
+    await expect(
+      tracker.recheckOpen(async () => {
+        throw new Error("enqueue failed");
+      }),
+    ).rejects.toThrow("enqueue failed");
+    expect(await tracker.openExceptions(recordKey(invoice()))).toHaveLength(1);
+    // ...so the next run sends the same resolution.
+    const sent: Alert[] = [];
+    expect(await tracker.recheckOpen(async (a) => void sent.push(...a))).toEqual({
+      checked: 1,
+      alerts: 1,
+    });
+    expect(kinds(sent)).toEqual(["exception.resolved:no_receipt"]);
+    expect(sent[0]?.subject).toBe(opened?.subject);
+    expect(sent[0]?.changes?.[0]?.to).toContain("receipt R9 arrived");
+    expect(approvals.closed).toHaveLength(1);
+    // Resolved: no longer swept.
+    expect(await tracker.recheckOpen(async () => {}, { limit: 10 })).toEqual({
+      checked: 0,
+      alerts: 0,
+    });
+  });
+
   it("ignores entities that cannot affect a match", async () => {
     const supplier = {
       entity: "supplier" as const,
