@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Dispatcher } from "undici";
@@ -5,6 +6,7 @@ import type { Clock } from "./clock.ts";
 import { InforHttpClient } from "./http/client.ts";
 import { LocalRateLimiter, type RateLimiter, RedisRateLimiter } from "./http/rate-limiter.ts";
 import type { RetryPolicy } from "./http/retry.ts";
+import { RedisSignInGate } from "./http/signin-gate.ts";
 import { IdoClient } from "./ido/ido-client.ts";
 import type { IonapiCredentials } from "./ionapi.ts";
 import { MiClient, type MiVersion } from "./m3/mi-client.ts";
@@ -52,6 +54,14 @@ export interface InforClient {
   close(): Promise<void>;
 }
 
+/** The cap belongs to the service account; its key is hashed so Redis never holds it. */
+function accountHash(c: IonapiCredentials): string {
+  return createHash("sha256")
+    .update(c.serviceAccountAccessKey ?? c.clientId)
+    .digest("hex")
+    .slice(0, 16);
+}
+
 export function createInforClient(o: InforClientOptions): InforClient {
   const budget = {
     limit: o.requestsPerMinute ?? 300,
@@ -77,6 +87,14 @@ export function createInforClient(o: InforClientOptions): InforClient {
       : new LocalRateLimiter(budget, o.clock));
   const tokens = new TokenManager({
     credentials: o.credentials,
+    // With Redis, replicas share the service account's sign-in cap, as they share its limit.
+    signInGate: o.redis
+      ? new RedisSignInGate(
+          o.redis,
+          `${o.keyPrefix ?? "cs:"}infor:signins:${o.credentials.tenant}:${accountHash(o.credentials)}`,
+          o.maxSignInsPerMinute ?? 6,
+        )
+      : undefined,
     dispatcher: o.dispatcher,
     clock: o.clock,
     logger: o.logger,

@@ -3,6 +3,7 @@ import { pino } from "pino";
 import { type Dispatcher, request } from "undici";
 import { type Clock, systemClock } from "./clock.ts";
 import { AuthFailedError, AuthRejectedError, SignInCappedError } from "./errors.ts";
+import { LocalSignInGate, type SignInGate } from "./http/signin-gate.ts";
 import type { IonapiCredentials } from "./ionapi.ts";
 
 /**
@@ -27,6 +28,8 @@ export interface TokenManagerOptions {
   logger?: Logger | undefined;
   /** Token-endpoint calls allowed per rolling minute (default 6). */
   maxSignInsPerMinute?: number | undefined;
+  /** Where the cap is counted; default per process. Pass a RedisSignInGate to share it. */
+  signInGate?: SignInGate | undefined;
   /** After a rejection, fail fast for this long (default 60 s). */
   rejectCooldownMs?: number | undefined;
   /** Fallback lifetime when `expires_in` is missing or nonsense (default 1 h). */
@@ -63,13 +66,12 @@ export class TokenManager {
   private readonly dispatcher: Dispatcher | undefined;
   private readonly clock: Clock;
   private readonly log: Logger;
-  private readonly cap: number;
+  private readonly gate: SignInGate;
   private readonly rejectCooldownMs: number;
   private readonly defaultLifetimeSec: number;
   private readonly timeoutMs: number;
   private token: Token | undefined;
   private inflight: Promise<Token> | undefined;
-  private signInTimes: number[] = [];
   private rejection: { error: AuthRejectedError; until: number } | undefined;
   private closed = false;
 
@@ -78,7 +80,8 @@ export class TokenManager {
     this.dispatcher = options.dispatcher;
     this.clock = options.clock ?? systemClock;
     this.log = options.logger ?? pino({ level: "silent" });
-    this.cap = options.maxSignInsPerMinute ?? 6;
+    this.gate =
+      options.signInGate ?? new LocalSignInGate(options.maxSignInsPerMinute ?? 6, this.clock);
     this.rejectCooldownMs = options.rejectCooldownMs ?? 60_000;
     this.defaultLifetimeSec = options.defaultLifetimeSec ?? 3600;
     this.timeoutMs = options.timeoutMs ?? 30_000;
@@ -180,18 +183,21 @@ export class TokenManager {
     }
   }
 
-  private takeSignInSlot(): void {
-    const now = this.clock.now();
-    this.signInTimes = this.signInTimes.filter((t) => now - t < 60_000);
-    if (this.signInTimes.length >= this.cap) {
-      const oldest = this.signInTimes[0] ?? now;
-      throw new SignInCappedError(Math.max(0, oldest + 60_000 - now));
+  private async takeSignInSlot(): Promise<void> {
+    let wait: number;
+    try {
+      wait = await this.gate.take();
+    } catch (err) {
+      // Without the shared counter, sign in anyway: refusing would stop every ERP call, and
+      // the token endpoint's own limit still protects the account.
+      this.log.warn({ err: (err as Error).message }, "sign-in gate unavailable");
+      return;
     }
-    this.signInTimes.push(now);
+    if (wait > 0) throw new SignInCappedError(wait);
   }
 
   private async grant(form: Record<string, string>, isRefresh: boolean): Promise<Token> {
-    this.takeSignInSlot();
+    await this.takeSignInSlot();
     this.stats.signIns++;
     if (isRefresh) this.stats.refreshes++;
     else this.stats.passwordGrants++;

@@ -6,6 +6,7 @@ import {
   LocalRateLimiter,
   RedisRateLimiter,
 } from "../../src/infor/http/rate-limiter.ts";
+import { LocalSignInGate, RedisSignInGate } from "../../src/infor/http/signin-gate.ts";
 import { FakeClock } from "./helpers.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -123,5 +124,34 @@ describe("LocalRateLimiter", () => {
     const lim = new LocalRateLimiter({ limit: 120, headroom: 0 }, clock);
     await Promise.all([lim.acquire(), lim.acquire(), lim.acquire()]);
     expect(sleeps).toEqual([500, 1000]);
+  });
+});
+
+describe("RedisSignInGate (signin-window.lua against real Redis)", () => {
+  it("two token managers' worth of callers share one cap per rolling minute", async () => {
+    const key = `${prefix}signins`;
+    const a = new RedisSignInGate(conn(), key, 3);
+    const b = new RedisSignInGate(conn(), key, 3);
+    const results = [
+      await a.take(),
+      await b.take(),
+      await a.take(),
+      await b.take(),
+      await a.take(),
+    ];
+    expect(results.slice(0, 3)).toEqual([0, 0, 0]);
+    expect(results[3]).toBeGreaterThan(59_000);
+    expect(results[4]).toBeGreaterThan(59_000);
+    expect(await (conns[0] as Redis).zcard(key)).toBe(3);
+    expect(await (conns[0] as Redis).pttl(key)).toBeGreaterThan(59_000);
+  });
+
+  it("LocalSignInGate counts per process", async () => {
+    const clock = new FakeClock();
+    const g = new LocalSignInGate(2, clock);
+    expect([await g.take(), await g.take()]).toEqual([0, 0]);
+    expect(await g.take()).toBe(60_000);
+    clock.advance(60_000);
+    expect(await g.take()).toBe(0);
   });
 });
