@@ -17,6 +17,7 @@ export type { HttpStats, InforRequest, InforResponse } from "./http/client.ts";
 export { InforHttpClient } from "./http/client.ts";
 export { LocalRateLimiter, type RateLimiter, RedisRateLimiter } from "./http/rate-limiter.ts";
 export type { RetryPolicy } from "./http/retry.ts";
+export { LocalSignInGate, RedisSignInGate, type SignInGate } from "./http/signin-gate.ts";
 export { IdoClient, type IdoItem } from "./ido/ido-client.ts";
 export { createSyteLineSource, type SyteLineSourceOptions } from "./ido-source.ts";
 export { checkedUrl, describeIonapi, type IonapiCredentials, parseIonapi } from "./ionapi.ts";
