@@ -199,6 +199,12 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
         if (writes.length === 0 && alerts.length === 0) return [];
         if (await store.commit(memoId, { alerts, closes }, writes)) {
           await runCloses(closes);
+          if (alerts.length > 0) {
+            log.debug(
+              { recordKey: event.recordKey, invoices: writes.length, alerts: alerts.length },
+              "match exceptions changed",
+            );
+          }
           return alerts;
         }
         log.debug(
