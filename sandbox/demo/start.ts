@@ -124,6 +124,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
         botUserId: "U0BOT00001",
         approvalSweepMs: 60_000,
         shutdownDeadlineMs: 10_000,
+        // The BOD webhook is not part of the demo; a random secret keeps it closed and quiet.
+        bod: { hmacSecrets: [randomBytes(16).toString("hex")] },
       },
     });
     stack.push({ name: "app", close: () => app.close() });
