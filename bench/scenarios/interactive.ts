@@ -53,6 +53,7 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
       slackApiUrl: emu.url,
       queue: { name: "alerts", prefix: `${prefix}bull`, jobMs: 20, concurrency: 4 },
       lookupDelayMs: 150,
+      replayProtection: process.env.BENCH_NO_REPLAY_CHECK !== "1",
     });
     const barePort = await startChild(children, "", {});
     const appUrl = `http://127.0.0.1:${appPort}/slack/events`;

@@ -41,6 +41,11 @@ export interface SlackAppConfig {
   /** HTTP path Slack posts commands, interactions and events to. */
   endpoint?: string;
   commandName?: string;
+  /**
+   * Refuse a signature seen before within the 5-minute window (byte-for-byte replays), shared by
+   * replicas through Redis. Costs one Redis round trip before the ack; default on.
+   */
+  replayProtection?: boolean;
   /** Socket Mode only: port of the small HTTP server Bolt opens for `customRoutes` (ops routes). */
   socketModeHttpPort?: number;
 }
@@ -115,6 +120,13 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
   };
   const endpoint = config.endpoint ?? DEFAULT_ENDPOINT;
+  // The replay check sits before every ack: give it its own connection so it never queues behind
+  // lookups, cache writes or anything else pipelined on the shared one.
+  let guardConnection: Redis | undefined;
+  const guardRedis = () => {
+    guardConnection ??= deps.redis.duplicate();
+    return guardConnection;
+  };
   const bLogger = boltLogger(logger);
   let receiver: Receiver;
   let httpReceiver: HTTPReceiver | undefined;
@@ -140,8 +152,13 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       endpoints: [endpoint],
       stats,
       clock,
-      seenBefore: async (signature) =>
-        (await deps.redis.set(`${prefix}slack-sig:${signature}`, "1", "EX", 330, "NX")) === null,
+      ...(config.replayProtection === false
+        ? {}
+        : {
+            seenBefore: async (signature: string) =>
+              (await guardRedis().set(`${prefix}slack-sig:${signature}`, "1", "EX", 330, "NX")) ===
+              null,
+          }),
       onError: (err) => logger.warn({ err }, "replay check unavailable"),
       onRejected: () => deps.metrics?.slackSignatureRejections?.inc(),
     });
@@ -244,6 +261,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     },
     async stop() {
       await app.stop();
+      await guardConnection?.quit().catch(() => {});
+      guardConnection = undefined;
     },
     refreshHome: (userId) => publishHome(homeClient, userId),
   };

@@ -16,6 +16,7 @@ interface Options {
   slackApiUrl: string;
   queue?: { name: string; prefix: string; jobMs: number; concurrency: number };
   lookupDelayMs: number;
+  replayProtection?: boolean;
 }
 
 const options = JSON.parse(process.argv[2] ?? "{}") as Options;
@@ -28,6 +29,7 @@ const slack = createSlackApp({
     botId: "B0EMUBOT01",
     botUserId: "U0BOT00001",
     slackApiUrl: options.slackApiUrl,
+    replayProtection: options.replayProtection !== false,
   },
   redis,
   keyPrefix: options.prefix,
