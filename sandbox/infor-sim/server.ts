@@ -4,11 +4,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import pino from "pino";
 import { createControl, type InforSimControl, type IonapiFile } from "./control/control.ts";
 import { handleControl } from "./control/routes.ts";
+import type { FaultSpec } from "./gateway/faults.ts";
 import { handleApi } from "./http/api.ts";
 import { handleOAuth } from "./http/oauth.ts";
 import { htmlErrorPage, json, type Reply } from "./http/reply.ts";
 import type { InforSimOptions } from "./options.ts";
-import { SimState } from "./state.ts";
+import { SimState, type TenantState } from "./state.ts";
 
 export type { InforSimControl, IonapiFile } from "./control/control.ts";
 export type { FaultMode, FaultSpec } from "./gateway/faults.ts";
@@ -55,6 +56,42 @@ function send(res: ServerResponse, reply: Reply, truncate = false): void {
   res.end(body);
 }
 
+interface Routed {
+  fault: FaultSpec | undefined;
+  tenant: TenantState | undefined;
+  tenantId: string;
+  kind: "token" | "api";
+  method: string;
+  rest: string;
+  url: URL;
+}
+
+/** The gateway's answer to one tenant request (faults first, then OAuth or the API). */
+async function respond(state: SimState, req: IncomingMessage, r: Routed): Promise<Reply> {
+  const { fault, tenant } = r;
+  if (fault?.mode === "status5xx")
+    return json(fault.status ?? 503, { error: "Service Unavailable" });
+  if (fault?.mode === "htmlError") return htmlErrorPage(fault.status ?? 502);
+  if (fault?.mode === "malformedJson")
+    return {
+      status: 200,
+      headers: { "content-type": "application/json" },
+      body: '{"results":[{"transaction":"',
+    };
+  if (!tenant)
+    return json(404, { error: "Not Found", message: `tenant ${r.tenantId} is not served` });
+  if (r.kind === "token") {
+    const form = new URLSearchParams(r.method === "POST" ? await readBody(req) : r.url.search);
+    return handleOAuth(state, tenant, r.rest.slice(3), r.method, req.headers.authorization, form);
+  }
+  if (r.method !== "GET") return json(405, { error: "Method Not Allowed" });
+  return handleApi(state, tenant, {
+    rest: r.rest,
+    query: r.url.searchParams,
+    headers: req.headers,
+  });
+}
+
 /** Starts the ION API Gateway simulator on loopback (plain http: the sandbox rule). */
 export async function startInforSim(options: InforSimOptions = {}): Promise<InforSim> {
   const logger = options.logger ?? pino({ level: "silent" });
@@ -94,25 +131,12 @@ export async function startInforSim(options: InforSimOptions = {}): Promise<Info
       return;
     }
     let reply: Reply;
-    if (fault?.mode === "status5xx") {
-      reply = json(fault.status ?? 503, { error: "Service Unavailable" });
-    } else if (fault?.mode === "htmlError") {
-      reply = htmlErrorPage(fault.status ?? 502);
-    } else if (fault?.mode === "malformedJson") {
-      reply = {
-        status: 200,
-        headers: { "content-type": "application/json" },
-        body: '{"results":[{"transaction":"',
-      };
-    } else if (!tenant) {
-      reply = json(404, { error: "Not Found", message: `tenant ${tenantId} is not served` });
-    } else if (kind === "token") {
-      const form = new URLSearchParams(method === "POST" ? await readBody(req) : url.search);
-      reply = handleOAuth(state, tenant, rest.slice(3), method, req.headers.authorization, form);
-    } else if (method !== "GET") {
-      reply = json(405, { error: "Method Not Allowed" });
-    } else {
-      reply = handleApi(state, tenant, { rest, query: url.searchParams, headers: req.headers });
+    try {
+      reply = await respond(state, req, { fault, tenant, tenantId, kind, method, rest, url });
+    } catch (error) {
+      // Every request reaches the log, a failing one too: tests count what the client was answered.
+      logger.error({ err: error, path }, "infor-sim request failed");
+      reply = json(500, { error: "Internal Server Error" });
     }
     if (reply.delayMs) await sleep(reply.delayMs);
     state.record({ ...logEntry, status: reply.status, ...(fault ? { fault: fault.mode } : {}) });

@@ -131,3 +131,48 @@ describe("infor-sim control API", () => {
     expect(((await res.json()) as { now: string }).now.slice(0, 16)).toBe("2027-01-15T10:00");
   });
 });
+
+describe("infor-sim values an ERP holds as text", () => {
+  it("stores and serves a non-numeric PUPR; derived amounts are blank, not a 500", async () => {
+    sim = await startSim();
+    const api = await caller(sim);
+    const po = sim.control.upsert("po", { SUNO: "3000002", DIVI: "AAA" }) as { puno: string };
+    sim.control.upsert("poLine", { PUNO: po.puno, PNLI: 10, ORQA: "10", PUPR: "5.00" });
+    sim.control.upsert("poLine", { PUNO: po.puno, PNLI: 20, ORQA: "2", PUPR: "12,5O" });
+    const query = encodeURIComponent(
+      `IBPNLI, IBPUPR, IBLNAM from MPLINE where IBPUNO = '${po.puno}'`,
+    );
+    const select = await api.json<V2Body>(v2("EXPORTMI", "Select", `?SEPC=;&QERY=${query}`));
+    expect(select.status).toBe(200);
+    expect(records(select.body).map((r) => r.REPL)).toEqual(["10;5.00;50.00", "20;12,5O;"]);
+    const head = encodeURIComponent(`IAPUNO, IACOAM from MPHEAD where IAPUNO = '${po.puno}'`);
+    const heads = await api.json<V2Body>(v2("EXPORTMI", "Select", `?SEPC=;&QERY=${head}`));
+    expect(records(heads.body).map((r) => r.REPL)).toEqual([`${po.puno};`]);
+    const lines = await api.json<V2Body>(v2("PPS200MI", "LstLine", `?PUNO=${po.puno}`));
+    expect(lines.status).toBe(200);
+    expect(records(lines.body).map((l) => [l.PUPR, l.LNAM])).toEqual([
+      ["5.00", "50.00"],
+      ["12,5O", ""],
+    ]);
+    const ido = await api.json<{ Items: Array<Record<string, string>> }>(
+      `CSI/IDORequestService/ido/load/SLPoItems?properties=PoLine,ItemCost&filter=${encodeURIComponent(`PoNum = N'${po.puno}'`)}`,
+      { "X-Infor-MongooseConfig": "SIM_SITE" },
+    );
+    expect(ido.body.Items.map((i) => i.ItemCost)).toEqual(["5.00000000", "12,5O"]);
+    expect(sim.control.log().map((e) => e.status)).toEqual([200, 200, 200, 200, 200]);
+  });
+
+  it("logs a request whose handler fails, with the status it answered", async () => {
+    sim = await startSim();
+    const api = await caller(sim);
+    // Corrupt the live data behind the control API's back: the handler throws unexpectedly.
+    for (const po of sim.control.data().pos) (po as { lines: unknown }).lines = null;
+    const res = await api.get(
+      v2("PPS200MI", "LstLine", `?PUNO=${sim.control.data().pos[0]?.puno}`),
+    );
+    expect(res.status).toBe(500);
+    const last = sim.control.log().at(-1);
+    expect(last?.status).toBe(500);
+    expect(last?.path).toContain("/PPS200MI/LstLine");
+  });
+});

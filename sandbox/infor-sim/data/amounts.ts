@@ -10,6 +10,13 @@ export function formatMinor(minor: bigint, scale = 2): string {
   return `${negative ? "-" : ""}${whole}${scale > 0 ? `.${frac}` : ""}`;
 }
 
+const DECIMAL = /^-?(\d+(\.\d*)?|\.\d+)$/;
+
+/** Whether an ERP field holds a plain decimal ("12.50", "-3"): M3 may hold text such as "12,5O". */
+export function isDecimal(text: string): boolean {
+  return DECIMAL.test(text.trim());
+}
+
 /** Parses a decimal string into minor units at the given scale (extra digits are rounded half up). */
 export function parseMinor(text: string, scale = 2): bigint {
   const match = /^(-?)(\d*)(?:\.(\d*))?$/.exec(text.trim());

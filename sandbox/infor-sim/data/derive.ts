@@ -1,4 +1,4 @@
-import { formatMinor, lineAmount, parseMinor } from "./amounts.ts";
+import { formatMinor, isDecimal, lineAmount, parseMinor } from "./amounts.ts";
 import { AP_ACCOUNT, BANK_ACCOUNT, VAT_ACCOUNT } from "./catalog.ts";
 import type { GlLineRec, InvoiceLineRec, InvoiceRec, TenantData } from "./model.ts";
 
@@ -202,16 +202,27 @@ export function* allLedgerRows(data: TenantData): Generator<LedgerRow> {
   for (const invoice of data.invoices) yield* ledgerRows(invoice);
 }
 
-/** Line amount of a PO line: ordered quantity times price per PUCD units, exact. */
+/**
+ * Line amount of a PO line: ordered quantity times price per PUCD units, exact. Blank when the
+ * line holds a quantity, price or price unit that is not a number (the ERP serves such a field as
+ * it holds it; an amount derived from it does not exist).
+ */
 export function poLineAmount(line: { orqa: string; pupr: string; pucd: string }): string {
-  const per = BigInt(line.pucd || "1") || 1n;
-  return formatMinor(lineAmount(line.orqa, parseMinor(line.pupr)) / per);
+  const pucd = line.pucd.trim() || "1";
+  if (!isDecimal(line.orqa) || !isDecimal(line.pupr) || !/^\d+$/.test(pucd)) return "";
+  const per = BigInt(pucd) || 1n;
+  return formatMinor(lineAmount(line.orqa.trim(), parseMinor(line.pupr)) / per);
 }
 
+/** Total of a PO's line amounts; blank when one of them is blank. */
 export function poTotal(po: {
   lines: Array<{ orqa: string; pupr: string; pucd: string }>;
 }): string {
   let total = 0n;
-  for (const line of po.lines) total += parseMinor(poLineAmount(line));
+  for (const line of po.lines) {
+    const amount = poLineAmount(line);
+    if (amount === "") return "";
+    total += parseMinor(amount);
+  }
   return formatMinor(total);
 }

@@ -1,3 +1,4 @@
+import { isDecimal } from "../data/amounts.ts";
 import { allGlLines, poTotal } from "../data/derive.ts";
 import type { TenantData } from "../data/model.ts";
 
@@ -21,6 +22,8 @@ const COMPANY = 100;
 export const idoDate = (ymd: string): string => (ymd.length === 8 ? `${ymd} 00:00:00.000` : ymd);
 
 export function idoDecimal(text: string): string {
+  // A value that is not a number is served as the ERP holds it (the connector quarantines it).
+  if (!isDecimal(text)) return text;
   const [whole = "0", frac = ""] = text.split(".");
   return `${whole}.${frac.padEnd(8, "0").slice(0, 8)}`;
 }
