@@ -51,11 +51,12 @@ async function collect(source: InforSource, entity: Entity, pageSize = 50) {
 
 describe("against infor-sim", () => {
   it("3 processes sharing one rpm budget through Redis never draw a 429", async () => {
-    // The sim clock runs 60× faster, so its 60-second window is one real second; the clients
-    // use the same budget over a 1-second window.
+    // The sim clock runs 20× faster, so its 60-second window is 3 real seconds; the clients use
+    // the same budget over a 3-second window. (A faster clock would turn a stall of the busy
+    // test process into seconds of sim time and bunch requests that were sent evenly.)
     const t0 = Date.now();
-    const rpm = 24;
-    const s = await started({ requestsPerMinute: rpm, now: () => t0 + (Date.now() - t0) * 60 });
+    const rpm = 30;
+    const s = await started({ requestsPerMinute: rpm, now: () => t0 + (Date.now() - t0) * 20 });
     const worker = fileURLToPath(new URL("./fixtures/budget-worker.ts", import.meta.url));
     const run = () =>
       promisify(execFile)(process.execPath, [worker], {
@@ -65,8 +66,8 @@ describe("against infor-sim", () => {
           REDIS_URL,
           KEY_PREFIX: prefix,
           RPM: String(rpm),
-          WINDOW_MS: "1000",
-          CALLS: "12",
+          WINDOW_MS: "3000",
+          CALLS: "15",
         },
         timeout: 30_000,
       });
@@ -74,11 +75,11 @@ describe("against infor-sim", () => {
     const results = outs.map(
       (o) => JSON.parse(o.stdout) as { ok: number; failed: number; stats: { status429: number } },
     );
-    expect(results.map((r) => r.ok)).toEqual([12, 12, 12]);
+    expect(results.map((r) => r.ok)).toEqual([15, 15, 15]);
     expect(results.map((r) => r.stats.status429)).toEqual([0, 0, 0]);
     const c = s.control.counters();
     expect(c.status429).toBe(0);
-    expect(c.apiRequests).toBe(36); // 36 calls > 24 per window: the budget was really needed
+    expect(c.apiRequests).toBe(45); // 45 calls > 30 per window: the budget was really needed
   }, 40_000);
 
   it("control: the same load without the shared budget does draw 429s", async () => {
