@@ -14,7 +14,12 @@ export {
   type RecheckResult,
   type TriggerContext,
 } from "./exception-tracker.ts";
-export { lookupsFromSources, type MatchSource, type MatchSourceFor } from "./lookups.ts";
+export {
+  lookupsFromSources,
+  type MatchLookupOptions,
+  type MatchSource,
+  type MatchSourceFor,
+} from "./lookups.ts";
 export { dependencyTokens, type PlanAction, planInvoice } from "./plan.ts";
 export type {
   InvoiceScope,

@@ -7,15 +7,33 @@ export type MatchSource = Pick<InforSource, "getPurchaseOrder" | "findInvoice">;
 /** The source for an invoice's tenant / company / division (cached by the caller's factory). */
 export type MatchSourceFor = (scope: InvoiceScope) => MatchSource | Promise<MatchSource>;
 
+export interface MatchLookupOptions {
+  /**
+   * Also ask the ERP for invoices with the same supplier and number on every new or changed
+   * invoice (duplicates of invoices entered before the bot watched). Off by default: it costs
+   * a few requests of the tenant's per-minute budget per invoice, and while `recordKey()` of a
+   * supplier invoice is supplier + number, a second M3 batch with the same number has the same
+   * key as the invoice itself and cannot be told apart (see the pipeline README).
+   */
+  readonly erpDuplicateLookup?: boolean;
+}
+
 /**
  * Tracker lookups on the Infor source facade (M3 or SyteLine). Each call spends the tenant's
  * requests-per-minute budget like any other read; the tracker caches POs within one evaluation.
  */
-export function lookupsFromSources(sourceFor: MatchSourceFor): MatchLookups {
-  return {
+export function lookupsFromSources(
+  sourceFor: MatchSourceFor,
+  options: MatchLookupOptions = {},
+): MatchLookups {
+  const lookups: MatchLookups = {
     async getPurchaseOrder(scope, number) {
       return (await sourceFor(scope)).getPurchaseOrder(number);
     },
+  };
+  if (!options.erpDuplicateLookup) return lookups;
+  return {
+    ...lookups,
     async findInvoices(scope, supplierId, number) {
       return (await sourceFor(scope)).findInvoice(supplierId, number);
     },

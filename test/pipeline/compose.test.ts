@@ -85,4 +85,22 @@ describe("createExceptionPipeline", () => {
     expect(causes[0]).toContain("+15.0 %");
     expect(await pipeline.openExceptions("purchase_order:T1:100:AAA:4500001")).toEqual([]);
   });
+
+  it("asks the ERP for same-number invoices only when told to (it costs ION budget)", async () => {
+    const asked: string[] = [];
+    const source = {
+      async getPurchaseOrder() {
+        return { records: [], rejects: [] };
+      },
+      async findInvoice(supplierId: string | undefined, number: string) {
+        asked.push(`${supplierId}/${number}`);
+        return { records: [], rejects: [] };
+      },
+    };
+    const scope = { tenant: "T1", company: "100", division: "AAA" };
+    expect(lookupsFromSources(() => source).findInvoices).toBeUndefined();
+    const withErp = lookupsFromSources(() => source, { erpDuplicateLookup: true });
+    await withErp.findInvoices?.(scope, "S100", "INV-1");
+    expect(asked).toEqual(["S100/INV-1"]);
+  });
 });
