@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { type SlackAuditFn, safeAudit } from "../audit-events.ts";
 import type { ReplayFn, StatusProvider } from "../lookup-service.ts";
 import { answerView } from "../views/answer-view.ts";
+import { capBlocks, LIMITS } from "../views/format.ts";
 import { helpView } from "../views/help-view.ts";
 import { statusView } from "../views/status-view.ts";
 import { SUPPLIER_PICK_ACTION } from "../views/supplier-view.ts";
@@ -87,7 +88,10 @@ export function registerInforCommand(app: App, deps: CommandDeps): void {
         await client.chat.postMessage({
           channel,
           text: shared.text,
-          blocks: [...shared.blocks, sharedBy(body.user.id, shared.command)],
+          blocks: [
+            ...capBlocks(shared.blocks, LIMITS.messageBlocks - 1),
+            sharedBy(body.user.id, shared.command),
+          ],
         });
         await respond({ delete_original: true });
       } catch (err) {
@@ -197,7 +201,8 @@ export function registerInforCommand(app: App, deps: CommandDeps): void {
     shareable: boolean,
     replace = false,
   ): Promise<void> {
-    const blocks = [...message.blocks];
+    // Leave room for the share button inside Slack's 50-block message limit.
+    const blocks = capBlocks(message.blocks, LIMITS.messageBlocks - 1);
     if (shareable) {
       const token = await storeShare(deps.redis, deps.prefix, { ...message, command: commandText });
       blocks.push(shareBlock(token));
