@@ -1,26 +1,12 @@
-import type { Redis } from "ioredis";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AuditLog } from "../../src/audit/log.ts";
 import type { Alert } from "../../src/delivery/alert.ts";
 import { createAlertSink } from "../../src/sync/alert-sink.ts";
 import type { SyncDeps } from "../../src/sync/deps.ts";
 import { runPoll } from "../../src/sync/poll.ts";
-import {
-  cleanup,
-  connect,
-  FakeSource,
-  manualClock,
-  po,
-  poSchedule,
-  uniquePrefix,
-} from "./helpers.ts";
+import { FakeSource, fileRedis, manualClock, po, poSchedule } from "./helpers.ts";
 
-const redis: Redis = connect();
-const prefix = uniquePrefix("alertsink");
-afterAll(async () => {
-  await cleanup(redis, prefix);
-  await redis.quit();
-});
+const { redis, prefix } = fileRedis("alertsink");
 
 describe("alert sink on delivery and audit", () => {
   it("turns polls into record alerts, shadow audits, quarantine and ops reports", async () => {

@@ -1,26 +1,18 @@
-import type { Redis } from "ioredis";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { backfill } from "../../src/sync/backfill.ts";
 import { syncKeys } from "../../src/sync/keys.ts";
 import { runPoll } from "../../src/sync/poll.ts";
 import {
-  cleanup,
-  connect,
   FakeSource,
+  fileRedis,
   manualClock,
   po,
   poSchedule,
   RecordingSink,
   scope,
-  uniquePrefix,
 } from "./helpers.ts";
 
-const redis: Redis = connect();
-const prefix = uniquePrefix("backfill");
-afterAll(async () => {
-  await cleanup(redis, prefix);
-  await redis.quit();
-});
+const { redis, prefix } = fileRedis("backfill");
 
 describe("backfill", () => {
   it("imports history through the poll path once, and never moves the watermark back", async () => {

@@ -1,27 +1,19 @@
-import type { Redis } from "ioredis";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { SyncDeps } from "../../src/sync/deps.ts";
 import { syncKeys } from "../../src/sync/keys.ts";
 import { runPoll } from "../../src/sync/poll.ts";
 import { getSyncStatus } from "../../src/sync/sync-status.ts";
 import {
-  cleanup,
-  connect,
   FakeSource,
+  fileRedis,
   manualClock,
   po,
   poSchedule,
   RecordingSink,
   scope,
-  uniquePrefix,
 } from "./helpers.ts";
 
-const redis: Redis = connect();
-const prefix = uniquePrefix("failures");
-afterAll(async () => {
-  await cleanup(redis, prefix);
-  await redis.quit();
-});
+const { redis, prefix } = fileRedis("failures");
 
 class Throttled extends Error {
   readonly code = "ION_THROTTLED";

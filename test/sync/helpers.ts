@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
+import { afterAll } from "vitest";
 import type { Entity } from "../../src/infor/records.ts";
 import type {
   ChangeBatch,
@@ -27,6 +28,43 @@ export async function cleanup(redis: Redis, prefix: string): Promise<void> {
     cursor = next;
     if (keys.length > 0) await redis.del(...keys);
   } while (cursor !== "0");
+}
+
+export interface FileRedis {
+  /** The file's shared connection. */
+  redis: Redis;
+  /** The file's first prefix. */
+  prefix: string;
+  /** A further prefix (one per test, say), swept with the others after the file. */
+  newPrefix(label?: string): string;
+  /** A further connection (one per simulated process), quit after the file. */
+  connection(): Redis;
+}
+
+/**
+ * Redis for one test file (call at the top level): every prefix it hands out is swept and every
+ * connection quit after the file, since BullMQ and ioredis leave connections they were given open.
+ */
+export function fileRedis(file: string): FileRedis {
+  const connections: Redis[] = [];
+  const prefixes: string[] = [];
+  const connection = (): Redis => {
+    const c = connect();
+    connections.push(c);
+    return c;
+  };
+  const newPrefix = (label = file): string => {
+    const p = uniquePrefix(label);
+    prefixes.push(p);
+    return p;
+  };
+  const redis = connection();
+  const prefix = newPrefix();
+  afterAll(async () => {
+    for (const p of prefixes) await cleanup(redis, p);
+    for (const c of connections) await c.quit();
+  });
+  return { redis, prefix, newPrefix, connection };
 }
 
 /**

@@ -1,26 +1,18 @@
-import type { Redis } from "ioredis";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { syncKeys } from "../../src/sync/keys.ts";
 import { acquirePollLock } from "../../src/sync/lock.ts";
 import { runPoll } from "../../src/sync/poll.ts";
 import {
-  cleanup,
-  connect,
   FakeSource,
+  fileRedis,
   manualClock,
   po,
   poSchedule,
   RecordingSink,
   scope,
-  uniquePrefix,
 } from "./helpers.ts";
 
-const redis: Redis = connect();
-const prefix = uniquePrefix("lock");
-afterAll(async () => {
-  await cleanup(redis, prefix);
-  await redis.quit();
-});
+const { redis, prefix } = fileRedis("lock");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("poll lock", () => {

@@ -1,27 +1,19 @@
-import type { Redis } from "ioredis";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createMetrics } from "../../src/ops/metrics.ts";
 import type { SyncDeps, SyncMetrics } from "../../src/sync/deps.ts";
 import { syncKeys } from "../../src/sync/keys.ts";
 import { runPoll } from "../../src/sync/poll.ts";
 import {
-  cleanup,
-  connect,
   FakeSource,
+  fileRedis,
   manualClock,
   po,
   poSchedule,
   RecordingSink,
   scope,
-  uniquePrefix,
 } from "./helpers.ts";
 
-const redis: Redis = connect();
-const prefixes: string[] = [];
-afterAll(async () => {
-  for (const p of prefixes) await cleanup(redis, p);
-  await redis.quit();
-});
+const { redis, newPrefix } = fileRedis("poll");
 
 let source: FakeSource;
 let sink: RecordingSink;
@@ -32,8 +24,7 @@ const key = { tenant: scope.tenant, company: scope.company, division: scope.divi
 const wmKey = () => syncKeys(prefix).watermark({ ...key, entity: "purchase_order" as const });
 
 beforeEach(() => {
-  prefix = uniquePrefix("poll");
-  prefixes.push(prefix);
+  prefix = newPrefix();
   source = new FakeSource();
   sink = new RecordingSink();
   clock = manualClock("2026-12-01T08:00:00Z");

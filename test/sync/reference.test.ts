@@ -1,23 +1,9 @@
-import type { Redis } from "ioredis";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runPoll } from "../../src/sync/poll.ts";
 import { createReferenceCache } from "../../src/sync/reference.ts";
-import {
-  cleanup,
-  connect,
-  FakeSource,
-  manualClock,
-  RecordingSink,
-  scope,
-  uniquePrefix,
-} from "./helpers.ts";
+import { FakeSource, fileRedis, manualClock, RecordingSink, scope } from "./helpers.ts";
 
-const redis: Redis = connect();
-const prefix = uniquePrefix("reference");
-afterAll(async () => {
-  await cleanup(redis, prefix);
-  await redis.quit();
-});
+const { redis, prefix } = fileRedis("reference");
 
 const base = { tenant: scope.tenant, company: scope.company, source: "m3" } as const;
 const supplier = (id: string, name: string, changedAt: string, over = {}) => ({

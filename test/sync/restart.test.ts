@@ -1,26 +1,18 @@
-import type { Redis } from "ioredis";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { SyncDeps } from "../../src/sync/deps.ts";
 import { syncKeys } from "../../src/sync/keys.ts";
 import { runPoll } from "../../src/sync/poll.ts";
 import {
-  cleanup,
-  connect,
   FakeSource,
+  fileRedis,
   manualClock,
   po,
   poSchedule,
   RecordingSink,
   scope,
-  uniquePrefix,
 } from "./helpers.ts";
 
-const redis: Redis = connect();
-const prefixes: string[] = [];
-afterAll(async () => {
-  for (const p of prefixes) await cleanup(redis, p);
-  await redis.quit();
-});
+const { redis, newPrefix } = fileRedis("restart");
 
 class Crash extends Error {
   readonly code = "TEST_CRASH";
@@ -41,8 +33,7 @@ const wm = () =>
   );
 
 beforeEach(async () => {
-  prefix = uniquePrefix("restart");
-  prefixes.push(prefix);
+  prefix = newPrefix();
   source = new FakeSource();
   sink = new RecordingSink();
   const clock = manualClock("2026-12-01T08:00:00Z");

@@ -1,32 +1,12 @@
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { PollResult } from "../../src/sync/poll.ts";
 import { applySchedules, type PollJobData } from "../../src/sync/schedules.ts";
 import { getSyncStatus } from "../../src/sync/sync-status.ts";
 import { createSyncQueue, createSyncWorker, type SyncWorker } from "../../src/sync/worker.ts";
-import {
-  cleanup,
-  connect,
-  FakeSource,
-  po,
-  poSchedule,
-  RecordingSink,
-  uniquePrefix,
-} from "./helpers.ts";
+import { FakeSource, fileRedis, po, poSchedule, RecordingSink } from "./helpers.ts";
 
-const connections: Redis[] = [];
-const prefixes: string[] = [];
-function conn(): Redis {
-  const c = connect();
-  connections.push(c);
-  return c;
-}
-afterAll(async () => {
-  const admin = conn();
-  for (const p of prefixes) await cleanup(admin, p);
-  for (const c of connections) await c.quit();
-});
+const { connection: conn, newPrefix } = fileRedis("scheduler");
 
 /** One "process": its own connections, queue and worker, sharing only Redis with the others. */
 function startProcess(prefix: string, source: FakeSource, sink: RecordingSink) {
@@ -63,8 +43,7 @@ const until = async (cond: () => boolean | Promise<boolean>, timeoutMs: number) 
 
 describe("job schedulers across processes", () => {
   it("two scheduler processes keep one scheduler per key and remove stale ones", async () => {
-    const prefix = uniquePrefix("sched");
-    prefixes.push(prefix);
+    const prefix = newPrefix("sched");
     const a = createSyncQueue(conn(), { bullPrefix: `${prefix}bull` });
     const b = createSyncQueue(conn(), { bullPrefix: `${prefix}bull` });
     const pos = poSchedule({ cron: "*/5 * * * *", tz: "Europe/Stockholm", everyMs: undefined });
@@ -100,8 +79,7 @@ describe("job schedulers across processes", () => {
   });
 
   it("two processes fire one poll per iteration, and a slow poll never overlaps itself", async () => {
-    const prefix = uniquePrefix("fire");
-    prefixes.push(prefix);
+    const prefix = newPrefix("fire");
     const source = new FakeSource();
     source.put("1", po("4000001", "2026-12-01"));
     let inFlight = 0;
@@ -148,8 +126,7 @@ describe("job schedulers across processes", () => {
   });
 
   it("retries a failed poll with backoff and completes once the source is back", async () => {
-    const prefix = uniquePrefix("retry");
-    prefixes.push(prefix);
+    const prefix = newPrefix("retry");
     const source = new FakeSource();
     source.failures.push(new Error("503"), new Error("503"));
     const sink = new RecordingSink();

@@ -1,4 +1,3 @@
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type InforSim, startInforSim } from "../../sandbox/infor-sim/server.ts";
 import { createInforClient, type InforClient } from "../../src/infor/create-client.ts";
@@ -7,14 +6,13 @@ import { createM3Source } from "../../src/infor/m3-source.ts";
 import type { SyncDeps } from "../../src/sync/deps.ts";
 import { type PollResult, runPoll } from "../../src/sync/poll.ts";
 import type { SyncScheduleInput } from "../../src/sync/schedule.ts";
-import { cleanup, connect, RecordingSink, uniquePrefix } from "./helpers.ts";
+import { fileRedis, RecordingSink } from "./helpers.ts";
 
 /**
  * The sync engine against the ION gateway simulator through the real Infor client (M3 source,
  * EXPORTMI paging): data changes between polls through the sim's control API.
  */
-const redis: Redis = connect();
-const prefix = uniquePrefix("sync-sim");
+const { redis, prefix } = fileRedis("sync-sim");
 let sim: InforSim;
 let client: InforClient;
 let sink: RecordingSink;
@@ -56,8 +54,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.close();
   await sim?.close();
-  await cleanup(redis, prefix);
-  await redis.quit();
 });
 
 const counts = (r: PollResult) => (r.status === "skipped_busy" ? undefined : r.counts);
