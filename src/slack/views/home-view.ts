@@ -58,6 +58,8 @@ export function homeView(input: HomeInput): { type: "home"; blocks: SlackBlock[]
             (a) =>
               `• ${esc(a.title)} · ${formatMoney(a.amount)} · ${decisionLine({
                 state: a.state,
+                // The list holds what this user touched (a hold, say); name whoever decided last.
+                ...(a.decidedBy && a.decidedBy !== input.userId ? { by: a.decidedBy } : {}),
                 ...(a.decidedAt ? { at: a.decidedAt } : {}),
                 ...(a.reason ? { reason: a.reason } : {}),
               })}`,
