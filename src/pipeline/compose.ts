@@ -94,7 +94,19 @@ export function approvalHooks(deps: { store: ApprovalStore; audit?: AuditFn }): 
       return createPendingApproval(deps, subject);
     },
     async closeApproval(approvalId, reason) {
-      await deps.store.transition(approvalId, "supersede", "system", reason);
+      const result = await deps.store.transition(approvalId, "supersede", "system", reason);
+      if (result.ok && deps.audit) {
+        await deps.audit({
+          type: "approval.superseded",
+          approvalId,
+          alertId: result.approval.alertId,
+          recordKey: result.approval.recordKey,
+          actor: "system",
+          at: result.approval.decidedAt ?? new Date().toISOString(),
+          state: result.approval.state,
+          reason,
+        });
+      }
     },
     async isApprovalOpen(approvalId) {
       const approval = await deps.store.get(approvalId);

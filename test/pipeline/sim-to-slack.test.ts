@@ -64,6 +64,7 @@ let deps: SyncDeps;
 let approvals: ReturnType<typeof createApprovalStore>;
 /** Simulates the process dying inside the sink: after the pipeline stored its state, before enqueue. */
 let dieOnNextExceptionEnqueue = false;
+const approvalEvents: string[] = [];
 
 function schedule(entity: "supplier_invoice" | "purchase_order"): SyncScheduleInput {
   return { tenant: sim.tenant, company: "100", division: "AAA", entity, everyMs: 300_000 };
@@ -127,7 +128,12 @@ beforeAll(async () => {
     prefix,
     routing,
     lookups: lookupsFromSources(() => source),
-    ...approvalHooks({ store: approvals }),
+    ...approvalHooks({
+      store: approvals,
+      audit: (e) => {
+        approvalEvents.push(`${e.type}:${e.approvalId}`);
+      },
+    }),
   });
   deps = {
     redis,
@@ -233,6 +239,10 @@ describe("simulator → exception in Slack → resolved by a receipt", () => {
     const reply = JSON.stringify(resolved?.replies[0]?.blocks);
     expect(reply).toContain(`receipt ${receipt.repn} arrived for line 1 (10 of 10 received)`);
     expect((await approvals.get(approvalId as string))?.state).toBe("superseded");
+    expect(approvalEvents).toEqual([
+      `approval.created:${approvalId}`,
+      `approval.superseded:${approvalId}`,
+    ]);
 
     // And once more: nothing new anywhere.
     await poll("purchase_order");
