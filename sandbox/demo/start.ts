@@ -50,12 +50,20 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     options.logger ?? createLogger({ level: options.logLevel ?? env.LOG_LEVEL ?? "warn" });
   const stack: { name: string; close: () => Promise<void> | void }[] = [];
   const closeAll = async () => {
-    for (const s of stack.reverse()) {
-      try {
-        await s.close();
-      } catch (err) {
-        logger.warn({ step: s.name, err }, "demo: stop step failed");
+    // startPrivateRedis unrefs its child and then awaits the child's exit: once our servers are
+    // closed nothing else holds the event loop, so without this timer Node would exit before the
+    // exit event, leaving the temporary folder behind.
+    const keepAlive = setInterval(() => {}, 1000);
+    try {
+      for (const s of stack.reverse()) {
+        try {
+          await s.close();
+        } catch (err) {
+          logger.warn({ step: s.name, err }, "demo: stop step failed");
+        }
       }
+    } finally {
+      clearInterval(keepAlive);
     }
   };
   try {
