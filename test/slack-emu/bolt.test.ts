@@ -1,55 +1,35 @@
-import type { AddressInfo } from "node:net";
-import { App, LogLevel } from "@slack/bolt";
+import type { App } from "@slack/bolt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SlackEmu, startSlackEmu } from "../../sandbox/slack-emu/server.ts";
-import { clientFor } from "./helpers.ts";
+import { clientFor, startBoltApp } from "./helpers.ts";
 
 // The real Bolt framework behind the emulator: Bolt checks the signatures the platform actor
 // makes, answers through response_url and opens modals with the trigger_id it was given.
 
 let emu: SlackEmu;
 let app: App;
-let server: { address(): AddressInfo | string | null };
 
 beforeAll(async () => {
   emu = await startSlackEmu();
-  app = new App({
-    token: emu.botToken,
-    signingSecret: emu.signingSecret,
-    botId: "B0EMUBOT01",
-    botUserId: "U0BOT00001",
-    clientOptions: { slackApiUrl: emu.url },
-    logLevel: LogLevel.ERROR,
-    logger: {
-      debug: () => {},
-      info: () => {},
-      warn: () => {},
-      error: () => {},
-      setLevel: () => {},
-      getLevel: () => LogLevel.ERROR,
-      setName: () => {},
-    },
-  });
-  app.command("/infor", async ({ ack, respond, command }) => {
-    await ack();
-    await respond({ text: `You asked for ${command.text}` });
-  });
-  app.action("approve", async ({ ack, body, client }) => {
-    await ack();
-    const b = body as { trigger_id: string };
-    await client.views.open({
-      trigger_id: b.trigger_id,
-      view: {
-        type: "modal",
-        callback_id: "why",
-        title: { type: "plain_text", text: "Approve" },
-        blocks: [],
-      },
+  app = await startBoltApp(emu, (bolt) => {
+    bolt.command("/infor", async ({ ack, respond, command }) => {
+      await ack();
+      await respond({ text: `You asked for ${command.text}` });
+    });
+    bolt.action("approve", async ({ ack, body, client }) => {
+      await ack();
+      const b = body as { trigger_id: string };
+      await client.views.open({
+        trigger_id: b.trigger_id,
+        view: {
+          type: "modal",
+          callback_id: "why",
+          title: { type: "plain_text", text: "Approve" },
+          blocks: [],
+        },
+      });
     });
   });
-  server = (await app.start(0)) as never;
-  const { port } = server.address() as AddressInfo;
-  emu.control.setAppRequestUrl(`http://127.0.0.1:${port}/slack/events`);
 });
 afterAll(async () => {
   await app.stop();

@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { App } from "@slack/bolt";
 import { type Logger, LogLevel, WebClient } from "@slack/web-api";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
 
 // The client logs response_metadata errors; tests assert on them instead.
-const quiet: Logger = {
+export const quiet: Logger = {
   debug: () => {},
   info: () => {},
   warn: () => {},
@@ -25,6 +26,27 @@ export function clientFor(
     logger: quiet,
     ...(extra.timeout ? { timeout: extra.timeout } : {}),
   });
+}
+
+/**
+ * The real Bolt framework behind the emulator: `register` adds the handlers, then the app starts
+ * on an ephemeral port and the emulator's platform sends it signed requests.
+ */
+export async function startBoltApp(emu: SlackEmu, register: (app: App) => void): Promise<App> {
+  const app = new App({
+    token: emu.botToken,
+    signingSecret: emu.signingSecret,
+    // Given ids skip the auth.test Bolt 5 runs in its constructor (toolchain notes).
+    botId: "B0EMUBOT01",
+    botUserId: "U0BOT00001",
+    clientOptions: { slackApiUrl: emu.url },
+    logLevel: LogLevel.ERROR,
+    logger: quiet,
+  });
+  register(app);
+  const server = (await app.start(0)) as unknown as { address(): AddressInfo };
+  emu.control.setAppRequestUrl(`http://127.0.0.1:${server.address().port}/slack/events`);
+  return app;
 }
 
 /** Runs `fn` and returns the Web API client's error (fails the test when nothing is thrown). */

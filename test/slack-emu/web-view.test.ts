@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync } from "node:fs";
-import type { AddressInfo } from "node:net";
-import { App, LogLevel } from "@slack/bolt";
+import type { App } from "@slack/bolt";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SlackEmu, startSlackEmu } from "../../sandbox/slack-emu/server.ts";
-import { clientFor } from "./helpers.ts";
+import { clientFor, startBoltApp } from "./helpers.ts";
 
 // The emulator's web view in a real browser (Debian's Chromium), driven against a small Bolt
 // app: a slash command answered ephemerally, a button that edits its message, a modal.
@@ -15,16 +14,6 @@ let emu: SlackEmu;
 let app: App;
 let browser: Browser;
 let page: Page;
-
-const quiet = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
 
 const invoiceBlocks = [
   { type: "header", text: { type: "plain_text", text: "Invoice 4711" } },
@@ -61,65 +50,60 @@ describe.skipIf(!existsSync(CHROMIUM))("web view in a browser", () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     emu = await startSlackEmu();
-    app = new App({
-      token: emu.botToken,
-      signingSecret: emu.signingSecret,
-      botId: "B0EMUBOT01",
-      botUserId: "U0BOT00001",
-      clientOptions: { slackApiUrl: emu.url },
-      logger: quiet,
-    });
-    app.command("/infor", async ({ ack, respond, command }) => {
-      await ack();
-      await respond({ text: `PO ${command.text.replace("po ", "")}: 3 lines, open` });
-    });
-    app.action("approve", async ({ ack, body, client }) => {
-      await ack();
-      const b = body as unknown as {
-        user: { id: string };
-        channel: { id: string };
-        message: { ts: string };
-      };
-      await client.chat.update({
-        channel: b.channel.id,
-        ts: b.message.ts,
-        text: "Invoice 4711 approved",
-        blocks: [
-          invoiceBlocks[0] as never,
-          { type: "context", elements: [{ type: "mrkdwn", text: `Approved by <@${b.user.id}>` }] },
-        ],
+    app = await startBoltApp(emu, (bolt) => {
+      bolt.command("/infor", async ({ ack, respond, command }) => {
+        await ack();
+        await respond({ text: `PO ${command.text.replace("po ", "")}: 3 lines, open` });
       });
-    });
-    app.action("reject", async ({ ack, body, client }) => {
-      await ack();
-      await client.views.open({
-        trigger_id: (body as unknown as { trigger_id: string }).trigger_id,
-        view: {
-          type: "modal",
-          callback_id: "reject_reason",
-          title: { type: "plain_text", text: "Reject invoice" },
-          submit: { type: "plain_text", text: "Reject" },
+      bolt.action("approve", async ({ ack, body, client }) => {
+        await ack();
+        const b = body as unknown as {
+          user: { id: string };
+          channel: { id: string };
+          message: { ts: string };
+        };
+        await client.chat.update({
+          channel: b.channel.id,
+          ts: b.message.ts,
+          text: "Invoice 4711 approved",
           blocks: [
+            invoiceBlocks[0] as never,
             {
-              type: "input",
-              block_id: "reason",
-              label: { type: "plain_text", text: "Reason" },
-              element: { type: "plain_text_input", action_id: "text" },
+              type: "context",
+              elements: [{ type: "mrkdwn", text: `Approved by <@${b.user.id}>` }],
             },
           ],
-        },
+        });
+      });
+      bolt.action("reject", async ({ ack, body, client }) => {
+        await ack();
+        await client.views.open({
+          trigger_id: (body as unknown as { trigger_id: string }).trigger_id,
+          view: {
+            type: "modal",
+            callback_id: "reject_reason",
+            title: { type: "plain_text", text: "Reject invoice" },
+            submit: { type: "plain_text", text: "Reject" },
+            blocks: [
+              {
+                type: "input",
+                block_id: "reason",
+                label: { type: "plain_text", text: "Reason" },
+                element: { type: "plain_text_input", action_id: "text" },
+              },
+            ],
+          },
+        });
+      });
+      bolt.view("reject_reason", async ({ ack, view }) => {
+        const reason = view.state.values.reason?.text?.value;
+        if (!reason) {
+          await ack({ response_action: "errors", errors: { reason: "Please give a reason" } });
+          return;
+        }
+        await ack();
       });
     });
-    app.view("reject_reason", async ({ ack, view }) => {
-      const reason = view.state.values.reason?.text?.value;
-      if (!reason) {
-        await ack({ response_action: "errors", errors: { reason: "Please give a reason" } });
-        return;
-      }
-      await ack();
-    });
-    const server = (await app.start(0)) as unknown as { address(): AddressInfo };
-    emu.control.setAppRequestUrl(`http://127.0.0.1:${server.address().port}/slack/events`);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
     page = await browser.newPage();
   });
