@@ -5,7 +5,7 @@ import { demoRoutingYaml } from "../../sandbox/demo/routing.ts";
 import { type InforSim, startInforSim } from "../../sandbox/infor-sim/server.ts";
 import { type SlackEmu, startSlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { startApp } from "../../src/app/start.ts";
-import type { AppHandle } from "../../src/app/types.ts";
+import type { AppHandle, Role } from "../../src/app/types.ts";
 import { loadEnv } from "../../src/config/env.ts";
 import { formatProblem, parseRouting } from "../../src/config/routing-load.ts";
 
@@ -14,7 +14,9 @@ export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 export interface Stack {
   sim: InforSim;
   emu: SlackEmu;
+  /** The app answering Slack (the one with the web role). */
   app: AppHandle;
+  apps: AppHandle[];
   prefix: string;
   close(): Promise<void>;
 }
@@ -27,6 +29,8 @@ export interface Stack {
 export async function startStack(
   name: string,
   seed: (sim: InforSim) => void = () => {},
+  /** One app per entry, sharing Redis and prefix: replicas with roles of their own. */
+  roleSets: Role[][] = [["all"]],
 ): Promise<Stack> {
   const prefix = `test:${name}:${randomBytes(4).toString("hex")}:`;
   const sim = await startInforSim({
@@ -49,29 +53,36 @@ export async function startStack(
     PORT: "0",
   });
   if (!env.ok) throw new Error(JSON.stringify(env.problems));
-  const app = await startApp({
-    env: env.env,
-    routing: routing.config,
-    roles: ["all"],
-    logger: pino({ level: process.env.E2E_LOG ?? "silent" }),
-    extraEnv: {},
-    overrides: {
-      prefix,
-      port: 0,
-      botId: "B0EMUBOT01",
-      botUserId: "U0BOT00001",
-      shutdownDeadlineMs: 10_000,
-      bod: { hmacSecrets: [randomBytes(16).toString("hex")] },
-    },
-  });
+  const apps: AppHandle[] = [];
+  for (const roles of roleSets) {
+    apps.push(
+      await startApp({
+        env: env.env,
+        routing: routing.config,
+        roles,
+        logger: pino({ level: process.env.E2E_LOG ?? "silent" }),
+        extraEnv: {},
+        overrides: {
+          prefix,
+          port: 0,
+          botId: "B0EMUBOT01",
+          botUserId: "U0BOT00001",
+          shutdownDeadlineMs: 10_000,
+          bod: { hmacSecrets: [randomBytes(16).toString("hex")] },
+        },
+      }),
+    );
+  }
+  const app = apps.find((a) => a.slackRequestUrl) ?? (apps[0] as AppHandle);
   emu.control.setAppRequestUrl(app.slackRequestUrl ?? "");
   return {
     sim,
     emu,
     app,
+    apps,
     prefix,
     async close() {
-      await app.close();
+      for (const a of apps) await a.close();
       await emu.close();
       await sim.close();
       const redis = new Redis(REDIS_URL);
