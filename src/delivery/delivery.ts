@@ -123,7 +123,7 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
   const workers: { worker: Worker; connection: Redis }[] = [];
 
   async function queueAlert(alert: Alert): Promise<void> {
-    await pacer.register(alert.channel, alert.id);
+    const { rank } = await pacer.register(alert.channel, alert.id);
     await redis.zadd(keys.pending, "NX", clock(), alert.id);
     const jobId = jobIdFor(alert.id);
     const existing = await queue.getJob(jobId);
@@ -138,6 +138,7 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
       backoff: { type: "exponential", delay: config.retryDelayMs },
       removeOnComplete: true,
       removeOnFail: { count: 1000 },
+      delay: pacer.estimateWaitMs(rank),
     });
   }
 

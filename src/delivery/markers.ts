@@ -28,6 +28,35 @@ export class Markers {
     this.#ttlMs = ttlMs;
   }
 
+  /** One round trip for what a job checks first: delivered, rolled into a digest, in flight, subject message. */
+  async snapshot(alertId: string, channel: string, subject: string) {
+    const k = this.#keys;
+    const res =
+      (await this.#redis
+        .multi()
+        .hgetall(k.delivered(alertId))
+        .get(k.digested(alertId))
+        .hgetall(k.inflight(alertId))
+        .hget(k.subject(channel, subject), "ts")
+        .exec()) ?? [];
+    const delivered = res[0]?.[1] as Record<string, string> | undefined;
+    const inflight = res[2]?.[1] as Record<string, string> | undefined;
+    return {
+      delivered:
+        delivered?.ts && delivered.channel
+          ? {
+              channel: delivered.channel,
+              ts: delivered.ts,
+              at: delivered.at ?? "",
+              how: delivered.how ?? "post",
+            }
+          : undefined,
+      digestId: (res[1]?.[1] as string | null) ?? undefined,
+      inflight: inflight?.channel && inflight.since ? toInflight(inflight) : undefined,
+      subjectTs: (res[3]?.[1] as string | null) ?? undefined,
+    };
+  }
+
   async delivered(alertId: string): Promise<DeliveredMarker | undefined> {
     const h = await this.#redis.hgetall(this.#keys.delivered(alertId));
     if (!h.ts || !h.channel) return undefined;
@@ -92,6 +121,7 @@ export class Markers {
         k.inflight(input.alertId),
         k.subject(input.channel, input.subject),
         k.order(input.channel),
+        k.pending,
       ],
       [
         input.channel,
@@ -104,7 +134,16 @@ export class Markers {
         this.#ttlMs,
       ],
     );
-    await this.#redis.zrem(k.pending, input.alertId);
     return Number(r) === 1;
   }
+}
+
+function toInflight(h: Record<string, string>): InflightMarker {
+  const m: InflightMarker = {
+    channel: h.channel ?? "",
+    since: Number(h.since),
+    mode: h.mode === "update" ? "update" : "post",
+  };
+  if (h.threadTs) m.threadTs = h.threadTs;
+  return m;
 }

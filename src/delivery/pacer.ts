@@ -30,15 +30,25 @@ export class Pacer {
     this.#now = now;
   }
 
-  /** Put an alert in its channel's line (idempotent); returns its sequence number. */
-  async register(channel: string, alertId: string): Promise<number> {
-    const r = await runScript(
-      this.#redis,
-      "orderAdd",
-      [this.#keys.order(channel), this.#keys.seq(channel)],
-      [alertId],
-    );
-    return Number(r);
+  /** Put an alert in its channel's line (idempotent); returns its sequence number and rank. */
+  async register(channel: string, alertId: string): Promise<{ seq: number; rank: number }> {
+    const keys = [this.#keys.order(channel), this.#keys.seq(channel)];
+    const [seq, rank] = (await runScript(this.#redis, "orderAdd", keys, [alertId])) as [
+      number,
+      number,
+    ];
+    return { seq: Number(seq), rank: Number(rank) };
+  }
+
+  /**
+   * Roughly when an alert at `rank` in its channel's line gets its turn, ms from now: the job is
+   * scheduled then, so the wait list holds only alerts that are nearly due and a hot channel's
+   * backlog never queues in front of other channels' fresh alerts.
+   */
+  estimateWaitMs(rank: number): number {
+    const p = this.#pace;
+    const burst = Math.floor(p.channelToleranceMs / p.channelIntervalMs) + 1;
+    return Math.max(0, rank - (burst - 1)) * p.channelIntervalMs;
   }
 
   async release(channel: string, alertId: string): Promise<void> {

@@ -69,13 +69,14 @@ async function deliver(
   const { markers, pacer, audit, redis, keys } = ctx;
   const channel = alert.channel;
 
-  const done = await markers.delivered(alert.id);
+  const snap = await markers.snapshot(alert.id, channel, alert.subject);
+  const done = snap.delivered;
   if (done) {
     await finishSkipped(ctx, alert, { reason: "already_delivered", ts: done.ts });
     await redis.hincrby(keys.stats, "duplicates_avoided", 1);
     return { status: "duplicate", detail: done.ts };
   }
-  const digestId = await redis.get(keys.digested(alert.id));
+  const digestId = snap.digestId;
   if (digestId) {
     await finishSkipped(ctx, alert, { reason: "in_digest", digestId });
     return { status: "digested", detail: digestId };
@@ -101,7 +102,7 @@ async function deliver(
   }
 
   // An earlier attempt may have posted before its outcome was lost: look before posting again.
-  const inflight = await markers.inflight(alert.id);
+  const inflight = snap.inflight;
   if (inflight) {
     const gate = await pacer.take(channel, alert.id, "history");
     if (!gate.granted) return delay(job, token, gate.waitMs);
@@ -131,6 +132,7 @@ async function deliver(
         parentTs,
       });
       await redis.hincrby(keys.stats, "ambiguous_found", 1);
+      await promoteNext(ctx, channel);
       return { status: "resolved", ts };
     }
     await markers.clearInflight(alert.id);
@@ -139,16 +141,17 @@ async function deliver(
   const digest = await maybeFloodDigest(ctx, alert);
   if (digest) return { status: "digested", detail: digest.id };
 
-  const parentTs =
-    alert.kind === "digest" || alert.kind === "ops"
-      ? undefined
-      : await markers.subjectTs(channel, alert.subject);
-  const mode = parentTs ? "update" : "post";
-  const gate = await pacer.take(channel, alert.id, mode);
+  const editable = alert.kind !== "digest" && alert.kind !== "ops";
+  const knownParent = editable ? snap.subjectTs : undefined;
+  const gate = await pacer.take(channel, alert.id, knownParent ? "update" : "post");
   if (!gate.granted) {
     if (gate.reason === "not_head") await dropStaleHead(ctx, channel, gate.head);
     return delay(job, token, gate.waitMs);
   }
+  // The version ahead of us may have posted the subject's message since the snapshot: look again.
+  const parentTs =
+    knownParent ?? (editable ? await markers.subjectTs(channel, alert.subject) : undefined);
+  const mode = parentTs ? "update" : "post";
 
   const attemptAt = ctx.clock();
   await markers.setInflight(alert.id, {
@@ -157,7 +160,9 @@ async function deliver(
     mode,
     ...(parentTs ? { threadTs: parentTs } : {}),
   });
-  await audit.append({
+  // The attempt's audit entry is written while the call is under way (the alert itself was
+  // stored before it was queued).
+  const attemptLogged = audit.append({
     type: "post.attempt",
     alertId: alert.id,
     recordKey: alert.recordKey,
@@ -208,16 +213,22 @@ async function deliver(
       setSubject: mode === "post",
       parentTs: parentTs ?? ts,
     });
-    await redis.hincrby(keys.stats, mode === "post" ? "posted" : "updated", 1);
-    await audit.append({
-      type: "post.result",
-      alertId: alert.id,
-      recordKey: alert.recordKey,
-      channel,
-      data: { ok: true, ts, mode },
-    });
+    // Wake the next alert of this channel now rather than when its estimate comes due.
+    await promoteNext(ctx, channel);
+    await attemptLogged;
+    await Promise.all([
+      redis.hincrby(keys.stats, mode === "post" ? "posted" : "updated", 1),
+      audit.append({
+        type: "post.result",
+        alertId: alert.id,
+        recordKey: alert.recordKey,
+        channel,
+        data: { ok: true, ts, mode },
+      }),
+    ]);
     return { status: mode === "post" ? "posted" : "updated", ts };
   } catch (err) {
+    await attemptLogged;
     return handleFailure(ctx, job, token, alert, err, parentTs);
   }
 }
@@ -298,4 +309,18 @@ async function dropStaleHead(ctx: DeliveryContext, channel: string, head: string
   }
   ctx.logger.warn({ channel, head }, "delivery: dropping a stale head of line with no job");
   await ctx.redis.multi().zrem(ctx.keys.order(channel), head).zrem(ctx.keys.pending, head).exec();
+}
+
+/** Move the channel's new head of line from delayed to waiting, if it is delayed. */
+async function promoteNext(ctx: DeliveryContext, channel: string): Promise<void> {
+  const [head] = await ctx.redis.zrange(ctx.keys.order(channel), "0", "0");
+  if (!head) return;
+  const job = await ctx.queue.getJob(jobIdFor(head));
+  if (!job) return;
+  try {
+    await job.promote();
+  } catch (err) {
+    // Not delayed any more (already waiting or running): nothing to do.
+    ctx.logger.debug({ err, head }, "delivery: next head not promoted");
+  }
 }

@@ -76,3 +76,18 @@ export async function waitFor<T>(
 export async function pendingCount(redis: Redis, prefix: string): Promise<number> {
   return redis.zcard(`${prefix}dlv:pending`);
 }
+
+/**
+ * A skewed load over `channels` load channels: one channel gets `hot` alerts spread evenly
+ * through the stream, the others share the rest round-robin.
+ */
+export function skewedWorkload(total: number, hot: number, channels: number): Alert[] {
+  const alerts: Alert[] = [];
+  let other = 0;
+  for (let i = 0; i < total; i++) {
+    const isHot = Math.floor(((i + 1) * hot) / total) > Math.floor((i * hot) / total);
+    const channel = isHot ? loadChannel(0) : loadChannel(1 + (other++ % (channels - 1)));
+    alerts.push(paymentAlert(i + 1, channel, `${(i % 97) + 1}.25`));
+  }
+  return alerts;
+}

@@ -32,7 +32,10 @@ describe("pacer-take.lua against real Redis", () => {
     const clock = { t: 1_000_000 };
     const pacer = pacerAt(`${prefix}a:`, clock);
     for (const id of ["a1", "a2", "a3"]) await pacer.register("C1", id);
-    expect(await pacer.register("C1", "a1")).toBe(1); // idempotent
+    expect(await pacer.register("C1", "a1")).toEqual({ seq: 1, rank: 0 }); // idempotent
+    expect(await pacer.register("C1", "a3")).toEqual({ seq: 3, rank: 2 });
+    expect(pacer.estimateWaitMs(1)).toBe(0); // burst 2: ranks 0 and 1 go at once
+    expect(pacer.estimateWaitMs(5)).toBe(4000);
     const r3 = await pacer.take("C1", "a3");
     expect(r3).toEqual({ granted: false, reason: "not_head", waitMs: 2000, head: "a1" });
     expect(await pacer.take("C1", "a1")).toEqual({ granted: true });

@@ -13,10 +13,10 @@ export interface WorkerEnv {
 }
 
 /** Start a worker process (`npx node fixtures/worker.ts`) and wait for its "ready" line. */
-export async function startWorkerProcess(e: WorkerEnv, timeoutMs = 20_000): Promise<ChildProcess> {
-  const child = spawn("npx", ["node", WORKER], {
-    env: {
-      ...process.env,
+export function startWorkerProcess(e: WorkerEnv, timeoutMs = 20_000): Promise<ChildProcess> {
+  return startProcess(
+    WORKER,
+    {
       REDIS_URL: e.redisUrl,
       DLV_PREFIX: e.prefix,
       SLACK_URL: e.slackUrl,
@@ -24,6 +24,18 @@ export async function startWorkerProcess(e: WorkerEnv, timeoutMs = 20_000): Prom
       DLV_CONCURRENCY: String(e.concurrency),
       DLV_CONFIG: JSON.stringify(e.config),
     },
+    timeoutMs,
+  );
+}
+
+/** `npx node <file>` with extra environment; resolves once it prints "ready". */
+export async function startProcess(
+  file: string,
+  extraEnv: Record<string, string>,
+  timeoutMs = 20_000,
+): Promise<ChildProcess> {
+  const child = spawn("npx", ["node", file], {
+    env: { ...process.env, ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
     // own process group: npx forks node, and kill -9 must reach the node process itself
     detached: true,

@@ -6,6 +6,7 @@
   KEYS[2]  in-flight marker of the alert
   KEYS[3]  subject marker (hash: ts, alertId) in the channel; untouched when ARGV[5] is "0"
   KEYS[4]  channel order zset
+  KEYS[5]  pending zset (all unfinished alerts)
 
   ARGV[1]  channel
   ARGV[2]  ts of the message (or of the thread reply)
@@ -20,6 +21,7 @@
 ]]
 redis.call("DEL", KEYS[2])
 redis.call("ZREM", KEYS[4], ARGV[4])
+redis.call("ZREM", KEYS[5], ARGV[4])
 if redis.call("EXISTS", KEYS[1]) == 1 then return 0 end
 redis.call("HSET", KEYS[1], "channel", ARGV[1], "ts", ARGV[2], "at", ARGV[3], "how", ARGV[7])
 redis.call("PEXPIRE", KEYS[1], ARGV[8])

@@ -5,10 +5,12 @@
   KEYS[2]  channel sequence counter
   ARGV[1]  member (alert id)
 
-  Result: the member's sequence number (existing or new).
+  Result: { sequence, rank } — the member's sequence number (existing or new) and its place in
+  the channel's line (0 = head), used to schedule the job near its turn.
 ]]
 local score = redis.call("ZSCORE", KEYS[1], ARGV[1])
-if score then return tonumber(score) end
-local seq = redis.call("INCR", KEYS[2])
-redis.call("ZADD", KEYS[1], seq, ARGV[1])
-return seq
+if not score then
+  score = redis.call("INCR", KEYS[2])
+  redis.call("ZADD", KEYS[1], score, ARGV[1])
+end
+return { tonumber(score), redis.call("ZRANK", KEYS[1], ARGV[1]) }

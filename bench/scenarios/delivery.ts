@@ -1,0 +1,223 @@
+import type { ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
+import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
+import { createDelivery, type DeliveryStats } from "../../src/delivery/delivery.ts";
+import { skewedWorkload, startEmu } from "../../test/delivery/emu.ts";
+import {
+  killGroup,
+  startProcess,
+  startWorkerProcess,
+  stopWorkerProcess,
+} from "../../test/delivery/procs.ts";
+import type { Scenario } from "../types.ts";
+
+/**
+ * Delivery pacing: 3 worker processes, 20 channels, a skewed load (one channel gets a fifth of
+ * all alerts). Drain time is compared with its lower bound, the hottest channel's count divided
+ * by the emulator's per-channel rate; digests are off so the ratio measures pacing alone. The
+ * naive baseline (a default WebClient at the same concurrency) runs in the same scenario.
+ */
+const CHANNELS = 20;
+const WORKERS = 3;
+const CONCURRENCY = 8;
+const TIME_SCALE = 10;
+const NAIVE = fileURLToPath(new URL("../../test/delivery/fixtures/naive.ts", import.meta.url));
+
+interface Watch {
+  readonly count: number;
+  readonly last: number;
+  stop(): void;
+}
+
+/** Counts top-level messages as the emulator stores them, with the time of the latest. */
+function watch(emu: SlackEmu): Watch {
+  let count = 0;
+  let last = 0;
+  const stop = emu.inspect.subscribe((e) => {
+    if (e.type === "message") {
+      count++;
+      last = performance.now();
+    }
+  });
+  return {
+    get count() {
+      return count;
+    },
+    get last() {
+      return last;
+    },
+    stop,
+  };
+}
+
+async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const end = performance.now() + timeoutMs;
+  while (performance.now() < end) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return check();
+}
+
+async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== "0");
+}
+
+interface PacedRun {
+  drainS: number;
+  finished: boolean;
+  count: number;
+  rateLimited: number;
+  enqueueS: number;
+  stats: DeliveryStats;
+}
+
+async function runPaced(
+  redisUrl: string,
+  total: number,
+  hot: number,
+  capMs: number,
+): Promise<PacedRun> {
+  const alerts = skewedWorkload(total, hot, CHANNELS);
+  const emu = await startEmu(TIME_SCALE, CHANNELS);
+  const prefix = `bench:delivery:${Date.now()}:`;
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const config = { timeScale: TIME_SCALE, digests: { enabled: false } };
+  const producer = createDelivery({
+    connection: redis,
+    prefix,
+    slack: { token: emu.botToken, slackApiUrl: emu.url },
+    config,
+  });
+  const workers: ChildProcess[] = [];
+  const seen = watch(emu);
+  try {
+    const env = {
+      redisUrl,
+      prefix,
+      slackUrl: emu.url,
+      token: emu.botToken,
+      concurrency: CONCURRENCY,
+      config,
+    };
+    for (let i = 0; i < WORKERS; i++) workers.push(await startWorkerProcess(env));
+    const start = performance.now();
+    for (let i = 0; i < alerts.length; i += 20) {
+      await Promise.all(alerts.slice(i, i + 20).map((a) => producer.enqueue(a)));
+    }
+    const enqueueS = (performance.now() - start) / 1000;
+    const finished = await until(() => seen.count >= total, capMs);
+    return {
+      drainS: (seen.last - start) / 1000,
+      finished,
+      count: seen.count,
+      rateLimited: emu.inspect.rateLimited().total,
+      enqueueS,
+      stats: await producer.stats(),
+    };
+  } finally {
+    seen.stop();
+    for (const w of workers) await stopWorkerProcess(w);
+    await producer.close();
+    await deleteKeys(redis, prefix);
+    await redis.quit();
+    await emu.close();
+  }
+}
+
+interface NaiveRun {
+  drainS: number;
+  finished: boolean;
+  count: number;
+  rateLimited: number;
+  elapsedS: number;
+}
+
+async function runNaive(total: number, hot: number, capMs: number): Promise<NaiveRun> {
+  const emu = await startEmu(TIME_SCALE, CHANNELS);
+  const seen = watch(emu);
+  let child: ChildProcess | undefined;
+  try {
+    child = await startProcess(NAIVE, {
+      SLACK_URL: emu.url,
+      SLACK_TOKEN: emu.botToken,
+      NAIVE_TOTAL: String(total),
+      NAIVE_HOT: String(hot),
+      NAIVE_CHANNELS: String(CHANNELS),
+      NAIVE_CONCURRENCY: String(WORKERS * CONCURRENCY),
+    });
+    const start = performance.now();
+    const finished = await until(() => seen.count >= total, capMs);
+    const elapsedS = (performance.now() - start) / 1000;
+    // When cut off, project the drain time at the rate reached so far.
+    const drainS = finished
+      ? (seen.last - start) / 1000
+      : (elapsedS * total) / Math.max(1, seen.count);
+    return {
+      drainS,
+      finished,
+      count: seen.count,
+      rateLimited: emu.inspect.rateLimited().total,
+      elapsedS,
+    };
+  } finally {
+    seen.stop();
+    // The SDK would keep retrying for up to 30 minutes: end the process instead.
+    if (child) killGroup(child, "SIGKILL");
+    await emu.close();
+  }
+}
+
+const scenario: Scenario = async ({ quick, redisUrl }) => {
+  const total = quick ? 500 : 2000;
+  const hot = total / 5;
+  const perChannelPerSec = 1 * TIME_SCALE; // emulator default: 1 msg/s per channel, scaled
+  const lowerBoundS = hot / perChannelPerSec;
+  const notes: string[] = [];
+
+  const paced = await runPaced(redisUrl, total, hot, lowerBoundS * 3000);
+  const naive = await runNaive(total, hot, lowerBoundS * 1000 * (quick ? 2 : 1.25));
+
+  if (!paced.finished) notes.push(`paced run did not finish: ${paced.count}/${total} messages`);
+  notes.push(
+    `paced: enqueue of ${total} alerts took ${paced.enqueueS.toFixed(1)} s; posted ${paced.stats.posted}, dead letters ${paced.stats.deadLetters}`,
+  );
+  if (!naive.finished) {
+    notes.push(
+      `naive: stopped after ${naive.elapsedS.toFixed(0)} s with ${naive.count}/${total} messages; drain time projected at that rate`,
+    );
+  }
+  notes.push(
+    `lower bound: ${hot} messages in the hottest channel / ${perChannelPerSec} per s = ${lowerBoundS.toFixed(1)} s (emulator timeScale ${TIME_SCALE})`,
+  );
+
+  return {
+    scenario: "delivery",
+    metrics: [
+      {
+        name: "paced drain / lower bound",
+        value: paced.finished ? paced.drainS / lowerBoundS : Number.POSITIVE_INFINITY,
+        unit: "ratio",
+        target: { op: "<=", value: 1.05 },
+      },
+      {
+        name: "paced 429s",
+        value: paced.rateLimited,
+        unit: "count",
+        target: { op: "==", value: 0 },
+      },
+      { name: "paced drain", value: paced.drainS, unit: "s" },
+      { name: "naive drain / lower bound", value: naive.drainS / lowerBoundS, unit: "ratio" },
+      { name: "naive 429s", value: naive.rateLimited, unit: "count" },
+    ],
+    notes,
+  };
+};
+
+export default scenario;
