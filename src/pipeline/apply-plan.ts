@@ -123,7 +123,10 @@ function approvalSubject(
   const slackId = enteredBy ? erpUsers?.[enteredBy] : undefined;
   return {
     alertId: alert.id,
-    recordKey: alert.recordKey,
+    // The invoice's own key, not the exception alert's: the click-time recheck reads the invoice
+    // by it (paid or cancelled meanwhile → not decided in Slack), and `/infor invoice` shows the
+    // approval through it. The alert id still names the exception.
+    recordKey: e.invoiceKey,
     kind: "exception",
     title: `${e.title}: invoice ${invoice.invoiceNumber} from ${who}`,
     amount: e.amountAtStake,

@@ -74,6 +74,8 @@ describe("createExceptionPipeline", () => {
     expect(alert?.channel).toBe("C0CC100001");
     expect(subjects[0]).toMatchObject({
       kind: "exception",
+      recordKey: recordKey(invoice()),
+      alertId: alert?.id,
       costCenter: "CC100",
       enteredBy: "JSMITH",
       enteredBySlackId: "U0CLERK001",
