@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { bodAuthFromEnv } from "../../src/app/bod.ts";
+import { channelOf, deliveryConfigFor, routeFnFor } from "../../src/app/routing.ts";
+import { effectiveRoles, parseRoles } from "../../src/app/types.ts";
+import { parseRouting } from "../../src/config/routing-load.ts";
+import type { RoutingConfig } from "../../src/config/routing-schema.ts";
+import { parseRecord } from "../../src/infor/records.ts";
+
+const YAML = `
+version: 1
+timeZone: Europe/Amsterdam
+channels:
+  ap: C0APGENERAL
+  ops: C0FINOPS01
+  fac: C0CCFACIL1
+defaultChannel: ap
+opsChannel: ops
+quietHours:
+  fac: { from: "20:00", to: "07:00" }
+delivery:
+  digestAfter: 2m
+tenants:
+  - id: ACME_PRD
+    companies:
+      - company: 100
+        divisions: [AAA]
+        schedules:
+          supplier_invoice: { every: 5m }
+costCenters:
+  "1100": { channel: fac }
+`;
+
+function routing(): RoutingConfig {
+  const r = parseRouting(YAML);
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.config;
+}
+
+function invoice(costCenter: string | undefined) {
+  const parsed = parseRecord({
+    entity: "supplier_invoice",
+    tenant: "ACME_PRD",
+    company: "100",
+    division: "AAA",
+    source: "m3",
+    changedAt: "2026-11-30",
+    supplierId: "S1",
+    invoiceNumber: "INV-1",
+    status: "entry",
+    invoiceDate: "2026-11-30",
+    total: { amount: "100.00", currency: "EUR" },
+    ...(costCenter ? { costCenter } : {}),
+    lines: [],
+  });
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return parsed.record;
+}
+
+describe("roles", () => {
+  it("expands all and refuses unknown names", () => {
+    expect([...effectiveRoles(["all"])].sort()).toEqual(["scheduler", "web", "worker"]);
+    expect([...effectiveRoles([])].sort()).toEqual(["scheduler", "web", "worker"]);
+    expect([...effectiveRoles(["web", "web"])]).toEqual(["web"]);
+    expect(parseRoles("web,worker")).toEqual(["web", "worker"]);
+    expect(parseRoles("web,cron")).toBeUndefined();
+    expect(parseRoles("")).toBeUndefined();
+  });
+});
+
+describe("routing.yml in the modules' terms", () => {
+  it("routes by cost center to channel ids, and flags the fallback", async () => {
+    const route = routeFnFor(routing());
+    expect(await route(invoice("1100"))).toEqual({
+      channel: "C0CCFACIL1",
+      fallback: false,
+      costCenter: "1100",
+    });
+    expect(await route(invoice("9999"))).toMatchObject({ channel: "C0APGENERAL", fallback: true });
+    expect(await route(invoice(undefined))).toMatchObject({
+      channel: "C0APGENERAL",
+      fallback: true,
+    });
+  });
+
+  it("gives delivery channel ids, quiet hours in the file's zone and the digest threshold", () => {
+    const config = deliveryConfigFor(routing(), { timeScale: 2 });
+    expect(config.opsChannel).toBe("C0FINOPS01");
+    expect(config.timeScale).toBe(2);
+    expect(config.quietHours).toEqual({
+      C0CCFACIL1: { start: "20:00", end: "07:00", timeZone: "Europe/Amsterdam" },
+    });
+    expect(config.digests?.drainThresholdMs).toBe(120_000);
+    expect(channelOf(routing(), "C0UNKNOWN1")).toBe("C0UNKNOWN1");
+  });
+
+  it("reads BOD credentials as comma lists", () => {
+    expect(
+      bodAuthFromEnv({ BOD_HMAC_SECRETS: " a-secret , b-secret ", BOD_BEARER_TOKENS: "" }),
+    ).toEqual({ hmacSecrets: ["a-secret", "b-secret"], bearerTokens: [] });
+  });
+});
