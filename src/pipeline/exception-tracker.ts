@@ -115,6 +115,8 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
     for (const invoiceKey of all.slice(0, maxDependents)) {
       const { state } = await store.load(invoiceKey);
       if (state) targets.push({ invoice: state.invoice, invoiceKey, isTrigger: false });
+      // The state expired (untouched for its TTL) while the index still named it.
+      else await store.forget(token, invoiceKey);
     }
     return targets;
   }
@@ -157,6 +159,7 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
   ): Promise<number> {
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const { state } = await store.load(invoiceKey);
+      if (!state) await store.forget(OPEN_TOKEN, invoiceKey);
       if (!state || state.open.length === 0) return 0;
       const target = { invoice: state.invoice, invoiceKey, isTrigger: false };
       const evaluation = await evaluate(target, newRunCache(), false);

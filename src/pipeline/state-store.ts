@@ -44,6 +44,8 @@ export interface StateStoreOptions {
 export interface StateStore {
   load(invoiceKey: string): Promise<VersionedState>;
   dependents(token: string): Promise<string[]>;
+  /** Drops an invoice whose state expired from a dependents set. */
+  forget(token: string, invoiceKey: string): Promise<void>;
   /** Up to `count` random members of a dependents set. */
   sampleDependents(token: string, count: number): Promise<string[]>;
   getMemo(id: string): Promise<Memo | undefined>;
@@ -62,6 +64,10 @@ export function createStateStore(o: StateStoreOptions): StateStore {
 
     async dependents(token) {
       return (await redis.smembers(keys.dependents(token))).sort();
+    },
+
+    async forget(token, invoiceKey) {
+      await redis.srem(keys.dependents(token), invoiceKey);
     },
 
     async sampleDependents(token, count) {

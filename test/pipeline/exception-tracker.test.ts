@@ -365,6 +365,18 @@ describe("exception tracker", () => {
     });
   });
 
+  it("forgets an invoice whose state expired from the indexes that still name it", async () => {
+    lookups.put(po());
+    await tracker.onChange(eventFor(invoice()));
+    const depKey = `${prefix}{mx}:dep:po:T1:100:4500001`;
+    expect(await redis.smembers(depKey)).toEqual([recordKey(invoice())]);
+    await redis.del(`${prefix}{mx}:inv:${recordKey(invoice())}`);
+    expect(await tracker.onChange(eventFor(po({}, { receivedQty: "10" })))).toEqual([]);
+    expect(await redis.smembers(depKey)).toEqual([]);
+    expect(await tracker.recheckOpen(async () => {})).toEqual({ checked: 1, alerts: 0 });
+    expect(await redis.smembers(`${prefix}{mx}:dep:open`)).toEqual([]);
+  });
+
   it("ignores entities that cannot affect a match", async () => {
     const supplier = {
       entity: "supplier" as const,
