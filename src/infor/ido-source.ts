@@ -7,6 +7,7 @@ import {
   mapIdoVendor,
   mapIdoVoucher,
 } from "./mapping/ido-mappers.ts";
+import { readAhead } from "./read-ahead.ts";
 import type {
   Entity,
   GlVoucher,
@@ -159,7 +160,7 @@ class SyteLineSource implements InforSource {
     map: (i: IdoItem) => ReturnType<typeof mapIdoVendor>,
     entity: Entity,
   ): AsyncGenerator<MappedBatch> {
-    for await (const page of this.load(name, filter, key, pageSize)) {
+    for await (const page of readAhead(this.load(name, filter, key, pageSize))) {
       yield batchOf(entity, page.map(map));
     }
   }
@@ -168,7 +169,7 @@ class SyteLineSource implements InforSource {
     filter: string | undefined,
     pageSize: number,
   ): AsyncGenerator<MappedBatch> {
-    for await (const heads of this.load("SLPos", filter, "PoNum", pageSize)) {
+    for await (const heads of readAhead(this.load("SLPos", filter, "PoNum", pageSize))) {
       yield await this.withItems(heads);
     }
   }

@@ -11,13 +11,15 @@ import {
   mapM3PurchaseOrder,
   mapM3Supplier,
 } from "./mapping/m3-mappers.ts";
+import { readAhead } from "./read-ahead.ts";
 import { batchOf, type MappedBatch } from "./source.ts";
 
 /**
  * Whole M3 documents read page by page through EXPORTMI. Documents that span tables (PO head +
  * lines + receipts, invoice head + lines, supplier CIDMAS + CIDVEN) are joined per page by
  * reading the child table over the page's key range, so a page of N documents costs a few
- * requests, not N.
+ * requests, not N. Listings read one page ahead (read-ahead.ts), so a poller keeps two
+ * requests in flight and the shared budget, not gateway latency, sets the pace.
  */
 export class M3Documents {
   private readonly reader: TableReader;
@@ -36,7 +38,7 @@ export class M3Documents {
   }
 
   async *suppliers(where: Predicate[], pageSize: number): AsyncGenerator<MappedBatch> {
-    for await (const page of this.reader.select("CIDMAS", where, pageSize)) {
+    for await (const page of readAhead(this.reader.select("CIDMAS", where, pageSize))) {
       const firstId = page[0]?.SUNO ?? "";
       const lastId = page[page.length - 1]?.SUNO ?? "";
       const ven = await this.reader.range("CIDVEN", "SUNO", firstId, lastId, false);
@@ -75,9 +77,11 @@ export class M3Documents {
     const from = chunk[0] ?? "";
     const to = chunk[chunk.length - 1] ?? "";
     const want = new Set(chunk);
-    const heads = await this.reader.range("MPHEAD", "PUNO", from, to, false, this.divi());
-    const lines = await this.reader.range("MPLINE", "PUNO", from, to, false);
-    const receipts = await this.reader.range("MPLIND", "PUNO", from, to, false);
+    const [heads, lines, receipts] = await Promise.all([
+      this.reader.range("MPHEAD", "PUNO", from, to, false, this.divi()),
+      this.reader.range("MPLINE", "PUNO", from, to, false),
+      this.reader.range("MPLIND", "PUNO", from, to, false),
+    ]);
     const outcomes = [];
     for (const puno of want) {
       const head = heads.get(puno)?.[0];
@@ -90,7 +94,7 @@ export class M3Documents {
   }
 
   async *invoices(where: Predicate[], pageSize: number): AsyncGenerator<MappedBatch> {
-    for await (const page of this.reader.select("FAPIBH", where, pageSize)) {
+    for await (const page of readAhead(this.reader.select("FAPIBH", where, pageSize))) {
       yield await this.invoiceBatch(page);
     }
   }
@@ -108,7 +112,7 @@ export class M3Documents {
   }
 
   async *payments(where: Predicate[], pageSize: number): AsyncGenerator<MappedBatch> {
-    for await (const page of this.reader.select("FPLEDG", where, pageSize)) {
+    for await (const page of readAhead(this.reader.select("FPLEDG", where, pageSize))) {
       yield batchOf(
         "payment",
         page.map((r) => mapM3Payment(this.ctx, r)),
@@ -120,7 +124,7 @@ export class M3Documents {
   async *vouchers(where: Predicate[], pageSize: number): AsyncGenerator<MappedBatch> {
     let pending: Row[] = [];
     const keyOf = (r: Row) => `${r.YEA4}|${r.VSER}|${r.VONO}`;
-    for await (const page of this.reader.select("FGLEDG", where, pageSize)) {
+    for await (const page of readAhead(this.reader.select("FGLEDG", where, pageSize))) {
       const groups = new Map<string, Row[]>();
       for (const r of [...pending, ...page]) {
         const k = keyOf(r);
@@ -143,7 +147,7 @@ export class M3Documents {
   }
 
   async *accounts(where: Predicate[], pageSize: number): AsyncGenerator<MappedBatch> {
-    for await (const page of this.reader.select("FCHACC", where, pageSize)) {
+    for await (const page of readAhead(this.reader.select("FCHACC", where, pageSize))) {
       yield batchOf(
         "account",
         page.map((r) => mapM3Account(this.ctx, r)),

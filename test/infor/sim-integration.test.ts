@@ -115,7 +115,10 @@ describe("against infor-sim", () => {
       if (++pages === 2) expect(s.control.expireTokens()).toBeGreaterThan(0);
     }
     expect(keys).toEqual(baseline.keys);
-    expect(client.http.stats.unauthorized).toBe(1);
+    // Up to two requests were in flight (read-ahead): each may see one 401, but they share one
+    // renewal and each retries once.
+    expect(client.http.stats.unauthorized).toBeGreaterThanOrEqual(1);
+    expect(client.http.stats.unauthorized).toBeLessThanOrEqual(2);
     expect(client.tokens.stats.signIns).toBe(2); // the first sign-in and one refresh
     await client.close();
   });
