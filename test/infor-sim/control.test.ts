@@ -176,3 +176,25 @@ describe("infor-sim values an ERP holds as text", () => {
     expect(last?.path).toContain("/PPS200MI/LstLine");
   });
 });
+
+describe("infor-sim control upserts are all or nothing", () => {
+  it("leaves no half-made or half-changed record behind when a field is unknown", async () => {
+    sim = await startSim();
+    const before = sim.control.data().suppliers.length;
+    expect(() => sim?.control.upsert("supplier", { SUNO: "NEWSUP", NOPE: "x" })).toThrow(
+      expect.objectContaining({ code: "unknown_field" }),
+    );
+    expect(sim.control.data().suppliers).toHaveLength(before);
+    const existing = sim.control.data().suppliers[0];
+    const name = existing?.sunm;
+    expect(() =>
+      sim?.control.upsert("supplier", { SUNO: existing?.suno, SUNM: "Changed", NOPE: "x" }),
+    ).toThrow(expect.objectContaining({ code: "unknown_field" }));
+    expect(sim.control.data().suppliers[0]?.sunm).toBe(name);
+    const po = sim.control.upsert("po", { SUNO: "3000002" }) as { puno: string; lines: unknown[] };
+    expect(() =>
+      sim?.control.upsert("poLine", { PUNO: po.puno, PNLI: 10, ORQA: "1", PUPR: "1", X: 1 }),
+    ).toThrow(expect.objectContaining({ code: "unknown_field" }));
+    expect(po.lines).toEqual([]);
+  });
+});

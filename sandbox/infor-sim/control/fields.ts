@@ -54,16 +54,42 @@ export function need(fields: Fields, code: string): string {
   return value;
 }
 
-/** Copies M3-coded fields onto a record whose properties are the lower-case codes. */
+/**
+ * Copies M3-coded fields onto a record whose properties are the lower-case codes. Every code is
+ * checked before any is written: a rejected upsert changes nothing.
+ */
 export function assign(target: object, fields: Fields, skip: string[] = []): void {
   const record = target as Record<string, unknown>;
-  for (const [code, value] of Object.entries(fields)) {
-    if (skip.includes(code) || code === "tenant" || code === "lines") continue;
-    const prop = code.toLowerCase();
-    if (!(prop in record))
+  const writes = Object.entries(fields).filter(
+    ([code]) => !skip.includes(code) && code !== "tenant" && code !== "lines",
+  );
+  for (const [code] of writes) {
+    if (!(code.toLowerCase() in record))
       throw new ControlError("unknown_field", `field ${code} is not known for this record`);
+  }
+  for (const [code, value] of writes) {
+    const prop = code.toLowerCase();
     record[prop] = NUMERIC.has(prop) ? Number(value) : String(value);
   }
+}
+
+/**
+ * Changes the record found, or makes one and adds it to `list` once its fields are in (so an
+ * unknown field leaves no half-made record); LMDT becomes the sim date.
+ */
+export function put<T extends { lmdt: string }>(
+  ctx: UpsertContext,
+  list: T[],
+  found: T | undefined,
+  make: () => T,
+  fields: Fields,
+  skip: string[] = [],
+): T {
+  const rec = found ?? make();
+  assign(rec, fields, skip);
+  if (!found) list.push(rec);
+  rec.lmdt = ctx.today;
+  return rec;
 }
 
 export interface UpsertContext {

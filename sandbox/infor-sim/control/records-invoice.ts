@@ -1,7 +1,15 @@
 import { formatMinor, parseMinor } from "../data/amounts.ts";
 import { invoiceLines } from "../data/derive.ts";
 import type { GlLineRec, InvoiceRec, TenantData } from "../data/model.ts";
-import { assign, ControlError, type Fields, need, text, type UpsertContext } from "./fields.ts";
+import {
+  assign,
+  ControlError,
+  type Fields,
+  need,
+  put,
+  text,
+  type UpsertContext,
+} from "./fields.ts";
 
 export function postInvoice(data: TenantData, invoice: InvoiceRec): void {
   if (invoice.jrno !== 0) return;
@@ -25,16 +33,16 @@ function findInvoice(ctx: UpsertContext, fields: Fields): InvoiceRec {
 
 export function invoice(ctx: UpsertContext, fields: Fields): InvoiceRec {
   const inbnText = text(fields, "INBN");
-  let rec =
+  const found =
     inbnText === undefined ? undefined : ctx.data.invoices.find((i) => i.inbn === Number(inbnText));
-  if (!rec) {
+  const make = (): InvoiceRec => {
     const suno = need(fields, "SUNO");
     const divi = text(fields, "DIVI") ?? "AAA";
     const division = ctx.data.divisions.find((d) => d.divi === divi);
     if (!division) throw new ControlError("unknown_division", `division ${divi} does not exist`);
     const sup = ctx.data.suppliers.find((s) => s.cono === division.cono && s.suno === suno);
     const puno = text(fields, "PUNO") ?? "";
-    rec = {
+    return {
       cono: division.cono,
       divi,
       inbn: inbnText === undefined ? ctx.data.seq.inbn++ : Number(inbnText),
@@ -63,11 +71,9 @@ export function invoice(ctx: UpsertContext, fields: Fields): InvoiceRec {
       lmdt: ctx.today,
       chid: "SIMCTRL",
     };
-    ctx.data.invoices.push(rec);
-  }
-  assign(rec, fields, ["INBN"]);
+  };
+  const rec = put(ctx, ctx.data.invoices, found, make, fields, ["INBN"]);
   if (rec.supa === "90") postInvoice(ctx.data, rec);
-  rec.lmdt = ctx.today;
   return rec;
 }
 
@@ -163,14 +169,14 @@ export function account(ctx: UpsertContext, fields: Fields): unknown {
   const divi = text(fields, "DIVI") ?? "AAA";
   const aitp = Number(need(fields, "AITP"));
   const aitm = need(fields, "AITM");
-  let rec = ctx.data.accounts.find(
+  const found = ctx.data.accounts.find(
     (a) => a.cono === cono && a.divi === divi && a.aitp === aitp && a.aitm === aitm,
   );
-  if (!rec) {
-    rec = { cono, divi, aitp, aitm, tx40: "", tx15: "", rgdt: ctx.today, lmdt: ctx.today };
-    ctx.data.accounts.push(rec);
-  }
-  assign(rec, fields);
-  rec.lmdt = ctx.today;
-  return rec;
+  return put(
+    ctx,
+    ctx.data.accounts,
+    found,
+    () => ({ cono, divi, aitp, aitm, tx40: "", tx15: "", rgdt: ctx.today, lmdt: ctx.today }),
+    fields,
+  );
 }

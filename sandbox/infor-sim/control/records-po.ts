@@ -1,13 +1,16 @@
 import { formatMinor, parseMinor } from "../data/amounts.ts";
 import type { PoLineRec, PoRec, ReceiptRec, SupplierRec } from "../data/model.ts";
-import { assign, ControlError, type Fields, need, text, type UpsertContext } from "./fields.ts";
+import { ControlError, type Fields, need, put, text, type UpsertContext } from "./fields.ts";
 
 export function supplier(ctx: UpsertContext, fields: Fields): SupplierRec {
   const cono = Number(text(fields, "CONO") ?? "100");
   const suno = need(fields, "SUNO");
-  let rec = ctx.data.suppliers.find((s) => s.cono === cono && s.suno === suno);
-  if (!rec) {
-    rec = {
+  const found = ctx.data.suppliers.find((s) => s.cono === cono && s.suno === suno);
+  return put(
+    ctx,
+    ctx.data.suppliers,
+    found,
+    () => ({
       cono,
       suno,
       sunm: "",
@@ -25,12 +28,9 @@ export function supplier(ctx: UpsertContext, fields: Fields): SupplierRec {
       rgdt: ctx.today,
       lmdt: ctx.today,
       chid: "SIMCTRL",
-    };
-    ctx.data.suppliers.push(rec);
-  }
-  assign(rec, fields);
-  rec.lmdt = ctx.today;
-  return rec;
+    }),
+    fields,
+  );
 }
 
 function findPo(ctx: UpsertContext, fields: Fields): PoRec {
@@ -44,45 +44,50 @@ function findPo(ctx: UpsertContext, fields: Fields): PoRec {
 export function po(ctx: UpsertContext, fields: Fields): PoRec {
   const cono = Number(text(fields, "CONO") ?? "100");
   const puno = text(fields, "PUNO") ?? String(ctx.data.seq.puno++);
-  let rec = ctx.data.pos.find((p) => p.cono === cono && p.puno === puno);
-  if (!rec) {
-    const suno = need(fields, "SUNO");
-    const sup = ctx.data.suppliers.find((s) => s.cono === cono && s.suno === suno);
-    const divi = text(fields, "DIVI") ?? (cono === 100 ? "AAA" : "CCC");
-    rec = {
-      cono,
-      divi,
-      puno,
-      suno,
-      pudt: ctx.today,
-      dwdt: ctx.today,
-      cucd: sup?.cucd ?? "EUR",
-      buye: "BUYER01",
-      faci: `${divi[0]}01`,
-      whlo: `${divi[0]}01`,
-      orty: "PP1",
-      pusl: "15",
-      pust: "15",
-      ait2: "CC100",
-      rgdt: ctx.today,
-      lmdt: ctx.today,
-      chid: "SIMCTRL",
-      lines: [],
-    };
-    ctx.data.pos.push(rec);
-  }
-  assign(rec, fields);
-  rec.lmdt = ctx.today;
-  return rec;
+  const found = ctx.data.pos.find((p) => p.cono === cono && p.puno === puno);
+  return put(
+    ctx,
+    ctx.data.pos,
+    found,
+    () => {
+      const suno = need(fields, "SUNO");
+      const sup = ctx.data.suppliers.find((s) => s.cono === cono && s.suno === suno);
+      const divi = text(fields, "DIVI") ?? (cono === 100 ? "AAA" : "CCC");
+      return {
+        cono,
+        divi,
+        puno,
+        suno,
+        pudt: ctx.today,
+        dwdt: ctx.today,
+        cucd: sup?.cucd ?? "EUR",
+        buye: "BUYER01",
+        faci: `${divi[0]}01`,
+        whlo: `${divi[0]}01`,
+        orty: "PP1",
+        pusl: "15",
+        pust: "15",
+        ait2: "CC100",
+        rgdt: ctx.today,
+        lmdt: ctx.today,
+        chid: "SIMCTRL",
+        lines: [],
+      };
+    },
+    fields,
+  );
 }
 
 export function poLine(ctx: UpsertContext, fields: Fields): PoLineRec {
   const head = findPo(ctx, fields);
   const pnli = Number(need(fields, "PNLI"));
   const pnls = Number(text(fields, "PNLS") ?? "0");
-  let rec = head.lines.find((l) => l.pnli === pnli && l.pnls === pnls);
-  if (!rec) {
-    rec = {
+  const found = head.lines.find((l) => l.pnli === pnli && l.pnls === pnls);
+  const rec = put(
+    ctx,
+    head.lines,
+    found,
+    () => ({
       pnli,
       pnls,
       itno: "",
@@ -100,11 +105,10 @@ export function poLine(ctx: UpsertContext, fields: Fields): PoLineRec {
       rgdt: ctx.today,
       lmdt: ctx.today,
       receipts: [],
-    };
-    head.lines.push(rec);
-  }
-  assign(rec, fields, ["CONO", "PUNO"]);
-  rec.lmdt = ctx.today;
+    }),
+    fields,
+    ["CONO", "PUNO"],
+  );
   head.lmdt = ctx.today;
   return rec;
 }
@@ -116,9 +120,12 @@ export function receipt(ctx: UpsertContext, fields: Fields): ReceiptRec {
   const line = head.lines.find((l) => l.pnli === pnli && l.pnls === pnls);
   if (!line) throw new ControlError("not_found", `PO line ${head.puno}/${pnli} not found`, 404);
   const repn = text(fields, "REPN") ?? String(ctx.data.seq.repn++);
-  let rec = line.receipts.find((r) => r.repn === repn);
-  if (!rec) {
-    rec = {
+  const found = line.receipts.find((r) => r.repn === repn);
+  const rec = put(
+    ctx,
+    line.receipts,
+    found,
+    () => ({
       repn,
       pnlx: 0,
       trdt: ctx.today,
@@ -127,11 +134,10 @@ export function receipt(ctx: UpsertContext, fields: Fields): ReceiptRec {
       whlo: head.whlo,
       rgdt: ctx.today,
       lmdt: ctx.today,
-    };
-    line.receipts.push(rec);
-  }
-  assign(rec, fields, ["CONO", "PUNO", "PNLI", "PNLS"]);
-  rec.lmdt = ctx.today;
+    }),
+    fields,
+    ["CONO", "PUNO", "PNLI", "PNLS"],
+  );
   line.rvqa =
     formatMinor(
       line.receipts.reduce((sum, r) => sum + parseMinor(r.rpqa, 6), 0n),

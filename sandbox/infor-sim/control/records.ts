@@ -37,7 +37,10 @@ export function upsertRecord(ctx: UpsertContext, kind: string, fields: Fields): 
       "unknown_kind",
       `record kind ${kind} is not one of ${RECORD_KINDS.join(", ")}`,
     );
-  const result = upsert(ctx, fields);
-  ctx.data.version++;
-  return result;
+  try {
+    return upsert(ctx, fields);
+  } finally {
+    // Even a failed upsert may have changed something (a burnt number, a posted invoice).
+    ctx.data.version++;
+  }
 }
