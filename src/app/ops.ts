@@ -53,6 +53,22 @@ export function createOpsSide(o: {
   const progress = new ProgressTracker();
   const workers: WorkerProbe[] = [];
   const health = createHealth({ eventLoop, workers, readiness, logger: o.logger });
+  // Token managers count their grants; the counter follows them by deltas.
+  const seen = { ok: 0, error: 0 };
+  const sampleTokens = () => {
+    let ok = 0;
+    let error = 0;
+    for (const c of o.clients.values()) {
+      ok += c.tokens.stats.signIns;
+      error += c.tokens.stats.rejected;
+    }
+    if (ok > seen.ok) metrics.tokenRefreshes.inc({ outcome: "ok" }, ok - seen.ok);
+    if (error > seen.error) metrics.tokenRefreshes.inc({ outcome: "error" }, error - seen.error);
+    seen.ok = ok;
+    seen.error = error;
+  };
+  const tokenTimer = setInterval(sampleTokens, 15_000);
+  tokenTimer.unref();
 
   return {
     metrics,
@@ -87,8 +103,37 @@ export function createOpsSide(o: {
     watchDeliveryWorker(worker, queue) {
       trackWorkerProgress(worker, progress, "delivery");
       workers.push(bullmqWorkerProbe(queue, progress, "delivery", 5 * 60_000));
+      // The processor's result says what happened (src/delivery/processor.ts JobResult).
+      worker.on("completed", (job, result: { status?: string; detail?: string } | undefined) => {
+        const status = result?.status;
+        if (status === "posted" || status === "updated") {
+          metrics.posts.inc({ outcome: status });
+          const created = Date.parse(
+            (job.data as { alert?: { createdAt?: string } }).alert?.createdAt ?? "",
+          );
+          if (Number.isFinite(created)) {
+            metrics.deliveryLag.observe(
+              { destination: "slack" },
+              Math.max(0, Date.now() - created) / 1000,
+            );
+          }
+        } else if (status === "resolved") {
+          metrics.posts.inc({ outcome: "ambiguous" });
+        } else if (status === "dead_letter") {
+          metrics.posts.inc({ outcome: "dead_letter" });
+          metrics.deadLetters.inc({ reason: result?.detail ?? "unknown" });
+        }
+      });
+      worker.on("failed", (_job, err) => {
+        metrics.posts.inc({ outcome: "failed" });
+        if ((err as { code?: string }).code === "slack_webapi_rate_limited_error") {
+          metrics.rateLimited.inc({ side: "slack" });
+        }
+      });
     },
     async close() {
+      clearInterval(tokenTimer);
+      sampleTokens();
       eventLoop.stop();
       await probe.redis.quit().catch(() => probe.redis.disconnect());
     },

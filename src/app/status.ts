@@ -34,7 +34,7 @@ export function statusProvider(o: {
     for (const [tenant, c] of o.clients) {
       const s = c.tokens.stats;
       notes.push(
-        `ION ${tenant}: ${s.signIns} sign-in(s), ${s.refreshes} refresh(es)${s.rejected ? `, ${s.rejected} rejected` : ""}`,
+        `ION ${tenant}: ${s.signIns} token grant(s), ${s.refreshes} by refresh${s.rejected ? `, ${s.rejected} refused` : ""}`,
       );
     }
     if (stats.rateLimited > 0) notes.push(`Slack 429s so far: ${stats.rateLimited}`);

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { AppEnv } from "../config/env.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
+import { startOpsServer } from "../ops/routes.ts";
 import { createSlackApp } from "../slack/app.ts";
 import { lookupsFromSource } from "../slack/infor-lookups.ts";
 import { bodAuthFromEnv, bodIngest } from "./bod.ts";
@@ -12,8 +13,9 @@ import { statusProvider } from "./status.ts";
 const ENDPOINT = "/slack/events";
 
 /**
- * Role web: Bolt over HTTP (or Socket Mode with an app token) with the ops routes and the BOD
- * webhook on the same server as Bolt custom routes. Lookups read the first configured scope.
+ * Role web: Bolt over HTTP with the ops routes and the BOD webhook on the same server as Bolt
+ * custom routes; or Socket Mode (with an app token), the routes then on a small server of their
+ * own on the same port. Lookups read the first configured scope.
  */
 export async function startWebRole(o: {
   env: AppEnv;
@@ -34,6 +36,7 @@ export async function startWebRole(o: {
   const { env, routing, core } = o;
   const { infor, delivery, pipeline, sync, approvals } = core;
   const bodAuth = o.bodAuth ?? bodAuthFromEnv(o.extraEnv);
+  const socketMode = Boolean(env.slackAppToken);
   const tenant = infor.primaryScope.tenant;
   const routes = o.ops.routes({
     auth: bodAuth,
@@ -82,9 +85,21 @@ export async function startWebRole(o: {
         ...(c.ok ? {} : { detail: c.error ?? "failing" }),
       }));
     },
-    customRoutes: routes,
+    // Socket Mode has no HTTP server of ours for Bolt to share: the routes get their own below.
+    ...(socketMode ? {} : { customRoutes: routes }),
   });
   const started = await slack.start(o.port);
+  if (socketMode) {
+    const ops = await startOpsServer(routes, { port: o.port });
+    return {
+      url: `http://127.0.0.1:${ops.port}`,
+      slackRequestUrl: undefined,
+      stop: async () => {
+        await slack.stop();
+        await ops.close();
+      },
+    };
+  }
   const url = started.port !== undefined ? `http://127.0.0.1:${started.port}` : undefined;
   return {
     url,

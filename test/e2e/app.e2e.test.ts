@@ -123,3 +123,33 @@ describe("simulator → app → emulator", () => {
     expect(text(thread)).toMatch(/approved/i);
   }, 30_000);
 });
+
+describe("operations through the composed app", () => {
+  it("answers /infor status from sync status, delivery and ION", async () => {
+    const before = stack.emu.inspect.responseUrlPosts().length;
+    await stack.emu.platform.slashCommand({
+      command: "/infor",
+      text: "status",
+      userId: DEMO_USERS.admin.id,
+      channelId: CC100,
+    });
+    const answer = await eventually(
+      () =>
+        stack.emu.inspect
+          .responseUrlPosts()
+          .slice(before)
+          .find((p) => text(p).includes("supplier_invoice")),
+      15_000,
+      "the status answer",
+    );
+    expect(text(answer)).toContain("purchase_order");
+    expect(text(answer)).toContain("ION SIMCO_TST");
+  }, 30_000);
+
+  it("counts posts and the delivery lag in /metrics", async () => {
+    const body = await (await fetch(`${stack.app.url}/metrics`)).text();
+    expect(body).toMatch(/cloudsuite_slack_posts_total\{[^}]*outcome="posted"[^}]*\} [1-9]/);
+    expect(body).toMatch(/cloudsuite_polls_total\{[^}]*outcome="ok"[^}]*\} [1-9]/);
+    expect(body).toContain("cloudsuite_delivery_lag_seconds_bucket");
+  });
+});
