@@ -17,7 +17,7 @@ export interface AlertSinkDeps {
    * Further alerts for a changed record, e.g. 3-way match exceptions from src/rules. Returned
    * alerts are enqueued (live) or audited as shadow, like the record's own.
    */
-  extraAlerts?: (event: ChangeEvent) => Alert[] | Promise<Alert[]>;
+  extraAlerts?: (event: ChangeEvent, context: { shadow: boolean }) => Alert[] | Promise<Alert[]>;
   /**
    * The destination's renderer (e.g. Slack's `alertMessage`). In shadow mode each alert is
    * rendered and the result audited, so a trial run also proves the messages would be valid.
@@ -69,7 +69,9 @@ export function createAlertSink(deps: AlertSinkDeps): SyncSink {
           ...(event.kind === "updated" ? { changes: toAlertChanges(event.changes) } : {}),
           createdAt: clock(),
         });
-        const extra = deps.extraAlerts ? await deps.extraAlerts(event) : [];
+        const extra = deps.extraAlerts
+          ? await deps.extraAlerts(event, { shadow: batch.shadow })
+          : [];
         for (const a of [alert, ...extra]) {
           if (batch.shadow) {
             const rendered = deps.render ? deps.render(a) : undefined;
