@@ -1,7 +1,6 @@
 import type { Logger } from "pino";
 import type { AppEnv } from "../config/env.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
-import { startOpsServer } from "../ops/routes.ts";
 import { createSlackApp } from "../slack/app.ts";
 import { lookupsFromSource } from "../slack/infor-lookups.ts";
 import { bodAuthFromEnv, bodIngest } from "./bod.ts";
@@ -13,9 +12,8 @@ import { statusProvider } from "./status.ts";
 const ENDPOINT = "/slack/events";
 
 /**
- * Role web: Bolt over HTTP with the ops routes and the BOD webhook on the same server as Bolt
- * custom routes; or Socket Mode (with an app token), the routes then on a small server of their
- * own on the same port. Lookups read the first configured scope.
+ * Role web: Bolt over HTTP (or Socket Mode with an app token) with the ops routes and the BOD
+ * webhook as Bolt custom routes on the configured port. Lookups read the first configured scope.
  */
 export async function startWebRole(o: {
   env: AppEnv;
@@ -56,6 +54,7 @@ export async function startWebRole(o: {
       ...(o.botUserId ? { botUserId: o.botUserId } : {}),
       slackApiUrl: env.slackApiUrl,
       endpoint: ENDPOINT,
+      ...(socketMode ? { socketModeHttpPort: o.port } : {}),
     },
     redis: core.redis,
     keyPrefix: core.prefix,
@@ -85,19 +84,16 @@ export async function startWebRole(o: {
         ...(c.ok ? {} : { detail: c.error ?? "failing" }),
       }));
     },
-    // Socket Mode has no HTTP server of ours for Bolt to share: the routes get their own below.
-    ...(socketMode ? {} : { customRoutes: routes }),
+    customRoutes: routes,
+    metrics: o.ops.metrics,
   });
   const started = await slack.start(o.port);
   if (socketMode) {
-    const ops = await startOpsServer(routes, { port: o.port });
+    // Slack connects over the socket; Bolt serves the ops routes on the configured port.
     return {
-      url: `http://127.0.0.1:${ops.port}`,
+      url: o.port ? `http://127.0.0.1:${o.port}` : undefined,
       slackRequestUrl: undefined,
-      stop: async () => {
-        await slack.stop();
-        await ops.close();
-      },
+      stop: () => slack.stop(),
     };
   }
   const url = started.port !== undefined ? `http://127.0.0.1:${started.port}` : undefined;

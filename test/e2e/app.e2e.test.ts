@@ -146,10 +146,13 @@ describe("operations through the composed app", () => {
     expect(text(answer)).toContain("ION SIMCO_TST");
   }, 30_000);
 
-  it("counts posts and the delivery lag in /metrics", async () => {
+  it("counts posts, polls, decisions and the delivery lag in /metrics", async () => {
     const body = await (await fetch(`${stack.app.url}/metrics`)).text();
     expect(body).toMatch(/cloudsuite_slack_posts_total\{[^}]*outcome="posted"[^}]*\} [1-9]/);
     expect(body).toMatch(/cloudsuite_polls_total\{[^}]*outcome="ok"[^}]*\} [1-9]/);
     expect(body).toContain("cloudsuite_delivery_lag_seconds_bucket");
+    // One refusal and one approval in the tests above.
+    expect(body).toMatch(/cloudsuite_approvals_total\{[^}]*outcome="denied"[^}]*\} 1/);
+    expect(body).toMatch(/cloudsuite_approvals_total\{[^}]*outcome="approved"[^}]*\} 1/);
   });
 });
