@@ -67,6 +67,8 @@ export function createHealth(options: HealthOptions = {}): Health {
   const pendingTimeout = options.pendingTimeoutMs ?? 1000;
   const runCheck = createCheckRunner(now);
   let draining = false;
+  /** When each worker's pending work was first seen (cleared when none is pending). */
+  const pendingSince = new Map<string, number>();
 
   const workerResult = async (w: WorkerProbe): Promise<CheckResult> => {
     const started = now();
@@ -76,9 +78,20 @@ export function createHealth(options: HealthOptions = {}): Health {
     } catch {
       pending = undefined;
     }
-    const idleMs = now() - w.lastProgressAt();
+    const at = now();
+    const last = w.lastProgressAt();
+    // A worker idle for hours is not stuck the moment work arrives: the clock starts when a probe
+    // first sees work waiting with no progress since (a later progress restarts it).
+    let seen = pendingSince.get(w.name);
+    if (pending === 0) pendingSince.delete(w.name);
+    else if (pending !== undefined && (seen === undefined || last > seen)) {
+      seen = at;
+      pendingSince.set(w.name, at);
+    }
+    const idleMs = at - last;
+    const since = Math.max(last, seen ?? at);
     const detail = { pending: pending ?? "unknown", msSinceProgress: idleMs };
-    const stale = pending !== undefined && pending > 0 && idleMs > w.staleAfterMs;
+    const stale = pending !== undefined && pending > 0 && at - since > w.staleAfterMs;
     return stale
       ? { ok: false, ms: now() - started, error: "no_progress", detail }
       : { ok: true, ms: now() - started, detail };

@@ -105,6 +105,8 @@ describe("/healthz and /readyz against a Redis that stops and starts", () => {
     tracker.beat("delivery");
     expect((await live()).status).toBe(200);
     await queueReader.rpush(key, "job-1");
+    // The probe that first sees the work waiting starts its clock.
+    expect((await live()).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1300));
     const red = await live();
     expect(red.status).toBe(503);
@@ -114,6 +116,18 @@ describe("/healthz and /readyz against a Redis that stops and starts", () => {
     });
     tracker.beat("delivery");
     expect((await live()).status).toBe(200);
+    await queueReader.del(key);
+  });
+
+  it("stays live when work arrives for a worker that was idle longer than the bound", async () => {
+    tracker.beat("delivery");
+    await new Promise((r) => setTimeout(r, 1300));
+    await queueReader.rpush(key, "job-2");
+    const first = await live();
+    expect(first.status).toBe(200);
+    expect(first.json()).toMatchObject({
+      checks: { "worker:delivery": { ok: true, detail: { pending: 1 } } },
+    });
     await queueReader.del(key);
   });
 
