@@ -18,7 +18,7 @@ import type { Scenario } from "../types.ts";
  * backoff), counting the 429s they draw and the time they take.
  */
 
-const SCALE = 6;
+const SCALE = 4;
 const BUDGET_PER_MINUTE = 100;
 const PAGE = 1000;
 const SCOPES: [string, string][] = [
