@@ -132,6 +132,8 @@ export function createPlatform(deps: PlatformDeps): EmuPlatform {
   const { store } = deps;
   let requestUrl = deps.requestUrl;
   const controllers = new Set<AbortController>();
+  /** Aborted by close(): in-flight requests stop, and so do event retries still waiting. */
+  const closing = new AbortController();
 
   const sign = (body: string, contentType: string, o: SendOptions): SignedRequest => {
     if (!requestUrl) throw new PlatformError("no_request_url", "app request URL is not set");
@@ -220,7 +222,8 @@ export function createPlatform(deps: PlatformDeps): EmuPlatform {
     const attempts: PlatformResult[] = [];
     let reason = "";
     for (let n = 0; n <= (o.retries ? delays.length : 0); n += 1) {
-      if (n > 0) await delay(delays[n - 1] ?? 0);
+      if (n > 0) await delay(delays[n - 1] ?? 0, closing.signal);
+      if (closing.signal.aborted) break;
       const headers =
         n > 0 ? { "x-slack-retry-num": String(n), "x-slack-retry-reason": reason } : {};
       const r = await deliver(
@@ -341,6 +344,7 @@ export function createPlatform(deps: PlatformDeps): EmuPlatform {
       ),
     replay: (request, o = {}) => deliver(request, o.timeoutMs),
     close: async () => {
+      closing.abort();
       for (const c of controllers) c.abort();
     },
   };

@@ -330,6 +330,26 @@ describe("views and events", () => {
     ]);
   });
 
+  it("stops an event's pending retries when the emulator closes", async () => {
+    const started = await setup((_r, res) => {
+      res.writeHead(500).end();
+    });
+    const pending = started.emu.platform.event(
+      { type: "app_mention", text: "hi" },
+      { retries: true, retryDelaysMs: [5, 60_000, 60_000] },
+    );
+    await expect.poll(() => started.app.requests.length).toBe(2);
+    await started.emu.close();
+    emu = undefined;
+    // Without the cancel this waits out the 60 s retry delay (and then posts to a closed app).
+    const outcome = await Promise.race([
+      pending.then((r) => r.attempts.length),
+      new Promise<string>((r) => setTimeout(() => r("still waiting"), 5_000)),
+    ]);
+    expect(outcome).toBe(2);
+    expect(started.app.requests).toHaveLength(2);
+  });
+
   it("sends app_home_opened and records the published Home per user", async () => {
     const { emu, app, slack } = await setup();
     await emu.platform.appHomeOpened("U0APPR0001");
