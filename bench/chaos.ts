@@ -1,0 +1,54 @@
+/**
+ * `npm run chaos [-- --short] [-- --seed N] [-- --records N] [-- --mode app|serve]`: one bounded
+ * chaos scenario on 127.0.0.1 (see bench/chaos/run.ts). Prints expected, delivered, lost,
+ * duplicated, quarantined and audit entries missing, writes bench/results/chaos-<date>.json, and
+ * exits 1 if anything was lost or duplicated.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { type ChaosOptions, FULL, SHORT } from "./chaos/options.ts";
+import { failed, formatReport } from "./chaos/report.ts";
+import { runChaos } from "./chaos/run.ts";
+
+const args = process.argv.slice(2);
+const value = (flag: string) => {
+  const i = args.indexOf(flag);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const base = args.includes("--short") ? SHORT : FULL;
+const options: ChaosOptions = {
+  ...base,
+  verbose: !args.includes("--quiet"),
+  ...(value("--seed") ? { seed: Number(value("--seed")) } : {}),
+  ...(value("--records") ? { records: Number(value("--records")) } : {}),
+  ...(value("--mode") === "serve" ? { mode: "serve" as const } : {}),
+};
+
+const report = await runChaos(options);
+process.stdout.write(formatReport(report));
+const stamp = new Date().toISOString();
+const out = join(
+  new URL("./results/", import.meta.url).pathname,
+  `chaos-${stamp.slice(0, 10)}.json`,
+);
+mkdirSync(join(out, ".."), { recursive: true });
+writeFileSync(
+  out,
+  `${JSON.stringify(
+    {
+      date: stamp,
+      machine: {
+        cores: cpus().length,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+      },
+      ...report,
+      counts: { ...report.counts, lostNumbers: report.counts.lostNumbers.slice(0, 100) },
+    },
+    null,
+    2,
+  )}\n`,
+);
+process.stdout.write(`written ${out}\n`);
+process.exitCode = failed(report) ? 1 : 0;

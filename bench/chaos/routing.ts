@@ -1,0 +1,52 @@
+/**
+ * Seed workspace channels of the Slack emulator (sandbox/slack-emu/README.md) the chaos run
+ * posts to: five cost-center channels, the default channel and the ops channel.
+ */
+export const COST_CENTER_CHANNELS: Readonly<Record<string, string>> = {
+  CC1: "C0CC100001",
+  CC2: "C0CC200001",
+  CC3: "C0AP000001",
+  CC4: "C0GENERAL1",
+  CC5: "C0PRIV0001",
+};
+export const DEFAULT_CHANNEL = "C0FINANCE1";
+export const OPS_CHANNEL = "C0OPS00001";
+
+/**
+ * routing.yml for the run: invoices of company 100 / division AAA polled every 10 s (the schema's
+ * floor), first run importing from `since` (yesterday: the simulator's seeded history is older,
+ * so only what the run creates is posted), cost centers to their channels.
+ */
+export function chaosRoutingYaml(o: { tenant: string; since: string }): string {
+  const aliases = Object.entries(COST_CENTER_CHANNELS)
+    .map(([cc, id]) => `  ${cc.toLowerCase()}: ${id}`)
+    .join("\n");
+  const costCenters = Object.keys(COST_CENTER_CHANNELS)
+    .map(
+      (cc) =>
+        `  ${cc}:\n    name: Cost center ${cc}\n    channel: ${cc.toLowerCase()}\n    approvers:\n      - upTo: unlimited\n        users: [U0APPR0001]`,
+    )
+    .join("\n");
+  return `# Written by bench/chaos for one run.
+version: 1
+firstRun:
+  mode: since
+  since: ${o.since}
+channels:
+  finance: ${DEFAULT_CHANNEL}
+  ops: ${OPS_CHANNEL}
+${aliases}
+defaultChannel: finance
+opsChannel: ops
+tenants:
+  - id: ${o.tenant}
+    requestsPerMinute: 3000
+    companies:
+      - company: 100
+        divisions: [AAA]
+        schedules:
+          supplier_invoice: { every: 10s }
+costCenters:
+${costCenters}
+`;
+}
