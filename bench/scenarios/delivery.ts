@@ -113,13 +113,20 @@ async function runPaced(
     }
     const enqueueS = (performance.now() - start) / 1000;
     const finished = await until(() => seen.count >= total, capMs);
+    const drainS = (seen.last - start) / 1000;
+    // counters are written just after each post: give the last ones a moment
+    let stats = await producer.stats();
+    for (let i = 0; i < 50 && stats.posted < seen.count; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      stats = await producer.stats();
+    }
     return {
-      drainS: (seen.last - start) / 1000,
+      drainS,
       finished,
       count: seen.count,
       rateLimited: emu.inspect.rateLimited().total,
       enqueueS,
-      stats: await producer.stats(),
+      stats,
     };
   } finally {
     seen.stop();

@@ -1,8 +1,14 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import { type Alert, parseAlert } from "../delivery/alert.ts";
 import { sanitize } from "./sanitize.ts";
 import type { AuditEntry, AuditFilter, AuditInput, AuditRetention, AuditType } from "./types.ts";
+
+/** One script: XADD and the index ZADDs land together (see its header). */
+const APPEND_LUA = readFileSync(new URL("./append.lua", import.meta.url), "utf8");
+const APPEND_SHA = createHash("sha1").update(APPEND_LUA).digest("hex");
 
 export interface AuditLogOptions {
   redis: Redis;
@@ -48,17 +54,20 @@ export class AuditLog {
     if (input.recordKey) fields.push("recordKey", input.recordKey);
     if (input.channel) fields.push("channel", input.channel);
     if (input.data) fields.push("data", JSON.stringify(sanitize(input.data)));
+    const keys = [this.streamKey];
+    if (input.alertId) keys.push(this.#index("alert", input.alertId));
+    if (input.recordKey) keys.push(this.#index("record", input.recordKey));
+    if (input.channel) keys.push(this.#index("channel", input.channel));
     const maxLen = this.#retention.maxLen;
-    const args: (string | number)[] = [this.streamKey];
-    if (maxLen !== undefined) args.push("MAXLEN", "~", maxLen);
-    args.push("*", ...fields);
-    const id = (await this.#redis.call("XADD", ...args)) as string;
-    const ms = Number(id.split("-")[0]);
-    const multi = this.#redis.multi();
-    if (input.alertId) multi.zadd(this.#index("alert", input.alertId), ms, id);
-    if (input.recordKey) multi.zadd(this.#index("record", input.recordKey), ms, id);
-    if (input.channel) multi.zadd(this.#index("channel", input.channel), ms, id);
-    await multi.exec();
+    const args = [maxLen === undefined ? "" : String(maxLen), ...fields];
+    let id: string;
+    try {
+      id = (await this.#redis.evalsha(APPEND_SHA, keys.length, ...keys, ...args)) as string;
+    } catch (err) {
+      // NOSCRIPT is Redis's error code for a script it has not cached (after a restart or flush).
+      if (!(err instanceof Error) || !err.message.startsWith("NOSCRIPT")) throw err;
+      id = (await this.#redis.eval(APPEND_LUA, keys.length, ...keys, ...args)) as string;
+    }
     return id;
   }
 

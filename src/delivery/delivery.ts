@@ -139,6 +139,7 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
       removeOnComplete: true,
       removeOnFail: { count: 1000 },
       delay: pacer.estimateWaitMs(rank),
+      lifo: true,
     });
   }
 

@@ -23,6 +23,7 @@ export async function runScript(
   try {
     return await redis.evalsha(sha(name), keys.length, ...keys, ...args);
   } catch (err) {
+    // NOSCRIPT is Redis's error code for a script it has not cached (after a restart or flush).
     if (!(err instanceof Error) || !err.message.startsWith("NOSCRIPT")) throw err;
     return redis.eval(lua, keys.length, ...keys, ...args);
   }

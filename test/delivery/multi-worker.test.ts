@@ -69,21 +69,29 @@ describe("several worker processes", () => {
         expected.set(channel, [...(expected.get(channel) ?? []), n]);
       }
     }
-    for (let i = 0; i < 3; i++) children.push(await startWorkerProcess(env));
+    // started together: on a busy machine `npx node` alone can take seconds
+    children.push(...(await Promise.all([0, 1, 2].map(() => startWorkerProcess(env)))));
     await waitFor(
       "all messages",
       () =>
         [...expected.keys()].every(
           (ch) => emu.inspect.messages(ch).length >= (expected.get(ch)?.length ?? 0),
         ),
-      60_000,
-    );
+      75_000,
+    ).catch(async (err) => {
+      const got = [...expected.keys()].map(
+        (ch) => `${ch}:${emu.inspect.messages(ch).length}/${expected.get(ch)?.length}`,
+      );
+      throw new Error(
+        `${String(err)}; ${got.join(" ")}; ${JSON.stringify(await producer.stats())}`,
+      );
+    });
     await waitFor("queue drained", async () => (await producer.stats()).oldestAgeMs === 0);
     expect(emu.inspect.rateLimited().total).toBe(0);
     for (const [ch, nums] of expected) expect(numbersIn(ch)).toEqual(nums);
     expect((await producer.stats()).posted).toBe(n);
     for (const c of children.splice(0)) await stopWorkerProcess(c);
-  });
+  }, 120_000);
 
   it("kill -9 of a worker mid-post loses nothing and duplicates nothing", async () => {
     const { producer, env } = setup({
@@ -114,5 +122,5 @@ describe("several worker processes", () => {
     expect(ids).toEqual(alerts.map((x) => x.id));
     expect((await producer.stats()).ambiguousFound).toBe(1);
     for (const c of children.splice(0)) await stopWorkerProcess(c);
-  });
+  }, 90_000);
 });
