@@ -5,6 +5,10 @@ import type { ExportQuery, KeyColumn, Predicate } from "./exportmi.ts";
  * infor-ion-api.md (CIDMAS ID, MPHEAD IA, MPLINE IB, FPLEDG EP, FGLEDG EG, FAPIBH E5) and public
  * code (MPLIND IC); CIDVEN II, FAPIBL E6 and FCHACC EA follow the same naming but are unverified.
  * Check a tenant with EXPORTMI/LstFields before relying on a column.
+ *
+ * Keys follow each table's primary index (M3 index 00), minus the constant CONO: the finance
+ * tables are ordered CONO, DIVI, … so DIVI leads their keys, or paging across divisions (no
+ * division filter) would skip the next division's rows.
  */
 export interface TableSpec {
   table: string;
@@ -43,19 +47,26 @@ export const TABLES = {
       ["PNLS", true],
     ],
   ),
+  // A PO line can have several receipts with the same line key: REPN (receiving number) ends the
+  // key, or a page that ends inside a line would skip that line's remaining receipts.
   MPLIND: spec("MPLIND", "IC", "PUNO PNLI PNLS PNLX REPN TRDT RPQA LMDT", [
     ["PUNO", false],
     ["PNLI", true],
     ["PNLS", true],
     ["PNLX", true],
+    ["REPN", true],
   ]),
   FAPIBH: spec(
     "FAPIBH",
     "E5",
     "CONO DIVI INBN IBTP SUPA SUNO SINO IVDT DUDT ACDT CUCD CUAM VTAM PUNO APCD VSER VONO RGDT LMDT CHID",
-    [["INBN", true]],
+    [
+      ["DIVI", false],
+      ["INBN", true],
+    ],
   ),
-  FAPIBL: spec("FAPIBL", "E6", "INBN TRNO RDTP PUNO PNLI PNLS IVQA GRPR NLAM AIT1 AIT2 LMDT", [
+  FAPIBL: spec("FAPIBL", "E6", "DIVI INBN TRNO RDTP PUNO PNLI PNLS IVQA GRPR NLAM AIT1 AIT2 LMDT", [
+    ["DIVI", false],
     ["INBN", true],
     ["TRNO", true],
   ]),
@@ -64,6 +75,7 @@ export const TABLES = {
     "EP",
     "CONO DIVI YEA4 JRNO JSNO TRCD SUNO SINO IVDT DUDT ACDT CUCD CUAM VTAM VSER VONO PYME APCD RGDT LMDT",
     [
+      ["DIVI", false],
       ["YEA4", true],
       ["JRNO", true],
       ["JSNO", true],
@@ -74,12 +86,14 @@ export const TABLES = {
     "EG",
     "CONO DIVI YEA4 JRNO JSNO VSER VONO ACDT TRCD AIT1 AIT2 AIT3 AIT4 AIT5 AIT6 AIT7 ACAM CUAM CUCD VTXT RGDT LMDT",
     [
+      ["DIVI", false],
       ["YEA4", true],
       ["JRNO", true],
       ["JSNO", true],
     ],
   ),
   FCHACC: spec("FCHACC", "EA", "CONO DIVI AITP AITM TX40 TX15 RGDT LMDT", [
+    ["DIVI", false],
     ["AITP", true],
     ["AITM", false],
   ]),
