@@ -70,10 +70,8 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
     everyMs: intervalMs,
     pageSize: 200,
   };
-  // First run primes quietly, as an install does; the scheduled polls then alert.
-  await runPoll(deps, { schedule });
-
   const seen = new Map<string, number>();
+  const madeAt = new Map<string, number>();
   const unsubscribe = emu.inspect.subscribe((e) => {
     if (e.type !== "message") return;
     const text = JSON.stringify(e.message);
@@ -81,47 +79,53 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
       if (!seen.has(m[0])) seen.set(m[0], performance.now());
   });
   const queue = createSyncQueue(queueConn, { bullPrefix: `${prefix}bull` });
-  const worker = createSyncWorker({
-    ...deps,
-    connection: workerConn,
-    bullPrefix: `${prefix}bull`,
-  });
-  await applySchedules(queue, [schedule]);
+  let worker: ReturnType<typeof createSyncWorker> | undefined;
+  // The runner goes on to the next scenario after a failure: this one's servers, scheduler and
+  // worker must stop whatever happens, or they keep polling and measure the others.
+  try {
+    // First run primes quietly, as an install does; the scheduled polls then alert.
+    await runPoll(deps, { schedule });
+    worker = createSyncWorker({
+      ...deps,
+      connection: workerConn,
+      bullPrefix: `${prefix}bull`,
+    });
+    await applySchedules(queue, [schedule]);
 
-  const madeAt = new Map<string, number>();
-  const spreadMs = (changes * intervalMs) / 2;
-  const offsets = Array.from(
-    { length: changes },
-    (_, i) => (i * spreadMs) / changes + Math.random() * 300,
-  );
-  const t0 = performance.now();
-  for (let i = 0; i < changes; i++) {
-    const wait = t0 + (offsets[i] ?? 0) - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const puno = String(9_900_000 + i);
-    sim.control.upsert("po", { PUNO: puno, SUNO: supplierOf(sim), DIVI: "AAA" });
-    sim.control.upsert("poLine", { PUNO: puno, PNLI: 10, ORQA: "4", PUPR: "19.9" });
-    madeAt.set(puno, performance.now());
+    const spreadMs = (changes * intervalMs) / 2;
+    const offsets = Array.from(
+      { length: changes },
+      (_, i) => (i * spreadMs) / changes + Math.random() * 300,
+    );
+    const t0 = performance.now();
+    for (let i = 0; i < changes; i++) {
+      const wait = t0 + (offsets[i] ?? 0) - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const puno = String(9_900_000 + i);
+      sim.control.upsert("po", { PUNO: puno, SUNO: supplierOf(sim), DIVI: "AAA" });
+      sim.control.upsert("poLine", { PUNO: puno, PNLI: 10, ORQA: "4", PUPR: "19.9" });
+      madeAt.set(puno, performance.now());
+    }
+    const deadline = performance.now() + boundMs * 4;
+    while (performance.now() < deadline && [...madeAt.keys()].some((k) => !seen.has(k))) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    unsubscribe();
+    await worker?.close();
+    await queue.close();
+    await delivery.close();
+    await client.close();
+    await sim.close();
+    await emu.close();
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== "0");
+    for (const c of [redis, queueConn, workerConn]) await c.quit();
   }
-  const deadline = performance.now() + boundMs * 4;
-  while (performance.now() < deadline && [...madeAt.keys()].some((k) => !seen.has(k))) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-
-  unsubscribe();
-  await worker.close();
-  await queue.close();
-  await delivery.close();
-  await client.close();
-  await sim.close();
-  await emu.close();
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
-  for (const c of [redis, queueConn, workerConn]) await c.quit();
 
   const latencies = (until: Map<string, number>) =>
     [...madeAt].map(([k, at]) => (until.get(k) ?? Number.NaN) - at).sort((a, b) => a - b);
