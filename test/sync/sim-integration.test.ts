@@ -98,6 +98,22 @@ describe("sync against infor-sim", () => {
     expect(sink.duplicates).toBe(0);
   });
 
+  it("quarantines a PO whose line price the ERP holds as text; its neighbour still alerts", async () => {
+    sim.control.upsert("po", { PUNO: "9900020", SUNO: "SYNC001", DIVI: "AAA" });
+    sim.control.upsert("poLine", { PUNO: "9900020", PNLI: 10, ORQA: "2", PUPR: "12,5O" });
+    sim.control.upsert("po", { PUNO: "9900021", SUNO: "SYNC001", DIVI: "AAA" });
+    sim.control.upsert("poLine", { PUNO: "9900021", PNLI: 10, ORQA: "2", PUPR: "12.50" });
+    const quarantinedBefore = sink.quarantines.length;
+    const r = await runPoll(deps, { schedule });
+    expect(r.status).toBe("done");
+    expect(counts(r)).toMatchObject({ new: 1 });
+    expect(numbers().at(-1)).toEqual(["new", "9900021"]);
+    // Reported once: PO 9900002 (bad currency, read again in the overlap) was reported before.
+    const items = sink.quarantines.slice(quarantinedBefore).flatMap((q) => q.items);
+    expect(items.map((i) => i.ref)).toEqual([expect.stringContaining("9900020")]);
+    expect(sim.control.log().every((e) => e.status !== 500)).toBe(true);
+  });
+
   it("a restart between read and watermark save: no duplicate, no gap", async () => {
     sim.control.advanceClock(86_400);
     sim.control.upsert("po", { PUNO: "9900010", SUNO: "SYNC001", DIVI: "AAA" });
