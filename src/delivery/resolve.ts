@@ -58,7 +58,9 @@ export async function findPosted(
       ? await client.conversations.replies({ ...args, ts: input.threadTs })
       : await client.conversations.history(args);
     const messages = (res.messages ?? []) as MessageLike[];
-    const hit = messages.find((m) => matches(m, input.alertId));
+    // A thread's parent comes back with its replies and carries the same alert id after
+    // chat.update: only a reply counts as the post we are looking for.
+    const hit = messages.find((m) => m.ts !== input.threadTs && matches(m, input.alertId));
     if (hit?.ts) return hit.ts;
     cursor = res.response_metadata?.next_cursor || undefined;
     if (!cursor || res.has_more === false) return undefined;

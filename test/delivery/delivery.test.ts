@@ -109,6 +109,28 @@ describe("delivery against the emulator", () => {
     expect(JSON.stringify(m?.replies[0]?.blocks)).toContain("10.00 EUR → 12.00 EUR");
   });
 
+  it("an unanswered thread reply is looked for among the replies, not matched by the edited parent", async () => {
+    const d = make();
+    d.startWorker({ concurrency: 2 });
+    await d.enqueue(createAlert({ kind: "record.new", channel: FIN, record: payment(8, "10.00") }));
+    await drained(d);
+    // chat.update lands (the parent now carries v2's id); the reply gets a 503 (nothing stored).
+    emu.control.addFault({ kind: "5xx", method: "chat.postMessage", channel: FIN, next: 1 });
+    const v2 = createAlert({
+      kind: "record.updated",
+      channel: FIN,
+      record: payment(8, "11.00"),
+      changes: [{ field: "Amount", from: "10.00 EUR", to: "11.00 EUR" }],
+    });
+    await d.enqueue(v2);
+    await drained(d);
+    const msgs = emu.inspect.messages(FIN);
+    expect(msgs).toHaveLength(1);
+    expect(msgs[0]?.replies).toHaveLength(1);
+    const resolved = await d.audit.query({ alertId: v2.id, types: ["post.resolved"] });
+    expect(resolved.map((e) => e.data?.found)).toEqual([false]);
+  });
+
   it("an ambiguous timeout (stored, never answered) ends in exactly one message", async () => {
     const d = make({ requestTimeoutMs: 300 });
     d.startWorker({ concurrency: 2 });
