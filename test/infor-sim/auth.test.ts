@@ -1,16 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
-import type { InforSim } from "../../sandbox/infor-sim/server.ts";
-import { caller, form, passwordGrant, startSim, v2 } from "./helpers.ts";
+import { describe, expect, it } from "vitest";
+import { caller, form, passwordGrant, simPerTest, v2 } from "./helpers.ts";
 
-let sim: InforSim | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const startSim = simPerTest();
 
 describe("infor-sim OAuth", () => {
   it("serves an .ionapi whose pu/iu point at the sim", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     expect(sim.ionapi.iu).toBe(sim.url);
     expect(sim.ionapi.pu).toBe(`${sim.url}/${sim.tenant}/as/`);
     expect(sim.ionapi.ot).toBe("token.oauth2");
@@ -19,7 +14,7 @@ describe("infor-sim OAuth", () => {
   });
 
   it("issues opaque tokens by password grant with client credentials in the form or Basic", async () => {
-    sim = await startSim({ tokenLifetimeSeconds: 3600 });
+    const sim = await startSim({ tokenLifetimeSeconds: 3600 });
     const res = await passwordGrant(sim);
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");
@@ -38,7 +33,7 @@ describe("infor-sim OAuth", () => {
   });
 
   it("refuses wrong service-account keys with invalid_grant and a wrong client with invalid_client", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     const io = sim.ionapi;
     const bad = await fetch(`${io.pu}${io.ot}`, {
       method: "POST",
@@ -68,7 +63,7 @@ describe("infor-sim OAuth", () => {
   });
 
   it("refreshes with the refresh_token grant and revoking the refresh token kills its access tokens", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     const io = sim.ionapi;
     const first = (await (await passwordGrant(sim)).json()) as {
       access_token: string;
@@ -111,13 +106,13 @@ describe("infor-sim OAuth", () => {
   });
 
   it("issues no refresh token when the app does not allow it", async () => {
-    sim = await startSim({ issueRefreshTokens: false });
+    const sim = await startSim({ issueRefreshTokens: false });
     const body = (await (await passwordGrant(sim)).json()) as Record<string, unknown>;
     expect(body.refresh_token).toBeUndefined();
   });
 
   it("caps sign-ins per minute with 429 and lets them through again a minute later", async () => {
-    sim = await startSim({ signInsPerMinute: 2 });
+    const sim = await startSim({ signInsPerMinute: 2 });
     expect((await passwordGrant(sim)).status).toBe(200);
     expect((await passwordGrant(sim)).status).toBe(200);
     const refused = await passwordGrant(sim);
@@ -129,7 +124,7 @@ describe("infor-sim OAuth", () => {
   });
 
   it("answers 401 for missing, unknown, expired and early-expired tokens", async () => {
-    sim = await startSim({ tokenLifetimeSeconds: 60 });
+    const sim = await startSim({ tokenLifetimeSeconds: 60 });
     const path = `${sim.url}/${sim.tenant}/${v2("CRS620MI", "LstSuppliers")}`;
     expect((await fetch(path)).status).toBe(401);
     expect((await fetch(path, { headers: { authorization: "Bearer nonsense" } })).status).toBe(401);
@@ -146,7 +141,7 @@ describe("infor-sim OAuth", () => {
   });
 
   it("keeps tenants apart: a token of one tenant is refused by another", async () => {
-    sim = await startSim({ tenants: ["AAA_TST", "BBB_TST"] });
+    const sim = await startSim({ tenants: ["AAA_TST", "BBB_TST"] });
     const a = await caller(sim, "AAA_TST");
     const res = await fetch(`${sim.url}/BBB_TST/${v2("CRS620MI", "LstSuppliers")}`, {
       headers: { authorization: `Bearer ${a.token}` },

@@ -1,16 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
-import type { InforSim } from "../../sandbox/infor-sim/server.ts";
-import { caller, records, startSim, type V2Body, v2 } from "./helpers.ts";
+import { describe, expect, it } from "vitest";
+import { caller, records, simPerTest, type V2Body, v2 } from "./helpers.ts";
 
-let sim: InforSim | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const startSim = simPerTest();
 
 describe("infor-sim control API", () => {
   it("adds and changes records with LMDT set to the sim date, visible to EXPORTMI", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     sim.control.advanceClock(3 * 86_400);
     // Signed in after the clock moved: a token from before would have expired (2 h lifetime).
     const api = await caller(sim);
@@ -51,7 +46,7 @@ describe("infor-sim control API", () => {
   });
 
   it("adds a receipt to a PO line and updates the received quantity", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     const api = await caller(sim);
     const po = sim.control.upsert("po", { SUNO: "3000002", DIVI: "AAA" }) as { puno: string };
     sim.control.upsert("poLine", { PUNO: po.puno, PNLI: 10, ORQA: "10", PUPR: "5.00" });
@@ -74,7 +69,7 @@ describe("infor-sim control API", () => {
   });
 
   it("adds a GL voucher with a cost center", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     const api = await caller(sim);
     const lines = sim.control.upsert("voucher", {
       DIVI: "AAA",
@@ -98,7 +93,7 @@ describe("infor-sim control API", () => {
   });
 
   it("keeps a request log and resets counters, log and tokens", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     const api = await caller(sim);
     await api.get(v2("CRS620MI", "LstSuppliers"));
     const log = sim.control.log();
@@ -116,14 +111,14 @@ describe("infor-sim control API", () => {
   });
 
   it("answers 400 to a control body that is not JSON", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     const res = await fetch(`${sim.url}/_sim/faults`, { method: "POST", body: "{nope" });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toBe("bad_json");
   });
 
   it("moves the clock over HTTP", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     const res = await fetch(`${sim.url}/_sim/clock`, {
       method: "POST",
       body: JSON.stringify({ set: "2027-01-15T10:00:00Z" }),
@@ -134,7 +129,7 @@ describe("infor-sim control API", () => {
 
 describe("infor-sim values an ERP holds as text", () => {
   it("stores and serves a non-numeric PUPR; derived amounts are blank, not a 500", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     const api = await caller(sim);
     const po = sim.control.upsert("po", { SUNO: "3000002", DIVI: "AAA" }) as { puno: string };
     sim.control.upsert("poLine", { PUNO: po.puno, PNLI: 10, ORQA: "10", PUPR: "5.00" });
@@ -163,7 +158,7 @@ describe("infor-sim values an ERP holds as text", () => {
   });
 
   it("logs a request whose handler fails, with the status it answered", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     const api = await caller(sim);
     // Corrupt the live data behind the control API's back: the handler throws unexpectedly.
     for (const po of sim.control.data().pos) (po as { lines: unknown }).lines = null;
@@ -179,7 +174,7 @@ describe("infor-sim values an ERP holds as text", () => {
 
 describe("infor-sim control upserts are all or nothing", () => {
   it("leaves no half-made or half-changed record behind when a field is unknown", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     const before = sim.control.data().suppliers.length;
     expect(() => sim?.control.upsert("supplier", { SUNO: "NEWSUP", NOPE: "x" })).toThrow(
       expect.objectContaining({ code: "unknown_field" }),

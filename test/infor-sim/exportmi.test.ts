@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseQuery } from "../../sandbox/infor-sim/m3/query.ts";
-import type { InforSim } from "../../sandbox/infor-sim/server.ts";
-import { type Caller, caller, records, startSim, type V2Body, v2 } from "./helpers.ts";
+import { records, simPerFile, type V2Body, v2 } from "./helpers.ts";
 
-let sim: InforSim;
-let api: Caller;
-beforeAll(async () => {
-  sim = await startSim();
-  api = await caller(sim);
-});
-afterAll(async () => {
-  await sim.close();
-});
+const file = simPerFile();
 
 async function select(
   qery: string,
   extra = "&SEPC=;",
 ): Promise<{ status: number; repl: string[]; body: V2Body }> {
-  const { status, body } = await api.json<V2Body>(
+  const { status, body } = await file.api.json<V2Body>(
     v2("EXPORTMI", "Select", `?maxrecs=0&QERY=${encodeURIComponent(qery)}${extra}`),
   );
   return { status, repl: records(body).map((r) => r.REPL ?? ""), body };
@@ -96,7 +87,7 @@ describe("EXPORTMI/Select over HTTP", () => {
     const seen: string[] = [];
     let last = "0";
     for (let guard = 0; guard < 50; guard++) {
-      const { body } = await api.json<V2Body>(
+      const { body } = await file.api.json<V2Body>(
         v2(
           "EXPORTMI",
           "Select",
@@ -125,7 +116,7 @@ describe("EXPORTMI/Select over HTTP", () => {
   it("only returns rows of the session company and counts with count(#)", async () => {
     const c100 = (await select("IDCONO from CIDMAS")).repl;
     expect(new Set(c100)).toEqual(new Set(["100"]));
-    const { body } = await api.json<V2Body>(
+    const { body } = await file.api.json<V2Body>(
       v2(
         "EXPORTMI",
         "Select",
@@ -136,7 +127,7 @@ describe("EXPORTMI/Select over HTTP", () => {
   });
 
   it("cuts REPL at 3985 characters", async () => {
-    sim.control.upsert("supplier", { CONO: 100, SUNO: "9999999", SUNM: "y".repeat(5000) });
+    file.sim.control.upsert("supplier", { CONO: 100, SUNO: "9999999", SUNM: "y".repeat(5000) });
     const { repl } = await select("IDSUNO, IDSUNM from CIDMAS where IDSUNO = '9999999'");
     expect(repl[0]?.length).toBe(3985);
   });
@@ -150,7 +141,7 @@ describe("EXPORTMI/Select over HTTP", () => {
   });
 
   it("lists a table's fields with LstFields", async () => {
-    const { body } = await api.json<V2Body>(v2("EXPORTMI", "LstFields", "?FILE=FPLEDG"));
+    const { body } = await file.api.json<V2Body>(v2("EXPORTMI", "LstFields", "?FILE=FPLEDG"));
     expect(records(body).map((r) => r.FLDN)).toContain("EPTRCD");
   });
 });

@@ -1,18 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
-import type { InforSim } from "../../sandbox/infor-sim/server.ts";
-import { caller, passwordGrant, startSim, v2 } from "./helpers.ts";
+import { describe, expect, it } from "vitest";
+import { caller, passwordGrant, simPerTest, v2 } from "./helpers.ts";
 
-let sim: InforSim | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const startSim = simPerTest();
 
 const PATH = v2("CRS620MI", "LstSuppliers", "?maxrecs=2");
 
 describe("infor-sim fault injection", () => {
   it("status5xx for the next N requests, then normal service", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     const api = await caller(sim);
     sim.control.addFault({ mode: "status5xx", count: 2, status: 504 });
     expect((await api.get(PATH)).status).toBe(504);
@@ -23,7 +18,7 @@ describe("infor-sim fault injection", () => {
   });
 
   it("htmlError serves an HTML page instead of JSON", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     const api = await caller(sim);
     sim.control.addFault({ mode: "htmlError", count: 1 });
     const res = await api.get(PATH);
@@ -33,7 +28,7 @@ describe("infor-sim fault injection", () => {
   });
 
   it("malformedJson sends a 200 whose JSON does not parse", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     const api = await caller(sim);
     sim.control.addFault({ mode: "malformedJson", count: 1 });
     const res = await api.get(PATH);
@@ -42,7 +37,7 @@ describe("infor-sim fault injection", () => {
   });
 
   it("truncated sends half the promised body, then drops the connection", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     const api = await caller(sim);
     sim.control.addFault({ mode: "truncated", count: 1 });
     await expect(api.get(PATH).then((res) => res.text())).rejects.toThrow();
@@ -50,7 +45,7 @@ describe("infor-sim fault injection", () => {
   });
 
   it("reset destroys the connection before any reply", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     const api = await caller(sim);
     sim.control.addFault({ mode: "reset", count: 1 });
     await expect(api.get(PATH)).rejects.toThrow();
@@ -58,7 +53,7 @@ describe("infor-sim fault injection", () => {
   });
 
   it("latency delays replies", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     const api = await caller(sim);
     sim.control.addFault({ mode: "latency", count: 1, latencyMs: 150 });
     const started = performance.now();
@@ -67,7 +62,7 @@ describe("infor-sim fault injection", () => {
   });
 
   it("a rate of 1 hits every request until cleared, and token scope hits only the token endpoint", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     const api = await caller(sim);
     sim.control.addFault({ mode: "status5xx", rate: 1 });
     expect((await api.get(PATH)).status).toBe(503);
@@ -79,7 +74,7 @@ describe("infor-sim fault injection", () => {
   });
 
   it("is driven over HTTP under /_sim/ too", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     const api = await caller(sim);
     const add = await fetch(`${sim.url}/_sim/faults`, {
       method: "POST",

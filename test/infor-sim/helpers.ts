@@ -1,3 +1,4 @@
+import { afterAll, afterEach, beforeAll } from "vitest";
 import {
   type InforSim,
   type InforSimOptions,
@@ -12,6 +13,48 @@ export async function startSim(options: InforSimOptions = {}): Promise<InforSim>
     data: { suppliersPerCompany: 12, purchaseOrders: 20, invoices: 40, manualVouchers: 4 },
     ...options,
   });
+}
+
+/** Starts sims inside a test and closes every one of them after it (call at the top level). */
+export function simPerTest(): (options?: InforSimOptions) => Promise<InforSim> {
+  const started: InforSim[] = [];
+  afterEach(async () => {
+    for (const sim of started.splice(0)) await sim.close();
+  });
+  return async (options) => {
+    const sim = await startSim(options);
+    started.push(sim);
+    return sim;
+  };
+}
+
+/** One sim and a signed-in caller shared by the file's tests (call at the top level). */
+export function simPerFile(options?: InforSimOptions): {
+  readonly sim: InforSim;
+  readonly api: Caller;
+} {
+  let sim: InforSim | undefined;
+  let api: Caller | undefined;
+  beforeAll(async () => {
+    sim = await startSim(options);
+    api = await caller(sim);
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined)
+      throw new Error("the file's sim is not started yet (use it in a test)");
+    return value;
+  };
+  return {
+    get sim() {
+      return ready(sim);
+    },
+    get api() {
+      return ready(api);
+    },
+  };
 }
 
 export function form(values: Record<string, string>): URLSearchParams {

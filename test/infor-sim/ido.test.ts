@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseBookmark } from "../../sandbox/infor-sim/ido/bookmark.ts";
-import type { InforSim } from "../../sandbox/infor-sim/server.ts";
-import { type Caller, caller, startSim } from "./helpers.ts";
+import { simPerFile } from "./helpers.ts";
 
 interface IdoBody {
   Items: Array<Record<string, string>> | Array<Array<{ Name: string; Value: string }>> | null;
@@ -11,19 +10,11 @@ interface IdoBody {
   Message: string | null;
 }
 
-let sim: InforSim;
-let api: Caller;
 const CONFIG = { "X-Infor-MongooseConfig": "SIM_SITE" };
-beforeAll(async () => {
-  sim = await startSim();
-  api = await caller(sim);
-});
-afterAll(async () => {
-  await sim.close();
-});
+const file = simPerFile();
 
 const load = (ido: string, query: string, headers: Record<string, string> = CONFIG) =>
-  api.json<IdoBody>(`CSI/IDORequestService/ido/load/${ido}?${query}`, headers);
+  file.api.json<IdoBody>(`CSI/IDORequestService/ido/load/${ido}?${query}`, headers);
 
 describe("infor-sim SyteLine IDO load", () => {
   it("requires the X-Infor-MongooseConfig header", async () => {

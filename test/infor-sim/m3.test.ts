@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InforSim } from "../../sandbox/infor-sim/server.ts";
-import { type Caller, caller, records, startSim, type V2Body, v2 } from "./helpers.ts";
+import { describe, expect, it } from "vitest";
+import { caller, records, simPerFile, startSim, type V2Body, v2 } from "./helpers.ts";
 
-let sim: InforSim;
-let api: Caller;
-beforeAll(async () => {
-  sim = await startSim();
-  api = await caller(sim);
-});
-afterAll(async () => {
-  await sim.close();
-});
+const file = simPerFile();
 
 describe("infor-sim M3 MI REST v2", () => {
   it("returns the v2 envelope with every swagger output field as a string", async () => {
-    const { status, body } = await api.json<V2Body>(v2("PPS200MI", "GetHead", "?PUNO=1000001"));
+    const { status, body } = await file.api.json<V2Body>(
+      v2("PPS200MI", "GetHead", "?PUNO=1000001"),
+    );
     expect(status).toBe(200);
     expect(body.nrOfSuccessfullTransactions).toBe(1);
     expect(body.nrOfFailedTransactions).toBe(0);
@@ -29,15 +22,15 @@ describe("infor-sim M3 MI REST v2", () => {
   });
 
   it("honours returncols, excludeempty and righttrim=false (query or matrix parameters)", async () => {
-    const cols = await api.json<V2Body>(
+    const cols = await file.api.json<V2Body>(
       v2("PPS200MI", "GetHead", ";returncols=PUNO,SUNO?PUNO=1000001"),
     );
     expect(Object.keys(records(cols.body)[0] ?? {})).toEqual(["PUNO", "SUNO"]);
-    const empty = await api.json<V2Body>(
+    const empty = await file.api.json<V2Body>(
       v2("PPS200MI", "GetHead", "?PUNO=1000001&excludeempty=true"),
     );
     expect(Object.values(records(empty.body)[0] ?? {}).every((v) => v.trim() !== "")).toBe(true);
-    const padded = await api.json<V2Body>(
+    const padded = await file.api.json<V2Body>(
       v2("PPS200MI", "GetHead", "?PUNO=1000001&righttrim=false&returncols=PUNO,CUCD"),
     );
     expect(records(padded.body)[0]).toEqual({
@@ -47,7 +40,7 @@ describe("infor-sim M3 MI REST v2", () => {
   });
 
   it("reports a business error as HTTP 400 with the error in results[0] by default", async () => {
-    const { status, body } = await api.json<V2Body>(v2("PPS200MI", "GetHead", "?PUNO=NOPE"));
+    const { status, body } = await file.api.json<V2Body>(v2("PPS200MI", "GetHead", "?PUNO=NOPE"));
     expect(status).toBe(400);
     expect(body.nrOfFailedTransactions).toBe(1);
     expect(body.results[0]).toMatchObject({
@@ -59,52 +52,57 @@ describe("infor-sim M3 MI REST v2", () => {
   });
 
   it("can report errors at the top level or with HTTP 200, as tenants differ", async () => {
-    sim.control.configure({ m3ErrorStyle: "top400" });
-    const top = await api.json<V2Body>(v2("PPS200MI", "GetHead", "?PUNO=NOPE"));
+    file.sim.control.configure({ m3ErrorStyle: "top400" });
+    const top = await file.api.json<V2Body>(v2("PPS200MI", "GetHead", "?PUNO=NOPE"));
     expect(top.status).toBe(400);
     expect(top.body.errorMessage).toContain("NOPE");
-    sim.control.configure({ m3ErrorStyle: "results200" });
-    const ok = await api.json<V2Body>(v2("PPS200MI", "GetHead", "?PUNO=NOPE"));
+    file.sim.control.configure({ m3ErrorStyle: "results200" });
+    const ok = await file.api.json<V2Body>(v2("PPS200MI", "GetHead", "?PUNO=NOPE"));
     expect(ok.status).toBe(200);
     expect(ok.body.nrOfFailedTransactions).toBe(1);
-    sim.control.configure({ m3ErrorStyle: "results400" });
+    file.sim.control.configure({ m3ErrorStyle: "results400" });
   });
 
   it("echoes inputs with extendedresult=true and refuses date formats it does not serve", async () => {
-    const echoed = await api.json<{ results: Array<{ parameters?: Record<string, string> }> }>(
+    const echoed = await file.api.json<{ results: Array<{ parameters?: Record<string, string> }> }>(
       v2("PPS200MI", "GetHead", "?PUNO=1000001&extendedresult=true"),
     );
     expect(echoed.body.results[0]?.parameters).toEqual({ PUNO: "1000001" });
-    const dmy = await api.json<V2Body>(v2("PPS200MI", "GetHead", "?PUNO=1000001&dateformat=DMY6"));
+    const dmy = await file.api.json<V2Body>(
+      v2("PPS200MI", "GetHead", "?PUNO=1000001&dateformat=DMY6"),
+    );
     expect(dmy.status).toBe(400);
     expect(dmy.body.results[0]?.errorField).toBe("dateformat");
   });
 
   it("validates mandatory and too-long inputs", async () => {
-    const missing = await api.json<V2Body>(v2("PPS200MI", "GetHead"));
+    const missing = await file.api.json<V2Body>(v2("PPS200MI", "GetHead"));
     expect(missing.body.results[0]?.errorType).toBe("MandatoryInputFieldNotFound");
-    const long = await api.json<V2Body>(v2("PPS200MI", "GetHead", "?PUNO=12345678901"));
+    const long = await file.api.json<V2Body>(v2("PPS200MI", "GetHead", "?PUNO=12345678901"));
     expect(long.body.results[0]?.errorType).toBe("InputFieldTooLong");
   });
 
   it("answers an unknown program or transaction with a bare 400", async () => {
-    const res = await api.get(v2("PPS200MI", "NoSuchTrans"));
+    const res = await file.api.get(v2("PPS200MI", "NoSuchTrans"));
     expect(res.status).toBe(400);
     expect(await res.text()).toBe("");
-    expect((await api.get(v2("XXX999MI", "Get"))).status).toBe(400);
+    expect((await file.api.get(v2("XXX999MI", "Get"))).status).toBe(400);
   });
 
   it("pages LstSuppliers by key continuation (FRSU inclusive) and defaults maxrecs to 100", async () => {
     const all = records(
-      (await api.json<V2Body>(v2("CRS620MI", "LstSuppliers", "?CONO=100&maxrecs=0"))).body,
+      (await file.api.json<V2Body>(v2("CRS620MI", "LstSuppliers", "?CONO=100&maxrecs=0"))).body,
     );
     expect(all.length).toBe(12);
     const seen: string[] = [];
     let from = "";
     for (let guard = 0; guard < 20; guard++) {
       const page = records(
-        (await api.json<V2Body>(v2("CRS620MI", "LstSuppliers", `;maxrecs=5?CONO=100&FRSU=${from}`)))
-          .body,
+        (
+          await file.api.json<V2Body>(
+            v2("CRS620MI", "LstSuppliers", `;maxrecs=5?CONO=100&FRSU=${from}`),
+          )
+        ).body,
       );
       const fresh = page.filter((r) => !seen.includes(r.SUNO ?? ""));
       seen.push(...fresh.map((r) => r.SUNO ?? ""));
@@ -135,18 +133,18 @@ describe("infor-sim M3 MI REST v2", () => {
   });
 
   it("lists PO lines and their receipts, several per line", async () => {
-    const scenarios = sim.control.scenarios();
+    const scenarios = file.sim.control.scenarios();
     const inbn = scenarios.qtyOverReceipt[0];
     const head = records(
-      (await api.json<V2Body>(v2("APS450MI", "GetHead", `?INBN=${inbn}`))).body,
+      (await file.api.json<V2Body>(v2("APS450MI", "GetHead", `?INBN=${inbn}`))).body,
     )[0];
     const puno = head?.PUNO ?? "";
     const lines = records(
-      (await api.json<V2Body>(v2("PPS200MI", "LstLine", `?PUNO=${puno}`))).body,
+      (await file.api.json<V2Body>(v2("PPS200MI", "LstLine", `?PUNO=${puno}`))).body,
     );
     expect(lines.length).toBeGreaterThan(0);
     const receipts = records(
-      (await api.json<V2Body>(v2("PPS200MI", "LstReceiptsByPO", `?PUNO=${puno}`))).body,
+      (await file.api.json<V2Body>(v2("PPS200MI", "LstReceiptsByPO", `?PUNO=${puno}`))).body,
     );
     const received = receipts.reduce((sum, r) => sum + Number(r.RPQA), 0);
     expect(received).toBe(Number(lines[0]?.RVQA));
@@ -154,12 +152,12 @@ describe("infor-sim M3 MI REST v2", () => {
   });
 
   it("finds both batches of a duplicate supplier invoice number", async () => {
-    const [a] = sim.control.scenarios().duplicateNumber;
+    const [a] = file.sim.control.scenarios().duplicateNumber;
     const head =
-      records((await api.json<V2Body>(v2("APS450MI", "GetHead", `?INBN=${a}`))).body)[0] ?? {};
+      records((await file.api.json<V2Body>(v2("APS450MI", "GetHead", `?INBN=${a}`))).body)[0] ?? {};
     const found = records(
       (
-        await api.json<V2Body>(
+        await file.api.json<V2Body>(
           v2(
             "APS450MI",
             "LstInvBySupInv",
@@ -168,13 +166,13 @@ describe("infor-sim M3 MI REST v2", () => {
         )
       ).body,
     );
-    expect(found.map((r) => Number(r.INBN))).toEqual(sim.control.scenarios().duplicateNumber);
+    expect(found.map((r) => Number(r.INBN))).toEqual(file.sim.control.scenarios().duplicateNumber);
   });
 
   it("gives posted invoices their ledger rows and balanced vouchers with a cost center", async () => {
     const list = records(
       (
-        await api.json<V2Body>(
+        await file.api.json<V2Body>(
           v2(
             "EXPORTMI",
             "Select",
@@ -186,7 +184,7 @@ describe("infor-sim M3 MI REST v2", () => {
     const [yea4, jrno, jsno, spyn, suno, sino, inyr, divi] = (list[0]?.REPL ?? "").split(";");
     const invoice = records(
       (
-        await api.json<V2Body>(
+        await file.api.json<V2Body>(
           v2("APS200MI", "GetInvoice", `?YEA4=${yea4}&JRNO=${jrno}&JSNO=${jsno}&DIVI=${divi}`),
         )
       ).body,
@@ -194,7 +192,7 @@ describe("infor-sim M3 MI REST v2", () => {
     expect(invoice?.TRCD).toBe("40");
     const trans = records(
       (
-        await api.json<V2Body>(
+        await file.api.json<V2Body>(
           v2(
             "APS200MI",
             "LstInvoiceTrans",
@@ -206,7 +204,7 @@ describe("infor-sim M3 MI REST v2", () => {
     expect(trans.length).toBeGreaterThanOrEqual(1);
     const lines = records(
       (
-        await api.json<V2Body>(
+        await file.api.json<V2Body>(
           v2("GLS200MI", "LstVoucherLines", `?DIVI=${divi}&YEA4=${yea4}&VONO=${invoice?.VONO}`),
         )
       ).body,
@@ -218,11 +216,12 @@ describe("infor-sim M3 MI REST v2", () => {
 
   it("lists accounts and cost centers by dimension from AITM", async () => {
     const accounts = records(
-      (await api.json<V2Body>(v2("CRS630MI", "LstAccountID", "?AITP=1&DIVI=AAA"))).body,
+      (await file.api.json<V2Body>(v2("CRS630MI", "LstAccountID", "?AITP=1&DIVI=AAA"))).body,
     );
     expect(accounts.map((a) => a.AITM)).toContain("2410");
     const centers = records(
-      (await api.json<V2Body>(v2("CRS630MI", "LstAccountID", "?AITP=2&DIVI=AAA&AITM=CC300"))).body,
+      (await file.api.json<V2Body>(v2("CRS630MI", "LstAccountID", "?AITP=2&DIVI=AAA&AITM=CC300")))
+        .body,
     );
     expect(centers[0]?.AITM).toBe("CC300");
   });
@@ -230,18 +229,18 @@ describe("infor-sim M3 MI REST v2", () => {
 
 describe("infor-sim M3 MI REST v1", () => {
   it("answers an unknown transaction with a bare 400 and an unknown tenant with 404", async () => {
-    const res = await api.get("M3/m3api-rest/execute/CRS620MI/Nope?SUNO=1");
+    const res = await file.api.get("M3/m3api-rest/execute/CRS620MI/Nope?SUNO=1");
     expect(res.status).toBe(400);
     expect(await res.text()).toBe("");
     const other = await fetch(
-      `${sim.url}/NOT_A_TENANT/M3/m3api-rest/v2/execute/CRS620MI/LstSuppliers`,
-      { headers: { authorization: `Bearer ${api.token}` } },
+      `${file.sim.url}/NOT_A_TENANT/M3/m3api-rest/v2/execute/CRS620MI/LstSuppliers`,
+      { headers: { authorization: `Bearer ${file.api.token}` } },
     );
     expect(other.status).toBe(404);
   });
 
   it("returns MIRecord NameValue pairs, padded, and ServerReturnedNOK with HTTP 200", async () => {
-    const { status, body } = await api.json<{
+    const { status, body } = await file.api.json<{
       Program: string;
       MIRecord: Array<{ RowIndex: string; NameValue: Array<{ Name: string; Value: string }> }>;
     }>("M3/m3api-rest/execute/CRS620MI/GetBasicData;cono=100?SUNO=3000001");
@@ -249,7 +248,7 @@ describe("infor-sim M3 MI REST v1", () => {
     expect(body.Program).toBe("CRS620MI");
     const pairs = body.MIRecord[0]?.NameValue ?? [];
     expect(pairs.find((p) => p.Name === "SUNO")?.Value).toBe("3000001   ");
-    const nok = await api.json<Record<string, string>>(
+    const nok = await file.api.json<Record<string, string>>(
       "M3/m3api-rest/execute/CRS620MI/GetBasicData?SUNO=NOPE",
     );
     expect(nok.status).toBe(200);

@@ -1,16 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
-import type { InforSim } from "../../sandbox/infor-sim/server.ts";
-import { caller, startSim, v2 } from "./helpers.ts";
+import { describe, expect, it } from "vitest";
+import { caller, simPerTest, v2 } from "./helpers.ts";
 
-let sim: InforSim | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const startSim = simPerTest();
 
 describe("infor-sim requests-per-minute limit", () => {
   it("answers 429 beyond the per-tenant limit, without Retry-After by default, and counts it", async () => {
-    sim = await startSim({ requestsPerMinute: 5 });
+    const sim = await startSim({ requestsPerMinute: 5 });
     const api = await caller(sim);
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++)
@@ -26,7 +21,7 @@ describe("infor-sim requests-per-minute limit", () => {
   });
 
   it("sends Retry-After when configured and applies a limit changed at run time", async () => {
-    sim = await startSim();
+    const sim = await startSim();
     const api = await caller(sim);
     sim.control.configure({ requestsPerMinute: 1, retryAfterSeconds: 7 });
     expect((await api.get(v2("CRS620MI", "LstSuppliers"))).status).toBe(200);
@@ -36,7 +31,7 @@ describe("infor-sim requests-per-minute limit", () => {
   });
 
   it("smooths: calls beyond the smoothing count are delayed, not refused", async () => {
-    sim = await startSim({ smoothingAfterCount: 2, smoothingDelayMs: 120 });
+    const sim = await startSim({ smoothingAfterCount: 2, smoothingDelayMs: 120 });
     const api = await caller(sim);
     await api.get(v2("CRS620MI", "LstSuppliers"));
     await api.get(v2("CRS620MI", "LstSuppliers"));
@@ -47,7 +42,7 @@ describe("infor-sim requests-per-minute limit", () => {
   });
 
   it("counts each tenant separately and does not count token calls", async () => {
-    sim = await startSim({ tenants: ["ONE_TST", "TWO_TST"], requestsPerMinute: 2 });
+    const sim = await startSim({ tenants: ["ONE_TST", "TWO_TST"], requestsPerMinute: 2 });
     const one = await caller(sim, "ONE_TST");
     const two = await caller(sim, "TWO_TST");
     await caller(sim, "ONE_TST");
