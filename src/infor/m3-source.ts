@@ -172,6 +172,11 @@ class M3Source implements InforSource {
     const where: Predicate[] = [{ col: "TRCD", op: "=", value: 50 }, ...this.docs.divi()];
     if (q.supplierId) where.push({ col: "SUNO", op: "=", value: q.supplierId.trim() });
     if (q.invoiceNumber) where.push({ col: "SINO", op: "=", value: q.invoiceNumber.trim() });
+    if (q.reference) {
+      const parts = paymentReferencePredicates(q.reference);
+      if (!parts) return { records: [], rejects: [] };
+      where.push(...parts);
+    }
     if (q.from) where.push({ col: "ACDT", op: ">=", value: ymdNumber(q.from) });
     if (q.to) where.push({ col: "ACDT", op: "<=", value: ymdNumber(q.to) });
     const limit = q.limit ?? 50;
@@ -202,4 +207,29 @@ class M3Source implements InforSource {
     ]);
     return lookupOf(this.docs.glVouchers(rows));
   }
+}
+
+/**
+ * A payment reference as `mapM3Payment` builds it: ledger key `2026-123-1` (YEA4-JRNO-JSNO) or
+ * voucher `AP-12345` / `12345`. Anything else cannot be a payment reference (no query at all,
+ * which also keeps free text out of QERY).
+ */
+export function paymentReferencePredicates(reference: string): Predicate[] | undefined {
+  const text = reference.trim();
+  const ledger = /^(\d{4})-(\d{1,7})-(\d{1,7})$/.exec(text);
+  if (ledger) {
+    return [
+      { col: "YEA4", op: "=", value: Number(ledger[1]) },
+      { col: "JRNO", op: "=", value: Number(ledger[2]) },
+      { col: "JSNO", op: "=", value: Number(ledger[3]) },
+    ];
+  }
+  const voucher = /^(?:([A-Z0-9]{1,3})-)?(\d{1,8})$/.exec(text);
+  if (voucher) {
+    return [
+      ...(voucher[1] ? [{ col: "VSER", op: "=" as const, value: voucher[1] }] : []),
+      { col: "VONO", op: "=", value: Number(voucher[2]) },
+    ];
+  }
+  return undefined;
 }

@@ -50,6 +50,8 @@ export interface ListOptions {
 export interface PaymentQuery {
   supplierId?: string;
   invoiceNumber?: string;
+  /** The payment's own reference as shown to people: `YEA4-JRNO-JSNO`, or a voucher `VSER-VONO`. */
+  reference?: string;
   /** ISO dates, inclusive. */
   from?: string;
   to?: string;

@@ -32,7 +32,18 @@ export function lookupsFromSource(
       return { invoices: [], payments };
     },
     async findPayments(reference) {
-      return (await source.listPayments({ invoiceNumber: reference, limit: 10 })).records;
+      // People type either the invoice the payment settled or the payment's own reference.
+      const [byInvoice, byReference] = await Promise.all([
+        source.listPayments({ invoiceNumber: reference, limit: 10 }),
+        source.listPayments({ reference, limit: 10 }),
+      ]);
+      const seen = new Set<string>();
+      return [...byInvoice.records, ...byReference.records].filter((p) => {
+        const key = `${p.supplierId}/${p.reference}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
     },
     async glPostings(account, period) {
       const p = period

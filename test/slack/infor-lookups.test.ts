@@ -46,6 +46,8 @@ describe("lookupsFromSource", () => {
       "getSupplier:99999",
       "searchSuppliers:99999:9",
       'listPayments:{"invoiceNumber":"INV-1","limit":10}',
+      // …and by the payment's own reference, since people type either.
+      'listPayments:{"reference":"INV-1","limit":10}',
       "listGlLines:4010:2026-12",
       "listGlLines:4010:2026-03",
     ]);
