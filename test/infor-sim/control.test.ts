@@ -193,3 +193,28 @@ describe("infor-sim control upserts are all or nothing", () => {
     expect(po.lines).toEqual([]);
   });
 });
+
+describe("infor-sim quantities are exact", () => {
+  it("totals PO line quantities without float error, and blank when one is not a number", async () => {
+    const sim = await startSim();
+    const api = await caller(sim);
+    const po = sim.control.upsert("po", { SUNO: "3000002" }) as { puno: string };
+    sim.control.upsert("poLine", { PUNO: po.puno, PNLI: 10, ORQA: "0.1", PUPR: "1" });
+    sim.control.upsert("poLine", { PUNO: po.puno, PNLI: 20, ORQA: "0.2", PUPR: "1" });
+    const head = async () =>
+      records((await api.json<V2Body>(v2("PPS200MI", "GetHead", `?PUNO=${po.puno}`))).body)[0];
+    expect((await head())?.TOQT).toBe("0.3");
+    sim.control.upsert("poLine", { PUNO: po.puno, PNLI: 30, ORQA: "1O", PUPR: "1" });
+    expect((await head())?.TOQT).toBe("");
+    // A receipt quantity held as text is stored; the line's received total is then blank.
+    sim.control.upsert("receipt", { PUNO: po.puno, PNLI: 10, RPQA: "0,1" });
+    const lines = records(
+      (await api.json<V2Body>(v2("PPS200MI", "LstLine", `?PUNO=${po.puno}`))).body,
+    );
+    expect(lines.map((l) => [l.PNLI, l.RVQA, l.PUST])).toEqual([
+      ["10", "", "20"],
+      ["20", "0", "20"],
+      ["30", "0", "20"],
+    ]);
+  });
+});

@@ -1,4 +1,4 @@
-import { formatMinor, parseMinor } from "../data/amounts.ts";
+import { isDecimal, parseMinor, sumQuantities } from "../data/amounts.ts";
 import type { PoLineRec, PoRec, ReceiptRec, SupplierRec } from "../data/model.ts";
 import { ControlError, type Fields, need, put, text, type UpsertContext } from "./fields.ts";
 
@@ -138,14 +138,13 @@ export function receipt(ctx: UpsertContext, fields: Fields): ReceiptRec {
     fields,
     ["CONO", "PUNO", "PNLI", "PNLS"],
   );
-  line.rvqa =
-    formatMinor(
-      line.receipts.reduce((sum, r) => sum + parseMinor(r.rpqa, 6), 0n),
-      6,
-    ).replace(/\.?0+$/, "") || "0";
-  const full = parseMinor(line.rvqa, 6) >= parseMinor(line.orqa, 6);
-  line.pust = full ? "75" : "50";
-  line.pusl = line.pust;
+  line.rvqa = sumQuantities(line.receipts.map((r) => r.rpqa));
+  // A quantity held as text leaves the status alone: "fully received" cannot be decided.
+  if (isDecimal(line.rvqa) && isDecimal(line.orqa)) {
+    const full = parseMinor(line.rvqa, 6) >= parseMinor(line.orqa, 6);
+    line.pust = full ? "75" : "50";
+    line.pusl = line.pust;
+  }
   line.lmdt = ctx.today;
   head.lmdt = ctx.today;
   return rec;

@@ -48,3 +48,19 @@ export function lineAmount(quantity: string, priceMinor: bigint): bigint {
   const rounded = scale === 0 ? raw : (raw + divisor / 2n) / divisor;
   return negative ? -rounded : rounded;
 }
+
+/** Quantities carry up to 6 decimals in M3 (ORQA, RVQA, RPQA: N15 with 6 decimals). */
+const QTY_SCALE = 6;
+
+/**
+ * Exact sum of quantities as M3 shows them ("4", "0.3"): no float error, no trailing zeros;
+ * blank when one of them is not a number (the ERP holds it as text, a total does not exist).
+ */
+export function sumQuantities(quantities: readonly string[]): string {
+  let total = 0n;
+  for (const q of quantities) {
+    if (!isDecimal(q)) return "";
+    total += parseMinor(q, QTY_SCALE);
+  }
+  return formatMinor(total, QTY_SCALE).replace(/\.?0+$/, "") || "0";
+}

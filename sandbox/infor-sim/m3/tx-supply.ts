@@ -1,3 +1,4 @@
+import { sumQuantities } from "../data/amounts.ts";
 import { poLineAmount, poTotal } from "../data/derive.ts";
 import type { PoRec, SupplierRec } from "../data/model.ts";
 import {
@@ -59,7 +60,7 @@ function poHead(po: PoRec, ctx: MiContext): MiRecord {
     PUST: po.pust,
     COAM: poTotal(po),
     NTAM: poTotal(po),
-    TOQT: num(po.lines.reduce((sum, l) => sum + Number(l.orqa), 0)),
+    TOQT: sumQuantities(po.lines.map((l) => l.orqa)),
     LOCD: division?.locd ?? "",
     NOLN: num(po.lines.length),
   };
