@@ -145,6 +145,27 @@ describe("posting", () => {
     expect(m?.edited?.user).toBe("U0BOT00001");
   });
 
+  it("chat.update keeps the blocks when none are given and drops them on an empty array", async () => {
+    // Slack's chat.update reference: "If you don't include this field, the message's previous
+    // blocks will be retained. To remove previous blocks, include an empty array."
+    const blocks = [
+      {
+        type: "actions",
+        elements: [
+          { type: "button", action_id: "approve", text: { type: "plain_text", text: "Approve" } },
+        ],
+      },
+    ];
+    const r = await slack.chat.postMessage({ channel: "C0AP000001", text: "v1", blocks });
+    const ts = String(r.ts);
+    await slack.chat.update({ channel: "C0AP000001", ts, text: "v2" });
+    expect(emu.inspect.message("C0AP000001", ts)?.blocks).toHaveLength(1);
+    await slack.chat.update({ channel: "C0AP000001", ts, text: "v3", blocks: [] });
+    const m = emu.inspect.message("C0AP000001", ts);
+    expect(m?.text).toBe("v3");
+    expect(m?.blocks ?? []).toEqual([]);
+  });
+
   it("names the errors Slack names", async () => {
     const code = async (f: () => Promise<unknown>) => (await errorOf(f)).data?.error;
     expect(await code(() => slack.chat.postMessage({ channel: "C0NOPE0000", text: "x" }))).toBe(

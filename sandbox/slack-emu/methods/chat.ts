@@ -146,7 +146,12 @@ const update: MethodHandler = (ctx, args) => {
   if (msg.bot_id !== ctx.store.seed.botId) throw new SlackApiError("cant_update_message");
   if (c.is_archived) throw new SlackApiError("is_archived");
   const content = readContent(args, true);
-  applyEdit(ctx.store, msg, content);
+  // chat.update reference: without `blocks` the message keeps its blocks; [] removes them.
+  applyEdit(
+    ctx.store,
+    msg,
+    content.blocks === undefined ? { ...content, blocks: msg.blocks } : content,
+  );
   return { channel: c.id, ts: msg.ts, text: msg.text, message: publicMessage(msg) };
 };
 
