@@ -1,5 +1,5 @@
 import { formatMinor, parseMinor } from "../data/amounts.ts";
-import { invoiceLines } from "../data/derive.ts";
+import { invoiceLines, manualGlLine } from "../data/derive.ts";
 import type { GlLineRec, InvoiceRec, TenantData } from "../data/model.ts";
 import {
   assign,
@@ -137,28 +137,18 @@ export function voucher(ctx: UpsertContext, fields: Fields): GlLineRec[] {
   const acdt = text(fields, "ACDT") ?? ctx.today;
   const jrno = ctx.data.seq.jrno++;
   const vono = ctx.data.seq.vono++;
+  const voucher = { jrno, vono, acdt, changedOn: ctx.today };
   const made = lines.map((raw, index): GlLineRec => {
     const line = raw as Fields;
-    return {
-      cono: division.cono,
-      divi,
-      yea4: Number(acdt.slice(0, 4)),
-      jrno,
+    const cuam = text(line, "CUAM");
+    return manualGlLine(division, voucher, {
       jsno: index + 1,
-      vser: "GL",
-      vono,
-      acdt,
-      trcd: "10",
-      feid: "GL10",
-      fncn: "1",
-      ait: [need(line, "AIT1"), text(line, "AIT2") ?? "", "", "", "", "", ""],
+      ait1: need(line, "AIT1"),
+      ait2: text(line, "AIT2") ?? "",
       acam: need(line, "ACAM"),
-      cuam: text(line, "CUAM") ?? need(line, "ACAM"),
-      cucd: division.locd,
+      ...(cuam !== undefined ? { cuam } : {}),
       vtxt: text(line, "VTXT") ?? text(fields, "VTXT") ?? "",
-      rgdt: ctx.today,
-      lmdt: ctx.today,
-    };
+    });
   });
   ctx.data.manualGl.push(...made);
   return made;

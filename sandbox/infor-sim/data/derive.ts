@@ -1,6 +1,6 @@
 import { formatMinor, isDecimal, lineAmount, parseMinor } from "./amounts.ts";
 import { AP_ACCOUNT, BANK_ACCOUNT, VAT_ACCOUNT } from "./catalog.ts";
-import type { GlLineRec, InvoiceLineRec, InvoiceRec, TenantData } from "./model.ts";
+import type { Division, GlLineRec, InvoiceLineRec, InvoiceRec, TenantData } from "./model.ts";
 
 /**
  * Rows that M3 keeps in their own tables but the sim derives from the invoice they belong to
@@ -225,4 +225,32 @@ export function poTotal(po: {
     total += parseMinor(amount);
   }
   return formatMinor(total);
+}
+
+/** One line of a manual GL voucher (GL10, transaction code 10). ACAM = CUAM unless given. */
+export function manualGlLine(
+  division: Pick<Division, "cono" | "divi" | "locd">,
+  voucher: { jrno: number; vono: number; acdt: string; changedOn: string },
+  line: { jsno: number; ait1: string; ait2: string; acam: string; cuam?: string; vtxt: string },
+): GlLineRec {
+  return {
+    cono: division.cono,
+    divi: division.divi,
+    yea4: Number(voucher.acdt.slice(0, 4)),
+    jrno: voucher.jrno,
+    jsno: line.jsno,
+    vser: "GL",
+    vono: voucher.vono,
+    acdt: voucher.acdt,
+    trcd: "10",
+    feid: "GL10",
+    fncn: "1",
+    ait: [line.ait1, line.ait2, "", "", "", "", ""],
+    acam: line.acam,
+    cuam: line.cuam ?? line.acam,
+    cucd: division.locd,
+    vtxt: line.vtxt,
+    rgdt: voucher.changedOn,
+    lmdt: voucher.changedOn,
+  };
 }

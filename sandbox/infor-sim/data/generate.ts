@@ -1,6 +1,7 @@
 import { formatMinor } from "./amounts.ts";
 import { BANK_ACCOUNT, COST_ACCOUNTS, COST_CENTERS, DIVISIONS, divisionFor } from "./catalog.ts";
 import { addDays } from "./dates.ts";
+import { manualGlLine } from "./derive.ts";
 import {
   costInvoice,
   type InvoiceContext,
@@ -50,27 +51,11 @@ function manualVouchers(rng: Rng, count: number, today: string, next: InvoiceCon
     const vono = next.vono++;
     const parts = rng.int(1, 3);
     let total = 0n;
-    const push = (jsno: number, ait1: string, ait2: string, minor: bigint, text: string): void => {
-      lines.push({
-        cono: division.cono,
-        divi: division.divi,
-        yea4: Number(acdt.slice(0, 4)),
-        jrno,
-        jsno,
-        vser: "GL",
-        vono,
-        acdt,
-        trcd: "10",
-        feid: "GL10",
-        fncn: "1",
-        ait: [ait1, ait2, "", "", "", "", ""],
-        acam: formatMinor(minor),
-        cuam: formatMinor(minor),
-        cucd: division.locd,
-        vtxt: text,
-        rgdt: acdt,
-        lmdt: acdt,
-      });
+    const voucher = { jrno, vono, acdt, changedOn: acdt };
+    const push = (jsno: number, ait1: string, ait2: string, minor: bigint, vtxt: string): void => {
+      lines.push(
+        manualGlLine(division, voucher, { jsno, ait1, ait2, acam: formatMinor(minor), vtxt }),
+      );
     };
     for (let p = 0; p < parts; p++) {
       const amount = BigInt(rng.int(10_000, 900_000));
