@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { caller, form, passwordGrant, simPerTest, v2 } from "./helpers.ts";
+import { caller, form, passwordGrant, simPerTest, tokenRequest, v2 } from "./helpers.ts";
 
 const startSim = simPerTest();
 
@@ -34,29 +34,11 @@ describe("infor-sim OAuth", () => {
 
   it("refuses wrong service-account keys with invalid_grant and a wrong client with invalid_client", async () => {
     const sim = await startSim();
-    const io = sim.ionapi;
-    const bad = await fetch(`${io.pu}${io.ot}`, {
-      method: "POST",
-      body: form({
-        grant_type: "password",
-        username: io.saak,
-        password: "nope",
-        client_id: io.ci,
-        client_secret: io.cs,
-      }),
-    });
+    const _io = sim.ionapi;
+    const bad = await passwordGrant(sim, sim.tenant, { password: "nope" });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toBe("invalid_grant");
-    const client = await fetch(`${io.pu}${io.ot}`, {
-      method: "POST",
-      body: form({
-        grant_type: "password",
-        username: io.saak,
-        password: io.sask,
-        client_id: io.ci,
-        client_secret: "x",
-      }),
-    });
+    const client = await passwordGrant(sim, sim.tenant, { client_secret: "x" });
     expect(client.status).toBe(401);
     expect(((await client.json()) as { error: string }).error).toBe("invalid_client");
     expect(sim.control.counters().invalidGrants).toBe(1);
@@ -69,15 +51,14 @@ describe("infor-sim OAuth", () => {
       access_token: string;
       refresh_token: string;
     };
-    const refreshed = await fetch(`${io.pu}${io.ot}`, {
-      method: "POST",
-      body: form({
+    const refresh = () =>
+      tokenRequest(sim, {
         grant_type: "refresh_token",
         refresh_token: first.refresh_token,
         client_id: io.ci,
         client_secret: io.cs,
-      }),
-    });
+      });
+    const refreshed = await refresh();
     expect(refreshed.status).toBe(200);
     const second = (await refreshed.json()) as { access_token: string };
     expect(second.access_token).not.toBe(first.access_token);
@@ -92,15 +73,7 @@ describe("infor-sim OAuth", () => {
       headers: { authorization: `Bearer ${second.access_token}` },
     });
     expect(call.status).toBe(401);
-    const again = await fetch(`${io.pu}${io.ot}`, {
-      method: "POST",
-      body: form({
-        grant_type: "refresh_token",
-        refresh_token: first.refresh_token,
-        client_id: io.ci,
-        client_secret: io.cs,
-      }),
-    });
+    const again = await refresh();
     expect(again.status).toBe(400);
     expect(sim.control.counters().revokes).toBe(1);
   });

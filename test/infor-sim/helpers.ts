@@ -61,18 +61,35 @@ export function form(values: Record<string, string>): URLSearchParams {
   return new URLSearchParams(values);
 }
 
-export async function passwordGrant(sim: InforSim, tenant = sim.tenant): Promise<Response> {
+/** POSTs a form to the tenant's token endpoint (`pu` + `ot`). */
+export async function tokenRequest(
+  sim: InforSim,
+  fields: Record<string, string>,
+  tenant = sim.tenant,
+): Promise<Response> {
   const io = sim.ionapiFor(tenant);
-  return fetch(`${io.pu}${io.ot}`, {
-    method: "POST",
-    body: form({
+  return fetch(`${io.pu}${io.ot}`, { method: "POST", body: form(fields) });
+}
+
+/** The backend-service password grant, client credentials in the form; `over` changes fields. */
+export async function passwordGrant(
+  sim: InforSim,
+  tenant = sim.tenant,
+  over: Record<string, string> = {},
+): Promise<Response> {
+  const io = sim.ionapiFor(tenant);
+  return tokenRequest(
+    sim,
+    {
       grant_type: "password",
       username: io.saak,
       password: io.sask,
       client_id: io.ci,
       client_secret: io.cs,
-    }),
-  });
+      ...over,
+    },
+    tenant,
+  );
 }
 
 export async function signIn(sim: InforSim, tenant = sim.tenant): Promise<string> {
