@@ -34,7 +34,6 @@ describe("infor-sim OAuth", () => {
 
   it("refuses wrong service-account keys with invalid_grant and a wrong client with invalid_client", async () => {
     const sim = await startSim();
-    const _io = sim.ionapi;
     const bad = await passwordGrant(sim, sim.tenant, { password: "nope" });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toBe("invalid_grant");
