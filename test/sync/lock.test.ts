@@ -34,8 +34,10 @@ describe("poll lock", () => {
 
   it("renews while held and aborts its signal once the lock is lost", async () => {
     const key = `${prefix}lock:b`;
-    const lease = await acquirePollLock(redis, key, { ttlMs: 1_000 });
-    await sleep(1_600);
+    // Past the TTL, so only renewals (every third of it) keep the lock; a 2 s TTL leaves a busy
+    // CPU 1.3 s of slack per renewal instead of 0.7 s.
+    const lease = await acquirePollLock(redis, key, { ttlMs: 2_000 });
+    await sleep(2_600);
     expect(await redis.get(key)).toBe(lease?.token);
     expect(lease?.signal.aborted).toBe(false);
     await redis.set(key, "someone-else");
