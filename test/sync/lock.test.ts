@@ -41,7 +41,7 @@ describe("poll lock", () => {
     expect(await redis.get(key)).toBe(lease?.token);
     expect(lease?.signal.aborted).toBe(false);
     await redis.set(key, "someone-else");
-    for (let i = 0; i < 40 && !lease?.signal.aborted; i++) await sleep(50);
+    for (let i = 0; i < 100 && !lease?.signal.aborted; i++) await sleep(50);
     expect(lease?.signal.aborted).toBe(true);
     await lease?.release();
     expect(await redis.get(key)).toBe("someone-else");
