@@ -1,5 +1,5 @@
 import { WebClient, type WebClientOptions } from "@slack/web-api";
-import { Queue, Worker } from "bullmq";
+import { type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import { AuditLog } from "../audit/log.ts";
@@ -8,6 +8,7 @@ import type { LinkTemplates } from "../slack/blocks/format.ts";
 import { type Alert, parseAlert } from "./alert.ts";
 import { type DeliveryConfigInput, deliveryConfigSchema, paceSettings } from "./config.ts";
 import { type DeliveryContext, jobIdFor, POST_JOB, type PostJobData } from "./context.ts";
+import { deadLetter } from "./dead-letter.ts";
 import { deliveryKeys } from "./keys.ts";
 import { Markers } from "./markers.ts";
 import { Pacer } from "./pacer.ts";
@@ -167,6 +168,21 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
     },
   };
 
+  /**
+   * A job BullMQ gave up on without our processor deciding (stalled too often, or an error on
+   * its last attempt) still ends in the dead letter, so replay can find it.
+   */
+  async function deadLetterIfFinal(job: Job, code: string): Promise<void> {
+    try {
+      if ((await job.getState()) !== "failed") return; // will be retried
+      const alert = parseAlert((job.data as PostJobData).alert);
+      if (await markers.delivered(alert.id)) return;
+      await deadLetter(ctx, alert, `failed:${code}`);
+    } catch (err) {
+      logger.error({ err, jobId: job.id }, "delivery: could not dead-letter a failed job");
+    }
+  }
+
   return {
     audit,
     queue,
@@ -184,12 +200,14 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
         maxStalledCount: 3,
       });
       worker.on("error", (err) => logger.error({ err }, "delivery: worker error"));
-      worker.on("failed", (job, err) =>
+      worker.on("failed", (job, err) => {
+        const code = (err as { code?: string }).code ?? err.name;
         logger.warn(
-          { jobId: job?.id, attempts: job?.attemptsMade, code: (err as { code?: string }).code },
+          { jobId: job?.id, attempts: job?.attemptsMade, code },
           "delivery: attempt failed",
-        ),
-      );
+        );
+        if (job?.name === POST_JOB) void deadLetterIfFinal(job, code);
+      });
       workers.push({ worker, connection });
       return worker;
     },
