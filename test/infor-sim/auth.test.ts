@@ -77,6 +77,18 @@ describe("infor-sim OAuth", () => {
     expect(sim.control.counters().revokes).toBe(1);
   });
 
+  it("answers invalid_client, not a 500, to Basic credentials that are not URL-encoded", async () => {
+    const sim = await startSim();
+    const io = sim.ionapi;
+    const res = await fetch(`${io.pu}${io.ot}`, {
+      method: "POST",
+      headers: { authorization: `Basic ${Buffer.from("%zz:secret").toString("base64")}` },
+      body: form({ grant_type: "password", username: io.saak, password: io.sask }),
+    });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: string }).error).toBe("invalid_client");
+  });
+
   it("issues no refresh token when the app does not allow it", async () => {
     const sim = await startSim({ issueRefreshTokens: false });
     const body = (await (await passwordGrant(sim)).json()) as Record<string, unknown>;

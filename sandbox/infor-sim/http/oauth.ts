@@ -22,10 +22,15 @@ function clientOf(
     const decoded = Buffer.from(authorization.slice(6).trim(), "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     if (colon < 0) return undefined;
-    return {
-      id: decodeURIComponent(decoded.slice(0, colon)),
-      secret: decodeURIComponent(decoded.slice(colon + 1)),
-    };
+    // RFC 6749 2.3.1: id and secret are form-urlencoded before Basic; a bad escape is a bad client.
+    try {
+      return {
+        id: decodeURIComponent(decoded.slice(0, colon)),
+        secret: decodeURIComponent(decoded.slice(colon + 1)),
+      };
+    } catch {
+      return undefined;
+    }
   }
   const id = form.get("client_id");
   const secret = form.get("client_secret");
