@@ -11,6 +11,7 @@ Runs the bot. Roles (comma-separated, default all):
   worker     Slack delivery and ERP polls
   scheduler  poll schedules from routing.yml, approval reminders
 SIGTERM or SIGINT stops it gracefully (a second signal forces exit).
+REDIS_PREFIX (default cs:) puts every key under another prefix, to share one Redis.
 `;
 
 export const serveCommand: CliCommand = async (argv, io) => {
@@ -33,7 +34,11 @@ export const serveCommand: CliCommand = async (argv, io) => {
       ...config,
       roles,
       extraEnv: io.env,
-      overrides: { handleSignals: true },
+      overrides: {
+        handleSignals: true,
+        // Several deployments (or tests) may share one Redis: each under a prefix of its own.
+        ...(io.env.REDIS_PREFIX ? { prefix: io.env.REDIS_PREFIX } : {}),
+      },
     });
     io.stdout.write(
       `cloudsuite-slack running (${app.roles.join(", ")})${app.slackRequestUrl ? `; Slack request URL ${app.slackRequestUrl}` : ""}\n`,

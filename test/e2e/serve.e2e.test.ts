@@ -83,8 +83,8 @@ describe("cloudsuite-slack serve", () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     await eventually(
       () => emu.inspect.messages("C0CC100001").find((m) => /price variance/i.test(m.text ?? "")),
-      45_000,
-      "the price variance in #cc-100",
+      60_000,
+      `the price variance in #cc-100 (process output: ${(stdout + stderr).slice(-1500)})`,
     );
     const exited = new Promise<number | null>((resolve) =>
       child.once("exit", (code) => resolve(code)),
@@ -94,5 +94,5 @@ describe("cloudsuite-slack serve", () => {
     // Secrets never reach the output.
     expect(stdout + stderr).not.toContain(String(sim.ionapi.cs));
     expect(stdout + stderr).not.toMatch(/\n\s+at /);
-  }, 90_000);
+  }, 120_000);
 });
