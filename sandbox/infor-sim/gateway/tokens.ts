@@ -8,6 +8,8 @@ export interface TokenRecord {
   /** Epoch ms on the sim clock; Infinity = never. */
   expiresAt: number;
   revoked: boolean;
+  /** Sim time of the revocation. */
+  revokedAt?: number;
   /** For an access token: the refresh token it belongs to. */
   parent?: string;
 }
@@ -19,8 +21,26 @@ export interface IssuedTokens {
 
 export type TokenCheck = "ok" | "missing" | "unknown" | "expired" | "revoked" | "wrong_tenant";
 
+/** A dead token (expired or revoked) still answers "expired"/"revoked" for this long. */
+export const KEEP_DEAD_MS = 3_600_000;
+/** Below this many tokens nothing is swept (a sweep walks them all). */
+const SWEEP_ABOVE = 1_000;
+
 export class TokenStore {
   private readonly tokens = new Map<string, TokenRecord>();
+
+  get size(): number {
+    return this.tokens.size;
+  }
+
+  /** Forgets tokens dead for longer than KEEP_DEAD_MS: a long run's memory stays bounded. */
+  private sweep(now: number): void {
+    if (this.tokens.size <= SWEEP_ABOVE) return;
+    for (const [token, record] of this.tokens) {
+      const deadSince = Math.min(record.expiresAt, record.revokedAt ?? Number.POSITIVE_INFINITY);
+      if (now - deadSince > KEEP_DEAD_MS) this.tokens.delete(token);
+    }
+  }
 
   issue(
     tenant: string,
@@ -28,6 +48,7 @@ export class TokenStore {
     lifetimeSeconds: number,
     refresh?: { existing?: TokenRecord; lifetimeSeconds: number },
   ): IssuedTokens {
+    this.sweep(now);
     let refreshRecord = refresh?.existing;
     if (refresh && !refreshRecord) {
       refreshRecord = {
@@ -74,12 +95,16 @@ export class TokenStore {
   }
 
   /** Revoking a refresh token also revokes its access tokens (ion-api-sdk README). */
-  revoke(token: string): boolean {
+  revoke(token: string, now: number): boolean {
     const record = this.tokens.get(token);
     if (!record) return false;
-    record.revoked = true;
+    const kill = (r: TokenRecord) => {
+      r.revoked = true;
+      r.revokedAt ??= now;
+    };
+    kill(record);
     if (record.kind === "refresh") {
-      for (const other of this.tokens.values()) if (other.parent === token) other.revoked = true;
+      for (const other of this.tokens.values()) if (other.parent === token) kill(other);
     }
     return true;
   }

@@ -61,7 +61,7 @@ export function handleOAuth(
       });
     }
     // RFC 7009 2.2: an unknown token still gets 200.
-    state.tokens.revoke(token);
+    state.tokens.revoke(token, now);
     state.counters.revokes++;
     return { status: 200, headers: NO_STORE, body: "" };
   }
