@@ -156,3 +156,13 @@ describe("operations through the composed app", () => {
     expect(body).toMatch(/cloudsuite_approvals_total\{[^}]*outcome="approved"[^}]*\} 1/);
   });
 });
+
+describe("App Home through the composed app", () => {
+  it("publishes a Home tab with the user's recent decision and the health lines", async () => {
+    await stack.emu.platform.appHomeOpened(APPROVER);
+    const home = await eventually(() => stack.emu.inspect.home(APPROVER), 15_000, "the Home tab");
+    const blocks = text(home.blocks);
+    expect(blocks).toMatch(/approved/i);
+    expect(blocks).toMatch(/redis/i);
+  }, 30_000);
+});

@@ -10,6 +10,8 @@ import { loadEnv } from "../../src/config/env.ts";
 import { formatProblem, parseRouting } from "../../src/config/routing-load.ts";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+/** Shared secret of `POST /ion/bod` in these stacks (HMAC-SHA256 of the body). */
+export const BOD_SECRET = randomBytes(16).toString("hex");
 
 export interface Stack {
   sim: InforSim;
@@ -68,7 +70,7 @@ export async function startStack(
           botId: "B0EMUBOT01",
           botUserId: "U0BOT00001",
           shutdownDeadlineMs: 10_000,
-          bod: { hmacSecrets: [randomBytes(16).toString("hex")] },
+          bod: { hmacSecrets: [BOD_SECRET] },
         },
       }),
     );

@@ -1,6 +1,16 @@
+import { readFileSync } from "node:fs";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_CHANNELS, DEMO_USERS } from "../../sandbox/demo/routing.ts";
-import { eventually, priceVariance, type Stack, startStack } from "./helpers.ts";
+import { signBody } from "../../src/ops/bod/auth.ts";
+import {
+  BOD_SECRET,
+  eventually,
+  priceVariance,
+  REDIS_URL,
+  type Stack,
+  startStack,
+} from "./helpers.ts";
 
 /**
  * Scale-out shape: three app instances on one Redis, one role each. The scheduler creates the
@@ -74,5 +84,46 @@ describe("roles in separate instances", () => {
     expect([200, 503]).toContain(ready.status);
     const body = (await ready.json()) as { checks: Record<string, unknown> };
     expect(Object.keys(body.checks)).toEqual(expect.arrayContaining(["redis", "slack", "ion"]));
+  });
+});
+
+describe("BOD webhook on the web instance", () => {
+  const bod = () =>
+    readFileSync(
+      new URL("../ops/fixtures/sync-supplier-invoice.xml", import.meta.url),
+      "utf8",
+    ).replaceAll("ACME_TST", stack.sim.tenant);
+
+  it("refuses an unsigned BOD", async () => {
+    const res = await fetch(`${stack.app.url}/ion/bod`, {
+      method: "POST",
+      headers: { "content-type": "application/xml" },
+      body: bod(),
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it("takes a signed SyncSupplierInvoice and polls its key at once", async () => {
+    const body = bod();
+    const res = await fetch(`${stack.app.url}/ion/bod`, {
+      method: "POST",
+      headers: { "content-type": "application/xml", "x-bod-signature": signBody(BOD_SECRET, body) },
+      body,
+    });
+    expect(res.status).toBe(202);
+    const redis = new Redis(REDIS_URL);
+    try {
+      const keys = await eventually(
+        async () => {
+          const found = await redis.keys(`${stack.prefix}bull:sync-polls:bod-*`);
+          return found.length > 0 ? found : undefined;
+        },
+        10_000,
+        "the poll job the BOD triggered",
+      );
+      expect(keys.some((k) => k.includes("supplier_invoice"))).toBe(true);
+    } finally {
+      await redis.quit();
+    }
   });
 });
