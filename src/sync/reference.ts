@@ -71,20 +71,30 @@ export function createReferenceCache(options: ReferenceCacheOptions): ReferenceC
     },
     getSupplier: (t, c, id) => getJson<Supplier>(supplierKey(t, c), id),
     async findSuppliers(t, c, query, limit = 10) {
-      const q = query.trim().toLowerCase();
-      const out: Supplier[] = [];
-      if (!q) return out;
+      const trimmed = query.trim();
+      const q = trimmed.toLowerCase();
+      if (!q) return [];
+      const key = supplierKey(t, c);
+      // Exact id first, so "/infor supplier 10042" shows that supplier on top: looked up
+      // directly (as typed, then upper case as M3 keys are), because the scan below stops once
+      // it has `limit` name matches and may never reach the id.
+      const exact =
+        (await getJson<Supplier>(key, trimmed)) ??
+        (trimmed.toUpperCase() !== trimmed
+          ? await getJson<Supplier>(key, trimmed.toUpperCase())
+          : undefined);
+      const out: Supplier[] = exact ? [exact] : [];
       let cursor = "0";
       do {
-        const [next, flat] = await redis.hscan(supplierKey(t, c), cursor, "COUNT", 500);
+        const [next, flat] = await redis.hscan(key, cursor, "COUNT", 500);
         cursor = next;
         for (let i = 1; i < flat.length; i += 2) {
           const s = JSON.parse(flat[i] ?? "null") as Supplier | null;
-          if (!s) continue;
+          if (!s || s.id === exact?.id) continue;
           if (s.id.toLowerCase() === q || s.name.toLowerCase().includes(q)) out.push(s);
         }
       } while (cursor !== "0" && out.length < limit);
-      // Exact id first, then by name, so "/infor supplier 10042" shows that supplier on top.
+      // An id that matches only case-insensitively still goes before the name matches.
       out.sort((a, b) => Number(b.id.toLowerCase() === q) - Number(a.id.toLowerCase() === q));
       return out.slice(0, limit);
     },

@@ -78,4 +78,16 @@ describe("reference data", () => {
         ?.changes.map((c) => c.path),
     ).toEqual(["name"]);
   });
+
+  it("finds a supplier by its exact id even when many names contain the query", async () => {
+    const reference = createReferenceCache({ redis, prefix: `${prefix}many:` });
+    const many = Array.from({ length: 5_000 }, (_, i) =>
+      supplier(`S${String(i).padStart(5, "0")}`, `Acme Parts ${i}`, "2026-11-30"),
+    );
+    await reference.store([...many, supplier("ACME", "Zeta Holdings", "2026-11-30")] as never);
+    const found = await reference.findSuppliers(scope.tenant, scope.company, "acme");
+    expect(found).toHaveLength(10);
+    expect(found[0]?.id).toBe("ACME");
+    expect(found.slice(1).every((s) => s.name.startsWith("Acme Parts"))).toBe(true);
+  });
 });
