@@ -7,12 +7,13 @@ import { isLive } from "./quantities.ts";
 
 /**
  * Invoice numbers as suppliers retype them: "INV-0042", "inv 42" and "INV42" are the same
- * document. Case, separators and leading zeros of digit runs are ignored.
+ * document. Case, separators and leading zeros of digit runs are ignored; letters of any script
+ * are kept ("ÅR-12" and "ÄR-12" are two documents, as are two Cyrillic series).
  */
 export function normalizeInvoiceNumber(number: string): string {
   return number
     .toUpperCase()
-    .replace(/[^A-Z0-9]/g, "")
+    .replace(/[^\p{L}\p{N}]/gu, "")
     .replace(/\d+/g, (digits) => digits.replace(/^0+(?=\d)/, ""));
 }
 

@@ -171,6 +171,10 @@ describe("duplicates", () => {
   it("normalizes invoice numbers", () => {
     expect(normalizeInvoiceNumber(" inv-000042/a ")).toBe("INV42A");
     expect(normalizeInvoiceNumber("0")).toBe("0");
+    // Letters outside A-Z are part of the number: "ÅR-12" and "ÄR-12" are two invoices.
+    expect(normalizeInvoiceNumber("år-0012")).toBe("ÅR12");
+    expect(normalizeInvoiceNumber("ÅR-12")).not.toBe(normalizeInvoiceNumber("ÄR-12"));
+    expect(normalizeInvoiceNumber("СФ-001")).not.toBe(normalizeInvoiceNumber("АБ-001"));
   });
 });
 
