@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bodAuthFromEnv } from "../../src/app/bod.ts";
+import { replayStart } from "../../src/app/replay.ts";
 import { channelOf, deliveryConfigFor, routeFnFor } from "../../src/app/routing.ts";
 import { effectiveRoles, parseRoles } from "../../src/app/types.ts";
 import { parseRouting } from "../../src/config/routing-load.ts";
@@ -97,5 +98,15 @@ describe("routing.yml in the modules' terms", () => {
     expect(
       bodAuthFromEnv({ BOD_HMAC_SECRETS: " a-secret , b-secret ", BOD_BEARER_TOKENS: "" }),
     ).toEqual({ hmacSecrets: ["a-secret", "b-secret"], bearerTokens: [] });
+  });
+});
+
+describe("/infor replay since", () => {
+  it("reads a date as UTC midnight and 12h / 2d as back from now", () => {
+    const now = Date.parse("2026-12-01T12:00:00Z");
+    expect(replayStart("2026-11-30", now)?.toISOString()).toBe("2026-11-30T00:00:00.000Z");
+    expect(replayStart("12h", now)?.toISOString()).toBe("2026-12-01T00:00:00.000Z");
+    expect(replayStart("2d", now)?.toISOString()).toBe("2026-11-29T12:00:00.000Z");
+    expect(replayStart("yesterday", now)).toBeUndefined();
   });
 });

@@ -146,6 +146,26 @@ describe("operations through the composed app", () => {
     expect(text(answer)).toContain("ION SIMCO_TST");
   }, 30_000);
 
+  it("replays from the audit log for an admin, leaving delivered alerts alone", async () => {
+    const before = stack.emu.inspect.responseUrlPosts().length;
+    await stack.emu.platform.slashCommand({
+      command: "/infor",
+      text: "replay since 1h",
+      userId: DEMO_USERS.admin.id,
+      channelId: CC100,
+    });
+    const answer = await eventually(
+      () =>
+        stack.emu.inspect
+          .responseUrlPosts()
+          .slice(before)
+          .find((p) => text(p).includes("already delivered")),
+      15_000,
+      "the replay answer",
+    );
+    expect(text(answer)).toMatch(/Re-queued 0 alerts; [1-9]\d* already delivered/);
+  }, 30_000);
+
   it("counts posts, polls, decisions and the delivery lag in /metrics", async () => {
     const body = await (await fetch(`${stack.app.url}/metrics`)).text();
     expect(body).toMatch(/cloudsuite_slack_posts_total\{[^}]*outcome="posted"[^}]*\} [1-9]/);
