@@ -56,3 +56,22 @@ export function linksFor(routing: RoutingConfig): LinkTemplates {
   const links = routing.tenants[0]?.links ?? {};
   return links as Partial<Record<Entity, string>>;
 }
+
+/**
+ * `/infor` answers link to the ERP like the alerts do: the record key's parts fill the tenant's
+ * templates (`entity:tenant:company:division:id`, the id may itself hold colons).
+ */
+export function recordUrlFor(routing: RoutingConfig): (recordKey: string) => string | undefined {
+  return (recordKey) => {
+    const parts = recordKey.split(":");
+    if (parts.length < 5) return undefined;
+    const [entity, tenant, company, division] = parts as [string, string, string, string];
+    const id = parts.slice(4).join(":");
+    const template = routing.tenants.find((t) => t.id === tenant)?.links[entity as Entity];
+    if (!template) return undefined;
+    const values: Record<string, string> = { tenant, company, division, id, entity };
+    return template.replace(/\{(tenant|company|division|id|entity)\}/g, (_, k: string) =>
+      encodeURIComponent(values[k] ?? ""),
+    );
+  };
+}

@@ -7,6 +7,7 @@ import { bodAuthFromEnv, bodIngest } from "./bod.ts";
 import type { Core } from "./core.ts";
 import type { OpsSide } from "./ops.ts";
 import { replayFn } from "./replay.ts";
+import { recordUrlFor } from "./routing.ts";
 import { statusProvider } from "./status.ts";
 
 const ENDPOINT = "/slack/events";
@@ -44,6 +45,7 @@ export async function startWebRole(o: {
   });
   const lookups = lookupsFromSource(infor.sourceFor(infor.primaryScope), {
     openExceptions: (recordKey) => pipeline.openExceptions(recordKey),
+    recordUrl: recordUrlFor(routing),
   });
   const slack = createSlackApp({
     config: {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bodAuthFromEnv } from "../../src/app/bod.ts";
 import { replayStart } from "../../src/app/replay.ts";
-import { channelOf, deliveryConfigFor, routeFnFor } from "../../src/app/routing.ts";
+import { channelOf, deliveryConfigFor, recordUrlFor, routeFnFor } from "../../src/app/routing.ts";
 import { effectiveRoles, parseRoles } from "../../src/app/types.ts";
 import { parseRouting } from "../../src/config/routing-load.ts";
 import type { RoutingConfig } from "../../src/config/routing-schema.ts";
@@ -22,6 +22,8 @@ delivery:
   digestAfter: 2m
 tenants:
   - id: ACME_PRD
+    links:
+      supplier_invoice: "https://portal.example.test/{tenant}/m3/APS450?CONO={company}&DIVI={division}&ID={id}"
     companies:
       - company: 100
         divisions: [AAA]
@@ -92,6 +94,15 @@ describe("routing.yml in the modules' terms", () => {
     });
     expect(config.digests?.drainThresholdMs).toBe(120_000);
     expect(channelOf(routing(), "C0UNKNOWN1")).toBe("C0UNKNOWN1");
+  });
+
+  it("links a record key to the ERP with the tenant's template", () => {
+    const url = recordUrlFor(routing());
+    expect(url("supplier_invoice:ACME_PRD:100:AAA:S1/INV:7")).toBe(
+      "https://portal.example.test/ACME_PRD/m3/APS450?CONO=100&DIVI=AAA&ID=S1%2FINV%3A7",
+    );
+    expect(url("purchase_order:ACME_PRD:100:AAA:4500001")).toBeUndefined();
+    expect(url("not-a-key")).toBeUndefined();
   });
 
   it("reads BOD credentials as comma lists", () => {
