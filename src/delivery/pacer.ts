@@ -83,7 +83,11 @@ export class Pacer {
     ];
     if (status === 0) return { granted: true };
     const reason = REASONS[status as 1 | 2 | 3];
-    return { granted: false, reason, waitMs: Math.max(1, Math.ceil(waitMs)), head };
+    // Behind the head, look again soon even when the slot is free: the head may finish any
+    // moment (it also promotes the next alert when it does, but that can race with this one
+    // going to sleep).
+    const floor = reason === "not_head" ? Math.min(50, p.channelIntervalMs / 4) : 1;
+    return { granted: false, reason, waitMs: Math.max(floor, Math.ceil(waitMs)), head };
   }
 
   /** A 429 for this channel: hold only this channel until Retry-After has passed. */

@@ -24,8 +24,20 @@ const STALE_HEAD_MS = 30_000;
 /** Margin before an in-flight attempt when scanning history (clock skew between us and Slack). */
 const HISTORY_MARGIN_MS = 60_000;
 
+/**
+ * Park the job until `ms` from now without holding a worker. BullMQ wakes an idle worker for a
+ * delayed job only at its next poll (measured here: a 43 ms delay became 1.2 s), so this process
+ * also promotes the job itself when the time comes; if the process dies first, BullMQ's own
+ * delayed handling still runs the job.
+ */
 async function delay(job: Job, token: string | undefined, ms: number): Promise<never> {
   await job.moveToDelayed(Date.now() + ms, token);
+  const timer = setTimeout(() => {
+    job.promote().catch(() => {
+      // not delayed any more (promoted by the alert ahead of it, or run by BullMQ): nothing to do
+    });
+  }, ms);
+  timer.unref();
   throw new DelayedError();
 }
 
@@ -145,6 +157,10 @@ async function deliver(
   const knownParent = editable ? snap.subjectTs : undefined;
   const gate = await pacer.take(channel, alert.id, knownParent ? "update" : "post");
   if (!gate.granted) {
+    ctx.logger.debug(
+      { alertId: alert.id, reason: gate.reason, waitMs: gate.waitMs },
+      "delivery: not yet",
+    );
     if (gate.reason === "not_head") await dropStaleHead(ctx, channel, gate.head);
     return delay(job, token, gate.waitMs);
   }

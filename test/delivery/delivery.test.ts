@@ -208,11 +208,11 @@ describe("delivery against the emulator", () => {
   });
 
   it("a 429 holds back only its channel; everything still arrives once and in order", async () => {
-    // This emulator allows 0.25 posts/s per channel (scaled: 5/s) while our pacer is told 4/s:
+    // This emulator allows 0.05 posts/s per channel (scaled: 1/s) while our pacer is told 4/s:
     // the emulator answers 429 and its Retry-After must hold only that channel.
     const strict = await startSlackEmu({
       timeScale: SCALE,
-      limits: { postMessagePerChannel: { ratePerSecond: 0.25, burst: 2 } },
+      limits: { postMessagePerChannel: { ratePerSecond: 0.05, burst: 2 } },
     });
     const prefix = uniquePrefix("delivery429");
     prefixes.push(prefix);
@@ -228,7 +228,7 @@ describe("delivery against the emulator", () => {
       },
     });
     try {
-      const hot = Array.from({ length: 6 }, (_, i) => paymentAlert(300 + i, FIN));
+      const hot = Array.from({ length: 4 }, (_, i) => paymentAlert(300 + i, FIN));
       const calm = Array.from({ length: 2 }, (_, i) => paymentAlert(400 + i, "C0AP000001"));
       for (const a of [...hot, ...calm]) await d.enqueue(a);
       d.startWorker({ concurrency: 4 });

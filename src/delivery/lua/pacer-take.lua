@@ -13,12 +13,13 @@
 
   ARGV[1]  now, epoch ms; "" = Redis server time (one clock for all replicas)
   ARGV[2]  member (alert id) asking to send
-  ARGV[3]  channel interval ms (to estimate when a non-head alert's turn comes)
+  ARGV[3]  channel interval ms (kept for callers; the estimate uses KEYS[3]'s own settings)
   ARGV[4+2i], ARGV[5+2i]  interval ms and burst tolerance ms of KEYS[3+i]
 
   Result: { status, waitMs, head }
     status 0 = granted (every bucket advanced), waitMs 0
-    status 1 = not the head of the channel: retry in about waitMs; head = current head member
+    status 1 = not the head of the channel: its turn comes in about waitMs (0 = as soon as
+               the alerts ahead are done); head = current head member
     status 2 = rate: retry in waitMs
     status 3 = channel blocked by a 429: retry in waitMs
 ]]
@@ -50,8 +51,13 @@ if blockedUntil > now then waitBlock = blockedUntil - now end
 local rank = redis.call("ZRANK", KEYS[1], member)
 if rank and rank > 0 then
   local head = redis.call("ZRANGE", KEYS[1], 0, 0)[1] or ""
-  local base = math.max(waitRate, waitBlock)
-  return { 1, base + rank * chanInterval, head }
+  -- If everyone ahead goes at its earliest slot, this member's turn comes at
+  -- channel TAT - tolerance + rank * interval (GCRA on KEYS[3]).
+  local first = tats[1]
+  local turn = 0
+  if first then turn = first[1] - first[3] + rank * first[2] - now end
+  if turn < 0 then turn = 0 end
+  return { 1, math.max(turn, waitBlock), head }
 end
 
 if waitBlock > 0 then return { 3, waitBlock, member } end
