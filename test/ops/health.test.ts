@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PrivateRedis, startPrivateRedis } from "../../sandbox/support/redis-server.ts";
 import { ionTokenCheck, redisCheck, slackAuthCheck } from "../../src/ops/checks.ts";
 import { createEventLoopMonitor } from "../../src/ops/event-loop.ts";
 import { createHealth } from "../../src/ops/health.ts";
@@ -7,7 +8,6 @@ import { ProgressTracker } from "../../src/ops/progress.ts";
 import { createRedisProbe } from "../../src/ops/redis-probe.ts";
 import { type OpsServer, startOpsServer } from "../../src/ops/routes.ts";
 import { httpRequest } from "./helpers.ts";
-import { PrivateRedis } from "./redis-server.ts";
 
 async function until(fn: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -19,7 +19,7 @@ async function until(fn: () => Promise<boolean>, timeoutMs = 10_000): Promise<vo
 }
 
 describe("/healthz and /readyz against a Redis that stops and starts", () => {
-  const redisServer = new PrivateRedis();
+  let redisServer: PrivateRedis;
   let probe: Redis;
   let queueReader: Redis;
   let server: OpsServer;
@@ -29,7 +29,7 @@ describe("/healthz and /readyz against a Redis that stops and starts", () => {
   const key = "test:ops-health:pending";
 
   beforeAll(async () => {
-    await redisServer.start();
+    redisServer = await startPrivateRedis();
     probe = createRedisProbe(redisServer.url).redis;
     queueReader = new Redis(redisServer.url, {
       retryStrategy: () => 100,
@@ -66,7 +66,7 @@ describe("/healthz and /readyz against a Redis that stops and starts", () => {
     await server.close();
     probe.disconnect();
     queueReader.disconnect();
-    await redisServer.stop();
+    await redisServer.close();
   });
 
   const ready = () => httpRequest(server.port, { path: "/readyz" });
