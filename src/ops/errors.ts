@@ -1,3 +1,5 @@
+import { codeOf } from "../shared/error-code.ts";
+
 /** Stable codes for everything `ops/` refuses; callers branch on `code`, never on message text. */
 export type OpsErrorCode =
   | "bod_unauthenticated"
@@ -21,10 +23,4 @@ export class OpsError extends Error {
 }
 
 /** The `code` of an error when it has a string one (our errors, Slack's, ioredis'), else undefined. */
-export function errorCode(err: unknown): string | undefined {
-  if (typeof err === "object" && err !== null && "code" in err) {
-    const code = (err as { code: unknown }).code;
-    if (typeof code === "string" && code.length > 0) return code;
-  }
-  return undefined;
-}
+export const errorCode = codeOf;

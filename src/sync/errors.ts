@@ -1,3 +1,5 @@
+import { codeOf } from "../shared/error-code.ts";
+
 /** Stable codes for sync failures: callers branch on `code`, never on message text. */
 export type SyncErrorCode =
   /** Another poll for the same key holds the lock (a backfill asked while a poll runs). */
@@ -31,16 +33,8 @@ export class SyncError extends Error {
  */
 export function errorCode(err: unknown): string {
   if (err instanceof SyncError && err.code === "SYNC_SOURCE_FAILED" && err.cause !== undefined) {
-    const inner = ownCode(err.cause);
+    const inner = codeOf(err.cause);
     if (inner) return inner;
   }
-  return ownCode(err) ?? "SYNC_SOURCE_FAILED";
-}
-
-function ownCode(err: unknown): string | undefined {
-  if (err && typeof err === "object" && "code" in err) {
-    const code = (err as { code: unknown }).code;
-    if (typeof code === "string" && code) return code;
-  }
-  return undefined;
+  return codeOf(err) ?? "SYNC_SOURCE_FAILED";
 }

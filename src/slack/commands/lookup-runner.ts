@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { codeOf } from "../../shared/error-code.ts";
 import type { LookupService } from "../lookup-service.ts";
 import { takeLookupSlot } from "../rate-limit.ts";
 import type { SlackAppStats } from "../stats.ts";
@@ -56,7 +57,5 @@ export function createLookupRunner(o: LookupRunnerOptions) {
 export type LookupRunner = ReturnType<typeof createLookupRunner>;
 
 export function errorCode(err: unknown): string {
-  return err && typeof err === "object" && "code" in err && typeof err.code === "string"
-    ? err.code
-    : "unexpected_error";
+  return codeOf(err) ?? "unexpected_error";
 }

@@ -1,6 +1,7 @@
 import type { App, BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { codeOf } from "../../shared/error-code.ts";
 import { type SlackAuditFn, safeAudit } from "../audit-events.ts";
 import type { ReplayFn, StatusProvider } from "../lookup-service.ts";
 import { answerView } from "../views/answer-view.ts";
@@ -231,7 +232,5 @@ export function slackErrorCode(err: unknown): string {
     const data = (err as { data?: { error?: unknown } }).data;
     if (typeof data?.error === "string") return data.error;
   }
-  return err && typeof err === "object" && "code" in err && typeof err.code === "string"
-    ? err.code
-    : "unexpected_error";
+  return codeOf(err) ?? "unexpected_error";
 }
