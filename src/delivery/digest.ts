@@ -89,6 +89,9 @@ export async function maybeFloodDigest(
 ): Promise<Alert | undefined> {
   const d = ctx.config.digests;
   if (!d.enabled || !digestible(head)) return undefined;
+  // Only the head of the line may roll it up: nobody else in the channel is posting then, so no
+  // alert can be both in a digest and on its way on its own.
+  if ((await ctx.redis.zrank(ctx.keys.order(head.channel), head.id)) !== 0) return undefined;
   const backlog = await ctx.pacer.backlog(head.channel);
   if (backlog * ctx.pace.channelIntervalMs <= d.drainThresholdMs) return undefined;
   const ids = await ctx.redis.zrange(ctx.keys.order(head.channel), "0", String(d.maxItems - 1));
