@@ -48,6 +48,7 @@ export function createCore(o: {
   delivery?: DeliveryConfigInput;
   requestsPerMinute?: number;
   pageSize?: number;
+  pollLockTtlMs?: number;
 }): Core {
   const { env, routing, logger, prefix } = o;
   // BullMQ needs maxRetriesPerRequest: null on every connection it uses (toolchain notes).
@@ -105,8 +106,16 @@ export function createCore(o: {
       delivery,
       extraAlerts: (event) => pipeline.extraAlerts(event),
       ...(o.pageSize ? { pageSize: o.pageSize } : {}),
+      ...(o.pollLockTtlMs ? { lockTtlMs: o.pollLockTtlMs } : {}),
       logger,
     });
+    // Queues re-emit their connection's errors (Redis restarting, unreachable): log the code once
+    // per event instead of letting them print stack traces.
+    for (const queue of [delivery.queue, sync.queue]) {
+      queue.on("error", (err: Error) =>
+        logger.warn({ queue: queue.name, code: (err as { code?: string }).code }, "queue error"),
+      );
+    }
     return {
       prefix,
       redis,

@@ -34,6 +34,7 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
     ...(over.delivery ? { delivery: over.delivery } : {}),
     ...(over.requestsPerMinute ? { requestsPerMinute: over.requestsPerMinute } : {}),
     ...(over.pageSize ? { pageSize: over.pageSize } : {}),
+    ...(over.pollLockTtlMs ? { pollLockTtlMs: over.pollLockTtlMs } : {}),
   });
   const ops = createOpsSide({
     redisUrl: env.redisUrl,

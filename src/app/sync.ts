@@ -32,6 +32,8 @@ export function createSyncSide(o: {
   delivery: Delivery;
   extraAlerts?: (event: ChangeEvent) => Promise<Alert[]>;
   pageSize?: number;
+  /** Poll lock TTL (sync's default 60 s): how long a crashed worker's poll blocks its key. */
+  lockTtlMs?: number;
   logger: Logger;
 }): SyncSide {
   const bullPrefix = `${o.prefix}bull`;
@@ -50,6 +52,7 @@ export function createSyncSide(o: {
     route: routeFnFor(o.routing),
     reference: createReferenceCache({ redis: o.redis, prefix: o.prefix }),
     logger: o.logger.child({ component: "sync" }),
+    ...(o.lockTtlMs ? { lockTtlMs: o.lockTtlMs } : {}),
   };
   return {
     deps,

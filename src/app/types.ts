@@ -23,6 +23,11 @@ export interface AppOverrides {
   delivery?: DeliveryConfigInput;
   /** Rows per ERP read (default 200). */
   pageSize?: number;
+  /**
+   * Poll lock TTL in ms (sync's default 60 s; renewed every third of it while a poll runs). A
+   * worker killed mid-poll blocks its key this long, so fault-injection runs shorten it.
+   */
+  pollLockTtlMs?: number;
   /** How often the scheduler sweeps approval reminders (default 5 min). */
   approvalSweepMs?: number;
   /** Credentials of `POST /ion/bod`; default from BOD_HMAC_SECRETS / BOD_BEARER_TOKENS. */
