@@ -1,7 +1,7 @@
 /**
  * `npm run chaos [-- --short] [-- --seed N] [-- --records N] [-- --mode app|serve]`: one bounded
  * chaos scenario on 127.0.0.1 (see bench/chaos/run.ts). Prints expected, delivered, lost,
- * duplicated, quarantined and audit entries missing, writes bench/results/chaos-<date>.json, and
+ * duplicated, quarantined and audit entries missing, writes bench/chaos/results/<date>.json, and
  * exits 1 if anything was lost or duplicated.
  */
 import { mkdirSync, writeFileSync } from "node:fs";

@@ -24,6 +24,10 @@ export interface ChaosCounts {
   misrouted: number;
   lostNumbers: string[];
   duplicatedNumbers: string[];
+  /** A few misrouted messages: number, kind, channel and the channel expected. */
+  misroutedExamples: string[];
+  /** A few delivered alerts with audit gaps, and which entry is missing. */
+  auditMissingExamples: string[];
 }
 
 /**
@@ -49,12 +53,13 @@ export function compareRun(o: {
   let alertMessages = 0;
   for (const m of o.messages) {
     if (m.alertId === undefined) continue;
-    const numbers = new Set([...m.content.matchAll(pattern)].map((x) => `${o.tag}-${x[1]}`));
-    if (numbers.size > 0) alertMessages += 1;
-    for (const n of numbers) {
-      const kind = m.content.split(n)[0]?.trim() ?? "";
-      byNumber.set(n, [...(byNumber.get(n) ?? []), { kind, message: m }]);
-    }
+    // The first invoice number a message names is its subject (an exception may name others).
+    const first = [...m.content.matchAll(pattern)][0];
+    if (!first) continue;
+    alertMessages += 1;
+    const n = `${o.tag}-${first[1]}`;
+    const kind = m.content.split(n)[0]?.trim() ?? "";
+    byNumber.set(n, [...(byNumber.get(n) ?? []), { kind, message: m }]);
   }
   let delivered = 0;
   let duplicated = 0;
@@ -63,6 +68,8 @@ export function compareRun(o: {
   let auditMissing = 0;
   const lostNumbers: string[] = [];
   const duplicatedNumbers: string[] = [];
+  const misroutedExamples: string[] = [];
+  const auditMissingExamples: string[] = [];
   for (const inv of o.injected) {
     const found = byNumber.get(inv.number) ?? [];
     if (!found.some((f) => RECORD_ALERT.test(f.kind))) {
@@ -79,10 +86,26 @@ export function compareRun(o: {
       duplicatedNumbers.push(inv.number);
     }
     const channel = o.channelFor(inv.costCenter);
-    misrouted += found.filter((f) => f.message.channel !== channel).length;
+    for (const f of found) {
+      if (f.message.channel === channel) continue;
+      misrouted += 1;
+      if (misroutedExamples.length < 5) {
+        misroutedExamples.push(
+          `${inv.number} "${f.kind.slice(0, 40)}" in ${f.message.channel}, expected ${channel}`,
+        );
+      }
+    }
     for (const f of found) {
       const id = f.message.alertId ?? "";
-      if (!o.auditStored.has(id) || !o.auditDelivered.has(id)) auditMissing += 1;
+      const stored = o.auditStored.has(id);
+      const posted = o.auditDelivered.has(id);
+      if (stored && posted) continue;
+      auditMissing += 1;
+      if (auditMissingExamples.length < 5) {
+        auditMissingExamples.push(
+          `${inv.number} "${f.kind.slice(0, 30)}" alert ${id}: ${stored ? "" : "no alert.stored "}${posted ? "" : "no successful post"}`.trim(),
+        );
+      }
     }
   }
   return {
@@ -96,6 +119,8 @@ export function compareRun(o: {
     misrouted,
     lostNumbers,
     duplicatedNumbers,
+    misroutedExamples,
+    auditMissingExamples,
   };
 }
 

@@ -11,11 +11,20 @@ export interface InjectedInvoice {
 
 // "" = no cost center: the invoice goes to the default channel.
 const COST_CENTERS = ["CC1", "CC2", "CC3", "CC4", "CC5", ""];
+/**
+ * The simulator's three divisions (sandbox/infor-sim/data/catalog.ts) and their suppliers: each
+ * division is its own poll key, so three polls run side by side on different workers.
+ */
+const DIVISIONS = [
+  { divi: "AAA", supplierBase: 3000001 },
+  { divi: "BBB", supplierBase: 3000001 },
+  { divi: "CCC", supplierBase: 4000001 },
+];
 
 /**
- * Invoice `n` of run `tag`: a cost invoice (no PO, so no three-way match) awaiting nothing, with
+ * Invoice `n` of run `tag`: a cost invoice (no PO: the match pipeline raises its "No po" exception), with
  * a unique number `<tag>-<n>` and an exact decimal amount. Every `malformedEvery`-th one carries
- * an impossible invoice date, which the mapper must send to quarantine.
+ * a currency the canonical schema refuses, which sync must send to quarantine.
  */
 export function invoiceFields(
   tag: string,
@@ -27,17 +36,21 @@ export function invoiceFields(
   const number = `${tag}-${n}`;
   const malformed = malformedEvery > 0 && n % malformedEvery === malformedEvery - 1;
   const cents = String(n % 100).padStart(2, "0");
+  const division = DIVISIONS[n % DIVISIONS.length] ?? { divi: "AAA", supplierBase: 3000001 };
   const fields: Record<string, unknown> = {
-    SUNO: `300000${1 + (n % 5)}`,
+    SUNO: String(division.supplierBase + (n % 5)),
     SINO: number,
-    CUAM: `${100 + (n % 900)}.${cents}`,
-    CUCD: "EUR",
-    DIVI: "AAA",
+    // Unique per invoice: equal amounts from one supplier would raise "duplicate amount"
+    // exceptions that name two invoices.
+    CUAM: `${100 + n}.${cents}`,
+    DIVI: division.divi,
     SUPA: "00",
     IBTP: "20",
     AIT1: "4010",
     ...(costCenter ? { AIT2: costCenter } : {}),
-    ...(malformed ? { IVDT: "20261399" } : {}),
+    // Not an ISO 4217 code: the canonical money schema refuses it. (An amount with a thousands
+    // separator would be the obvious choice, but the simulator answers EXPORTMI with 500 then.)
+    ...(malformed ? { CUCD: "EURO" } : {}),
   };
   return { fields, invoice: { number, costCenter, malformed } };
 }

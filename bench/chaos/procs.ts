@@ -30,6 +30,10 @@ export interface AppProcess {
   child: ChildProcess;
   /** Last lines of stderr, for the report when something goes wrong. */
   stderrTail(): string;
+  /** Set when the process exited without being told to (a crash of the app itself). */
+  unexpectedExit?: string;
+  /** Set before we kill or stop it. */
+  stopping?: boolean;
 }
 
 /** Start one process in its own group (npx forks node; a SIGKILL must reach node itself). */
@@ -54,6 +58,9 @@ export async function startAppProcess(
     err = (err + d.toString()).slice(-4000);
     if (logDir) appendFileSync(join(logDir, `${name}.log`), d);
   });
+  // The app logs (pino) to stdout.
+  if (logDir)
+    child.stdout?.on("data", (d: Buffer) => appendFileSync(join(logDir, `${name}.log`), d));
   const proc: AppProcess = { role, name, child, stderrTail: () => err };
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -76,6 +83,9 @@ export async function startAppProcess(
     });
   });
   child.removeAllListeners("exit");
+  child.once("exit", (code, signal) => {
+    if (!proc.stopping) proc.unexpectedExit = `exit ${code ?? signal}: ${err.slice(-300)}`;
+  });
   return proc;
 }
 
@@ -90,6 +100,7 @@ export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 /** SIGKILL, like a crash or an OOM kill: no shutdown handler runs. */
 export async function crash(p: AppProcess): Promise<void> {
+  p.stopping = true;
   const exited = new Promise<void>((r) => p.child.once("exit", () => r()));
   killGroup(p.child, "SIGKILL");
   await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
@@ -98,6 +109,7 @@ export async function crash(p: AppProcess): Promise<void> {
 /** SIGTERM (graceful), then SIGKILL after `graceMs`. */
 export async function stopAppProcess(p: AppProcess, graceMs = 8_000): Promise<void> {
   if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  p.stopping = true;
   const exited = new Promise<void>((r) => p.child.once("exit", () => r()));
   killGroup(p.child, "SIGTERM");
   const timer = setTimeout(() => killGroup(p.child, "SIGKILL"), graceMs);

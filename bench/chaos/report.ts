@@ -30,6 +30,8 @@ export function formatReport(r: ChaosReport): string {
   if (c.duplicatedNumbers.length > 0) {
     lines.push(`  duplicated: ${c.duplicatedNumbers.slice(0, 20).join(", ")}`);
   }
+  for (const m of c.misroutedExamples) lines.push(`  misrouted: ${m}`);
+  for (const m of c.auditMissingExamples) lines.push(`  audit gap: ${m}`);
   for (const p of r.problems) lines.push(`  problem: ${p}`);
   return `${lines.join("\n")}\n`;
 }

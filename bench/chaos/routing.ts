@@ -13,7 +13,7 @@ export const DEFAULT_CHANNEL = "C0FINANCE1";
 export const OPS_CHANNEL = "C0OPS00001";
 
 /**
- * routing.yml for the run: invoices of company 100 / division AAA polled every 10 s (the schema's
+ * routing.yml for the run: invoices of 100/AAA, 100/BBB and 200/CCC polled every 10 s (the schema's
  * floor), first run importing from `since` (yesterday: the simulator's seeded history is older,
  * so only what the run creates is posted), cost centers to their channels.
  */
@@ -43,7 +43,11 @@ tenants:
     requestsPerMinute: 3000
     companies:
       - company: 100
-        divisions: [AAA]
+        divisions: [AAA, BBB]
+        schedules:
+          supplier_invoice: { every: 10s }
+      - company: 200
+        divisions: [CCC]
         schedules:
           supplier_invoice: { every: 10s }
 costCenters:

@@ -91,7 +91,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       REDIS_URL: redis.url,
       IONAPI_JSON: JSON.stringify(sim.ionapi),
       ROUTING_FILE: routingFile,
-      LOG_LEVEL: "warn",
+      LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? "warn",
       PORT: "0",
       CHAOS_PREFIX: PREFIX,
       CHAOS_TIME_SCALE: String(o.timeScale),
@@ -125,6 +125,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       fired,
       log,
       restart: (p) => start(p.role, p.name),
+      restarting: new Map(),
     }).catch((err: unknown) => {
       problems.push(`fault plan: ${(err as Error).message}`);
     });
@@ -143,6 +144,16 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     log("fault plan done; waiting for delivery");
 
     const finished = await waitForDelivery(emu, tag, injected, o, started, log);
+    if (finished !== "complete") {
+      // What the gateway answered last: the first place to look when polls stopped.
+      const recent = sim.control.log().slice(-200);
+      const byStatus = new Map<string, number>();
+      for (const e of recent) {
+        const k = `${e.status} ${e.path.split("?")[0]?.split("/").slice(-2).join("/")}`;
+        byStatus.set(k, (byStatus.get(k) ?? 0) + 1);
+      }
+      problems.push(`ION gateway, last ${recent.length} calls: ${JSON.stringify([...byStatus])}`);
+    }
     stopInjecting = true;
     for (const id of slackRules) {
       const rule = emu.control.listFaults().find((f) => f.id === id);
@@ -158,8 +169,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     await Promise.all(procs.map((p) => stopAppProcess(p)));
     log("processes stopped; reading the audit log");
     for (const p of procs) {
-      if (/Error|FATAL/.test(p.stderrTail()))
-        problems.push(`${p.name}: ${lastLine(p.stderrTail())}`);
+      if (p.unexpectedExit) problems.push(`${p.name} died on its own: ${p.unexpectedExit}`);
     }
     const audit = await readAudit(redis.url, tag);
     const counts = compareRun({
@@ -197,6 +207,7 @@ interface FaultDeps {
   fired: ChaosReport["fired"];
   log: (line: string) => void;
   restart: (p: AppProcess) => Promise<AppProcess>;
+  restarting: Map<string, Promise<void>>;
 }
 
 async function runFaultPlan(plan: FaultEvent[], d: FaultDeps): Promise<void> {
@@ -213,16 +224,24 @@ async function runFaultPlan(plan: FaultEvent[], d: FaultDeps): Promise<void> {
 async function fire(e: FaultEvent, d: FaultDeps): Promise<void> {
   switch (e.kind) {
     case "kill_worker": {
-      const workers = d.procs.filter((p) => p.role === "worker");
-      const victim = workers[e.worker % workers.length];
-      if (!victim) return;
-      d.log(`SIGKILL ${victim.name}`);
-      await crash(victim);
-      d.fired.workerKills += 1;
-      await sleep(e.downMs);
-      const fresh = await d.restart(victim);
-      d.procs[d.procs.indexOf(victim)] = fresh;
-      d.log(`${victim.name} restarted`);
+      const names = [...new Set(d.procs.filter((p) => p.role === "worker").map((p) => p.name))];
+      const name = names[e.worker % names.length];
+      if (!name) return;
+      // One kill at a time per worker: a kill planned while it restarts waits for the restart.
+      const previous = d.restarting.get(name) ?? Promise.resolve();
+      const cycle = previous.then(async () => {
+        const index = d.procs.findIndex((p) => p.name === name);
+        const victim = d.procs[index];
+        if (!victim) return;
+        d.log(`SIGKILL ${name}`);
+        await crash(victim);
+        d.fired.workerKills += 1;
+        await sleep(e.downMs);
+        d.procs[index] = await d.restart(victim);
+        d.log(`${name} restarted`);
+      });
+      d.restarting.set(name, cycle);
+      await cycle;
       return;
     }
     case "restart_redis":
@@ -336,10 +355,6 @@ async function readAudit(
   } finally {
     await redis.quit().catch(() => {});
   }
-}
-
-function lastLine(text: string): string {
-  return text.trim().split("\n").slice(-1)[0]?.slice(0, 200) ?? "";
 }
 
 function sleep(ms: number): Promise<void> {
