@@ -1,16 +1,15 @@
-import { DelayedError, type Job } from "bullmq";
+import type { Job } from "bullmq";
 import { alertMessage, changeReplyMessage } from "../slack/blocks/alert.ts";
 import { type Alert, parseAlert } from "./alert.ts";
 import {
   type DeliveryContext,
-  jobIdFor,
   type PostJobData,
   QUIET_END_JOB,
   type QuietEndJobData,
 } from "./context.ts";
-import { deadLetter } from "./dead-letter.ts";
 import { maybeFloodDigest, releaseHeld } from "./digest.ts";
-import { classify } from "./errors.ts";
+import { handleFailure } from "./failure.ts";
+import { delay, dropStaleHead, promoteNext } from "./line.ts";
 import { quietState } from "./quiet-hours.ts";
 import { alertMetadata, findPosted } from "./resolve.ts";
 
@@ -18,29 +17,8 @@ export type JobResult =
   | { status: "posted" | "updated" | "resolved"; ts: string }
   | { status: "duplicate" | "digested" | "held" | "dead_letter" | "released"; detail?: string };
 
-/** A head of line with no job for this long is dropped (see dropStaleHead). */
-const STALE_HEAD_MS = 30_000;
-
 /** Margin before an in-flight attempt when scanning history (clock skew between us and Slack). */
 const HISTORY_MARGIN_MS = 60_000;
-
-/**
- * Park the job until `ms` from now without holding a worker. BullMQ wakes an idle worker for a
- * delayed job only at its next poll (measured here: a 43 ms delay became 1.2 s), so this process
- * also promotes the job itself when the time comes; if the process dies first, BullMQ's own
- * delayed handling still runs the job.
- */
-async function delay(job: Job, token: string | undefined, ms: number): Promise<never> {
-  await job.moveToDelayed(Date.now() + ms, token);
-  const timer = setTimeout(() => {
-    job.promote().catch(() => {
-      // not delayed any more (promoted by the alert ahead of it, or run by BullMQ): nothing to do
-    });
-  }, ms);
-  timer.unref();
-  throw new DelayedError();
-}
-
 export function createProcessor(ctx: DeliveryContext) {
   return async function process(job: Job, token?: string): Promise<JobResult> {
     if (job.name === QUIET_END_JOB) {
@@ -246,97 +224,5 @@ async function deliver(
   } catch (err) {
     await attemptLogged;
     return handleFailure(ctx, job, token, alert, err, parentTs);
-  }
-}
-
-async function handleFailure(
-  ctx: DeliveryContext,
-  job: Job,
-  token: string | undefined,
-  alert: Alert,
-  err: unknown,
-  parentTs: string | undefined,
-): Promise<JobResult> {
-  const { markers, pacer, audit, redis, keys } = ctx;
-  const channel = alert.channel;
-  const outcome = classify(err);
-  await audit.append({
-    type: outcome.kind === "ambiguous" ? "post.ambiguous" : "post.result",
-    alertId: alert.id,
-    recordKey: alert.recordKey,
-    channel,
-    data: { ok: false, ...outcome },
-  });
-  if (outcome.kind === "rate_limited") {
-    // Not applied (HTTP 429): hold only this channel for Retry-After, spend no attempt.
-    await markers.clearInflight(alert.id);
-    await pacer.pushBack(channel, outcome.retryAfterMs);
-    await redis.hincrby(keys.stats, "rate_limited", 1);
-    return delay(job, token, outcome.retryAfterMs);
-  }
-  if (
-    outcome.kind === "fatal" &&
-    parentTs &&
-    (outcome.reason === "cant_update_message" || outcome.reason === "edit_window_closed")
-  ) {
-    // The original can no longer be edited: post the new version as a new message instead.
-    await markers.clearInflight(alert.id);
-    await markers.clearSubject(channel, alert.subject);
-    throw err;
-  }
-  if (outcome.kind === "transient" && outcome.reason === "message_not_found" && parentTs) {
-    await markers.clearInflight(alert.id);
-    await markers.clearSubject(channel, alert.subject);
-    throw err;
-  }
-  if (outcome.kind === "fatal") {
-    await markers.clearInflight(alert.id);
-    await deadLetter(ctx, alert, outcome.reason);
-    return { status: "dead_letter", detail: outcome.reason };
-  }
-  if (outcome.kind === "transient") await markers.clearInflight(alert.id);
-  // Ambiguous: the in-flight marker stays, so the next attempt checks history before posting.
-  const attempts = job.opts.attempts ?? 1;
-  if (job.attemptsMade + 1 >= attempts) {
-    await deadLetter(ctx, alert, `retries_exhausted:${outcome.reason}`);
-    return { status: "dead_letter", detail: outcome.reason };
-  }
-  ctx.logger.info({ alertId: alert.id, channel, reason: outcome.reason }, "delivery: will retry");
-  throw err;
-}
-
-/**
- * A head whose job is gone (removed by hand, or lost between registering and queueing) would
- * block its channel for ever: drop it. A head whose job still exists keeps its place.
- */
-async function dropStaleHead(ctx: DeliveryContext, channel: string, head: string): Promise<void> {
-  if (!head) return;
-  // A young head may be between registering and queueing (enqueue in progress): leave it.
-  const since = await ctx.redis.zscore(ctx.keys.pending, head);
-  if (since !== null && ctx.clock() - Number(since) < STALE_HEAD_MS) return;
-  const job = await ctx.queue.getJob(jobIdFor(head));
-  if (job) {
-    const state = await job.getState();
-    if (state !== "completed" && state !== "failed" && state !== "unknown") return;
-  }
-  if (await ctx.markers.delivered(head)) {
-    await ctx.redis.zrem(ctx.keys.order(channel), head);
-    return;
-  }
-  ctx.logger.warn({ channel, head }, "delivery: dropping a stale head of line with no job");
-  await ctx.redis.multi().zrem(ctx.keys.order(channel), head).zrem(ctx.keys.pending, head).exec();
-}
-
-/** Move the channel's new head of line from delayed to waiting, if it is delayed. */
-async function promoteNext(ctx: DeliveryContext, channel: string): Promise<void> {
-  const [head] = await ctx.redis.zrange(ctx.keys.order(channel), "0", "0");
-  if (!head) return;
-  const job = await ctx.queue.getJob(jobIdFor(head));
-  if (!job) return;
-  try {
-    await job.promote();
-  } catch (err) {
-    // Not delayed any more (already waiting or running): nothing to do.
-    ctx.logger.debug({ err, head }, "delivery: next head not promoted");
   }
 }

@@ -1,0 +1,64 @@
+import type { Job } from "bullmq";
+import type { Alert } from "./alert.ts";
+import type { DeliveryContext } from "./context.ts";
+import { deadLetter } from "./dead-letter.ts";
+import { classify } from "./errors.ts";
+import { delay } from "./line.ts";
+import type { JobResult } from "./processor.ts";
+
+/** What a failed Slack call means for this job: hold the channel, dead letter, or retry. */
+export async function handleFailure(
+  ctx: DeliveryContext,
+  job: Job,
+  token: string | undefined,
+  alert: Alert,
+  err: unknown,
+  parentTs: string | undefined,
+): Promise<JobResult> {
+  const { markers, pacer, audit, redis, keys } = ctx;
+  const channel = alert.channel;
+  const outcome = classify(err);
+  await audit.append({
+    type: outcome.kind === "ambiguous" ? "post.ambiguous" : "post.result",
+    alertId: alert.id,
+    recordKey: alert.recordKey,
+    channel,
+    data: { ok: false, ...outcome },
+  });
+  if (outcome.kind === "rate_limited") {
+    // Not applied (HTTP 429): hold only this channel for Retry-After, spend no attempt.
+    await markers.clearInflight(alert.id);
+    await pacer.pushBack(channel, outcome.retryAfterMs);
+    await redis.hincrby(keys.stats, "rate_limited", 1);
+    return delay(job, token, outcome.retryAfterMs);
+  }
+  if (
+    outcome.kind === "fatal" &&
+    parentTs &&
+    (outcome.reason === "cant_update_message" || outcome.reason === "edit_window_closed")
+  ) {
+    // The original can no longer be edited: post the new version as a new message instead.
+    await markers.clearInflight(alert.id);
+    await markers.clearSubject(channel, alert.subject);
+    throw err;
+  }
+  if (outcome.kind === "transient" && outcome.reason === "message_not_found" && parentTs) {
+    await markers.clearInflight(alert.id);
+    await markers.clearSubject(channel, alert.subject);
+    throw err;
+  }
+  if (outcome.kind === "fatal") {
+    await markers.clearInflight(alert.id);
+    await deadLetter(ctx, alert, outcome.reason);
+    return { status: "dead_letter", detail: outcome.reason };
+  }
+  if (outcome.kind === "transient") await markers.clearInflight(alert.id);
+  // Ambiguous: the in-flight marker stays, so the next attempt checks history before posting.
+  const attempts = job.opts.attempts ?? 1;
+  if (job.attemptsMade + 1 >= attempts) {
+    await deadLetter(ctx, alert, `retries_exhausted:${outcome.reason}`);
+    return { status: "dead_letter", detail: outcome.reason };
+  }
+  ctx.logger.info({ alertId: alert.id, channel, reason: outcome.reason }, "delivery: will retry");
+  throw err;
+}

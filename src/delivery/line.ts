@@ -1,0 +1,62 @@
+import { DelayedError, type Job } from "bullmq";
+import { type DeliveryContext, jobIdFor } from "./context.ts";
+
+/** A head of line with no job for this long is dropped (see dropStaleHead). */
+const STALE_HEAD_MS = 30_000;
+
+/**
+ * Park the job until `ms` from now without holding a worker (moveToDelayed + DelayedError, as
+ * BullMQ documents for manual delays). This process also promotes the job when its time comes,
+ * so a short wait does not depend on when an idle worker's blocking poll returns; if the process
+ * dies first, BullMQ's own delayed handling still runs the job.
+ */
+export async function delay(job: Job, token: string | undefined, ms: number): Promise<never> {
+  await job.moveToDelayed(Date.now() + ms, token);
+  const timer = setTimeout(() => {
+    job.promote().catch(() => {
+      // not delayed any more (promoted by the alert ahead of it, or run by BullMQ): nothing to do
+    });
+  }, ms);
+  timer.unref();
+  throw new DelayedError();
+}
+
+/**
+ * A head whose job is gone (removed by hand, or lost between registering and queueing) would
+ * block its channel for ever: drop it. A head whose job still exists keeps its place.
+ */
+export async function dropStaleHead(
+  ctx: DeliveryContext,
+  channel: string,
+  head: string,
+): Promise<void> {
+  if (!head) return;
+  // A young head may be between registering and queueing (enqueue in progress): leave it.
+  const since = await ctx.redis.zscore(ctx.keys.pending, head);
+  if (since !== null && ctx.clock() - Number(since) < STALE_HEAD_MS) return;
+  const job = await ctx.queue.getJob(jobIdFor(head));
+  if (job) {
+    const state = await job.getState();
+    if (state !== "completed" && state !== "failed" && state !== "unknown") return;
+  }
+  if (await ctx.markers.delivered(head)) {
+    await ctx.redis.zrem(ctx.keys.order(channel), head);
+    return;
+  }
+  ctx.logger.warn({ channel, head }, "delivery: dropping a stale head of line with no job");
+  await ctx.redis.multi().zrem(ctx.keys.order(channel), head).zrem(ctx.keys.pending, head).exec();
+}
+
+/** Move the channel's new head of line from delayed to waiting, if it is delayed. */
+export async function promoteNext(ctx: DeliveryContext, channel: string): Promise<void> {
+  const [head] = await ctx.redis.zrange(ctx.keys.order(channel), "0", "0");
+  if (!head) return;
+  const job = await ctx.queue.getJob(jobIdFor(head));
+  if (!job) return;
+  try {
+    await job.promote();
+  } catch (err) {
+    // Not delayed any more (already waiting or running): nothing to do.
+    ctx.logger.debug({ err, head }, "delivery: next head not promoted");
+  }
+}
