@@ -146,4 +146,35 @@ describe.skipIf(!existsSync(CHROMIUM))("web view in a browser", () => {
     const msg = emu.inspect.messages("C0AP000001")[0];
     expect(msg?.edits).toHaveLength(1);
   });
+
+  it("renders emoji shortcodes and date tokens as Slack does, not as raw text", async () => {
+    await page.goto(emu.origin);
+    await page.click("[data-channel=C0AP000001]");
+    const ts = Date.UTC(2026, 10, 3, 12, 0, 0) / 1000;
+    await clientFor(emu).chat.postMessage({
+      channel: "C0AP000001",
+      text: "decided",
+      blocks: [
+        {
+          type: "context",
+          elements: [
+            {
+              type: "mrkdwn",
+              text: `:white_check_mark: *Approved* on <!date^${ts}^{date_num}|3 Nov 2026> :not_an_emoji:`,
+            },
+          ],
+        },
+      ],
+    });
+    const line = page.locator(".message").filter({ hasText: ":not_an_emoji:" });
+    await line.waitFor();
+    const text = (await line.textContent()) ?? "";
+    expect(text).toContain("✅");
+    expect(text).toMatch(/on 2026-11-0[23]/); // the viewer's own time zone, as in Slack
+    expect(text).toContain(":not_an_emoji:");
+    expect(text).not.toContain("!date^");
+    expect(text).not.toContain("white_check_mark");
+    // The shortcode's underscores are not read as _italic_.
+    await expect(line.locator("i").count()).resolves.toBe(0);
+  });
 });

@@ -12,7 +12,71 @@ export function h(tag, attrs = {}, kids = []) {
   return el;
 }
 
-const TOKEN = /(<[^>\n]+>|\*[^*\n]+\*|_[^_\n]+_|~[^~\n]+~|`[^`\n]+`)/;
+// Emoji shortcodes come first: `:white_check_mark:` must not be read as _italic_.
+const TOKEN = /(:[a-z0-9_+-]+:|<[^>\n]+>|\*[^*\n]+\*|_[^_\n]+_|~[^~\n]+~|`[^`\n]+`)/;
+
+/** The shortcodes the app sends; an unknown one stays as typed, as Slack shows it. */
+const EMOJI = {
+  warning: "⚠️",
+  mag: "🔍",
+  white_check_mark: "✅",
+  heavy_check_mark: "✔️",
+  red_circle: "🔴",
+  large_green_circle: "🟢",
+  lock: "🔒",
+  arrows_counterclockwise: "🔄",
+  x: "❌",
+  tada: "🎉",
+  speech_balloon: "💬",
+  rotating_light: "🚨",
+  repeat: "🔁",
+  no_entry: "⛔",
+  hourglass_flowing_sand: "⏳",
+  hourglass: "⌛",
+  double_vertical_bar: "⏸️",
+  bell: "🔔",
+  alarm_clock: "⏰",
+};
+
+/**
+ * `<!date^1796087158^{date_short_pretty} at {time}|fallback>`, in the viewer's own time zone as
+ * Slack shows it (api.slack.com "Formatting text for app surfaces": date formatting).
+ */
+function formatDateToken(inner) {
+  const [, ts = "", format = "{date_num}"] = inner.split("|")[0].split("^");
+  const d = new Date(Number(ts) * 1000);
+  if (Number.isNaN(d.getTime())) return inner.split("|")[1] ?? inner;
+  const pad = (n) => String(n).padStart(2, "0");
+  const dayDiff = Math.round(
+    (new Date().setHours(0, 0, 0, 0) - new Date(d).setHours(0, 0, 0, 0)) / 864e5,
+  );
+  const pretty = (fallback) =>
+    dayDiff === 0 ? "Today" : dayDiff === 1 ? "Yesterday" : dayDiff === -1 ? "Tomorrow" : fallback;
+  const long = d.toLocaleDateString("en-US", {
+    weekday: "long",
+    month: "long",
+    day: "numeric",
+    year: "numeric",
+  });
+  const medium = d.toLocaleDateString("en-US", { month: "long", day: "numeric", year: "numeric" });
+  const short = d.toLocaleDateString("en-US", { month: "short", day: "numeric", year: "numeric" });
+  const values = {
+    date_num: `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`,
+    date: medium,
+    date_short: short,
+    date_long: long,
+    date_pretty: pretty(medium),
+    date_short_pretty: pretty(short),
+    date_long_pretty: pretty(long),
+    time: d.toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit" }),
+    time_secs: d.toLocaleTimeString("en-US", {
+      hour: "numeric",
+      minute: "2-digit",
+      second: "2-digit",
+    }),
+  };
+  return format.replace(/\{(\w+)\}/g, (m, k) => values[k] ?? m);
+}
 
 /** Slack mrkdwn subset: *bold*, _italic_, ~strike~, `code`, <url|label>, <@U…>, <!here>. */
 export function mrkdwn(text, users) {
@@ -22,8 +86,10 @@ export function mrkdwn(text, users) {
     for (const part of line.split(TOKEN)) {
       if (part === "") continue;
       const inner = part.slice(1, -1);
-      if (part.startsWith("<") && part.endsWith(">")) {
-        if (inner.startsWith("@"))
+      if (/^:[a-z0-9_+-]+:$/.test(part)) out.append(EMOJI[inner] ?? part);
+      else if (part.startsWith("<") && part.endsWith(">")) {
+        if (inner.startsWith("!date^")) out.append(formatDateToken(inner.slice(1)));
+        else if (inner.startsWith("@"))
           out.append(h("b", {}, [`@${users.get(inner.slice(1)) ?? inner.slice(1)}`]));
         else if (inner.startsWith("!"))
           out.append(h("b", {}, [`@${inner.slice(1).split("|")[0]}`]));
