@@ -11,6 +11,8 @@ import { join } from "node:path";
 export interface PrivateRedis {
   readonly url: string;
   readonly port: number;
+  /** Its data folder (AOF), deleted by close(). */
+  readonly dir: string;
   /** SIGKILL (like a crash) or SIGTERM, then wait for the port to close. */
   stop(signal?: "SIGKILL" | "SIGTERM"): Promise<void>;
   /** Start again on the same port and folder (AOF data survives when appendonly is on). */
@@ -93,6 +95,9 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
   const stop = async (signal: "SIGKILL" | "SIGTERM" = "SIGTERM") => {
     if (!child || child.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => child?.once("exit", () => resolve()));
+    // The child is unref'd so a running Redis never keeps Node alive; while stopping, it must,
+    // or Node can exit before the exit event and leave the folder behind.
+    child.ref();
     child.kill(signal);
     await exited;
     await waitFor(async () => !(await portAnswers(port)), 5_000, `port ${port} to close`);
@@ -101,6 +106,7 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    dir,
     stop,
     start,
     close: async () => {

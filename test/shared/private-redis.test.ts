@@ -1,3 +1,5 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { portAnswers, startPrivateRedis } from "../../sandbox/support/redis-server.ts";
@@ -22,5 +24,21 @@ describe("private redis-server", () => {
       await redis.close();
     }
     expect(await portAnswers(redis.port)).toBe(false);
+  });
+
+  it("close() as a process's last act still removes the folder before Node exits", async () => {
+    const script = `
+      const { startPrivateRedis } = await import(${JSON.stringify(new URL("../../sandbox/support/redis-server.ts", import.meta.url).href)});
+      const r = await startPrivateRedis();
+      console.log(r.dir);
+      r.close();
+    `;
+    const dir = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ["--input-type=module", "-e", script], (err, stdout) =>
+        err ? reject(err) : resolve(stdout.trim()),
+      ),
+    );
+    expect(dir).toMatch(/cloudsuite-redis-/);
+    expect(existsSync(dir)).toBe(false);
   });
 });
