@@ -69,11 +69,3 @@ export function classify(err: unknown): Outcome {
       return { kind: "ambiguous", reason: "unexpected_error" };
   }
 }
-
-export class DeliveryError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-  }
-}
