@@ -33,7 +33,6 @@ const rpm = Number(process.env.CHAOS_RPM ?? "0");
 await startApp({
   ...config,
   roles,
-  extraEnv: {},
   overrides: {
     prefix: process.env.CHAOS_PREFIX ?? "cs:",
     port: 0,

@@ -124,7 +124,6 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       routing: routing.config,
       roles: ["all"],
       logger,
-      extraEnv: {},
       overrides: {
         prefix: redis.prefix,
         port: 0,

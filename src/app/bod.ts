@@ -46,19 +46,3 @@ export function bodIngest(o: {
     }
   };
 }
-
-/** BOD credentials from the environment (comma lists, to rotate without downtime). */
-export function bodAuthFromEnv(env: Record<string, string | undefined>): {
-  hmacSecrets: string[];
-  bearerTokens: string[];
-} {
-  const list = (v: string | undefined) =>
-    (v ?? "")
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean);
-  return {
-    hmacSecrets: list(env.BOD_HMAC_SECRETS),
-    bearerTokens: list(env.BOD_BEARER_TOKENS),
-  };
-}

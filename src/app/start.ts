@@ -10,8 +10,6 @@ import { startSyncWorker, upsertSchedules } from "./sync.ts";
 import { type AppHandle, effectiveRoles, type StartAppOptions } from "./types.ts";
 import { startWebRole } from "./web.ts";
 
-export const DEFAULT_PREFIX = "cs:";
-
 /**
  * Composes the app from its configuration and starts the roles asked for. Everything impure is
  * built once (core.ts) and handed down; each role starts only its own loops and servers:
@@ -29,7 +27,7 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
     env,
     routing,
     logger,
-    prefix: over.prefix ?? DEFAULT_PREFIX,
+    prefix: over.prefix ?? env.redisPrefix,
     connectionName: `cloudsuite-slack:${roleName}`,
     ...(over.delivery ? { delivery: over.delivery } : {}),
     ...(over.requestsPerMinute ? { requestsPerMinute: over.requestsPerMinute } : {}),
@@ -75,7 +73,6 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
         ...(over.botId ? { botId: over.botId } : {}),
         ...(over.botUserId ? { botUserId: over.botUserId } : {}),
         bodAuth: over.bod,
-        extraEnv: o.extraEnv ?? process.env,
       });
       url = web.url;
       slackRequestUrl = web.slackRequestUrl;

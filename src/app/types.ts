@@ -45,8 +45,6 @@ export interface StartAppOptions {
   routing: RoutingConfig;
   roles: readonly Role[];
   logger: Logger;
-  /** Extra environment (BOD secrets); default process.env. */
-  extraEnv?: Record<string, string | undefined>;
   overrides?: AppOverrides;
 }
 

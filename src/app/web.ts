@@ -3,7 +3,7 @@ import type { AppEnv } from "../config/env.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
 import { createSlackApp } from "../slack/app.ts";
 import { lookupsFromSource } from "../slack/infor-lookups.ts";
-import { bodAuthFromEnv, bodIngest } from "./bod.ts";
+import { bodIngest } from "./bod.ts";
 import type { Core } from "./core.ts";
 import type { OpsSide } from "./ops.ts";
 import { replayFn } from "./replay.ts";
@@ -26,7 +26,6 @@ export async function startWebRole(o: {
   botId?: string;
   botUserId?: string;
   bodAuth: { hmacSecrets?: string[]; bearerTokens?: string[] } | undefined;
-  extraEnv: Record<string, string | undefined>;
 }): Promise<{
   url: string | undefined;
   slackRequestUrl: string | undefined;
@@ -34,11 +33,15 @@ export async function startWebRole(o: {
 }> {
   const { env, routing, core } = o;
   const { infor, delivery, pipeline, sync, approvals } = core;
-  const bodAuth = o.bodAuth ?? bodAuthFromEnv(o.extraEnv);
+  const bodAuth = o.bodAuth ?? {
+    hmacSecrets: env.bodHmacSecrets,
+    bearerTokens: env.bodBearerTokens,
+  };
   const socketMode = Boolean(env.slackAppToken);
   const tenant = infor.primaryScope.tenant;
   const routes = o.ops.routes({
     auth: bodAuth,
+    maxBodyBytes: env.bodMaxBytes,
     tenant,
     ingest: bodIngest({ queue: sync.queue, schedules: sync.schedules, logger: o.logger }),
     audit: (entry) => delivery.audit.append(entry),

@@ -33,11 +33,8 @@ export const serveCommand: CliCommand = async (argv, io) => {
     const app = await startApp({
       ...config,
       roles,
-      extraEnv: io.env,
       overrides: {
         handleSignals: true,
-        // Several deployments (or tests) may share one Redis: each under a prefix of its own.
-        ...(io.env.REDIS_PREFIX ? { prefix: io.env.REDIS_PREFIX } : {}),
       },
     });
     io.stdout.write(

@@ -1,6 +1,5 @@
 import type { Core } from "../app/core.ts";
 import { createCore } from "../app/core.ts";
-import { DEFAULT_PREFIX } from "../app/start.ts";
 import { loadAppConfig } from "./app-config.ts";
 import type { CliIo, ParsedArgs } from "./io.ts";
 
@@ -16,7 +15,7 @@ export async function withCore(
   if (!config) return undefined;
   const core = createCore({
     ...config,
-    prefix: io.env.REDIS_PREFIX ?? DEFAULT_PREFIX,
+    prefix: config.env.redisPrefix,
     connectionName: `cloudsuite-slack:${name}`,
   });
   try {

@@ -32,6 +32,8 @@ export interface AppEnv {
   bodHmacSecrets: string[];
   bodBearerTokens: string[];
   bodMaxBytes: number;
+  /** Every Redis key starts with this, so several deployments (or tests) can share one Redis. */
+  redisPrefix: string;
 }
 
 export interface EnvProblem {
@@ -61,6 +63,7 @@ export const ENV_DOC: Record<string, string> = {
   BOD_HMAC_SECRETS: "comma-separated shared secrets for POST /ion/bod signatures; optional",
   BOD_BEARER_TOKENS: "comma-separated bearer tokens accepted on POST /ion/bod; optional",
   BOD_MAX_BYTES: "body bound for BODs in bytes; default 2097152 (2 MiB)",
+  REDIS_PREFIX: "prefix of every Redis key, to share one Redis between deployments; default cs:",
 };
 
 const logLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
@@ -214,6 +217,10 @@ export function loadEnv(
     }
   }
   secrets.push(...bodHmacSecrets, ...bodBearerTokens);
+  const redisPrefix = raw("REDIS_PREFIX") ?? "cs:";
+  if (!/^[\w.:-]{1,64}$/.test(redisPrefix)) {
+    problem("REDIS_PREFIX", "expected up to 64 letters, digits, or . : _ -");
+  }
 
   for (const name of SECRET_VARIABLES) {
     const v = raw(name);
@@ -242,6 +249,7 @@ export function loadEnv(
       bodHmacSecrets,
       bodBearerTokens,
       bodMaxBytes,
+      redisPrefix,
     },
   };
 }

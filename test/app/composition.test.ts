@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { bodAuthFromEnv } from "../../src/app/bod.ts";
 import { replayStart } from "../../src/app/replay.ts";
 import { channelOf, deliveryConfigFor, recordUrlFor, routeFnFor } from "../../src/app/routing.ts";
 import { effectiveRoles, parseRoles } from "../../src/app/types.ts";
@@ -103,12 +102,6 @@ describe("routing.yml in the modules' terms", () => {
     );
     expect(url("purchase_order:ACME_PRD:100:AAA:4500001")).toBeUndefined();
     expect(url("not-a-key")).toBeUndefined();
-  });
-
-  it("reads BOD credentials as comma lists", () => {
-    expect(
-      bodAuthFromEnv({ BOD_HMAC_SECRETS: " a-secret , b-secret ", BOD_BEARER_TOKENS: "" }),
-    ).toEqual({ hmacSecrets: ["a-secret", "b-secret"], bearerTokens: [] });
   });
 });
 

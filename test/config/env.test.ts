@@ -31,6 +31,7 @@ describe("environment", () => {
     expect(r.env.redisUrl).toBe("redis://127.0.0.1:6379");
     expect(r.env.port).toBe(3000);
     expect(r.env.routingFile).toBe("routing.yml");
+    expect(r.env.redisPrefix).toBe("cs:");
     expect(r.env.slackAppToken).toBeUndefined();
     // Secrets handed to the log scrubber include the .ionapi's own secrets.
     expect(r.secrets).toEqual(
@@ -51,6 +52,7 @@ describe("environment", () => {
       LOG_LEVEL: "loud",
       PORT: "99999",
       TIME_ZONE: "Mars/Olympus",
+      REDIS_PREFIX: "has spaces and {braces}",
     });
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -60,6 +62,7 @@ describe("environment", () => {
         "IONAPI_FILE",
         "LOG_LEVEL",
         "PORT",
+        "REDIS_PREFIX",
         "REDIS_URL",
         "SLACK_API_URL",
         "SLACK_APP_TOKEN",

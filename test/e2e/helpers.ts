@@ -63,7 +63,6 @@ export async function startStack(
         routing: routing.config,
         roles,
         logger: pino({ level: process.env.E2E_LOG ?? "silent" }),
-        extraEnv: {},
         overrides: {
           prefix,
           port: 0,
