@@ -1,5 +1,6 @@
 import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { codeOf } from "../shared/error-code.ts";
 import type { SyncDeps } from "./deps.ts";
 import { SyncError } from "./errors.ts";
 import { type PollResult, runPoll } from "./poll.ts";
@@ -63,10 +64,12 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     );
   });
   worker.on("failed", (job, err) => {
-    deps.logger?.warn(
-      { job: job?.id, attempts: job?.attemptsMade, code: (err as { code?: string }).code },
-      "poll attempt failed",
-    );
+    const code = codeOf(err);
+    const context = { job: job?.id, attempts: job?.attemptsMade, code };
+    // Shutdown stops a poll between pages on purpose; its retry is routine, not a warning sign.
+    if (code === "SYNC_ABORTED")
+      deps.logger?.info(context, "poll stopped by shutdown; it is retried");
+    else deps.logger?.warn(context, "poll attempt failed");
   });
   return {
     worker,
