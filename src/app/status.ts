@@ -7,8 +7,8 @@ import { getSyncStatus } from "../sync/sync-status.ts";
 
 /**
  * `/infor status`: one line per polled key from the sync status, the delivery queue and dead
- * letters, unrouted records, and the ION token. The token manager does not expose its expiry
- * yet, so the note reports sign-ins and refreshes instead.
+ * letters, unrouted records, and the ION token: the soonest expiry of the tenants' tokens (this
+ * process's; "–" before its first sign-in), and grant counts in the notes.
  */
 export function statusProvider(o: {
   redis: Redis;
@@ -38,7 +38,10 @@ export function statusProvider(o: {
       );
     }
     if (stats.rateLimited > 0) notes.push(`Slack 429s so far: ${stats.rateLimited}`);
+    const expiries = [...o.clients.values()].flatMap((c) => c.tokens.expiresAt ?? []);
+    const soonest = expiries.sort((a, b) => a.getTime() - b.getTime())[0];
     return {
+      ...(soonest ? { tokenExpiresAt: soonest.toISOString() } : {}),
       entities,
       queueDepth: stats.waiting + stats.delayed + stats.active,
       deadLetters: stats.deadLetters,

@@ -87,6 +87,11 @@ export class TokenManager {
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
+  /** When the current access token expires; undefined before the first sign-in or after revoke. */
+  get expiresAt(): Date | undefined {
+    return this.token ? new Date(this.token.expiresAt) : undefined;
+  }
+
   /** A valid access token; signs in or refreshes only when needed. */
   async getToken(): Promise<string> {
     const now = this.clock.now();

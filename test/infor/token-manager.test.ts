@@ -75,12 +75,17 @@ describe("TokenManager", () => {
       })
       .reply(200, tokenBody("AT2", 100), JSON_HEADERS);
     const tm = manager();
+    expect(tm.expiresAt).toBeUndefined();
+    const t0 = clock.now();
     expect(await tm.getToken()).toBe("AT1");
+    // `/infor status` shows this: obtained at t0 with expires_in 100 s.
+    expect(tm.expiresAt?.getTime()).toBe(t0 + 100_000);
     clock.advance(40_000);
     expect(await tm.getToken()).toBe("AT1"); // before the refresh point: no call
     clock.advance(20_000); // 60 s of 100: past the refresh point, still valid
     expect(await tm.getToken()).toBe("AT1");
     await vi.waitFor(async () => expect(await tm.getToken()).toBe("AT2"));
+    expect(tm.expiresAt?.getTime()).toBe(t0 + 60_000 + 100_000);
     expect(tm.stats).toMatchObject({ signIns: 2, refreshes: 1, passwordGrants: 1 });
   });
 
