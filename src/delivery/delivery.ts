@@ -124,6 +124,12 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
   const workers: { worker: Worker; connection: Redis }[] = [];
 
   async function queueAlert(alert: Alert): Promise<void> {
+    // Already in Slack: enqueue is idempotent. Registering it again would put it back in its
+    // channel's line with no job left to take it out, blocking that channel.
+    if (await markers.delivered(alert.id)) {
+      await redis.hincrby(keys.stats, "duplicates_avoided", 1);
+      return;
+    }
     const { rank } = await pacer.register(alert.channel, alert.id);
     await redis.zadd(keys.pending, "NX", clock(), alert.id);
     const jobId = jobIdFor(alert.id);
