@@ -48,7 +48,7 @@ export const FULL: ChaosOptions = {
   timeScale: 100,
   injectOverMs: 90_000,
   stallTimeoutMs: 120_000,
-  timeLimitMs: 12 * 60_000,
+  timeLimitMs: 25 * 60_000,
   mode: "app",
   verbose: true,
 };

@@ -7,6 +7,8 @@ export type AppRole = "worker" | "scheduler" | "web";
 export type ProcessMode = "app" | "serve";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** Output kept per process for the secret scan (logs run at warn: far below this). */
+const OUTPUT_CAP = 32 * 1024 * 1024;
 
 /**
  * THE switch: how an app process is started. `app` runs the composed app through
@@ -30,6 +32,8 @@ export interface AppProcess {
   child: ChildProcess;
   /** Last lines of stderr, for the report when something goes wrong. */
   stderrTail(): string;
+  /** Everything it wrote (stdout and stderr, capped), for the secret scan. */
+  output(): string;
   /** Set when the process exited without being told to (a crash of the app itself). */
   unexpectedExit?: string;
   /** Set before we kill or stop it. */
@@ -52,6 +56,15 @@ export async function startAppProcess(
     detached: true,
   });
   let err = "";
+  const chunks: string[] = [];
+  let size = 0;
+  const keep = (d: Buffer) => {
+    if (size > OUTPUT_CAP) return;
+    size += d.length;
+    chunks.push(d.toString());
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
   // CHAOS_LOG_DIR keeps every process's log (stderr) for a post-mortem.
   const logDir = process.env.CHAOS_LOG_DIR;
   child.stderr?.on("data", (d: Buffer) => {
@@ -61,7 +74,13 @@ export async function startAppProcess(
   // The app logs (pino) to stdout.
   if (logDir)
     child.stdout?.on("data", (d: Buffer) => appendFileSync(join(logDir, `${name}.log`), d));
-  const proc: AppProcess = { role, name, child, stderrTail: () => err };
+  const proc: AppProcess = {
+    role,
+    name,
+    child,
+    stderrTail: () => err,
+    output: () => chunks.join(""),
+  };
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       killGroup(child, "SIGKILL");

@@ -7,12 +7,16 @@ export function formatReport(r: ChaosReport): string {
   const rows: [string, string][] = [
     ["expected", String(c.expected)],
     ["delivered", String(c.delivered)],
-    ["lost", String(c.lost)],
+    [
+      r.finished === "complete" ? "lost" : "lost (or still on the way: run ended early)",
+      String(c.lost),
+    ],
     ["duplicated", String(c.duplicated)],
     ["quarantined", String(c.quarantined)],
     ["audit entries missing", String(c.auditMissing)],
     ["alert messages (record + exception)", String(c.alertMessages)],
     ["misrouted", String(c.misrouted)],
+    ["secrets found in logs/messages", String(r.secretsFound)],
     ["run time", `${r.seconds.toFixed(1)} s (${r.finished})`],
     ["worker SIGKILLs", String(f.workerKills)],
     ["redis restarts", String(f.redisRestarts)],
@@ -36,7 +40,7 @@ export function formatReport(r: ChaosReport): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** Non-zero exit when anything was lost or doubled (or the run never finished). */
+/** Non-zero exit when anything was lost or doubled, or a secret showed up. */
 export function failed(r: ChaosReport): boolean {
-  return r.counts.lost > 0 || r.counts.duplicated > 0;
+  return r.counts.lost > 0 || r.counts.duplicated > 0 || r.secretsFound > 0;
 }

@@ -19,6 +19,8 @@ export interface ChaosReport {
   options: ChaosOptions;
   tag: string;
   counts: ChaosCounts;
+  /** Occurrences of the run's secrets (tokens, signing secret, .ionapi secrets) in any process output or message. */
+  secretsFound: number;
   seconds: number;
   /** Faults that actually fired (emulator rules count their hits). */
   fired: {
@@ -62,6 +64,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   let sim: InforSim | undefined;
   let emu: SlackEmu | undefined;
   const procs: AppProcess[] = [];
+  // Output of processes killed and replaced during the run is scanned too.
+  const allOutputs: (() => string)[] = [];
+  let secretsFound = 0;
   const fired = {
     workerKills: 0,
     redisRestarts: 0,
@@ -124,7 +129,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       sim,
       fired,
       log,
-      restart: (p) => start(p.role, p.name),
+      restart: (p) => {
+        allOutputs.push(p.output);
+        return start(p.role, p.name);
+      },
       restarting: new Map(),
     }).catch((err: unknown) => {
       problems.push(`fault plan: ${(err as Error).message}`);
@@ -168,6 +176,20 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     log(`delivery wait ended: ${finished}; stopping processes`);
     await Promise.all(procs.map((p) => stopAppProcess(p)));
     log("processes stopped; reading the audit log");
+    // Secrets must not show in any log line or message, faults included (errors are where they leak).
+    const secrets = [
+      emu.botToken,
+      signingSecret,
+      String(sim.ionapi.cs ?? ""),
+      String(sim.ionapi.sask ?? ""),
+    ].filter((x) => x.length >= 8);
+    const texts = [
+      ...allOutputs.map((f) => f()),
+      ...procs.map((p) => p.output()),
+      JSON.stringify(postedMessages(emu)),
+      JSON.stringify(emu.inspect.allMessages(OPS_CHANNEL)),
+    ];
+    secretsFound = texts.reduce((n, t) => n + secrets.filter((x) => t.includes(x)).length, 0);
     for (const p of procs) {
       if (p.unexpectedExit) problems.push(`${p.name} died on its own: ${p.unexpectedExit}`);
     }
@@ -185,6 +207,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       options: o,
       tag,
       counts,
+      secretsFound,
       seconds: (Date.now() - started) / 1000,
       fired,
       finished,

@@ -27,6 +27,7 @@ describe("chaos (short)", () => {
       expect(r.counts.quarantined, table).toBe(SHORT.records / 250);
       expect(r.counts.auditMissing, table).toBe(0);
       expect(r.counts.misrouted, table).toBe(0);
+      expect(r.secretsFound, table).toBe(0);
       // The faults really happened.
       expect(r.fired.workerKills, table).toBe(SHORT.workerKills);
       expect(r.fired.redisRestarts, table).toBe(SHORT.redisRestarts);
