@@ -83,6 +83,7 @@ describe("alert messages", () => {
       [APPROVAL_ACTIONS.approve, "apr_123"],
       [APPROVAL_ACTIONS.reject, "apr_123"],
       [APPROVAL_ACTIONS.hold, "apr_123"],
+      [APPROVAL_ACTIONS.comment, "apr_123"],
     ]);
   });
 

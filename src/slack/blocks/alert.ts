@@ -6,7 +6,7 @@ import type {
   OpsPayload,
 } from "../../delivery/alert.ts";
 import { add, dec, toFixed } from "../../shared/decimal.ts";
-import type { Money } from "../../shared/money.ts";
+import { formatMoney, type Money } from "../../shared/money.ts";
 import {
   contextLine,
   esc,
@@ -26,6 +26,7 @@ export const APPROVAL_ACTIONS = {
   approve: "approval.approve",
   reject: "approval.reject",
   hold: "approval.hold",
+  comment: "approval.comment",
 } as const;
 
 export interface AlertViewOptions {
@@ -34,8 +35,19 @@ export interface AlertViewOptions {
   links?: LinkTemplates;
 }
 
-export function approvalActions(approvalId: string, allowHold = true): ActionsBlock {
+/**
+ * Approve / Reject / Hold / Comment. Approve asks for confirmation first, naming what is being
+ * approved (Slack's approval-workflow guidance: a one-click approval of money needs a second
+ * look); Reject and Comment open modals (src/slack/actions), so they need no dialog.
+ * `summary` is plain text, e.g. "Invoice INV-77 from Nordic Paper AB (S1001): 12,345.60 EUR".
+ */
+export function approvalActions(
+  approvalId: string,
+  allowHold = true,
+  summary?: string,
+): ActionsBlock {
   const value = truncate(approvalId, LIMITS.buttonValue);
+  const what = summary ? `Approve ${summary}?` : "Approve this document?";
   const elements: ActionsBlock["elements"] = [
     {
       type: "button",
@@ -43,11 +55,21 @@ export function approvalActions(approvalId: string, allowHold = true): ActionsBl
       text: { type: "plain_text", text: "Approve" },
       style: "primary",
       value,
+      confirm: {
+        title: { type: "plain_text", text: "Approve?" },
+        text: {
+          type: "plain_text",
+          text: truncate(`${what} Your name and the time are recorded.`, LIMITS.confirmText),
+        },
+        confirm: { type: "plain_text", text: "Approve" },
+        deny: { type: "plain_text", text: "Cancel" },
+        style: "primary",
+      },
     },
     {
       type: "button",
       action_id: APPROVAL_ACTIONS.reject,
-      text: { type: "plain_text", text: "Reject" },
+      text: { type: "plain_text", text: "Reject…" },
       style: "danger",
       value,
     },
@@ -60,7 +82,40 @@ export function approvalActions(approvalId: string, allowHold = true): ActionsBl
       value,
     });
   }
+  // The comment modal (actions/approval-comments.ts) threads a note without deciding.
+  elements.push({
+    type: "button",
+    action_id: APPROVAL_ACTIONS.comment,
+    text: { type: "plain_text", text: "Comment…" },
+    value,
+  });
   return { type: "actions", block_id: "approval", elements };
+}
+
+/** What an Approve click approves, in plain words for the confirmation dialog. */
+export function decisionSummary(alert: Alert): string | undefined {
+  const record = alert.record;
+  const doc =
+    record?.entity === "supplier_invoice"
+      ? `${record.credit ? "credit note" : "invoice"} ${record.invoiceNumber} from ${record.supplierName ?? record.supplierId}${record.supplierName ? ` (${record.supplierId})` : ""}`
+      : record?.entity === "purchase_order"
+        ? `PO ${record.number} for ${record.supplierName ?? record.supplierId}`
+        : record?.entity === "payment"
+          ? `payment ${record.reference} to ${record.supplierName ?? record.supplierId}`
+          : undefined;
+  if (alert.exception) {
+    const ex = alert.exception;
+    const amount = ex.amount ? ` (${formatMoney(ex.amount)} at stake)` : "";
+    return `${humanize(ex.type).toLowerCase()}${amount}${doc ? ` on ${doc}` : ""}`;
+  }
+  const total =
+    record && "total" in record
+      ? record.total
+      : record?.entity === "payment"
+        ? record.amount
+        : undefined;
+  if (!doc) return undefined;
+  return `${doc}${total ? `: ${formatMoney(total)}` : ""}`;
 }
 
 /** The main message for an alert (record, exception, digest or ops). */
@@ -103,7 +158,11 @@ export function alertMessage(alert: Alert, o: AlertViewOptions = {}): SlackMessa
       ...message,
       blocks: [
         ...message.blocks,
-        approvalActions(alert.needsDecision.approvalId, alert.needsDecision.allowHold),
+        approvalActions(
+          alert.needsDecision.approvalId,
+          alert.needsDecision.allowHold,
+          decisionSummary(alert),
+        ),
       ],
     };
   }

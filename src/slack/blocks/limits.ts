@@ -17,6 +17,10 @@ export const LIMITS = {
   actionsElements: 25,
   buttonText: 75,
   buttonValue: 2000,
+  // Confirmation dialog: title 100, text 300, confirm/deny button labels 30 characters each.
+  confirmTitle: 100,
+  confirmText: 300,
+  confirmButton: 30,
   actionId: 255,
   blockId: 255,
   /** chat.postMessage `text`: Slack truncates past 40,000 characters; we keep fallbacks short. */
@@ -177,6 +181,28 @@ export function checkMessage(
           check(`${p}.elements[${j}].action_id`, "actionId", b.action_id.length, LIMITS.actionId);
           if (b.value !== undefined)
             check(`${p}.elements[${j}].value`, "buttonValue", b.value.length, LIMITS.buttonValue);
+          if (b.confirm) {
+            const c = `${p}.elements[${j}].confirm`;
+            check(
+              `${c}.title`,
+              "confirmTitle",
+              charLength(b.confirm.title.text),
+              LIMITS.confirmTitle,
+            );
+            check(`${c}.text`, "confirmText", charLength(b.confirm.text.text), LIMITS.confirmText);
+            check(
+              `${c}.confirm`,
+              "confirmButton",
+              charLength(b.confirm.confirm.text),
+              LIMITS.confirmButton,
+            );
+            check(
+              `${c}.deny`,
+              "confirmButton",
+              charLength(b.confirm.deny.text),
+              LIMITS.confirmButton,
+            );
+          }
         });
         break;
       case "divider":

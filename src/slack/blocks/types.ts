@@ -15,6 +15,15 @@ export interface Mrkdwn {
 
 export type TextObject = PlainText | Mrkdwn;
 
+/** Block Kit confirmation dialog (docs.slack.dev/reference/block-kit/composition-objects). */
+export interface ConfirmDialog {
+  title: PlainText;
+  text: PlainText;
+  confirm: PlainText;
+  deny: PlainText;
+  style?: "primary" | "danger";
+}
+
 export interface ButtonElement {
   type: "button";
   text: PlainText;
@@ -22,6 +31,7 @@ export interface ButtonElement {
   value?: string;
   url?: string;
   style?: "primary" | "danger";
+  confirm?: ConfirmDialog;
 }
 
 export interface HeaderBlock {
