@@ -12,10 +12,11 @@ import {
 } from "../pipeline/compose.ts";
 import { lookupsFromSources } from "../pipeline/lookups.ts";
 import type { SlackAuditFn } from "../slack/audit-events.ts";
+import { slackAuditToLog } from "../slack/audit-sink.ts";
 import { type ApprovalSide, createApprovalSide } from "./approvals.ts";
 import { createInforSide, type InforSide } from "./infor.ts";
 import { deliveryConfigFor, linksFor } from "./routing.ts";
-import { slackAuditToLog } from "./slack-audit.ts";
+
 import { createSyncSide, type SyncSide } from "./sync.ts";
 
 export interface Core {

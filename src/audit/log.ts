@@ -4,7 +4,14 @@ import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import { type Alert, parseAlert } from "../delivery/alert.ts";
 import { sanitize } from "./sanitize.ts";
-import type { AuditEntry, AuditFilter, AuditInput, AuditRetention, AuditType } from "./types.ts";
+import {
+  type AuditEntry,
+  type AuditFilter,
+  type AuditInput,
+  type AuditRetention,
+  type AuditType,
+  isAuditType,
+} from "./types.ts";
 
 /** One script: XADD and the index ZADDs land together (see its header). */
 const APPEND_LUA = readFileSync(new URL("./append.lua", import.meta.url), "utf8");
@@ -207,5 +214,17 @@ function toEntry(id: string, flat: string[]): AuditEntry {
   if (f.recordKey) entry.recordKey = f.recordKey;
   if (f.channel) entry.channel = f.channel;
   if (f.data) entry.data = JSON.parse(f.data) as Record<string, unknown>;
-  return entry;
+  return fromLegacy(entry);
+}
+
+/**
+ * Before commands and approvals had types of their own they were stored as `ops` entries with the
+ * kind in `data.event`. Read such entries as their real type, so a type filter and an export
+ * treat old and new entries alike (the stream is append-only: nothing is rewritten).
+ */
+function fromLegacy(entry: AuditEntry): AuditEntry {
+  const event = entry.data?.event;
+  if (entry.type !== "ops" || event === "ops" || !isAuditType(event)) return entry;
+  const { event: _kind, ...data } = entry.data ?? {};
+  return { ...entry, type: event, data };
 }

@@ -1,3 +1,22 @@
+/**
+ * Approval lifecycle events, as src/approvals and src/slack emit them (`ApprovalAuditEvent`):
+ * created with the alert, decided or refused on a click, reminded/escalated/expired by the sweep,
+ * superseded when the exception resolves by itself, written back to the ERP, commented.
+ */
+export const APPROVAL_AUDIT_TYPES = [
+  "approval.created",
+  "approval.decided",
+  "approval.refused",
+  "approval.stale",
+  "approval.superseded",
+  "approval.reminded",
+  "approval.escalated",
+  "approval.expired",
+  "approval.writeback",
+  "approval.commented",
+] as const;
+export type ApprovalAuditType = (typeof APPROVAL_AUDIT_TYPES)[number];
+
 /** What the audit log records. Types are stable strings: the CLI and dashboards filter on them. */
 export const AUDIT_TYPES = [
   "alert.stored",
@@ -11,15 +30,52 @@ export const AUDIT_TYPES = [
   "replay",
   "dead_letter",
   "ops",
+  /** A slash command: who asked what and how it ended (never the answer). */
+  "command",
+  ...APPROVAL_AUDIT_TYPES,
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
+
+export function isAuditType(value: unknown): value is AuditType {
+  return typeof value === "string" && (AUDIT_TYPES as readonly string[]).includes(value);
+}
+
+/** `data` of a `command` entry. */
+export interface CommandAuditData {
+  /** Slack user id. */
+  actor: string;
+  /** When Slack sent the command (ISO 8601); the entry's own `at` is when it was stored. */
+  at: string;
+  /** The command's text, e.g. "po 4500012". */
+  command: string;
+  outcome: "answered" | "help" | "rate_limited" | "refused" | "failed";
+  /** Stable error code when refused or failed. */
+  code?: string;
+}
+
+/** `data` of an `approval.*` entry (alert id and record key are the entry's own fields). */
+export interface ApprovalAuditData {
+  approvalId: string;
+  /** Slack user id, or "system" for the sweep and the pipeline. */
+  actor: string;
+  at: string;
+  /** The approval's state after the event. */
+  state?: string;
+  reason?: string;
+  code?: string;
+  /** Free text of a comment (approval.commented). */
+  comment?: string;
+}
 
 export interface AuditInput {
   type: AuditType;
   alertId?: string;
   recordKey?: string;
   channel?: string;
-  /** Free-form details (no secrets: keys that look like credentials are dropped). */
+  /**
+   * Details (no secrets: keys that look like credentials are dropped). Shapes per type:
+   * `command` → CommandAuditData, `approval.*` → ApprovalAuditData, delivery types free-form.
+   */
   data?: Record<string, unknown>;
 }
 

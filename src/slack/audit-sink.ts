@@ -2,16 +2,19 @@ import type { AuditInput } from "../audit/types.ts";
 import type { SlackAuditEvent, SlackAuditFn } from "./audit-events.ts";
 
 /**
- * Stores commands and approval events in the audit log. The log's type list has no "command" or
- * "approval.*" entries yet, so they go in as "ops" with the real kind in `data.event`; once the
- * audit module adds those types, map `event.type` straight through here.
+ * Stores commands and approval events in the audit log under their own types (`command`,
+ * `approval.decided`, …: src/audit/types.ts); the alert id and record key become the entry's
+ * indexed fields, the rest its data.
  */
 export function slackAuditToLog(log: { append(input: AuditInput): Promise<string> }): SlackAuditFn {
   return async (event: SlackAuditEvent) => {
     const { type, ...rest } = event;
-    const input: AuditInput = { type: "ops", data: { event: type, ...rest } };
+    const data: Record<string, unknown> = { ...rest };
+    const input: AuditInput = { type, data };
     if ("alertId" in event && event.alertId) input.alertId = event.alertId;
     if ("recordKey" in event && event.recordKey) input.recordKey = event.recordKey;
+    delete data.alertId;
+    delete data.recordKey;
     await log.append(input);
   };
 }

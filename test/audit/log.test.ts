@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuditLog } from "../../src/audit/log.ts";
 import { createAlert } from "../../src/delivery/alert.ts";
+import { slackAuditToLog } from "../../src/slack/audit-sink.ts";
 
 const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const prefix = `test:audit:${randomBytes(4).toString("hex")}:`;
@@ -95,5 +96,74 @@ describe("AuditLog", () => {
     const indexSize = await redis.zcard(`${p}audit:idx:alert:${alert(3).id}`);
     expect(indexSize).toBe(0);
     expect(entries.length).toBe(0);
+  });
+
+  it("stores commands and approval decisions under their own types", async () => {
+    const log = new AuditLog({ redis, prefix: `${prefix}t:` });
+    const audit = slackAuditToLog(log);
+    const recordKey = "supplier_invoice:T:100:AAA:S1/INV-9";
+    await audit({
+      type: "approval.decided",
+      approvalId: "apv_1",
+      alertId: "alt_1",
+      recordKey,
+      actor: "U1",
+      at: "2026-12-01T08:00:00.000Z",
+      state: "approved",
+      reason: "matches the PO",
+    });
+    await audit({
+      type: "approval.refused",
+      approvalId: "apv_1",
+      alertId: "alt_1",
+      recordKey,
+      actor: "U2",
+      at: "2026-12-01T08:00:01.000Z",
+      code: "already_decided",
+    });
+    await audit({
+      type: "command",
+      actor: "U3",
+      at: "2026-12-01T08:01:00.000Z",
+      command: "po 4500012",
+      outcome: "answered",
+    });
+
+    const byRecord = await log.query({ recordKey });
+    expect(byRecord.map((e) => e.type)).toEqual(["approval.decided", "approval.refused"]);
+    expect(byRecord[0]).toMatchObject({
+      alertId: "alt_1",
+      data: { approvalId: "apv_1", actor: "U1", state: "approved", reason: "matches the PO" },
+    });
+    // Indexed fields are not repeated in data.
+    expect(byRecord[0]?.data).not.toHaveProperty("recordKey");
+    expect((await log.query({ types: ["command"] })).map((e) => e.data?.command)).toEqual([
+      "po 4500012",
+    ]);
+    expect((await log.query({ types: ["approval.decided"] })).length).toBe(1);
+
+    const lines: string[] = [];
+    expect(
+      await log.exportJsonl({ types: ["command", "approval.refused"] }, (l) => void lines.push(l)),
+    ).toBe(2);
+    expect(lines.map((l) => JSON.parse(l).type)).toEqual(["approval.refused", "command"]);
+  });
+
+  it("reads entries stored as ops before these types existed as their real type", async () => {
+    const log = new AuditLog({ redis, prefix: `${prefix}l:` });
+    await log.append({
+      type: "ops",
+      recordKey: "k1",
+      data: { event: "approval.decided", approvalId: "apv_2", actor: "U1", state: "rejected" },
+    });
+    await log.append({ type: "ops", data: { event: "bod.refused", reason: "signature" } });
+    const decided = await log.query({ types: ["approval.decided"] });
+    expect(decided).toHaveLength(1);
+    expect(decided[0]?.data).toEqual({ approvalId: "apv_2", actor: "U1", state: "rejected" });
+    // Other ops events stay ops.
+    expect((await log.query({ types: ["ops"] }))[0]?.data).toEqual({
+      event: "bod.refused",
+      reason: "signature",
+    });
   });
 });

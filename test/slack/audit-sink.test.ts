@@ -21,13 +21,13 @@ describe("slackAuditToLog", () => {
       state: "approved",
     });
     await audit({ type: "command", actor: "U2", at: "x", command: "po 1", outcome: "answered" });
-    expect(stored[0]).toMatchObject({
-      type: "ops",
+    expect(stored[0]).toEqual({
+      type: "approval.decided",
       alertId: "alt_1",
       recordKey: "k",
-      data: { event: "approval.decided", actor: "U1", state: "approved" },
+      data: { approvalId: "apv_1", actor: "U1", at: "2026-12-01T00:00:00Z", state: "approved" },
     });
-    expect(stored[1]).toMatchObject({ type: "ops", data: { event: "command", command: "po 1" } });
+    expect(stored[1]).toMatchObject({ type: "command", data: { command: "po 1" } });
     expect(stored[1]?.alertId).toBeUndefined();
   });
 });
