@@ -1,5 +1,5 @@
 import type { Job } from "bullmq";
-import { alertMessage, changeReplyMessage } from "../slack/blocks/alert.ts";
+import { alertMessage, threadReplyMessage } from "../slack/blocks/alert.ts";
 import { type Alert, parseAlert } from "./alert.ts";
 import {
   type DeliveryContext,
@@ -178,8 +178,7 @@ async function deliver(
         blocks: message.blocks,
         metadata,
       });
-      const what = alert.kind === "exception.resolved" ? "Resolved" : "Updated";
-      const reply = changeReplyMessage(alert.changes, new Date(attemptAt), what);
+      const reply = threadReplyMessage(alert, new Date(attemptAt));
       const res = await ctx.slack.chat.postMessage({
         channel,
         thread_ts: parentTs,

@@ -238,6 +238,11 @@ describe("simulator → exception in Slack → resolved by a receipt", () => {
     expect(resolved?.replies).toHaveLength(1);
     const reply = JSON.stringify(resolved?.replies[0]?.blocks);
     expect(reply).toContain(`receipt ${receipt.repn} arrived for line 1 (10 of 10 received)`);
+    // Notifications and screen readers get only `text`: it carries the reason, not "Status".
+    expect(resolved?.replies[0]?.text).toBe(
+      `Resolved: receipt ${receipt.repn} arrived for line 1 (10 of 10 received)`,
+    );
+    expect(resolved?.text).toContain(`receipt ${receipt.repn} arrived for line 1`);
     expect((await approvals.get(approvalId as string))?.state).toBe("superseded");
     expect(approvalEvents).toEqual([
       `approval.created:${approvalId}`,

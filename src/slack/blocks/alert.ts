@@ -198,8 +198,10 @@ function exceptionMessage(alert: Alert, at: Date, links: LinkTemplates | undefin
     if (alert.link) blocks.push(textSection(link(alert.link, "Open in CloudSuite")));
     blocks.push(contextLine({ at }));
   }
+  // The notification for a resolved exception says why it resolved, not the stale cause.
+  const reason = resolved ? resolutionReason(alert) : undefined;
   const text = truncate(
-    `${resolved ? "Resolved" : "Exception"}: ${humanize(ex.type)}: ${ex.summary}`,
+    esc(`${resolved ? "Resolved" : "Exception"}: ${humanize(ex.type)}: ${reason ?? ex.summary}`),
     LIMITS.fallbackText,
   );
   return { text, blocks };
@@ -283,16 +285,38 @@ export function opsMessage(op: OpsPayload, at: Date): SlackMessage {
   return { text: truncate(esc(`${title}: ${op.message}`), LIMITS.fallbackText), blocks };
 }
 
-/** Thread reply for a later version: what changed, field by field. */
+/**
+ * Thread reply for a later version: what changed, field by field. `summary` replaces the list in
+ * the notification text; without it the text carries each change with its values, because
+ * notifications and screen readers read only `text` ("Updated: Amount" says nothing).
+ */
 export function changeReplyMessage(
   changes: readonly FieldChange[] | undefined,
   at: Date,
   what = "Updated",
+  summary?: string,
 ): SlackMessage {
   const list = changes ?? [];
   const lines = list.map((c) => `• *${esc(c.field)}*: ${esc(c.from ?? "—")} → ${esc(c.to ?? "—")}`);
   const body = lines.length > 0 ? fitLines(lines, LIMITS.sectionText) : "_details changed_";
-  const names = list.map((c) => c.field).join(", ");
-  const text = truncate(esc(names ? `${what}: ${names}` : what), LIMITS.fallbackText);
+  const spelled = list.map((c) => `${c.field} ${c.from ?? "—"} → ${c.to ?? "—"}`).join("; ");
+  const detail = summary ?? spelled;
+  const text = truncate(esc(detail ? `${what}: ${detail}` : what), LIMITS.fallbackText);
   return { text, blocks: [textSection(`*${esc(what)}*\n${body}`), contextLine({ at })] };
+}
+
+/** Why an exception resolved, as the pipeline states it (details "Resolved", or Status change). */
+export function resolutionReason(alert: Alert): string | undefined {
+  const detail = alert.exception?.details.find((d) => d.label === "Resolved")?.value;
+  if (detail) return detail;
+  const status = alert.changes?.find((c) => c.field === "Status")?.to;
+  return status?.replace(/^resolved:\s*/i, "") || undefined;
+}
+
+/** The thread reply delivery posts under the message it edited. */
+export function threadReplyMessage(alert: Alert, at: Date): SlackMessage {
+  if (alert.kind === "exception.resolved") {
+    return changeReplyMessage(alert.changes, at, "Resolved", resolutionReason(alert));
+  }
+  return changeReplyMessage(alert.changes, at, "Updated");
 }
