@@ -2,6 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
+import { deleteByPrefix } from "../../sandbox/support/redis-keys.ts";
 import { createDelivery, type DeliveryStats } from "../../src/delivery/delivery.ts";
 import { skewedWorkload, startEmu } from "../../test/delivery/emu.ts";
 import {
@@ -58,15 +59,6 @@ async function until(check: () => boolean, timeoutMs: number): Promise<boolean> 
     await new Promise((r) => setTimeout(r, 20));
   }
   return check();
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
 }
 
 interface PacedRun {
@@ -132,7 +124,7 @@ async function runPaced(
     seen.stop();
     for (const w of workers) await stopWorkerProcess(w);
     await producer.close();
-    await deleteKeys(redis, prefix);
+    await deleteByPrefix(redis, prefix);
     await redis.quit();
     await emu.close();
   }

@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { startInforSim } from "../../sandbox/infor-sim/server.ts";
+import { deleteByPrefix } from "../../sandbox/support/redis-keys.ts";
 import { createDelivery } from "../../src/delivery/delivery.ts";
 import { createInforClient } from "../../src/infor/create-client.ts";
 import { parseIonapi } from "../../src/infor/ionapi.ts";
@@ -118,12 +119,7 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
     await client.close();
     await sim.close();
     await emu.close();
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== "0");
+    await deleteByPrefix(redis, prefix);
     for (const c of [redis, queueConn, workerConn]) await c.quit();
   }
 

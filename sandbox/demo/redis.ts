@@ -1,4 +1,5 @@
 import { Redis } from "ioredis";
+import { deleteByPrefix } from "../support/redis-keys.ts";
 import { portAnswers, startPrivateRedis } from "../support/redis-server.ts";
 
 export interface DemoRedis {
@@ -68,12 +69,7 @@ async function deleteKeys(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   redis.on("error", () => {});
   try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== "0");
+    await deleteByPrefix(redis, prefix);
   } finally {
     await redis.quit().catch(() => redis.disconnect());
   }

@@ -4,6 +4,7 @@ import { pino } from "pino";
 import { demoRoutingYaml } from "../../sandbox/demo/routing.ts";
 import { type InforSim, startInforSim } from "../../sandbox/infor-sim/server.ts";
 import { type SlackEmu, startSlackEmu } from "../../sandbox/slack-emu/server.ts";
+import { deleteByPrefix } from "../../sandbox/support/redis-keys.ts";
 import { startApp } from "../../src/app/start.ts";
 import type { AppHandle, Role } from "../../src/app/types.ts";
 import { loadEnv } from "../../src/config/env.ts";
@@ -87,12 +88,7 @@ export async function startStack(
       await emu.close();
       await sim.close();
       const redis = new Redis(REDIS_URL);
-      let cursor = "0";
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== "0");
+      await deleteByPrefix(redis, prefix);
       await redis.quit();
     },
   };

@@ -1,5 +1,3 @@
-import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import { contentVersionOf } from "../../src/delivery/alert.ts";
 import {
   type CanonicalRecord,
@@ -14,24 +12,8 @@ import type { MatchPolicy } from "../../src/rules/match-policy.ts";
 import type { RoutingPolicy } from "../../src/rules/routing.ts";
 import type { ChangeEvent } from "../../src/sync/sink.ts";
 
-export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-
-export function connect(): Redis {
-  return new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-}
-
-export function uniquePrefix(file: string): string {
-  return `test:${file}:${randomUUID().slice(0, 8)}:`;
-}
-
-export async function cleanup(redis: Redis, prefix: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
-}
+// Redis per test file: the sync tests' helpers (one connection, unique prefixes, swept after).
+export { cleanup, connect, fileRedis, REDIS_URL, uniquePrefix } from "../sync/helpers.ts";
 
 const scope = {
   tenant: "T1",

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll } from "vitest";
+import { deleteByPrefix } from "../../sandbox/support/redis-keys.ts";
 import type { Entity } from "../../src/infor/records.ts";
 import type {
   ChangeBatch,
@@ -22,12 +23,7 @@ export function uniquePrefix(file: string): string {
 }
 
 export async function cleanup(redis: Redis, prefix: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
+  await deleteByPrefix(redis, prefix);
 }
 
 export interface FileRedis {
