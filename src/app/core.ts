@@ -1,6 +1,8 @@
 import { WebClient } from "@slack/web-api";
+import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { AuditRetention } from "../audit/types.ts";
 import type { AppEnv } from "../config/env.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
 import type { DeliveryConfigInput } from "../delivery/config.ts";
@@ -15,8 +17,8 @@ import type { SlackAuditFn } from "../slack/audit-events.ts";
 import { slackAuditToLog } from "../slack/audit-sink.ts";
 import { type ApprovalSide, createApprovalSide } from "./approvals.ts";
 import { createInforSide, type InforSide } from "./infor.ts";
+import { createMaintenanceQueue, type MaintenanceJobData } from "./maintenance.ts";
 import { deliveryConfigFor, linksFor } from "./routing.ts";
-
 import { createSyncSide, type SyncSide } from "./sync.ts";
 
 export interface Core {
@@ -31,9 +33,17 @@ export interface Core {
   approvals: ApprovalSide;
   pipeline: ExceptionPipeline;
   sync: SyncSide;
+  /** Audit retention and the pipeline's safety sweep (maintenance.ts). */
+  maintenance: Queue<MaintenanceJobData>;
   /** Closes queues, revokes ION tokens, quits Redis (workers are the caller's). */
   close(): Promise<void>;
 }
+
+/**
+ * A finance audit trail outlives the fiscal year it covers (and the pipeline keeps invoice state
+ * 400 days); without a bound the stream grows until Redis (noeviction) refuses writes.
+ */
+export const DEFAULT_AUDIT_RETENTION: AuditRetention = { maxAgeMs: 400 * 86_400_000 };
 
 /**
  * Everything every role and every CLI task shares, built from env + routing.yml: Redis, the
@@ -50,6 +60,8 @@ export function createCore(o: {
   requestsPerMinute?: number;
   pageSize?: number;
   pollLockTtlMs?: number;
+  /** Audit log retention, applied by the scheduled trim (default: entries older than 400 days). */
+  auditRetention?: AuditRetention;
 }): Core {
   const { env, routing, logger, prefix } = o;
   // BullMQ needs maxRetriesPerRequest: null on every connection it uses (toolchain notes).
@@ -76,6 +88,7 @@ export function createCore(o: {
       logger: logger.child({ component: "delivery" }),
       config: deliveryConfigFor(routing, o.delivery),
       links: linksFor(routing),
+      auditRetention: o.auditRetention ?? DEFAULT_AUDIT_RETENTION,
     });
     const slackClient = new WebClient(env.slackBotToken, {
       slackApiUrl: env.slackApiUrl,
@@ -110,9 +123,10 @@ export function createCore(o: {
       ...(o.pollLockTtlMs ? { lockTtlMs: o.pollLockTtlMs } : {}),
       logger,
     });
+    const maintenance = createMaintenanceQueue(bull, { bullPrefix: sync.bullPrefix });
     // Queues re-emit their connection's errors (Redis restarting, unreachable): log the code once
     // per event instead of letting them print stack traces.
-    for (const queue of [delivery.queue, sync.queue]) {
+    for (const queue of [delivery.queue, sync.queue, maintenance]) {
       queue.on("error", (err: Error) =>
         logger.warn({ queue: queue.name, code: (err as { code?: string }).code }, "queue error"),
       );
@@ -128,9 +142,11 @@ export function createCore(o: {
       approvals,
       pipeline,
       sync,
+      maintenance,
       async close() {
         await delivery.close().catch((err: unknown) => logger.warn({ err }, "delivery close"));
         await sync.queue.close().catch(() => {});
+        await maintenance.close().catch(() => {});
         await infor.close().catch((err: unknown) => logger.warn({ err }, "ION close"));
         for (const c of [bull, redis]) await c.quit().catch(() => c.disconnect());
       },

@@ -5,6 +5,12 @@ import { type Closer, createShutdown } from "../ops/shutdown.ts";
 import type { SyncWorker } from "../sync/worker.ts";
 import { startApprovalSweeps } from "./approvals.ts";
 import { createCore } from "./core.ts";
+import {
+  applyMaintenanceSchedules,
+  type MaintenanceJobData,
+  maintenanceSettings,
+  startMaintenanceWorker,
+} from "./maintenance.ts";
 import { createOpsSide } from "./ops.ts";
 import { startSyncWorker, upsertSchedules } from "./sync.ts";
 import { type AppHandle, effectiveRoles, type StartAppOptions } from "./types.ts";
@@ -14,8 +20,9 @@ import { startWebRole } from "./web.ts";
  * Composes the app from its configuration and starts the roles asked for. Everything impure is
  * built once (core.ts) and handed down; each role starts only its own loops and servers:
  *   web        Bolt (commands, buttons, App Home) + /healthz /readyz /metrics + POST /ion/bod
- *   worker     delivery workers (Slack posts) and sync workers (polls)
- *   scheduler  poll job schedulers from routing.yml, approval reminder sweeps
+ *   worker     delivery workers (Slack posts), sync workers (polls), the maintenance worker
+ *   scheduler  poll job schedulers from routing.yml, maintenance job schedulers (audit
+ *              retention, open-exception recheck), approval reminder sweeps
  * Roles without web serve the ops routes on a small HTTP server of their own.
  */
 export async function startApp(o: StartAppOptions): Promise<AppHandle> {
@@ -23,6 +30,7 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
   const over = o.overrides ?? {};
   const roles = effectiveRoles(o.roles);
   const roleName = [...roles].sort().join("+");
+  const maintenance = maintenanceSettings(over.maintenance);
   const core = createCore({
     env,
     routing,
@@ -33,10 +41,11 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
     ...(over.requestsPerMinute ? { requestsPerMinute: over.requestsPerMinute } : {}),
     ...(over.pageSize ? { pageSize: over.pageSize } : {}),
     ...(over.pollLockTtlMs ? { pollLockTtlMs: over.pollLockTtlMs } : {}),
+    ...(over.auditRetention ? { auditRetention: over.auditRetention } : {}),
   });
   const ops = createOpsSide({
     redisUrl: env.redisUrl,
-    queues: [core.delivery.queue, core.sync.queue],
+    queues: [core.delivery.queue, core.sync.queue, core.maintenance],
     slackClient: core.slackClient,
     clients: core.infor.clients,
     role: roleName,
@@ -46,8 +55,12 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
   const closers: Closer[] = [{ name: "drain", close: async () => ops.health.setDraining() }];
   let syncWorker: SyncWorker | undefined;
   let syncConnection: Redis | undefined;
+  let maintenanceWorker: Worker<MaintenanceJobData> | undefined;
   const tail: Closer[] = [
     { name: "sync-worker", close: async () => syncWorker?.close() },
+    // Waits for a running trim or recheck; both are safe to cut by the deadline (a recheck hands
+    // alerts to delivery before it commits, so the next run recomputes the same alert ids).
+    { name: "maintenance-worker", close: async () => maintenanceWorker?.close() },
     { name: "sync-connection", close: async () => void (await syncConnection?.quit()) },
     { name: "core", close: () => core.close() },
     { name: "ops", close: () => ops.close() },
@@ -85,6 +98,8 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
 
     if (roles.has("scheduler")) {
       await upsertSchedules(core.sync, logger);
+      const applied = await applyMaintenanceSchedules(core.maintenance, maintenance);
+      logger.info(applied, "maintenance schedules applied");
       const stopSweeps = startApprovalSweeps({
         store: core.approvals.store,
         routing,
@@ -103,6 +118,22 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
       syncWorker = startSyncWorker(core.sync, syncConnection);
       syncWorker.worker.on("error", (err) => logger.error({ err }, "sync worker error"));
       ops.watchSyncWorker(syncWorker.worker, core.sync.queue);
+      maintenanceWorker = startMaintenanceWorker({
+        connection: core.bull,
+        bullPrefix: core.sync.bullPrefix,
+        recheckLimit: maintenance.recheckLimit,
+        tasks: {
+          trimAudit: () => core.delivery.audit.trim(),
+          recheckOpen: (limit) =>
+            core.pipeline.recheckOpen(
+              async (alerts) => {
+                for (const alert of alerts) await core.delivery.enqueue(alert);
+              },
+              { limit },
+            ),
+        },
+        logger: logger.child({ component: "maintenance" }),
+      });
     }
 
     const shutdown = createShutdown({

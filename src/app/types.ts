@@ -1,12 +1,14 @@
 import type { Logger } from "pino";
+import type { AuditRetention } from "../audit/types.ts";
 import type { AppEnv } from "../config/env.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
 import type { DeliveryConfigInput } from "../delivery/config.ts";
+import type { MaintenanceSettings } from "./maintenance.ts";
 
 /**
  * What one process runs. `web` answers Slack (commands, buttons, App Home) and serves the ops
- * routes and the BOD webhook; `worker` runs delivery and poll jobs; `scheduler` upserts the poll
- * job schedulers and sweeps approval reminders; `all` is every role in one process.
+ * routes and the BOD webhook; `worker` runs delivery, poll and maintenance jobs; `scheduler` upserts
+ * the poll and maintenance job schedulers and sweeps approval reminders; `all` is every role in one process.
  */
 export const ROLES = ["web", "worker", "scheduler", "all"] as const;
 export type Role = (typeof ROLES)[number];
@@ -28,6 +30,13 @@ export interface AppOverrides {
    * worker killed mid-poll blocks its key this long, so fault-injection runs shorten it.
    */
   pollLockTtlMs?: number;
+  /**
+   * Audit retention and the open-exception sweep: intervals (0 = off) and invoices per sweep
+   * (default hourly each, 200 invoices; src/app/maintenance.ts).
+   */
+  maintenance?: Partial<MaintenanceSettings>;
+  /** Audit log retention (default: 400 days). */
+  auditRetention?: AuditRetention;
   /** How often the scheduler sweeps approval reminders (default 5 min). */
   approvalSweepMs?: number;
   /** Credentials of `POST /ion/bod`; default from BOD_HMAC_SECRETS / BOD_BEARER_TOKENS. */
