@@ -7,6 +7,7 @@ export {
   type RecheckFn,
   type RecheckResult,
 } from "./decide.ts";
+export { approvalDecisions } from "./decisions.ts";
 export {
   type ApprovalPolicy,
   createRoutingPolicy,

@@ -38,6 +38,8 @@ export interface ApprovalStore {
   get(id: string): Promise<Approval | undefined>;
   /** Remember where the alert message is (delivery calls this after posting). */
   attachMessage(id: string, channel: string, ts: string): Promise<void>;
+  /** The approval whose buttons were last attached to this message. */
+  forMessage(channel: string, ts: string): Promise<Approval | undefined>;
   transition(
     id: string,
     verb: ApprovalVerb,
@@ -78,6 +80,8 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
   const openKey = `${prefix}approvals:open`;
   const decisionsKey = (actor: string) => `${prefix}approvals:decided-by:${actor}`;
   const recordIndexKey = (recordKey: string) => `${prefix}approvals:by-record:${recordKey}`;
+  const messageIndexKey = (channel: string, ts: string) =>
+    `${prefix}approvals:by-message:${channel}:${ts}`;
 
   async function get(id: string): Promise<Approval | undefined> {
     const h = await redis.hgetall(key(id));
@@ -117,7 +121,19 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
 
     async attachMessage(id, channel, ts) {
       // Only for an existing approval: HSET on a missing key would create a stateless husk.
-      if ((await redis.exists(key(id))) === 1) await redis.hset(key(id), { channel, ts });
+      if ((await redis.exists(key(id))) !== 1) return;
+      // A changed exception carries a new approval on the same message: the index follows the
+      // latest, so an edit without buttons of its own shows the approval the message last had.
+      await redis
+        .multi()
+        .hset(key(id), { channel, ts })
+        .set(messageIndexKey(channel, ts), id, "EX", indexSeconds)
+        .exec();
+    },
+
+    async forMessage(channel, ts) {
+      const id = await redis.get(messageIndexKey(channel, ts));
+      return id === null ? undefined : get(id);
     },
 
     async transition(id, verb, actor, reason = "") {

@@ -6,6 +6,7 @@ import type { AuditLog } from "../audit/log.ts";
 import type { LinkTemplates } from "../slack/blocks/format.ts";
 import type { Alert } from "./alert.ts";
 import type { DeliveryConfig, PaceSettings } from "./config.ts";
+import type { DecisionSource } from "./decisions.ts";
 import type { DeliveryKeys } from "./keys.ts";
 import type { Markers } from "./markers.ts";
 import type { Pacer } from "./pacer.ts";
@@ -24,6 +25,8 @@ export interface DeliveryContext {
   config: DeliveryConfig;
   pace: PaceSettings;
   links: LinkTemplates | undefined;
+  /** The approvals side, so an edit keeps a decision stamp or pending buttons (decisions.ts). */
+  decisions: DecisionSource | undefined;
   /** Enqueue through the normal path (store, register, queue). */
   enqueue: (alert: Alert) => Promise<void>;
 }

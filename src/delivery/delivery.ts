@@ -9,6 +9,7 @@ import { type Alert, parseAlert } from "./alert.ts";
 import { type DeliveryConfigInput, deliveryConfigSchema, paceSettings } from "./config.ts";
 import { type DeliveryContext, jobIdFor, POST_JOB, type PostJobData } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
+import type { DecisionSource } from "./decisions.ts";
 import { deliveryKeys } from "./keys.ts";
 import { Markers } from "./markers.ts";
 import { Pacer } from "./pacer.ts";
@@ -36,6 +37,12 @@ export interface CreateDeliveryOptions {
   auditRetention?: AuditRetention;
   /** Use this audit log instead of creating one on the same connection. */
   audit?: AuditLog;
+  /**
+   * The approvals store as delivery sees it (`approvalDecisions(store)` from approvals): edits
+   * keep the decision stamp and a pending approval's buttons. Without it an edit shows only
+   * what the new alert says.
+   */
+  decisions?: DecisionSource;
 }
 
 export interface ReplayFilter {
@@ -168,6 +175,7 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
     config,
     pace,
     links: options.links,
+    decisions: options.decisions,
     enqueue: async (alert) => {
       await audit.storeAlert(alert);
       await queueAlert(alert);

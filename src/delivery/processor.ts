@@ -1,5 +1,6 @@
 import type { Job } from "bullmq";
 import { alertMessage, threadReplyMessage } from "../slack/blocks/alert.ts";
+import { withDecision } from "../slack/blocks/decision.ts";
 import { type Alert, parseAlert } from "./alert.ts";
 import {
   type DeliveryContext,
@@ -7,6 +8,7 @@ import {
   QUIET_END_JOB,
   type QuietEndJobData,
 } from "./context.ts";
+import { type DecisionView, needsDecisionLookup } from "./decisions.ts";
 import { maybeFloodDigest, releaseHeld } from "./digest.ts";
 import { handleFailure } from "./failure.ts";
 import { delay, dropStaleHead, promoteNext } from "./line.ts";
@@ -122,6 +124,7 @@ async function deliver(
         parentTs,
       });
       await redis.hincrby(keys.stats, "ambiguous_found", 1);
+      await attachDecision(ctx, alert, parentTs);
       await promoteNext(ctx, channel);
       return { status: "resolved", ts };
     }
@@ -163,10 +166,11 @@ async function deliver(
     channel,
     data: { mode, attempt: job.attemptsMade + 1 },
   });
-  const message = alertMessage(alert, {
-    at: new Date(attemptAt),
-    ...(ctx.links ? { links: ctx.links } : {}),
-  });
+  const message = withDecision(
+    alertMessage(alert, { at: new Date(attemptAt), ...(ctx.links ? { links: ctx.links } : {}) }),
+    alert,
+    await decisionOf(ctx, alert, parentTs),
+  );
   const metadata = alertMetadata(alert.id);
   try {
     let ts: string;
@@ -206,6 +210,7 @@ async function deliver(
       setSubject: mode === "post",
       parentTs: parentTs ?? ts,
     });
+    await attachDecision(ctx, alert, parentTs ?? ts);
     // Wake the next alert of this channel now rather than when its estimate comes due.
     await promoteNext(ctx, channel);
     await attemptLogged;
@@ -223,5 +228,34 @@ async function deliver(
   } catch (err) {
     await attemptLogged;
     return handleFailure(ctx, job, token, alert, err, parentTs);
+  }
+}
+
+/** What the approvals side says about the message this alert posts or edits (see decisions.ts). */
+async function decisionOf(
+  ctx: DeliveryContext,
+  alert: Alert,
+  parentTs: string | undefined,
+): Promise<DecisionView | undefined> {
+  if (!ctx.decisions || !needsDecisionLookup(alert, parentTs)) return undefined;
+  // A failed look-up fails the attempt (retried): posting without it would drop a stamp.
+  return ctx.decisions.decisionFor({
+    channel: alert.channel,
+    ...(alert.needsDecision ? { approvalId: alert.needsDecision.approvalId } : {}),
+    ...(parentTs ? { ts: parentTs } : {}),
+  });
+}
+
+/** The message is in Slack: a failure here only costs the next edit its look-up by message. */
+async function attachDecision(
+  ctx: DeliveryContext,
+  alert: Alert,
+  messageTs: string,
+): Promise<void> {
+  if (!ctx.decisions || !alert.needsDecision) return;
+  try {
+    await ctx.decisions.attach(alert.needsDecision.approvalId, alert.channel, messageTs);
+  } catch (err) {
+    ctx.logger.warn({ err, alertId: alert.id }, "delivery: attaching the approval failed");
   }
 }

@@ -29,6 +29,20 @@ afterAll(async () => {
 });
 
 describe("approval store and the Lua transition", () => {
+  it("finds the approval last attached to a message (a changed exception's new one wins)", async () => {
+    const store = createApprovalStore({ redis, prefix });
+    const first = (await store.create(subject("M1"))).approval;
+    const second = (await store.create(subject("M2"))).approval;
+    expect(await store.forMessage("C1", "1.000100")).toBeUndefined();
+    await store.attachMessage(first.id, "C1", "1.000100");
+    expect((await store.forMessage("C1", "1.000100"))?.id).toBe(first.id);
+    await store.attachMessage(second.id, "C1", "1.000100");
+    expect((await store.forMessage("C1", "1.000100"))?.id).toBe(second.id);
+    // Unknown approvals leave no index behind.
+    await store.attachMessage("apv_missing", "C1", "2.000200");
+    expect(await store.forMessage("C1", "2.000200")).toBeUndefined();
+  });
+
   it("creates once per alert", async () => {
     const store = createApprovalStore({ redis, prefix });
     const a = await store.create(subject("A1"));

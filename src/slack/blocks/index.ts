@@ -1,4 +1,5 @@
 export * from "./alert.ts";
+export * from "./decision.ts";
 export * from "./format.ts";
 export * from "./limits.ts";
 export * from "./records.ts";

@@ -1,0 +1,69 @@
+import type { Alert } from "../../delivery/alert.ts";
+import type { DecisionView } from "../../delivery/decisions.ts";
+import { decisionLine } from "../views/approval-view.ts";
+import { approvalActions, decisionSummary } from "./alert.ts";
+import { capBlocks, LIMITS, truncate } from "./limits.ts";
+import type { Block, SlackMessage } from "./types.ts";
+
+/** block_id of the decision line; the click handlers (views/approval-view.ts) use the same. */
+export const STAMP_BLOCK = "approval.stamp";
+
+const OPEN = new Set(["pending", "hold", "escalated"]);
+
+/**
+ * A freshly rendered alert made consistent with its approval: an open approval keeps its buttons
+ * (also when the new alert has none) and a hold keeps its line; a decided one loses them and is
+ * stamped who / when / why, as the click handler stamped it. A resolved exception never offers
+ * buttons, and its superseded approval needs no stamp (the message says why it closed).
+ */
+export function withDecision(
+  message: SlackMessage,
+  alert: Alert,
+  d: DecisionView | undefined,
+): SlackMessage {
+  if (!d) return message;
+  // Room for the stamp and the buttons inside the 50-block limit.
+  const body = capBlocks(
+    message.blocks.filter((b) => !isApprovalBlock(b)),
+    LIMITS.messageBlocks - 2,
+  );
+  const resolved = alert.kind === "exception.resolved";
+  const line = decisionLine({
+    state: d.state,
+    ...(d.by ? { by: d.by } : {}),
+    ...(d.at ? { at: d.at } : {}),
+    ...(d.reason ? { reason: d.reason } : {}),
+  });
+  const stamp: Block = {
+    type: "context",
+    block_id: STAMP_BLOCK,
+    elements: [{ type: "mrkdwn", text: truncate(line, LIMITS.contextText) }],
+  };
+  if (OPEN.has(d.state)) {
+    if (resolved) return { text: message.text, blocks: body };
+    const allowHold =
+      alert.needsDecision?.approvalId === d.approvalId ? alert.needsDecision.allowHold : true;
+    const actions = approvalActions(d.approvalId, allowHold, decisionSummary(alert));
+    const blocks = d.state === "hold" ? [...body, stamp, actions] : [...body, actions];
+    return { text: message.text, blocks };
+  }
+  if (resolved && d.state === "superseded") return { text: message.text, blocks: body };
+  return {
+    text: truncate(`${message.text} · ${plain(line)}`, LIMITS.fallbackText),
+    blocks: [...body, stamp],
+  };
+}
+
+function isApprovalBlock(b: Block): boolean {
+  if (b.block_id === STAMP_BLOCK) return true;
+  if (b.type !== "actions") return false;
+  return b.elements.some((e) => e.action_id.startsWith("approval."));
+}
+
+/** Notification text: no emoji codes or bold marks; date tokens reduced to their UTC fallback. */
+function plain(line: string): string {
+  return line
+    .replace(/<!date\^[^|>]*\|([^>]*)>/g, "$1")
+    .replace(/:[a-z_]+:\s*/g, "")
+    .replace(/\*/g, "");
+}

@@ -1,0 +1,138 @@
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPendingApproval } from "../../src/approvals/create-pending.ts";
+import { approvalDecisions } from "../../src/approvals/decisions.ts";
+import { createAlert } from "../../src/delivery/alert.ts";
+import { createDelivery, type Delivery } from "../../src/delivery/delivery.ts";
+import { recordKey } from "../../src/infor/records.ts";
+import { invoice } from "../blocks/fixtures.ts";
+import {
+  APPROVER_1,
+  CHANNEL,
+  eventually,
+  type Harness,
+  startHarness,
+  subject,
+  textOf,
+} from "./helpers/harness.ts";
+
+/**
+ * A decision (or a pending approval) must survive delivery's later edits of the same message:
+ * the click handler stamps the message, then a record update re-renders it from the new alert.
+ * Drives the app through the emulator's signed requests and delivery through its Web API.
+ */
+let h: Harness;
+let delivery: Delivery;
+beforeAll(async () => {
+  h = await startHarness("decision-stamps");
+  delivery = createDelivery({
+    connection: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    prefix: h.prefix,
+    slack: { token: h.emu.botToken, slackApiUrl: h.emu.url },
+    logger: pino({ level: "silent" }),
+    config: {
+      timeScale: 20,
+      retryDelayMs: 50,
+      requestTimeoutMs: 2000,
+      digests: { enabled: false },
+    },
+    decisions: approvalDecisions(h.store),
+  });
+  delivery.startWorker({ concurrency: 2 });
+});
+afterAll(async () => {
+  await delivery?.close();
+  await h?.close();
+});
+
+const message = (ts: string) => h.emu.inspect.messages(CHANNEL).find((m) => m.ts === ts);
+
+/** A new invoice needing a decision, posted by delivery; resolves with its message ts. */
+async function postInvoice(number: string) {
+  const record = invoice({ invoiceNumber: number, costCenter: "100", status: "approval" });
+  const approval = await createPendingApproval(
+    { store: h.store },
+    subject(`alert-${number}`, { recordKey: recordKey(record) }),
+  );
+  await delivery.enqueue(
+    createAlert({
+      kind: "record.new",
+      channel: CHANNEL,
+      record,
+      needsDecision: { approvalId: approval.id },
+    }),
+  );
+  const posted = await eventually(
+    () =>
+      h.emu.inspect
+        .messages(CHANNEL)
+        .find((m) => m.text.includes(number) && textOf(m.blocks).includes("approval.approve")),
+    10_000,
+  );
+  return { approval, record, ts: posted.ts };
+}
+
+/** The ERP changed the invoice: delivery edits the message from an alert without buttons. */
+async function updateRecord(record: ReturnType<typeof invoice>, ts: string) {
+  await delivery.enqueue(
+    createAlert({
+      kind: "record.updated",
+      channel: CHANNEL,
+      record: { ...record, dueDate: "2027-01-15" },
+      changes: [{ field: "Due date", from: record.dueDate ?? "—", to: "2027-01-15" }],
+    }),
+  );
+  // The edit is done when the new due date shows and its thread reply says so.
+  await eventually(
+    () =>
+      textOf(message(ts)?.blocks).includes("2027-01-15") &&
+      message(ts)?.replies.some((r) => r.text.includes("Due date")),
+    10_000,
+  );
+  return message(ts);
+}
+
+const click = (user: string, ts: string, action: string) =>
+  h.emu.platform.blockAction({
+    userId: user,
+    channelId: CHANNEL,
+    messageTs: ts,
+    action: { action_id: action },
+  });
+
+describe("decision stamps survive delivery's edits", () => {
+  it("approve, then the record changes: the edit keeps who approved and shows no buttons", async () => {
+    const { approval, record, ts } = await postInvoice("STAMP-1");
+    // Delivery tells the approvals side where the buttons are, right after posting.
+    await eventually(async () => (await h.store.get(approval.id))?.ts === ts);
+    await click(APPROVER_1, ts, "approval.approve");
+    await eventually(() => textOf(message(ts)?.blocks).includes("Approved"));
+
+    const after = await updateRecord(record, ts);
+    const blocks = textOf(after?.blocks);
+    expect(blocks).toContain("2027-01-15");
+    expect(blocks).toContain("Approved");
+    expect(blocks).toContain(`<@${APPROVER_1}>`);
+    expect(blocks).not.toContain("approval.approve");
+    expect(after?.text).toContain("Approved by");
+  });
+
+  it("pending, then the record changes: the buttons stay, carrying the same approval", async () => {
+    const { approval, record, ts } = await postInvoice("STAMP-2");
+    const after = await updateRecord(record, ts);
+    const blocks = textOf(after?.blocks);
+    expect(blocks).toContain("2027-01-15");
+    expect(blocks).toContain("approval.approve");
+    expect(blocks).toContain(approval.id);
+    expect((await h.store.get(approval.id))?.state).toBe("pending");
+  });
+
+  it("on hold, then the record changes: the hold line and the buttons stay", async () => {
+    const { record, ts } = await postInvoice("STAMP-3");
+    await click(APPROVER_1, ts, "approval.hold");
+    await eventually(() => textOf(message(ts)?.blocks).includes("On hold"));
+    const blocks = textOf((await updateRecord(record, ts))?.blocks);
+    expect(blocks).toContain("On hold");
+    expect(blocks).toContain("approval.approve");
+  });
+});
