@@ -2,6 +2,8 @@ import { WebClient } from "@slack/web-api";
 import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { approvalDecisions } from "../approvals/decisions.ts";
+import { createApprovalStore } from "../approvals/store.ts";
 import type { AuditRetention } from "../audit/types.ts";
 import type { AppEnv } from "../config/env.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
@@ -88,6 +90,8 @@ export function createCore(o: {
       logger: logger.child({ component: "delivery" }),
       config: deliveryConfigFor(routing, o.delivery),
       links: linksFor(routing),
+      // Edits keep decision stamps and pending buttons (same keys as approvals.store below).
+      decisions: approvalDecisions(createApprovalStore({ redis, prefix })),
       auditRetention: o.auditRetention ?? DEFAULT_AUDIT_RETENTION,
     });
     const slackClient = new WebClient(env.slackBotToken, {
