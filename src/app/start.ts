@@ -30,7 +30,10 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
   const over = o.overrides ?? {};
   const roles = effectiveRoles(o.roles);
   const roleName = [...roles].sort().join("+");
-  const maintenance = maintenanceSettings(over.maintenance);
+  const maintenance = maintenanceSettings({
+    recheckEveryMs: env.exceptionRecheckMinutes * 60_000,
+    ...over.maintenance,
+  });
   const core = createCore({
     env,
     routing,
@@ -41,7 +44,7 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
     ...(over.requestsPerMinute ? { requestsPerMinute: over.requestsPerMinute } : {}),
     ...(over.pageSize ? { pageSize: over.pageSize } : {}),
     ...(over.pollLockTtlMs ? { pollLockTtlMs: over.pollLockTtlMs } : {}),
-    ...(over.auditRetention ? { auditRetention: over.auditRetention } : {}),
+    auditRetention: over.auditRetention ?? { maxAgeMs: env.auditRetentionDays * 86_400_000 },
   });
   const ops = createOpsSide({
     redisUrl: env.redisUrl,

@@ -34,6 +34,10 @@ export interface AppEnv {
   bodMaxBytes: number;
   /** Every Redis key starts with this, so several deployments (or tests) can share one Redis. */
   redisPrefix: string;
+  /** Audit entries older than this many days are dropped (hourly). */
+  auditRetentionDays: number;
+  /** How often invoices with open exceptions are re-checked against fresh PO data; 0 = never. */
+  exceptionRecheckMinutes: number;
 }
 
 export interface EnvProblem {
@@ -64,6 +68,9 @@ export const ENV_DOC: Record<string, string> = {
   BOD_BEARER_TOKENS: "comma-separated bearer tokens accepted on POST /ion/bod; optional",
   BOD_MAX_BYTES: "body bound for BODs in bytes; default 2097152 (2 MiB)",
   REDIS_PREFIX: "prefix of every Redis key, to share one Redis between deployments; default cs:",
+  AUDIT_RETENTION_DAYS: "audit entries older than this are dropped, hourly; default 400",
+  EXCEPTION_RECHECK_MINUTES:
+    "re-check open match exceptions against fresh POs this often; 0 = never; default 60",
 };
 
 const logLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
@@ -217,6 +224,17 @@ export function loadEnv(
     }
   }
   secrets.push(...bodHmacSecrets, ...bodBearerTokens);
+  const wholeNumber = (name: string, fallback: number, min: number, max: number): number => {
+    const text = raw(name) ?? String(fallback);
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < min || n > max) {
+      problem(name, `expected a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+  const auditRetentionDays = wholeNumber("AUDIT_RETENTION_DAYS", 400, 1, 3650);
+  const exceptionRecheckMinutes = wholeNumber("EXCEPTION_RECHECK_MINUTES", 60, 0, 10_080);
   const redisPrefix = raw("REDIS_PREFIX") ?? "cs:";
   if (!/^[\w.:-]{1,64}$/.test(redisPrefix)) {
     problem("REDIS_PREFIX", "expected up to 64 letters, digits, or . : _ -");
@@ -250,6 +268,8 @@ export function loadEnv(
       bodBearerTokens,
       bodMaxBytes,
       redisPrefix,
+      auditRetentionDays,
+      exceptionRecheckMinutes,
     },
   };
 }

@@ -32,6 +32,8 @@ describe("environment", () => {
     expect(r.env.port).toBe(3000);
     expect(r.env.routingFile).toBe("routing.yml");
     expect(r.env.redisPrefix).toBe("cs:");
+    expect(r.env.auditRetentionDays).toBe(400);
+    expect(r.env.exceptionRecheckMinutes).toBe(60);
     expect(r.env.slackAppToken).toBeUndefined();
     // Secrets handed to the log scrubber include the .ionapi's own secrets.
     expect(r.secrets).toEqual(
@@ -53,6 +55,8 @@ describe("environment", () => {
       PORT: "99999",
       TIME_ZONE: "Mars/Olympus",
       REDIS_PREFIX: "has spaces and {braces}",
+      AUDIT_RETENTION_DAYS: "0",
+      EXCEPTION_RECHECK_MINUTES: "-5",
     });
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -61,6 +65,8 @@ describe("environment", () => {
       [
         "IONAPI_FILE",
         "LOG_LEVEL",
+        "AUDIT_RETENTION_DAYS",
+        "EXCEPTION_RECHECK_MINUTES",
         "PORT",
         "REDIS_PREFIX",
         "REDIS_URL",
