@@ -6,6 +6,8 @@
     KEYS[1] approval hash
     KEYS[2] open approvals zset (member: approval id, score: ARGV[3])
     KEYS[3] record index string (the latest approval id for the record, for lookups)
+    KEYS[4] record index zset (every approval of the record, score: ARGV[3]; an invoice with
+            several exceptions has several approvals at once)
 
     ARGV[1] approval id
     ARGV[2] subject as JSON (the fixed part of the approval)
@@ -24,4 +26,8 @@ redis.call("HSET", KEYS[1], "data", ARGV[2], "state", "pending", "createdAt", AR
   "updatedAt", ARGV[4])
 redis.call("ZADD", KEYS[2], ARGV[3], ARGV[1])
 redis.call("SET", KEYS[3], ARGV[1], "EX", tonumber(ARGV[5]))
+redis.call("ZADD", KEYS[4], ARGV[3], ARGV[1])
+-- Bounded: a lookup shows a handful; the newest 50 are plenty.
+redis.call("ZREMRANGEBYRANK", KEYS[4], 0, -51)
+redis.call("EXPIRE", KEYS[4], tonumber(ARGV[5]))
 return 1

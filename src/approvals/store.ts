@@ -51,6 +51,8 @@ export interface ApprovalStore {
   recentDecisions(actor: string, limit?: number): Promise<Approval[]>;
   /** The latest approval created for a record (`recordKey()`), for lookups that show its state. */
   latestForRecord(recordKey: string): Promise<Approval | undefined>;
+  /** Every approval of a record (an invoice's exceptions each have one), newest first. */
+  forRecord(recordKey: string, limit?: number): Promise<Approval[]>;
   /** True for the one caller that marks the reminder (replicas may sweep at once). */
   markReminded(id: string): Promise<boolean>;
 }
@@ -80,6 +82,7 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
   const openKey = `${prefix}approvals:open`;
   const decisionsKey = (actor: string) => `${prefix}approvals:decided-by:${actor}`;
   const recordIndexKey = (recordKey: string) => `${prefix}approvals:by-record:${recordKey}`;
+  const recordListKey = (recordKey: string) => `${prefix}approvals:by-record-all:${recordKey}`;
   const messageIndexKey = (channel: string, ts: string) =>
     `${prefix}approvals:by-message:${channel}:${ts}`;
 
@@ -109,7 +112,7 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
       const now = clock();
       const created = await createScript.run(
         redis,
-        [key(id), openKey, recordIndexKey(subject.recordKey)],
+        [key(id), openKey, recordIndexKey(subject.recordKey), recordListKey(subject.recordKey)],
         [id, JSON.stringify(subject), now, new Date(now).toISOString(), indexSeconds],
       );
       const approval = await get(id);
@@ -187,6 +190,14 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
     async latestForRecord(recordKey) {
       const id = await redis.get(recordIndexKey(recordKey));
       return id === null ? undefined : get(id);
+    },
+
+    async forRecord(recordKey, limit = 10) {
+      const ids = await redis.zrevrange(recordListKey(recordKey), 0, limit - 1);
+      if (ids.length > 0) return getMany(ids);
+      // Approvals created before the list existed have only the latest-id index.
+      const latest = await redis.get(recordIndexKey(recordKey));
+      return latest === null ? [] : getMany([latest]);
     },
 
     async markReminded(id) {

@@ -15,6 +15,7 @@ import type { DecisionDeps } from "../approvals/decide.ts";
 import type { ApprovalStore } from "../approvals/store.ts";
 import { registerApprovalActions } from "./actions/approval-actions.ts";
 import { registerApprovalComments } from "./actions/approval-comments.ts";
+import { approvalStateFor } from "./approval-state.ts";
 import type { SlackAuditFn } from "./audit-events.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { createLookupRunner } from "./commands/lookup-runner.ts";
@@ -25,7 +26,6 @@ import { createHomePublisher, registerHome } from "./home/home.ts";
 import type { HealthProvider, LookupService, ReplayFn, StatusProvider } from "./lookup-service.ts";
 import { guardSlackRequests } from "./signature-guard.ts";
 import { createSlackAppStats, type SlackAppStats } from "./stats.ts";
-import { plainDecision } from "./views/approval-view.ts";
 
 export interface SlackAppConfig {
   /** Required for HTTP (every request is verified with it). */
@@ -274,14 +274,7 @@ function withApprovalState(
   store: ApprovalStore | undefined,
 ): LookupService {
   if (!store || lookups.approvalState) return lookups;
-  return {
-    ...lookups,
-    async approvalState(recordKey) {
-      const a = await store.latestForRecord(recordKey);
-      if (!a) return undefined;
-      return plainDecision(a);
-    },
-  };
+  return { ...lookups, approvalState: approvalStateFor(store) };
 }
 
 /**

@@ -29,6 +29,19 @@ afterAll(async () => {
 });
 
 describe("approval store and the Lua transition", () => {
+  it("lists every approval of a record, newest first (an invoice's exceptions each have one)", async () => {
+    let now = 1_000;
+    const store = createApprovalStore({ redis, prefix, clock: () => now });
+    const invoiceKey = "supplier_invoice:T:100:AAA:S1/MULTI";
+    expect(await store.forRecord(invoiceKey)).toEqual([]);
+    const a = (await store.create({ ...subject("R1"), recordKey: invoiceKey })).approval;
+    now += 1_000;
+    const b = (await store.create({ ...subject("R2"), recordKey: invoiceKey })).approval;
+    await store.create({ ...subject("R1"), recordKey: invoiceKey }); // a repeat adds nothing
+    expect((await store.forRecord(invoiceKey)).map((x) => x.id)).toEqual([b.id, a.id]);
+    expect((await store.forRecord(invoiceKey, 1)).map((x) => x.id)).toEqual([b.id]);
+  });
+
   it("finds the approval last attached to a message (a changed exception's new one wins)", async () => {
     const store = createApprovalStore({ redis, prefix });
     const first = (await store.create(subject("M1"))).approval;

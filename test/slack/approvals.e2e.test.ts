@@ -91,6 +91,27 @@ describe("approvals through signed requests", () => {
     expect(textOf(post.body.blocks)).toContain(`Approved by <@${APPROVER_2}>`);
   });
 
+  it("an invoice with two exception approvals: the lookup shows the one still waiting", async () => {
+    // Both approvals are about invoice 10023/INV-TWO (one per exception); the newer is approved.
+    const recordKey = subject("INV-TWO").recordKey;
+    await postAlert("INV-TWO-A", { recordKey, title: "Price variance on INV-TWO" });
+    const second = await postAlert("INV-TWO-B", { recordKey, title: "No receipt on INV-TWO" });
+    await click(APPROVER_2, second.ts, "approval.approve");
+    await eventually(() => textOf(message(second.ts)?.blocks).includes("Approved"));
+    const before = h.emu.inspect.responseUrlPosts().length;
+    await h.emu.platform.slashCommand({
+      command: "/infor",
+      text: "invoice 10023 INV-TWO",
+      userId: CLERK,
+      channelId: CHANNEL,
+    });
+    const post = await eventually(() => h.emu.inspect.responseUrlPosts()[before]);
+    const shown = textOf(post.body.blocks);
+    expect(shown).toContain("1 of 2 open");
+    expect(shown).toContain("Waiting for approval (Price variance on INV-TWO)");
+    expect(shown).toContain(`Approved by <@${APPROVER_2}>`);
+  });
+
   it("a non-approver is refused privately, nothing changes, the attempt is audited", async () => {
     const { approval, ts } = await postAlert("A-CLERK");
     await click(CLERK, ts, "approval.approve");
