@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { AppEnv } from "../config/env.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
 import { createSlackApp } from "../slack/app.ts";
+import { approvalStateFor } from "../slack/approval-state.ts";
 import { lookupsFromSource } from "../slack/infor-lookups.ts";
 import { bodIngest } from "./bod.ts";
 import type { Core } from "./core.ts";
@@ -48,6 +49,7 @@ export async function startWebRole(o: {
   });
   const lookups = lookupsFromSource(infor.sourceFor(infor.primaryScope), {
     openExceptions: (recordKey) => pipeline.openExceptions(recordKey),
+    approvalState: approvalStateFor(approvals.store),
     recordUrl: recordUrlFor(routing),
   });
   const slack = createSlackApp({

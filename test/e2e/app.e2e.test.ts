@@ -122,6 +122,26 @@ describe("simulator → app → emulator", () => {
     );
     expect(text(thread)).toMatch(/approved/i);
   }, 30_000);
+
+  it("/infor invoice shows who approved the invoice's exception", async () => {
+    const before = stack.emu.inspect.responseUrlPosts().length;
+    await stack.emu.platform.slashCommand({
+      command: "/infor",
+      text: `invoice ${SINO}`,
+      userId: CLERK,
+      channelId: CC100,
+    });
+    const answer = await eventually(
+      () =>
+        stack.emu.inspect
+          .responseUrlPosts()
+          .slice(before)
+          .find((p) => text(p).includes(SINO)),
+      15_000,
+      "the /infor invoice answer",
+    );
+    expect(text(answer)).toContain(`Approved by <@${APPROVER}>`);
+  }, 30_000);
 });
 
 describe("operations through the composed app", () => {
