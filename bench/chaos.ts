@@ -29,8 +29,8 @@ const report = await runChaos(options);
 process.stdout.write(formatReport(report));
 const stamp = new Date().toISOString();
 const out = join(
-  new URL("./results/", import.meta.url).pathname,
-  `chaos-${stamp.slice(0, 10)}.json`,
+  new URL("./chaos/results/", import.meta.url).pathname,
+  `${stamp.slice(0, 10)}.json`,
 );
 mkdirSync(join(out, ".."), { recursive: true });
 writeFileSync(

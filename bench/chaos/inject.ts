@@ -57,13 +57,18 @@ export function invoiceFields(
 
 /**
  * Create `count` invoices in the simulator spread evenly over `overMs`, in small slices, so the
- * polls see a steady stream while the faults happen. Resolves with everything created.
+ * polls see a steady stream while the faults happen. The simulator's clock starts `days - 1`
+ * days back and moves one day forward `days - 1` times on the way: the records span several
+ * ERP days, as a day's worth of ERP traffic would, instead of all landing on one change date
+ * (M3 change dates are date-only, so every poll re-reads the whole of the watermark's day).
+ * Resolves with everything created.
  */
 export async function injectInvoices(o: {
   sim: InforSim;
   tag: string;
   count: number;
   overMs: number;
+  days: number;
   rng: Rng;
   malformedEvery: number;
   stopped: () => boolean;
@@ -71,11 +76,13 @@ export async function injectInvoices(o: {
   const out: InjectedInvoice[] = [];
   const slices = Math.max(1, Math.round(o.overMs / 250));
   const perSlice = Math.ceil(o.count / slices);
+  const slicesPerDay = Math.ceil(slices / Math.max(1, o.days));
   const start = Date.now();
   for (let s = 0; s < slices && out.length < o.count && !o.stopped(); s++) {
     const due = start + (s * o.overMs) / slices;
     const wait = due - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (s > 0 && s % slicesPerDay === 0) o.sim.control.advanceClock(86_400);
     for (let i = 0; i < perSlice && out.length < o.count; i++) {
       const { fields, invoice } = invoiceFields(o.tag, out.length, o.rng, o.malformedEvery);
       await o.sim.control.upsert("invoice", fields);

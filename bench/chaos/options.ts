@@ -25,6 +25,8 @@ export interface ChaosOptions {
   timeScale: number;
   /** Real time over which the records are created (the faults fall inside it and just after). */
   injectOverMs: number;
+  /** ERP days the records are spread over (the simulator's clock moves a day at a time). */
+  days: number;
   /** Give up waiting for delivery after this long without progress. */
   stallTimeoutMs: number;
   /** Hard bound of the whole run. */
@@ -47,6 +49,7 @@ export const FULL: ChaosOptions = {
   tokenExpiries: 1,
   timeScale: 100,
   injectOverMs: 90_000,
+  days: 10,
   stallTimeoutMs: 120_000,
   timeLimitMs: 25 * 60_000,
   mode: "app",
@@ -64,9 +67,11 @@ export const SHORT: ChaosOptions = {
   throttleBursts: 1,
   tokenExpiries: 1,
   injectOverMs: 15_000,
+  days: 3,
   // A worker killed in the middle of a poll leaves the poll lock (60 s TTL, src/sync) behind:
   // polling of that key resumes only when it expires, so "no progress" must outlast it.
   stallTimeoutMs: 80_000,
-  timeLimitMs: 150_000,
+  // Usually 60-90 s alone; `npm test` runs other files beside it on the same two cores.
+  timeLimitMs: 240_000,
   verbose: false,
 };

@@ -14,8 +14,9 @@ export const OPS_CHANNEL = "C0OPS00001";
 
 /**
  * routing.yml for the run: invoices of 100/AAA, 100/BBB and 200/CCC polled every 10 s (the schema's
- * floor), first run importing from `since` (yesterday: the simulator's seeded history is older,
- * so only what the run creates is posted), cost centers to their channels.
+ * floor), first run importing from `since` (the day before the run's first ERP day), cost
+ * centers to their channels. The simulator's small seeded history may add a few alerts of its
+ * own; the comparison only counts the run's invoices.
  */
 export function chaosRoutingYaml(o: { tenant: string; since: string }): string {
   const aliases = Object.entries(COST_CENTER_CHANNELS)

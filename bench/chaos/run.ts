@@ -79,14 +79,20 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   };
   try {
     redis = await startPrivateRedis({ appendonly: true });
+    const day = (offset: number) =>
+      new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
     sim = await startInforSim({
       port: 0,
       seed: o.seed,
+      // The records span `days` ERP days ending today (inject.ts moves the clock forward).
+      startDate: day(-(o.days - 1)),
+      // Moving the clock a day must not expire tokens: the planned early expiry is the fault.
+      tokenLifetimeSeconds: 60 * 86_400,
       data: { suppliersPerCompany: 5, purchaseOrders: 5, invoices: 5, manualVouchers: 1 },
     });
     const signingSecret = randomBytes(16).toString("hex");
     emu = await startSlackEmu({ port: 0, timeScale: o.timeScale, signingSecret });
-    const since = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const since = day(-o.days);
     const routingFile = join(dir, "routing.yml");
     writeFileSync(routingFile, chaosRoutingYaml({ tenant: sim.tenant, since }));
     const env: Record<string, string> = {
@@ -143,6 +149,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       tag,
       count: o.records,
       overMs: o.injectOverMs,
+      days: o.days,
       rng,
       malformedEvery: MALFORMED_EVERY,
       stopped: () => stopInjecting || Date.now() - started > o.timeLimitMs,

@@ -9,8 +9,8 @@ import { redisServerAvailable } from "../../sandbox/support/redis-server.ts";
  * through the composed app (a scheduler and two worker processes) while one worker is SIGKILLed,
  * the private Redis restarts, Slack answers 500 to 5 % of posts and drops 1 % after storing them,
  * the gateway throttles once and the ION tokens expire early. Nothing may be lost or doubled.
- * Usually about 30 s; a worker killed in the middle of a poll holds that poll's lock for its 60 s
- * TTL, so the bound is higher. Needs `redis-server` (the chaos suite restarts its own Redis).
+ * Usually 60-90 s on two cores (turning records into alerts is the slow part, not Slack); a worker
+ * killed in the middle of a poll holds that poll's lock for its 60 s TTL, so the bound is higher. Needs `redis-server` (the chaos suite restarts its own Redis).
  */
 describe("chaos (short)", () => {
   it.skipIf(!redisServerAvailable())(
@@ -33,6 +33,6 @@ describe("chaos (short)", () => {
       expect(r.fired.redisRestarts, table).toBe(SHORT.redisRestarts);
       expect(r.fired.slack500, table).toBeGreaterThan(0);
     },
-    200_000,
+    300_000,
   );
 });
