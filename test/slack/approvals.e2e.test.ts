@@ -64,7 +64,12 @@ describe("approvals through signed requests", () => {
     });
     expect(textOf(updated.blocks)).toContain(`<@${APPROVER_1}>`);
     expect(textOf(updated.blocks)).not.toContain("approval.approve");
-    await eventually(() => message(ts)?.replies.some((r) => r.text.includes("Approved")));
+    // The thread reply's text (what a notification shows) names the document decided.
+    await eventually(() =>
+      message(ts)?.replies.some(
+        (r) => r.text.includes("Approved") && r.text.includes(approval.title),
+      ),
+    );
     expect((await h.store.get(approval.id))?.state).toBe("approved");
     expect(h.audit).toContainEqual(
       expect.objectContaining({
@@ -345,7 +350,11 @@ describe("approvals through signed requests", () => {
     };
     now = created + 5 * 3_600_000;
     await runApprovalSweep(deps);
-    await eventually(() => message(ts)?.replies.some((r) => r.text.includes("Reminder")));
+    await eventually(() =>
+      message(ts)?.replies.some(
+        (r) => r.text.includes("Reminder") && r.text.includes(approval.title),
+      ),
+    );
     now = created + 25 * 3_600_000;
     await runApprovalSweep(deps);
     await eventually(() => textOf(message(ts)?.blocks).includes("Escalated"));

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { ApprovalNotifier } from "../../approvals/sweep.ts";
 import type { Approval } from "../../approvals/types.ts";
 import { decisionLine } from "../views/approval-view.ts";
-import { formatTime } from "../views/format.ts";
+import { esc, formatTime } from "../views/format.ts";
 import { threadReply, updateApprovalMessage } from "./approval-messages.ts";
 
 /**
@@ -25,7 +25,8 @@ export function createSlackApprovalNotifier(options: {
           client,
           logger,
           r,
-          `:bell: Reminder: this has waited for a decision since ${formatTime(a.createdAt)}.`,
+          // The reply's text is all a notification shows: name the document, not "this".
+          `:bell: Reminder: ${esc(a.title)} has waited for a decision since ${formatTime(a.createdAt)}.`,
         );
       }
     },
@@ -38,14 +39,24 @@ export function createSlackApprovalNotifier(options: {
         ...(a.escalatedAt ? { at: a.escalatedAt } : {}),
       });
       await updateApprovalMessage(client, logger, r, a, line, "keep_buttons");
-      await threadReply(client, logger, r, `${line}${who ? ` · ${who}, please decide.` : ""}`);
+      await threadReply(
+        client,
+        logger,
+        r,
+        `${line} · ${esc(a.title)}${who ? ` · ${who}, please decide.` : ""}`,
+      );
     },
     async expire(a) {
       const r = ref(a);
       if (!r) return;
       const line = decisionLine({ state: "expired", ...(a.decidedAt ? { at: a.decidedAt } : {}) });
       await updateApprovalMessage(client, logger, r, a, line, "final");
-      await threadReply(client, logger, r, `${line} · no decision was made in time.`);
+      await threadReply(
+        client,
+        logger,
+        r,
+        `${line} · ${esc(a.title)}: no decision was made in time.`,
+      );
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { DecisionOutcome, HumanVerb } from "../../approvals/decide.ts";
 import { isOpen } from "../../approvals/types.ts";
 import { decisionLine, supersededLine } from "../views/approval-view.ts";
+import { esc } from "../views/format.ts";
 import type { SlackBlock } from "../views/types.ts";
 import { type MessageRef, threadReply, updateApprovalMessage } from "./approval-messages.ts";
 
@@ -51,7 +52,8 @@ export async function renderOutcome(
           line,
           verb === "hold" ? "keep_buttons" : "final",
         );
-        await threadReply(ctx.client, log, ref, line);
+        // Notifications show only this text: say what was decided, not just by whom.
+        await threadReply(ctx.client, log, ref, `${line} · ${esc(a.title)}`);
       } else {
         await ctx.tell(line);
       }
