@@ -22,7 +22,11 @@ function viewOf(a: Approval): DecisionView {
     approvalId: a.id,
     state: a.state,
     ...(a.decidedBy ? { by: a.decidedBy } : {}),
-    ...(a.decidedAt ? { at: a.decidedAt } : {}),
+    ...(a.decidedAt
+      ? { at: a.decidedAt }
+      : a.state === "escalated" && a.escalatedAt
+        ? { at: a.escalatedAt }
+        : {}),
     ...(a.reason ? { reason: a.reason } : {}),
   };
 }

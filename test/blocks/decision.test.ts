@@ -51,6 +51,16 @@ describe("withDecision", () => {
     expect(superseded.json).not.toContain("approval.stamp");
   });
 
+  it("an escalated approval keeps its line above the buttons", () => {
+    const { json } = render(exception("exception.opened", "apv_3"), {
+      approvalId: "apv_3",
+      state: "escalated",
+      at: "2026-12-02T08:30:00Z",
+    });
+    expect(json.indexOf("Escalated")).toBeGreaterThan(-1);
+    expect(json.indexOf("Escalated")).toBeLessThan(json.indexOf("approval.approve"));
+  });
+
   it("a rejection keeps its reason and drops the buttons the new alert brought", () => {
     const { m, json } = render(exception("exception.opened", "apv_2"), {
       approvalId: "apv_2",

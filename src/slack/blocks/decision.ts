@@ -12,7 +12,7 @@ const OPEN = new Set(["pending", "hold", "escalated"]);
 
 /**
  * A freshly rendered alert made consistent with its approval: an open approval keeps its buttons
- * (also when the new alert has none) and a hold keeps its line; a decided one loses them and is
+ * (also when the new alert has none) and a hold or escalation keeps its line; a decided one loses them and is
  * stamped who / when / why, as the click handler stamped it. A resolved exception never offers
  * buttons, and its superseded approval needs no stamp (the message says why it closed).
  */
@@ -44,7 +44,8 @@ export function withDecision(
     const allowHold =
       alert.needsDecision?.approvalId === d.approvalId ? alert.needsDecision.allowHold : true;
     const actions = approvalActions(d.approvalId, allowHold, decisionSummary(alert));
-    const blocks = d.state === "hold" ? [...body, stamp, actions] : [...body, actions];
+    // Hold and escalation keep a line above the buttons, as the click handler and sweep put it.
+    const blocks = d.state === "pending" ? [...body, actions] : [...body, stamp, actions];
     return { text: message.text, blocks };
   }
   if (resolved && d.state === "superseded") return { text: message.text, blocks: body };
