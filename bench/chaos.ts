@@ -30,7 +30,8 @@ process.stdout.write(formatReport(report));
 const stamp = new Date().toISOString();
 const out = join(
   new URL("./chaos/results/", import.meta.url).pathname,
-  `${stamp.slice(0, 10)}.json`,
+  // One file per day and workload, so a short or serve run does not overwrite the full run's.
+  `${stamp.slice(0, 10)}${options.records === FULL.records && options.mode === "app" ? "" : `-${options.records}-${options.mode}`}.json`,
 );
 mkdirSync(join(out, ".."), { recursive: true });
 writeFileSync(

@@ -38,7 +38,8 @@ export interface ChaosReport {
   problems: string[];
 }
 
-const PREFIX = "chaos:";
+/** Redis key prefix of the app: app-process.ts takes CHAOS_PREFIX; `serve` always uses "cs:". */
+const prefixFor = (mode: ChaosOptions["mode"]) => (mode === "serve" ? "cs:" : "chaos:");
 const MALFORMED_EVERY = 250;
 
 /**
@@ -104,7 +105,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       ROUTING_FILE: routingFile,
       LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? "warn",
       PORT: "0",
-      CHAOS_PREFIX: PREFIX,
+      CHAOS_PREFIX: prefixFor(o.mode),
       CHAOS_TIME_SCALE: String(o.timeScale),
     };
     const start = (role: AppRole, name: string) => startAppProcess(o.mode, role, name, env);
@@ -200,7 +201,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     for (const p of procs) {
       if (p.unexpectedExit) problems.push(`${p.name} died on its own: ${p.unexpectedExit}`);
     }
-    const audit = await readAudit(redis.url, tag);
+    const audit = await readAudit(redis.url, prefixFor(o.mode), tag);
     const counts = compareRun({
       tag,
       injected,
@@ -356,11 +357,12 @@ function postedMessages(emu: SlackEmu): PostedMessage[] {
 
 async function readAudit(
   url: string,
+  prefix: string,
   tag: string,
 ): Promise<{ stored: Set<string>; delivered: Set<string>; quarantined: Set<string> }> {
   const redis = new Redis(url, { maxRetriesPerRequest: 3 });
   try {
-    const log = new AuditLog({ redis, prefix: PREFIX });
+    const log = new AuditLog({ redis, prefix });
     const entries = await log.query({
       types: ["alert.stored", "post.result", "post.resolved", "ops"],
       limit: Number.MAX_SAFE_INTEGER,
