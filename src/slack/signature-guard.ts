@@ -4,6 +4,8 @@ import type { SlackAppStats } from "./stats.ts";
 // Slack: reject a request whose timestamp is more than five minutes from local time (either
 // direction). Bolt 5.1 refuses only stale ones, so future timestamps are refused here.
 const MAX_SKEW_SECONDS = 300;
+// Slack's own requests are a few KB; a modal submission with many inputs stays far below this.
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface GuardOptions {
   endpoints: readonly string[];
@@ -48,7 +50,28 @@ export function guardSlackRequests(inner: RequestListener, options: GuardOptions
       res.once("finish", () => {
         if (res.statusCode === 401) count();
       });
-      inner(req, res);
+      // Bolt 5.1 reads properties of the parsed body without checking it is an object: a signed
+      // `payload=null` (or a JSON `null`) throws outside its error handling and the unhandled
+      // rejection ends the process. Bolt takes a body already buffered on `rawBody`, so read it
+      // here, refuse anything that parses to a non-object with 400, and hand the rest on.
+      bufferBody(req, MAX_BODY_BYTES).then(
+        (raw) => {
+          if (raw === undefined) {
+            res.writeHead(413).end();
+            return;
+          }
+          (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
+          if (parsesToNonObject(raw, header(req, "content-type"))) {
+            res.writeHead(400).end();
+            return;
+          }
+          inner(req, res);
+        },
+        (err) => {
+          options.onError?.(err);
+          if (!res.headersSent) res.writeHead(400).end();
+        },
+      );
     };
     if (!options.seenBefore) return pass();
     // The body stays buffered in the stream (no 'data' listener yet) until Bolt reads it.
@@ -69,4 +92,37 @@ export function guardSlackRequests(inner: RequestListener, options: GuardOptions
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** The whole body, or undefined when it exceeds `limit` (the rest is drained, not kept). */
+function bufferBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.once("end", () => resolve(size <= limit ? Buffer.concat(chunks) : undefined));
+    req.once("error", reject);
+  });
+}
+
+/**
+ * Bolt's own parse (form with a `payload` JSON field, form fields, or JSON) gives a non-object.
+ * Bodies that do not parse at all are left to Bolt, which answers those with 400 itself.
+ */
+function parsesToNonObject(raw: Buffer, contentType: string | undefined): boolean {
+  try {
+    const text = raw.toString("utf8");
+    let parsed: unknown;
+    if (contentType === "application/x-www-form-urlencoded") {
+      const payload = new URLSearchParams(text).get("payload");
+      if (payload === null) return false;
+      parsed = JSON.parse(payload);
+    } else parsed = JSON.parse(text);
+    return typeof parsed !== "object" || parsed === null || Array.isArray(parsed);
+  } catch {
+    return false;
+  }
 }
