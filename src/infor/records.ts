@@ -10,9 +10,20 @@ import { decimalString, moneySchema } from "../shared/money.ts";
  * dates are ISO `YYYY-MM-DD`; timestamps ISO 8601 UTC; ERP padding is trimmed.
  */
 
+const ISO_DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A real calendar day: an ERP date like 2026-13-99 or 2026-02-29 is quarantined, not posted. */
+function isCalendarDate(text: string): boolean {
+  const [y, m, d] = text.split("-").map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
 const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "expected an ISO date YYYY-MM-DD" });
+  .regex(ISO_DATE_RE, { message: "expected an ISO date YYYY-MM-DD" })
+  // zod runs refinements after a failed regex too: report the calendar only for the right shape.
+  .refine((t) => !ISO_DATE_RE.test(t) || isCalendarDate(t), { message: "not a calendar date" });
 const trimmed = z.string().trim();
 const nonEmpty = z.string().trim().min(1);
 
