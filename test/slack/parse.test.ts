@@ -59,6 +59,14 @@ describe("parseInforCommand", () => {
     expect(r.ok ? "" : r.message).not.toMatch(/<!channel>/);
   });
 
+  it("never echoes control or invisible characters from user text", () => {
+    for (const text of ["tr\u202Eansfer", "x\u200By", "bad\u001b[31mred", "gl 4010 20\u0000"]) {
+      const r = parseInforCommand(text);
+      expect(r.ok, text).toBe(false);
+      expect(r.ok ? "" : r.message).not.toMatch(/\p{Cc}|\p{Cf}/u);
+    }
+  });
+
   it("accepts 13-period calendars and refuses nonsense periods", () => {
     expect(parsePeriod("2026-13")).toEqual({ year: 2026, period: 13 });
     expect(parsePeriod("2026-00")).toBeUndefined();

@@ -232,8 +232,11 @@ function bad(name: CommandName, value: string): ParseResult {
 }
 
 /** Echo user text safely: short, and without characters that Slack mrkdwn treats as markup. */
+/** What a refusal may echo of the user's text: no markup, no control or invisible characters. */
 function clip(s: string): string {
-  const cleaned = s.replace(/[`<>&*_~]/g, "");
+  // \p{Cc}: control characters (terminal escapes); \p{Cf}: format characters such as the
+  // right-to-left override and zero-width spaces, which would disguise the echoed text.
+  const cleaned = s.replace(/[`<>&*_~]|\p{Cc}|\p{Cf}/gu, "");
   return cleaned.length > 30 ? `${cleaned.slice(0, 30)}…` : cleaned;
 }
 
