@@ -1,5 +1,5 @@
 import type { InforSim } from "../../sandbox/infor-sim/server.ts";
-import type { Rng } from "./random.ts";
+import type { Rng } from "../../sandbox/support/random.ts";
 
 /** One invoice the run creates: its supplier invoice number is how it is found in Slack. */
 export interface InjectedInvoice {

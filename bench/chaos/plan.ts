@@ -1,5 +1,5 @@
+import type { Rng } from "../../sandbox/support/random.ts";
 import type { ChaosOptions } from "./options.ts";
-import type { Rng } from "./random.ts";
 
 export type FaultEvent =
   | { at: number; kind: "kill_worker"; worker: number; downMs: number }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { type InforSim, startInforSim } from "../../sandbox/infor-sim/server.ts";
 import { type SlackEmu, startSlackEmu } from "../../sandbox/slack-emu/server.ts";
+import { createRng } from "../../sandbox/support/random.ts";
 import { type PrivateRedis, startPrivateRedis } from "../../sandbox/support/redis-server.ts";
 import { AuditLog } from "../../src/audit/log.ts";
 import { type ChaosCounts, compareRun, type PostedMessage } from "./compare.ts";
@@ -12,7 +13,6 @@ import { type InjectedInvoice, injectInvoices } from "./inject.ts";
 import type { ChaosOptions } from "./options.ts";
 import { type FaultEvent, planFaults } from "./plan.ts";
 import { type AppProcess, type AppRole, crash, startAppProcess, stopAppProcess } from "./procs.ts";
-import { createRng } from "./random.ts";
 import { COST_CENTER_CHANNELS, chaosRoutingYaml, DEFAULT_CHANNEL, OPS_CHANNEL } from "./routing.ts";
 
 export interface ChaosReport {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
-import { loadScript } from "./scripts.ts";
+import { luaScript } from "../shared/lua-script.ts";
 import {
   type Approval,
   type ApprovalState,
@@ -11,8 +11,8 @@ import {
   VERB_TARGET,
 } from "./types.ts";
 
-const transitionScript = loadScript("./transition.lua");
-const createScript = loadScript("./create.lua");
+const transitionScript = luaScript(new URL("./transition.lua", import.meta.url));
+const createScript = luaScript(new URL("./create.lua", import.meta.url));
 
 /** How many recent decisions App Home keeps per person. */
 const RECENT_DECISIONS_KEPT = 20;

@@ -1,11 +1,11 @@
 import type { Redis } from "ioredis";
 import type { Alert } from "../delivery/alert.ts";
+import { luaScript } from "../shared/lua-script.ts";
 import { PipelineError } from "./errors.ts";
 import type { PipelineKeys } from "./keys.ts";
-import { loadScript } from "./scripts.ts";
 import type { InvoiceState, VersionedState } from "./types.ts";
 
-const commitScript = loadScript("commit");
+const commitScript = luaScript(new URL("./lua/commit.lua", import.meta.url));
 
 /** An approval to close because its exception resolved by itself (the ERP moved on). */
 export interface ApprovalClose {

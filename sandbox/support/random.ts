@@ -1,6 +1,6 @@
 /**
- * A small seeded PRNG (mulberry32) so every chaos run is reproducible: the report prints its seed,
- * and `npm run chaos -- --seed <n>` repeats the same fault plan.
+ * A small seeded PRNG (mulberry32) so chaos runs and fuzz tests are reproducible: each prints its
+ * seed, and the same seed repeats the same fault plan or the same inputs.
  */
 export interface Rng {
   readonly seed: number;
