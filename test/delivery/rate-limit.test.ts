@@ -47,7 +47,9 @@ describe("Slack 429", () => {
       },
     });
     try {
-      const hot = Array.from({ length: 3 }, (_, i) => paymentAlert(300 + i, FIN));
+      // Five into a bucket of 2 refilled every 5 s: a 429 is certain unless the posts drift over
+      // 15 s apart, which a busy CI machine's late wake-ups did with three (flaky).
+      const hot = Array.from({ length: 5 }, (_, i) => paymentAlert(300 + i, FIN));
       const calm = Array.from({ length: 2 }, (_, i) => paymentAlert(400 + i, "C0AP000001"));
       for (const a of [...hot, ...calm]) await d.enqueue(a);
       d.startWorker({ concurrency: 4 });
@@ -68,5 +70,5 @@ describe("Slack 429", () => {
       await d.close();
       await strict.close();
     }
-  }, 60_000);
+  }, 90_000);
 });
