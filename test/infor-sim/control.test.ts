@@ -157,6 +157,31 @@ describe("infor-sim values an ERP holds as text", () => {
     expect(sim.control.log().map((e) => e.status)).toEqual([200, 200, 200, 200, 200]);
   });
 
+  it("serves an invoice amount held as text; its line amount is blank and it posts no GL", async () => {
+    const sim = await startSim();
+    const api = await caller(sim);
+    const inv = sim.control.upsert("invoice", {
+      SUNO: "3000001",
+      SINO: "TEXT-AMOUNT",
+      DIVI: "AAA",
+      CUAM: "1,234.50",
+      VTAM: "0.00",
+    }) as { inbn: number };
+    const lines = await api.json<V2Body>(v2("APS450MI", "LstLines", `?INBN=${inv.inbn}&DIVI=AAA`));
+    expect(lines.status).toBe(200);
+    expect(records(lines.body).map((l) => l.NLAM)).toEqual([""]);
+    const q = encodeURIComponent(`E6INBN, E6NLAM from FAPIBL where E6INBN = ${inv.inbn}`);
+    const fapibl = await api.json<V2Body>(v2("EXPORTMI", "Select", `?SEPC=;&QERY=${q}`));
+    expect(records(fapibl.body).map((r) => r.REPL)).toEqual([`${inv.inbn};`]);
+    // Even marked as posted, an amount that is not a number yields no ledger lines.
+    sim.control.upsert("invoice", { INBN: inv.inbn, SUPA: "90" });
+    const gl = encodeURIComponent(`EGVTXT from FGLEDG where EGVTXT = '3000001 TEXT-AMOUNT'`);
+    const fgledg = await api.json<V2Body>(v2("EXPORTMI", "Select", `?SEPC=;&QERY=${gl}`));
+    expect(fgledg.status).toBe(200);
+    expect(records(fgledg.body)).toEqual([]);
+    expect(sim.control.log().every((e) => e.status === 200)).toBe(true);
+  });
+
   it("logs a request whose handler fails, with the status it answered", async () => {
     const sim = await startSim();
     const api = await caller(sim);

@@ -1,4 +1,4 @@
-import { formatMinor, parseMinor } from "../data/amounts.ts";
+import { formatMinor, isDecimal, parseMinor } from "../data/amounts.ts";
 import { invoiceLines, manualGlLine } from "../data/derive.ts";
 import type { GlLineRec, InvoiceRec, TenantData } from "../data/model.ts";
 import {
@@ -119,7 +119,9 @@ export function payment(ctx: UpsertContext, fields: Fields): InvoiceRec {
     jrno: existing?.jrno ?? ctx.data.seq.jrno++,
     vono: existing?.vono ?? ctx.data.seq.vono++,
     pyme: text(fields, "PYME") ?? existing?.pyme ?? "BT",
-    cuam: text(fields, "CUAM") ?? formatMinor(-parseMinor(head.cuam)),
+    cuam:
+      text(fields, "CUAM") ??
+      (isDecimal(head.cuam) ? formatMinor(-parseMinor(head.cuam)) : head.cuam),
     rgdt: existing?.rgdt ?? ctx.today,
     lmdt: ctx.today,
   };

@@ -8,7 +8,10 @@ import type { Division, GlLineRec, InvoiceLineRec, InvoiceRec, TenantData } from
  */
 export function invoiceLines(invoice: InvoiceRec): InvoiceLineRec[] {
   if (invoice.lines) return invoice.lines;
-  const net = parseMinor(invoice.cuam) - parseMinor(invoice.vtam);
+  // An amount held as text (a control upsert can store one, as an ERP can) derives no net amount:
+  // the line is served with NLAM blank rather than failing every read of the table.
+  const numeric = isDecimal(invoice.cuam) && isDecimal(invoice.vtam);
+  const net = numeric ? parseMinor(invoice.cuam) - parseMinor(invoice.vtam) : undefined;
   return [
     {
       trno: 1,
@@ -22,7 +25,7 @@ export function invoiceLines(invoice: InvoiceRec): InvoiceLineRec[] {
       ppun: "",
       pucd: "",
       grpr: "0.00",
-      nlam: formatMinor(net),
+      nlam: net === undefined ? "" : formatMinor(net),
       ait1: invoice.ait1,
       ait2: invoice.ait2,
       rgdt: invoice.rgdt,
@@ -151,6 +154,10 @@ function gl(
 /** GL lines (FGLEDG) of a posted invoice and of its payment; they balance to zero. */
 export function invoiceGlLines(invoice: InvoiceRec): GlLineRec[] {
   if (invoice.supa !== "90") return [];
+  // Amounts held as text cannot be posted: no GL lines, as no real ledger would have them.
+  const amounts = [invoice.cuam, invoice.vtam, ...(invoice.payment ? [invoice.payment.cuam] : [])];
+  const lineAmounts = invoiceLines(invoice).map((l) => l.nlam);
+  if (![...amounts, ...lineAmounts].every(isDecimal)) return [];
   const total = parseMinor(invoice.cuam);
   const vat = parseMinor(invoice.vtam);
   const at = (jsno: number, ait1: string, ait2: string, minor: bigint): GlLineRec =>
