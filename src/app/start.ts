@@ -2,6 +2,7 @@ import type { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { startOpsServer } from "../ops/routes.ts";
 import { type Closer, createShutdown } from "../ops/shutdown.ts";
+import { codeOf } from "../shared/error-code.ts";
 import type { SyncWorker } from "../sync/worker.ts";
 import { startApprovalSweeps } from "./approvals.ts";
 import { createCore } from "./core.ts";
@@ -118,8 +119,10 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
       const deliveryWorker: Worker = core.delivery.startWorker();
       ops.watchDeliveryWorker(deliveryWorker, core.delivery.queue);
       syncConnection = core.redis.duplicate({ maxRetriesPerRequest: null });
+      // Without a listener ioredis prints every reconnect failure to stderr; the sync worker
+      // logs its own errors already.
+      syncConnection.on("error", (err) => logger.warn({ code: codeOf(err) }, "sync redis error"));
       syncWorker = startSyncWorker(core.sync, syncConnection);
-      syncWorker.worker.on("error", (err) => logger.error({ err }, "sync worker error"));
       ops.watchSyncWorker(syncWorker.worker, core.sync.queue);
       maintenanceWorker = startMaintenanceWorker({
         connection: core.bull,

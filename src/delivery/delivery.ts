@@ -112,10 +112,17 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
     typeof options.connection === "string"
       ? new Redis(options.connection, { maxRetriesPerRequest: null })
       : options.connection;
+  // ioredis prints an "Unhandled error event" with a stack for every reconnect attempt of a
+  // connection without a listener: log the code instead (Redis restarts are routine).
+  const logRedisError = (err: Error) =>
+    logger.warn({ code: (err as { code?: string }).code }, "delivery: redis error");
+  if (ownsRedis) redis.on("error", logRedisError);
   const keys = deliveryKeys(options.prefix);
   const pace = paceSettings(config);
   const bullPrefix = `${options.prefix}bull`;
   const queue = new Queue(config.queueName, { connection: redis, prefix: bullPrefix });
+  // BullMQ prints connection errors with console.error when a queue has no "error" listener.
+  queue.on("error", logRedisError);
   const audit =
     options.audit ??
     new AuditLog({
@@ -205,6 +212,7 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
 
     startWorker({ concurrency = 8 } = {}) {
       const connection = redis.duplicate({ maxRetriesPerRequest: null });
+      connection.on("error", logRedisError);
       const worker = new Worker(config.queueName, createProcessor(ctx), {
         connection,
         prefix: bullPrefix,

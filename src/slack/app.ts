@@ -124,7 +124,13 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
   // lookups, cache writes or anything else pipelined on the shared one.
   let guardConnection: Redis | undefined;
   const guardRedis = () => {
-    guardConnection ??= deps.redis.duplicate();
+    if (!guardConnection) {
+      guardConnection = deps.redis.duplicate();
+      // ioredis would print each reconnect failure with a stack to stderr without a listener.
+      guardConnection.on("error", (err) =>
+        logger.warn({ code: (err as { code?: string }).code }, "slack replay-check redis error"),
+      );
+    }
     return guardConnection;
   };
   const bLogger = boltLogger(logger);
