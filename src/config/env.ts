@@ -7,7 +7,7 @@ import {
   type KeyRing,
   parseKeyRing,
 } from "../security/envelope.ts";
-import { isLoopbackHost } from "./urls.ts";
+import { isLoopbackHost } from "../shared/urls.ts";
 
 /**
  * The process environment, validated at once: every problem is reported together (an admin

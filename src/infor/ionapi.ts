@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isLoopbackHost } from "../shared/urls.ts";
 import { IonapiError } from "./errors.ts";
 
 /**
@@ -51,12 +52,6 @@ export interface IonapiCredentials {
   meta: { ev?: string; v?: string; ru?: string; dt?: string };
 }
 
-function isLoopback(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  if (h === "localhost" || h === "::1") return true;
-  return /^127(\.\d{1,3}){3}$/.test(h);
-}
-
 /** Parse a URL and enforce https (http only on loopback). Exported for config's own URLs. */
 export function checkedUrl(key: string, text: string): URL {
   let url: URL;
@@ -67,7 +62,7 @@ export function checkedUrl(key: string, text: string): URL {
   }
   if (url.username || url.password) throw new IonapiError(key, "must not embed credentials");
   if (url.protocol === "https:") return url;
-  if (url.protocol === "http:" && isLoopback(url.hostname)) return url;
+  if (url.protocol === "http:" && isLoopbackHost(url.hostname)) return url;
   throw new IonapiError(key, "must be an https URL (http is allowed only for loopback hosts)");
 }
 
