@@ -93,15 +93,23 @@ export function checkStatus(res: InforResponse): void {
   }
 }
 
-export function parseMiV2(res: InforResponse, program: string, transaction: string): MiResult {
+/**
+ * Statuses an MI reply may have (200, or 400 carrying a business error), and the bare HTTP 400
+ * ION answers for an unknown program or transaction (m3-fields.md; a third-party harness reports
+ * the same for v1): that one has no body to parse, so it becomes a business error here.
+ */
+function checkMiStatus(res: InforResponse, program: string, transaction: string): void {
   checkStatus(res);
   if (res.status === 400 && res.text.trim() === "") {
-    // Unknown program or transaction: a bare HTTP 400 (m3-fields.md).
     throw new MiBusinessError(
       { program, transaction, message: "HTTP 400 without an error message" },
       res.requestId,
     );
   }
+}
+
+export function parseMiV2(res: InforResponse, program: string, transaction: string): MiResult {
+  checkMiStatus(res, program, transaction);
   const body = parseJsonBody(res);
   if (!isObject(body)) throw unexpected(res, "v2 reply is not an object");
   const results = body.results;
@@ -145,14 +153,7 @@ export function parseMiV2(res: InforResponse, program: string, transaction: stri
 }
 
 export function parseMiV1(res: InforResponse, program: string, transaction: string): MiResult {
-  checkStatus(res);
-  if (res.status === 400 && res.text.trim() === "") {
-    // An unknown program or transaction: ION answers a bare 400 (third-party harness report).
-    throw new MiBusinessError(
-      { program, transaction, message: "HTTP 400 without an error message" },
-      res.requestId,
-    );
-  }
+  checkMiStatus(res, program, transaction);
   const body = parseJsonBody(res);
   if (!isObject(body)) throw unexpected(res, "v1 reply is not an object");
   if (body["@type"] === "ServerReturnedNOK" || (res.status >= 400 && body.Message)) {
