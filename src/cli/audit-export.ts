@@ -1,6 +1,6 @@
 import type { AuditFilter } from "../audit/types.ts";
 import { type CliCommand, EXIT, parseArgs } from "./io.ts";
-import { stringFlag, timeFlag, withCore } from "./tasks.ts";
+import { selectionFlags, withCore } from "./tasks.ts";
 
 export const AUDIT_EXPORT_HELP = `Usage: cloudsuite-slack audit export [--since ISO] [--until ISO]
                                      [--alert ID] [--record KEY] [--channel C] > audit.jsonl
@@ -14,23 +14,12 @@ export const auditExportCommand: CliCommand = async (argv, io) => {
     io.stdout.write(AUDIT_EXPORT_HELP);
     return EXIT.ok;
   }
-  const since = timeFlag(args, "since");
-  const until = timeFlag(args, "until");
-  for (const t of [since, until]) {
-    if (typeof t === "string") {
-      io.stderr.write(`audit export: ${t}\n`);
-      return EXIT.usage;
-    }
+  const selection = selectionFlags(args);
+  if (typeof selection === "string") {
+    io.stderr.write(`audit export: ${selection}\n`);
+    return EXIT.usage;
   }
-  const filter: AuditFilter = {};
-  if (since instanceof Date) filter.from = since;
-  if (until instanceof Date) filter.to = until;
-  const alert = stringFlag(args, "alert");
-  const record = stringFlag(args, "record");
-  const channel = stringFlag(args, "channel");
-  if (alert) filter.alertId = alert;
-  if (record) filter.recordKey = record;
-  if (channel) filter.channel = channel;
+  const filter: AuditFilter = { ...selection };
   const code = await withCore(io, args, "audit-export", async (core) => {
     const n = await core.delivery.audit.exportJsonl(filter, (line) => {
       io.stdout.write(line);

@@ -1,6 +1,6 @@
 import type { ReplayFilter } from "../delivery/delivery.ts";
 import { type CliCommand, EXIT, parseArgs } from "./io.ts";
-import { stringFlag, timeFlag, withCore } from "./tasks.ts";
+import { selectionFlags, withCore } from "./tasks.ts";
 
 export const REPLAY_HELP = `Usage: cloudsuite-slack replay [--alert ID | --record KEY | --channel C |
                                --since ISO [--until ISO] | --dead-letters]
@@ -15,23 +15,12 @@ export const replayCommand: CliCommand = async (argv, io) => {
     io.stdout.write(REPLAY_HELP);
     return EXIT.ok;
   }
-  const since = timeFlag(args, "since");
-  const until = timeFlag(args, "until");
-  for (const t of [since, until]) {
-    if (typeof t === "string") {
-      io.stderr.write(`replay: ${t}\n`);
-      return EXIT.usage;
-    }
+  const selection = selectionFlags(args);
+  if (typeof selection === "string") {
+    io.stderr.write(`replay: ${selection}\n`);
+    return EXIT.usage;
   }
-  const filter: ReplayFilter = {};
-  const alert = stringFlag(args, "alert");
-  const record = stringFlag(args, "record");
-  const channel = stringFlag(args, "channel");
-  if (alert) filter.alertId = alert;
-  if (record) filter.recordKey = record;
-  if (channel) filter.channel = channel;
-  if (since instanceof Date) filter.from = since;
-  if (until instanceof Date) filter.to = until;
+  const filter: ReplayFilter = { ...selection };
   if (args.flags.has("dead-letters")) filter.deadLetters = true;
   if (Object.keys(filter).length === 0) {
     io.stderr.write(`replay: say what to replay\n\n${REPLAY_HELP}`);

@@ -38,3 +38,30 @@ export function stringFlag(args: ParsedArgs, name: string): string | undefined {
   const v = args.flags.get(name);
   return typeof v === "string" ? v : undefined;
 }
+
+/** What `replay` and `audit export` select by: a time range, an alert, a record, a channel. */
+export interface Selection {
+  from?: Date;
+  to?: Date;
+  alertId?: string;
+  recordKey?: string;
+  channel?: string;
+}
+
+/** The selection flags, or the error text for a bad `--since` / `--until`. */
+export function selectionFlags(args: ParsedArgs): Selection | string {
+  const since = timeFlag(args, "since");
+  const until = timeFlag(args, "until");
+  if (typeof since === "string") return since;
+  if (typeof until === "string") return until;
+  const selection: Selection = {};
+  if (since) selection.from = since;
+  if (until) selection.to = until;
+  const alert = stringFlag(args, "alert");
+  const record = stringFlag(args, "record");
+  const channel = stringFlag(args, "channel");
+  if (alert) selection.alertId = alert;
+  if (record) selection.recordKey = record;
+  if (channel) selection.channel = channel;
+  return selection;
+}
