@@ -98,4 +98,20 @@ describe("cloudsuite-slack CLI", () => {
     expect(await runCli(["frobnicate"], bad.io)).toBe(2);
     expect(bad.err()).toMatch(/Unknown command "frobnicate"/);
   });
+
+  it("replay and audit export refuse a bad --since/--until before touching Redis", async () => {
+    for (const [command, flags] of [
+      [["replay"], ["--since", "yesterday"]],
+      [
+        ["audit", "export"],
+        ["--since", "2026-11-01", "--until", "soon"],
+      ],
+    ] as const) {
+      const r = io();
+      expect(await runCli([...command, ...flags], r.io)).toBe(2);
+      expect(r.err()).toMatch(
+        new RegExp(`^${command.join(" ")}: --(since|until): ".+" is not an ISO date`),
+      );
+    }
+  });
 });
