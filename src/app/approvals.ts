@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { RecheckFn } from "../approvals/decide.ts";
 import { type ApprovalPolicy, createRoutingPolicy } from "../approvals/policy.ts";
-import { type ApprovalStore, createApprovalStore } from "../approvals/store.ts";
+import type { ApprovalStore } from "../approvals/store.ts";
 import { runApprovalSweep } from "../approvals/sweep.ts";
 import type { AuditFn } from "../approvals/types.ts";
 import { createUserGroupResolver } from "../approvals/usergroups.ts";
@@ -23,12 +23,14 @@ export interface ApprovalSide {
 export function createApprovalSide(o: {
   redis: Redis;
   prefix: string;
+  /** The store delivery also reads decisions from (one object for both sides). */
+  store: ApprovalStore;
   routing: RoutingConfig;
   client: WebClient;
   sourceFor: (scope: Scope) => InforSource;
   logger: Logger;
 }): ApprovalSide {
-  const store = createApprovalStore({ redis: o.redis, prefix: o.prefix });
+  const store = o.store;
   const policy = createRoutingPolicy(
     toApprovalPolicy(o.routing),
     createUserGroupResolver({ client: o.client, redis: o.redis, prefix: o.prefix }),

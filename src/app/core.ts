@@ -83,6 +83,8 @@ export function createCore(o: {
       logger,
       ...(o.requestsPerMinute ? { requestsPerMinute: o.requestsPerMinute } : {}),
     });
+    // One approvals store: delivery reads decisions from it so edits keep stamps and buttons.
+    const approvalStore = createApprovalStore({ redis, prefix });
     const delivery = createDelivery({
       connection: redis,
       prefix,
@@ -90,8 +92,7 @@ export function createCore(o: {
       logger: logger.child({ component: "delivery" }),
       config: deliveryConfigFor(routing, o.delivery),
       links: linksFor(routing),
-      // Edits keep decision stamps and pending buttons (same keys as approvals.store below).
-      decisions: approvalDecisions(createApprovalStore({ redis, prefix })),
+      decisions: approvalDecisions(approvalStore),
       auditRetention: o.auditRetention ?? DEFAULT_AUDIT_RETENTION,
     });
     const slackClient = new WebClient(env.slackBotToken, {
@@ -102,6 +103,7 @@ export function createCore(o: {
     const approvals = createApprovalSide({
       redis,
       prefix,
+      store: approvalStore,
       routing,
       client: slackClient,
       sourceFor: (s) => infor.sourceFor(s),
