@@ -13,34 +13,70 @@ import type { ExportQuery, KeyColumn, Predicate } from "./exportmi.ts";
 export interface TableSpec {
   table: string;
   prefix: string;
+  /** Every column a poll reads, with the prefix, in spec order. */
   columns: string[];
+  /**
+   * Columns (with the prefix) a poll can do without: a tenant that lacks one, or a service
+   * account that may not read it, gets the entity without it (one warning naming it) instead of
+   * a failed poll. Every other column is required: missing, the entity fails naming it.
+   */
+  optional: ReadonlySet<string>;
   keys: KeyColumn[];
 }
 
-function spec(table: string, prefix: string, cols: string, keys: [string, boolean][]): TableSpec {
+/**
+ * `cols` lists the columns without the prefix, space-separated; a trailing `?` marks a column
+ * optional (`"SUNO SUNM CHID?"`). Key columns are always required: paging needs them.
+ */
+export function spec(
+  table: string,
+  prefix: string,
+  cols: string,
+  keys: [string, boolean][],
+): TableSpec {
+  const columns: string[] = [];
+  const optional = new Set<string>();
+  for (const word of cols.split(/\s+/).filter(Boolean)) {
+    const isOptional = word.endsWith("?");
+    const name = prefix + (isOptional ? word.slice(0, -1) : word);
+    if (columns.includes(name)) throw new Error(`${table}: column ${name} listed twice`);
+    columns.push(name);
+    if (isOptional) optional.add(name);
+  }
+  for (const [key] of keys) {
+    const name = prefix + key;
+    if (!columns.includes(name)) throw new Error(`${table}: key ${name} is not a listed column`);
+    if (optional.has(name)) throw new Error(`${table}: key ${name} cannot be optional`);
+  }
   return {
     table,
     prefix,
-    columns: cols.split(/\s+/).map((c) => prefix + c),
+    columns,
+    optional,
     keys: keys.map(([c, numeric]) => ({ col: prefix + c, numeric })),
   };
 }
 
+/** The columns of `spec` a poll cannot do without, with the prefix. */
+export function requiredColumns(t: TableSpec): string[] {
+  return t.columns.filter((c) => !t.optional.has(c));
+}
+
 export const TABLES = {
-  CIDMAS: spec("CIDMAS", "ID", "CONO SUNO SUNM SUTY STAT CSCD VRNO RGDT LMDT CHID", [
+  CIDMAS: spec("CIDMAS", "ID", "CONO SUNO SUNM SUTY? STAT CSCD? VRNO? RGDT? LMDT CHID?", [
     ["SUNO", false],
   ]),
   CIDVEN: spec("CIDVEN", "II", "CONO SUNO CUCD TEPY PYME LMDT", [["SUNO", false]]),
   MPHEAD: spec(
     "MPHEAD",
     "IA",
-    "CONO DIVI PUNO SUNO PUSL PUST PUDT DWDT CUCD BUYE COAM RGDT LMDT CHID",
+    "CONO DIVI PUNO SUNO PUSL PUST PUDT DWDT CUCD BUYE COAM RGDT LMDT CHID?",
     [["PUNO", false]],
   ),
   MPLINE: spec(
     "MPLINE",
     "IB",
-    "PUNO PNLI PNLS ITNO PITD ORQA RVQA IVQA PUPR PUCD PUUN LNAM PUST PUSL LMDT",
+    "PUNO PNLI PNLS ITNO PITD? ORQA RVQA IVQA PUPR PUCD PUUN LNAM PUST PUSL LMDT",
     [
       ["PUNO", false],
       ["PNLI", true],
@@ -59,7 +95,7 @@ export const TABLES = {
   FAPIBH: spec(
     "FAPIBH",
     "E5",
-    "CONO DIVI INBN IBTP SUPA SUNO SINO IVDT DUDT ACDT CUCD CUAM VTAM PUNO APCD VSER VONO RGDT LMDT CHID",
+    "CONO DIVI INBN IBTP SUPA SUNO SINO IVDT DUDT ACDT CUCD CUAM VTAM PUNO APCD VSER? VONO? RGDT LMDT CHID?",
     [
       ["DIVI", false],
       ["INBN", true],
@@ -84,7 +120,7 @@ export const TABLES = {
   FGLEDG: spec(
     "FGLEDG",
     "EG",
-    "CONO DIVI YEA4 JRNO JSNO VSER VONO ACDT TRCD AIT1 AIT2 AIT3 AIT4 AIT5 AIT6 AIT7 ACAM CUAM CUCD VTXT RGDT LMDT",
+    "CONO DIVI YEA4 JRNO JSNO VSER VONO ACDT TRCD AIT1 AIT2 AIT3? AIT4? AIT5? AIT6? AIT7? ACAM CUAM CUCD VTXT? RGDT LMDT",
     [
       ["DIVI", false],
       ["YEA4", true],
@@ -92,7 +128,7 @@ export const TABLES = {
       ["JSNO", true],
     ],
   ),
-  FCHACC: spec("FCHACC", "EA", "CONO DIVI AITP AITM TX40 TX15 RGDT LMDT", [
+  FCHACC: spec("FCHACC", "EA", "CONO DIVI AITP AITM TX40 TX15? RGDT LMDT", [
     ["DIVI", false],
     ["AITP", true],
     ["AITM", false],
@@ -101,15 +137,24 @@ export const TABLES = {
 
 export type TableName = keyof typeof TABLES;
 
-/** An EXPORTMI query on a table with filters written without the prefix ({col: "LMDT", …}). */
-export function query(name: TableName, where: Predicate[], columns?: string[]): ExportQuery {
+/**
+ * An EXPORTMI query on a table with filters written without the prefix ({col: "LMDT", …}).
+ * `omit` names columns (with the prefix) the tenant does not offer: they are left out.
+ */
+export function query(
+  name: TableName,
+  where: Predicate[],
+  columns?: string[],
+  omit?: ReadonlySet<string>,
+): ExportQuery {
   const t = TABLES[name];
+  // Key columns are always read: key continuation needs the last row's full key.
+  const wanted = columns
+    ? [...new Set([...t.keys.map((k) => k.col), ...columns.map((c) => t.prefix + c)])]
+    : t.columns;
   return {
     table: t.table,
-    // Key columns are always read: key continuation needs the last row's full key.
-    columns: columns
-      ? [...new Set([...t.keys.map((k) => k.col), ...columns.map((c) => t.prefix + c)])]
-      : t.columns,
+    columns: omit ? wanted.filter((c) => !omit.has(c)) : wanted,
     where: where.map((p) => ({ ...p, col: t.prefix + p.col })),
     keys: t.keys,
   };
