@@ -9,7 +9,7 @@ import { encryptSecretCommand, generateKeyCommand, rotateSecretCommand } from ".
 import { serveCommand } from "./cli/serve.ts";
 
 /** Commands by name; each later concern registers its own here. */
-const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
+export const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
   "check-config": { run: checkConfig, summary: "validate routing.yml and the environment" },
   "encrypt-secret": { run: encryptSecretCommand, summary: "encrypt a secret read from stdin" },
   "rotate-secret": {

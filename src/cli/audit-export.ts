@@ -1,5 +1,6 @@
 import type { AuditFilter } from "../audit/types.ts";
-import { type CliCommand, EXIT, parseArgs } from "./io.ts";
+import { commandFlags } from "./flags.ts";
+import { type CliCommand, EXIT } from "./io.ts";
 import { selectionFlags, withCore } from "./tasks.ts";
 
 export const AUDIT_EXPORT_HELP = `Usage: cloudsuite-slack audit export [--since ISO] [--until ISO]
@@ -9,7 +10,15 @@ Writes the audit log's entries (oldest first) as JSON Lines to stdout; the count
 `;
 
 export const auditExportCommand: CliCommand = async (argv, io) => {
-  const args = parseArgs(argv, ["help"]);
+  const args = commandFlags(io, "audit export", argv, {
+    since: "string",
+    until: "string",
+    alert: "string",
+    record: "string",
+    channel: "string",
+    routing: "string",
+  });
+  if (!args) return EXIT.usage;
   if (args.flags.has("help")) {
     io.stdout.write(AUDIT_EXPORT_HELP);
     return EXIT.ok;

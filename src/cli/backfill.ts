@@ -1,7 +1,8 @@
 import { entityName } from "../config/routing-schema.ts";
 import { backfill } from "../sync/backfill.ts";
 import { SyncError } from "../sync/errors.ts";
-import { type CliCommand, EXIT, parseArgs } from "./io.ts";
+import { commandFlags } from "./flags.ts";
+import { type CliCommand, EXIT } from "./io.ts";
 import { stringFlag, withCore } from "./tasks.ts";
 
 export const BACKFILL_HELP = `Usage: cloudsuite-slack backfill --entity E --since YYYY-MM-DD
@@ -14,7 +15,15 @@ Entities: ${entityName.options.join(", ")}.
 `;
 
 export const backfillCommand: CliCommand = async (argv, io) => {
-  const args = parseArgs(argv, ["help"]);
+  const args = commandFlags(io, "backfill", argv, {
+    entity: "string",
+    since: "string",
+    tenant: "string",
+    company: "string",
+    division: "string",
+    routing: "string",
+  });
+  if (!args) return EXIT.usage;
   if (args.flags.has("help")) {
     io.stdout.write(BACKFILL_HELP);
     return EXIT.ok;

@@ -1,6 +1,7 @@
 import { formatEnvProblems, loadEnv } from "../config/env.ts";
 import { formatProblem, loadRoutingFile } from "../config/routing-load.ts";
-import { type CliCommand, EXIT, parseArgs } from "./io.ts";
+import { commandFlags } from "./flags.ts";
+import { type CliCommand, EXIT } from "./io.ts";
 
 export const CHECK_CONFIG_HELP = `Usage: cloudsuite-slack check-config [--routing FILE] [--env]
 
@@ -10,16 +11,14 @@ Exit code 0 when all is well, 2 otherwise.
 `;
 
 export const checkConfig: CliCommand = async (argv, io) => {
-  const args = parseArgs(argv, ["env", "help"]);
+  const args = commandFlags(io, "check-config", argv, { routing: "string", env: "boolean" });
+  if (!args) return EXIT.usage;
   if (args.flags.has("help")) {
     io.stdout.write(CHECK_CONFIG_HELP);
     return EXIT.ok;
   }
-  const routingFlag = args.flags.get("routing");
-  if (routingFlag === true) {
-    io.stderr.write("check-config: --routing needs a file path\n");
-    return EXIT.usage;
-  }
+  const routing0 = args.flags.get("routing");
+  const routingFlag = typeof routing0 === "string" ? routing0 : undefined;
   let failed = false;
   const checkEnv = args.flags.has("env") || routingFlag === undefined;
   if (checkEnv) {

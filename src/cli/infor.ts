@@ -12,7 +12,11 @@ export const ionapiInspectCommand: CliCommand = (argv, io) => ionapiInspect(argv
  */
 export const inforCallCommand: CliCommand = async (argv, io) => {
   const env = { ...io.env };
-  if (!argv.includes("--ionapi") && !env.INFOR_IONAPI_FILE && !env.INFOR_IONAPI) {
+  if (
+    !argv.some((a) => a === "--ionapi" || a.startsWith("--ionapi=")) &&
+    !env.INFOR_IONAPI_FILE &&
+    !env.INFOR_IONAPI
+  ) {
     const inline = env.IONAPI_JSON?.trim();
     if (env.IONAPI_FILE && !inline) env.INFOR_IONAPI_FILE = env.IONAPI_FILE;
     else if (inline) {

@@ -1,5 +1,6 @@
 import type { ReplayFilter } from "../delivery/delivery.ts";
-import { type CliCommand, EXIT, parseArgs } from "./io.ts";
+import { commandFlags } from "./flags.ts";
+import { type CliCommand, EXIT } from "./io.ts";
 import { selectionFlags, withCore } from "./tasks.ts";
 
 export const REPLAY_HELP = `Usage: cloudsuite-slack replay [--alert ID | --record KEY | --channel C |
@@ -10,7 +11,16 @@ channel once); dead letters are retried. Running workers (serve) post them at Sl
 `;
 
 export const replayCommand: CliCommand = async (argv, io) => {
-  const args = parseArgs(argv, ["dead-letters", "help"]);
+  const args = commandFlags(io, "replay", argv, {
+    since: "string",
+    until: "string",
+    alert: "string",
+    record: "string",
+    channel: "string",
+    routing: "string",
+    "dead-letters": "boolean",
+  });
+  if (!args) return EXIT.usage;
   if (args.flags.has("help")) {
     io.stdout.write(REPLAY_HELP);
     return EXIT.ok;

@@ -5,7 +5,8 @@ import {
   parseKeyRing,
   reencryptSecret,
 } from "../security/envelope.ts";
-import { type CliCommand, EXIT, parseArgs, readAll } from "./io.ts";
+import { commandFlags } from "./flags.ts";
+import { type CliCommand, EXIT, readAll } from "./io.ts";
 
 export const ENCRYPT_HELP = `Usage: cloudsuite-slack encrypt-secret [--key-id ID] < secret
        cloudsuite-slack encrypt-secret --file path/to/tenant.ionapi
@@ -25,7 +26,15 @@ function keyRingFrom(env: Record<string, string | undefined>) {
 }
 
 export const encryptSecretCommand: CliCommand = async (argv, io) => {
-  const args = parseArgs(argv, ["help"]);
+  const args = commandFlags(
+    io,
+    "encrypt-secret",
+    argv,
+    { file: "string", "key-id": "string" },
+    // Positionals are parsed only to refuse them with the reason below.
+    { positionals: true },
+  );
+  if (!args) return EXIT.usage;
   if (args.flags.has("help")) {
     io.stdout.write(ENCRYPT_HELP);
     return EXIT.ok;
@@ -65,7 +74,13 @@ export const encryptSecretCommand: CliCommand = async (argv, io) => {
   }
 };
 
-export const rotateSecretCommand: CliCommand = async (_argv, io) => {
+export const rotateSecretCommand: CliCommand = async (argv, io) => {
+  const args = commandFlags(io, "rotate-secret", argv, {});
+  if (!args) return EXIT.usage;
+  if (args.flags.has("help")) {
+    io.stdout.write(ENCRYPT_HELP);
+    return EXIT.ok;
+  }
   try {
     const envelope = (await readAll(io.stdin)).trim();
     io.stdout.write(`${reencryptSecret(envelope, keyRingFrom(io.env))}\n`);
@@ -80,7 +95,12 @@ export const rotateSecretCommand: CliCommand = async (_argv, io) => {
 };
 
 export const generateKeyCommand: CliCommand = async (argv, io) => {
-  const args = parseArgs(argv);
+  const args = commandFlags(io, "generate-key", argv, { "key-id": "string" });
+  if (!args) return EXIT.usage;
+  if (args.flags.has("help")) {
+    io.stdout.write(ENCRYPT_HELP);
+    return EXIT.ok;
+  }
   const id = args.flags.get("key-id");
   const keyId =
     typeof id === "string" ? id : `k${new Date().toISOString().slice(0, 10).replaceAll("-", "")}`;

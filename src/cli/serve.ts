@@ -2,7 +2,8 @@ import { AppError } from "../app/errors.ts";
 import { startApp } from "../app/start.ts";
 import { parseRoles } from "../app/types.ts";
 import { loadAppConfig } from "./app-config.ts";
-import { type CliCommand, EXIT, parseArgs } from "./io.ts";
+import { commandFlags } from "./flags.ts";
+import { type CliCommand, EXIT } from "./io.ts";
 
 export const SERVE_HELP = `Usage: cloudsuite-slack serve [--role web|worker|scheduler|all] [--routing FILE]
 
@@ -15,7 +16,8 @@ REDIS_PREFIX (default cs:) puts every key under another prefix, to share one Red
 `;
 
 export const serveCommand: CliCommand = async (argv, io) => {
-  const args = parseArgs(argv, ["help"]);
+  const args = commandFlags(io, "serve", argv, { role: "string", routing: "string" });
+  if (!args) return EXIT.usage;
   if (args.flags.has("help")) {
     io.stdout.write(SERVE_HELP);
     return EXIT.ok;

@@ -1,7 +1,8 @@
 import type { Core } from "../app/core.ts";
 import { createCore } from "../app/core.ts";
 import { loadAppConfig } from "./app-config.ts";
-import type { CliIo, ParsedArgs } from "./io.ts";
+import type { ParsedArgs } from "./flags.ts";
+import type { CliIo } from "./io.ts";
 
 /** Runs `task` on the composed core (no servers, no workers), then closes it. */
 export async function withCore(

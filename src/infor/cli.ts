@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { Dispatcher } from "undici";
+import { commandFlags, parseFlags } from "../cli/flags.ts";
 import { createInforClient } from "./create-client.ts";
 import { InforError, MiBusinessError } from "./errors.ts";
 import { describeIonapi, type IonapiCredentials, parseIonapi } from "./ionapi.ts";
@@ -41,10 +42,20 @@ async function loadIonapi(path: string): Promise<IonapiCredentials> {
   return parseIonapi(text);
 }
 
+const INSPECT_USAGE = "usage: ionapi inspect <file.ionapi>\n";
+const CALL_USAGE =
+  "usage: infor call PROGRAM/TRANSACTION [KEY=VALUE…] [--ionapi <file>] [--v1] [--maxrecs N] [--cono N] [--divi X]\n";
+
 export async function ionapiInspect(argv: string[], io: CliIo): Promise<number> {
-  const file = argv.filter((a) => !a.startsWith("-"))[0];
-  if (!file || argv.length !== 1) {
-    io.stderr.write("usage: ionapi inspect <file.ionapi>\n");
+  const args = commandFlags(io, "ionapi inspect", argv, {}, { positionals: true });
+  if (!args) return 2;
+  if (args.flags.has("help")) {
+    io.stdout.write(INSPECT_USAGE);
+    return 0;
+  }
+  const file = args.positional[0];
+  if (!file || args.positional.length !== 1) {
+    io.stderr.write(INSPECT_USAGE);
     return 2;
   }
   try {
@@ -67,34 +78,45 @@ interface CallArgs {
   divi?: string;
 }
 
-function parseCallArgs(argv: string[]): CallArgs | string {
-  const rest = [...argv];
-  const target = rest.shift();
+/** Flags through the CLI's strict parser: a misspelt flag is refused, never sent as an input. */
+function parseCallArgs(argv: string[]): CallArgs | "help" | { error: string } {
+  const parsed = parseFlags(
+    argv,
+    { ionapi: "string", v1: "boolean", maxrecs: "string", cono: "string", divi: "string" },
+    { positionals: true },
+  );
+  if ("error" in parsed) return parsed;
+  if (parsed.flags.has("help")) return "help";
+  const [target, ...inputs] = parsed.positional;
   const m = target ? /^([A-Za-z0-9]+)\/([A-Za-z0-9]+)$/.exec(target) : null;
-  if (!m?.[1] || !m[2]) return "expected PROGRAM/TRANSACTION, e.g. CRS620MI/GetBasicData";
+  if (!m?.[1] || !m[2])
+    return { error: "expected PROGRAM/TRANSACTION, e.g. CRS620MI/GetBasicData" };
+  const flag = (name: string) => {
+    const v = parsed.flags.get(name);
+    return typeof v === "string" ? v : undefined;
+  };
   const args: CallArgs = {
     program: m[1].toUpperCase(),
     transaction: m[2],
     inputs: {},
-    v1: false,
+    v1: parsed.flags.has("v1"),
     maxrecs: 100,
   };
-  while (rest.length > 0) {
-    const a = rest.shift() ?? "";
-    if (a === "--v1") args.v1 = true;
-    else if (a === "--ionapi" || a === "--maxrecs" || a === "--cono" || a === "--divi") {
-      const v = rest.shift();
-      if (v === undefined) return `${a} needs a value`;
-      if (a === "--ionapi") args.ionapi = v;
-      else if (a === "--cono") args.cono = v;
-      else if (a === "--divi") args.divi = v;
-      else if (!/^\d+$/.test(v)) return "--maxrecs needs a number (0 = all)";
-      else args.maxrecs = Number(v);
-    } else {
-      const eq = a.indexOf("=");
-      if (eq <= 0) return `expected KEY=VALUE, got ${JSON.stringify(a)}`;
-      args.inputs[a.slice(0, eq).toUpperCase()] = a.slice(eq + 1);
-    }
+  const ionapi = flag("ionapi");
+  const cono = flag("cono");
+  const divi = flag("divi");
+  const maxrecs = flag("maxrecs");
+  if (ionapi !== undefined) args.ionapi = ionapi;
+  if (cono !== undefined) args.cono = cono;
+  if (divi !== undefined) args.divi = divi;
+  if (maxrecs !== undefined) {
+    if (!/^\d+$/.test(maxrecs)) return { error: "--maxrecs needs a number (0 = all)" };
+    args.maxrecs = Number(maxrecs);
+  }
+  for (const a of inputs) {
+    const eq = a.indexOf("=");
+    if (eq <= 0) return { error: `expected KEY=VALUE, got ${JSON.stringify(a)}` };
+    args.inputs[a.slice(0, eq).toUpperCase()] = a.slice(eq + 1);
   }
   return args;
 }
@@ -106,10 +128,12 @@ export async function inforCall(
   deps: { dispatcher?: Dispatcher } = {},
 ): Promise<number> {
   const args = parseCallArgs(argv);
-  if (typeof args === "string") {
-    io.stderr.write(
-      `${args}\nusage: infor call PROGRAM/TRANSACTION [KEY=VALUE…] [--ionapi <file>] [--v1] [--maxrecs N] [--cono N] [--divi X]\n`,
-    );
+  if (args === "help") {
+    io.stdout.write(CALL_USAGE);
+    return 0;
+  }
+  if ("error" in args) {
+    io.stderr.write(`infor call: ${args.error}\n${CALL_USAGE}`);
     return 2;
   }
   let creds: IonapiCredentials;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { CliIo } from "../../src/cli/io.ts";
-import { runCli } from "../../src/cli.ts";
+import { COMMANDS, runCli } from "../../src/cli.ts";
 import { decryptSecret, generateKey, parseKeyRing } from "../../src/security/envelope.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -113,5 +113,58 @@ describe("cloudsuite-slack CLI", () => {
         new RegExp(`^${command.join(" ")}: --(since|until): ".+" is not an ISO date`),
       );
     }
+  });
+});
+
+describe("strict flags: a misspelt flag never widens the action", () => {
+  it("replay --dead-letters --chanel C0FIN exits 2 naming --chanel, before any config or Redis", async () => {
+    const r = await runBinary(["replay", "--dead-letters", "--chanel", "C0FIN"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^replay: unknown flag --chanel \(did you mean --channel\?\)/);
+    // Refused at parse time: the environment (missing here) was never read.
+    expect(r.stderr).not.toMatch(/is missing/);
+    expect(r.stdout).toBe("");
+  });
+
+  it("every command refuses an unknown flag with exit 2 and names it", async () => {
+    for (const name of Object.keys(COMMANDS)) {
+      const r = io({}, "never-read");
+      const code = await runCli([...name.split(" "), "--frobnicate", "x"], r.io);
+      expect({ name, code }).toEqual({ name, code: 2 });
+      expect(r.err()).toContain(`${name}: unknown flag --frobnicate`);
+      expect(r.out()).toBe("");
+    }
+  });
+
+  it("every command answers --help with exit 0", async () => {
+    for (const name of Object.keys(COMMANDS)) {
+      const r = io();
+      expect({ name, code: await runCli([...name.split(" "), "--help"], r.io) }).toEqual({
+        name,
+        code: 0,
+      });
+      expect(r.out()).toMatch(/usage/i);
+    }
+  });
+
+  it("a flag without its value, or a value on a switch, exits 2 naming the flag", async () => {
+    const missing = io();
+    expect(await runCli(["replay", "--channel"], missing.io)).toBe(2);
+    expect(missing.err()).toMatch(/^replay: --channel needs a value/);
+    const ambiguous = io();
+    expect(await runCli(["audit", "export", "--since", "--until", "x"], ambiguous.io)).toBe(2);
+    expect(ambiguous.err()).toMatch(/^audit export: --since needs a value/);
+    const valued = io();
+    expect(await runCli(["replay", "--dead-letters=yes"], valued.io)).toBe(2);
+    expect(valued.err()).toMatch(/^replay: --dead-letters takes no value/);
+    const stray = io();
+    expect(await runCli(["check-config", "routing.yml"], stray.io)).toBe(2);
+    expect(stray.err()).toMatch(/^check-config: unexpected argument "routing.yml"/);
+  });
+
+  it("infor call refuses a misspelt flag instead of sending it as an input", async () => {
+    const r = io({ INFOR_IONAPI: "{}" });
+    expect(await runCli(["infor", "call", "CRS620MI/LstSuppliers", "--maxrec", "2"], r.io)).toBe(2);
+    expect(r.err()).toMatch(/^infor call: unknown flag --maxrec \(did you mean --maxrecs\?\)/);
   });
 });
