@@ -134,6 +134,30 @@ export class MiBusinessError extends InforError {
   }
 }
 
+/**
+ * M3 returned some rows and then an error in the same answer (v1: `MIRecord` rows plus an
+ * `ErrorMessage` object, Infor KB 2159861; v2: records next to a failed or terminated
+ * transaction). The rows are kept for inspection, but the list is incomplete: callers must treat
+ * this as a failed read, never as a short list.
+ */
+export class MiPartialResultError extends MiBusinessError {
+  readonly partialRecords: ReadonlyArray<Record<string, string>>;
+  constructor(
+    init: ConstructorParameters<typeof MiBusinessError>[0],
+    requestId: string,
+    partialRecords: ReadonlyArray<Record<string, string>>,
+  ) {
+    super(
+      {
+        ...init,
+        message: `${init.message.trim() || "error"} after ${partialRecords.length} row(s)`,
+      },
+      requestId,
+    );
+    this.partialRecords = partialRecords;
+  }
+}
+
 /** A SyteLine IDO load answered `Success: false` (or a non-zero MessageCode). */
 export class IdoBusinessError extends InforError {
   readonly ido: string;
