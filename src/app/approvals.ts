@@ -1,7 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { RecheckFn } from "../approvals/decide.ts";
+import { RecheckError, type RecheckFn } from "../approvals/decide.ts";
 import { type ApprovalPolicy, createRoutingPolicy } from "../approvals/policy.ts";
 import type { ApprovalStore } from "../approvals/store.ts";
 import { runApprovalSweep } from "../approvals/sweep.ts";
@@ -49,36 +49,57 @@ export function createApprovalSide(o: {
 
 /**
  * At click time, read the invoice again: one paid or cancelled meanwhile is not decided in Slack.
- * Records other than invoices (exception keys) and read failures count as unchanged: the click
- * then goes through, and the decision is stamped against the version the alert showed.
+ * Whenever the ERP cannot say whether the invoice still stands (read failure, a row that does not
+ * map, no such invoice, a record key that names no invoice) the click decides nothing: it throws
+ * a RecheckError, decide() answers "recheck_failed" and the approver is told why. Treating any of
+ * these as "unchanged" would approve a document nobody could check.
  */
 export function invoiceRecheck(
   sourceFor: (scope: Scope) => InforSource,
   logger: Logger,
 ): RecheckFn {
   return async (approval) => {
-    const parts = approval.recordKey.split(":");
-    if (parts[0] !== "supplier_invoice" || parts.length < 5) return { changed: false };
-    const [, tenant, company, division, ...rest] = parts as [string, string, string, string];
-    const id = rest.join(":");
-    const slash = id.indexOf("/");
-    if (slash <= 0) return { changed: false };
-    try {
-      const found = await sourceFor({ tenant, company, division }).findInvoice(
-        id.slice(0, slash),
-        id.slice(slash + 1),
-      );
-      const status = found.records[0]?.status;
-      if (status === "paid") return { changed: true, status: "paid" };
-      if (status === "cancelled") return { changed: true, status: "cancelled" };
-      return { changed: false };
-    } catch (err) {
-      logger.warn(
-        { code: (err as { code?: string }).code },
-        "approval recheck could not read the invoice",
-      );
-      return { changed: false };
+    const invoice = invoiceOf(approval.recordKey);
+    if (!invoice) {
+      throw new RecheckError("erp_not_an_invoice", "the approval does not name an Infor invoice");
     }
+    let found: Awaited<ReturnType<InforSource["findInvoice"]>>;
+    try {
+      found = await sourceFor(invoice.scope).findInvoice(invoice.supplierId, invoice.number);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      logger.warn({ code }, "approval recheck could not read the invoice");
+      throw new RecheckError("erp_unreadable", `Infor could not be read${code ? `: ${code}` : ""}`);
+    }
+    const record = found.records[0];
+    if (!record) {
+      throw found.rejects.length > 0
+        ? new RecheckError(
+            "erp_unreadable",
+            "Infor returned the invoice in a form I could not read",
+          )
+        : new RecheckError("erp_not_found", "Infor did not return this invoice");
+    }
+    if (record.status === "paid") return { changed: true, status: "paid" };
+    if (record.status === "cancelled") return { changed: true, status: "cancelled" };
+    return { changed: false };
+  };
+}
+
+/** `supplier_invoice:<tenant>:<company>:<division>:<supplier>/<number>` → what findInvoice needs. */
+export function invoiceOf(
+  recordKey: string,
+): { scope: Scope; supplierId: string; number: string } | undefined {
+  const parts = recordKey.split(":");
+  if (parts[0] !== "supplier_invoice" || parts.length < 5) return undefined;
+  const [, tenant, company, division, ...rest] = parts as [string, string, string, string];
+  const id = rest.join(":");
+  const slash = id.indexOf("/");
+  if (slash <= 0 || slash === id.length - 1) return undefined;
+  return {
+    scope: { tenant, company, division },
+    supplierId: id.slice(0, slash),
+    number: id.slice(slash + 1),
   };
 }
 

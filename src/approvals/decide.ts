@@ -14,6 +14,22 @@ export type RecheckResult =
       detail?: string;
     };
 
+/**
+ * Throw from a RecheckFn when the ERP cannot tell whether the document still stands; `reason`
+ * is shown to the approver (no secrets, no raw upstream text).
+ */
+export class RecheckError extends Error {
+  readonly reason: string;
+  readonly code: string;
+  constructor(code: string, reason: string) {
+    super(reason);
+    this.name = "RecheckError";
+    this.code = code;
+    this.reason = reason;
+  }
+}
+
+/** The ERP's view at click time; throws when it cannot be had (then nothing is decided). */
 export type RecheckFn = (approval: Approval) => Promise<RecheckResult>;
 
 export interface DecisionDeps {
@@ -36,7 +52,7 @@ export type DecisionOutcome =
   | { kind: "refused"; code: string; message: string; approval: Approval }
   | { kind: "superseded"; approval: Approval; erpStatus: string; detail?: string }
   | { kind: "reason_required" }
-  | { kind: "recheck_failed"; approval: Approval };
+  | { kind: "recheck_failed"; approval: Approval; reason: string };
 
 /** Checks that do not change anything: the approval exists, is open, and the user may act. */
 export async function precheck(
@@ -105,8 +121,22 @@ export async function decide(
   let erp: RecheckResult;
   try {
     erp = await deps.recheck(checked.approval);
-  } catch {
-    return { kind: "recheck_failed", approval: checked.approval };
+  } catch (err) {
+    const code = err instanceof RecheckError ? err.code : "erp_unreadable";
+    await deps.audit({
+      type: "approval.refused",
+      approvalId: input.approvalId,
+      alertId: checked.approval.alertId,
+      recordKey: checked.approval.recordKey,
+      actor: input.actor,
+      at: now(),
+      code,
+    });
+    return {
+      kind: "recheck_failed",
+      approval: checked.approval,
+      reason: err instanceof RecheckError ? err.reason : "Infor could not be read",
+    };
   }
   if (erp.changed) {
     const moved = await deps.store.transition(input.approvalId, "supersede", "system", erp.status);

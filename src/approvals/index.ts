@@ -4,6 +4,7 @@ export {
   type DecisionOutcome,
   decide,
   precheck,
+  RecheckError,
   type RecheckFn,
   type RecheckResult,
 } from "./decide.ts";

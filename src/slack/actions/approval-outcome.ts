@@ -108,7 +108,7 @@ export async function renderOutcome(
       return;
     case "recheck_failed":
       await ctx.tell(
-        ":warning: I couldn't check the document in Infor just now, so nothing was recorded. Try again in a minute.",
+        `:warning: I couldn't check the document in Infor just now (${outcome.reason}), so nothing was recorded. Try again in a minute.`,
       );
       return;
     case "reason_required":
