@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { DataSize } from "./data/model.ts";
 import type { IdoItemFormat } from "./ido/handler.ts";
+import { accessFrom, type M3Access } from "./m3/access.ts";
 import type { ErrorStyle } from "./m3/envelope.ts";
 
 export interface InforSimOptions {
@@ -31,6 +32,11 @@ export interface InforSimOptions {
   /** ...each further call waits this long before it is answered. */
   smoothingDelayMs?: number;
   m3ErrorStyle?: ErrorStyle;
+  /**
+   * Strict mode: the tenant lacks some optional columns and the service account is refused some
+   * tables and transactions (m3/access.ts). `true` = the STRICT_ACCESS profile. Default open.
+   */
+  strict?: boolean | M3Access;
   idoItemFormat?: IdoItemFormat;
   logger?: Logger;
 }
@@ -46,6 +52,7 @@ export interface SimConfig {
   smoothingAfterCount: number;
   smoothingDelayMs: number;
   m3ErrorStyle: ErrorStyle;
+  m3Access: M3Access;
   idoItemFormat: IdoItemFormat;
 }
 
@@ -60,6 +67,7 @@ export function configFrom(options: InforSimOptions): SimConfig {
     smoothingAfterCount: options.smoothingAfterCount ?? 0,
     smoothingDelayMs: options.smoothingDelayMs ?? 0,
     m3ErrorStyle: options.m3ErrorStyle ?? "results400",
+    m3Access: accessFrom(options.strict),
     idoItemFormat: options.idoItemFormat ?? "flat",
   };
 }

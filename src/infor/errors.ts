@@ -13,6 +13,8 @@ export type InforErrorCode =
   | "http_status"
   | "malformed_response"
   | "mi_business"
+  | "m3_columns_missing"
+  | "m3_table_refused"
   | "ido_business"
   | "paging_stuck"
   | "query_too_long"

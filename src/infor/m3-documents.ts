@@ -62,6 +62,8 @@ export class M3Documents {
       ["MPLINE", [changed]],
       ["MPLIND", [changed]],
     ] as [TableName, Predicate[]][]) {
+      // A line table refused to EXPORTMI is no change hint; its rows come per PO below.
+      if (!(await this.reader.listable(t))) continue;
       for await (const page of this.reader.select(t, where, Math.max(pageSize, 1000), ["PUNO"])) {
         for (const r of page) if (r.PUNO) numbers.add(r.PUNO);
       }
@@ -77,10 +79,12 @@ export class M3Documents {
     const from = chunk[0] ?? "";
     const to = chunk[chunk.length - 1] ?? "";
     const want = new Set(chunk);
-    const [heads, lines, receipts] = await Promise.all([
-      this.reader.range("MPHEAD", "PUNO", from, to, false, this.divi()),
-      this.reader.range("MPLINE", "PUNO", from, to, false),
-      this.reader.range("MPLIND", "PUNO", from, to, false),
+    const heads = await this.reader.range("MPHEAD", "PUNO", from, to, false, this.divi());
+    // Only POs that exist in this division: an MI fallback reads lines per PO.
+    const found = chunk.filter((p) => heads.has(p));
+    const [lines, receipts] = await Promise.all([
+      this.reader.range("MPLINE", "PUNO", from, to, false, [], found),
+      this.reader.range("MPLIND", "PUNO", from, to, false, [], found),
     ]);
     const outcomes = [];
     for (const puno of want) {
@@ -104,7 +108,15 @@ export class M3Documents {
     const inbns = heads.map((h) => Number(h.INBN)).filter(Number.isFinite);
     const lo = String(Math.min(...inbns));
     const hi = String(Math.max(...inbns));
-    const lines = await this.reader.range("FAPIBL", "INBN", lo, hi, true, this.divi());
+    const lines = await this.reader.range(
+      "FAPIBL",
+      "INBN",
+      lo,
+      hi,
+      true,
+      this.divi(),
+      heads.map((h) => h.INBN ?? ""),
+    );
     return batchOf(
       "supplier_invoice",
       heads.map((h) => mapM3InvoiceBatch(this.ctx, h, lines.get(h.INBN ?? "") ?? [])),

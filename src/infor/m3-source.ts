@@ -1,5 +1,12 @@
 import type { Logger } from "pino";
 import { pino } from "pino";
+import {
+  ColumnCatalog,
+  exportMiProbe,
+  type KeyValueStore,
+  memoryStore,
+  type SourceWarning,
+} from "./m3/column-catalog.ts";
 import type { Predicate } from "./m3/exportmi.ts";
 import type { MiClient, MiRecord } from "./m3/mi-client.ts";
 import { TableReader } from "./m3/table-reader.ts";
@@ -41,6 +48,20 @@ export interface M3SourceOptions {
   logger?: Logger;
   /** Most supplier rows a name search scans (default 5,000). */
   searchScanLimit?: number;
+  /**
+   * Detect which columns each table offers before selecting them (default true): optional
+   * columns a tenant lacks are left out with one warning, refused child tables are read
+   * through MI list transactions (docs/m3-access.md).
+   */
+  detectColumns?: boolean;
+  /** Where detections are cached: Redis shares them between replicas. Default in-process. */
+  columnStore?: KeyValueStore;
+  /** Key prefix in `columnStore` (default `csl:`). */
+  keyPrefix?: string;
+  /** Detection cache lifetime in seconds (default 12 h); a failed read re-detects sooner. */
+  columnTtlSeconds?: number;
+  /** Dropped columns and refused tables, once per change (e.g. to the ops channel). */
+  onWarning?: (warning: SourceWarning) => void;
 }
 
 export function createM3Source(mi: MiClient, o: M3SourceOptions): InforSource {
@@ -68,9 +89,25 @@ class M3Source implements InforSource {
       division: o.division,
       ...(o.localCurrency ? { localCurrency: o.localCurrency } : {}),
     };
-    this.reader = new TableReader(mi, o.company);
-    this.docs = new M3Documents(this.reader, this.ctx);
     this.log = o.logger ?? pino({ level: "silent" });
+    const catalog =
+      o.detectColumns === false
+        ? undefined
+        : new ColumnCatalog({
+            probe: exportMiProbe(mi, o.company),
+            tenant: o.tenant,
+            company: o.company,
+            store: o.columnStore ?? memoryStore(),
+            ...(o.keyPrefix ? { keyPrefix: o.keyPrefix } : {}),
+            ...(o.columnTtlSeconds ? { ttlSeconds: o.columnTtlSeconds } : {}),
+            logger: this.log,
+            ...(o.onWarning ? { onWarning: o.onWarning } : {}),
+          });
+    this.reader = new TableReader(mi, o.company, {
+      catalog,
+      division: o.division,
+    });
+    this.docs = new M3Documents(this.reader, this.ctx);
     this.scanLimit = o.searchScanLimit ?? 5000;
   }
 

@@ -55,6 +55,7 @@ function route(state: SimState, tenant: TenantState, request: ApiRequest): Reply
       request.query,
       tenant.data,
       state.config.m3ErrorStyle,
+      state.config.m3Access,
     );
     return reply.body === undefined ? { status: reply.status } : json(reply.status, reply.body);
   }

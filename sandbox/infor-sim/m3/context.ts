@@ -1,4 +1,5 @@
 import type { TenantData } from "../data/model.ts";
+import type { M3Access } from "./access.ts";
 import { MiError } from "./errors.ts";
 
 export interface MiContext {
@@ -11,6 +12,8 @@ export interface MiContext {
   divi: string;
   /** 0 = no limit. */
   maxrecs: number;
+  /** What the service account may read (strict mode). */
+  access: M3Access;
 }
 
 export type MiRecord = Record<string, string>;

@@ -1,4 +1,5 @@
 import type { TenantData } from "../data/model.ts";
+import { type M3Access, OPEN_ACCESS, tableFor } from "./access.ts";
 import { MiError } from "./errors.ts";
 import { compareValues, type Operand, type Predicate, parseQuery, test } from "./query.ts";
 import { type Column, findTable, type Row, sortedRows, type Table } from "./tables.ts";
@@ -87,13 +88,15 @@ export function exportSelect(
   input: SelectInput,
   cono: number,
   maxrecs: number,
+  access: M3Access = OPEN_ACCESS,
 ): Array<Record<string, string>> {
   const text = input.QERY ?? "";
   if (text.trim() === "")
     throw new MiError("QERY must be entered", "XMA0001", "QERY", "MandatoryInputFieldNotFound");
   const query = parseQuery(text);
-  const table = findTable(query.table);
-  if (!table) throw new MiError(`Table ${query.table} does not exist`, "XTB0001", "QERY");
+  const found = findTable(query.table);
+  if (!found) throw new MiError(`Table ${query.table} does not exist`, "XTB0001", "QERY");
+  const table = tableFor(access, found);
   const groups = query.where.map((group) => group.map((p) => compilePredicate(table, p)));
   // EXPORTMI always runs in the session's company (Infor EXPORTMI notes): company filters only narrow it.
   const conoColumn = column(table, `${table.prefix}CONO`);
@@ -142,14 +145,20 @@ export function exportSelect(
 }
 
 /** EXPORTMI/LstFields: the sim's columns of one table. */
-export function exportLstFields(file: string): Array<Record<string, string>> {
+export function exportLstFields(
+  file: string,
+  access: M3Access = OPEN_ACCESS,
+): Array<Record<string, string>> {
   const table = findTable(file.trim());
   if (!table) throw new MiError(`Table ${file} does not exist`, "XTB0001", "FILE");
-  return table.columns.map((c) => ({
-    FLDN: c.name,
-    FLDS: c.name.slice(2),
-    FLTY: c.type,
-    FLLE: String(c.length),
-    FLDP: c.type === "N" && c.length === 17 ? "2" : "0",
-  }));
+  // Column metadata, not table data: a table refused to Select still lists its columns.
+  return table.columns
+    .filter((c) => !access.missingColumns.includes(c.name))
+    .map((c) => ({
+      FLDN: c.name,
+      FLDS: c.name.slice(2),
+      FLTY: c.type,
+      FLLE: String(c.length),
+      FLDP: c.type === "N" && c.length === 17 ? "2" : "0",
+    }));
 }

@@ -1,4 +1,5 @@
 import type { TenantData } from "../data/model.ts";
+import { checkTransaction, type M3Access, OPEN_ACCESS } from "./access.ts";
 import type { MiContext, MiHandler } from "./context.ts";
 import {
   type ErrorStyle,
@@ -50,6 +51,7 @@ export function handleM3(
   query: URLSearchParams,
   data: TenantData,
   errorStyle: ErrorStyle,
+  access: M3Access = OPEN_ACCESS,
 ): M3Reply {
   const v2 = rest.startsWith("v2/execute/");
   if (!v2 && !rest.startsWith("execute/")) return { status: 404, body: { error: "Not Found" } };
@@ -81,6 +83,7 @@ export function handleM3(
     righttrim: v2 && context.get("righttrim") !== "false",
   };
   try {
+    checkTransaction(access, key);
     const dateformat = (context.get("dateformat") ?? "YMD8").toUpperCase();
     if (dateformat !== "YMD8")
       throw new MiError(
@@ -121,6 +124,7 @@ export function handleM3(
       input,
       cono: Number(context.get("cono") || "100"),
       divi: (context.get("divi") ?? "").trim(),
+      access,
       maxrecs:
         maxrecsText === undefined || maxrecsText === "" ? DEFAULT_MAXRECS : Number(maxrecsText),
     };

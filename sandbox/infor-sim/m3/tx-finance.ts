@@ -266,6 +266,6 @@ export const financeHandlers: Record<string, MiHandler> = {
       LMDT: a.lmdt,
     }));
   },
-  "EXPORTMI/Select": (ctx) => exportSelect(ctx.data, ctx.input, ctx.cono, ctx.maxrecs),
-  "EXPORTMI/LstFields": (ctx) => limit(exportLstFields(need(ctx, "FILE", "File")), ctx),
+  "EXPORTMI/Select": (ctx) => exportSelect(ctx.data, ctx.input, ctx.cono, ctx.maxrecs, ctx.access),
+  "EXPORTMI/LstFields": (ctx) => limit(exportLstFields(need(ctx, "FILE", "File"), ctx.access), ctx),
 };

@@ -1,22 +1,75 @@
+import type { ColumnCatalog } from "./column-catalog.ts";
+import { isRefusal } from "./column-detect.ts";
 import { exportSelect, type Predicate } from "./exportmi.ts";
 import type { MiClient, MiRecord } from "./mi-client.ts";
-import { query, type TableName } from "./tables.ts";
+import { LIST_FALLBACKS } from "./mi-list-fallback.ts";
+import { query, TABLES, type TableName } from "./tables.ts";
+
+export interface TableReaderOptions {
+  /** Detects the columns each table offers; without it every spec column is selected. */
+  catalog?: ColumnCatalog | undefined;
+  /** Division for MI list fallbacks that take one. */
+  division?: string | undefined;
+}
 
 /**
  * EXPORTMI reads of M3 tables for one company. EXPORTMI reads the session company (cono), so
  * every call names it; filters are written without the table prefix (tables.ts adds it).
+ * With a column catalog, each Select leaves out the optional columns the tenant lacks, a
+ * failed Select re-detects the table's columns once before giving up, and a child table
+ * refused to EXPORTMI is read through its MI list transaction (mi-list-fallback.ts).
  */
 export class TableReader {
   private readonly mi: MiClient;
   private readonly company: string;
+  private readonly catalog: ColumnCatalog | undefined;
+  private readonly division: string;
 
-  constructor(mi: MiClient, company: string) {
+  constructor(mi: MiClient, company: string, o: TableReaderOptions = {}) {
     this.mi = mi;
     this.company = company;
+    this.catalog = o.catalog;
+    this.division = o.division ?? "";
   }
 
-  select(name: TableName, where: Predicate[], pageSize: number, columns?: string[]) {
-    return exportSelect(this.mi, query(name, where, columns), { pageSize, company: this.company });
+  async *select(
+    name: TableName,
+    where: Predicate[],
+    pageSize: number,
+    columns?: string[],
+  ): AsyncGenerator<MiRecord[]> {
+    const spec = TABLES[name];
+    let yielded = false;
+    for (let attempt = 0; ; attempt++) {
+      const omit = this.catalog
+        ? await this.catalog.omitted(spec, "every read of it fails until that is fixed")
+        : undefined;
+      try {
+        for await (const page of exportSelect(this.mi, query(name, where, columns, omit), {
+          pageSize,
+          company: this.company,
+        })) {
+          yielded = true;
+          yield page;
+        }
+        return;
+      } catch (err) {
+        if (!this.catalog || !isRefusal(err)) throw err;
+        // Columns or authority changed since detection: detect again, and retry once when
+        // nothing was handed out yet (a retry after a yielded page would repeat rows).
+        await this.catalog.invalidate(spec.table);
+        if (yielded || attempt > 0) throw err;
+      }
+    }
+  }
+
+  /**
+   * Whether EXPORTMI may read the table. A child table refused to EXPORTMI that has an MI
+   * stand-in answers false: callers skip it as a change hint and read it per parent instead.
+   */
+  async listable(name: TableName): Promise<boolean> {
+    if (!this.catalog || !LIST_FALLBACKS[name]) return true;
+    return (await this.catalog.access(TABLES[name])).kind !== "refused";
   }
 
   async all(name: TableName, where: Predicate[], pageSize = 1000): Promise<MiRecord[]> {
@@ -25,7 +78,10 @@ export class TableReader {
     return out;
   }
 
-  /** Child rows for keys in [from, to] of `keyCol`, grouped by that key. */
+  /**
+   * Child rows for keys in [from, to] of `keyCol`, grouped by that key. `keys` (the exact
+   * parents wanted) lets a per-parent MI fallback read only those.
+   */
   async range(
     name: TableName,
     keyCol: string,
@@ -33,18 +89,11 @@ export class TableReader {
     to: string,
     numeric: boolean,
     extra: Predicate[] = [],
+    keys?: string[],
   ): Promise<Map<string, MiRecord[]>> {
-    const lo = numeric ? Number(from) : from;
-    const hi = numeric ? Number(to) : to;
-    const rows = await this.all(name, [
-      ...extra,
-      ...(from === to
-        ? [{ col: keyCol, op: "=" as const, value: lo }]
-        : [
-            { col: keyCol, op: ">=" as const, value: lo },
-            { col: keyCol, op: "<=" as const, value: hi },
-          ]),
-    ]);
+    const rows = (await this.listable(name))
+      ? await this.rangeRows(name, keyCol, from, to, numeric, extra)
+      : await this.fallbackRows(name, from, to, keys);
     const byKey = new Map<string, MiRecord[]>();
     for (const r of rows) {
       const k = r[keyCol] ?? "";
@@ -53,5 +102,43 @@ export class TableReader {
       byKey.set(k, list);
     }
     return byKey;
+  }
+
+  private rangeRows(
+    name: TableName,
+    keyCol: string,
+    from: string,
+    to: string,
+    numeric: boolean,
+    extra: Predicate[],
+  ): Promise<MiRecord[]> {
+    const lo = numeric ? Number(from) : from;
+    const hi = numeric ? Number(to) : to;
+    return this.all(name, [
+      ...extra,
+      ...(from === to
+        ? [{ col: keyCol, op: "=" as const, value: lo }]
+        : [
+            { col: keyCol, op: ">=" as const, value: lo },
+            { col: keyCol, op: "<=" as const, value: hi },
+          ]),
+    ]);
+  }
+
+  private async fallbackRows(
+    name: TableName,
+    from: string,
+    to: string,
+    keys: string[] | undefined,
+  ): Promise<MiRecord[]> {
+    const fallback = LIST_FALLBACKS[name];
+    if (!fallback) throw new Error(`no MI list fallback for ${name}`);
+    return fallback.read(this.mi, {
+      from,
+      to,
+      keys,
+      division: this.division,
+      company: this.company,
+    });
   }
 }
