@@ -24,7 +24,7 @@ import { dedupeEvents } from "./dedupe.ts";
 import { SlackAppError } from "./errors.ts";
 import { createHomePublisher, registerHome } from "./home/home.ts";
 import type { HealthProvider, LookupService, ReplayFn, StatusProvider } from "./lookup-service.ts";
-import { guardSlackRequests } from "./signature-guard.ts";
+import { type DoorLimits, guardSlackRequests } from "./signature-guard.ts";
 import { createSlackAppStats, type SlackAppStats } from "./stats.ts";
 
 export interface SlackAppConfig {
@@ -46,9 +46,31 @@ export interface SlackAppConfig {
    * replicas through Redis. Costs one Redis round trip before the ack; default on.
    */
   replayProtection?: boolean;
+  /**
+   * When the replay record cannot be written (Redis down or refusing writes): "refuse" answers
+   * 503 (Slack retries), "accept" lets the verified request through without replay protection.
+   */
+  whenReplayCheckFails?: "refuse" | "accept";
+  /** Body, header and timeout bounds of the Slack endpoint (signature-guard.ts has defaults). */
+  doorLimits?: Partial<DoorLimits>;
   /** Socket Mode only: port of the small HTTP server Bolt opens for `customRoutes` (ops routes). */
   socketModeHttpPort?: number;
 }
+
+/**
+ * Node's own bounds for the HTTP server that carries the Slack endpoint and the ops routes.
+ * Headers must arrive within 5 s and a whole request within 30 s (the BOD webhook takes up to
+ * a few MB); Node checks both every `connectionsCheckingInterval`. Slack's requests carry a
+ * dozen small headers: 8 KiB of header bytes (Node answers 431 beyond) and 64 lines are plenty.
+ */
+export const SERVER_OPTIONS = {
+  headersTimeout: 5000,
+  requestTimeout: 30_000,
+  connectionsCheckingInterval: 1000,
+  maxHeaderSize: 8 * 1024,
+  keepAliveTimeout: 5000,
+} as const;
+const MAX_HEADERS_COUNT = 64;
 
 export interface SlackAppDeps {
   config: SlackAppConfig;
@@ -86,6 +108,8 @@ export interface SlackAppHandle {
 }
 
 const DEFAULT_ENDPOINT = "/slack/events";
+/** Slack's five-minute window either way, plus a margin for clock skew between replicas. */
+const REPLAY_WINDOW_SECONDS = 330;
 
 export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
   const { config } = deps;
@@ -156,16 +180,27 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     });
     httpReceiver.requestListener = guardSlackRequests(httpReceiver.requestListener, {
       endpoints: [endpoint],
+      signingSecret: config.signingSecret ?? "",
       stats,
       clock,
       ...(config.replayProtection === false
         ? {}
         : {
-            seenBefore: async (signature: string) =>
-              (await guardRedis().set(`${prefix}slack-sig:${signature}`, "1", "EX", 330, "NX")) ===
-              null,
+            // Keyed on the verified HMAC alone: 64 hex digits, whatever else the header held.
+            seenBefore: async (signatureHex: string) =>
+              (await guardRedis().set(
+                `${prefix}slack-sig:${signatureHex}`,
+                "1",
+                "EX",
+                REPLAY_WINDOW_SECONDS,
+                "NX",
+              )) === null,
           }),
-      onError: (err) => logger.warn({ err }, "replay check unavailable"),
+      ...(config.whenReplayCheckFails ? { whenReplayCheckFails: config.whenReplayCheckFails } : {}),
+      ...(config.doorLimits ? { limits: config.doorLimits } : {}),
+      // The error itself may carry the command's arguments (the signature): its code only.
+      onError: (code) => logger.warn({ code }, "replay check unavailable"),
+      onRefused: (r) => logger.debug(r, "slack request refused"),
       onRejected: () => deps.metrics?.slackSignatureRejections?.inc(),
     });
     receiver = httpReceiver;
@@ -262,7 +297,9 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
         await app.start();
         return {};
       }
-      const server = (await app.start(port)) as Server;
+      const server = (await app.start(port, SERVER_OPTIONS)) as Server;
+      // Node drops header lines past this count silently; the guard refuses past its own limit.
+      server.maxHeadersCount = MAX_HEADERS_COUNT + 1;
       return { port: (server.address() as AddressInfo).port };
     },
     async stop() {
