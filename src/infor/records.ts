@@ -69,10 +69,13 @@ export const poLineSchema = z.object({
   orderedQty: decimalString,
   receivedQty: decimalString,
   invoicedQty: decimalString.default("0"),
+  /** Order unit: the unit of the quantities (M3 PUUN). */
   unit: trimmed.default(""),
-  /** Price per `pricePer` units of `unit` (M3 PUCD), e.g. 12.40 per 100 pieces. */
+  /** Price per `pricePer` units of `priceUnit` (M3 PUCD, PPUN), e.g. 12.40 per 100 pieces. */
   unitPrice: moneySchema,
   pricePer: decimalString.default("1"),
+  /** Price unit (M3 PPUN) when the ERP gives one; absent means the order unit. */
+  priceUnit: trimmed.optional(),
   costCenter: trimmed.optional(),
   account: trimmed.optional(),
   receipts: z.array(receiptSchema).default([]),
@@ -116,7 +119,13 @@ export const invoiceLineSchema = z.object({
   quantity: decimalString,
   unit: trimmed.optional(),
   unitPrice: moneySchema,
-  pricePer: decimalString.default("1"),
+  /**
+   * Price quantity (M3 PUCD): the price is per this many `priceUnit`. Absent when the ERP did not
+   * say: the matched PO line's own price quantity then applies (M3 copies it from the PO line).
+   */
+  pricePer: decimalString.optional(),
+  /** Price unit (M3 PPUN); absent means the PO line's price unit. */
+  priceUnit: trimmed.optional(),
   amount: moneySchema,
   costCenter: trimmed.optional(),
   account: trimmed.optional(),
@@ -135,6 +144,8 @@ export const supplierInvoiceSchema = z.object({
   accountingDate: isoDate.optional(),
   status: invoiceStatusSchema,
   statusCode: trimmed.optional(),
+  /** The ERP's own label of statusCode (e.g. M3 "Invoice matching failed"). */
+  statusText: trimmed.optional(),
   total: moneySchema,
   vat: moneySchema.optional(),
   poNumber: trimmed.optional(),

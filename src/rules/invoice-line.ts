@@ -2,7 +2,7 @@ import type { InvoiceLine, PoLine, PurchaseOrder, SupplierInvoice } from "../inf
 import { abs, add, type Decimal, dec, isZero, sign } from "../shared/decimal.ts";
 import type { ExceptionDraft } from "./exception.ts";
 import { formatMoney } from "./format.ts";
-import { checkMatchedLine, type LineContext } from "./match-line.ts";
+import { checkMatchedLine, type LineContext, priceUnits } from "./match-line.ts";
 import { type MatchPolicy, resolveMatchSettings } from "./match-policy.ts";
 import { type PoLineRef, priorInvoicedQty, signedLineQty } from "./quantities.ts";
 
@@ -89,6 +89,20 @@ export function checkLine(
       amountAtStake: line.amount,
       costCenter: owner,
       facts: { invoiceUnit: line.unit ?? "", poUnit: poLine.unit },
+    });
+    return drafts;
+  }
+  // A price per KG cannot be compared with a price per PCS without M3's conversion factor.
+  const units = priceUnits(line, poLine);
+  if (units.invoice && units.po && units.invoice !== units.po) {
+    drafts.push({
+      rule: "unit_mismatch",
+      line: line.line,
+      ...poLineRef,
+      cause: `Line ${line.line}: priced per ${units.invoice}, PO ${po.number} line ${poLine.line} is priced per ${units.po}`,
+      amountAtStake: line.amount,
+      costCenter: owner,
+      facts: { invoiceUnit: units.invoice, poUnit: units.po },
     });
     return drafts;
   }

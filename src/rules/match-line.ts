@@ -34,10 +34,31 @@ export interface LineContext {
   readonly owner: string | undefined;
 }
 
-/** pricePer 0 means "not set" in the ERP (M3 PPUN defaults to 1): treat it as 1. */
-export function pricePer(text: string): Decimal {
+/** pricePer 0 or absent means "not set" in the ERP (M3 PUCD defaults to 1): treat it as 1. */
+export function pricePer(text: string | undefined): Decimal {
+  if (text === undefined) return dec(1);
   const per = dec(text);
   return sign(per) > 0 ? per : dec(1);
+}
+
+/**
+ * The invoice line's price quantity: its own (M3 FAPIBL PUCD) when the ERP gave one, else the PO
+ * line's, which M3 copies onto a PO-matched invoice line. A "0" is M3's empty numeric field.
+ */
+export function invoicePricePer(line: InvoiceLine, poLine: PoLine): string {
+  const own = line.pricePer;
+  return own !== undefined && sign(dec(own)) > 0 ? own : poLine.pricePer;
+}
+
+function upper(text: string | undefined): string | undefined {
+  const t = text?.trim().toUpperCase();
+  return t ? t : undefined;
+}
+
+/** Price unit of each side: the price unit (PPUN) when given, else the order unit (PUUN). */
+export function priceUnits(line: InvoiceLine, poLine: PoLine) {
+  const po = upper(poLine.priceUnit) ?? upper(poLine.unit);
+  return { invoice: upper(line.priceUnit) ?? po, po };
 }
 
 function poRef(ctx: LineContext): Pick<ExceptionDraft, "poNumber" | "poLine" | "poSubLine"> {
@@ -54,7 +75,7 @@ function quantityValue(ctx: LineContext, quantity: Decimal): Money {
   const currency = ctx.line.unitPrice.currency;
   const amount = divide(
     mul(quantity, abs(dec(ctx.line.unitPrice.amount))),
-    pricePer(ctx.line.pricePer),
+    pricePer(invoicePricePer(ctx.line, ctx.poLine)),
     minorUnits(currency),
   );
   return money(amount, currency);
@@ -69,8 +90,15 @@ export function checkPriceVariance(ctx: LineContext): ExceptionDraft[] {
   const currency = line.unitPrice.currency;
   if (poLine.unitPrice.currency !== currency) return [];
   const limits = priceLimits(settings.price, currency);
-  const invPer = pricePer(line.pricePer);
+  // Like with like: price per price quantity (PUCD) of the price unit (PPUN) on both sides. The
+  // price unit is checked to be the same before (invoice-line.ts); when it is not the order unit
+  // the quantity is not in price units, and the variance is taken on the line amount instead.
+  const invPerText = invoicePricePer(line, poLine);
+  const invPer = pricePer(invPerText);
   const poPer = pricePer(poLine.pricePer);
+  const units = priceUnits(line, poLine);
+  const orderUnit = upper(line.unit) ?? upper(poLine.unit);
+  const inPriceUnits = !units.po || !orderUnit || units.po === orderUnit;
   const result = checkPrice(
     { price: abs(dec(line.unitPrice.amount)), per: invPer },
     { price: dec(poLine.unitPrice.amount), per: poPer },
@@ -78,15 +106,17 @@ export function checkPriceVariance(ctx: LineContext): ExceptionDraft[] {
     limits,
     ctx.credit ? -1 : 1,
     minorUnits(currency),
+    inPriceUnits ? undefined : dec(line.amount.amount),
   );
   if (!result.exception) return [];
   const unit = unitOf(ctx);
+  const priceUnit = units.po ?? unit;
   const invText = formatUnitPrice(
     money(abs(dec(line.unitPrice.amount)), currency),
-    line.pricePer,
-    unit,
+    invPerText,
+    priceUnit,
   );
-  const poText = formatUnitPrice(poLine.unitPrice, poLine.pricePer, unit);
+  const poText = formatUnitPrice(poLine.unitPrice, poLine.pricePer, priceUnit);
   const pct = isZero(result.percentDenominator)
     ? "PO price is 0"
     : formatPercent(result.diffNumerator, result.percentDenominator, limits.percent);

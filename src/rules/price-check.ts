@@ -55,6 +55,9 @@ export function priceLimits(tolerance: PriceTolerance, currency: string): PriceL
 /**
  * @param direction 1 for an invoice (paying more than the PO is unfavourable), -1 for a credit
  *   note (being credited less than the PO price is unfavourable).
+ * @param lineAmount the invoice line's amount, when its quantity is not in the price unit (M3
+ *   order unit PUUN ≠ price unit PPUN, no conversion factor at hand): the variance is then that
+ *   amount's share (a·q − b·p)/(a·q), which is the same figure without converting quantities.
  */
 export function checkPrice(
   invoice: PriceSide,
@@ -63,6 +66,7 @@ export function checkPrice(
   limits: PriceLimits,
   direction: 1 | -1,
   minorUnits: number,
+  lineAmount?: Decimal,
 ): PriceCheck {
   const a = invoice.price;
   const p = invoice.per;
@@ -70,10 +74,12 @@ export function checkPrice(
   const q = po.per;
   const diffNumerator = sub(mul(a, q), mul(b, p));
   const absDiff = abs(diffNumerator);
-  const absQty = abs(quantity);
   const unfavourable = sign(diffNumerator) * direction > 0;
   const percentDenominator = mul(b, p);
-  const pq = mul(p, q);
+  // variance = |a·q − b·p| × scale ÷ base: quantity ÷ (p·q), or line amount ÷ (a·q).
+  const byAmount = lineAmount !== undefined && !isZero(a);
+  const scale = byAmount ? abs(lineAmount) : abs(quantity);
+  const pq = byAmount ? mul(a, q) : mul(p, q);
 
   const percentExceeded =
     limits.percent !== undefined &&
@@ -81,7 +87,7 @@ export function checkPrice(
       ? !isZero(diffNumerator)
       : cmp(mul(absDiff, dec(100)), mul(limits.percent, abs(percentDenominator))) > 0);
   const absoluteExceeded =
-    limits.absolute !== undefined && cmp(mul(absDiff, absQty), mul(limits.absolute, pq)) > 0;
+    limits.absolute !== undefined && cmp(mul(absDiff, scale), mul(limits.absolute, pq)) > 0;
   const noLimits = limits.percent === undefined && limits.absolute === undefined;
   const beyond = noLimits ? !isZero(diffNumerator) : percentExceeded || absoluteExceeded;
 
@@ -94,6 +100,6 @@ export function checkPrice(
     percentDenominator,
     varianceAmount: isZero(pq)
       ? round(dec(0), minorUnits)
-      : divide(mul(absDiff, absQty), pq, minorUnits),
+      : divide(mul(absDiff, scale), pq, minorUnits),
   };
 }

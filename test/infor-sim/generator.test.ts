@@ -26,9 +26,32 @@ describe("infor-sim data generator", () => {
     const lines = data.pos.flatMap((p) => p.lines);
     expect(lines.some((l) => l.receipts.length >= 2)).toBe(true);
     expect(lines.some((l) => Number(l.rvqa) > 0 && Number(l.rvqa) < Number(l.orqa))).toBe(true);
-    expect(new Set(data.invoices.map((i) => i.supa))).toEqual(new Set(["00", "20", "50", "90"]));
     expect(data.invoices.some((i) => i.payment)).toBe(true);
     for (const amount of data.invoices.map((i) => i.cuam)) expect(amount).toMatch(/^-?\d+\.\d{2}$/);
+  });
+
+  it("uses APS450's real status and batch type codes, 40, 78 and 79 included", () => {
+    const data = make(3, 1000);
+    const real = ["10", "15", "20", "30", "40", "41", "42", "43", "50", "78", "79", "90"];
+    const seen = new Set(data.invoices.map((i) => i.supa));
+    for (const code of seen) expect(real).toContain(code);
+    for (const code of ["10", "15", "20", "30", "40", "50", "78", "79", "90"])
+      expect(seen).toContain(code);
+    for (const i of data.invoices) expect(["10", "20", "25", "30", "50"]).toContain(i.ibtp);
+  });
+
+  it("prices some PO lines per 100 units and carries PUCD/PPUN onto their invoice lines", () => {
+    const data = make(3, 200);
+    const perHundred = data.pos.flatMap((p) => p.lines).filter((l) => l.pucd === "100");
+    expect(perHundred.length).toBeGreaterThan(0);
+    const invoiced = data.invoices.flatMap((i) => i.lines ?? []).filter((l) => l.pucd === "100");
+    expect(invoiced.length).toBeGreaterThan(0);
+    for (const l of invoiced) {
+      // Net amount = quantity × price ÷ 100 (to the cent, truncated as the PO line's LNAM).
+      const expected = (BigInt(l.ivqa) * parseMinor(l.grpr)) / 100n;
+      expect(parseMinor(l.nlam)).toBe(expected);
+      expect(l.ppun).not.toBe("");
+    }
   });
 
   it("contains every exception case, and each really is that case", () => {

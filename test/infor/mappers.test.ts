@@ -59,9 +59,18 @@ describe("M3 status codes", () => {
   it.each([
     ["00", false, "entry"],
     ["10", false, "entry"],
-    ["20", false, "approval"],
-    ["45", false, "approval"],
+    ["15", false, "entry"],
+    ["20", false, "entry"],
+    ["30", false, "entry"],
+    ["40", false, "approval"],
+    ["41", false, "approval"],
+    ["43", false, "approval"],
+    ["45", false, "entry"],
     ["50", false, "approved"],
+    // 78/79: matching failed; the old ranges read them as approved.
+    ["78", false, "entry"],
+    ["79", false, "entry"],
+    ["80", false, "entry"],
     ["90", false, "posted"],
     ["20", true, "rejected"],
     ["", false, "entry"],
@@ -198,7 +207,7 @@ describe("M3 mappers", () => {
         {
           DIVI: "AAA",
           INBN: "55",
-          SUPA: "20",
+          SUPA: "40",
           SUNO: "S100",
           SINO: "INV-1 ",
           IVDT: "20261120",
@@ -227,7 +236,8 @@ describe("M3 mappers", () => {
     );
     expect(r).toMatchObject({
       status: "approval",
-      statusCode: "20",
+      statusCode: "40",
+      statusText: "Not approved",
       credit: true,
       batchNumber: "55",
       invoiceNumber: "INV-1",

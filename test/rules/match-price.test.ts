@@ -12,9 +12,13 @@ function priceCase(
     qty?: string;
     policy?: MatchPolicy;
     currency?: string;
-    invPer?: string;
+    invPer?: string | null;
     poPer?: string;
     unit?: string;
+    invPriceUnit?: string;
+    poPriceUnit?: string;
+    amount?: string;
+    rule?: string;
   } = {},
 ) {
   const currency = opts.currency ?? "EUR";
@@ -25,6 +29,7 @@ function priceCase(
       unit,
       unitPrice: { amount: opts.poPrice ?? "11.90", currency },
       pricePer: opts.poPer ?? "1",
+      ...(opts.poPriceUnit ? { priceUnit: opts.poPriceUnit } : {}),
     }),
   ]);
   const inv = invoice({ total: { amount: "1", currency } }, [
@@ -32,12 +37,14 @@ function priceCase(
       quantity: qty,
       unit,
       unitPrice: { amount: invPrice, currency },
-      pricePer: opts.invPer ?? "1",
-      amount: { amount: "1", currency },
+      // null: the ERP gave no price quantity (M3 FAPIBL without PUCD).
+      ...(opts.invPer === null ? {} : { pricePer: opts.invPer ?? "1" }),
+      ...(opts.invPriceUnit ? { priceUnit: opts.invPriceUnit } : {}),
+      amount: { amount: opts.amount ?? "1", currency },
     }),
   ]);
   return matchInvoice({ invoice: inv, purchaseOrders: [order] }, opts.policy ?? pct2).filter(
-    (e) => e.rule === "price_variance",
+    (e) => e.rule === (opts.rule ?? "price_variance"),
   );
 }
 
@@ -84,6 +91,36 @@ describe("price variance", () => {
       "Line 1: unit price 0.26 EUR vs PO 2.50 EUR per 10 KG (+4.0 %, tolerance 2 %)",
     );
     expect(e?.amountAtStake).toEqual({ amount: "0.5", currency: "EUR" });
+  });
+
+  it("takes the PO line's price quantity when the invoice line gives none (125.00 per 100 EA)", () => {
+    const base = { poPrice: "125.00", poPer: "100", unit: "EA", qty: "500" };
+    expect(priceCase("125.00", { ...base, invPer: null })).toEqual([]);
+    // An explicit price quantity of 1 is a price per piece: that is a real variance.
+    expect(priceCase("125.00", { ...base, invPer: "1" }).map((e) => e.cause)).toEqual([
+      "Line 1: unit price 125.00 EUR vs PO 125.00 EUR per 100 EA (+9900.0 %, tolerance 2 %)",
+    ]);
+  });
+
+  it("never compares prices in different price units (PPUN): a unit mismatch instead", () => {
+    const base = { poPrice: "2.50", unit: "EA", poPriceUnit: "KG", invPriceUnit: "LB" };
+    expect(priceCase("2.50", base)).toEqual([]);
+    expect(priceCase("2.50", { ...base, rule: "unit_mismatch" }).map((e) => e.cause)).toEqual([
+      "Line 1: priced per LB, PO 4500123 line 10 is priced per KG",
+    ]);
+    expect(priceCase("2.50", { ...base, invPriceUnit: "kg", rule: "unit_mismatch" })).toEqual([]);
+  });
+
+  it("order unit ≠ price unit: the variance is the line amount's share, no conversion needed", () => {
+    // 40 EA ordered, priced per KG: 100 KG invoiced at 2.60 (260.00) vs PO 2.50 per KG.
+    const policy: MatchPolicy = { defaults: { price: { percent: "1", absolute: { EUR: "5" } } } };
+    const base = { poPrice: "2.50", unit: "EA", poPriceUnit: "KG", qty: "40", policy };
+    const [e] = priceCase("2.60", { ...base, invPriceUnit: "KG", amount: "260.00" });
+    // 260.00 × 0.10 ÷ 2.60 = 10.00 EUR (per-EA quantity × price difference would say 4.00)
+    expect(e?.amountAtStake).toEqual({ amount: "10", currency: "EUR" });
+    expect(e?.cause).toBe(
+      "Line 1: unit price 2.60 EUR vs PO 2.50 EUR (+4.0 %, 10.00 EUR on 40 EA; tolerance 1 % or 5.00 EUR)",
+    );
   });
 
   it("combines percent and absolute limits: an exception when either is exceeded", () => {

@@ -46,8 +46,11 @@ export function invoice(ctx: UpsertContext, fields: Fields): InvoiceRec {
       cono: division.cono,
       divi,
       inbn: inbnText === undefined ? ctx.data.seq.inbn++ : Number(inbnText),
-      ibtp: puno ? "10" : "20",
-      supa: "00",
+      // A PO-matched invoice is a supplier invoice (20) too: 10 is self-billing.
+      ibtp: "20",
+      supa: "10",
+      rejd: "",
+      scre: "",
       bist: "0",
       suno,
       spyn: suno,
@@ -143,6 +146,7 @@ export function voucher(ctx: UpsertContext, fields: Fields): GlLineRec[] {
   const made = lines.map((raw, index): GlLineRec => {
     const line = raw as Fields;
     const cuam = text(line, "CUAM");
+    const cyp6 = text(line, "CYP6") ?? text(fields, "CYP6");
     return manualGlLine(division, voucher, {
       jsno: index + 1,
       ait1: need(line, "AIT1"),
@@ -150,6 +154,7 @@ export function voucher(ctx: UpsertContext, fields: Fields): GlLineRec[] {
       acam: need(line, "ACAM"),
       ...(cuam !== undefined ? { cuam } : {}),
       vtxt: text(line, "VTXT") ?? text(fields, "VTXT") ?? "",
+      ...(cyp6 !== undefined ? { cyp6 } : {}),
     });
   });
   ctx.data.manualGl.push(...made);
@@ -168,7 +173,17 @@ export function account(ctx: UpsertContext, fields: Fields): unknown {
     ctx,
     ctx.data.accounts,
     found,
-    () => ({ cono, divi, aitp, aitm, tx40: "", tx15: "", rgdt: ctx.today, lmdt: ctx.today }),
+    () => ({
+      cono,
+      divi,
+      aitp,
+      aitm,
+      tx40: "",
+      tx15: "",
+      lccd: "0",
+      rgdt: ctx.today,
+      lmdt: ctx.today,
+    }),
     fields,
   );
 }

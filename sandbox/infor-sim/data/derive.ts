@@ -141,6 +141,7 @@ function gl(
     feid,
     fncn: "1",
     ait: [ait1, ait2, "", "", "", "", ""],
+    cyp6: acdt.slice(0, 6),
     // The sim books foreign-currency invoices at rate 1 (no FX tables): ACAM = CUAM.
     acam: amount,
     cuam: amount,
@@ -238,7 +239,16 @@ export function poTotal(po: {
 export function manualGlLine(
   division: Pick<Division, "cono" | "divi" | "locd">,
   voucher: { jrno: number; vono: number; acdt: string; changedOn: string },
-  line: { jsno: number; ait1: string; ait2: string; acam: string; cuam?: string; vtxt: string },
+  line: {
+    jsno: number;
+    ait1: string;
+    ait2: string;
+    acam: string;
+    cuam?: string;
+    vtxt: string;
+    /** GL period YYYYPP when it is not the accounting date's month (e.g. period 13). */
+    cyp6?: string;
+  },
 ): GlLineRec {
   return {
     cono: division.cono,
@@ -253,6 +263,7 @@ export function manualGlLine(
     feid: "GL10",
     fncn: "1",
     ait: [line.ait1, line.ait2, "", "", "", "", ""],
+    cyp6: line.cyp6 ?? voucher.acdt.slice(0, 6),
     acam: line.acam,
     cuam: line.cuam ?? line.acam,
     cucd: division.locd,

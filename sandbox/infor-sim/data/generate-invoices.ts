@@ -10,8 +10,24 @@ export interface InvoiceContext {
   next: { inbn: number; jrno: number; vono: number };
 }
 
-/** Status codes (SUPA): 00 entered, 20 awaiting approval, 50 approved (sim choices), 90 updated in APL. */
-export type InvoiceStage = "00" | "20" | "50" | "90";
+/**
+ * Invoice batch status codes (SUPA) as APS450 lists them: 10 New, 15 Validated with errors,
+ * 20 Validated, 30 Printed, 40 Not approved, 41-43 Adjusted, 50 Approved, 78 Invoice matching
+ * recoding failed, 79 Invoice matching failed, 90 Updated in APL.
+ */
+export type InvoiceStage =
+  | "10"
+  | "15"
+  | "20"
+  | "30"
+  | "40"
+  | "41"
+  | "42"
+  | "43"
+  | "50"
+  | "78"
+  | "79"
+  | "90";
 
 export interface PoInvoiceTweak {
   /** Percent added to the PO price on every line (price variance). */
@@ -40,7 +56,9 @@ function header(
     divi: division.divi,
     inbn,
     ibtp: "20",
-    supa: "00",
+    supa: "10",
+    rejd: "",
+    scre: "",
     bist: "0",
     suno: supplier.suno,
     spyn: supplier.suno,
@@ -96,7 +114,8 @@ export function poInvoice(
     const quantity = (received === 0 ? Number(line.orqa) : received) + (tweak.extraQuantity ?? 0);
     const basePrice = parseMinor(line.pupr);
     const price = basePrice + percentOf(basePrice, BigInt(tweak.pricePlusPercent ?? 0));
-    const amount = lineAmount(String(quantity), price);
+    // The price is per PUCD units, as on the PO line.
+    const amount = lineAmount(String(quantity), price) / (BigInt(line.pucd.trim() || "1") || 1n);
     net += amount;
     lines.push({
       trno: lines.length + 1,
@@ -119,7 +138,6 @@ export function poInvoice(
   }
   if (lines.length === 0) return undefined;
   const invoice = header(ctx, division, supplier, date, net);
-  invoice.ibtp = "10";
   invoice.puno = po.puno;
   invoice.ait2 = po.ait2;
   invoice.cucd = tweak.currency ?? po.cucd;
@@ -157,11 +175,23 @@ export function setStage(
   invoice.lmdt = paid;
 }
 
-/** Picks a stage for a generated invoice: entry, approval, approved or posted (half of them paid). */
+/**
+ * Picks a stage for a generated invoice: in entry (10/15/20/30), not approved (40), approved
+ * (50), matching failed (78/79) or updated in APL (90, half of them paid). One draw decides, so
+ * the rest of the generated data does not move when the split changes.
+ */
 export function randomStage(rng: Rng): { stage: InvoiceStage; pay: boolean } {
   const r = rng.next();
-  if (r < 0.25) return { stage: "00", pay: false };
-  if (r < 0.45) return { stage: "20", pay: false };
-  if (r < 0.55) return { stage: "50", pay: false };
+  const bands: [number, InvoiceStage][] = [
+    [0.1, "10"],
+    [0.15, "15"],
+    [0.22, "20"],
+    [0.25, "30"],
+    [0.45, "40"],
+    [0.52, "50"],
+    [0.535, "78"],
+    [0.55, "79"],
+  ];
+  for (const [upTo, stage] of bands) if (r < upTo) return { stage, pay: false };
   return { stage: "90", pay: rng.chance(0.5) };
 }

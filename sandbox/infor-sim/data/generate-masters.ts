@@ -16,6 +16,7 @@ export function generateAccounts(today: string): AccountRec[] {
         aitm,
         tx40: name,
         tx15: name.slice(0, 15),
+        lccd: "0",
         rgdt: since,
         lmdt: since,
       });

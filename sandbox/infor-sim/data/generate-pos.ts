@@ -54,6 +54,8 @@ function lineStatus(state: ReceiptState): string {
   return state === "full" ? "75" : state === "partial" ? "50" : "20";
 }
 
+const PRICED_PER_HUNDRED = new Set(["BOLT-M8", "NUT-M8"]);
+
 export function makePoLine(
   ctx: PoContext,
   pnli: number,
@@ -76,7 +78,8 @@ export function makePoLine(
     rvqa: String(rvqa),
     ivqa: "0",
     pupr: formatMinor(BigInt(ctx.rng.int(100, 50_000))),
-    pucd: "1",
+    // Small parts are priced per 100 pieces (PUCD 100), as M3 lets a PO line price per N units.
+    pucd: PRICED_PER_HUNDRED.has(itno) ? "100" : "1",
     puun: "PCS",
     ppun: "PCS",
     pust: lineStatus(state),

@@ -69,7 +69,7 @@ function manualVouchers(rng: Rng, count: number, today: string, next: InvoiceCon
 
 /**
  * The exception cases, always in company 100 / division AAA, on POs of their own so the random
- * data cannot hide them. Each is awaiting approval (SUPA 20).
+ * data cannot hide them. Each is awaiting approval (SUPA 40 "Not approved").
  */
 function scenarioInvoices(
   poCtx: PoContext,
@@ -105,7 +105,7 @@ function scenarioInvoices(
     pos.push(po);
     const invoice = poInvoice(ctx, division, s, po, tweak);
     if (!invoice) throw new Error(`scenario ${key} produced no invoice`);
-    setStage(ctx, invoice, "20");
+    setStage(ctx, invoice, "40");
     invoices.push(invoice);
     keys[key].push(invoice.inbn);
     return invoice;
@@ -120,7 +120,7 @@ function scenarioInvoices(
   invoices.push(copy);
   keys.duplicateNumber.push(copy.inbn);
   const credit = costInvoice(ctx, division, supplier(5), true);
-  setStage(ctx, credit, "20");
+  setStage(ctx, credit, "40");
   invoices.push(credit);
   keys.creditNote.push(credit.inbn);
   return keys;

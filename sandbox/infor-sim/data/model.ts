@@ -122,8 +122,17 @@ export interface InvoiceRec {
   cono: number;
   divi: string;
   inbn: number;
+  /** Invoice batch type (APS450): 10 self-billing, 20 supplier invoice, 25 recode, 30 debit note, 50 supplier claim. */
   ibtp: string;
+  /**
+   * Invoice batch status (APS450): 10 new, 15 validated with errors, 20 validated, 30 printed,
+   * 40 not approved, 41-43 adjusted, 50 approved, 78 matching recoding failed, 79 matching
+   * failed, 90 updated in APL.
+   */
   supa: string;
+  /** Rejection date (YYYYMMDD) and reason once the batch is rejected. */
+  rejd: string;
+  scre: string;
   bist: string;
   suno: string;
   spyn: string;
@@ -167,6 +176,8 @@ export interface GlLineRec {
   feid: string;
   fncn: string;
   ait: [string, string, string, string, string, string, string];
+  /** Accounting year and period YYYYPP (GL period; not always the calendar month). */
+  cyp6: string;
   acam: string;
   cuam: string;
   cucd: string;
@@ -182,6 +193,8 @@ export interface AccountRec {
   aitm: string;
   tx40: string;
   tx15: string;
+  /** "1" when the accounting identity is blocked (CRS630 LCCD). */
+  lccd: string;
   rgdt: string;
   lmdt: string;
 }

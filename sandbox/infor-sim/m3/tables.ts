@@ -142,8 +142,9 @@ export const TABLES: Table[] = [
     label: "Supplier invoice batch head",
     columns: columns(
       "E5",
-      "CONO N3, DIVI A3, INBN N10, IBTP A2, SUPA N2, SUNO A10, SPYN A10, SINO A24, IVDT N8, DUDT N8, ACDT N8, CUCD A3, CUAM N17, VTAM N17, PUNO A10, APCD A10, YEA4 N4, VSER A3, VONO N8, RGDT N8, LMDT N8, CHID A10",
+      "CONO N3, DIVI A3, INBN N10, IBTP A2, SUPA N2, SUNO A10, SPYN A10, SINO A24, IVDT N8, DUDT N8, ACDT N8, CUCD A3, CUAM N17, VTAM N17, PUNO A10, APCD A10, YEA4 N4, VSER A3, VONO N8, REJD N8, SCRE A2, RGDT N8, LMDT N8, CHID A10",
       {
+        REJD: (row) => (row.rejd ? String(row.rejd) : "0"),
         YEA4: (row) => (row.yea4 ? String(row.yea4) : "0"),
         VONO: (row) => (row.vono ? String(row.vono) : "0"),
       },
@@ -157,7 +158,7 @@ export const TABLES: Table[] = [
     label: "Supplier invoice batch line",
     columns: columns(
       "E6",
-      "CONO N3, DIVI A3, INBN N10, TRNO N7, RDTP N2, PUNO A10, PNLI N3, PNLS N3, IVQA N15, GRPR N17, NLAM N17, AIT1 A8, AIT2 A8, RGDT N8, LMDT N8",
+      "CONO N3, DIVI A3, INBN N10, TRNO N7, RDTP N2, PUNO A10, PNLI N3, PNLS N3, ITNO A15, IVQA N15, PUUN A3, GRPR N17, PPUN A3, PUCD N5, NLAM N17, AIT1 A8, AIT2 A8, AIT3 A8, AIT4 A8, AIT5 A8, AIT6 A8, AIT7 A8, RGDT N8, LMDT N8",
     ),
     key: ["CONO", "DIVI", "INBN", "TRNO"],
     rows: function* (data) {
@@ -185,7 +186,7 @@ export const TABLES: Table[] = [
     label: "General ledger",
     columns: columns(
       "EG",
-      "CONO N3, DIVI A3, YEA4 N4, JRNO N7, JSNO N7, VSER A3, VONO N8, ACDT N8, TRCD N2, FEID A4, FNCN N3, AIT1 A8, AIT2 A8, AIT3 A8, AIT4 A8, AIT5 A8, AIT6 A8, AIT7 A8, ACAM N17, CUAM N17, CUCD A3, VTXT A40, RGDT N8, LMDT N8",
+      "CONO N3, DIVI A3, YEA4 N4, JRNO N7, JSNO N7, VSER A3, VONO N8, ACDT N8, TRCD N2, FEID A4, FNCN N3, AIT1 A8, AIT2 A8, AIT3 A8, AIT4 A8, AIT5 A8, AIT6 A8, AIT7 A8, CYP6 N6, ACYP N6, ACAM N17, CUAM N17, CUCD A3, VTXT A40, RGDT N8, LMDT N8",
       {
         AIT1: ait(1),
         AIT2: ait(2),
@@ -194,6 +195,7 @@ export const TABLES: Table[] = [
         AIT5: ait(5),
         AIT6: ait(6),
         AIT7: ait(7),
+        ACYP: (row) => plain(row, "cyp6"),
       },
     ),
     key: ["CONO", "DIVI", "YEA4", "JRNO", "JSNO"],
@@ -205,7 +207,8 @@ export const TABLES: Table[] = [
     label: "Accounting identities",
     columns: columns(
       "EA",
-      "CONO N3, DIVI A3, AITP N1, AITM A8, TX40 A40, TX15 A15, RGDT N8, LMDT N8",
+      "CONO N3, DIVI A3, AITP N1, AITM A8, TX40 A40, TX15 A15, LCCD N1, RGDT N8, LMDT N8",
+      { LCCD: (row) => (row.lccd ? String(row.lccd) : "0") },
     ),
     key: ["CONO", "DIVI", "AITP", "AITM"],
     rows: (data) => data.accounts as unknown as Row[],

@@ -76,7 +76,8 @@ export const TABLES = {
   MPLINE: spec(
     "MPLINE",
     "IB",
-    "PUNO PNLI PNLS ITNO PITD? ORQA RVQA IVQA PUPR PUCD PUUN LNAM PUST PUSL LMDT",
+    // PPUN: price unit, which can differ from the order unit PUUN (without it: PUUN).
+    "PUNO PNLI PNLS ITNO PITD? ORQA RVQA IVQA PUPR PUCD PUUN PPUN? LNAM PUST PUSL LMDT",
     [
       ["PUNO", false],
       ["PNLI", true],
@@ -95,17 +96,25 @@ export const TABLES = {
   FAPIBH: spec(
     "FAPIBH",
     "E5",
-    "CONO DIVI INBN IBTP SUPA SUNO SINO IVDT DUDT ACDT CUCD CUAM VTAM PUNO APCD VSER? VONO? RGDT LMDT CHID?",
+    // REJD/SCRE: rejection date and reason; without them no batch reads as rejected.
+    "CONO DIVI INBN IBTP SUPA SUNO SINO IVDT DUDT ACDT CUCD CUAM VTAM PUNO APCD VSER? VONO? REJD? SCRE? RGDT LMDT CHID?",
     [
       ["DIVI", false],
       ["INBN", true],
     ],
   ),
-  FAPIBL: spec("FAPIBL", "E6", "DIVI INBN TRNO RDTP PUNO PNLI PNLS IVQA GRPR NLAM AIT1 AIT2 LMDT", [
-    ["DIVI", false],
-    ["INBN", true],
-    ["TRNO", true],
-  ]),
+  // PUCD/PPUN/PUUN: price quantity, price unit and order unit of the line; without them the
+  // price is compared per the PO line's own price quantity and unit (M3 copies them from it).
+  FAPIBL: spec(
+    "FAPIBL",
+    "E6",
+    "DIVI INBN TRNO RDTP PUNO PNLI PNLS ITNO? IVQA PUUN? GRPR PPUN? PUCD? NLAM AIT1 AIT2 LMDT",
+    [
+      ["DIVI", false],
+      ["INBN", true],
+      ["TRNO", true],
+    ],
+  ),
   FPLEDG: spec(
     "FPLEDG",
     "EP",
@@ -120,7 +129,7 @@ export const TABLES = {
   FGLEDG: spec(
     "FGLEDG",
     "EG",
-    "CONO DIVI YEA4 JRNO JSNO VSER VONO ACDT TRCD AIT1 AIT2 AIT3? AIT4? AIT5? AIT6? AIT7? ACAM CUAM CUCD VTXT? RGDT LMDT",
+    "CONO DIVI YEA4 JRNO JSNO VSER VONO ACDT TRCD AIT1 AIT2 AIT3? AIT4? AIT5? AIT6? AIT7? CYP6? ACYP? ACAM CUAM CUCD VTXT? RGDT LMDT",
     [
       ["DIVI", false],
       ["YEA4", true],
@@ -128,7 +137,8 @@ export const TABLES = {
       ["JSNO", true],
     ],
   ),
-  FCHACC: spec("FCHACC", "EA", "CONO DIVI AITP AITM TX40 TX15? RGDT LMDT", [
+  // LCCD: blocked flag; without it every identity reads as active.
+  FCHACC: spec("FCHACC", "EA", "CONO DIVI AITP AITM TX40 TX15? LCCD? RGDT LMDT", [
     ["DIVI", false],
     ["AITP", true],
     ["AITM", false],

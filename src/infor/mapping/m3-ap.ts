@@ -12,7 +12,13 @@ import {
   safely,
 } from "./fields.ts";
 import { isNegative, ROW_ERROR, scope, unsigned, voucherOf } from "./m3-common.ts";
-import { invoiceStatusFromSupa, ledgerInvoiceStatus } from "./m3-status.ts";
+import { invoiceStatusFromSupa, ledgerInvoiceStatus, supaLabel } from "./m3-status.ts";
+
+/** M3's empty numeric field is 0: a price quantity of 0 means "not given". */
+function priceQuantity(value: string | undefined): string | undefined {
+  const v = decimal(value);
+  return v === undefined || /^-?0*(\.0*)?$/.test(v) ? undefined : v;
+}
 
 /** Supplier invoice in entry/approval from FAPIBH (APS450MI GetHead) + FAPIBL (LstLines). */
 export function mapM3InvoiceBatch(ctx: MapContext, head: Row, lines: Row[]): MapOutcome {
@@ -38,6 +44,7 @@ export function mapM3InvoiceBatch(ctx: MapContext, head: Row, lines: Row[]): Map
         accountingDate: isoDate(s(head, "ACDT")),
         status: invoiceStatusFromSupa(s(head, "SUPA"), rejected),
         statusCode: s(head, "SUPA"),
+        statusText: rejected ? "Rejected" : supaLabel(s(head, "SUPA")),
         total: { amount: total, currency },
         vat: vat !== undefined ? { amount: vat, currency } : undefined,
         poNumber: s(head, "PUNO"),
@@ -54,8 +61,11 @@ export function mapM3InvoiceBatch(ctx: MapContext, head: Row, lines: Row[]): Map
             item: s(l, "ITNO"),
             quantity: decimal(s(l, "IVQA")) ?? "0",
             unit: s(l, "PUUN"),
-            unitPrice: moneyOf(first(l, "NEPR", "GRPR") ?? "0", lineCurrency),
-            pricePer: decimal(s(l, "PUCD")) ?? "1",
+            // Gross price GRPR against the PO's gross PUPR: like with like (NEPR is net of
+            // discounts, which the PO line's PUPR is not).
+            unitPrice: moneyOf(first(l, "GRPR", "NEPR") ?? "0", lineCurrency),
+            pricePer: priceQuantity(s(l, "PUCD")),
+            priceUnit: s(l, "PPUN"),
             amount: moneyOf(first(l, "NLAM", "GLAM"), lineCurrency),
             account: s(l, "AIT1"),
             costCenter: s(l, "AIT2"),

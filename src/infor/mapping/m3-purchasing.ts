@@ -50,6 +50,7 @@ export function mapM3PurchaseOrder(
         unit: first(l, "PUUN", "PPUN") ?? "",
         unitPrice: moneyOf(first(l, "PUPR", "CPPR"), currency),
         pricePer: decimal(s(l, "PUCD")) ?? "1",
+        priceUnit: s(l, "PPUN"),
         receipts: (byLine.get(k) ?? []).map((r) => ({
           id: first(r, "REPN") ?? `${s(r, "PNLX") ?? ""}`,
           date: isoDate(first(r, "TRDT", "RGDT")),

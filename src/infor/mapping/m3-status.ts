@@ -3,26 +3,78 @@ import type { InvoiceStatus } from "../records.ts";
 /**
  * M3 status codes → canonical words (pure).
  *
- * Supplier invoice batch status SUPA (APS450, table FAPIBH), two-digit:
- *   00-19 → entry     (00 entered / new, 10 validated with errors: still being keyed or fixed)
- *   20-49 → approval  (awaiting approval; 20 in the sandbox)
- *   50-89 → approved  (approved, ready for update to the AP ledger; 50 in the sandbox)
- *   90-99 → posted    (Infor docs: "status 90 – Updated in APL")
- * A rejection date (REJD) or reason (SCRE) on the batch wins → rejected.
- * "paid" is not an APS450 status: it comes from the AP ledger (FPLEDG / APS200MI) when the
- * outstanding amount OCUA is zero; see `ledgerInvoiceStatus`.
- * Only 00 and 90 are documented by Infor; 20 and 50 follow the sandbox and common setups. An
- * unknown (non-numeric) SUPA maps to "entry" with the raw code kept in statusCode.
+ * Supplier invoice batch status SUPA (APS450, table FAPIBH), as Infor's APS450 documentation
+ * lists it: 10 New, 15 Validated with errors, 20 Validated, 30 Printed, 40 Not approved,
+ * 41/42/43 Adjusted, 50 Approved, 78 Invoice matching recoding failed, 79 Invoice matching failed,
+ * 90 Updated in APL. Each code is mapped on its own (no ranges): 78 and 79 sit between 50 and 90
+ * but are failures the clerk must fix (Infor: "the recoding invoice transaction must be deleted
+ * ... corrected ... and reloaded"), so they are back in entry, never approved. 40 "Not approved"
+ * is an invoice not (yet) approved for payment: it waits for approval; a rejection is the
+ * rejection date REJD or reason SCRE on the batch, which wins over any status.
+ * An unknown code (00 of older data, 80 "started, not finished") is "entry": never counted as
+ * approved on a guess. The raw code stays in statusCode and its label in statusText.
+ * "paid" is not an APS450 status: it comes from the AP ledger (FPLEDG); see `ledgerInvoiceStatus`.
  */
+export const SUPA_LABELS: Readonly<Record<string, string>> = {
+  "10": "New",
+  "15": "Validated with errors",
+  "20": "Validated",
+  "30": "Printed",
+  "40": "Not approved",
+  "41": "Adjusted",
+  "42": "Adjusted",
+  "43": "Adjusted",
+  "50": "Approved",
+  "78": "Invoice matching recoding failed",
+  "79": "Invoice matching failed",
+  "90": "Updated in APL",
+};
+
+const SUPA_STATUS: Readonly<Record<string, InvoiceStatus>> = {
+  "10": "entry",
+  "15": "entry",
+  "20": "entry",
+  "30": "entry",
+  "40": "approval",
+  "41": "approval",
+  "42": "approval",
+  "43": "approval",
+  "50": "approved",
+  "78": "entry",
+  "79": "entry",
+  "90": "posted",
+};
+
+/** Two-digit code as M3 shows it ("5" and "05" are the same code). */
+function supaCode(supa: string | undefined): string | undefined {
+  const t = supa?.trim();
+  if (!t || !/^\d{1,2}$/.test(t)) return t || undefined;
+  return t.padStart(2, "0");
+}
+
 export function invoiceStatusFromSupa(supa: string | undefined, rejected: boolean): InvoiceStatus {
   if (rejected) return "rejected";
-  const n = Number(supa);
-  if (!supa || !Number.isFinite(n)) return "entry";
-  if (n >= 90) return "posted";
-  if (n >= 50) return "approved";
-  if (n >= 20) return "approval";
-  return "entry";
+  const code = supaCode(supa);
+  return (code && SUPA_STATUS[code]) || "entry";
 }
+
+/** APS450's label of a SUPA code, or undefined for a code Infor does not list. */
+export function supaLabel(supa: string | undefined): string | undefined {
+  const code = supaCode(supa);
+  return code ? SUPA_LABELS[code] : undefined;
+}
+
+/**
+ * Invoice batch type IBTP (APS450): 10 Self-billing, 20 Supplier invoice, 25 Recode,
+ * 30 Debit note, 50 Supplier claim.
+ */
+export const IBTP_LABELS: Readonly<Record<string, string>> = {
+  "10": "Self-billing",
+  "20": "Supplier invoice",
+  "25": "Recode",
+  "30": "Debit note",
+  "50": "Supplier claim",
+};
 
 /** A posted invoice (FPLEDG TRCD 40) is paid once nothing is outstanding. */
 export function ledgerInvoiceStatus(outstanding: string | undefined): InvoiceStatus {

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { InforSim } from "../../sandbox/infor-sim/server.ts";
+import { createM3Source } from "../../src/infor/m3-source.ts";
+import type { PurchaseOrder, SupplierInvoice } from "../../src/infor/records.ts";
+import type { InforSource } from "../../src/infor/source.ts";
+import { findDuplicates } from "../../src/rules/duplicates.ts";
+import { matchInvoice } from "../../src/rules/match-invoice.ts";
+import { sim, simClient } from "./sim-helpers.ts";
+
+/**
+ * What M3 answers, read through the real M3 source against the sim: status codes, rejections,
+ * price per N units. Each case failed on the old reading (see the test names).
+ */
+
+let s: InforSim;
+let client: ReturnType<typeof simClient>;
+let src: InforSource;
+let supplier = "";
+
+beforeAll(async () => {
+  s = await sim();
+  client = simClient(s);
+  src = createM3Source(client.mi, { tenant: s.tenant, company: "100", division: "AAA" });
+  const sup = s.control
+    .data()
+    .suppliers.find((x) => x.cono === 100 && x.stat === "20" && x.cucd === "EUR");
+  if (!sup) throw new Error("no EUR supplier in company 100");
+  supplier = sup.suno;
+});
+
+afterAll(async () => {
+  await client.close();
+  await s.close();
+});
+
+/** A new invoice batch (SUPA 10) of the test supplier; returns its batch number. */
+function newInvoice(sino: string, cuam: string, extra: Record<string, string> = {}): number {
+  const rec = s.control.upsert("invoice", { SUNO: supplier, SINO: sino, CUAM: cuam, ...extra });
+  return (rec as { inbn: number }).inbn;
+}
+
+async function invoiceOf(number: string): Promise<SupplierInvoice> {
+  const found = await src.findInvoice(supplier, number);
+  expect(found.rejects).toEqual([]);
+  const record = found.records[0];
+  if (!record) throw new Error(`invoice ${number} not found`);
+  return record;
+}
+
+async function poOf(number: string): Promise<PurchaseOrder> {
+  const found = await src.getPurchaseOrder(number);
+  const record = found.records[0];
+  if (!record) throw new Error(`PO ${number} not found`);
+  return record;
+}
+
+describe("M3 invoice status (APS450 SUPA) read from FAPIBH", () => {
+  it.each([
+    ["40", "approval", "Not approved"],
+    ["50", "approved", "Approved"],
+    // The old ranges read 78 and 79 (between 50 and 90) as approved.
+    ["78", "entry", "Invoice matching recoding failed"],
+    ["79", "entry", "Invoice matching failed"],
+    ["90", "posted", "Updated in APL"],
+  ])("SUPA %s → %s", async (supa, status, text) => {
+    const sino = `ST-${supa}`;
+    const inbn = newInvoice(sino, "100.00");
+    s.control.upsert("invoice", { INBN: inbn, SUPA: supa });
+    const inv = await invoiceOf(sino);
+    expect(inv).toMatchObject({ status, statusCode: supa, statusText: text });
+  });
+
+  it("a batch with a rejection date and reason is rejected and no longer a duplicate", async () => {
+    const inbn = newInvoice("REJ-1", "250.00");
+    s.control.upsert("invoice", {
+      INBN: inbn,
+      SUPA: "40",
+      REJD: "20261120",
+      SCRE: "PR",
+    });
+    const rejected = await invoiceOf("REJ-1");
+    // Old reading: REJD/SCRE were never selected, so the batch stayed "approval".
+    expect(rejected.status).toBe("rejected");
+    newInvoice("REJ 1", "250.00");
+    const live = await invoiceOf("REJ 1");
+    expect(live.status).toBe("entry");
+    // Same supplier, same number once normalised, same amount: a duplicate only while live.
+    expect(findDuplicates(live, [{ ...rejected, status: "approval" }], 30, undefined)).toHaveLength(
+      1,
+    );
+    expect(findDuplicates(live, [rejected], 30, undefined)).toEqual([]);
+  });
+});
+
+describe("price per N units (PUCD) and price unit (PPUN) on PO and invoice lines", () => {
+  it("125.00 per 100 EA invoiced at that price raises no price variance", async () => {
+    const puno = "9100001";
+    s.control.upsert("po", { PUNO: puno, SUNO: supplier });
+    s.control.upsert("poLine", {
+      PUNO: puno,
+      PNLI: "10",
+      ORQA: "500",
+      PUPR: "125.00",
+      PUCD: "100",
+      PUUN: "EA",
+      PPUN: "EA",
+    });
+    s.control.upsert("receipt", { PUNO: puno, PNLI: "10", RPQA: "500" });
+    const inbn = newInvoice("PER100-1", "625.00", { PUNO: puno });
+    s.control.upsert("invoiceLine", {
+      INBN: inbn,
+      TRNO: "1",
+      RDTP: "1",
+      PUNO: puno,
+      PNLI: "10",
+      IVQA: "500",
+      PUUN: "EA",
+      GRPR: "125.00",
+      PUCD: "100",
+      PPUN: "EA",
+      NLAM: "625.00",
+    });
+    const invoice = await invoiceOf("PER100-1");
+    expect(invoice.lines[0]).toMatchObject({ pricePer: "100", priceUnit: "EA", unit: "EA" });
+    const po = await poOf(puno);
+    expect(po.lines[0]).toMatchObject({ pricePer: "100", priceUnit: "EA" });
+    const policy = { defaults: { price: { percent: "2" } } };
+    const rules = matchInvoice({ invoice, purchaseOrders: [po] }, policy).map((e) => e.rule);
+    // Old reading: PUCD was never selected on FAPIBL → "price_variance … (+9900.0 %)".
+    expect(rules).not.toContain("price_variance");
+    expect(rules).toEqual([]);
+  });
+});
