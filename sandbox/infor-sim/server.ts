@@ -139,6 +139,12 @@ export async function startInforSim(options: InforSimOptions = {}): Promise<Info
       reply = json(500, { error: "Internal Server Error" });
     }
     if (reply.delayMs) await sleep(reply.delayMs);
+    if (reply.drop) {
+      // An ambiguous timeout: M3 applied the transaction, the caller never hears back.
+      state.record({ ...logEntry, status: 0, fault: "answer_lost" });
+      req.socket.destroy();
+      return;
+    }
     state.record({ ...logEntry, status: reply.status, ...(fault ? { fault: fault.mode } : {}) });
     send(res, reply, fault?.mode === "truncated");
   };

@@ -9,6 +9,7 @@ import {
   type SimState,
   type TenantState,
 } from "../state.ts";
+import { type ApprovalControl, createApprovalControl } from "./approvals.ts";
 import { ControlError, type Fields, upsertRecord } from "./records.ts";
 
 export interface IonapiFile {
@@ -48,6 +49,8 @@ export interface InforSimControl {
   ionapiFor(tenant?: string): IonapiFile;
   /** The live data of a tenant (read it; change it through `upsert` so caches see the change). */
   data(tenant?: string): TenantData;
+  /** Approval flow: decisions taken "in M3", lost answers, refusals; what M3 applied. */
+  approvals: ApprovalControl;
 }
 
 export function createControl(state: SimState, baseUrl: () => string): InforSimControl {
@@ -97,6 +100,7 @@ export function createControl(state: SimState, baseUrl: () => string): InforSimC
     },
     scenarios: (tenant) => structuredClone(tenantOf(tenant).data.scenarios),
     data: (tenant) => tenantOf(tenant).data,
+    approvals: createApprovalControl((tenant) => tenantOf(tenant).data),
     ionapiFor: (tenant) => {
       const t = tenantOf(tenant);
       const url = baseUrl();

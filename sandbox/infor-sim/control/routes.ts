@@ -1,6 +1,7 @@
 import type { FaultSpec } from "../gateway/faults.ts";
 import { json, type Reply } from "../http/reply.ts";
 import type { SimConfig } from "../options.ts";
+import type { ApprovalDecisionInM3, ApprovalSimSettings } from "./approvals.ts";
 import type { InforSimControl } from "./control.ts";
 import { ControlError, type Fields } from "./records.ts";
 
@@ -52,6 +53,14 @@ export function handleControl(
         return json(200, control.scenarios(tenant));
       case "GET /_sim/ionapi":
         return json(200, control.ionapiFor(tenant));
+      case "POST /_sim/approvals/decide":
+        control.approvals.decideInM3(input as unknown as ApprovalDecisionInM3, tenant);
+        return json(200, { ok: true });
+      case "POST /_sim/approvals/config":
+        control.approvals.configure(input as ApprovalSimSettings, tenant);
+        return json(200, { ok: true });
+      case "GET /_sim/approvals":
+        return json(200, control.approvals.snapshot(tenant));
     }
     const record = /^\/_sim\/records\/(\w+)$/.exec(path);
     if (record && method === "POST")

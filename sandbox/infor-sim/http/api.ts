@@ -57,6 +57,7 @@ function route(state: SimState, tenant: TenantState, request: ApiRequest): Reply
       state.config.m3ErrorStyle,
       state.config.m3Access,
     );
+    if (reply.drop) return { status: 0, drop: true };
     return reply.body === undefined ? { status: reply.status } : json(reply.status, reply.body);
   }
   const ido = /^CSI\/IDORequestService\/ido\/load\/([^/]+)$/.exec(request.rest);

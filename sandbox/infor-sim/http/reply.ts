@@ -5,6 +5,8 @@ export interface Reply {
   body?: string;
   /** Wait this long before replying (ION throttling policy "rate smoothing"). */
   delayMs?: number;
+  /** Close the connection without an answer (the call ran; its answer is lost). */
+  drop?: boolean;
 }
 
 export function json(status: number, value: unknown, headers: Record<string, string> = {}): Reply {

@@ -1,5 +1,7 @@
 import type { TenantData } from "../data/model.ts";
 import { checkTransaction, type M3Access, OPEN_ACCESS } from "./access.ts";
+import { APPROVAL_SPECS } from "./approval-specs.ts";
+import { takeDrop } from "./approval-state.ts";
 import type { MiContext, MiHandler } from "./context.ts";
 import {
   type ErrorStyle,
@@ -12,10 +14,18 @@ import {
 } from "./envelope.ts";
 import { MiError } from "./errors.ts";
 import { MI_SPECS } from "./specs.ts";
+import { approvalHandlers, withApprovalFields } from "./tx-approval.ts";
 import { financeHandlers } from "./tx-finance.ts";
 import { supplyHandlers } from "./tx-supply.ts";
 
-const HANDLERS: Record<string, MiHandler> = { ...supplyHandlers, ...financeHandlers };
+const HANDLERS: Record<string, MiHandler> = {
+  ...supplyHandlers,
+  ...financeHandlers,
+  ...approvalHandlers,
+};
+const getHead = HANDLERS["APS450MI/GetHead"];
+if (getHead) HANDLERS["APS450MI/GetHead"] = withApprovalFields(getHead);
+const SPECS = { ...MI_SPECS, ...APPROVAL_SPECS };
 
 /**
  * Generic MI REST parameters (swagger), matched case-sensitively: lower-case `cono`/`divi` are the
@@ -43,6 +53,8 @@ export interface M3Reply {
   status: number;
   /** undefined = bare reply without body. */
   body?: unknown;
+  /** The transaction ran but its answer is lost on the way back (ambiguous timeout). */
+  drop?: boolean;
 }
 
 /** `rest` is what follows `/<TENANT>/M3/m3api-rest/`, e.g. `v2/execute/CRS620MI/LstSuppliers;maxrecs=5`. */
@@ -60,7 +72,7 @@ export function handleM3(
   ).split(";");
   const [program = "", transaction = "", ...extra] = path.split("/");
   const key = `${program}/${transaction}`;
-  const spec = MI_SPECS[key];
+  const spec = SPECS[key];
   const handler = HANDLERS[key];
   // An unknown program or transaction: ION answers a bare 400 (m3-fields.md).
   if (!spec || !handler || extra.length > 0) return { status: 400 };
@@ -129,10 +141,13 @@ export function handleM3(
         maxrecsText === undefined || maxrecsText === "" ? DEFAULT_MAXRECS : Number(maxrecsText),
     };
     const records = shapeRecords(spec, handler(ctx), options);
+    if (takeDrop(data)) return { status: 0, drop: true };
     if (!v2) return { status: 200, body: v1Success(program, transaction, spec, records, options) };
     const parameters = context.get("extendedresult") === "true" ? input : undefined;
     return { status: 200, body: v2Success(transaction, records, parameters) };
   } catch (error) {
+    // A refused call changed nothing: its answer is never dropped.
+    takeDrop(data);
     if (!(error instanceof MiError)) throw error;
     if (!v2) return { status: 200, body: v1Error(error) };
     return v2Error(transaction, error, errorStyle);

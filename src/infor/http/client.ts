@@ -57,7 +57,10 @@ export interface InforRequest {
   query?: Record<string, string | number | undefined>;
   headers?: Record<string, string>;
   body?: string;
-  /** GET is idempotent; set true for a POST that is (e.g. a read by POST). */
+  /**
+   * GET is idempotent; set true for a POST that is (e.g. a read by POST), false for a GET that
+   * changes state (an MI write): such a request is never retried here.
+   */
   idempotent?: boolean;
 }
 
@@ -159,7 +162,8 @@ export class InforHttpClient {
       token: undefined,
       renewed: false,
     };
-    const retryable = (req.method ?? "GET") === "GET" || req.idempotent === true;
+    // `idempotent: false` on a GET turns retries off: M3 MI writes (ApproveInvoice) are GETs.
+    const retryable = req.idempotent ?? (req.method ?? "GET") === "GET";
     const started = this.clock.now();
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(call, parse);

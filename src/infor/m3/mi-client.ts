@@ -17,6 +17,8 @@ export interface MiCallOptions {
   returncols?: string[] | undefined;
   company?: string | undefined;
   division?: string | undefined;
+  /** A transaction that changes M3 (approve, reject): sent once, never retried by the client. */
+  write?: boolean | undefined;
 }
 
 export interface MiClientOptions {
@@ -51,6 +53,7 @@ export class MiClient {
     const divi = options.division ?? this.division;
     const maxrecs = options.maxrecs ?? 100;
     const returncols = options.returncols?.join(",");
+    const once = options.write ? { idempotent: false } : {};
     if (this.version === "v2") {
       return this.http.sendParsed(
         {
@@ -64,6 +67,7 @@ export class MiClient {
             excludeempty: "false",
             ...inputs,
           },
+          ...once,
         },
         (res) => parseMiV2(res, program, transaction),
       );
@@ -77,7 +81,7 @@ export class MiClient {
       .filter(Boolean)
       .join(";");
     return this.http.sendParsed(
-      { path: `/M3/m3api-rest/execute/${prog}/${trans};${matrix}`, query: inputs },
+      { path: `/M3/m3api-rest/execute/${prog}/${trans};${matrix}`, query: inputs, ...once },
       (res) => parseMiV1(res, program, transaction),
     );
   }
