@@ -165,7 +165,10 @@ describe("ERP write-back to M3 through the simulator", () => {
         invoiceNumber: "",
       }),
     ).rejects.toMatchObject({ code: "transport" });
-    const sent = s.control.log().slice(before).filter((e) => e.path.includes("ApproveInvoice"));
+    const sent = s.control
+      .log()
+      .slice(before)
+      .filter((e) => e.path.includes("ApproveInvoice"));
     expect(sent).toHaveLength(1);
     expect(inv.supa).toBe("50");
   });
