@@ -17,6 +17,17 @@ import {
 const APPEND_LUA = readFileSync(new URL("./append.lua", import.meta.url), "utf8");
 const APPEND_SHA = createHash("sha1").update(APPEND_LUA).digest("hex");
 
+/**
+ * An entry ready to be written by a script (append.lua's KEYS/ARGV): other atomic steps write
+ * their audit entry together with their own keys (src/delivery/lua/mark-delivered.lua).
+ */
+export interface PreparedAuditEntry {
+  /** The stream, then the index sorted sets. */
+  keys: string[];
+  /** MAXLEN ("" for none), then field/value pairs. */
+  args: string[];
+}
+
 export interface AuditLogOptions {
   redis: Redis;
   /** Key prefix, e.g. "cs:" (every key this log uses starts with it). */
@@ -55,6 +66,20 @@ export class AuditLog {
   }
 
   async append(input: AuditInput): Promise<string> {
+    const { keys, args } = this.prepare(input);
+    let id: string;
+    try {
+      id = (await this.#redis.evalsha(APPEND_SHA, keys.length, ...keys, ...args)) as string;
+    } catch (err) {
+      // NOSCRIPT is Redis's error code for a script it has not cached (after a restart or flush).
+      if (!(err instanceof Error) || !err.message.startsWith("NOSCRIPT")) throw err;
+      id = (await this.#redis.eval(APPEND_LUA, keys.length, ...keys, ...args)) as string;
+    }
+    return id;
+  }
+
+  /** The keys and arguments append.lua takes for `input`, stamped with the log's clock now. */
+  prepare(input: AuditInput): PreparedAuditEntry {
     const at = new Date(this.#clock()).toISOString();
     const fields: string[] = ["type", input.type, "at", at];
     if (input.alertId) fields.push("alertId", input.alertId);
@@ -66,16 +91,7 @@ export class AuditLog {
     if (input.recordKey) keys.push(this.#index("record", input.recordKey));
     if (input.channel) keys.push(this.#index("channel", input.channel));
     const maxLen = this.#retention.maxLen;
-    const args = [maxLen === undefined ? "" : String(maxLen), ...fields];
-    let id: string;
-    try {
-      id = (await this.#redis.evalsha(APPEND_SHA, keys.length, ...keys, ...args)) as string;
-    } catch (err) {
-      // NOSCRIPT is Redis's error code for a script it has not cached (after a restart or flush).
-      if (!(err instanceof Error) || !err.message.startsWith("NOSCRIPT")) throw err;
-      id = (await this.#redis.eval(APPEND_LUA, keys.length, ...keys, ...args)) as string;
-    }
-    return id;
+    return { keys, args: [maxLen === undefined ? "" : String(maxLen), ...fields] };
   }
 
   /** Store an alert durably before it is queued: replay reads it back from here. */

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import type { PreparedAuditEntry } from "../audit/log.ts";
 import type { DeliveryKeys } from "./keys.ts";
 import { runScript } from "./scripts.ts";
 
@@ -101,7 +102,10 @@ export class Markers {
     await this.#redis.del(this.#keys.subject(channel, subject));
   }
 
-  /** Atomically (mark-delivered.lua): delivered marker, subject marker, clear in-flight and queue entry. */
+  /**
+   * Atomically (mark-delivered.lua): delivered marker, subject marker, `stat` counted, the audit
+   * entry written, in-flight marker and queue entry cleared.
+   */
   async markDelivered(input: {
     alertId: string;
     channel: string;
@@ -111,6 +115,10 @@ export class Markers {
     how: "post" | "update" | "resolved";
     setSubject: boolean;
     parentTs: string;
+    /** Stats field counting this outcome ("posted", "updated", "ambiguous_found"). */
+    stat: string;
+    /** The entry that says so (post.result / post.resolved), from AuditLog.prepare. */
+    audit: PreparedAuditEntry;
   }): Promise<boolean> {
     const k = this.#keys;
     const r = await runScript(
@@ -122,6 +130,8 @@ export class Markers {
         k.subject(input.channel, input.subject),
         k.order(input.channel),
         k.pending,
+        k.stats,
+        ...input.audit.keys,
       ],
       [
         input.channel,
@@ -132,6 +142,8 @@ export class Markers {
         input.parentTs,
         input.how,
         this.#ttlMs,
+        input.stat,
+        ...input.audit.args,
       ],
     );
     return Number(r) === 1;

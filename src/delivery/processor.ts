@@ -104,13 +104,13 @@ async function deliver(
       since: inflight.since - HISTORY_MARGIN_MS,
       ...(inflight.threadTs ? { threadTs: inflight.threadTs } : {}),
     });
-    await audit.append({
+    const resolved = {
       type: "post.resolved",
       alertId: alert.id,
       recordKey: alert.recordKey,
       channel,
       data: { found: ts !== undefined, ...(ts ? { ts } : {}) },
-    });
+    } as const;
     if (ts) {
       const parentTs = inflight.threadTs ?? ts;
       await markers.markDelivered({
@@ -122,12 +122,14 @@ async function deliver(
         how: "resolved",
         setSubject: inflight.mode === "post",
         parentTs,
+        stat: "ambiguous_found",
+        audit: audit.prepare(resolved),
       });
-      await redis.hincrby(keys.stats, "ambiguous_found", 1);
       await attachDecision(ctx, alert, parentTs);
       await promoteNext(ctx, channel);
       return { status: "resolved", ts };
     }
+    await audit.append(resolved);
     await markers.clearInflight(alert.id);
   }
 
@@ -200,6 +202,8 @@ async function deliver(
       });
       ts = String(res.ts);
     }
+    // The attempt's entry goes first so the stream keeps attempt before result.
+    await attemptLogged;
     await markers.markDelivered({
       alertId: alert.id,
       channel,
@@ -209,21 +213,18 @@ async function deliver(
       how: mode,
       setSubject: mode === "post",
       parentTs: parentTs ?? ts,
-    });
-    await attachDecision(ctx, alert, parentTs ?? ts);
-    // Wake the next alert of this channel now rather than when its estimate comes due.
-    await promoteNext(ctx, channel);
-    await attemptLogged;
-    await Promise.all([
-      redis.hincrby(keys.stats, mode === "post" ? "posted" : "updated", 1),
-      audit.append({
+      stat: mode === "post" ? "posted" : "updated",
+      audit: audit.prepare({
         type: "post.result",
         alertId: alert.id,
         recordKey: alert.recordKey,
         channel,
         data: { ok: true, ts, mode },
       }),
-    ]);
+    });
+    await attachDecision(ctx, alert, parentTs ?? ts);
+    // Wake the next alert of this channel now rather than when its estimate comes due.
+    await promoteNext(ctx, channel);
     return { status: mode === "post" ? "posted" : "updated", ts };
   } catch (err) {
     await attemptLogged;
