@@ -10,7 +10,7 @@ import {
   slashCommandForm,
   viewSubmissionPayload,
 } from "./payloads.ts";
-import { issueResponseUrl } from "./response-url.ts";
+import { applyCommandAck, issueResponseUrl } from "./response-url.ts";
 import { signedHeaders } from "./sign.ts";
 import type { EmuStore } from "./store.ts";
 import { applySubmissionAck } from "./view-ack.ts";
@@ -56,6 +56,8 @@ export interface PlatformResult {
   request: SignedRequest;
   responseUrl?: string;
   triggerId?: string;
+  /** slash commands: how the ack body was shown ("ephemeral", "in_channel"), if at all */
+  shown?: string;
 }
 
 export interface EventResult extends PlatformResult {
@@ -250,7 +252,9 @@ export function createPlatform(deps: PlatformDeps): EmuPlatform {
       const triggerId = issueTriggerId(i.userId);
       const responseUrl = issueResponseUrl(rdeps, { channel: i.channelId, user: i.userId });
       const form = slashCommandForm(store, { ...i, text: i.text ?? "", responseUrl, triggerId });
-      return { ...(await sendForm(form, o)), responseUrl, triggerId };
+      const r = await sendForm(form, o);
+      const shown = applyCommandAck(store, { channel: i.channelId, user: i.userId }, r);
+      return { ...r, responseUrl, triggerId, ...(shown ? { shown } : {}) };
     },
     blockAction: async (i, o = {}) => {
       const triggerId = issueTriggerId(i.userId);

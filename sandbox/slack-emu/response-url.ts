@@ -31,7 +31,12 @@ export function issueResponseUrl(
   return `${deps.origin()}/_resp/${id}`;
 }
 
-function apply(deps: ResponseUrlDeps, s: ResponseUrlState, body: Record<string, unknown>): string {
+function apply(
+  deps: Pick<ResponseUrlDeps, "store">,
+  s: Pick<ResponseUrlState, "channel" | "user" | "sourceTs">,
+  body: Record<string, unknown>,
+  via: "response_url" | "ack" = "response_url",
+): string {
   const { store } = deps;
   const text = typeof body.text === "string" ? body.text : "";
   const blocks = withBlockIds(Array.isArray(body.blocks) ? (body.blocks as unknown[]) : undefined);
@@ -70,7 +75,7 @@ function apply(deps: ResponseUrlDeps, s: ResponseUrlState, body: Record<string, 
     text,
     blocks,
     thread_ts: threadTs,
-    via: "response_url" as const,
+    via,
   };
   store.ephemerals.push(message);
   store.emit({ type: "ephemeral", channel: s.channel, message });
@@ -128,5 +133,33 @@ export async function handleResponseUrl(
   } catch (err) {
     if (!(err instanceof SlackApiError)) throw err;
     reject(400, err.code);
+  }
+}
+
+/**
+ * A slash command's immediate answer (the HTTP 200 body). Slack shows a message payload (JSON
+ * with text or blocks) like a response_url post, ephemeral unless `response_type: in_channel`,
+ * and a plain-text body as ephemeral text (docs.slack.dev/interactivity/implementing-slash-commands,
+ * "Sending an immediate response"); an empty body shows nothing. Returns the effect, or
+ * undefined when nothing is shown.
+ */
+export function applyCommandAck(
+  store: EmuStore,
+  at: { channel: string; user: string },
+  r: { status: number; body: string; json?: unknown },
+): string | undefined {
+  if (r.status !== 200 || r.body.trim() === "") return undefined;
+  const json = r.json;
+  const body: Record<string, unknown> =
+    json !== null && typeof json === "object" && !Array.isArray(json)
+      ? (json as Record<string, unknown>)
+      : { text: r.body };
+  if (typeof body.text !== "string" && !Array.isArray(body.blocks)) return undefined;
+  try {
+    return apply({ store }, at, body, "ack");
+  } catch (err) {
+    // Slack shows nothing for an answer it cannot render; the platform log carries why.
+    if (err instanceof SlackApiError) return `rejected: ${err.code}`;
+    throw err;
   }
 }

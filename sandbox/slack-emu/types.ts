@@ -100,7 +100,8 @@ export interface EphemeralMessage {
   text: string;
   blocks?: unknown[] | undefined;
   thread_ts?: string | undefined;
-  via: "web_api" | "response_url";
+  /** "ack": a slash command's immediate answer (the HTTP 200 body) */
+  via: "web_api" | "response_url" | "ack";
   /** set when a later response_url post replaced or deleted it */
   replaced?: boolean | undefined;
   deleted?: boolean | undefined;

@@ -87,6 +87,35 @@ describe("signed requests", () => {
     });
   });
 
+  it("shows a slash command's ack body as Slack does: ephemeral by default, in_channel on request, nothing when empty", async () => {
+    const answers = [
+      { type: "application/json", body: JSON.stringify({ text: "Usage: /infor po <number>" }) },
+      { type: "text/plain", body: "plain help" },
+      {
+        type: "application/json",
+        body: JSON.stringify({ response_type: "in_channel", text: "for all" }),
+      },
+      { type: "text/plain", body: "" },
+    ];
+    let n = 0;
+    const { emu } = await setup((_r, res) => {
+      const a = answers[n++] as { type: string; body: string };
+      res.writeHead(200, { "content-type": a.type }).end(a.body);
+    });
+    const input = { command: "/infor", text: "", userId: "U0CLERK001", channelId: "C0AP000001" };
+    const shown = [];
+    for (let i = 0; i < answers.length; i++)
+      shown.push((await emu.platform.slashCommand(input)).shown);
+    expect(shown).toEqual(["ephemeral", "ephemeral", "in_channel", undefined]);
+    const eph = emu.inspect.ephemerals({ channel: "C0AP000001", user: "U0CLERK001" });
+    expect(eph.map((e) => [e.text, e.via])).toEqual([
+      ["Usage: /infor po <number>", "ack"],
+      ["plain help", "ack"],
+    ]);
+    expect(emu.inspect.ephemerals({ user: "U0CLERK002" })).toEqual([]);
+    expect(emu.inspect.messages("C0AP000001").map((m) => m.text)).toEqual(["for all"]);
+  });
+
   it("forges, stales and replays on request", async () => {
     const { emu, app } = await setup();
     const now = () => Math.floor(Date.now() / 1000);

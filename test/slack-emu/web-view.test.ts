@@ -55,6 +55,20 @@ describe.skipIf(!existsSync(CHROMIUM))("web view in a browser", () => {
         await ack();
         await respond({ text: `PO ${command.text.replace("po ", "")}: 3 lines, open` });
       });
+      // Answered in the ack body, as our app answers help and refusals.
+      bolt.command("/ackbody", async ({ ack, command }) => {
+        await ack({ text: `Help for ${command.text || "everything"}` });
+      });
+      bolt.action("pay", async ({ ack, body, client }) => {
+        await ack();
+        const b = body as unknown as { channel: { id: string }; message: { ts: string } };
+        await client.chat.update({
+          channel: b.channel.id,
+          ts: b.message.ts,
+          text: "Paid 99.00 EUR",
+          blocks: [{ type: "section", text: { type: "mrkdwn", text: "Paid 99.00 EUR" } }],
+        });
+      });
       bolt.action("approve", async ({ ack, body, client }) => {
         await ack();
         const b = body as unknown as {
@@ -145,6 +159,65 @@ describe.skipIf(!existsSync(CHROMIUM))("web view in a browser", () => {
     await page.screenshot({ path: `${ARTIFACTS}/3-approved.png` });
     const msg = emu.inspect.messages("C0AP000001")[0];
     expect(msg?.edits).toHaveLength(1);
+  });
+
+  it("shows a slash command's ack-body answer as an ephemeral message", async () => {
+    await page.goto(emu.origin);
+    await page.click("[data-channel=C0AP000001]");
+    await page.fill("[data-testid=composer]", "/ackbody help");
+    await page.press("[data-testid=composer]", "Enter");
+    const answer = page.locator(".message.ephemeral", { hasText: "Help for help" });
+    await answer.waitFor();
+    await expect(answer.textContent()).resolves.toContain("Only visible to you");
+  });
+
+  it("asks a button's confirm dialog first: Cancel sends nothing, confirm sends the click", async () => {
+    await page.goto(emu.origin);
+    await page.click("[data-channel=C0AP000001]");
+    await clientFor(emu).chat.postMessage({
+      channel: "C0AP000001",
+      text: "Payment run 99.00 EUR",
+      blocks: [
+        { type: "section", text: { type: "mrkdwn", text: "Payment run 99.00 EUR" } },
+        {
+          type: "actions",
+          elements: [
+            {
+              type: "button",
+              action_id: "pay",
+              text: { type: "plain_text", text: "Pay" },
+              value: "run-1",
+              confirm: {
+                title: { type: "plain_text", text: "Pay now?" },
+                text: { type: "plain_text", text: "Pay 99.00 EUR to ACME AB?" },
+                confirm: { type: "plain_text", text: "Pay" },
+                deny: { type: "plain_text", text: "Not yet" },
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const sent = () =>
+      emu.inspect.platformRequests().filter((e) => e.kind === "block_actions").length;
+    const before = sent();
+    await page.click("button[data-action-id=pay]");
+    const dialog = page.locator("[data-testid=confirm]");
+    await dialog.getByText("Pay 99.00 EUR to ACME AB?").waitFor();
+    await dialog.locator("[data-testid=confirm-deny]", { hasText: "Not yet" }).click();
+    await dialog.waitFor({ state: "detached" });
+    expect(sent()).toBe(before);
+    await page.click("button[data-action-id=pay]");
+    await dialog.locator("[data-testid=confirm-ok]", { hasText: "Pay" }).click();
+    await page.getByText("Paid 99.00 EUR").waitFor();
+    expect(sent()).toBe(before + 1);
+  });
+
+  it("opens on the app's channel with the latest message, not an empty one", async () => {
+    await clientFor(emu).chat.postMessage({ channel: "C0CC200001", text: "Latest news here" });
+    await page.goto(emu.origin);
+    await page.getByText("Latest news here").waitFor();
+    await expect(page.locator("#channel-header").textContent()).resolves.toContain("cc-200");
   });
 
   it("renders emoji shortcodes and date tokens as Slack does, not as raw text", async () => {

@@ -36,7 +36,8 @@ function when(ts) {
 }
 
 function messageNode(m, { ephemeral = false } = {}) {
-  const isBot = Boolean(m.bot_id) || m.via === "web_api" || m.via === "response_url";
+  const isBot =
+    Boolean(m.bot_id) || m.via === "web_api" || m.via === "response_url" || m.via === "ack";
   const who = isBot ? "CloudSuite" : (state.users.get(m.user) ?? m.user);
   const ts = m.ts ?? m.message_ts;
   const node = h("article", { class: `message${ephemeral ? " ephemeral" : ""}`, "data-ts": ts });
@@ -209,6 +210,24 @@ async function loadChannels() {
   renderSidebar();
 }
 
+/**
+ * Where the view opens: `#channel=<id>` in the address when given, else the app's channel with
+ * the latest message (an empty #general says nothing about the app), else its first channel.
+ */
+async function openingChannel() {
+  const asked = new URLSearchParams(location.hash.slice(1)).get("channel");
+  if (asked && state.channels.some((c) => c.id === asked)) return asked;
+  const mine = state.channels.filter((c) => c.members.includes(state.botUserId) && !c.is_archived);
+  const latest = await Promise.all(
+    mine.map(async (c) => {
+      const messages = await api(`channels/${c.id}/messages`);
+      return { id: c.id, ts: messages.at(-1)?.ts ?? "" };
+    }),
+  );
+  const busiest = latest.filter((l) => l.ts).sort((a, b) => (a.ts < b.ts ? 1 : -1))[0];
+  return busiest?.id ?? mine[0]?.id ?? "";
+}
+
 async function boot() {
   const ws = await api("workspace");
   state.botUserId = ws.botUserId;
@@ -224,8 +243,7 @@ async function boot() {
   state.user = state.user || people[0]?.id || "";
   sel.value = state.user;
   await loadChannels();
-  const first = state.channels.find((c) => c.members.includes(state.botUserId) && !c.is_archived);
-  await select(state.channel || first?.id || "");
+  await select(state.channel || (await openingChannel()));
   $("meta").textContent = `bot ${ws.botUserId}`;
 }
 

@@ -118,6 +118,46 @@ function textObj(t, users) {
 }
 
 /**
+ * Block Kit's confirmation dialog object (title, text, confirm, deny, style), shown the way
+ * Slack shows it: a modal with the deny button and the confirm button. Resolves true on confirm.
+ * @param {any} c @param {Map<string,string>} users @returns {Promise<boolean>}
+ */
+export function confirmDialog(c, users) {
+  return new Promise((resolve) => {
+    const deny = h("button", { type: "button", class: "btn", "data-testid": "confirm-deny" }, [
+      c.deny?.text ?? "Cancel",
+    ]);
+    const ok = h(
+      "button",
+      {
+        type: "button",
+        class: `btn ${c.style === "danger" ? "danger" : "primary"}`,
+        "data-testid": "confirm-ok",
+      },
+      [c.confirm?.text ?? "Yes"],
+    );
+    const dialog = h(
+      "div",
+      { class: "modal confirm", role: "alertdialog", "data-testid": "confirm" },
+      [
+        h("h2", {}, [c.title?.text ?? "Are you sure?"]),
+        h("p", {}, [textObj(c.text, users)]),
+        h("div", { class: "actions" }, [deny, ok]),
+      ],
+    );
+    const backdrop = h("div", { class: "modal-backdrop" }, [dialog]);
+    const close = (answer) => {
+      backdrop.remove();
+      resolve(answer);
+    };
+    deny.addEventListener("click", () => close(false));
+    ok.addEventListener("click", () => close(true));
+    document.body.append(backdrop);
+    ok.focus();
+  });
+}
+
+/**
  * @param {any} el interactive element
  * @param {{ onAction?: (action: any) => void, users: Map<string,string>, inputs?: Map<string, () => any> }} ctx
  * @param {string} blockId
@@ -129,9 +169,11 @@ function element(el, ctx, blockId) {
       { type: "button", class: `btn ${el.style ?? ""}`, "data-action-id": el.action_id ?? "" },
       [el.text?.text ?? ""],
     );
-    b.addEventListener("click", () =>
-      ctx.onAction?.({ action_id: el.action_id, block_id: blockId }),
-    );
+    b.addEventListener("click", async () => {
+      // Slack asks first when the button carries a confirm object; Cancel sends nothing.
+      if (el.confirm && !(await confirmDialog(el.confirm, ctx.users))) return;
+      ctx.onAction?.({ action_id: el.action_id, block_id: blockId });
+    });
     return b;
   }
   if (el.type === "static_select" && !ctx.inputs) {
