@@ -49,6 +49,7 @@ export async function startWebRole(o: {
   });
   const lookups = lookupsFromSource(infor.sourceFor(infor.primaryScope), {
     openExceptions: (recordKey) => pipeline.openExceptions(recordKey),
+    poExceptions: (po) => pipeline.poExceptions(po),
     approvalState: approvalStateFor(approvals.store),
     recordUrl: recordUrlFor(routing),
   });

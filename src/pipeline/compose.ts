@@ -39,6 +39,12 @@ export interface ExceptionPipeline {
   readonly recheckOpen: ExceptionTracker["recheckOpen"];
   /** `LookupService.openExceptions` for `/infor invoice`: causes of the open exceptions. */
   readonly openExceptions: (recordKey: string) => Promise<string[]>;
+  /** `LookupService.poExceptions` for `/infor po`: each open exception of the PO's invoices. */
+  readonly poExceptions: (po: {
+    tenant: string;
+    company: string;
+    number: string;
+  }) => Promise<string[]>;
   readonly tracker: ExceptionTracker;
 }
 
@@ -74,6 +80,13 @@ export function createExceptionPipeline(o: ExceptionPipelineOptions): ExceptionP
     async openExceptions(recordKey) {
       if (!recordKey.startsWith("supplier_invoice:")) return [];
       return (await tracker.openExceptions(recordKey)).map((e) => e.exception.cause);
+    },
+    async poExceptions(po) {
+      const found = await tracker.openExceptionsForPo(po.tenant, po.company, po.number);
+      return found.map(
+        ({ invoice, entry }) =>
+          `Invoice ${invoice.invoiceNumber} (${invoice.supplierName || invoice.supplierId}): ${entry.exception.cause}`,
+      );
     },
   };
 }

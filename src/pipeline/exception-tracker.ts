@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import { type Alert, hashParts } from "../delivery/alert.ts";
-import { recordKey } from "../infor/records.ts";
+import { recordKey, type SupplierInvoice } from "../infor/records.ts";
 import type { MatchPolicy } from "../rules/match-policy.ts";
 import type { RoutingPolicy } from "../rules/routing.ts";
 import type { ChangeEvent } from "../sync/sink.ts";
@@ -77,6 +77,15 @@ export interface ExceptionTracker {
   ): Promise<RecheckResult>;
   /** Exceptions open on an invoice (by its record key), oldest line first. */
   openExceptions(invoiceKey: string): Promise<OpenEntry[]>;
+  /**
+   * Exceptions open on the invoices that refer to a purchase order: exceptions are kept per
+   * invoice, so a PO finds them through the invoices registered under its dependency token.
+   */
+  openExceptionsForPo(
+    tenant: string,
+    company: string,
+    poNumber: string,
+  ): Promise<{ invoice: SupplierInvoice; entry: OpenEntry }[]>;
 }
 
 export interface RecheckResult {
@@ -237,6 +246,20 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
 
     async openExceptions(invoiceKey) {
       return [...((await store.load(invoiceKey)).state?.open ?? [])];
+    },
+
+    async openExceptionsForPo(tenant, company, poNumber) {
+      const found: { invoice: SupplierInvoice; entry: OpenEntry }[] = [];
+      for (const invoiceKey of await store.dependents(poToken(tenant, company, poNumber))) {
+        const state = (await store.load(invoiceKey)).state;
+        if (!state) continue;
+        for (const entry of state.open) {
+          // An invoice may cover several POs: only the exceptions about this one belong here.
+          const po = entry.exception.ref.poNumber ?? state.invoice.poNumber;
+          if (po === poNumber) found.push({ invoice: state.invoice, entry });
+        }
+      }
+      return found;
     },
   };
 }

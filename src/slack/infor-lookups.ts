@@ -7,7 +7,7 @@ import type { LookupService } from "./lookup-service.ts";
  */
 export function lookupsFromSource(
   source: InforSource,
-  extras: Pick<LookupService, "openExceptions" | "approvalState" | "recordUrl"> & {
+  extras: Pick<LookupService, "openExceptions" | "poExceptions" | "approvalState" | "recordUrl"> & {
     clock?: () => number;
   } = {},
 ): LookupService {
@@ -53,6 +53,7 @@ export function lookupsFromSource(
     },
   };
   if (extras.openExceptions) service.openExceptions = extras.openExceptions;
+  if (extras.poExceptions) service.poExceptions = extras.poExceptions;
   if (extras.approvalState) service.approvalState = extras.approvalState;
   if (extras.recordUrl) service.recordUrl = extras.recordUrl;
   return service;

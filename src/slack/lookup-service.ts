@@ -27,6 +27,11 @@ export interface LookupService {
   glPostings(account: string, period?: GlPeriod): Promise<GlVoucher[]>;
   /** Open exceptions of a record (3-way match etc.), one line each. */
   openExceptions?(recordKey: string): Promise<string[]>;
+  /**
+   * Open exceptions on the invoices matched against a PO, one line each naming the invoice:
+   * exceptions are kept per invoice, so a PO's own record key finds none.
+   */
+  poExceptions?(po: PurchaseOrder): Promise<string[]>;
   /** Approval state shown on an invoice answer ("pending with @ap-approvers", "approved by …"). */
   approvalState?(recordKey: string): Promise<string | undefined>;
   /** Link to the record in the ERP UI, when the deployment knows how to build one. */

@@ -85,7 +85,13 @@ describe("createExceptionPipeline", () => {
     const causes = await pipeline.openExceptions(recordKey(invoice()));
     expect(causes).toHaveLength(1);
     expect(causes[0]).toContain("+15.0 %");
-    expect(await pipeline.openExceptions("purchase_order:T1:100:AAA:4500001")).toEqual([]);
+    // `/infor po` finds them through the PO's invoices (the PO's own key holds none).
+    const onPo = await pipeline.poExceptions({ tenant: "T1", company: "100", number: "4500001" });
+    expect(onPo).toHaveLength(1);
+    expect(onPo[0]).toMatch(/^Invoice \S+ \(.+\): .*\+15\.0 %/);
+    expect(
+      await pipeline.poExceptions({ tenant: "T1", company: "100", number: "4500002" }),
+    ).toEqual([]);
   });
 
   it("asks the ERP for same-number invoices only when told to (it costs ION budget)", async () => {

@@ -45,7 +45,7 @@ describe("/infor through signed requests", () => {
     expect(t).toContain("Acme Tools GmbH");
     expect(t).toContain("12,480.50 EUR");
     expect(t).toContain("ordered 40 · received 25 · invoiced 20");
-    expect(t).toContain("5 to invoice");
+    expect(t).toContain("Invoice INV-7 (Acme Tools GmbH): Line 10: received 25");
     expect(t).toContain("lookup.share");
   });
 

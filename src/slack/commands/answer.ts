@@ -66,7 +66,7 @@ export async function runLookup(c: LookupCommand, lookups: LookupService): Promi
       const po = await lookups.getPurchaseOrder(c.number);
       if (!po) return { kind: "po", number: c.number, exceptions: [] };
       const key = recordKey(po);
-      const exceptions = (await lookups.openExceptions?.(key)) ?? [];
+      const exceptions = (await lookups.poExceptions?.(po)) ?? [];
       const link = lookups.recordUrl?.(key);
       return { kind: "po", number: c.number, po, exceptions, ...(link ? { link } : {}) };
     }

@@ -201,7 +201,15 @@ export function fakeLookups(options: { delayMs?: number } = {}): LookupService &
       ];
     },
     async openExceptions(key: string) {
-      return key.includes("4500012345") ? ["Line 10: received 25, invoiced 20 (5 to invoice)"] : [];
+      return key.startsWith("supplier_invoice:") && key.includes("INV-7")
+        ? ["Line 10: received 25, invoiced 20 (5 to invoice)"]
+        : [];
+    },
+    // Exceptions are kept per invoice: a PO reaches them through its invoices, never by its key.
+    async poExceptions(po: { number: string }) {
+      return po.number === "4500012345"
+        ? ["Invoice INV-7 (Acme Tools GmbH): Line 10: received 25, invoiced 20 (5 to invoice)"]
+        : [];
     },
   };
   return svc;
