@@ -11,6 +11,7 @@ import { createReferenceCache } from "../sync/reference.ts";
 import type { SyncScheduleInput } from "../sync/schedule.ts";
 import { applySchedules } from "../sync/schedules.ts";
 import type { ChangeEvent } from "../sync/sink.ts";
+import { supplierNameResolver } from "../sync/supplier-names.ts";
 import { createSyncQueue, createSyncWorker, type SyncWorker } from "../sync/worker.ts";
 import type { InforSide } from "./infor.ts";
 import { channelOf, routeFnFor } from "./routing.ts";
@@ -37,6 +38,7 @@ export function createSyncSide(o: {
   logger: Logger;
 }): SyncSide {
   const bullPrefix = `${o.prefix}bull`;
+  const reference = createReferenceCache({ redis: o.redis, prefix: o.prefix });
   const sink = createAlertSink({
     enqueue: (alert) => o.delivery.enqueue(alert),
     audit: o.delivery.audit,
@@ -50,7 +52,12 @@ export function createSyncSide(o: {
     sourceFactory: (scope) => o.infor.sourceFor(scope),
     sink,
     route: routeFnFor(o.routing),
-    reference: createReferenceCache({ redis: o.redis, prefix: o.prefix }),
+    reference,
+    supplierNames: supplierNameResolver({
+      reference,
+      fetch: async (scope, id) => (await o.infor.sourceFor(scope).getSupplier(id)).records[0],
+      logger: o.logger.child({ component: "sync" }),
+    }),
     logger: o.logger.child({ component: "sync" }),
     ...(o.lockTtlMs ? { lockTtlMs: o.lockTtlMs } : {}),
   };

@@ -52,6 +52,7 @@ export async function startWebRole(o: {
     poExceptions: (po) => pipeline.poExceptions(po),
     approvalState: approvalStateFor(approvals.store),
     recordUrl: recordUrlFor(routing),
+    ...(sync.deps.supplierNames ? { supplierNames: sync.deps.supplierNames } : {}),
   });
   const slack = createSlackApp({
     config: {

@@ -1,4 +1,6 @@
+import type { CanonicalRecord } from "../infor/records.ts";
 import type { InforSource } from "../infor/source.ts";
+import { type SupplierNames, withSupplierNames } from "../sync/supplier-names.ts";
 import type { LookupService } from "./lookup-service.ts";
 
 /**
@@ -9,15 +11,21 @@ export function lookupsFromSource(
   source: InforSource,
   extras: Pick<LookupService, "openExceptions" | "poExceptions" | "approvalState" | "recordUrl"> & {
     clock?: () => number;
+    /** Supplier names from the reference cache (the ERP's PO and invoice lists carry ids only). */
+    supplierNames?: SupplierNames;
   } = {},
 ): LookupService {
   const clock = extras.clock ?? Date.now;
+  const named = <T extends CanonicalRecord>(records: readonly T[]): Promise<T[]> =>
+    extras.supplierNames
+      ? withSupplierNames(records, extras.supplierNames)
+      : Promise.resolve([...records]);
   const service: LookupService = {
     async getPurchaseOrder(number) {
-      return (await source.getPurchaseOrder(number)).records[0];
+      return (await named((await source.getPurchaseOrder(number)).records))[0];
     },
     async findInvoices({ number, supplier }) {
-      return (await source.findInvoice(supplier, number)).records;
+      return named((await source.findInvoice(supplier, number)).records);
     },
     async searchSuppliers({ text, byId }) {
       if (byId) {
@@ -38,7 +46,8 @@ export function lookupsFromSource(
         source.listPayments({ reference, limit: 10 }),
       ]);
       const seen = new Set<string>();
-      return [...byInvoice.records, ...byReference.records].filter((p) => {
+      const all = await named([...byInvoice.records, ...byReference.records]);
+      return all.filter((p) => {
         const key = `${p.supplierId}/${p.reference}`;
         if (seen.has(key)) return false;
         seen.add(key);

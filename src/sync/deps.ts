@@ -5,6 +5,7 @@ import { type PollKey, type SyncKeys, syncKeys } from "./keys.ts";
 import type { ReferenceCache } from "./reference.ts";
 import type { RouteFn, SyncSink } from "./sink.ts";
 import type { SourceFactory } from "./source.ts";
+import type { SupplierNames } from "./supplier-names.ts";
 
 /**
  * Counters the sync engine feeds, shaped like prom-client counters so `createMetrics()` from
@@ -31,6 +32,8 @@ export interface SyncDeps {
   route?: RouteFn;
   /** When given, supplier and account records read by any poll are cached here. */
   reference?: ReferenceCache;
+  /** Fills supplier names into alerts' records (the ERP's lists carry only the id). */
+  supplierNames?: SupplierNames;
   clock?: () => Date;
   logger?: Logger;
   metrics?: SyncMetrics;

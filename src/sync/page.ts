@@ -7,6 +7,7 @@ import { guessRef, quarantineItem } from "./quarantine.ts";
 import type { ChangeEvent, QuarantineItem } from "./sink.ts";
 import type { NormalizedPage } from "./source.ts";
 import type { PollCounts } from "./status.ts";
+import { withSupplierNames } from "./supplier-names.ts";
 import { loadVersions, saveVersions } from "./versions.ts";
 
 export interface PageContext {
@@ -107,6 +108,16 @@ export async function processPage(
   }
 
   if (ctx.emit && ctx.alerts && events.length > 0) {
+    // After change detection: a name learned later must not make the record look changed.
+    if (deps.supplierNames) {
+      const named = await withSupplierNames(
+        events.map((e) => e.record),
+        deps.supplierNames,
+      );
+      events.forEach((e, i) => {
+        e.record = named[i] ?? e.record;
+      });
+    }
     if (deps.route) {
       for (const e of events) {
         e.route = await deps.route(e.record);

@@ -53,3 +53,29 @@ describe("lookupsFromSource", () => {
     ]);
   });
 });
+
+describe("supplier names in lookups", () => {
+  it("names the supplier on PO and invoice answers from the reference data, not just its id", async () => {
+    const calls: string[] = [];
+    const { supplierName: _po, ...barePo } = purchaseOrder;
+    const { supplierName: _inv, ...bareInvoice } = invoice("INV-1");
+    const asked: string[] = [];
+    const l = lookupsFromSource(
+      {
+        ...source(calls),
+        getPurchaseOrder: async () => of([barePo]),
+        findInvoice: async () => of([bareInvoice]),
+      },
+      {
+        supplierNames: async (_scope, ids) => {
+          asked.push(...ids);
+          return new Map(ids.map((id) => [id, "Nordic Office Supply Ltd"]));
+        },
+      },
+    );
+    expect((await l.getPurchaseOrder("4500012345"))?.supplierName).toBe("Nordic Office Supply Ltd");
+    const [inv] = await l.findInvoices({ number: "INV-1" });
+    expect(inv?.supplierName).toBe("Nordic Office Supply Ltd");
+    expect(asked).toEqual([barePo.supplierId, bareInvoice.supplierId]);
+  });
+});
