@@ -108,6 +108,7 @@ describe.skipIf(missing)("the demo in a browser", () => {
     expect(ts).toBeTruthy();
     const message = page.locator(`#messages > article.message[data-ts="${ts}"]`);
     await message.locator('button[data-action-id="approval.approve"]').click();
+    await page.locator("[data-testid=confirm-ok]").click();
     await page.locator("article.message.ephemeral", { hasText: "Nothing was recorded" }).waitFor();
     await expect(
       message.locator('button[data-action-id="approval.approve"]').count(),
@@ -117,6 +118,7 @@ describe.skipIf(missing)("the demo in a browser", () => {
     // 4. An approver approves: the message is stamped and its buttons are gone.
     await actAs(APPROVER.id);
     await message.locator('button[data-action-id="approval.approve"]').click();
+    await page.locator("[data-testid=confirm-ok]").click();
     await message
       .locator('button[data-action-id="approval.approve"]')
       .waitFor({ state: "detached" });
