@@ -33,6 +33,11 @@ export interface InforSimOptions {
   smoothingDelayMs?: number;
   m3ErrorStyle?: ErrorStyle;
   /**
+   * When a matched invoice enters its PO line's invoiced quantity IVQA: on posting (SUPA 90,
+   * default) or at entry. Nothing public says which a tenant does; tests run both.
+   */
+  m3InvoicedQtyAt?: "posting" | "entry";
+  /**
    * Strict mode: the tenant lacks some optional columns and the service account is refused some
    * tables and transactions (m3/access.ts). `true` = the STRICT_ACCESS profile. Default open.
    */

@@ -112,6 +112,7 @@ export class SimState {
       seed,
       today: this.today(),
       ...(this.options.data ? { size: this.options.data } : {}),
+      ...(this.options.m3InvoicedQtyAt ? { invoicedQtyAt: this.options.m3InvoicedQtyAt } : {}),
     });
   }
 

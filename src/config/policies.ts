@@ -34,6 +34,7 @@ function toSettings(t: Tolerance): MatchSettingsPatch {
   if (t.duplicateDays !== undefined) patch.duplicateWindowDays = t.duplicateDays;
   if (t.matchMode !== undefined) patch.mode = t.matchMode;
   if (t.allowNonPo !== undefined) patch.allowNonPo = t.allowNonPo;
+  if (t.invoicedQtyCountedAt !== undefined) patch.invoicedQtyCountedAt = t.invoicedQtyCountedAt;
   return patch;
 }
 

@@ -132,6 +132,11 @@ export const toleranceSchema = z.strictObject({
   matchMode: z.enum(["three_way", "two_way"]).optional(),
   /** Invoices without a PO (non-PO spend) are accepted instead of flagged. */
   allowNonPo: z.boolean().optional(),
+  /**
+   * When the ERP adds an invoice to the PO line's invoiced quantity (M3 IVQA): "posting"
+   * (default) or "entry". Set it per company (tolerances.companies) to what the tenant does.
+   */
+  invoicedQtyCountedAt: z.enum(["posting", "entry"]).optional(),
 });
 
 const channelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, {

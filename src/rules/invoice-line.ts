@@ -116,13 +116,17 @@ export function checkLine(
   const earlier = taken.get(refKey) ?? dec(0);
   const signed = signedLineQty(invoice, line);
   taken.set(refKey, add(earlier, signed));
-  const prior = add(priorInvoicedQty(invoice, poLine, ref, others), earlier);
+  const settings = resolveMatchSettings(policy, invoice.company, owner);
+  const prior = add(
+    priorInvoicedQty(invoice, poLine, ref, others, settings.invoicedQtyCountedAt),
+    earlier,
+  );
   const ctx: LineContext = {
     invoice,
     line,
     po,
     poLine,
-    settings: resolveMatchSettings(policy, invoice.company, owner),
+    settings,
     credit: invoiceIsCredit || sign(signed) < 0,
     quantity: abs(quantity),
     priorInvoiced: sign(prior) < 0 ? dec(0) : prior,

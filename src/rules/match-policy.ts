@@ -26,6 +26,15 @@ export interface PriceTolerance {
 
 export type MatchMode = "three_way" | "two_way";
 
+/**
+ * When the ERP adds a matched invoice to the PO line's invoiced quantity (M3 IVQA): once the
+ * invoice is posted ("posting"), or as soon as it is registered ("entry"). Nothing public
+ * settles which M3 tenants do, so it is a per-company setting. "posting" is the cautious default:
+ * it may flag an invoice for review on an "entry" tenant, but never lets an over-invoiced line
+ * through on a "posting" one.
+ */
+export type InvoicedQtyCountedAt = "posting" | "entry";
+
 export interface MatchSettings {
   readonly price: PriceTolerance;
   /**
@@ -39,6 +48,7 @@ export interface MatchSettings {
   readonly allowNonPo: boolean;
   /** Same supplier, same amount, invoice dates at most this many days apart → possible duplicate. */
   readonly duplicateWindowDays: number;
+  readonly invoicedQtyCountedAt: InvoicedQtyCountedAt;
 }
 
 export type MatchSettingsPatch = Partial<MatchSettings>;
@@ -65,6 +75,7 @@ export const BUILTIN_MATCH_SETTINGS: MatchSettings = {
   mode: "three_way",
   allowNonPo: false,
   duplicateWindowDays: 7,
+  invoicedQtyCountedAt: "posting",
 };
 
 export function resolveMatchSettings(

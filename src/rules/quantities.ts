@@ -1,15 +1,23 @@
 import type { InvoiceLine, PoLine, SupplierInvoice } from "../infor/records.ts";
 import { recordKey } from "../infor/records.ts";
 import { abs, cmp, type Decimal, dec, isZero, neg, sign, sub, sum } from "../shared/decimal.ts";
+import type { InvoicedQtyCountedAt } from "./match-policy.ts";
 
 /** Invoices that no longer claim money: they count neither as duplicates nor as invoiced. */
 const DEAD_STATUSES = new Set(["cancelled", "rejected"]);
 /**
- * Statuses after which the ERP has added the invoice to the PO line's invoiced quantity
- * (M3 updates the PO line when the matched invoice is posted). Before that, the PO line's
- * invoicedQty does not include this invoice yet.
+ * Statuses in which the ERP has already added the invoice to the PO line's invoiced quantity:
+ * from posting on, or (a tenant that counts at entry) in every live status.
  */
-const COUNTED_STATUSES = new Set(["posted", "paid"]);
+const COUNTED_STATUSES: Record<InvoicedQtyCountedAt, ReadonlySet<string>> = {
+  posting: new Set(["posted", "paid"]),
+  entry: new Set(["entry", "approval", "approved", "posted", "paid"]),
+};
+
+/** True when the PO line's invoicedQty already includes this invoice. */
+export function countedInPoLine(invoice: SupplierInvoice, countedAt: InvoicedQtyCountedAt): boolean {
+  return COUNTED_STATUSES[countedAt].has(invoice.status);
+}
 
 export function isLive(invoice: SupplierInvoice): boolean {
   return !DEAD_STATUSES.has(invoice.status);
@@ -50,21 +58,23 @@ export function refersTo(invoice: SupplierInvoice, line: InvoiceLine, ref: PoLin
 
 /**
  * Quantity invoiced on a PO line before this invoice. Two sources overlap: the PO line's
- * invoicedQty (which, once this invoice is posted, includes it) and the other live invoices of the
- * supplier that we were given. Taking the larger avoids counting an invoice twice while still
- * working when either source is missing. Never below zero.
+ * invoicedQty (which includes this invoice once the ERP counted it: see `countedAt`) and the
+ * other live invoices of the supplier that we were given. The invoice itself is taken out of the
+ * first and never in the second, and taking the larger of the two avoids counting another
+ * invoice twice while still working when either source is missing. Never below zero.
  */
 export function priorInvoicedQty(
   invoice: SupplierInvoice,
   poLine: PoLine,
   ref: PoLineRef,
   otherInvoices: readonly SupplierInvoice[],
+  countedAt: InvoicedQtyCountedAt = "posting",
 ): Decimal {
   const ownKey = recordKey(invoice);
   const thisInvoiceQty = sum(
     invoice.lines.filter((l) => refersTo(invoice, l, ref)).map((l) => signedLineQty(invoice, l)),
   );
-  const fromPoLine = COUNTED_STATUSES.has(invoice.status)
+  const fromPoLine = countedInPoLine(invoice, countedAt)
     ? sub(dec(poLine.invoicedQty), thisInvoiceQty)
     : dec(poLine.invoicedQty);
   const fromOthers = sum(

@@ -131,3 +131,34 @@ describe("price per N units (PUCD) and price unit (PPUN) on PO and invoice lines
     expect(rules).toEqual([]);
   });
 });
+
+describe("fields that were read but never selected", () => {
+  it("a blocked accounting identity (FCHACC LCCD 1) is blocked", async () => {
+    s.control.upsert("account", { AITP: "2", AITM: "CC-OLD", TX40: "Closed dept", LCCD: "1" });
+    const records = [];
+    for await (const b of src.listChanged("account", "2020-01-01", { pageSize: 500 }))
+      records.push(...b.records);
+    const old = records.find((r) => r.entity === "account" && r.id === "CC-OLD");
+    // Old reading: LCCD was not selected, so every identity was "active".
+    expect(old).toMatchObject({ status: "blocked" });
+    expect(records.find((r) => r.entity === "account" && r.id !== "CC-OLD")).toMatchObject({
+      status: "active",
+    });
+  });
+
+  it("a period 13 closing entry keeps its GL period (FGLEDG CYP6), not the calendar month", async () => {
+    s.control.upsert("voucher", {
+      ACDT: "20261231",
+      CYP6: "202613",
+      VTXT: "Year-end closing",
+      lines: [
+        { AIT1: "4010", ACAM: "100.00" },
+        { AIT1: "1930", ACAM: "-100.00" },
+      ],
+    });
+    const found = await src.listGlLines("4010", "2026-12");
+    const closing = found.records.find((v) => v.description === "Year-end closing");
+    // Old reading: CYP6 was not selected, so the period was the month of ACDT (12).
+    expect(closing).toMatchObject({ year: 2026, period: 13 });
+  });
+});

@@ -89,6 +89,48 @@ describe("quantities against receipts (three-way)", () => {
     );
   });
 
+  it("a tenant that counts at entry: the invoice in entry is already in IVQA, not counted twice", () => {
+    // 170-unit line, 170 received; this one invoice (170, not yet posted) is already in IVQA.
+    const line = {
+      orderedQty: "170",
+      receivedQty: "170",
+      receipts: receipts("170"),
+      invoicedQty: "170",
+    };
+    const mine = [invLine({ quantity: "170" })];
+    const entry: MatchPolicy = { defaults: { ...policy.defaults, invoicedQtyCountedAt: "entry" } };
+    for (const status of ["entry", "approval", "approved", "posted"]) {
+      expect(run(line, mine, { header: { status }, policy: entry })).toEqual([]);
+    }
+    // Per company: the company's setting applies to its invoices only.
+    const perCompany: MatchPolicy = {
+      ...policy,
+      companies: { "100": { settings: { invoicedQtyCountedAt: "entry" } } },
+    };
+    expect(run(line, mine, { header: { status: "approval" }, policy: perCompany })).toEqual([]);
+    // The cautious default (posting) reads IVQA 170 as invoiced before: flagged for review.
+    expect(run(line, mine, { header: { status: "approval" } }).map((e) => e.cause)).toEqual([
+      "Line 1: 170 PCE invoiced + 170 PCE invoiced before vs 170 PCE received (170 PCE above received)",
+    ]);
+  });
+
+  it("a tenant that counts at entry still sees a real second invoice on the line", () => {
+    const line = {
+      orderedQty: "170",
+      receivedQty: "170",
+      receipts: receipts("170"),
+      invoicedQty: "340",
+    };
+    const entry: MatchPolicy = { defaults: { ...policy.defaults, invoicedQtyCountedAt: "entry" } };
+    expect(
+      run(line, [invLine({ quantity: "170" })], { header: { status: "entry" }, policy: entry }).map(
+        (e) => e.cause,
+      ),
+    ).toEqual([
+      "Line 1: 170 PCE invoiced + 170 PCE invoiced before vs 170 PCE received (170 PCE above received)",
+    ]);
+  });
+
   it("counts the supplier's other live invoices, not cancelled ones", () => {
     const other = invoice(
       { invoiceNumber: "INV-0999", total: { amount: "595", currency: "EUR" } },

@@ -30,6 +30,16 @@ export interface GenerateOptions {
   /** The sim's "today", YYYYMMDD. */
   today: string;
   size?: Partial<DataSize>;
+  /** When an invoice enters its PO line's IVQA: on posting (default) or at entry. */
+  invoicedQtyAt?: "posting" | "entry";
+}
+
+/** Adds a matched invoice's quantities to its PO lines' invoiced quantity (IVQA). */
+function countInvoiced(pos: PoRec[], invoice: InvoiceRec): void {
+  for (const line of invoice.lines ?? []) {
+    const poLine = pos.find((p) => p.puno === line.puno)?.lines.find((l) => l.pnli === line.pnli);
+    if (poLine) poLine.ivqa = String(Number(poLine.ivqa) + Number(line.ivqa));
+  }
 }
 
 function suppliersOf(all: SupplierRec[], cono: number): SupplierRec[] {
@@ -163,15 +173,15 @@ export function generateTenantData(options: GenerateOptions): TenantData {
       (po && poInvoice(ctx, division, supplier, po)) || costInvoice(ctx, division, supplier);
     const { stage, pay } = randomStage(rng);
     setStage(ctx, invoice, stage, pay);
-    if (stage === "90" && invoice.lines) {
-      for (const line of invoice.lines) {
-        const poLine = po?.lines.find((l) => l.pnli === line.pnli);
-        if (poLine) poLine.ivqa = line.ivqa;
-      }
-    }
+    if (stage === "90" || options.invoicedQtyAt === "entry") countInvoiced(pos, invoice);
     invoices.push(invoice);
   }
+  const scenarioStart = invoices.length;
   const scenarios = scenarioInvoices(poCtx, ctx, suppliers, nextPuno, pos, invoices);
+  // Scenario invoices are not posted: on an "entry" tenant they are in IVQA already.
+  if (options.invoicedQtyAt === "entry") {
+    for (const invoice of invoices.slice(scenarioStart)) countInvoiced(pos, invoice);
+  }
   return {
     tenant: options.tenant,
     divisions: DIVISIONS.map((d) => ({ ...d })),

@@ -18,11 +18,20 @@ import { latest, ROW_ERROR, scope, voucherOf } from "./m3-common.ts";
  * dimension layout is per division), AIT3-7 go to `dimensions`. The amount is the transaction
  * currency amount CUAM/CUCD; ACAM (local currency) only when CUAM is absent.
  */
+/** Period number from CYP6 or ACYP (YYYYPP); M3's empty numeric field "0" is no period. */
+function glPeriod(row: Row): number | undefined {
+  for (const field of ["CYP6", "ACYP"]) {
+    const v = s(row, field);
+    if (v && /^\d{6}$/.test(v) && !/^0+$/.test(v)) return int(v.slice(4, 6));
+  }
+  return undefined;
+}
+
 export function mapM3GlVoucher(ctx: MapContext, rows: Row[]): MapOutcome {
   const h = rows[0] ?? {};
   const key = `${s(h, "YEA4") ?? "?"}/${voucherOf(h) ?? s(h, "JRNO") ?? "?"}`;
   return safely("gl_voucher", key, { rows }, () => {
-    const period = first(h, "CYP6", "ACYP");
+    const period = glPeriod(h);
     const acdt = isoDate(s(h, "ACDT"));
     const rowError = rows.map((r) => r[ROW_ERROR]).find(Boolean);
     return finish(
@@ -35,12 +44,9 @@ export function mapM3GlVoucher(ctx: MapContext, rows: Row[]): MapOutcome {
         voucher: s(h, "VONO") ?? s(h, "JRNO"),
         series: s(h, "VSER") ?? "",
         year: int(s(h, "YEA4")),
-        period:
-          period && period.length >= 6
-            ? int(period.slice(4, 6))
-            : acdt
-              ? Number(acdt.slice(5, 7))
-              : undefined,
+        // The GL period (CYP6/ACYP, YYYYPP) is the ledger's own: a period 13 closing entry or a
+        // fiscal year that does not start in January. Only without it, the calendar month.
+        period: period ?? (acdt ? Number(acdt.slice(5, 7)) : undefined),
         accountingDate: acdt,
         description: first(h, "VTXT", "VDSC"),
         lines: rows.map((r, i) => {
