@@ -15,6 +15,8 @@ export interface InforSimOptions {
   /** Access-token lifetime (ION: 2 h by default, 1 to 24 h per app). */
   tokenLifetimeSeconds?: number;
   issueRefreshTokens?: boolean;
+  /** Each refresh answers a new refresh_token and the old one stops working (default true). */
+  rollingRefreshTokens?: boolean;
   /** 0 = refresh tokens never expire (ION's "0" setting). */
   refreshTokenLifetimeSeconds?: number;
   /** Token grants allowed per rolling minute per tenant; 0 = no cap. */
@@ -50,6 +52,7 @@ export interface InforSimOptions {
 export interface SimConfig {
   tokenLifetimeSeconds: number;
   issueRefreshTokens: boolean;
+  rollingRefreshTokens: boolean;
   refreshTokenLifetimeSeconds: number;
   signInsPerMinute: number;
   requestsPerMinute: number;
@@ -65,6 +68,7 @@ export function configFrom(options: InforSimOptions): SimConfig {
   return {
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 7200,
     issueRefreshTokens: options.issueRefreshTokens ?? true,
+    rollingRefreshTokens: options.rollingRefreshTokens ?? true,
     refreshTokenLifetimeSeconds: options.refreshTokenLifetimeSeconds ?? 0,
     signInsPerMinute: options.signInsPerMinute ?? 20,
     requestsPerMinute: options.requestsPerMinute ?? 0,

@@ -89,6 +89,7 @@ async function respond(state: SimState, req: IncomingMessage, r: Routed): Promis
     rest: r.rest,
     query: r.url.searchParams,
     headers: req.headers,
+    fault,
   });
 }
 

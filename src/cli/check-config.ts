@@ -21,10 +21,15 @@ export const checkConfig: CliCommand = async (argv, io) => {
   const routingFlag = typeof routing0 === "string" ? routing0 : undefined;
   let failed = false;
   const checkEnv = args.flags.has("env") || routingFlag === undefined;
+  let ionapiTenant: string | undefined;
+  let ionapiVariable = "IONAPI_FILE";
   if (checkEnv) {
     const env = loadEnv(io.env);
-    if (env.ok) io.stdout.write("environment: ok\n");
-    else {
+    if (env.ok) {
+      io.stdout.write("environment: ok\n");
+      ionapiTenant = env.env.ionapiTenant;
+      if (env.env.ionapiSource === "IONAPI_JSON") ionapiVariable = "IONAPI_JSON";
+    } else {
       io.stderr.write(formatEnvProblems(env.problems));
       failed = true;
     }
@@ -37,6 +42,14 @@ export const checkConfig: CliCommand = async (argv, io) => {
     io.stdout.write(
       `${file}: ok (${tenants.length} tenant(s), ${companies} compan${companies === 1 ? "y" : "ies"}, ${Object.keys(costCenters).length} cost center(s))\n`,
     );
+    // serve refuses a routing tenant the .ionapi is not for (src/app/infor.ts): say so here.
+    for (const t of ionapiTenant === undefined ? [] : tenants) {
+      if (t.id === ionapiTenant) continue;
+      io.stderr.write(
+        `${file}: tenant "${t.id}" does not match the .ionapi ${ionapiVariable} (ti "${ionapiTenant}")\n`,
+      );
+      failed = true;
+    }
   } else {
     io.stderr.write(`${routing.problems.map(formatProblem).join("\n")}\n`);
     failed = true;

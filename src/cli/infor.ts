@@ -2,8 +2,27 @@ import { inforCall, ionapiInspect } from "../infor/cli.ts";
 import { decryptSecret, isEnvelope, parseKeyRing } from "../security/envelope.ts";
 import { type CliCommand, EXIT } from "./io.ts";
 
+/**
+ * An enc:v1 file (runbook section 2: `encrypt-secret --file tenant.ionapi`) is decrypted with
+ * ENCRYPTION_KEYS, as `serve` does; a plain file passes through.
+ */
+function revealWith(env: Record<string, string | undefined>) {
+  return (text: string, source: string): string => {
+    if (!isEnvelope(text)) return text;
+    if (!env.ENCRYPTION_KEYS) {
+      throw new Error(`${source} is encrypted (enc:v1) but ENCRYPTION_KEYS is not set`);
+    }
+    try {
+      return decryptSecret(text, parseKeyRing(env.ENCRYPTION_KEYS));
+    } catch (err) {
+      throw new Error(`${source} cannot be decrypted (${(err as { code?: string }).code})`);
+    }
+  };
+}
+
 /** `ionapi inspect <file>`: what the file says, secrets never shown (src/infor/cli.ts). */
-export const ionapiInspectCommand: CliCommand = (argv, io) => ionapiInspect(argv, io);
+export const ionapiInspectCommand: CliCommand = (argv, io) =>
+  ionapiInspect(argv, { ...io, reveal: revealWith(io.env) });
 
 /**
  * `infor call PROGRAM/TRANSACTION K=V…`: one MI call with the app's own credentials when no
@@ -34,5 +53,5 @@ export const inforCallCommand: CliCommand = async (argv, io) => {
       } else env.INFOR_IONAPI = inline;
     }
   }
-  return inforCall(argv, { ...io, env });
+  return inforCall(argv, { ...io, env, reveal: revealWith(env) });
 };

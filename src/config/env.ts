@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { IonapiError } from "../infor/errors.ts";
+import { parseIonapi } from "../infor/ionapi.ts";
 import {
   decryptSecret,
   EnvelopeError,
@@ -22,6 +24,8 @@ export interface AppEnv {
   redisUrl: string;
   /** `.ionapi` JSON text, decrypted, from IONAPI_FILE or IONAPI_JSON. */
   ionapiText: string;
+  /** The `.ionapi` file's `ti`: every routing.yml tenant must be this one. */
+  ionapiTenant: string;
   ionapiSource: string;
   keyRing: KeyRing | undefined;
   routingFile: string;
@@ -182,11 +186,19 @@ export function loadEnv(
   } else {
     problem("IONAPI_FILE", "is missing: set IONAPI_FILE (path of the .ionapi file) or IONAPI_JSON");
   }
+  let ionapiTenant: string | undefined;
   if (ionapiText !== undefined) {
+    // Exactly what `serve` accepts (src/app/infor.ts): keys, URLs, placeholders, service account.
     try {
-      JSON.parse(ionapiText);
-    } catch {
-      problem(ionapiFile ? "IONAPI_FILE" : "IONAPI_JSON", "is not valid JSON (.ionapi content)");
+      ionapiTenant = parseIonapi(ionapiText).tenant;
+    } catch (err) {
+      const variable = ionapiFile ? "IONAPI_FILE" : "IONAPI_JSON";
+      problem(
+        variable,
+        err instanceof IonapiError && err.key === "(file)"
+          ? "is not valid JSON (.ionapi content)"
+          : `${ionapiSource === "IONAPI_JSON" ? "" : `${ionapiSource}: `}${(err as Error).message}`,
+      );
     }
   }
 
@@ -258,6 +270,7 @@ export function loadEnv(
       slackApiUrl,
       redisUrl,
       ionapiText: ionapiText as string,
+      ionapiTenant: ionapiTenant as string,
       ionapiSource,
       keyRing,
       routingFile: raw("ROUTING_FILE") ?? "routing.yml",

@@ -2,8 +2,13 @@ import { readFile } from "node:fs/promises";
 import type { Dispatcher } from "undici";
 import { commandFlags, parseFlags } from "../cli/flags.ts";
 import { createInforClient } from "./create-client.ts";
-import { InforError, MiBusinessError } from "./errors.ts";
-import { describeIonapi, type IonapiCredentials, parseIonapi } from "./ionapi.ts";
+import { InforError, MiBusinessError, MiPartialResultError } from "./errors.ts";
+import {
+  describeIonapi,
+  type IonapiCredentials,
+  type ParseIonapiOptions,
+  parseIonapi,
+} from "./ionapi.ts";
 
 /**
  * CLI handlers (src/cli.ts dispatches to them). Each takes argv after its command words and an
@@ -20,26 +25,40 @@ export interface CliIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
   env: Record<string, string | undefined>;
+  /**
+   * Turns file content into plain text: the CLI layer decrypts an enc:v1 envelope (what the
+   * runbook has admins make with `encrypt-secret --file`). Identity when absent.
+   */
+  reveal?: (text: string, source: string) => string;
 }
 
 function fail(io: CliIo, err: unknown): number {
   if (err instanceof InforError) {
     const extra = err instanceof MiBusinessError && err.errorCode ? ` [${err.errorCode}]` : "";
     io.stderr.write(`error ${err.code}${extra}: ${err.message}\n`);
+    if (err instanceof MiPartialResultError) {
+      io.stderr.write(
+        `${err.partialRecords.length} row(s) came back before the error; the list is incomplete\n`,
+      );
+    }
   } else {
     io.stderr.write(`error: ${(err as Error).message}\n`);
   }
   return 1;
 }
 
-async function loadIonapi(path: string): Promise<IonapiCredentials> {
+async function loadIonapi(
+  path: string,
+  io: CliIo,
+  options: ParseIonapiOptions = {},
+): Promise<IonapiCredentials> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
     throw new Error(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? "error"}`);
   }
-  return parseIonapi(text);
+  return parseIonapi(io.reveal ? io.reveal(text.trim(), path) : text, options);
 }
 
 const INSPECT_USAGE = "usage: ionapi inspect <file.ionapi>\n";
@@ -59,7 +78,8 @@ export async function ionapiInspect(argv: string[], io: CliIo): Promise<number> 
     return 2;
   }
   try {
-    const creds = await loadIonapi(file);
+    // Describes any app type: a Web-app file is shown with password grant false, not refused.
+    const creds = await loadIonapi(file, io, { requireServiceAccount: false });
     io.stdout.write(`${JSON.stringify(describeIonapi(creds), null, 2)}\n`);
     return 0;
   } catch (err) {
@@ -139,7 +159,7 @@ export async function inforCall(
   let creds: IonapiCredentials;
   try {
     const path = args.ionapi ?? io.env.INFOR_IONAPI_FILE;
-    if (path) creds = await loadIonapi(path);
+    if (path) creds = await loadIonapi(path, io);
     else if (io.env.INFOR_IONAPI) creds = parseIonapi(io.env.INFOR_IONAPI);
     else {
       io.stderr.write("no .ionapi: pass --ionapi <file> or set INFOR_IONAPI_FILE\n");

@@ -34,10 +34,15 @@ export class InforError extends Error {
 
 /** A bad `.ionapi` file: names the key, never echoes a value that may be secret. */
 export class IonapiError extends InforError {
+  /** The first key named; `keys` lists all of them (saak and sask come as a pair). */
   readonly key: string;
-  constructor(key: string, problem: string) {
-    super("ionapi_invalid", `.ionapi key "${key}": ${problem}`);
-    this.key = key;
+  readonly keys: readonly string[];
+  constructor(key: string | readonly string[], problem: string) {
+    const keys = typeof key === "string" ? [key] : key;
+    const named = keys.map((k) => `"${k}"`).join(" and ");
+    super("ionapi_invalid", `.ionapi key${keys.length > 1 ? "s" : ""} ${named}: ${problem}`);
+    this.key = keys[0] ?? "(file)";
+    this.keys = keys;
   }
 }
 

@@ -14,14 +14,16 @@ const str = z.string().trim().min(1);
 
 const ionapiSchema = z.object({
   ti: str,
-  cn: str,
+  /** The app's display name: shown, never needed. */
+  cn: z.string().trim().optional(),
   ci: str,
   cs: str,
   iu: str,
   pu: str,
   oa: z.string().trim().optional(),
   ot: str,
-  or: str,
+  /** Revoke path: used only at shutdown; without it the token simply expires. */
+  or: z.string().trim().optional(),
   /** Only Backend Service apps carry service-account keys; without them no password grant. */
   saak: z.string().trim().optional(),
   sask: z.string().trim().optional(),
@@ -37,7 +39,7 @@ export const SECRET_KEYS = ["cs", "saak", "sask"] as const;
 
 export interface IonapiCredentials {
   tenant: string;
-  clientName: string;
+  clientName: string | undefined;
   clientId: string;
   clientSecret: string;
   serviceAccountAccessKey: string | undefined;
@@ -45,7 +47,8 @@ export interface IonapiCredentials {
   /** `iu/ti` without a trailing slash. */
   apiBase: string;
   tokenUrl: string;
-  revokeUrl: string;
+  /** undefined when the file has no `or`: shutdown then skips the revoke. */
+  revokeUrl: string | undefined;
   authorizeUrl: string | undefined;
   scopes: string[];
   /** Metadata kept as-is (ev, v, ru, dt). */
@@ -71,10 +74,28 @@ function join(base: string, path: string): string {
 }
 
 /**
+ * Infor's download and templates mark what an admin must fill in as `<your Tenant>`-style
+ * placeholders; such a value would only fail later at sign-in with a vague error.
+ */
+const PLACEHOLDER = /<[^<>]*>/;
+
+export interface ParseIonapiOptions {
+  /**
+   * A polling backend signs in with the password grant, which needs a Backend Service app's
+   * service account (saak/sask). Web/mobile-app files have none: refused unless this is false
+   * (`ionapi inspect` describes any file).
+   */
+  requireServiceAccount?: boolean;
+}
+
+/**
  * Validate `.ionapi` content given as JSON text or an already-parsed object. Where the file comes
  * from (path, inline, encrypted) is config's business. Errors name the key only.
  */
-export function parseIonapi(content: string | unknown): IonapiCredentials {
+export function parseIonapi(
+  content: string | unknown,
+  options: ParseIonapiOptions = {},
+): IonapiCredentials {
   let raw: unknown = content;
   if (typeof content === "string") {
     try {
@@ -94,13 +115,24 @@ export function parseIonapi(content: string | unknown): IonapiCredentials {
     throw new IonapiError(key, missing ? "is missing" : "is empty or has the wrong type");
   }
   const f = parsed.data;
+  for (const [key, value] of Object.entries(f)) {
+    if (typeof value === "string" && PLACEHOLDER.test(value)) {
+      throw new IonapiError(key, "still holds a <…> placeholder: use the file ION API downloads");
+    }
+  }
   if (Boolean(f.saak) !== Boolean(f.sask)) {
     throw new IonapiError(f.saak ? "sask" : "saak", "is missing (saak and sask come as a pair)");
+  }
+  if (!f.saak && options.requireServiceAccount !== false) {
+    throw new IonapiError(
+      ["saak", "sask"],
+      "are missing: this is a Web or mobile app's file, without a service account. Download the credentials of a Backend Service app (ION API > Authorized Apps) with a service account",
+    );
   }
   const iu = checkedUrl("iu", f.iu);
   const pu = checkedUrl("pu", f.pu);
   const tokenUrl = checkedUrl("ot", join(pu.href, f.ot)).href;
-  const revokeUrl = checkedUrl("or", join(pu.href, f.or)).href;
+  const revokeUrl = f.or ? checkedUrl("or", join(pu.href, f.or)).href : undefined;
   const authorizeUrl = f.oa ? checkedUrl("oa", join(pu.href, f.oa)).href : undefined;
   const meta: IonapiCredentials["meta"] = {};
   if (f.ev !== undefined) meta.ev = f.ev;
@@ -109,7 +141,7 @@ export function parseIonapi(content: string | unknown): IonapiCredentials {
   if (f.dt !== undefined) meta.dt = f.dt;
   return {
     tenant: f.ti,
-    clientName: f.cn,
+    clientName: f.cn || undefined,
     clientId: f.ci,
     clientSecret: f.cs,
     serviceAccountAccessKey: f.saak,
@@ -128,14 +160,14 @@ export function describeIonapi(c: IonapiCredentials): Record<string, unknown> {
   const hasServiceAccount = Boolean(c.serviceAccountAccessKey && c.serviceAccountSecretKey);
   return {
     tenant: c.tenant,
-    clientName: c.clientName,
+    clientName: c.clientName ?? null,
     clientId: redactId(c.clientId),
     clientSecret: "[redacted]",
     serviceAccountAccessKey: hasServiceAccount ? "[redacted]" : null,
     serviceAccountSecretKey: hasServiceAccount ? "[redacted]" : null,
     apiBase: c.apiBase,
     tokenUrl: c.tokenUrl,
-    revokeUrl: c.revokeUrl,
+    revokeUrl: c.revokeUrl ?? null,
     authorizeUrl: c.authorizeUrl ?? null,
     scopes: c.scopes,
     grants: {

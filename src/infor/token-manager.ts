@@ -129,9 +129,15 @@ export class TokenManager {
     const t = this.token;
     this.token = undefined;
     if (!t) return;
+    // A file without `or` has no revoke endpoint: the token then expires on its own.
+    const revokeUrl = this.creds.revokeUrl;
+    if (!revokeUrl) {
+      this.log.info('no revoke URL (.ionapi key "or"): token left to expire');
+      return;
+    }
     const [token, hint] = t.refresh ? [t.refresh, "refresh_token"] : [t.access, "access_token"];
     try {
-      const res = await request(this.creds.revokeUrl, {
+      const res = await request(revokeUrl, {
         method: "POST",
         headers: {
           "content-type": "application/x-www-form-urlencoded",

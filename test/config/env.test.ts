@@ -144,6 +144,55 @@ describe("environment", () => {
   });
 });
 
+describe(".ionapi parsed as serve parses it", () => {
+  const web = JSON.parse(ionapi);
+  delete web.saak;
+  delete web.sask;
+  web.ru = "https://app.example.com/callback";
+
+  it("refuses a Web-app file without saak/sask, naming the variable and both keys", () => {
+    const r = loadEnv({ ...valid, IONAPI_JSON: JSON.stringify(web) });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems[0]).toMatchObject({
+      variable: "IONAPI_JSON",
+      message: expect.stringMatching(/keys "saak" and "sask": are missing/),
+    });
+    expect(JSON.stringify(r)).not.toContain(web.cs);
+  });
+
+  it("refuses it inside an encrypted IONAPI_FILE too, naming the file", () => {
+    const keys = `k1:${generateKey()}`;
+    const files: Record<string, string> = {
+      "/etc/web.ionapi": encryptSecret(JSON.stringify(web), parseKeyRing(keys)),
+    };
+    const r = loadEnv(
+      { ...valid, IONAPI_JSON: undefined, IONAPI_FILE: "/etc/web.ionapi", ENCRYPTION_KEYS: keys },
+      { readFile: (p) => files[p] ?? "" },
+    );
+    expect(r.ok || r.problems[0]).toMatchObject({
+      variable: "IONAPI_FILE",
+      message: expect.stringMatching(/^\/etc\/web\.ionapi: .*"saak" and "sask"/),
+    });
+  });
+
+  it("accepts a real file without cn and or, and reports its tenant", () => {
+    const plain = JSON.parse(ionapi);
+    delete plain.cn;
+    delete plain.or;
+    const r = loadEnv({ ...valid, IONAPI_JSON: JSON.stringify(plain) });
+    expect(r.ok && r.env.ionapiTenant).toBe("ACME_TST");
+  });
+
+  it("refuses the <your Tenant> placeholders", () => {
+    const r = loadEnv({
+      ...valid,
+      IONAPI_JSON: JSON.stringify({ ...JSON.parse(ionapi), ti: "<your Tenant>" }),
+    });
+    expect(r.ok || r.problems[0]?.message).toMatch(/"ti": still holds a <…> placeholder/);
+  });
+});
+
 describe("BOD webhook credentials", () => {
   it("reads comma lists, decrypts envelopes in them, and registers them as secrets", () => {
     const keys = `k1:${generateKey()}`;

@@ -43,38 +43,70 @@ describe("infor-sim OAuth", () => {
     expect(sim.control.counters().invalidGrants).toBe(1);
   });
 
-  it("refreshes with the refresh_token grant and revoking the refresh token kills its access tokens", async () => {
+  it("rolls refresh tokens: each refresh answers a new one and the old one stops working", async () => {
     const sim = await startSim();
     const io = sim.ionapi;
     const first = (await (await passwordGrant(sim)).json()) as {
       access_token: string;
       refresh_token: string;
     };
-    const refresh = () =>
+    const refresh = (token: string) =>
       tokenRequest(sim, {
         grant_type: "refresh_token",
-        refresh_token: first.refresh_token,
+        refresh_token: token,
         client_id: io.ci,
         client_secret: io.cs,
       });
-    const refreshed = await refresh();
+    const refreshed = await refresh(first.refresh_token);
     expect(refreshed.status).toBe(200);
-    const second = (await refreshed.json()) as { access_token: string };
+    const second = (await refreshed.json()) as { access_token: string; refresh_token: string };
     expect(second.access_token).not.toBe(first.access_token);
+    expect(second.refresh_token).toBeTruthy();
+    expect(second.refresh_token).not.toBe(first.refresh_token);
     expect(sim.control.counters().refreshes).toBe(1);
+    // The old refresh token is spent; the access token issued before the refresh lives on.
+    expect((await refresh(first.refresh_token)).status).toBe(400);
+    const old = await fetch(`${sim.url}/${sim.tenant}/${v2("CRS620MI", "LstSuppliers")}`, {
+      headers: { authorization: `Bearer ${first.access_token}` },
+    });
+    expect(old.status).toBe(200);
     const revoke = await fetch(`${io.pu}${io.or}`, {
       method: "POST",
       headers: { authorization: `Basic ${Buffer.from(`${io.ci}:${io.cs}`).toString("base64")}` },
-      body: form({ token: first.refresh_token, token_type_hint: "refresh_token" }),
+      body: form({ token: second.refresh_token, token_type_hint: "refresh_token" }),
     });
     expect(revoke.status).toBe(200);
     const call = await fetch(`${sim.url}/${sim.tenant}/${v2("CRS620MI", "LstSuppliers")}`, {
       headers: { authorization: `Bearer ${second.access_token}` },
     });
     expect(call.status).toBe(401);
-    const again = await refresh();
-    expect(again.status).toBe(400);
+    expect((await refresh(second.refresh_token)).status).toBe(400);
     expect(sim.control.counters().revokes).toBe(1);
+  });
+
+  it("keeps the same refresh token when rolling is off", async () => {
+    const sim = await startSim({ rollingRefreshTokens: false });
+    const io = sim.ionapi;
+    const first = (await (await passwordGrant(sim)).json()) as { refresh_token: string };
+    const body = {
+      grant_type: "refresh_token",
+      refresh_token: first.refresh_token,
+      client_id: io.ci,
+      client_secret: io.cs,
+    };
+    const a = (await (await tokenRequest(sim, body)).json()) as { refresh_token: string };
+    expect(a.refresh_token).toBe(first.refresh_token);
+    expect((await tokenRequest(sim, body)).status).toBe(200);
+  });
+
+  it("serves a Web-app .ionapi without saak/sask on request", async () => {
+    const sim = await startSim();
+    const res = await fetch(`${sim.url}/_sim/ionapi?app=web`);
+    const file = (await res.json()) as Record<string, string>;
+    expect(file.ti).toBe(sim.tenant);
+    expect(file).not.toHaveProperty("saak");
+    expect(file).not.toHaveProperty("sask");
+    expect(file.ru).toMatch(/^https:/);
   });
 
   it("answers invalid_client, not a 500, to Basic credentials that are not URL-encoded", async () => {

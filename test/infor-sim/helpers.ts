@@ -136,7 +136,7 @@ export interface V2Body {
   }>;
   nrOfSuccessfullTransactions: number;
   nrOfFailedTransactions: number;
-  wasTerminated: boolean;
+  wasTerminated: boolean | string;
   errorMessage?: string;
 }
 

@@ -11,7 +11,9 @@ describe("infor-sim M3 MI REST v2", () => {
     expect(status).toBe(200);
     expect(body.nrOfSuccessfullTransactions).toBe(1);
     expect(body.nrOfFailedTransactions).toBe(0);
-    expect(body.wasTerminated).toBe(false);
+    // The string "false" and no nrOfNotProcessedTransactions, as public captures show.
+    expect(body.wasTerminated).toBe("false");
+    expect(body).not.toHaveProperty("nrOfNotProcessedTransactions");
     expect(body.results[0]?.transaction).toBe("GetHead");
     const record = records(body)[0] ?? {};
     expect(Object.keys(record)).toHaveLength(63);
@@ -239,20 +241,51 @@ describe("infor-sim M3 MI REST v1", () => {
     expect(other.status).toBe(404);
   });
 
-  it("returns MIRecord NameValue pairs, padded, and ServerReturnedNOK with HTTP 200", async () => {
+  it("returns MIRecord NameValue pairs unpadded, numeric RowIndex/@length, NOK with @cfg on HTTP 200", async () => {
     const { status, body } = await file.api.json<{
       Program: string;
-      MIRecord: Array<{ RowIndex: string; NameValue: Array<{ Name: string; Value: string }> }>;
+      Metadata: { Field: Array<{ "@name": string; "@length": unknown }> };
+      MIRecord: Array<{ RowIndex: unknown; NameValue: Array<{ Name: string; Value: string }> }>;
     }>("M3/m3api-rest/execute/CRS620MI/GetBasicData;cono=100?SUNO=3000001");
     expect(status).toBe(200);
     expect(body.Program).toBe("CRS620MI");
+    expect(body.MIRecord[0]?.RowIndex).toBe(0);
+    expect(typeof body.Metadata.Field[0]?.["@length"]).toBe("number");
     const pairs = body.MIRecord[0]?.NameValue ?? [];
-    expect(pairs.find((p) => p.Name === "SUNO")?.Value).toBe("3000001   ");
+    expect(pairs.find((p) => p.Name === "SUNO")?.Value).toBe("3000001");
     const nok = await file.api.json<Record<string, string>>(
       "M3/m3api-rest/execute/CRS620MI/GetBasicData?SUNO=NOPE",
     );
     expect(nok.status).toBe(200);
     expect(nok.body["@type"]).toBe("ServerReturnedNOK");
-    expect(nok.body["@field"]).toBe("SUNO");
+    expect(nok.body["@field"]?.trimEnd()).toBe("SUNO");
+    expect(nok.body).toHaveProperty("@cfg");
+  });
+
+  it("answers a missing mandatory input with @type MandatoryInputFieldNotFound", async () => {
+    const nok = await file.api.json<Record<string, string>>(
+      "M3/m3api-rest/execute/CRS620MI/GetBasicData",
+    );
+    expect(nok.status).toBe(200);
+    expect(nok.body["@type"]).toBe("MandatoryInputFieldNotFound");
+    expect(nok.body["@field"]?.trimEnd()).toBe("SUNO");
+  });
+
+  it("a partialNok fault cuts a list after N rows and adds the error to the same answer", async () => {
+    file.sim.control.addFault({ mode: "partialNok", count: 2, afterRows: 3 });
+    const v1 = await file.api.json<{ MIRecord: unknown[]; ErrorMessage: Record<string, string> }>(
+      "M3/m3api-rest/execute/CRS620MI/LstSuppliers;cono=100;maxrecs=10",
+    );
+    expect(v1.status).toBe(200);
+    expect(v1.body.MIRecord).toHaveLength(3);
+    expect(v1.body.ErrorMessage).toMatchObject({
+      "@type": "ServerReturnedNOK",
+      "@code": "CPF9898",
+    });
+    const two = await file.api.json<V2Body>(v2("CRS620MI", "LstSuppliers", "?cono=100&maxrecs=10"));
+    expect(two.status).toBe(200);
+    expect(records(two.body)).toHaveLength(3);
+    expect(two.body.nrOfFailedTransactions).toBe(1);
+    expect(two.body.results[0]?.errorMessage).toBe("Designed to fail!");
   });
 });

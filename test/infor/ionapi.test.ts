@@ -36,7 +36,7 @@ describe("parseIonapi", () => {
     else expect(run).toThrowError(IonapiError);
   });
 
-  it.each(["ti", "cn", "ci", "cs", "iu", "pu", "ot", "or"])("names the missing key %s", (key) => {
+  it.each(["ti", "ci", "cs", "iu", "pu", "ot"])("names the missing key %s", (key) => {
     const file: Record<string, unknown> = { ...IONAPI };
     delete file[key];
     try {
@@ -48,6 +48,38 @@ describe("parseIonapi", () => {
       expect((err as IonapiError).key).toBe(key);
       expect((err as Error).message).toContain(`"${key}"`);
     }
+  });
+
+  it("accepts a real file without cn (a display name) and or (revoke, only used at shutdown)", () => {
+    const { cn: _cn, or: _or, ...rest } = IONAPI;
+    const c = parseIonapi(rest);
+    expect(c.clientName).toBeUndefined();
+    expect(c.revokeUrl).toBeUndefined();
+    expect(describeIonapi(c)).toMatchObject({ clientName: null, revokeUrl: null });
+  });
+
+  it("refuses a Web/mobile-app file (no saak/sask), naming both keys", () => {
+    const { saak: _a, sask: _b, ...web } = IONAPI;
+    try {
+      parseIonapi({ ...web, ru: "https://app.example.com/cb" });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(IonapiError);
+      expect((err as IonapiError).keys).toEqual(["saak", "sask"]);
+      expect((err as Error).message).toMatch(
+        /keys "saak" and "sask": are missing.*Backend Service/,
+      );
+    }
+  });
+
+  it.each([
+    ["ti", "<your Tenant>"],
+    ["saak", "<your Tenant>#<service account access key>"],
+    ["iu", "https://mingle-ionapi.inforcloudsuite.com/<your Tenant>"],
+  ])("refuses the placeholder left in %s", (key, value) => {
+    expect(() => parseIonapi({ ...IONAPI, [key]: value })).toThrow(
+      expect.objectContaining({ key, message: expect.stringMatching(/placeholder/) }),
+    );
   });
 
   it("names saak/sask when only one of the pair is present", () => {
@@ -74,7 +106,12 @@ describe("parseIonapi", () => {
       expect(text).not.toContain(secret);
     }
     expect(d).toMatchObject({ tenant: "ACME_TST", grants: { password: true } });
-    const webApp = describeIonapi(parseIonapi({ ...IONAPI, saak: undefined, sask: undefined }));
+    const webApp = describeIonapi(
+      parseIonapi(
+        { ...IONAPI, saak: undefined, sask: undefined },
+        { requireServiceAccount: false },
+      ),
+    );
     expect(webApp).toMatchObject({ grants: { password: false, refresh_token: false } });
   });
 });

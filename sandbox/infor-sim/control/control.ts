@@ -29,6 +29,9 @@ export interface IonapiFile {
   dt: string;
 }
 
+/** What ION gives a Web/mobile app: no service-account keys, a redirect URL (`ru`) instead. */
+export type WebAppIonapiFile = Omit<IonapiFile, "saak" | "sask"> & { ru: string };
+
 /** In-process control of a running sim; `/_sim/` exposes the same operations over HTTP. */
 export interface InforSimControl {
   counters(): Counters;
@@ -47,6 +50,8 @@ export interface InforSimControl {
   upsert(kind: string, fields: Fields, tenant?: string): unknown;
   scenarios(tenant?: string): ScenarioKeys;
   ionapiFor(tenant?: string): IonapiFile;
+  /** The file of a Web/mobile app registration (no saak/sask): a backend poller cannot use it. */
+  webAppIonapiFor(tenant?: string): WebAppIonapiFile;
   /** The live data of a tenant (read it; change it through `upsert` so caches see the change). */
   data(tenant?: string): TenantData;
   /** Approval flow: decisions taken "in M3", lost answers, refusals; what M3 applied. */
@@ -101,6 +106,25 @@ export function createControl(state: SimState, baseUrl: () => string): InforSimC
     scenarios: (tenant) => structuredClone(tenantOf(tenant).data.scenarios),
     data: (tenant) => tenantOf(tenant).data,
     approvals: createApprovalControl((tenant) => tenantOf(tenant).data),
+    webAppIonapiFor: (tenant) => {
+      const t = tenantOf(tenant);
+      const url = baseUrl();
+      return {
+        ti: t.id,
+        cn: "infor-sim web app",
+        ci: t.credentials.ci,
+        cs: t.credentials.cs,
+        iu: url,
+        pu: `${url}/${t.id}/as/`,
+        oa: "authorization.oauth2",
+        ot: "token.oauth2",
+        or: "revoke_token.oauth2",
+        ru: "https://app.example.com/callback",
+        ev: "U1",
+        v: "1.1",
+        dt: "12",
+      };
+    },
     ionapiFor: (tenant) => {
       const t = tenantOf(tenant);
       const url = baseUrl();

@@ -52,7 +52,10 @@ export function handleControl(
       case "GET /_sim/scenarios":
         return json(200, control.scenarios(tenant));
       case "GET /_sim/ionapi":
-        return json(200, control.ionapiFor(tenant));
+        return json(
+          200,
+          query.get("app") === "web" ? control.webAppIonapiFor(tenant) : control.ionapiFor(tenant),
+        );
       case "POST /_sim/approvals/decide":
         control.approvals.decideInM3(input as unknown as ApprovalDecisionInM3, tenant);
         return json(200, { ok: true });

@@ -7,6 +7,8 @@ export const FAULT_MODES = [
   "htmlError",
   "truncated",
   "reset",
+  /** An M3 list that stops after `afterRows` rows with an error in the same answer (KB 2159861). */
+  "partialNok",
 ] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 
@@ -20,6 +22,12 @@ export interface FaultSpec {
   status?: number;
   /** Delay for latency (default 200 ms). */
   latencyMs?: number;
+  /** partialNok: rows kept before the error (default 1). */
+  afterRows?: number;
+  /** partialNok: the error's `@type`/errorType (default ServerReturnedNOK). */
+  errorType?: string;
+  /** partialNok: M3's message (default a CPF9898 "Designed to fail!" like Infor's sample). */
+  message?: string;
   /** api (default): M3/IDO calls; token: the OAuth endpoints; all: both. */
   scope?: "api" | "token" | "all";
 }

@@ -109,6 +109,17 @@ export class TokenStore {
     return true;
   }
 
+  /**
+   * A rotated refresh token stops working; the access tokens issued under it live on until they
+   * expire (only an explicit revoke takes them down, ion-api-sdk README).
+   */
+  retire(token: string, now: number): void {
+    const record = this.tokens.get(token);
+    if (record?.kind !== "refresh") return;
+    record.revoked = true;
+    record.revokedAt ??= now;
+  }
+
   /** Expires one access token, or every access token, at `now`. */
   expire(now: number, token?: string): number {
     let n = 0;

@@ -1,4 +1,7 @@
+import type { FaultSpec } from "../gateway/faults.ts";
 import { handleIdo, type IdoItemFormat } from "../ido/handler.ts";
+import { partialFailure } from "../m3/envelope.ts";
+import { MiError } from "../m3/errors.ts";
 import { handleM3 } from "../m3/handler.ts";
 import type { SimState, TenantState } from "../state.ts";
 import { json, type Reply } from "./reply.ts";
@@ -8,6 +11,8 @@ export interface ApiRequest {
   rest: string;
   query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
+  /** A fault that shapes the answer instead of replacing it (partialNok). */
+  fault?: FaultSpec | undefined;
 }
 
 function header(headers: ApiRequest["headers"], name: string): string | undefined {
@@ -58,7 +63,19 @@ function route(state: SimState, tenant: TenantState, request: ApiRequest): Reply
       state.config.m3Access,
     );
     if (reply.drop) return { status: 0, drop: true };
-    return reply.body === undefined ? { status: reply.status } : json(reply.status, reply.body);
+    if (reply.body === undefined) return { status: reply.status };
+    const fault = request.fault;
+    if (fault?.mode === "partialNok" && reply.status === 200) {
+      const error = new MiError(
+        fault.message ?? "Designed to fail!",
+        "CPF9898",
+        "RCNT",
+        fault.errorType ?? "ServerReturnedNOK",
+      );
+      const v2 = request.rest.startsWith("M3/m3api-rest/v2/");
+      return json(200, partialFailure(reply.body, v2, fault.afterRows ?? 1, error));
+    }
+    return json(reply.status, reply.body);
   }
   const ido = /^CSI\/IDORequestService\/ido\/load\/([^/]+)$/.exec(request.rest);
   if (ido) {

@@ -130,8 +130,11 @@ export function handleOAuth(
     );
   }
   state.counters.refreshes++;
+  // Rolling refresh tokens (RFC 6749 6: "MAY issue a new refresh token", then the client must
+  // discard the old one): the old token is retired so a client that keeps it fails.
+  if (config.rollingRefreshTokens) state.tokens.retire(existing.token, now);
   const issued = state.tokens.issue(tenant.id, now, config.tokenLifetimeSeconds, {
-    existing,
+    ...(config.rollingRefreshTokens ? {} : { existing }),
     lifetimeSeconds: config.refreshTokenLifetimeSeconds,
   });
   return json(
@@ -140,7 +143,7 @@ export function handleOAuth(
       access_token: issued.access.token,
       token_type: "Bearer",
       expires_in: config.tokenLifetimeSeconds,
-      refresh_token: existing.token,
+      refresh_token: issued.refresh?.token ?? existing.token,
     },
     NO_STORE,
   );

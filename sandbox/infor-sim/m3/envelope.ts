@@ -39,10 +39,11 @@ export function v2Success(
 ): unknown {
   return {
     results: [{ transaction, ...(parameters ? { parameters } : {}), records }],
-    wasTerminated: false,
+    // Public captures show the string "false" and no nrOfNotProcessedTransactions
+    // (test/fixtures/m3/v2-string-wasterminated.json), although the swagger says boolean.
+    wasTerminated: "false",
     nrOfSuccessfullTransactions: 1,
     nrOfFailedTransactions: 0,
-    nrOfNotProcessedTransactions: 0,
   };
 }
 
@@ -58,10 +59,9 @@ export function v2Error(
     errorField: error.field,
   };
   const counters = {
-    wasTerminated: false,
+    wasTerminated: "false",
     nrOfSuccessfullTransactions: 0,
     nrOfFailedTransactions: 1,
-    nrOfNotProcessedTransactions: 0,
   };
   if (style === "top400") return { status: 400, body: { ...fields, results: [], ...counters } };
   return {
@@ -87,23 +87,66 @@ export function v1Success(
       Field: fields.map(([name, length]) => ({
         "@name": name,
         "@type": "A",
-        "@length": String(length),
+        "@length": length,
         "@description": name,
       })),
     },
+    // Numbers and unpadded values, as in Infor's KB 2159861 samples (test/fixtures/m3).
     MIRecord: records.map((record, index) => ({
-      RowIndex: String(index),
-      NameValue: Object.entries(record).map(([Name, Value]) => ({ Name, Value })),
+      RowIndex: index,
+      NameValue: Object.entries(record).map(([Name, Value]) => ({ Name, Value: Value.trimEnd() })),
     })),
   };
 }
 
-/** v1 reports a NOK with HTTP 200 and this body (infor-ion-api.md). */
-export function v1Error(error: MiError): unknown {
+/** M3 pads the message and the field name of a NOK to their field lengths (KB 2159861 samples). */
+function v1ErrorFields(error: MiError): Record<string, string> {
   return {
-    "@type": "ServerReturnedNOK",
-    Message: error.message,
+    "@type": error.type,
     "@code": error.code,
-    "@field": error.field,
+    "@cfg": "  ",
+    "@field": error.field ? error.field.padEnd(10) : "",
+    Message: error.message.padEnd(120),
+  };
+}
+
+/** v1 reports a NOK with HTTP 200 and this body (test/fixtures/m3/v1-nok.json). */
+export function v1Error(error: MiError): unknown {
+  return v1ErrorFields(error);
+}
+
+/**
+ * A list that fails after `afterRows` rows (Infor KB 2159861): v1 keeps the rows read so far and
+ * adds an `ErrorMessage` object; v2 keeps them in results[0] next to the error fields.
+ */
+export function partialFailure(
+  body: unknown,
+  v2: boolean,
+  afterRows: number,
+  error: MiError,
+): unknown {
+  if (body === null || typeof body !== "object") return body;
+  const b = body as Record<string, unknown>;
+  if (!v2) {
+    const rows = Array.isArray(b.MIRecord) ? b.MIRecord.slice(0, afterRows) : [];
+    return { ...b, MIRecord: rows, ErrorMessage: v1ErrorFields(error) };
+  }
+  const results = Array.isArray(b.results) ? b.results : [];
+  const first = (results[0] ?? {}) as Record<string, unknown>;
+  const records = Array.isArray(first.records) ? first.records.slice(0, afterRows) : [];
+  return {
+    ...b,
+    results: [
+      {
+        ...first,
+        records,
+        errorMessage: error.message,
+        errorType: error.type,
+        errorCode: error.code,
+        errorField: error.field,
+      },
+    ],
+    nrOfSuccessfullTransactions: 0,
+    nrOfFailedTransactions: 1,
   };
 }
