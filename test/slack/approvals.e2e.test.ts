@@ -248,6 +248,8 @@ describe("approvals through signed requests", () => {
       blocks: [approvalButtons(approval.id) as never],
     });
     const ts = posted.ts ?? "";
+    // Delivery attaches the message to its approval after posting; clicks are bound to it.
+    await h.store.attachMessage(approval.id, CHANNEL, ts);
     await click(CLERK, ts, "approval.comment");
     const modal = await eventually(() =>
       h.emu.inspect

@@ -2,6 +2,7 @@ import type { App, BlockAction, ButtonAction, ViewSubmitAction } from "@slack/bo
 import type { Logger } from "pino";
 import { type DecisionDeps, decide, precheck } from "../../approvals/decide.ts";
 import { isOpen } from "../../approvals/types.ts";
+import { cleanFreeText, REASON_MAX } from "../free-text.ts";
 import {
   APPROVAL_ACTIONS,
   decisionLine,
@@ -10,11 +11,12 @@ import {
   REJECT_REASON_BLOCK,
   rejectModal,
 } from "../views/approval-view.ts";
-import type { MessageRef } from "./approval-messages.ts";
+import { bindClick, clickSite } from "./approval-binding.ts";
 import {
   type ClickContext,
   clickContext,
   type OutcomeDeps,
+  refOf,
   renderOutcome,
   tellPrivately,
 } from "./approval-outcome.ts";
@@ -28,6 +30,27 @@ const MIN_REASON = 3;
 export function registerApprovalActions(app: App, deps: ApprovalActionDeps): void {
   const log = deps.logger.child({ component: "approvals" });
 
+  /** Binds the click to its approval's own message; a refusal is told and audited. */
+  async function bound(body: BlockAction, value: unknown, ctx: ClickContext) {
+    const b = await bindClick(deps.store, value, clickSite(body));
+    if (b.ok) {
+      const ref = refOf(b.approval);
+      if (ref) ctx.ref = ref;
+      return b.approval;
+    }
+    if (b.code === "not_this_message" && typeof value === "string") {
+      await deps.audit({
+        type: "approval.refused",
+        approvalId: value,
+        actor: ctx.user,
+        at: new Date((deps.clock ?? Date.now)()).toISOString(),
+        code: b.code,
+      });
+    }
+    await ctx.tell(b.message);
+    return undefined;
+  }
+
   for (const verb of ["approve", "hold"] as const) {
     app.action<BlockAction<ButtonAction>>(
       APPROVAL_ACTIONS[verb],
@@ -36,9 +59,9 @@ export function registerApprovalActions(app: App, deps: ApprovalActionDeps): voi
         const ctx = clickContext(body, client, (text) =>
           respond({ response_type: "ephemeral", replace_original: false, text }).then(() => {}),
         );
-        const id = action.value ?? "";
-        await attachIfMissing(id, ctx.ref);
-        const outcome = await decide(deps, { approvalId: id, verb, actor: ctx.user });
+        const approval = await bound(body, action.value, ctx);
+        if (!approval) return;
+        const outcome = await decide(deps, { approvalId: approval.id, verb, actor: ctx.user });
         await renderOutcome(deps, log, outcome, verb, ctx);
       },
     );
@@ -51,19 +74,18 @@ export function registerApprovalActions(app: App, deps: ApprovalActionDeps): voi
       const ctx = clickContext(body, client, (text) =>
         respond({ response_type: "ephemeral", replace_original: false, text }).then(() => {}),
       );
-      const id = action.value ?? "";
-      await attachIfMissing(id, ctx.ref);
+      const approval = await bound(body, action.value, ctx);
+      if (!approval) return;
       // trigger_id lives 3 seconds: only fast checks (Redis, cached groups) before views.open.
-      const checked = await precheck(deps, id, ctx.user, "reject");
+      const checked = await precheck(deps, approval.id, ctx.user, "reject");
       if (checked.kind !== "ok") return renderOutcome(deps, log, checked, "reject", ctx);
-      const metadata = JSON.stringify({
-        id,
-        ...(ctx.ref ? { channel: ctx.ref.channel, ts: ctx.ref.ts } : {}),
-      });
       try {
         await client.views.open({
           trigger_id: body.trigger_id,
-          view: rejectModal({ approval: checked.approval, privateMetadata: metadata }) as never,
+          view: rejectModal({
+            approval: checked.approval,
+            privateMetadata: JSON.stringify({ id: approval.id }),
+          }) as never,
         });
       } catch (err) {
         log.warn({ err }, "views.open failed");
@@ -73,10 +95,16 @@ export function registerApprovalActions(app: App, deps: ApprovalActionDeps): voi
   );
 
   app.view<ViewSubmitAction>(REJECT_MODAL_CALLBACK, async ({ ack, body, view, client }) => {
-    const reason = (
-      view.state.values[REJECT_REASON_BLOCK]?.[REJECT_REASON_ACTION]?.value ?? ""
-    ).trim();
-    if (reason.length < MIN_REASON) {
+    const cleaned = cleanFreeText(
+      view.state.values[REJECT_REASON_BLOCK]?.[REJECT_REASON_ACTION]?.value,
+      REASON_MAX,
+    );
+    if (!cleaned.ok) {
+      await ack({ response_action: "errors", errors: { [REJECT_REASON_BLOCK]: cleaned.error } });
+      return;
+    }
+    const reason = cleaned.text;
+    if ([...reason].length < MIN_REASON) {
       await ack({
         response_action: "errors",
         errors: { [REJECT_REASON_BLOCK]: "Please say why you reject it (a few words at least)." },
@@ -106,12 +134,8 @@ export function registerApprovalActions(app: App, deps: ApprovalActionDeps): voi
     }
     await ack();
     const user = body.user.id;
-    const ref =
-      meta.channel && meta.ts
-        ? { channel: meta.channel, ts: meta.ts }
-        : current.channel && current.ts
-          ? { channel: current.channel, ts: current.ts }
-          : undefined;
+    // Where the message is comes from our store, whatever the modal's metadata says.
+    const ref = refOf(current);
     const ctx: ClickContext = {
       client,
       user,
@@ -119,30 +143,19 @@ export function registerApprovalActions(app: App, deps: ApprovalActionDeps): voi
       tell: (text) => tellPrivately(client, user, ref?.channel, text, log),
     };
     const outcome = await decide(deps, {
-      approvalId: meta.id,
+      approvalId: current.id,
       verb: "reject",
       actor: user,
       reason,
     });
     await renderOutcome(deps, log, outcome, "reject", ctx);
   });
-
-  async function attachIfMissing(id: string, ref: MessageRef | undefined) {
-    if (!ref || id === "") return;
-    const a = await deps.store.get(id);
-    if (a && !a.channel) await deps.store.attachMessage(id, ref.channel, ref.ts);
-  }
 }
 
-function parseMetadata(raw: string): { id: string; channel?: string; ts?: string } | undefined {
+function parseMetadata(raw: string): { id: string } | undefined {
   try {
-    const m = JSON.parse(raw) as { id?: unknown; channel?: unknown; ts?: unknown };
-    if (typeof m.id !== "string") return undefined;
-    return {
-      id: m.id,
-      ...(typeof m.channel === "string" ? { channel: m.channel } : {}),
-      ...(typeof m.ts === "string" ? { ts: m.ts } : {}),
-    };
+    const m = JSON.parse(raw) as { id?: unknown };
+    return typeof m.id === "string" ? { id: m.id } : undefined;
   } catch {
     return undefined;
   }

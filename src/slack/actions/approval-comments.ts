@@ -2,6 +2,7 @@ import type { App, BlockAction, ButtonAction, ViewSubmitAction } from "@slack/bo
 import type { Logger } from "pino";
 import type { ApprovalStore } from "../../approvals/store.ts";
 import type { AuditFn } from "../../approvals/types.ts";
+import { COMMENT_MAX, cleanFreeText } from "../free-text.ts";
 import {
   APPROVAL_ACTIONS,
   COMMENT_ACTION,
@@ -10,6 +11,7 @@ import {
   commentModal,
 } from "../views/approval-view.ts";
 import { esc } from "../views/format.ts";
+import { bindClick, clickSite } from "./approval-binding.ts";
 import { threadReply } from "./approval-messages.ts";
 import { clickContext, refOf } from "./approval-outcome.ts";
 
@@ -28,21 +30,21 @@ export function registerApprovalComments(
       const ctx = clickContext(body, client, (text) =>
         respond({ response_type: "ephemeral", replace_original: false, text }).then(() => {}),
       );
-      const approval = await deps.store.get(action.value ?? "");
-      if (!approval) {
-        await ctx.tell("This approval no longer exists, so there is nothing to comment on.");
+      const bound = await bindClick(deps.store, action.value, clickSite(body));
+      if (!bound.ok) {
+        await ctx.tell(
+          bound.code === "not_found"
+            ? "This approval no longer exists, so there is nothing to comment on."
+            : bound.message,
+        );
         return;
       }
-      const ref = ctx.ref ?? refOf(approval);
       try {
         await client.views.open({
           trigger_id: body.trigger_id,
           view: commentModal({
-            approval,
-            privateMetadata: JSON.stringify({
-              id: approval.id,
-              ...(ref ? { channel: ref.channel, ts: ref.ts } : {}),
-            }),
+            approval: bound.approval,
+            privateMetadata: JSON.stringify({ id: bound.approval.id }),
           }) as never,
         });
       } catch (err) {
@@ -53,23 +55,33 @@ export function registerApprovalComments(
   );
 
   app.view<ViewSubmitAction>(COMMENT_MODAL_CALLBACK, async ({ ack, body, view, client }) => {
-    const text = (view.state.values[COMMENT_BLOCK]?.[COMMENT_ACTION]?.value ?? "").trim();
-    if (text === "") {
+    const cleaned = cleanFreeText(
+      view.state.values[COMMENT_BLOCK]?.[COMMENT_ACTION]?.value,
+      COMMENT_MAX,
+    );
+    if (!cleaned.ok || cleaned.text === "") {
       await ack({
         response_action: "errors",
-        errors: { [COMMENT_BLOCK]: "Write a comment first." },
+        errors: { [COMMENT_BLOCK]: cleaned.ok ? "Write a comment first." : cleaned.error },
+      });
+      return;
+    }
+    const text = cleaned.text;
+    let id: unknown;
+    try {
+      id = (JSON.parse(view.private_metadata) as { id?: unknown }).id;
+    } catch {
+      id = undefined;
+    }
+    const approval = typeof id === "string" && id !== "" ? await deps.store.get(id) : undefined;
+    if (!approval) {
+      await ack({
+        response_action: "errors",
+        errors: { [COMMENT_BLOCK]: "This approval no longer exists." },
       });
       return;
     }
     await ack();
-    let meta: { id?: string; channel?: string; ts?: string } = {};
-    try {
-      meta = JSON.parse(view.private_metadata) as typeof meta;
-    } catch {
-      return;
-    }
-    const approval = meta.id ? await deps.store.get(meta.id) : undefined;
-    if (!approval) return;
     await deps.audit({
       type: "approval.commented",
       approvalId: approval.id,
@@ -79,7 +91,8 @@ export function registerApprovalComments(
       at: new Date(deps.clock()).toISOString(),
       comment: text,
     });
-    const ref = meta.channel && meta.ts ? { channel: meta.channel, ts: meta.ts } : refOf(approval);
+    // The thread is the one our store knows for this approval, whatever the modal said.
+    const ref = refOf(approval);
     if (ref) {
       await threadReply(
         client,

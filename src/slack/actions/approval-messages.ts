@@ -5,18 +5,18 @@ import { slackErrorCode } from "../commands/register.ts";
 import { approvalSummaryBlocks, stampDecision, stampHold } from "../views/approval-view.ts";
 import type { SlackBlock } from "../views/types.ts";
 
-/** Where an approval's alert message is, and its blocks when the click carried them. */
+/** Where an approval's alert message is: always from our store, never from a click's payload. */
 export interface MessageRef {
   channel: string;
   ts: string;
-  blocks?: SlackBlock[];
-  text?: string;
 }
 
 /**
  * Rewrites the alert message: final decisions drop the buttons and stamp who/when/why; hold and
- * escalation keep the buttons and add a line. Failures are logged, never thrown: the decision is
- * already recorded and the thread reply still tells the channel.
+ * escalation keep the buttons and add a line. The blocks are Slack's copy of our own message (or a
+ * summary of the stored approval), never blocks a click payload carried: those are whatever the
+ * sender put there. Failures are logged, never thrown: the decision is already recorded and the
+ * thread reply still tells the channel.
  */
 export async function updateApprovalMessage(
   client: WebClient,
@@ -27,13 +27,12 @@ export async function updateApprovalMessage(
   mode: "final" | "keep_buttons",
 ): Promise<void> {
   try {
-    const original =
-      ref.blocks ?? (await readBlocks(client, ref)) ?? approvalSummaryBlocks(approval);
+    const original = (await readBlocks(client, ref)) ?? approvalSummaryBlocks(approval);
     const blocks = mode === "final" ? stampDecision(original, [line]) : stampHold(original, line);
     await client.chat.update({
       channel: ref.channel,
       ts: ref.ts,
-      text: `${ref.text ?? approval.title} · ${stripMrkdwn(line)}`,
+      text: `${approval.title} · ${stripMrkdwn(line)}`,
       blocks,
     });
   } catch (err) {

@@ -5,7 +5,6 @@ import type { DecisionOutcome, HumanVerb } from "../../approvals/decide.ts";
 import { isOpen } from "../../approvals/types.ts";
 import { decisionLine, supersededLine } from "../views/approval-view.ts";
 import { esc } from "../views/format.ts";
-import type { SlackBlock } from "../views/types.ts";
 import { type MessageRef, threadReply, updateApprovalMessage } from "./approval-messages.ts";
 
 export interface OutcomeDeps {
@@ -18,7 +17,7 @@ export interface OutcomeDeps {
 export interface ClickContext {
   client: WebClient;
   user: string;
-  /** The message the button sat on; undefined when clicked in App Home. */
+  /** The approval's message as our store knows it; undefined before delivery attached it. */
   ref?: MessageRef;
   /** Private answer to the clicker (response_url, ephemeral in channel, or DM). */
   tell: (text: string) => Promise<void>;
@@ -121,28 +120,20 @@ export function refOf(a: { channel?: string; ts?: string }): MessageRef | undefi
   return a.channel && a.ts ? { channel: a.channel, ts: a.ts } : undefined;
 }
 
+/**
+ * Who clicked and how to answer them privately. Where the approval's message is comes from the
+ * store once the click is bound to it (approval-binding.ts), not from here.
+ */
 export function clickContext(
   body: BlockAction,
   client: WebClient,
   viaResponseUrl: (text: string) => Promise<void>,
 ): ClickContext {
   const user = body.user.id;
-  const message = body.message as { ts?: string; blocks?: SlackBlock[]; text?: string } | undefined;
-  const channel = body.channel?.id;
-  const ref: MessageRef | undefined =
-    channel && message?.ts
-      ? {
-          channel,
-          ts: message.ts,
-          ...(message.blocks ? { blocks: message.blocks } : {}),
-          ...(message.text ? { text: message.text } : {}),
-        }
-      : undefined;
   const hasResponseUrl = typeof (body as { response_url?: unknown }).response_url === "string";
   return {
     client,
     user,
-    ...(ref ? { ref } : {}),
     tell: hasResponseUrl ? viaResponseUrl : (text) => tellPrivately(client, user, undefined, text),
   };
 }
