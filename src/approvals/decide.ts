@@ -1,3 +1,5 @@
+import { erpStep } from "./erp-decide.ts";
+import type { ErpWriter } from "./erp-write-back.ts";
 import type { ApprovalPolicy } from "./policy.ts";
 import type { ApprovalStore } from "./store.ts";
 import type { Approval, ApprovalState, AuditFn } from "./types.ts";
@@ -38,6 +40,8 @@ export interface DecisionDeps {
   recheck: RecheckFn;
   audit: AuditFn;
   writeBack?: WriteBackSink;
+  /** Writes approve/reject to the ERP before Slack records it (per-tenant mode off/shadow/on). */
+  erp?: ErpWriter;
   /** ERP user behind a Slack user, where the routing file maps them (segregation of duties). */
   erpUserFor?: (slackUserId: string) => Promise<string | undefined>;
   clock?: () => number;
@@ -155,6 +159,18 @@ export async function decide(
       : { kind: "superseded", approval, erpStatus: erp.status, detail: erp.detail };
   }
 
+  let erpWriteBack: WriteBackOutcome | undefined;
+  if (input.verb !== "hold") {
+    const step = await erpStep(
+      deps,
+      checked.approval,
+      { verb: input.verb, actor: input.actor, reason },
+      now,
+    );
+    if (step.kind !== "proceed") return step;
+    if (step.writeBack.status !== "disabled") erpWriteBack = step.writeBack;
+  }
+
   const result = await deps.store.transition(input.approvalId, input.verb, input.actor, reason);
   if (!result.ok) {
     if (result.code === "not_found") return { kind: "not_found" };
@@ -190,5 +206,5 @@ export async function decide(
       code: wb.status === "failed" ? wb.code : wb.status,
     });
   }
-  return { kind: "done", approval, writeBack: wb };
+  return { kind: "done", approval, writeBack: erpWriteBack ?? wb };
 }

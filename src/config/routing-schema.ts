@@ -1,6 +1,7 @@
 import cron from "node-cron";
 import { z } from "zod";
 import { currencyCode, decimalString } from "../shared/money.ts";
+import { writeBackSchema } from "./write-back-schema.ts";
 
 /**
  * `routing.yml`: which ERP companies to watch, how often, where each cost center's alerts go,
@@ -81,6 +82,8 @@ const tenantSchema = z.strictObject({
   /** Deep links per entity; placeholders {tenant} {company} {division} {id}. */
   links: z.partialRecord(entityName, z.string().url()).default({}),
   companies: z.array(companySchema).min(1),
+  /** Slack decisions written back to the ERP: off (default), shadow or on. */
+  writeBack: writeBackSchema,
 });
 
 const amountBand = z.string().regex(/^(unlimited|\d+(\.\d+)?\s+[A-Z]{3})$/, {

@@ -1,0 +1,161 @@
+import type { WebClient } from "@slack/web-api";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { createErpEligibilityPolicy } from "../approvals/erp-eligibility.ts";
+import { createM3Adapter } from "../approvals/erp-m3.ts";
+import {
+  type ReflectDeps,
+  type ReflectedLine,
+  reflectErpDecisions,
+} from "../approvals/erp-reflect.ts";
+import type { ErpAdapter, ErpMode } from "../approvals/erp-types.ts";
+import { createErpWriter, type ErpWriter } from "../approvals/erp-write-back.ts";
+import type { ApprovalPolicy } from "../approvals/policy.ts";
+import type { Approval } from "../approvals/types.ts";
+import type { RoutingConfig } from "../config/routing-schema.ts";
+import type { InforClient } from "../infor/create-client.ts";
+import { M3ApprovalCalls } from "../infor/m3/approval-calls.ts";
+import { MiClient } from "../infor/m3/mi-client.ts";
+import { threadReply, updateApprovalMessage } from "../slack/actions/approval-messages.ts";
+import { supersededLine } from "../slack/views/approval-view.ts";
+import { esc } from "../slack/views/format.ts";
+
+/**
+ * Wiring of the ERP side of approvals: per tenant mode (routing.yml `writeBack`), the M3 adapter on
+ * the tenant's shared ION client, M3's pending list as the approver check for flow tenants, and
+ * the poll that reflects decisions taken in M3. SyteLine tenants get no adapter (docs/erp-approvals.md).
+ */
+export interface ErpApprovals {
+  writer: ErpWriter;
+  modeFor: (tenant: string) => ErpMode;
+  adapterFor: (tenant: string) => ErpAdapter | undefined;
+  policy: (fallback: ApprovalPolicy) => ApprovalPolicy;
+}
+
+export function createErpApprovals(o: {
+  redis: Redis;
+  prefix: string;
+  routing: RoutingConfig;
+  clients: Map<string, InforClient>;
+  erpUserFor: (slackUserId: string) => Promise<string | undefined>;
+  logger: Logger;
+}): ErpApprovals {
+  const tenantOf = (id: string) => o.routing.tenants.find((t) => t.id === id);
+  const modeFor = (id: string): ErpMode => tenantOf(id)?.writeBack.mode ?? "off";
+  const usesFlow = (id: string) => tenantOf(id)?.writeBack.approvalFlow === "cms";
+  const callsFor = (tenant: string, company: string, division: string) => {
+    const client = o.clients.get(tenant);
+    const t = tenantOf(tenant);
+    if (!client || !t || t.erp !== "m3") return undefined;
+    return new M3ApprovalCalls(
+      new MiClient({ http: client.http, company, division }),
+      t.writeBack.m3.flowFields,
+    );
+  };
+  const adapters = new Map<string, ErpAdapter>();
+  const adapterFor = (tenant: string): ErpAdapter | undefined => {
+    const t = tenantOf(tenant);
+    if (!t || t.erp !== "m3" || !o.clients.has(tenant)) return undefined;
+    let hit = adapters.get(tenant);
+    if (!hit) {
+      const client = o.clients.get(tenant);
+      if (!client) return undefined;
+      // One MiClient per call scope is cheap: it only carries cono/divi over the shared HTTP client.
+      hit = {
+        routeFor: (approval) => {
+          const [, , company = "", division = ""] = approval.recordKey.split(":");
+          const calls = callsFor(tenant, company, division);
+          if (!calls) return Promise.resolve({ ok: false, reason: "no M3 client for this tenant" });
+          return createM3Adapter({
+            calls,
+            usesFlow: usesFlow(tenant),
+            rejectReasonCode: t.writeBack.m3.rejectReasonCode,
+            findBatch: async (ref) => {
+              const mi = new MiClient({
+                http: client.http,
+                company: ref.company,
+                division: ref.division,
+              });
+              const res = await mi.execute(
+                "APS450MI",
+                "LstInvBySupInv",
+                { SPYN: ref.supplier, SUNO: ref.supplier, SINO: ref.number, DIVI: ref.division },
+                { maxrecs: 0 },
+              );
+              // Two batches with one supplier invoice number are a duplicate: never guess which.
+              const batches = res.records.map((r) => (r.INBN ?? "").trim()).filter(Boolean);
+              return batches.length === 1 ? batches[0] : undefined;
+            },
+          }).routeFor(approval);
+        },
+      };
+      adapters.set(tenant, hit);
+    }
+    return hit;
+  };
+  const writer = createErpWriter({
+    redis: o.redis,
+    prefix: o.prefix,
+    modeFor,
+    adapterFor,
+    logger: o.logger,
+  });
+  return {
+    writer,
+    modeFor,
+    adapterFor,
+    policy: (fallback) =>
+      createErpEligibilityPolicy({
+        fallback,
+        usesFlow,
+        erpUserFor: o.erpUserFor,
+        pendingFor: async (tenant, erpUser, scope) => {
+          const calls = callsFor(tenant, scope.company, scope.division);
+          if (!calls) throw new Error(`no M3 client for tenant ${tenant}`);
+          return calls.pendingFor(erpUser, scope);
+        },
+      }),
+  };
+}
+
+/** The Slack edit for a decision reflected from M3. */
+export function reflectedMessage(client: WebClient, logger: Logger) {
+  return async (a: Approval, line: ReflectedLine): Promise<void> => {
+    if (!a.channel || !a.ts) return;
+    const ref = { channel: a.channel, ts: a.ts };
+    const text =
+      line.kind === "decided_in_erp"
+        ? supersededLine(line.state, line.detail)
+        : `:white_check_mark: ${line.state === "approved" ? "Approved" : "Rejected"} by <@${line.by}> (confirmed by M3)`;
+    await updateApprovalMessage(client, logger, ref, a, text, "final");
+    await threadReply(client, logger, ref, `${text} · ${esc(a.title)}`);
+  };
+}
+
+/** Poll M3 every `everyMs` for the open approvals of tenants whose write-back is not off. */
+export function startErpReflection(
+  o: Omit<ReflectDeps, "onChanged"> & { client: WebClient; logger: Logger; everyMs: number },
+): () => Promise<void> {
+  const onChanged = reflectedMessage(o.client, o.logger);
+  let running: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    running = reflectErpDecisions({ ...o, onChanged })
+      .then((r) => {
+        if (r.decidedInErp || r.completed) o.logger.info(r, "decisions reflected from the ERP");
+      })
+      .catch((err: unknown) =>
+        o.logger.warn({ code: (err as { code?: string }).code }, "ERP reflection failed"),
+      )
+      .finally(() => {
+        busy = false;
+      });
+  }, o.everyMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
