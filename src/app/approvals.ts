@@ -9,8 +9,10 @@ import type { AuditFn } from "../approvals/types.ts";
 import { createUserGroupResolver } from "../approvals/usergroups.ts";
 import { toApprovalPolicy } from "../config/policies.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
+import type { InforClient } from "../infor/create-client.ts";
 import type { InforSource } from "../infor/source.ts";
 import { createSlackApprovalNotifier } from "../slack/actions/approval-notifier.ts";
+import { createErpApprovals, type ErpApprovals } from "./erp-approvals.ts";
 import type { Scope } from "./infor.ts";
 
 export interface ApprovalSide {
@@ -18,6 +20,9 @@ export interface ApprovalSide {
   policy: ApprovalPolicy;
   recheck: RecheckFn;
   erpUserFor: (slackUserId: string) => Promise<string | undefined>;
+  /** Write-back to the ERP and its reflection poll (routing.yml `writeBack`, per tenant). */
+  erp?: ErpApprovals["writer"];
+  erpSide?: ErpApprovals;
 }
 
 export function createApprovalSide(o: {
@@ -28,6 +33,8 @@ export function createApprovalSide(o: {
   routing: RoutingConfig;
   client: WebClient;
   sourceFor: (scope: Scope) => InforSource;
+  /** The tenants' ION clients: given, approvals reach M3 as routing.yml `writeBack` says. */
+  clients?: Map<string, InforClient>;
   logger: Logger;
 }): ApprovalSide {
   const store = o.store;
@@ -39,11 +46,23 @@ export function createApprovalSide(o: {
   for (const [erpUser, slackUser] of Object.entries(o.routing.erpUsers)) {
     slackToErp.set(slackUser, erpUser);
   }
+  const erpUserFor = async (slackUserId: string) => slackToErp.get(slackUserId);
+  const erpSide = o.clients
+    ? createErpApprovals({
+        redis: o.redis,
+        prefix: o.prefix,
+        routing: o.routing,
+        clients: o.clients,
+        erpUserFor,
+        logger: o.logger,
+      })
+    : undefined;
   return {
     store,
-    policy,
+    policy: erpSide ? erpSide.policy(policy) : policy,
     recheck: invoiceRecheck(o.sourceFor, o.logger),
-    erpUserFor: async (slackUserId) => slackToErp.get(slackUserId),
+    erpUserFor,
+    ...(erpSide ? { erp: erpSide.writer, erpSide } : {}),
   };
 }
 

@@ -107,6 +107,7 @@ export function createCore(o: {
       routing,
       client: slackClient,
       sourceFor: (s) => infor.sourceFor(s),
+      clients: infor.clients,
       logger,
     });
     const pipeline = createExceptionPipeline({

@@ -55,7 +55,7 @@ export function createErpApprovals(o: {
   const adapters = new Map<string, ErpAdapter>();
   const adapterFor = (tenant: string): ErpAdapter | undefined => {
     const t = tenantOf(tenant);
-    if (!t || t.erp !== "m3" || !o.clients.has(tenant)) return undefined;
+    if (t?.erp !== "m3" || !o.clients.has(tenant)) return undefined;
     let hit = adapters.get(tenant);
     if (!hit) {
       const client = o.clients.get(tenant);

@@ -6,6 +6,7 @@ import { codeOf } from "../shared/error-code.ts";
 import type { SyncWorker } from "../sync/worker.ts";
 import { startApprovalSweeps } from "./approvals.ts";
 import { createCore } from "./core.ts";
+import { startErpReflection } from "./erp-approvals.ts";
 import {
   applyMaintenanceSchedules,
   type MaintenanceJobData,
@@ -113,6 +114,20 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
         everyMs: over.approvalSweepMs ?? 5 * 60_000,
       });
       closers.push({ name: "approval-sweeps", close: stopSweeps });
+      const erpSide = core.approvals.erpSide;
+      if (erpSide && routing.tenants.some((t) => t.writeBack.mode !== "off")) {
+        const stopReflection = startErpReflection({
+          store: core.approvals.store,
+          writer: erpSide.writer,
+          adapterFor: erpSide.adapterFor,
+          modeFor: erpSide.modeFor,
+          audit: core.audit,
+          client: core.slackClient,
+          logger,
+          everyMs: over.erpReflectMs ?? 60_000,
+        });
+        closers.push({ name: "erp-reflection", close: stopReflection });
+      }
     }
 
     if (roles.has("worker")) {

@@ -39,6 +39,8 @@ export interface AppOverrides {
   auditRetention?: AuditRetention;
   /** How often the scheduler sweeps approval reminders (default 5 min). */
   approvalSweepMs?: number;
+  /** How often the scheduler reads M3 for decisions taken there (default 60 s). */
+  erpReflectMs?: number;
   /** Credentials of `POST /ion/bod`; default from BOD_HMAC_SECRETS / BOD_BEARER_TOKENS. */
   bod?: { hmacSecrets?: string[]; bearerTokens?: string[] };
   /** Requests per minute per tenant instead of routing.yml's (the simulator is not ION). */

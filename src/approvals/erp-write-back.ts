@@ -100,6 +100,9 @@ export function createErpWriter(o: ErpWriterOptions): ErpWriter {
     let attempts = prior?.attempts ?? 0;
     // An earlier attempt may have reached M3: read before calling again.
     let mustRead = prior !== undefined && prior.status !== "written";
+    // M3's "approved" is ours only if one of our calls may have reached it (a lost answer, a
+    // killed worker); after a clean refusal it is someone else's decision taken in M3.
+    let mayBeOurs = mustRead;
     for (;;) {
       if (mustRead) {
         let state: ErpState;
@@ -113,11 +116,11 @@ export function createErpWriter(o: ErpWriterOptions): ErpWriter {
           return { status: "unknown", reason: "M3 could not be read to confirm the decision" };
         }
         const verdict = judge(d, state);
-        if (verdict === "ours") {
+        if (verdict === "ours" && mayBeOurs) {
           await setStatus(id, "written", attempts);
           return { status: "written", route: route.name, call };
         }
-        if (verdict === "other" && state.status !== "pending") {
+        if (state.status !== "pending") {
           await o.redis.del(intentKey(id));
           return {
             status: "decided_in_erp",
@@ -157,6 +160,7 @@ export function createErpWriter(o: ErpWriterOptions): ErpWriter {
         );
         await setStatus(id, "ambiguous", attempts);
         mustRead = true;
+        mayBeOurs = true;
       }
     }
   }

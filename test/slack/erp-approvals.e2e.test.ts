@@ -1,0 +1,195 @@
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { InvoiceRec } from "../../sandbox/infor-sim/data/model.ts";
+import type { InforSim } from "../../sandbox/infor-sim/server.ts";
+import { reflectedMessage } from "../../src/app/erp-approvals.ts";
+import { createPendingApproval } from "../../src/approvals/create-pending.ts";
+import { createM3Adapter } from "../../src/approvals/erp-m3.ts";
+import { reflectErpDecisions } from "../../src/approvals/erp-reflect.ts";
+import { createErpWriter } from "../../src/approvals/erp-write-back.ts";
+import { createApprovalStore } from "../../src/approvals/store.ts";
+import type { ApprovalAuditEvent } from "../../src/approvals/types.ts";
+import { M3ApprovalCalls } from "../../src/infor/m3/approval-calls.ts";
+import { approvalActions } from "../../src/slack/blocks/alert.ts";
+import { sim, simClient } from "../infor/sim-helpers.ts";
+import {
+  APPROVER_1,
+  CHANNEL,
+  eventually,
+  type Harness,
+  startHarness,
+  subject,
+  textOf,
+} from "./helpers/harness.ts";
+
+const logger = pino({ level: "silent" });
+const prefix = `test:erp-e2e:${randomBytes(4).toString("hex")}:`;
+let h: Harness;
+let s: InforSim;
+let client: ReturnType<typeof simClient>;
+let redis: Redis;
+const audit: ApprovalAuditEvent[] = [];
+let store: ReturnType<typeof createApprovalStore>;
+let writer: ReturnType<typeof createErpWriter>;
+const adapter = () =>
+  createM3Adapter({
+    calls: new M3ApprovalCalls(client.mi),
+    usesFlow: false,
+    rejectReasonCode: "RJ",
+  });
+
+beforeAll(async () => {
+  redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+  s = await sim();
+  client = simClient(s);
+  store = createApprovalStore({ redis, prefix });
+  writer = createErpWriter({ redis, prefix, logger, modeFor: () => "on", adapterFor: adapter });
+  h = await startHarness("erp-approvals", {
+    approvals: {
+      store,
+      policy: { authorize: async () => ({ allowed: true }) },
+      recheck: async () => ({ changed: false }),
+      erp: writer,
+    },
+    audit: (e) => {
+      audit.push(e as ApprovalAuditEvent);
+    },
+  });
+});
+afterAll(async () => {
+  await h?.close();
+  await client?.close();
+  await s?.close();
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+});
+
+let picked = 0;
+function batch(over: Partial<InvoiceRec>): InvoiceRec {
+  const data = s.control.data();
+  const inv = data.invoices.filter((i) => !i.payment)[picked++];
+  if (!inv) throw new Error("the sim ran out of invoices");
+  Object.assign(inv, over);
+  data.version++;
+  return inv;
+}
+
+/** The approval the pipeline creates for an M3 batch, and its alert with buttons in the channel. */
+async function postAlert(inv: InvoiceRec) {
+  const approval = await createPendingApproval(
+    { store },
+    subject(`A-${inv.inbn}`, {
+      recordKey: `supplier_invoice:${s.tenant}:${inv.cono}:${inv.divi}:${inv.inbn}`,
+      tenant: s.tenant,
+      company: String(inv.cono),
+      title: `Invoice ${inv.sino} (batch ${inv.inbn})`,
+    }),
+  );
+  const res = await h.client.chat.postMessage({
+    channel: CHANNEL,
+    text: `Invoice ${inv.sino} needs approval`,
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text: `*Invoice ${inv.sino}*` } },
+      approvalActions(approval.id) as never,
+    ],
+  });
+  const ts = res.ts ?? "";
+  await store.attachMessage(approval.id, CHANNEL, ts);
+  return { approval, ts };
+}
+
+const click = (ts: string, action: string) =>
+  h.emu.platform.blockAction({
+    userId: APPROVER_1,
+    channelId: CHANNEL,
+    messageTs: ts,
+    action: { action_id: action },
+  });
+const message = (ts: string) => h.emu.inspect.messages(CHANNEL).find((m) => m.ts === ts);
+const miDecisions = (inbn: number) =>
+  s.control.approvals.snapshot(undefined, [inbn]).decisions.filter((d) => d.via === "mi");
+
+describe("Slack decisions written to M3 (signed requests, simulator)", () => {
+  it("approve reaches APS450MI once and the message is stamped", async () => {
+    const inv = batch({ ibtp: "10", supa: "30" });
+    const { approval, ts } = await postAlert(inv);
+    expect((await click(ts, "approval.approve")).status).toBe(200);
+    await eventually(() => textOf(message(ts)?.blocks).includes("Approved"));
+    expect(inv.supa).toBe("50");
+    expect(miDecisions(inv.inbn)).toHaveLength(1);
+    expect((await store.get(approval.id))?.state).toBe("approved");
+    expect(audit).toContainEqual(
+      expect.objectContaining({ approvalId: approval.id, code: "written:APS450MI" }),
+    );
+  });
+
+  it("reject with a reason reaches APS450MI RejectInvoice", async () => {
+    const inv = batch({ ibtp: "50", supa: "30" });
+    const { approval, ts } = await postAlert(inv);
+    await click(ts, "approval.reject");
+    const modal = await eventually(() =>
+      h.emu.inspect
+        .views({ type: "modal", user: APPROVER_1 })
+        .find((v) => v.private_metadata.includes(approval.id)),
+    );
+    await h.emu.platform.viewSubmission({
+      userId: APPROVER_1,
+      viewId: modal.id,
+      values: { reason: { reason_input: { type: "plain_text_input", value: "Claim not agreed" } } },
+    });
+    await eventually(() => textOf(message(ts)?.blocks).includes("Rejected"));
+    expect(inv.supa).toBe("40");
+    expect(miDecisions(inv.inbn).map((d) => d.verb)).toEqual(["reject"]);
+  });
+
+  it("M3 refuses (record changed): the approver is told why, the message keeps its buttons", async () => {
+    const inv = batch({ ibtp: "10", supa: "30" });
+    const { approval, ts } = await postAlert(inv);
+    s.control.approvals.configure({ changeNext: [inv.inbn] });
+    await click(ts, "approval.approve");
+    const eph = await eventually(() =>
+      h.emu.inspect.ephemerals({ user: APPROVER_1 }).find((e) => e.text.includes("M3 refused")),
+    );
+    expect(eph.text).toContain("changed by user");
+    expect((await store.get(approval.id))?.state).toBe("pending");
+    expect(textOf(message(ts)?.blocks)).toContain("approval.approve");
+    expect(inv.supa).toBe("30");
+  });
+
+  it("decided in M3 before the click: the message says so, nothing is written", async () => {
+    const inv = batch({ ibtp: "10", supa: "30" });
+    const { approval, ts } = await postAlert(inv);
+    s.control.approvals.decideInM3({ inbn: inv.inbn, verb: "approve", user: "jdoe" });
+    await click(ts, "approval.approve");
+    await eventually(() => textOf(message(ts)?.blocks).includes("decided in M3"));
+    expect((await store.get(approval.id))?.state).toBe("superseded");
+    expect(miDecisions(inv.inbn)).toHaveLength(0);
+  });
+
+  it("decided in M3 while pending: one reflection poll updates the message", async () => {
+    const inv = batch({ ibtp: "10", supa: "30" });
+    const { approval, ts } = await postAlert(inv);
+    s.control.approvals.decideInM3({ inbn: inv.inbn, verb: "reject", user: "jdoe", reason: "dup" });
+    const report = await reflectErpDecisions({
+      store,
+      writer,
+      adapterFor: adapter,
+      modeFor: () => "on",
+      audit: (e) => {
+        audit.push(e);
+      },
+      onChanged: reflectedMessage(h.client, logger),
+    });
+    expect(report.decidedInErp).toBeGreaterThanOrEqual(1);
+    const shown = await eventually(() => {
+      const text = textOf(message(ts)?.blocks);
+      return text.includes("rejected in the ERP") ? text : undefined;
+    });
+    expect(shown).toContain("decided in M3");
+    expect(shown).not.toContain("approval.approve");
+    expect((await store.get(approval.id))?.state).toBe("superseded");
+  });
+});
