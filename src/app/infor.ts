@@ -4,6 +4,7 @@ import type { RoutingConfig } from "../config/routing-schema.ts";
 import { createInforClient, type InforClient } from "../infor/create-client.ts";
 import { createSyteLineSource } from "../infor/ido-source.ts";
 import { type IonapiCredentials, parseIonapi } from "../infor/ionapi.ts";
+import type { SourceWarning } from "../infor/m3/column-catalog.ts";
 import { MiClient } from "../infor/m3/mi-client.ts";
 import { createM3Source } from "../infor/m3-source.ts";
 import type { InforSource } from "../infor/source.ts";
@@ -21,6 +22,11 @@ export interface InforSide {
   sourceFor(scope: Scope): InforSource;
   /** The first configured scope: what `/infor` lookups read. */
   primaryScope: Scope;
+  /**
+   * Where M3 sources report dropped columns and tables refused to EXPORTMI (once per change;
+   * they are logged either way). The sync side points it at the ops channel.
+   */
+  onSourceWarning(listener: (warning: SourceWarning) => void): void;
   close(): Promise<void>;
 }
 
@@ -70,10 +76,14 @@ export function createInforSide(o: {
     division: firstCompany?.divisions[0] ?? "",
   };
   const sources = new Map<string, InforSource>();
+  let warningListener: ((warning: SourceWarning) => void) | undefined;
 
   return {
     clients,
     primaryScope,
+    onSourceWarning(listener) {
+      warningListener = listener;
+    },
     sourceFor(scope) {
       const id = `${scope.tenant}\u0000${scope.company}\u0000${scope.division}`;
       const cached = sources.get(id);
@@ -97,7 +107,14 @@ export function createInforSide(o: {
           company: scope.company,
           division: scope.division,
         });
-        source = createM3Source(mi, { ...scope, logger: o.logger });
+        // Column detections live in Redis: replicas share them and one warning covers all.
+        source = createM3Source(mi, {
+          ...scope,
+          logger: o.logger,
+          columnStore: o.redis,
+          keyPrefix: o.prefix,
+          onWarning: (w) => warningListener?.(w),
+        });
       }
       sources.set(id, source);
       return source;

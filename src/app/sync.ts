@@ -2,7 +2,7 @@ import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { RoutingConfig } from "../config/routing-schema.ts";
-import type { Alert } from "../delivery/alert.ts";
+import { type Alert, createAlert } from "../delivery/alert.ts";
 import type { Delivery } from "../delivery/delivery.ts";
 import { createAlertSink } from "../sync/alert-sink.ts";
 import type { SyncDeps } from "../sync/deps.ts";
@@ -39,12 +39,31 @@ export function createSyncSide(o: {
 }): SyncSide {
   const bullPrefix = `${o.prefix}bull`;
   const reference = createReferenceCache({ redis: o.redis, prefix: o.prefix });
+  const opsChannel = channelOf(o.routing, o.routing.opsChannel);
   const sink = createAlertSink({
     enqueue: (alert) => o.delivery.enqueue(alert),
     audit: o.delivery.audit,
-    opsChannel: channelOf(o.routing, o.routing.opsChannel),
+    opsChannel,
     defaultChannel: channelOf(o.routing, o.routing.defaultChannel),
     ...(o.extraAlerts ? { extraAlerts: o.extraAlerts } : {}),
+  });
+  o.infor.onSourceWarning((w) => {
+    const alert = createAlert({
+      kind: "ops",
+      tenant: w.tenant,
+      entity: "m3_table",
+      recordKey: `m3-access:${w.company}:${w.table}`,
+      contentVersion: `${w.code}:${w.columns.join(",")}`,
+      channel: opsChannel,
+      ops: { code: w.code, message: w.message },
+      createdAt: new Date(),
+    });
+    o.delivery.enqueue(alert).catch((err: unknown) => {
+      o.logger.error(
+        { code: w.code, table: w.table, err: (err as Error).message },
+        "ops notice about M3 access failed",
+      );
+    });
   });
   const deps: SyncDeps = {
     redis: o.redis,

@@ -118,14 +118,21 @@ async function probeColumns(
   const keyError = await attempt(keys);
   if (keyError) return { kind: "refused", reason: keyError.message, checked };
   // The error named no column: bisect the non-key columns, keys always included.
-  const bad = async (group: string[]): Promise<string[]> => {
+  // `failing` = already known to fail (its parent failed and its sibling passed): no query.
+  const bad = async (group: string[], failing: boolean): Promise<string[]> => {
     if (group.length === 0) return [];
-    if (!(await attempt([...keys, ...group]))) return [];
+    if (!failing && !(await attempt([...keys, ...group]))) return [];
     if (group.length === 1) return group;
     const mid = Math.ceil(group.length / 2);
-    return [...(await bad(group.slice(0, mid))), ...(await bad(group.slice(mid)))];
+    const left = await bad(group.slice(0, mid), false);
+    return [...left, ...(await bad(group.slice(mid), left.length === 0))];
   };
-  for (const c of await bad(cols.filter((c) => !keys.includes(c)))) missing.add(c);
+  // The whole set failed and the keys alone passed, so the non-key columns are known to fail.
+  for (const c of await bad(
+    cols.filter((c) => !keys.includes(c)),
+    true,
+  ))
+    missing.add(c);
   return {
     kind: "exportmi",
     missing: spec.columns.filter((c) => missing.has(c)),
