@@ -60,6 +60,31 @@ export function normalizeItem(item: unknown, properties: string[]): IdoItem | un
   return undefined;
 }
 
+/**
+ * Booleans and codes arrive as JSON booleans/numbers from Mongoose v2, and as strings ("true",
+ * "false", "250") from other gateways and older MGREST layers: both are read, anything else in
+ * a flag is not a documented value.
+ */
+function flag(res: InforResponse, v: unknown, name: string): boolean | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "boolean") return v;
+  if (typeof v === "string" && /^\s*(true|false)\s*$/i.test(v)) {
+    return v.trim().toLowerCase() === "true";
+  }
+  throw new MalformedResponseError(
+    "unexpected_shape",
+    `IDO ${name} is neither a boolean nor "true"/"false"`,
+    res.status,
+    res.requestId,
+  );
+}
+
+function messageCode(v: unknown): number | undefined {
+  if (typeof v === "number") return v;
+  if (typeof v === "string" && /^\s*-?\d+\s*$/.test(v)) return Number(v);
+  return undefined;
+}
+
 export function parseIdoLoad(res: InforResponse, ido: string, properties: string[]): IdoPage {
   // 400 carries {Success:false, Message} (a missing config header); 401+ are not IDO replies.
   if (res.status !== 200 && res.status !== 400) {
@@ -74,10 +99,16 @@ export function parseIdoLoad(res: InforResponse, ido: string, properties: string
       res.requestId,
     );
   }
-  const code = body.MessageCode;
+  const code = messageCode(body.MessageCode);
+  // Any sign of failure fails the page (cautious: a short page would pass for the whole list).
   const failed =
-    body.Success === false || (typeof code === "number" && code !== 0) || res.status >= 400;
-  if (failed) throw new IdoBusinessError(ido, text(body.Message), res.requestId);
+    flag(res, body.Success, "Success") === false ||
+    (code !== undefined && code !== 0) ||
+    res.status >= 400;
+  if (failed) {
+    const detail = code !== undefined && code !== 0 ? ` (MessageCode ${code})` : "";
+    throw new IdoBusinessError(ido, `${text(body.Message)}${detail}`, res.requestId);
+  }
   if (!Array.isArray(body.Items)) {
     throw new MalformedResponseError(
       "unexpected_shape",
@@ -102,7 +133,7 @@ export function parseIdoLoad(res: InforResponse, ido: string, properties: string
   return {
     items,
     bookmark: typeof body.Bookmark === "string" && body.Bookmark ? body.Bookmark : undefined,
-    moreRowsExist: body.MoreRowsExist === true,
+    moreRowsExist: flag(res, body.MoreRowsExist, "MoreRowsExist") === true,
     requestId: res.requestId,
   };
 }

@@ -110,9 +110,14 @@ export function mapIdoPurchaseOrder(ctx: MapContext, po: Row, items: Row[]): Map
  * other IDOs, so "paid" is not derived here.
  */
 export function vchStatus(item: Row): InvoiceStatus {
-  if (s(item, "PreRegister") === "1") return "entry";
-  if (s(item, "InWorkflow") === "1") return "approval";
+  if (yes(s(item, "PreRegister"))) return "entry";
+  if (yes(s(item, "InWorkflow"))) return "approval";
   return "posted";
+}
+
+/** A Mongoose ListYesNo value: "1" from SyteLine, "true" from gateways that type it as boolean. */
+function yes(value: string | undefined): boolean {
+  return value === "1" || value?.toLowerCase() === "true";
 }
 
 export function mapIdoVoucher(ctx: MapContext, item: Row): MapOutcome {
