@@ -36,16 +36,6 @@ export const writeBackSchema = z
         rejectReasonCode: "",
         flowFields: { user: "USID", reason: "TX60", line: "LINE" },
       }),
-    /** SyteLine: the voucher IDO property an approval sets through UpdateCollection. */
-    syteline: z
-      .strictObject({
-        ido: z.string().min(1),
-        keyProperty: z.string().min(1),
-        property: z.string().min(1),
-        approveValue: z.string(),
-        rejectValue: z.string(),
-      })
-      .optional(),
   })
   .default({
     mode: "off",
