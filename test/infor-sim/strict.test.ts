@@ -12,7 +12,7 @@ describe("infor-sim strict mode", () => {
   it("a column the tenant lacks is an M3 business error naming the column", async () => {
     const { status, body } = await select(strict.api, "IDSUNO, IDCHID from CIDMAS");
     expect(status).toBe(400);
-    expect(body.results[0]?.errorMessage).toContain("IDCHID");
+    expect(body.results[0]?.errorMessage).toBe("Field IDCHID does not exist in CIDMAS");
     expect(body.results[0]?.errorField).toBe("QERY");
     // The open sim has the column.
     expect((await select(open.api, "IDSUNO, IDCHID from CIDMAS")).status).toBe(200);

@@ -11,8 +11,8 @@ type Compiled = (row: Row) => boolean;
 
 function column(table: Table, name: string): Column {
   const found = table.columns.find((c) => c.name === name);
-  if (!found)
-    throw new MiError(`Field ${name} does not exist in table ${table.name}`, "XFL0001", "QERY");
+  // Wording as in the M3 message quoted by issue reports ("Field IDCHID does not exist in CIDMAS").
+  if (!found) throw new MiError(`Field ${name} does not exist in ${table.name}`, "XFL0001", "QERY");
   return found;
 }
 
