@@ -84,8 +84,20 @@ export function invoiceRecheck(
     }
     let found: Awaited<ReturnType<InforSource["findInvoice"]>>;
     try {
-      found = await sourceFor(invoice.scope).findInvoice(invoice.supplierId, invoice.number);
+      const source = sourceFor(invoice.scope);
+      if ("batchNumber" in invoice) {
+        if (!source.getInvoiceBatch) {
+          throw new RecheckError(
+            "erp_not_an_invoice",
+            "the approval does not name an Infor invoice",
+          );
+        }
+        found = await source.getInvoiceBatch(invoice.batchNumber);
+      } else {
+        found = await source.findInvoice(invoice.supplierId, invoice.number);
+      }
     } catch (err) {
+      if (err instanceof RecheckError) throw err;
       const code = (err as { code?: string }).code;
       logger.warn({ code }, "approval recheck could not read the invoice");
       throw new RecheckError("erp_unreadable", `Infor could not be read${code ? `: ${code}` : ""}`);
@@ -105,14 +117,21 @@ export function invoiceRecheck(
   };
 }
 
-/** `supplier_invoice:<tenant>:<company>:<division>:<supplier>/<number>` → what findInvoice needs. */
+/**
+ * `supplier_invoice:<tenant>:<company>:<division>:<id>` → how to read the invoice again: an M3
+ * batch number (the id is the INBN, see `invoiceId`) or supplier/number (findInvoice).
+ */
 export function invoiceOf(
   recordKey: string,
-): { scope: Scope; supplierId: string; number: string } | undefined {
+):
+  | { scope: Scope; supplierId: string; number: string }
+  | { scope: Scope; batchNumber: string }
+  | undefined {
   const parts = recordKey.split(":");
   if (parts[0] !== "supplier_invoice" || parts.length < 5) return undefined;
   const [, tenant, company, division, ...rest] = parts as [string, string, string, string];
   const id = rest.join(":");
+  if (/^\d{1,10}$/.test(id)) return { scope: { tenant, company, division }, batchNumber: id };
   const slash = id.indexOf("/");
   if (slash <= 0 || slash === id.length - 1) return undefined;
   return {

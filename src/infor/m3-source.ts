@@ -205,6 +205,17 @@ class M3Source implements InforSource {
     return lookupOf(batch);
   }
 
+  async getInvoiceBatch(batchNumber: string): Promise<Lookup<SupplierInvoice>> {
+    const inbn = Number(batchNumber.trim());
+    if (!Number.isSafeInteger(inbn) || inbn <= 0) return { records: [], rejects: [] };
+    const heads = await this.reader.all(
+      "FAPIBH",
+      [{ col: "INBN", op: "=", value: inbn }, ...this.docs.divi()],
+      10,
+    );
+    return lookupOf(await this.docs.invoiceBatch(heads));
+  }
+
   async listPayments(q: PaymentQuery): Promise<Lookup<Payment>> {
     const where: Predicate[] = [{ col: "TRCD", op: "=", value: 50 }, ...this.docs.divi()];
     if (q.supplierId) where.push({ col: "SUNO", op: "=", value: q.supplierId.trim() });

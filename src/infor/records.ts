@@ -235,7 +235,19 @@ export const ENTITIES = [
   "account",
 ] as const satisfies readonly Entity[];
 
-/** The record's own id inside its company/division. */
+/**
+ * The record's own id inside its company/division. An M3 supplier invoice is the invoice batch
+ * (INBN) it was entered in, as M3 itself keys it (FAPIBH: CONO, DIVI, INBN): the supplier's
+ * invoice number repeats across batches (a duplicate, a recode) and can be corrected in a batch,
+ * so it cannot be the identity. Without a batch (SyteLine, BOD, a posted invoice whose batch is
+ * gone) the id is supplier/number.
+ */
+export function invoiceId(
+  r: Pick<SupplierInvoice, "source" | "batchNumber" | "supplierId" | "invoiceNumber">,
+): string {
+  return r.source === "m3" && r.batchNumber ? r.batchNumber : `${r.supplierId}/${r.invoiceNumber}`;
+}
+
 export function recordId(r: CanonicalRecord): string {
   switch (r.entity) {
     case "supplier":
@@ -243,7 +255,7 @@ export function recordId(r: CanonicalRecord): string {
     case "purchase_order":
       return r.number;
     case "supplier_invoice":
-      return `${r.supplierId}/${r.invoiceNumber}`;
+      return invoiceId(r);
     case "payment":
       return r.reference;
     case "gl_voucher":

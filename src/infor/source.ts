@@ -70,6 +70,8 @@ export interface InforSource {
   getPurchaseOrder(number: string): Promise<Lookup<PurchaseOrder>>;
   /** All invoices with that number (several when it is a duplicate), optionally one supplier. */
   findInvoice(supplierId: string | undefined, number: string): Promise<Lookup<SupplierInvoice>>;
+  /** The invoice entered in one M3 invoice batch (INBN): M3's own identity of an invoice. */
+  getInvoiceBatch?(batchNumber: string): Promise<Lookup<SupplierInvoice>>;
   listPayments(query: PaymentQuery): Promise<Lookup<Payment>>;
   /** Vouchers with lines on `account` in `period` (YYYY-MM); only that account's lines. */
   listGlLines(account: string, period: string): Promise<Lookup<GlVoucher>>;

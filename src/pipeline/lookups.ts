@@ -11,9 +11,8 @@ export interface MatchLookupOptions {
   /**
    * Also ask the ERP for invoices with the same supplier and number on every new or changed
    * invoice (duplicates of invoices entered before the bot watched). Off by default: it costs
-   * a few requests of the tenant's per-minute budget per invoice, and while `recordKey()` of a
-   * supplier invoice is supplier + number, a second M3 batch with the same number has the same
-   * key as the invoice itself and cannot be told apart (see the pipeline README).
+   * a few requests of the tenant's per-minute budget per invoice. M3 invoices are keyed by
+   * batch (INBN), so another batch with the same number is told apart (see the pipeline README).
    */
   readonly erpDuplicateLookup?: boolean;
 }

@@ -15,7 +15,10 @@ const COUNTED_STATUSES: Record<InvoicedQtyCountedAt, ReadonlySet<string>> = {
 };
 
 /** True when the PO line's invoicedQty already includes this invoice. */
-export function countedInPoLine(invoice: SupplierInvoice, countedAt: InvoicedQtyCountedAt): boolean {
+export function countedInPoLine(
+  invoice: SupplierInvoice,
+  countedAt: InvoicedQtyCountedAt,
+): boolean {
   return COUNTED_STATUSES[countedAt].has(invoice.status);
 }
 

@@ -94,4 +94,19 @@ describe("simulator exception cases through sync and the pipeline", () => {
       expect(["CDEFAULT", "C100", "C200"]).toContain(a.channel);
     }
   });
+
+  it("two M3 batches with one supplier invoice number stay two invoices: the later is a duplicate", () => {
+    const [original, copy] = sim.control.scenarios().duplicateNumber as [number, number];
+    // Old identity (supplier + number) merged both batches into one record: nothing flagged.
+    expect(exceptionsOf(copy)).toContain("duplicate_number");
+    const keys = (batch: number) =>
+      new Set(
+        alerts
+          .filter(
+            (a) => (a.record as { batchNumber?: string } | undefined)?.batchNumber === `${batch}`,
+          )
+          .map((a) => a.recordKey.split("#")[0]),
+      );
+    for (const k of keys(copy)) expect(keys(original).has(k)).toBe(false);
+  });
 });
