@@ -5,8 +5,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { InvoiceRec } from "../../sandbox/infor-sim/data/model.ts";
 import type { InforSim } from "../../sandbox/infor-sim/server.ts";
 import { createM3Adapter } from "../../src/approvals/erp-m3.ts";
+import { reflectErpDecisions } from "../../src/approvals/erp-reflect.ts";
 import type { ErpDecision, ErpMode } from "../../src/approvals/erp-types.ts";
 import { createErpWriter } from "../../src/approvals/erp-write-back.ts";
+import { createApprovalStore } from "../../src/approvals/store.ts";
 import type { Approval } from "../../src/approvals/types.ts";
 import { M3ApprovalCalls } from "../../src/infor/m3/approval-calls.ts";
 import { sim, simClient } from "../infor/sim-helpers.ts";
@@ -247,5 +249,44 @@ describe("ERP write-back to M3 through the simulator", () => {
       expect(ok).toMatchObject({ status: "written", route: "APS110MI" });
       expect(decisionsFor(inv.inbn).map((d) => d.route)).toEqual(["APS110MI"]);
     });
+  });
+
+  it("reflection: a killed worker's decision that M3 applied is completed as the Slack user's", async () => {
+    const inv = batch({ ibtp: "10", supa: "30" });
+    const store = createApprovalStore({ redis, prefix });
+    const base = approvalOf(inv);
+    const { approval } = await store.create(base);
+    await redis.hset(`${prefix}erp-intent:${approval.id}`, {
+      verb: "reject",
+      actor: "U7",
+      reason: "wrong price",
+      route: "APS450MI",
+      status: "calling",
+      attempts: "1",
+    });
+    s.control.approvals.decideInM3({ inbn: inv.inbn, verb: "reject", user: "MISVC", reason: "x" });
+    const changed: string[] = [];
+    const other = await store.create(approvalOf(batch({ ibtp: "10", supa: "30" })));
+    const report = await reflectErpDecisions({
+      store,
+      writer: writer(),
+      adapterFor: () =>
+        createM3Adapter({
+          calls: new M3ApprovalCalls(client.mi),
+          usesFlow: false,
+          rejectReasonCode: "",
+        }),
+      modeFor: () => "on",
+      audit: () => {},
+      onChanged: async (a, line) => {
+        changed.push(`${a.id}:${line.kind}`);
+      },
+    });
+    expect(report.completed).toBeGreaterThanOrEqual(1);
+    const after = await store.get(approval.id);
+    expect(after).toMatchObject({ state: "rejected", decidedBy: "U7", reason: "wrong price" });
+    expect(changed).toContain(`${approval.id}:completed`);
+    // Still pending in M3: untouched.
+    expect((await store.get(other.approval.id))?.state).toBe("pending");
   });
 });
