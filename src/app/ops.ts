@@ -32,6 +32,8 @@ export interface OpsSide {
 
 export function createOpsSide(o: {
   redisUrl: string;
+  /** Key prefix of the app, for the readiness write probe. */
+  prefix?: string;
   queues: Queue[];
   slackClient: WebClient;
   clients: Map<string, InforClient>;
@@ -43,7 +45,7 @@ export function createOpsSide(o: {
     defaultLabels: { role: o.role },
     logger: o.logger,
   });
-  const probe = createRedisProbe(o.redisUrl);
+  const probe = createRedisProbe(o.redisUrl, o.prefix ? { prefix: o.prefix } : {});
   const readiness: ReadinessCheck[] = [
     probe.check,
     slackAuthCheck(() => o.slackClient.auth.test()),

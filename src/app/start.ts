@@ -50,6 +50,7 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
   });
   const ops = createOpsSide({
     redisUrl: env.redisUrl,
+    prefix: core.prefix,
     queues: [core.delivery.queue, core.sync.queue, core.maintenance],
     slackClient: core.slackClient,
     clients: core.infor.clients,

@@ -163,6 +163,14 @@ export function loadEnv(
 
   const slackApiUrl = raw("SLACK_API_URL") ?? "https://slack.com/api/";
   checkUrl("SLACK_API_URL", slackApiUrl, ["https:"], true, problem);
+  // Slack's Web API takes the token in a header, never in the URL; the Web API client also puts
+  // its base URL into its own log lines and errors, outside our redaction.
+  if (hasCredentials(slackApiUrl)) {
+    problem(
+      "SLACK_API_URL",
+      "must not carry a user name or password (the bot token is sent apart)",
+    );
+  }
   const redisUrl = raw("REDIS_URL") ?? "redis://127.0.0.1:6379";
   checkUrl("REDIS_URL", redisUrl, ["redis:", "rediss:"], false, problem);
 
@@ -285,6 +293,15 @@ export function loadEnv(
       exceptionRecheckMinutes,
     },
   };
+}
+
+function hasCredentials(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.username !== "" || url.password !== "";
+  } catch {
+    return false;
+  }
 }
 
 function checkUrl(

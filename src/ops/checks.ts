@@ -82,13 +82,19 @@ export function createCheckRunner(now: () => number = Date.now) {
 }
 
 /**
- * Redis PING. Give it a connection of its own created with `enableOfflineQueue: false`: then a
- * PING to a Redis that is down fails at once instead of waiting in ioredis' offline queue (BullMQ
+ * Redis PING, then (with `writeKey`) one small write with a short expiry. A PING succeeds while
+ * Redis refuses every write (`OOM` under `maxmemory` with `noeviction`, `READONLY` on a replica,
+ * `MISCONF` after a failed snapshot), and then polling and delivery fail while /readyz says ok.
+ * Give it a connection of its own created with `enableOfflineQueue: false`: then a PING to a
+ * Redis that is down fails at once instead of waiting in ioredis' offline queue (BullMQ
  * connections use `maxRetriesPerRequest: null`, where it would wait forever).
  */
 export function redisCheck(
-  redis: { ping(): Promise<string> },
-  options: { name?: string; timeoutMs?: number } = {},
+  redis: {
+    ping(): Promise<string>;
+    set(key: string, value: string, px: "PX", ms: number): Promise<unknown>;
+  },
+  options: { name?: string; timeoutMs?: number; writeKey?: string } = {},
 ): ReadinessCheck {
   return {
     name: options.name ?? "redis",
@@ -96,6 +102,13 @@ export function redisCheck(
     check: async () => {
       const reply = await redis.ping();
       if (reply !== "PONG") throw new OpsError("check_failed", "unexpected PING reply");
+      if (options.writeKey === undefined) return;
+      try {
+        await redis.set(options.writeKey, String(Date.now()), "PX", 60_000);
+      } catch {
+        // The reply names the reason (OOM, READONLY, MISCONF); the code is what /readyz shows.
+        throw new OpsError("redis_write_refused", "Redis refused a write");
+      }
     },
   };
 }

@@ -11,6 +11,7 @@ export type OpsErrorCode =
   | "bod_unsupported_media_type"
   | "check_timeout"
   | "check_failed"
+  | "redis_write_refused"
   | "shutdown_deadline";
 
 export class OpsError extends Error {

@@ -6,7 +6,10 @@ import { type ReadinessCheck, redisCheck } from "./checks.ts";
  * at once while Redis is unreachable (instead of queueing until it returns), and the fixed short
  * retry delay makes /readyz turn green within a second of Redis coming back.
  */
-export function createRedisProbe(url: string): { redis: Redis; check: ReadinessCheck } {
+export function createRedisProbe(
+  url: string,
+  options: { prefix?: string } = {},
+): { redis: Redis; check: ReadinessCheck } {
   const redis = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -16,5 +19,9 @@ export function createRedisProbe(url: string): { redis: Redis; check: ReadinessC
   });
   // Connection errors are what /readyz reports; without a listener ioredis logs each one.
   redis.on("error", () => {});
-  return { redis, check: redisCheck(redis) };
+  // The write probe lives under the app's prefix, so ACLs and cleanup cover it like every key.
+  return {
+    redis,
+    check: redisCheck(redis, { writeKey: `${options.prefix ?? "cs:"}readyz:probe` }),
+  };
 }

@@ -87,6 +87,20 @@ describe("environment", () => {
     expect(loadEnv({ ...valid, SLACK_API_URL: "http://10.0.0.5/api/" }).ok).toBe(false);
   });
 
+  it("refuses a SLACK_API_URL carrying a user name or password, without echoing it", () => {
+    for (const url of [
+      "https://user:hunter2-secret@slack.example.com/api/",
+      "https://:hunter2-secret@slack.example.com/api/",
+      "http://hunter2-secret@127.0.0.1:4000/api/",
+    ]) {
+      const r = loadEnv({ ...valid, SLACK_API_URL: url });
+      expect(r.ok).toBe(false);
+      if (r.ok) continue;
+      expect(r.problems.map((p) => p.variable)).toEqual(["SLACK_API_URL"]);
+      expect(JSON.stringify(r.problems)).not.toContain("hunter2");
+    }
+  });
+
   it("decrypts enc:v1 values, including a whole encrypted .ionapi file", () => {
     const keys = `k1:${generateKey()}`;
     const ring = parseKeyRing(keys);

@@ -95,10 +95,15 @@ describe("/infor through signed requests", () => {
     expect((await run("gl 9999")).answer?.text).toContain("No postings");
   });
 
-  it("status comes from the injected provider", async () => {
-    const { answer } = await run("status");
-    expect(textOf(answer?.blocks)).toContain("supplier_invoice");
-    expect(textOf(answer?.blocks)).toContain("Delivery queue");
+  it("status comes from the injected provider; its details only for admins (README)", async () => {
+    const admin = (await run("status", ADMIN)).answer;
+    expect(textOf(admin?.blocks)).toContain("supplier_invoice");
+    expect(textOf(admin?.blocks)).toContain("Delivery queue");
+    const clerk = (await run("status", CLERK)).answer;
+    expect(textOf(clerk?.blocks)).toContain("supplier_invoice");
+    for (const detail of ["Delivery queue", "Dead letters", "ION token", "Unrouted"]) {
+      expect(textOf(clerk?.blocks)).not.toContain(detail);
+    }
   });
 
   it("replay is for admins only", async () => {

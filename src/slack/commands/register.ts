@@ -143,9 +143,11 @@ export function registerInforCommand(app: App, deps: CommandDeps): void {
           auditOutcome: "failed",
           code: "no_status_provider",
         };
+      const detailed = deps.admins.includes(userId);
       return {
-        message: statusView(await deps.status()),
-        shareable: true,
+        message: statusView(await deps.status(), { detailed }),
+        // Admin details stay with the admin; the summary may be shared.
+        shareable: !detailed,
         auditOutcome: "answered",
       };
     }

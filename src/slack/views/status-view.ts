@@ -2,7 +2,26 @@ import type { StatusReport } from "../lookup-service.ts";
 import { context, esc, fields, formatTime, header, section } from "./format.ts";
 import type { SlackMessage } from "./types.ts";
 
-export function statusView(s: StatusReport): SlackMessage {
+/**
+ * `/infor status`. The README keeps its details (queue depth, dead letters, token expiry, poll
+ * times, notes) for admins; everyone else sees whether each poller is healthy, nothing more.
+ */
+export function statusView(s: StatusReport, o: { detailed: boolean }): SlackMessage {
+  const bad = s.entities.filter((e) => !e.ok).length;
+  const text = bad === 0 ? "All pollers healthy." : `${bad} poller(s) need attention.`;
+  if (!o.detailed) {
+    const summary = s.entities.map(
+      (e) => `${e.ok ? ":large_green_circle:" : ":red_circle:"} *${esc(e.entity)}*`,
+    );
+    return {
+      text,
+      blocks: [
+        header("cloudsuite-slack status"),
+        section(summary.length > 0 ? summary.join("\n") : "No pollers configured."),
+        context("Details (queue, dead letters, token, poll times) are shown to admins only."),
+      ],
+    };
+  }
   const lines = s.entities.map((e) => {
     const lag = e.lagSeconds === undefined ? "" : ` · lag ${Math.round(e.lagSeconds / 60)} min`;
     return `${e.ok ? ":large_green_circle:" : ":red_circle:"} *${esc(e.entity)}* · last ${formatTime(e.lastPollAt)} · next ${formatTime(e.nextPollAt)}${lag}`;
@@ -18,9 +37,5 @@ export function statusView(s: StatusReport): SlackMessage {
     ]),
   ];
   if (s.notes && s.notes.length > 0) blocks.push(context(...s.notes.map(esc)));
-  const bad = s.entities.filter((e) => !e.ok).length;
-  return {
-    text: bad === 0 ? "All pollers healthy." : `${bad} poller(s) need attention.`,
-    blocks,
-  };
+  return { text, blocks };
 }
