@@ -1,7 +1,6 @@
 import type { Queue } from "bullmq";
 import type { Logger } from "pino";
-import type { CanonicalRecord } from "../infor/records.ts";
-import type { BodHandlerOptions } from "../ops/bod/handler.ts";
+import type { BodHandlerOptions, BodTrigger } from "../ops/bod/handler.ts";
 import { pollKeyId } from "../sync/keys.ts";
 import { type SyncScheduleInput, scheduleKey, syncScheduleSchema } from "../sync/schedule.ts";
 import { POLL_JOB_NAME, type PollJobData } from "../sync/schedules.ts";
@@ -20,18 +19,25 @@ export function bodIngest(o: {
 }): BodHandlerOptions["ingest"] {
   const schedules = o.schedules.map((s) => syncScheduleSchema.parse(s));
   const now = o.now ?? Date.now;
-  return async (records: CanonicalRecord[]) => {
+  return async (records: BodTrigger[]) => {
     const wanted = new Map<string, (typeof schedules)[number]>();
     for (const r of records) {
-      const s = schedules.find(
+      // A BOD naming only the company (M3's bare CONO, LN's company, a SyteLine site) polls every
+      // division configured for it; one naming a division polls that one.
+      const matching = schedules.filter(
         (x) =>
           x.tenant === r.tenant &&
           x.company === r.company &&
           x.entity === r.entity &&
-          (x.division === r.division || x.division === ""),
+          (x.division === r.division || x.division === "" || r.division === ""),
       );
-      if (s) wanted.set(pollKeyId(scheduleKey(s)), s);
-      else o.logger.debug({ entity: r.entity, company: r.company }, "BOD record has no schedule");
+      for (const s of matching) wanted.set(pollKeyId(scheduleKey(s)), s);
+      if (matching.length === 0) {
+        o.logger.warn(
+          { entity: r.entity, company: r.company, division: r.division },
+          "BOD names a company/entity no schedule polls: nothing triggered",
+        );
+      }
     }
     const second = Math.floor(now() / 1000);
     for (const [id, schedule] of wanted) {

@@ -62,4 +62,28 @@ describe("BOD ingestion", () => {
     expect(jobs[0]?.name).toBe("poll");
     expect(jobs[0]?.data.schedule).toMatchObject({ entity: "supplier", company: "100" });
   });
+
+  it("an M3 BOD naming the bare company polls the configured divisions of that company", async () => {
+    await queue.obliterate({ force: true });
+    const ingest = bodIngest({
+      queue,
+      logger: pino({ level: "silent" }),
+      now: () => 1_800_000_100_000,
+      schedules: ["AAA", "BBB"].map((division) => ({
+        tenant: "ACME_TST",
+        company: "100",
+        division,
+        entity: "purchase_order" as const,
+        everyMs: 3_600_000,
+      })),
+    });
+    // AccountingEntityID "100" (no "_DIVI"): company 100, division "".
+    await ingest([{ tenant: "ACME_TST", company: "100", division: "", entity: "purchase_order" }]);
+    const jobs = await queue.getJobs(["waiting", "prioritized", "delayed"]);
+    expect(jobs.map((j) => j.data.schedule.division).sort()).toEqual(["AAA", "BBB"]);
+    await ingest([
+      { tenant: "ACME_TST", company: "100", division: "BBB", entity: "purchase_order" },
+    ]);
+    expect(await queue.getJobs(["waiting", "prioritized", "delayed"])).toHaveLength(2);
+  });
 });

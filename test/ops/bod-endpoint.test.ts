@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { CanonicalRecord } from "../../src/infor/records.ts";
 import { signBody } from "../../src/ops/bod/auth.ts";
+import type { BodTrigger } from "../../src/ops/bod/handler.ts";
 import { type BodAuditEntry, bodRoute } from "../../src/ops/bod/handler.ts";
 import { createMetrics } from "../../src/ops/metrics.ts";
 import { metricsRoute, type OpsServer, startOpsServer } from "../../src/ops/routes.ts";
@@ -19,7 +19,7 @@ const XXE = `<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///et
 
 describe("POST /ion/bod", () => {
   let server: OpsServer;
-  const ingested: CanonicalRecord[][] = [];
+  const ingested: BodTrigger[][] = [];
   const audited: BodAuditEntry[] = [];
   let ingestFails = false;
   const metrics = createMetrics({ defaultMetrics: false });
@@ -168,8 +168,8 @@ describe("POST /ion/bod", () => {
     expect(ingested).toHaveLength(0);
   });
 
-  it("answers 422 and audits an invoice without its required fields", async () => {
-    const xml = `<SyncSupplierInvoice><ApplicationArea/><DataArea><Sync><AccountingEntityID>100_AAA</AccountingEntityID></Sync><SupplierInvoice><SupplierInvoiceHeader/></SupplierInvoice></DataArea></SyncSupplierInvoice>`;
+  it("answers 422 and audits an invoice that names no company", async () => {
+    const xml = `<SyncSupplierInvoice><ApplicationArea/><DataArea><Sync><TenantID>ACME_TST</TenantID></Sync><SupplierInvoice><SupplierInvoiceHeader/></SupplierInvoice></DataArea></SyncSupplierInvoice>`;
     const res = await signed(xml);
     expect(res.status).toBe(422);
     expect(audited[0]).toMatchObject({
@@ -200,5 +200,56 @@ describe("POST /ion/bod", () => {
       );
     }
     expect(text).toMatch(/cloudsuite_bod_records_total\{entity="supplier_invoice"\} [1-9]/);
+  });
+});
+
+describe("POST /ion/bod, sparse real-world BODs", () => {
+  let server: OpsServer;
+  const ingested: BodTrigger[][] = [];
+  const lnXml = readFileSync(
+    new URL("../fixtures/bod-ln-sparse-sync-purchase-order.xml", import.meta.url),
+  );
+
+  beforeAll(async () => {
+    server = await startOpsServer(
+      [
+        bodRoute({
+          auth: { hmacSecrets: [SECRET] },
+          tenant: "TEST_TST",
+          ingest: async (records) => {
+            ingested.push(records);
+          },
+        }),
+      ],
+      { host: "127.0.0.1", port: 0 },
+    );
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  const signed = (body: string | Buffer) =>
+    httpRequest(server.port, {
+      method: "POST",
+      path: "/ion/bod",
+      headers: { "content-type": "application/xml", "x-bod-signature": signBody(SECRET, body) },
+      body,
+    });
+
+  it("a sparse LN SyncPurchaseOrder (no supplier, dates or lines) triggers its poll, not 422", async () => {
+    ingested.length = 0;
+    const res = await signed(lnXml);
+    expect(res.status).toBe(202);
+    expect(res.json()).toMatchObject({ status: "accepted", records: 1, sparse: 1 });
+    expect(ingested[0]).toEqual([
+      { tenant: "TEST_TST", company: "3555", division: "", entity: "purchase_order" },
+    ]);
+  });
+
+  it("a noun without any company is still refused with 422", async () => {
+    const xml = `<SyncSupplierInvoice><ApplicationArea/><DataArea><Sync/><SupplierInvoice><SupplierInvoiceHeader/></SupplierInvoice></DataArea></SyncSupplierInvoice>`;
+    const res = await signed(xml);
+    expect(res.status).toBe(422);
+    expect(JSON.stringify(res.json())).toMatch(/no company/);
   });
 });

@@ -3,8 +3,8 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App } from "@slack/bolt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CanonicalRecord } from "../../src/infor/records.ts";
 import { signBody } from "../../src/ops/bod/auth.ts";
+import type { BodTrigger } from "../../src/ops/bod/handler.ts";
 import { createHealth } from "../../src/ops/health.ts";
 import { createMetrics } from "../../src/ops/metrics.ts";
 import { opsRoutes } from "../../src/ops/ops-routes.ts";
@@ -13,7 +13,7 @@ import { httpRequest } from "./helpers.ts";
 /** The same routes mounted as Bolt `customRoutes` on its HTTP receiver (role web). */
 describe("ops routes inside Bolt", () => {
   const SECRET = "bolt-bod-secret-0123456789";
-  const ingested: CanonicalRecord[] = [];
+  const ingested: BodTrigger[] = [];
   let app: App;
   let port = 0;
 

@@ -12,15 +12,27 @@ import { type BodMapContext, NOUN_MAPPERS } from "./map.ts";
 import { parseSafeXml } from "./xml.ts";
 
 /**
- * `POST /ion/bod`: finance BODs pushed by an ION document flow. A push supplements polling: the
- * records go through the same pipeline (`ingest`), which dedupes them against polled versions by
- * record key and content hash, so a BOD and a poll of the same change alert once.
+ * `POST /ion/bod`: finance BODs pushed by an ION document flow. A push supplements polling: it
+ * says "this changed" and `ingest` triggers a poll of (tenant, company, entity), which reads the
+ * ERP as usual and dedupes by content hash, so a BOD and a poll of the same change alert once.
+ * That is all a BOD must carry: OAGIS makes nearly every element optional (a real LN
+ * SyncPurchaseOrder may hold only a DocumentID and an amount), so a noun that is not a complete
+ * record still triggers its poll ("sparse") instead of being refused.
  *
  *   401  no or wrong credentials (body not parsed)      413  body over `maxBodyBytes`
- *   400  DOCTYPE/ENTITY, malformed XML, not a BOD       422  known noun, no valid record in it
- *   202  accepted (records handed on) or ignored (unknown noun, other tenant, delete)
+ *   400  DOCTYPE/ENTITY, malformed XML, not a BOD       422  known noun, no company in any noun
+ *   202  accepted (polls triggered) or ignored (unknown noun, other tenant, delete)
  *   503  the pipeline could not take the records now (ION retries)
  */
+
+/** What a poll trigger needs; a full CanonicalRecord is one too. */
+export interface BodTrigger {
+  tenant: string;
+  company: string;
+  /** "" when the BOD names only the company (M3 bare CONO, LN company, SyteLine site). */
+  division: string;
+  entity: CanonicalRecord["entity"];
+}
 
 export interface BodAuditEntry {
   type: "ops";
@@ -29,8 +41,8 @@ export interface BodAuditEntry {
 
 export interface BodHandlerOptions {
   auth: BodAuthConfig;
-  /** Hands valid records to the sync pipeline; rejects when it cannot take them (→ 503). */
-  ingest: (records: CanonicalRecord[]) => Promise<void>;
+  /** Triggers the polls; rejects when it cannot take them (→ 503). */
+  ingest: (records: BodTrigger[]) => Promise<void>;
   /** Records refusals that an admin should see (malformed XML, invalid records). */
   audit?: (entry: BodAuditEntry) => Promise<unknown>;
   /** The tenant polling uses (the `.ionapi` `ti`). */
@@ -125,14 +137,31 @@ export function createBodHandler(options: BodHandlerOptions) {
         ? { splitAccountingEntity: options.splitAccountingEntity }
         : {}),
     };
-    const records: CanonicalRecord[] = [];
+    const records: BodTrigger[] = [];
     const rejects: { index: number; reason: string }[] = [];
+    let sparse = 0;
     env.nouns.forEach((noun, index) => {
       const candidate = mapper(noun, env, ctx);
       if (candidate === undefined) return;
       const parsed = parseRecord(candidate);
-      if (parsed.ok) records.push(parsed.record);
-      else rejects.push({ index, reason: parsed.reason });
+      if (parsed.ok) {
+        records.push(parsed.record);
+        return;
+      }
+      const trigger = triggerOf(candidate);
+      if (trigger) {
+        sparse++;
+        records.push(trigger);
+        logger.debug(
+          { noun: env.noun, bodId: env.bodId, reason: parsed.reason },
+          "sparse BOD noun",
+        );
+      } else {
+        rejects.push({
+          index,
+          reason: "no company: AccountingEntityID or accountingEntity missing",
+        });
+      }
     });
     if (rejects.length > 0) {
       await audit({ code: "bod_invalid_record", noun: env.noun, bodId: env.bodId, rejects });
@@ -159,8 +188,24 @@ export function createBodHandler(options: BodHandlerOptions) {
       noun: env.noun,
       bodId: env.bodId ?? null,
       records: records.length,
+      sparse,
       rejected: rejects.length,
     });
+  };
+}
+
+/** The poll key of a noun that is not a complete record, when it names tenant and company. */
+function triggerOf(candidate: unknown): BodTrigger | undefined {
+  if (candidate === null || typeof candidate !== "object") return undefined;
+  const c = candidate as Record<string, unknown>;
+  const entity = c.entity as BodTrigger["entity"] | undefined;
+  if (typeof c.tenant !== "string" || typeof c.company !== "string" || !entity) return undefined;
+  if (c.company.trim() === "") return undefined;
+  return {
+    tenant: c.tenant,
+    company: c.company.trim(),
+    division: typeof c.division === "string" ? c.division.trim() : "",
+    entity,
   };
 }
 
