@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -10,6 +10,7 @@ import { encryptSecret, generateKey, parseKeyRing } from "../../src/security/env
 
 let sim: InforSim;
 let file = "";
+let dir = "";
 
 function io(env: Record<string, string> = {}) {
   const out: string[] = [];
@@ -25,11 +26,13 @@ function io(env: Record<string, string> = {}) {
 
 beforeAll(async () => {
   sim = await startInforSim({ port: 0, seed: 3, data: { suppliersPerCompany: 3, invoices: 2 } });
-  file = join(mkdtempSync(join(tmpdir(), "cs-cli-infor-")), "tenant.ionapi");
+  dir = mkdtempSync(join(tmpdir(), "cs-cli-infor-"));
+  file = join(dir, "tenant.ionapi");
   writeFileSync(file, JSON.stringify(sim.ionapi), { mode: 0o600 });
 });
 
 afterAll(async () => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
   await sim?.close();
 });
 

@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { CliIo } from "../../src/cli/io.ts";
 import { COMMANDS, runCli } from "../../src/cli.ts";
 import { decryptSecret, generateKey, parseKeyRing } from "../../src/security/envelope.ts";
@@ -36,6 +36,17 @@ function runBinary(args: string[], env: Record<string, string> = {}) {
   });
 }
 
+/** A temp folder removed after the test that made it. */
+const scratchDirs: string[] = [];
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), "csl-cli-"));
+  scratchDirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 describe("cloudsuite-slack CLI", () => {
   it("check-config passes on routing.example.yml", async () => {
     const r = await runBinary(["check-config", "--routing", "routing.example.yml"]);
@@ -45,7 +56,7 @@ describe("cloudsuite-slack CLI", () => {
   });
 
   it("check-config on a broken copy prints the path of the problem and exits 2", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "csl-cli-"));
+    const dir = scratch();
     const broken = join(dir, "routing.yml");
     writeFileSync(
       broken,
@@ -62,7 +73,7 @@ describe("cloudsuite-slack CLI", () => {
   });
 
   it("a missing environment exits 2 and lists every problem", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "csl-cli-"));
+    const dir = scratch();
     copyFileSync(join(root, "routing.example.yml"), join(dir, "routing.yml"));
     const r = await runBinary(["check-config"], { ROUTING_FILE: join(dir, "routing.yml") });
     expect(r.code).toBe(2);

@@ -2,9 +2,10 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { DEMO_CHANNELS, DEMO_USERS } from "../../sandbox/demo/routing.ts";
 import { type Demo, startDemo } from "../../sandbox/demo/start.ts";
+import { CHROMIUM, describeWithBrowser } from "../support/browser.ts";
 
 /**
  * Issue 11's browser test: the demo composition (Redis, ION simulator with its story, Slack
@@ -12,7 +13,6 @@ import { type Demo, startDemo } from "../../sandbox/demo/start.ts";
  * Chromium. Every wait is for something on the page, never a fixed sleep; screenshots of each
  * step go to test/artifacts/demo/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = "test/artifacts/demo";
 const CHANNEL = DEMO_CHANNELS.cc200;
 // #cc-200-sales members: Bo (approver for CC200 through @ap-approvers) and Dina (no approver).
@@ -25,13 +25,8 @@ let demo: Demo;
 let context: BrowserContext;
 let page: Page;
 let profile = "";
+let dataDir = "";
 let started = 0;
-
-const missing = !existsSync(CHROMIUM);
-if (missing) {
-  // Said once, plainly, in the test output (the skip itself carries no reason in vitest).
-  console.warn(`demo browser test skipped: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
-}
 
 async function actAs(userId: string): Promise<void> {
   await page.selectOption("[data-testid=user-select]", userId);
@@ -39,12 +34,13 @@ async function actAs(userId: string): Promise<void> {
   await page.locator("#channel-header", { hasText: "cc-200-sales" }).waitFor();
 }
 
-describe.skipIf(missing)("the demo in a browser", () => {
+describeWithBrowser("the demo in a browser", () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     started = Date.now();
+    dataDir = mkdtempSync(join(tmpdir(), "cs-demo-"));
     demo = await startDemo({
-      dataDir: mkdtempSync(join(tmpdir(), "cs-demo-")),
+      dataDir,
       logLevel: "error",
     });
     profile = mkdtempSync(join(tmpdir(), "cs-chromium-"));
@@ -70,6 +66,7 @@ describe.skipIf(missing)("the demo in a browser", () => {
     await context?.close();
     await demo?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
   it("shows alerts, answers /infor po, refuses a non-approver and takes an approval", async () => {

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -21,6 +21,7 @@ let emu: SlackEmu;
 let child: ChildProcess;
 let stdout = "";
 let stderr = "";
+let dir = "";
 
 beforeAll(async () => {
   sim = await startInforSim({
@@ -31,7 +32,7 @@ beforeAll(async () => {
   priceVariance(sim, { sino: "E2E-SERVE-1" });
   const signingSecret = randomBytes(16).toString("hex");
   emu = await startSlackEmu({ port: 0, signingSecret });
-  const dir = mkdtempSync(join(tmpdir(), "cs-serve-"));
+  dir = mkdtempSync(join(tmpdir(), "cs-serve-"));
   const routingFile = join(dir, "routing.yml");
   const since = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   writeFileSync(routingFile, demoRoutingYaml({ tenant: sim.tenant, since }));
@@ -63,6 +64,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (child && child.exitCode === null) child.kill("SIGKILL");
+  if (dir) rmSync(dir, { recursive: true, force: true });
   await emu?.close();
   await sim?.close();
   const redis = new Redis(REDIS_URL);

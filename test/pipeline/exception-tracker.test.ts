@@ -43,14 +43,16 @@ beforeAll(() => {
   redis = connect();
 });
 
+const prefixes: string[] = [];
 afterAll(async () => {
-  await cleanup(redis, "test:pipeline-tracker:");
+  for (const p of prefixes) await cleanup(redis, p);
   await redis.quit();
 });
 
 beforeEach(() => {
   // A prefix per test: each starts from an empty store.
   prefix = uniquePrefix(`pipeline-tracker-${++n}`);
+  prefixes.push(prefix);
   lookups = new FakeLookups();
   approvals = new FakeApprovals();
   tracker = newTracker();

@@ -1,13 +1,13 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import type { App } from "@slack/bolt";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { type SlackEmu, startSlackEmu } from "../../sandbox/slack-emu/server.ts";
+import { CHROMIUM, describeWithBrowser } from "../support/browser.ts";
 import { clientFor, startBoltApp } from "./helpers.ts";
 
 // The emulator's web view in a real browser (Debian's Chromium), driven against a small Bolt
 // app: a slash command answered ephemerally, a button that edits its message, a modal.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = "test/artifacts/slack-emu";
 
 let emu: SlackEmu;
@@ -46,7 +46,7 @@ const invoiceBlocks = [
   },
 ];
 
-describe.skipIf(!existsSync(CHROMIUM))("web view in a browser", () => {
+describeWithBrowser("web view in a browser", () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     emu = await startSlackEmu();
