@@ -9,6 +9,7 @@ import {
 } from "./m3/column-catalog.ts";
 import type { Predicate } from "./m3/exportmi.ts";
 import type { MiClient, MiRecord } from "./m3/mi-client.ts";
+import type { FilterFallbackOptions } from "./m3/mi-list-fallback.ts";
 import { TableReader } from "./m3/table-reader.ts";
 import { M3Documents } from "./m3-documents.ts";
 import type { MapContext } from "./mapping/fields.ts";
@@ -62,6 +63,8 @@ export interface M3SourceOptions {
   columnTtlSeconds?: number;
   /** Dropped columns and refused tables, once per change (e.g. to the ops channel). */
   onWarning?: (warning: SourceWarning) => void;
+  /** Windows of the GL fallback through GLS200MI/LstVouchersByDt (mi-list-fallback.ts). */
+  fallback?: FilterFallbackOptions;
 }
 
 export function createM3Source(mi: MiClient, o: M3SourceOptions): InforSource {
@@ -106,6 +109,7 @@ class M3Source implements InforSource {
     this.reader = new TableReader(mi, o.company, {
       catalog,
       division: o.division,
+      fallback: o.fallback,
     });
     this.docs = new M3Documents(this.reader, this.ctx);
     this.scanLimit = o.searchScanLimit ?? 5000;

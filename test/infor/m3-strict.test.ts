@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { STRICT_ACCESS } from "../../sandbox/infor-sim/m3/access.ts";
 import type { InforSim } from "../../sandbox/infor-sim/server.ts";
 import type { SourceWarning } from "../../src/infor/m3/column-catalog.ts";
 import { createM3Source } from "../../src/infor/m3-source.ts";
@@ -106,6 +107,33 @@ describe("M3 source on a strict tenant", () => {
     ]);
   }, 60_000);
 
+  it("GL and accounts refused to EXPORTMI are read through GLS200MI and CRS630MI", async () => {
+    strict.control.configure({
+      m3Access: {
+        missingColumns: [],
+        refusedTables: ["FGLEDG", "FCHACC"],
+        refusedTransactions: [],
+      },
+    });
+    try {
+      const warnings: SourceWarning[] = [];
+      for (const entity of ["gl_voucher", "account"] as const) {
+        const a = await read(source(open), entity);
+        const b = await read(source(strict, warnings), entity);
+        expect(b.rejects, entity).toBe(0);
+        expect(b.out.size, entity).toBeGreaterThan(0);
+        expect([...b.out.keys()].sort(), entity).toEqual([...a.out.keys()].sort());
+        for (const [k, rec] of a.out) expect(b.out.get(k), k).toEqual(rec);
+      }
+      expect(warnings.map((w) => w.table).sort()).toEqual(["FCHACC", "FGLEDG"]);
+      const paths = strict.control.log().map((e) => e.path);
+      expect(paths.some((p) => p.includes("GLS200MI/LstVouchersByDt"))).toBe(true);
+      expect(paths.some((p) => p.includes("CRS630MI/LstAccountID"))).toBe(true);
+    } finally {
+      strict.control.configure({ m3Access: STRICT_ACCESS });
+    }
+  }, 60_000);
+
   it("a read that fails after detection detects again and retries once", async () => {
     const warnings: SourceWarning[] = [];
     const s = source(open, warnings);
@@ -133,9 +161,7 @@ describe("M3 source on a strict tenant", () => {
       const err = await read(source(strict), "purchase_order").catch((e: unknown) => e);
       expect((err as Error).message).toContain("M3 table MPHEAD lacks required column IASUNO");
     } finally {
-      strict.control.configure({
-        m3Access: (await import("../../sandbox/infor-sim/m3/access.ts")).STRICT_ACCESS,
-      });
+      strict.control.configure({ m3Access: STRICT_ACCESS });
     }
   });
 });
