@@ -32,8 +32,8 @@ export interface ChaosCounts {
 
 /**
  * Simulator records against emulator messages, pure. One record can raise several alerts (the
- * record's own "New: Invoice …" and, for a non-PO invoice, a match exception "Exception: No po:
- * … invoice …"); a message's kind is its text up to the invoice number. An invoice is delivered
+ * record's own "New: Invoice …" and, for a non-PO invoice, a match exception "No purchase order on
+ * invoice …"); a message's kind is its text up to the invoice number. An invoice is delivered
  * when its record alert ("New…"/"Updated…") is in a channel; every further top-level message of
  * the same kind and number is a duplicate (updates edit the message or reply in its thread,
  * they never post a new top-level message). A malformed invoice found in quarantine is

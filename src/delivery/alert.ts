@@ -29,6 +29,8 @@ export type FieldChange = z.infer<typeof fieldChangeSchema>;
 export const exceptionPayloadSchema = z.object({
   /** e.g. price_variance, quantity_mismatch, missing_receipt, duplicate_invoice */
   type: z.string().min(1),
+  /** The rule's name in words ("No purchase order"); renderers fall back to `type`. */
+  title: z.string().optional(),
   severity: z.enum(["info", "warning", "critical"]).default("warning"),
   summary: z.string().min(1),
   details: z.array(z.object({ label: z.string(), value: z.string() })).default([]),

@@ -17,7 +17,10 @@ function itemOf(a: Alert, ctx: DeliveryContext): DigestItem {
   return {
     alertId: a.id,
     recordKey: a.recordKey,
-    title: a.kind === "exception.opened" && a.exception ? `${a.exception.type}: ${title}` : title,
+    title:
+      a.kind === "exception.opened" && a.exception
+        ? `${a.exception.title ?? a.exception.type}: ${title}`
+        : title,
     ...(amount ? { amount } : {}),
     ...(link ? { link } : {}),
   };

@@ -34,6 +34,8 @@ export interface OpenedAlertInput {
   /** The exception as last posted, when this alert edits it (the thread says what changed). */
   readonly previous?: MatchException;
   readonly approvalId?: string;
+  /** It needs a decision but no approver is configured for its cost center: say so, no buttons. */
+  readonly noApprover?: boolean;
   readonly createdAt: Date;
 }
 
@@ -41,13 +43,20 @@ export interface OpenedAlertInput {
 export function openedAlert(input: OpenedAlertInput): Alert {
   const e = input.exception;
   const changes = input.previous ? exceptionChanges(input.previous, e) : undefined;
+  const payload = exceptionPayload(e);
+  if (input.noApprover) {
+    payload.details.push({
+      label: "Decision",
+      value: `no approver is set for cost center ${e.costCenter ?? "(none)"} in routing.yml: decide in the ERP`,
+    });
+  }
   return createAlert({
     kind: "exception.opened",
     record: input.invoice,
     recordKey: exceptionRecordKey(e),
     contentVersion: openVersion(e, input.occurrence, input.update),
     channel: input.channel,
-    exception: exceptionPayload(e),
+    exception: payload,
     ...(e.costCenter ? { costCenter: e.costCenter } : {}),
     ...(changes ? { changes } : {}),
     ...(input.approvalId

@@ -16,6 +16,11 @@ export interface ApprovalDeps {
    */
   readonly isApprovalOpen?: (approvalId: string) => Promise<boolean>;
   readonly erpUsers?: Readonly<Record<string, string>>;
+  /**
+   * Whether anyone may decide exceptions of a cost center (routing.yml approver bands). Buttons
+   * nobody may press only produce refusals: without approvers the message says so instead.
+   */
+  readonly hasApprovers?: (costCenter: string | undefined) => boolean;
 }
 
 export interface Applied {
@@ -46,6 +51,9 @@ export async function applyPlan(
   ): Promise<{ alert: Alert; approvalId?: string }> {
     const e = input.exception;
     if (!e.needsDecision || shadow) return { alert: openedAlert(input) };
+    if (deps.hasApprovers && !deps.hasApprovers(e.costCenter)) {
+      return { alert: openedAlert({ ...input, noApprover: true }) };
+    }
     if (keep && (!deps.isApprovalOpen || (await deps.isApprovalOpen(keep)))) {
       return { alert: openedAlert({ ...input, approvalId: keep }), approvalId: keep };
     }
@@ -128,7 +136,8 @@ function approvalSubject(
     // approval through it. The alert id still names the exception.
     recordKey: e.invoiceKey,
     kind: "exception",
-    title: `${e.title}: invoice ${invoice.invoiceNumber} from ${who}`,
+    // The line tells two exceptions of one invoice apart (App Home lists them one under another).
+    title: `${e.title}${e.line === null ? "" : ` on line ${e.line}`}: invoice ${invoice.invoiceNumber} from ${who}`,
     amount: e.amountAtStake,
     costCenter: e.costCenter ?? "",
     tenant: invoice.tenant,

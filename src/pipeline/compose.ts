@@ -67,6 +67,7 @@ export function createExceptionPipeline(o: ExceptionPipelineOptions): ExceptionP
     matchPolicy: toMatchPolicy(o.routing),
     routingPolicy: toRoutingPolicy(o.routing),
     erpUsers: o.routing.erpUsers,
+    hasApprovers: (cc) => (cc ? (o.routing.costCenters[cc]?.approvers.length ?? 0) > 0 : false),
     ...(o.createPending ? { createPending: o.createPending } : {}),
     ...(o.closeApproval ? { closeApproval: o.closeApproval } : {}),
     ...(o.isApprovalOpen ? { isApprovalOpen: o.isApprovalOpen } : {}),

@@ -53,6 +53,7 @@ export function exceptionPayload(e: MatchException): ExceptionPayload {
   }
   return {
     type: e.rule,
+    title: e.title,
     severity: SEVERITY[e.severity],
     summary: e.cause,
     details,

@@ -33,7 +33,9 @@ describe("notification text (the `text` fallback) says what happened", () => {
 
   it("the edited message of a resolved exception says why, not the stale cause", () => {
     const m = alertMessage(resolved(), { at });
-    expect(m.text).toBe(`Resolved: Missing receipt: ${REASON}`);
+    expect(m.text).toBe(
+      `Resolved: Missing receipt on invoice INV-77 from Nordic Paper AB: ${REASON}`,
+    );
   });
 
   it("a resolved alert with only the Status change still gives the reason", () => {
@@ -55,13 +57,13 @@ describe("notification text (the `text` fallback) says what happened", () => {
       ],
     });
     expect(threadReplyMessage(updated, at).text).toBe(
-      "Updated: Cause 12.40 EUR vs 11.90 EUR → 12.60 EUR vs 11.90 EUR; Amount at stake 5.00 EUR → 7.00 EUR",
+      "Invoice INV-77 updated: Cause: 12.40 EUR vs 11.90 EUR → 12.60 EUR vs 11.90 EUR; Amount at stake: 5.00 EUR → 7.00 EUR",
     );
   });
 
   it("escapes mrkdwn control characters so a supplier's text cannot ping the channel", () => {
     const m = changeReplyMessage([{ field: "Supplier", from: "A", to: "<!channel> & Co" }], at);
-    expect(m.text).toBe("Updated: Supplier A → &lt;!channel&gt; &amp; Co");
+    expect(m.text).toBe("Updated: Supplier: A → &lt;!channel&gt; &amp; Co");
     const ex = alertMessage(
       createAlert({
         kind: "exception.opened",

@@ -107,7 +107,7 @@ describe("alert messages", () => {
 
   it("thread reply says what changed", () => {
     const m = changeReplyMessage([{ field: "Amount", from: "10.00 EUR", to: "12.00 EUR" }], at);
-    expect(m.text).toBe("Updated: Amount 10.00 EUR → 12.00 EUR");
+    expect(m.text).toBe("Updated: Amount: 10.00 EUR → 12.00 EUR");
     expect(JSON.stringify(m)).toContain("10.00 EUR → 12.00 EUR");
   });
 });

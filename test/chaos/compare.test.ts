@@ -32,7 +32,10 @@ describe("chaos comparison", () => {
   it("counts delivered, lost, quarantined, duplicated, misrouted and audit gaps", () => {
     const c = run([
       msg(`New: Invoice ${TAG}-1 from 3000001: 1.00 EUR`, "a1"),
-      msg(`Exception: No po: No purchase order on invoice ${TAG}-1 (1.00 EUR)`, "e1"),
+      msg(
+        `No purchase order on invoice ${TAG}-1 from 3000001: no PO on the invoice (1.00 EUR)`,
+        "e1",
+      ),
       msg(`New: Invoice ${TAG}-2 from 3000001`, "a2"),
       // The same alert posted twice (an ambiguous post retried without a lookup).
       msg(`New: Invoice ${TAG}-2 from 3000001`, "a2", "CDEF"),
@@ -55,7 +58,10 @@ describe("chaos comparison", () => {
   });
 
   it("calls an invoice lost when only its exception alert arrived", () => {
-    const c = run([msg(`Exception: No po: No purchase order on invoice ${TAG}-1`, "e1")], [inv(1)]);
+    const c = run(
+      [msg(`No purchase order on invoice ${TAG}-1 from 3000001: no PO on the invoice`, "e1")],
+      [inv(1)],
+    );
     expect(c).toMatchObject({ delivered: 0, lost: 1, lostNumbers: [`${TAG}-1`] });
   });
 });

@@ -28,6 +28,21 @@ let profile = "";
 let dataDir = "";
 let started = 0;
 
+/** block_actions the emulator sent to the app so far (a cancelled dialog sends none). */
+function actionsSent(): number {
+  return demo.emu.inspect.platformRequests().filter((r) => r.kind === "block_actions").length;
+}
+
+async function eventually<T>(read: () => T | undefined, timeoutMs = UI_WAIT): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = read();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error("timed out waiting for the demo");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 async function actAs(userId: string): Promise<void> {
   await page.selectOption("[data-testid=user-select]", userId);
   await page.click(`[data-channel=${CHANNEL}]`);
@@ -69,8 +84,16 @@ describeWithBrowser("the demo in a browser", () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
-  it("shows alerts, answers /infor po, refuses a non-approver and takes an approval", async () => {
+  it("shows alerts, answers /infor help and po, asks before approving, refuses a non-approver and takes an approval", async () => {
+    // The view opens where the app has posted, not on an empty #general.
+    const firstPost = await eventually(() =>
+      Object.values(DEMO_CHANNELS).find((c) => demo.emu.inspect.messages(c).length > 0),
+    );
     await page.goto(demo.webView);
+    await page.locator("#messages > article.message").first().waitFor();
+    const opened = demo.emu.inspect.channels().find((c) => c.id === firstPost)?.name ?? "?";
+    expect(await page.locator("#channel-header").textContent()).not.toContain("general");
+    console.info(`demo: the web view opened on a channel with messages (first post in #${opened})`);
     await actAs(NON_APPROVER.id);
 
     // 1. An invoice alert arrives (the first poll imports the day's invoices).
@@ -82,55 +105,76 @@ describeWithBrowser("the demo in a browser", () => {
     expect(firstAlertSeconds).toBeLessThan(60);
     await page.screenshot({ path: `${ARTIFACTS}/1-alert.png` });
 
-    // 2. /infor po <number> answers privately.
+    // 2. /infor help is answered in the ack body: Slack shows it to the one who asked.
+    await page.fill("[data-testid=composer]", "/infor help");
+    await page.press("[data-testid=composer]", "Enter");
+    const help = page.locator("article.message.ephemeral", { hasText: "looks things up" }).first();
+    await help.waitFor();
+    await expect(help.textContent()).resolves.toContain("Only visible to you");
+    await page.screenshot({ path: `${ARTIFACTS}/2-infor-help.png` });
+
+    // 3. /infor po <number> answers privately, with the supplier's name and the open exceptions.
+    const data = demo.sim.control.data(demo.sim.tenant);
     const scenario = demo.sim.control.scenarios(demo.sim.tenant).priceVariance[0];
-    const puno = demo.sim.control
-      .data(demo.sim.tenant)
-      .invoices.find((i) => i.inbn === scenario)?.puno;
+    const inv = data.invoices.find((i) => i.inbn === scenario);
+    const puno = inv?.puno;
+    const supplierName = data.suppliers.find((x) => x.suno === inv?.suno)?.sunm ?? "";
     expect(puno).toBeTruthy();
+    expect(supplierName).not.toBe("");
     await page.fill("[data-testid=composer]", `/infor po ${puno}`);
     await page.press("[data-testid=composer]", "Enter");
     const answer = page.locator("article.message.ephemeral", { hasText: String(puno) }).first();
     await answer.waitFor();
     await expect(answer.textContent()).resolves.toContain("Only visible to you");
-    await page.screenshot({ path: `${ARTIFACTS}/2-infor-po.png` });
+    await expect(answer.textContent()).resolves.toContain(supplierName);
+    await page.screenshot({ path: `${ARTIFACTS}/3-infor-po.png` });
 
-    // 3. A price variance waits for a decision; a non-approver's click is refused.
+    // 4. A price variance names its invoice and supplier and waits for a decision.
     const pending = page
       .locator("#messages > article.message", { hasText: "Price variance" })
+      .filter({ hasText: `Invoice ${inv?.sino}` })
       .filter({ has: page.locator('button[data-action-id="approval.approve"]') })
       .first();
     await pending.waitFor();
+    await expect(pending.textContent()).resolves.toContain(supplierName);
     const ts = await pending.getAttribute("data-ts");
     expect(ts).toBeTruthy();
     const message = page.locator(`#messages > article.message[data-ts="${ts}"]`);
-    await message.locator('button[data-action-id="approval.approve"]').click();
-    await page.locator("[data-testid=confirm-ok]").click();
-    await page.locator("article.message.ephemeral", { hasText: "Nothing was recorded" }).waitFor();
-    await expect(
-      message.locator('button[data-action-id="approval.approve"]').count(),
-    ).resolves.toBe(1);
-    await page.screenshot({ path: `${ARTIFACTS}/3-refused.png` });
+    const approve = message.locator('button[data-action-id="approval.approve"]');
+    const dialog = page.locator("[data-testid=confirm]");
 
-    // 4. An approver approves: the message is stamped and its buttons are gone.
+    // 5. Approve asks first; Cancel sends nothing.
+    const clicksBefore = actionsSent();
+    await approve.click();
+    await dialog.getByText(`Invoice ${inv?.sino}`, { exact: false }).waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/4-confirm.png` });
+    await dialog.locator("[data-testid=confirm-deny]").click();
+    await dialog.waitFor({ state: "detached" });
+    expect(actionsSent()).toBe(clicksBefore);
+    await expect(approve.count()).resolves.toBe(1);
+
+    // 6. A non-approver who confirms is refused.
+    await approve.click();
+    await dialog.locator("[data-testid=confirm-ok]").click();
+    await page.locator("article.message.ephemeral", { hasText: "Nothing was recorded" }).waitFor();
+    expect(actionsSent()).toBe(clicksBefore + 1);
+    await expect(approve.count()).resolves.toBe(1);
+    await page.screenshot({ path: `${ARTIFACTS}/5-refused.png` });
+
+    // 7. An approver approves: the message is stamped, its header says so, its buttons are gone.
     await actAs(APPROVER.id);
-    await message.locator('button[data-action-id="approval.approve"]').click();
-    await page.locator("[data-testid=confirm-ok]").click();
-    await message
-      .locator('button[data-action-id="approval.approve"]')
-      .waitFor({ state: "detached" });
-    await message
-      .getByText(/Approved/)
-      .first()
-      .waitFor();
+    await approve.click();
+    await dialog.locator("[data-testid=confirm-ok]").click();
+    await approve.waitFor({ state: "detached" });
+    await message.locator(".block.header", { hasText: "Approved" }).waitFor();
     await expect(message.textContent()).resolves.toContain(APPROVER.name);
     // Live updates re-render the list; bring the decided message to the top for the picture.
     await message.evaluate((el) => el.scrollIntoView({ block: "start" }));
-    await page.screenshot({ path: `${ARTIFACTS}/4-approved.png` });
+    await page.screenshot({ path: `${ARTIFACTS}/6-approved.png` });
     // The README's picture: refreshed on request, so a test run leaves the tree clean.
     if (!existsSync("docs/demo.png") || process.env.UPDATE_DEMO_PNG === "1") {
       mkdirSync("docs", { recursive: true });
-      copyFileSync(`${ARTIFACTS}/4-approved.png`, "docs/demo.png");
+      copyFileSync(`${ARTIFACTS}/6-approved.png`, "docs/demo.png");
     }
   }, 180_000);
 });

@@ -25,7 +25,8 @@ tenants:
   - id: T1
     companies: [{ company: 100, divisions: [AAA] }]
 costCenters:
-  CC100: { channel: cc100 }
+  CC100: { channel: cc100, approvers: [{ upTo: unlimited, groups: [S0APPROVER] }] }
+  CC900: { channel: cc100 }
 tolerances:
   default: { pricePercent: 2 }
   costCenters:
@@ -80,6 +81,8 @@ describe("createExceptionPipeline", () => {
       enteredBy: "JSMITH",
       enteredBySlackId: "U0CLERK001",
       amount: { amount: "7.5", currency: "EUR" },
+      // App Home lists a title per approval: the line tells two of one invoice apart.
+      title: expect.stringMatching(/^Price variance on line \d+: invoice INV-1 from /),
     });
     expect(reads).toContain("T1/100/AAA/4500001");
     const causes = await pipeline.openExceptions(recordKey(invoice()));
@@ -92,6 +95,45 @@ describe("createExceptionPipeline", () => {
     expect(
       await pipeline.poExceptions({ tenant: "T1", company: "100", number: "4500002" }),
     ).toEqual([]);
+  });
+
+  it("offers no buttons on a cost center nobody may approve for, and says so", async () => {
+    const parsed = parseRouting(ROUTING);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const created: unknown[] = [];
+    const pipeline = createExceptionPipeline({
+      redis,
+      prefix: `${prefix}noapprover:`,
+      routing: parsed.config,
+      lookups: lookupsFromSources(() => ({
+        async getPurchaseOrder() {
+          return { records: [po({}, { costCenter: "CC900", receivedQty: "10" })], rejects: [] };
+        },
+        async findInvoice() {
+          return { records: [], rejects: [] };
+        },
+      })),
+      createPending: async (s) => {
+        created.push(s);
+        return { id: "apr-1" };
+      },
+    });
+    const priced = invoice(
+      { invoiceNumber: "INV-900", total: { amount: "80.00", currency: "EUR" } },
+      {
+        unitPrice: { amount: "8.00", currency: "EUR" },
+        amount: { amount: "80.00", currency: "EUR" },
+      },
+    );
+    const [alert] = await pipeline.extraAlerts(eventFor(priced));
+    expect(alert?.kind).toBe("exception.opened");
+    expect(alert?.exception?.type).toBe("price_variance");
+    expect(alert?.needsDecision).toBeUndefined();
+    expect(created).toEqual([]);
+    expect(alert?.exception?.details).toContainEqual({
+      label: "Decision",
+      value: expect.stringContaining("no approver is set for cost center CC900"),
+    });
   });
 
   it("asks the ERP for same-number invoices only when told to (it costs ION budget)", async () => {

@@ -167,10 +167,13 @@ afterAll(async () => {
 });
 
 function exceptionMessages(channel: string, about?: string) {
-  return emu.inspect
-    .messages(channel)
-    .filter((m) => /Exception|Resolved/.test(m.text ?? ""))
-    .filter((m) => about === undefined || JSON.stringify(m.blocks).includes(about));
+  return (
+    emu.inspect
+      .messages(channel)
+      // Exception alerts carry the alert header (blocks/alert.ts); record alerts do not.
+      .filter((m) => JSON.stringify(m.blocks).includes('"block_id":"alert.header"'))
+      .filter((m) => about === undefined || JSON.stringify(m.blocks).includes(about))
+  );
 }
 
 describe("simulator → exception in Slack → resolved by a receipt", () => {

@@ -16,6 +16,7 @@ describe("exception payload for delivery", () => {
     expect(exceptionPayloadSchema.parse(payload)).toEqual(payload);
     expect(payload).toEqual({
       type: "price_variance",
+      title: "Price variance",
       severity: "warning",
       summary: "Line 1: unit price 12.40 EUR vs PO 11.90 EUR (+4.2 %, tolerance 2 %)",
       amount: { amount: "5", currency: "EUR" },

@@ -49,9 +49,10 @@ describe("/infor through signed requests", () => {
     expect(t).toContain("lookup.share");
   });
 
-  it("po not found says so", async () => {
+  it("po not found says so, with nothing to share", async () => {
     const { answer } = await run("po 999");
     expect(answer?.text).toContain("No purchase order 999");
+    expect(textOf(answer?.blocks)).not.toContain("lookup.share");
   });
 
   it("invoice with one and two arguments, duplicates, and an ERP failure", async () => {

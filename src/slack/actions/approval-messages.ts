@@ -28,7 +28,10 @@ export async function updateApprovalMessage(
 ): Promise<void> {
   try {
     const original = (await readBlocks(client, ref)) ?? approvalSummaryBlocks(approval);
-    const blocks = mode === "final" ? stampDecision(original, [line]) : stampHold(original, line);
+    const blocks =
+      mode === "final"
+        ? stampDecision(original, [line], approval.state)
+        : stampHold(original, line, approval.state);
     await client.chat.update({
       channel: ref.channel,
       ts: ref.ts,

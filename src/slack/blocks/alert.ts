@@ -7,6 +7,7 @@ import type {
 } from "../../delivery/alert.ts";
 import { add, dec, toFixed } from "../../shared/decimal.ts";
 import { formatMoney, type Money } from "../../shared/money.ts";
+import { changeLines } from "./change-words.ts";
 import {
   contextLine,
   esc,
@@ -15,11 +16,15 @@ import {
   type LinkTemplates,
   link,
   money,
+  supplierLabel,
   textSection,
 } from "./format.ts";
+import { ALERT_HEADER_BLOCK } from "./header-state.ts";
 import { capBlocks, chunkLines, fitLines, LIMITS, moreLine, truncate } from "./limits.ts";
 import { recordMessage } from "./records.ts";
 import type { ActionsBlock, Block, SlackMessage } from "./types.ts";
+
+export { ALERT_HEADER_BLOCK };
 
 /** Action ids the Bolt side handles; the value is the opaque approval id only. */
 export const APPROVAL_ACTIONS = {
@@ -169,6 +174,31 @@ export function alertMessage(alert: Alert, o: AlertViewOptions = {}): SlackMessa
   return { text: message.text, blocks: capBlocks(message.blocks) };
 }
 
+/** "Invoice F1100031" / "Credit note 77" / "PO 1000021": the document an alert is about. */
+export function documentName(record: Alert["record"]): string | undefined {
+  switch (record?.entity) {
+    case "supplier_invoice":
+      return `${record.credit ? "Credit note" : "Invoice"} ${record.invoiceNumber}`;
+    case "purchase_order":
+      return `PO ${record.number}`;
+    case "payment":
+      return `Payment ${record.reference}`;
+    default:
+      return undefined;
+  }
+}
+
+function supplierOf(record: Alert["record"]): { id: string; name?: string } | undefined {
+  if (
+    record?.entity === "supplier_invoice" ||
+    record?.entity === "purchase_order" ||
+    record?.entity === "payment"
+  ) {
+    return { id: record.supplierId, ...(record.supplierName ? { name: record.supplierName } : {}) };
+  }
+  return undefined;
+}
+
 function exceptionMessage(alert: Alert, at: Date, links: LinkTemplates | undefined): SlackMessage {
   const ex: ExceptionPayload = alert.exception ?? {
     type: "exception",
@@ -178,11 +208,24 @@ function exceptionMessage(alert: Alert, at: Date, links: LinkTemplates | undefin
   };
   const resolved = alert.kind === "exception.resolved";
   const icon = resolved ? "✅" : ex.severity === "critical" ? "🚨" : "⚠️";
-  const title = `${icon} ${resolved ? "Resolved" : "Exception"}: ${humanize(ex.type)}`;
-  const blocks: Block[] = [header(title), textSection(esc(ex.summary))];
+  const what = ex.title ?? humanize(ex.type);
+  const doc = documentName(alert.record);
+  const supplier = supplierOf(alert.record);
+  const subject = doc ? `${what} · ${doc}` : what;
+  const blocks: Block[] = [
+    {
+      ...header(`${icon} ${resolved ? "Resolved: " : ""}${subject}`),
+      block_id: ALERT_HEADER_BLOCK,
+    },
+  ];
+  const from = supplier ? ` from ${supplierLabel(supplier.id, supplier.name)}` : "";
+  blocks.push(textSection(`${doc ? `*${esc(doc)}*${from}\n` : ""}${esc(ex.summary)}`));
+  // What is at stake is often one of the facts already shown (the variance amount): once is enough.
+  const stake = ex.amount ? money(ex.amount) : undefined;
+  const shown = new Set(ex.details.map((d) => esc(d.value)));
   const details = fieldsSection([
     ...ex.details.map((d) => [d.label, esc(d.value)] as const),
-    ["Amount", ex.amount ? money(ex.amount) : undefined],
+    ["At stake", stake && !shown.has(stake) ? stake : undefined],
     ["Cost center", alert.costCenter ? esc(alert.costCenter) : undefined],
   ]);
   if (details) blocks.push(details);
@@ -198,10 +241,14 @@ function exceptionMessage(alert: Alert, at: Date, links: LinkTemplates | undefin
     if (alert.link) blocks.push(textSection(link(alert.link, "Open in CloudSuite")));
     blocks.push(contextLine({ at }));
   }
-  // The notification for a resolved exception says why it resolved, not the stale cause.
+  // Notifications show only the text: it names the document and the supplier, then the cause
+  // (or, once resolved, why).
   const reason = resolved ? resolutionReason(alert) : undefined;
+  const on = doc
+    ? ` on ${doc.startsWith("PO ") ? doc : doc.charAt(0).toLowerCase() + doc.slice(1)}${supplier ? ` from ${supplier.name ?? supplier.id}` : ""}`
+    : "";
   const text = truncate(
-    esc(`${resolved ? "Resolved" : "Exception"}: ${humanize(ex.type)}: ${reason ?? ex.summary}`),
+    esc(`${resolved ? "Resolved: " : ""}${what}${on}: ${reason ?? ex.summary}`),
     LIMITS.fallbackText,
   );
   return { text, blocks };
@@ -244,7 +291,9 @@ export function digestMessage(d: DigestPayload, at: Date): SlackMessage {
   if (fields) blocks.push(fields);
   const lines = d.items.map((i) => {
     const label = i.link ? link(i.link, i.title) : esc(i.title);
-    return `• ${label}${i.amount ? ` · ${money(i.amount)}` : ""}`;
+    // Record titles already end with their amount ("Invoice 7 from Acme: 1,234.50 EUR").
+    const amount = i.amount && !i.title.includes(money(i.amount)) ? ` · ${money(i.amount)}` : "";
+    return `• ${label}${amount}`;
   });
   // Room for header, fields, context and the "and N more" line inside the 50-block limit.
   const chunks = chunkLines(lines, LIMITS.sectionText);
@@ -267,10 +316,25 @@ export function digestMessage(d: DigestPayload, at: Date): SlackMessage {
   return { text, blocks };
 }
 
+/**
+ * Ops notices say what failed in the words of whoever reads the ops channel: a poll that fails
+ * is an ERP problem, not a delivery one, and its count is of failed attempts, not of alerts.
+ */
+const OPS_WORDS: Readonly<Record<string, { icon: string; title: string; count: string }>> = {
+  poll_failing: { icon: "🛠", title: "ERP polling is failing", count: "Failed attempts" },
+  poll_recovered: {
+    icon: "✅",
+    title: "ERP polling works again",
+    count: "Failed attempts before",
+  },
+  records_quarantined: { icon: "⚠️", title: "ERP records set aside", count: "Records" },
+};
+
 export function opsMessage(op: OpsPayload, at: Date): SlackMessage {
-  const title = `Delivery problem: ${op.code}`;
-  const blocks: Block[] = [header(`🛠 ${title}`), textSection(esc(op.message))];
-  const fields = fieldsSection([["Affected alerts", String(op.count)]]);
+  const known = OPS_WORDS[op.code];
+  const title = known ? known.title : `Delivery problem: ${op.code}`;
+  const blocks: Block[] = [header(`${known?.icon ?? "🛠"} ${title}`), textSection(esc(op.message))];
+  const fields = fieldsSection([[known?.count ?? "Affected alerts", String(op.count)]]);
   if (fields) blocks.push(fields);
   if (op.examples.length > 0)
     blocks.push(
@@ -295,11 +359,12 @@ export function changeReplyMessage(
   at: Date,
   what = "Updated",
   summary?: string,
+  record?: Alert["record"],
 ): SlackMessage {
-  const list = changes ?? [];
-  const lines = list.map((c) => `• *${esc(c.field)}*: ${esc(c.from ?? "—")} → ${esc(c.to ?? "—")}`);
+  const list = changeLines(changes ?? [], record);
+  const lines = list.map((c) => `• *${esc(c.label)}*: ${esc(c.text)}`);
   const body = lines.length > 0 ? fitLines(lines, LIMITS.sectionText) : "_details changed_";
-  const spelled = list.map((c) => `${c.field} ${c.from ?? "—"} → ${c.to ?? "—"}`).join("; ");
+  const spelled = list.map((c) => `${c.label}: ${c.text}`).join("; ");
   const detail = summary ?? spelled;
   const text = truncate(esc(detail ? `${what}: ${detail}` : what), LIMITS.fallbackText);
   return { text, blocks: [textSection(`*${esc(what)}*\n${body}`), contextLine({ at })] };
@@ -316,7 +381,14 @@ export function resolutionReason(alert: Alert): string | undefined {
 /** The thread reply delivery posts under the message it edited. */
 export function threadReplyMessage(alert: Alert, at: Date): SlackMessage {
   if (alert.kind === "exception.resolved") {
-    return changeReplyMessage(alert.changes, at, "Resolved", resolutionReason(alert));
+    return changeReplyMessage(alert.changes, at, "Resolved", resolutionReason(alert), alert.record);
   }
-  return changeReplyMessage(alert.changes, at, "Updated");
+  const doc = documentName(alert.record);
+  return changeReplyMessage(
+    alert.changes,
+    at,
+    doc ? `${doc} updated` : "Updated",
+    undefined,
+    alert.record,
+  );
 }

@@ -2,6 +2,7 @@ import type { Alert } from "../../delivery/alert.ts";
 import type { DecisionView } from "../../delivery/decisions.ts";
 import { decisionLine } from "../views/approval-view.ts";
 import { approvalActions, decisionSummary } from "./alert.ts";
+import { restateHeader } from "./header-state.ts";
 import { capBlocks, LIMITS, truncate } from "./limits.ts";
 import type { Block, SlackMessage } from "./types.ts";
 
@@ -24,7 +25,10 @@ export function withDecision(
   if (!d) return message;
   // Room for the stamp and the buttons inside the 50-block limit.
   const body = capBlocks(
-    message.blocks.filter((b) => !isApprovalBlock(b)),
+    restateHeader(
+      message.blocks.filter((b) => !isApprovalBlock(b)),
+      alert.kind === "exception.resolved" ? "pending" : d.state,
+    ),
     LIMITS.messageBlocks - 2,
   );
   const resolved = alert.kind === "exception.resolved";

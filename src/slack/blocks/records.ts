@@ -72,7 +72,8 @@ export function invoiceMessage(inv: SupplierInvoice, o: RecordViewOptions): Slac
   const supplier = supplierLabel(inv.supplierId, inv.supplierName);
   const fields = fieldsSection([
     ["Supplier", supplier],
-    ["Amount", money(inv.total)],
+    // "Total", not "Amount": an exception above it shows the amount at stake.
+    ["Total", money(inv.total)],
     ["VAT", inv.vat ? money(inv.vat) : undefined],
     ["Status", esc(inv.status)],
     ["Invoice date", inv.invoiceDate],

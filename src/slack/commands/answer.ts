@@ -57,6 +57,22 @@ export function lookupKey(c: LookupCommand): string {
   }
 }
 
+/** Whether the lookup found anything (a "not found" answer is not worth sharing). */
+export function answerFound(a: LookupAnswer): boolean {
+  switch (a.kind) {
+    case "po":
+      return a.po !== undefined;
+    case "invoice":
+      return a.invoices.length > 0;
+    case "supplier":
+      return a.matches.length > 0;
+    case "payment":
+      return a.payments.length > 0;
+    case "gl":
+      return a.vouchers.length > 0;
+  }
+}
+
 /** How many supplier matches make a pick list instead of a card. */
 export const PICK_LIST_MAX = 8;
 

@@ -10,7 +10,7 @@ import { helpView } from "../views/help-view.ts";
 import { statusView } from "../views/status-view.ts";
 import { SUPPLIER_PICK_ACTION } from "../views/supplier-view.ts";
 import type { SlackMessage } from "../views/types.ts";
-import { isLookup, type LookupCommand } from "./answer.ts";
+import { answerFound, isLookup, type LookupCommand } from "./answer.ts";
 import { errorCode, type LookupOutcome, type LookupRunner } from "./lookup-runner.ts";
 import { type InforCommand, parseInforCommand } from "./parse.ts";
 import { loadShare, SHARE_ACTION, shareBlock, sharedBy, storeShare } from "./share.ts";
@@ -178,7 +178,12 @@ export function registerInforCommand(app: App, deps: CommandDeps): void {
     const outcome: LookupOutcome = await deps.lookup(c, userId);
     switch (outcome.kind) {
       case "answer":
-        return { message: answerView(outcome.answer), shareable: true, auditOutcome: "answered" };
+        return {
+          message: answerView(outcome.answer),
+          // "No purchase order 999 found" is nothing the channel needs to see.
+          shareable: answerFound(outcome.answer),
+          auditOutcome: "answered",
+        };
       case "rate_limited":
         return {
           message: simple(

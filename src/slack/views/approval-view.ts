@@ -1,4 +1,5 @@
 import type { Approval, ApprovalState } from "../../approvals/types.ts";
+import { restateHeader } from "../blocks/header-state.ts";
 import { button, context, esc, formatMoney, formatTime, section } from "./format.ts";
 import type { SlackBlock } from "./types.ts";
 
@@ -98,15 +99,25 @@ export function supersededLine(erpStatus: string, detail?: string): string {
  * The original alert with its approval buttons removed and the decision stamped at the end.
  * Works on whatever the delivery helper rendered: only our actions block is dropped.
  */
-export function stampDecision(original: SlackBlock[], lines: string[]): SlackBlock[] {
-  const kept = original.filter((b) => !isApprovalActions(b) && b.block_id !== "approval.stamp");
+export function stampDecision(
+  original: SlackBlock[],
+  lines: string[],
+  state?: ApprovalState,
+): SlackBlock[] {
+  const filtered = original.filter((b) => !isApprovalActions(b) && b.block_id !== "approval.stamp");
+  const kept = state ? restateHeader(filtered, state) : filtered;
   kept.push({ ...context(...lines), block_id: "approval.stamp" });
   return kept;
 }
 
 /** Hold keeps the buttons (a held document can still be approved or rejected) and adds a line. */
-export function stampHold(original: SlackBlock[], line: string): SlackBlock[] {
-  const kept = original.filter((b) => b.block_id !== "approval.stamp");
+export function stampHold(
+  original: SlackBlock[],
+  line: string,
+  state?: ApprovalState,
+): SlackBlock[] {
+  const filtered = original.filter((b) => b.block_id !== "approval.stamp");
+  const kept = state ? restateHeader(filtered, state) : filtered;
   const at = kept.findIndex(isApprovalActions);
   const stamp = { ...context(line), block_id: "approval.stamp" };
   if (at === -1) kept.push(stamp);
