@@ -11,6 +11,12 @@ import { type ChaosOptions, FULL, SHORT } from "./chaos/options.ts";
 import { failed, formatReport } from "./chaos/report.ts";
 import { runChaos } from "./chaos/run.ts";
 
+if (process.argv.includes("--approvals")) {
+  // The approvals variant (bench/chaos/approvals): its own driver, report and exit code.
+  await import("./chaos/approvals/main.ts");
+  process.exit();
+}
+
 const args = process.argv.slice(2);
 const value = (flag: string) => {
   const i = args.indexOf(flag);

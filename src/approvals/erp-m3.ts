@@ -93,7 +93,7 @@ export function createM3Adapter(o: M3AdapterOptions): ErpAdapter {
           invoiceNumber: head.invoiceNumber || probe.invoiceNumber,
           year: head.year,
         };
-        return { ok: true, route: routeOf(chosen.route, ref, o) };
+        return { ok: true, route: routeOf(chosen.route, ref, o, head) };
       } catch (err) {
         if (m3Refusal(err)?.code === "not_found")
           return { ok: false, reason: "M3 no longer has this invoice batch" };
@@ -113,7 +113,15 @@ function refusalText(err: unknown) {
   return r ? { code: r.code, message: r.message } : undefined;
 }
 
-function routeOf(name: M3RouteName, ref: M3InvoiceRef, o: M3AdapterOptions): ErpRoute {
+function routeOf(
+  name: M3RouteName,
+  ref: M3InvoiceRef,
+  o: M3AdapterOptions,
+  head?: { supa: string; reason: string },
+): ErpRoute {
+  // The head read to choose the route answers the first state() (a poll reads M3 once per
+  // invoice); any write drops it, so a read after a write always goes to M3.
+  let fresh = head;
   const common = { name, refusal: refusalText, ambiguous: isAmbiguous };
   const ledger = {
     DIVI: ref.division,
@@ -138,16 +146,19 @@ function routeOf(name: M3RouteName, ref: M3InvoiceRef, o: M3AdapterOptions): Erp
         },
       }),
       async state(): Promise<ErpState> {
-        const head = await o.calls.batch(ref);
+        const head = fresh ?? (await o.calls.batch(ref));
+        fresh = undefined;
         if (head.supa === "50" || head.supa === "90")
           return { status: "approved", detail: `status ${head.supa}` };
         if (head.supa === "40") return { status: "rejected", detail: head.reason || "status 40" };
         return { status: "pending" };
       },
-      apply: (d) =>
-        d.verb === "reject"
+      apply: (d) => {
+        fresh = undefined;
+        return d.verb === "reject"
           ? o.calls.rejectBatch(ref, d.reason ?? "", o.rejectReasonCode)
-          : o.calls.approveBatch(ref),
+          : o.calls.approveBatch(ref);
+      },
     };
   }
   if (name === "APS110MI") {

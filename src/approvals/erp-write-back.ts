@@ -98,23 +98,32 @@ export function createErpWriter(o: ErpWriterOptions): ErpWriter {
     prior: ErpIntent | undefined,
   ): Promise<ErpWriteOutcome> {
     let attempts = prior?.attempts ?? 0;
-    // An earlier attempt may have reached M3: read before calling again.
-    let mustRead = prior !== undefined && prior.status !== "written";
+    // Always read before the first call (routes answer it from the read that chose them, so it
+    // costs nothing): M3 accepts a second RejectInvoice on a rejected batch, so a decision taken
+    // in M3 meanwhile must stop us before the call, not after. An earlier attempt of ours may
+    // also have reached M3.
+    let mustRead = true;
     // M3's "approved" is ours only if one of our calls may have reached it (a lost answer, a
     // killed worker); after a clean refusal it is someone else's decision taken in M3.
-    let mayBeOurs = mustRead;
+    let mayBeOurs = prior !== undefined && prior.status !== "written";
     for (;;) {
+      let state: ErpState | undefined;
       if (mustRead) {
-        let state: ErpState;
         try {
           state = await route.state();
         } catch (err) {
-          log.warn(
-            { approvalId: id, code: (err as { code?: string }).code },
-            "ERP state unreadable",
-          );
-          return { status: "unknown", reason: "M3 could not be read to confirm the decision" };
+          // Nothing of ours can have reached M3 yet: an unreadable state (APS110MI has no read)
+          // does not stop the first call; after a call it means "unknown".
+          if (mayBeOurs || attempts > (prior?.attempts ?? 0)) {
+            log.warn(
+              { approvalId: id, code: (err as { code?: string }).code },
+              "ERP state unreadable",
+            );
+            return { status: "unknown", reason: "M3 could not be read to confirm the decision" };
+          }
         }
+      }
+      if (state) {
         const verdict = judge(d, state);
         if (verdict === "ours" && mayBeOurs) {
           await setStatus(id, "written", attempts);

@@ -204,6 +204,14 @@ describe("ERP write-back to M3 through the simulator", () => {
     expect(decisionsFor(inv.inbn)).toHaveLength(0);
   });
 
+  it("a batch rejected in M3 is not rejected a second time (M3 would accept it)", async () => {
+    const inv = batch({ ibtp: "10", supa: "30" });
+    s.control.approvals.decideInM3({ inbn: inv.inbn, verb: "reject", user: "jdoe", reason: "no" });
+    const out = await writer().write(decision(approvalOf(inv), { verb: "reject", reason: "dup" }));
+    expect(out).toMatchObject({ status: "decided_in_erp", state: "rejected" });
+    expect(decisionsFor(inv.inbn)).toHaveLength(1);
+  });
+
   it("a decision taken in M3 first is reported as decided in M3", async () => {
     const inv = batch({ ibtp: "10", supa: "30" });
     s.control.approvals.decideInM3({ inbn: inv.inbn, verb: "reject", user: "jdoe", reason: "no" });

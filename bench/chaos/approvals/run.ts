@@ -1,0 +1,425 @@
+/**
+ * Approvals chaos variant (`npm run chaos -- --approvals`): Slack decisions written to M3 while
+ * M3 decides some of the same invoices itself, workers die and approve answers get lost.
+ * Counts divergences between the final Slack message, the audit log and the simulator's state,
+ * double decisions in M3, and how long a decision taken in M3 takes to show in Slack.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebClient } from "@slack/web-api";
+import { Redis } from "ioredis";
+import pino from "pino";
+import { startInforSim } from "../../../sandbox/infor-sim/server.ts";
+import { startSlackEmu } from "../../../sandbox/slack-emu/server.ts";
+import { reflectedMessage } from "../../../src/app/erp-approvals.ts";
+import { createPendingApproval } from "../../../src/approvals/create-pending.ts";
+import { createM3Adapter } from "../../../src/approvals/erp-m3.ts";
+import { reflectErpDecisions } from "../../../src/approvals/erp-reflect.ts";
+import { createErpWriter } from "../../../src/approvals/erp-write-back.ts";
+import { createApprovalStore } from "../../../src/approvals/store.ts";
+import { createInforClient } from "../../../src/infor/create-client.ts";
+import { parseIonapi } from "../../../src/infor/ionapi.ts";
+import { M3ApprovalCalls } from "../../../src/infor/m3/approval-calls.ts";
+import { approvalActions } from "../../../src/slack/blocks/alert.ts";
+
+export interface ApprovalChaosOptions {
+  invoices: number;
+  /** Share decided "in M3" by the simulator while Slack decides the rest. */
+  m3Share: number;
+  kills: number;
+  workers: number;
+  /** Probability that an approve/reject answer is lost after M3 applied it. */
+  dropRate: number;
+  /** Reflection poll interval (the "one poll" of the p95 target). */
+  pollMs: number;
+  seed: number;
+  out?: string;
+}
+
+const CHANNEL = "C0AP000001";
+const USERS = ["U0APPR0001", "U0APPR0002", "U0APPR0003"];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function rng(seed: number) {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 0x1_0000_0000;
+  };
+}
+
+export async function runApprovalChaos(o: ApprovalChaosOptions) {
+  const started = Date.now();
+  const random = rng(o.seed);
+  const logger = pino({ level: process.env.CHAOS_LOG_LEVEL ?? "silent" });
+  const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+  const redis = new Redis(redisUrl);
+  const prefix = `chaos-approvals:${randomBytes(4).toString("hex")}:`;
+  const sim = await startInforSim({
+    port: 0,
+    seed: o.seed,
+    data: {
+      suppliersPerCompany: 25,
+      purchaseOrders: 60,
+      invoices: o.invoices + 400,
+      manualVouchers: 5,
+    },
+  });
+  const emu = await startSlackEmu({
+    limits: {
+      postMessagePerChannel: { ratePerSecond: 100_000, burst: 100_000 },
+      postMessageWorkspace: { ratePerSecond: 100_000, burst: 100_000 },
+      // Pacing is not under test here (delivery's chaos covers it): no method tiers.
+      methodTiers: {},
+    },
+  });
+  const slack = new WebClient(emu.botToken, { slackApiUrl: emu.url, retryConfig: { retries: 0 } });
+  const store = createApprovalStore({ redis, prefix });
+  const infor = createInforClient({
+    credentials: parseIonapi(sim.ionapi),
+    requestsPerMinute: 100_000,
+    company: "100",
+    division: "AAA",
+  });
+  const adapter = createM3Adapter({
+    calls: new M3ApprovalCalls(infor.mi),
+    usesFlow: false,
+    rejectReasonCode: "RJ",
+  });
+  const audit = async (e: unknown) => {
+    await redis.rpush(`${prefix}chaos-audit`, JSON.stringify(e));
+  };
+
+  // 1. Invoices needing approval: self-billing batches, printed (APS450MI route).
+  const data = sim.control.data();
+  const invoices = data.invoices.filter((i) => !i.payment).slice(0, o.invoices);
+  if (invoices.length < o.invoices)
+    throw new Error(`the simulator generated only ${invoices.length} invoices`);
+  for (const inv of invoices) {
+    inv.ibtp = "10";
+    inv.supa = "30";
+  }
+  data.version++;
+  const byInbn = new Map<
+    number,
+    { approvalId: string; ts: string; m3: boolean; m3At?: number | undefined }
+  >();
+  for (const inv of invoices) {
+    const approval = await createPendingApproval(
+      { store },
+      {
+        alertId: `chaos-${inv.inbn}`,
+        recordKey: `supplier_invoice:${sim.tenant}:${inv.cono}:${inv.divi}:${inv.inbn}`,
+        kind: "invoice",
+        title: `Invoice ${inv.sino} (batch ${inv.inbn})`,
+        amount: { amount: inv.cuam, currency: inv.cucd },
+        costCenter: "100",
+        tenant: sim.tenant,
+        company: String(inv.cono),
+        recordVersion: "v1",
+      },
+    );
+    const res = await slack.chat.postMessage({
+      channel: CHANNEL,
+      text: `Invoice ${inv.sino} needs approval`,
+      blocks: [
+        { type: "section", text: { type: "mrkdwn", text: `*Invoice ${inv.sino}*` } },
+        approvalActions(approval.id) as never,
+      ],
+    });
+    await store.attachMessage(approval.id, CHANNEL, res.ts ?? "");
+    byInbn.set(inv.inbn, { approvalId: approval.id, ts: res.ts ?? "", m3: random() < o.m3Share });
+  }
+
+  // 2. Workers behind a small round-robin proxy (Slack has one request URL).
+  const workerEnv = {
+    ...process.env,
+    REDIS_URL: redisUrl,
+    CHAOS_PREFIX: prefix,
+    CHAOS_IONAPI: JSON.stringify(sim.ionapi),
+    CHAOS_SIGNING_SECRET: emu.signingSecret,
+    CHAOS_BOT_TOKEN: emu.botToken,
+    CHAOS_SLACK_URL: emu.url,
+  };
+  const ports: (number | undefined)[] = new Array(o.workers).fill(undefined);
+  const procs: (ChildProcess | undefined)[] = new Array(o.workers).fill(undefined);
+  const startWorker = (n: number) =>
+    new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, ["bench/chaos/approvals/worker.ts"], {
+        env: workerEnv,
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      procs[n] = child;
+      child.stdout?.on("data", (chunk: Buffer) => {
+        const m = /READY (\d+)/.exec(chunk.toString());
+        if (m) {
+          ports[n] = Number(m[1]);
+          resolve();
+        }
+      });
+      child.once("exit", () => {
+        ports[n] = undefined;
+      });
+      child.once("error", reject);
+    });
+  await Promise.all(ports.map((_, n) => startWorker(n)));
+  let rr = 0;
+  const proxy = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const live = ports.filter((p): p is number => p !== undefined);
+    const port = live[rr++ % Math.max(1, live.length)];
+    if (port === undefined) {
+      res.writeHead(502).end();
+      return;
+    }
+    try {
+      const up = await fetch(`http://127.0.0.1:${port}${req.url ?? "/"}`, {
+        method: "POST",
+        headers: req.headers as Record<string, string>,
+        body: Buffer.concat(chunks),
+      });
+      const body = Buffer.from(await up.arrayBuffer());
+      res.writeHead(up.status, { "content-type": up.headers.get("content-type") ?? "text/plain" });
+      res.end(body);
+    } catch {
+      res.writeHead(502).end();
+    }
+  });
+  await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", () => r()));
+  emu.platform.setRequestUrl(
+    `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/slack/events`,
+  );
+
+  // 3. Reflection: the scheduler's poll, here in the driver.
+  const writer = createErpWriter({
+    redis,
+    prefix,
+    logger,
+    modeFor: () => "on",
+    adapterFor: () => adapter,
+  });
+  const onChanged = reflectedMessage(slack, logger);
+  const lags: number[] = [];
+  const passes: number[] = [];
+  let reflecting = true;
+  const reflection = (async () => {
+    while (reflecting) {
+      const t0 = Date.now();
+      await reflectErpDecisions({
+        store,
+        writer,
+        adapterFor: () => adapter,
+        modeFor: () => "on",
+        audit,
+        limit: o.invoices,
+        concurrency: 16,
+        onChanged: async (a, line) => {
+          await onChanged(a, line);
+          const inbn = Number(a.recordKey.split(":").pop());
+          const at = byInbn.get(inbn)?.m3At;
+          if (line.kind === "decided_in_erp" && at !== undefined) lags.push(Date.now() - at);
+        },
+      }).catch((err: unknown) => logger.warn({ err }, "reflection failed"));
+      passes.push(Date.now() - t0);
+      await sleep(Math.max(0, o.pollMs - (Date.now() - t0)));
+    }
+  })();
+
+  // 4. Chaos: lost answers, decisions in M3, clicks in Slack, SIGKILLs.
+  sim.control.approvals.configure({ dropRate: o.dropRate });
+  const entries = [...byInbn.entries()];
+  const m3Decisions = (async () => {
+    for (const [inbn, e] of entries) {
+      if (!e.m3) continue;
+      await sleep(random() * 3);
+      try {
+        e.m3At = Date.now();
+        sim.control.approvals.decideInM3({
+          inbn,
+          verb: random() < 0.8 ? "approve" : "reject",
+          user: `M3U${Math.floor(random() * 9)}`,
+          reason: "decided in M3",
+        });
+      } catch {
+        // Already decided through Slack: M3 decides once, as a person in M3 would see it.
+        e.m3At = undefined;
+      }
+    }
+  })();
+  const clickOnce = async (inbn: number, e: { approvalId: string; ts: string }, stale = false) => {
+    const a = await store.get(e.approvalId);
+    const open = a && (a.state === "pending" || a.state === "hold" || a.state === "escalated");
+    if (!open && !stale) return true;
+    const user = USERS[Math.floor(random() * USERS.length)] ?? "U0APPR0001";
+    const reject = inbn % 10 === 0 && open;
+    const r = await emu.platform
+      .blockAction({
+        userId: user,
+        channelId: CHANNEL,
+        messageTs: e.ts,
+        action: { action_id: reject ? "approval.reject" : "approval.approve" },
+      })
+      .catch(() => undefined);
+    if (r?.status !== 200) return false;
+    if (reject) {
+      const modal = await waitFor(() =>
+        emu.inspect
+          .views({ type: "modal", user })
+          .find((v) => v.private_metadata.includes(e.approvalId)),
+      );
+      if (!modal) return false;
+      const sub = await emu.platform
+        .viewSubmission({
+          userId: user,
+          viewId: modal.id,
+          values: { reason: { reason_input: { type: "plain_text_input", value: "Not agreed" } } },
+        })
+        .catch(() => undefined);
+      if (sub?.status !== 200) return false;
+    }
+    return true;
+  };
+  const slackSide = entries.filter(([, e]) => !e.m3 || random() < 0.05);
+  let next = 0;
+  const clickers = Array.from({ length: 8 }, async () => {
+    for (let i = next++; i < slackSide.length; i = next++) {
+      const [inbn, e] = slackSide[i] as (typeof slackSide)[number];
+      await clickOnce(inbn, e);
+    }
+  });
+  const killer = (async () => {
+    for (let k = 0; k < o.kills; k++) {
+      await sleep(500 + random() * 1500);
+      const n = Math.floor(random() * o.workers);
+      procs[n]?.kill("SIGKILL");
+      ports[n] = undefined;
+      await sleep(300 + random() * 1200);
+      await startWorker(n);
+    }
+  })();
+  await Promise.all([m3Decisions, ...clickers, killer]);
+
+  // 5. People click again on messages that still show buttons (their click died with a worker).
+  for (let round = 0; round < 5; round++) {
+    await sleep(o.pollMs * 2);
+    let clicked = 0;
+    for (const [inbn, e] of entries) {
+      // What a person sees: buttons still on the message (a stale one is repaired by the click).
+      const shown = JSON.stringify(
+        emu.inspect.messages(CHANNEL).find((m) => m.ts === e.ts)?.blocks ?? [],
+      );
+      if (!shown.includes("approval.approve")) continue;
+      const a = await store.get(e.approvalId);
+      if (e.m3 && a && a.state === "pending") continue; // left to M3 and the reflection poll
+      clicked++;
+      await clickOnce(inbn, e, true);
+    }
+    if (clicked === 0) break;
+  }
+  await sleep(o.pollMs * 2);
+  reflecting = false;
+  await reflection;
+
+  // 6. Compare Slack message, audit log and the simulator.
+  const auditRows = (await redis.lrange(`${prefix}chaos-audit`, 0, -1)).map(
+    (t) => JSON.parse(t) as { type: string; approvalId?: string; state?: string; code?: string },
+  );
+  const snap = sim.control.approvals.snapshot(undefined, [...byInbn.keys()]);
+  const report = {
+    invoices: o.invoices,
+    decidedInM3: 0,
+    decidedInSlack: 0,
+    stillPending: 0,
+    divergences: 0,
+    doubleDecisions: 0,
+    divergent: [] as string[],
+    reflectionLagMs: {
+      p50: pct(lags, 0.5),
+      p95: pct(lags, 0.95),
+      max: Math.max(0, ...lags),
+      n: lags.length,
+    },
+    pollMs: o.pollMs,
+    /** One reflection pass over the open approvals (it reads M3 once per open invoice). */
+    passMs: { p50: pct(passes, 0.5), p95: pct(passes, 0.95), n: passes.length },
+    kills: o.kills,
+    lostAnswers: sim.control.log().filter((e) => e.fault === "answer_lost").length,
+    elapsedS: 0,
+  };
+  for (const [inbn, e] of byInbn) {
+    const decisions = snap.decisions.filter((d) => d.inbn === inbn);
+    if (decisions.length > 1) report.doubleDecisions++;
+    const m3 = decisions[0];
+    const supa = snap.invoices[String(inbn)]?.supa ?? "";
+    const a = await store.get(e.approvalId);
+    const text = JSON.stringify(
+      emu.inspect.messages(CHANNEL).find((m) => m.ts === e.ts)?.blocks ?? [],
+    );
+    const audited = auditRows.filter((r) => r.approvalId === e.approvalId);
+    const want = !m3
+      ? "pending"
+      : m3.via === "m3"
+        ? "superseded"
+        : m3.verb === "reject"
+          ? "rejected"
+          : "approved";
+    if (want === "pending") report.stillPending++;
+    else if (want === "superseded") report.decidedInM3++;
+    else report.decidedInSlack++;
+    const slackOk =
+      want === "approved"
+        ? text.includes("Approved") && !text.includes("approval.approve")
+        : want === "rejected"
+          ? text.includes("Rejected") && !text.includes("approval.approve")
+          : want === "superseded"
+            ? text.includes("in the ERP") && !text.includes("approval.approve")
+            : text.includes("approval.approve");
+    const auditOk =
+      want === "superseded"
+        ? audited.some((r) => r.type === "approval.superseded")
+        : want === "pending"
+          ? !audited.some((r) => r.type === "approval.decided")
+          : audited.filter((r) => r.type === "approval.decided" && r.state === want).length === 1;
+    const supaOk = want === "approved" ? supa === "50" : want === "rejected" ? supa === "40" : true;
+    if (a?.state !== want || !slackOk || !auditOk || !supaOk) {
+      report.divergences++;
+      if (report.divergent.length < 20)
+        report.divergent.push(
+          `${inbn}: sim=${want}/${supa} store=${a?.state} slack=${slackOk} audit=${auditOk}`,
+        );
+    }
+  }
+  report.elapsedS = Math.round((Date.now() - started) / 100) / 10;
+
+  for (const p of procs) p?.kill("SIGKILL");
+  await new Promise<void>((r) => proxy.close(() => r()));
+  proxy.closeAllConnections();
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+  await infor.close();
+  await emu.close();
+  await sim.close();
+  if (o.out) await writeFile(o.out, `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}
+
+async function waitFor<T>(probe: () => T | undefined, ms = 3000): Promise<T | undefined> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const v = probe();
+    if (v !== undefined) return v;
+    await sleep(20);
+  }
+  return undefined;
+}
+
+function pct(xs: number[], p: number): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
+}
