@@ -65,6 +65,8 @@ export interface M3SourceOptions {
   onWarning?: (warning: SourceWarning) => void;
   /** Windows of the GL fallback through GLS200MI/LstVouchersByDt (mi-list-fallback.ts). */
   fallback?: FilterFallbackOptions;
+  /** Division context of EXPORTMI calls: "blank" (default, as Infor requires for DIVI filters). */
+  exportDivision?: "blank" | "default";
 }
 
 export function createM3Source(mi: MiClient, o: M3SourceOptions): InforSource {
@@ -110,6 +112,7 @@ class M3Source implements InforSource {
       catalog,
       division: o.division,
       fallback: o.fallback,
+      exportDivision: o.exportDivision,
     });
     this.docs = new M3Documents(this.reader, this.ctx);
     this.scanLimit = o.searchScanLimit ?? 5000;

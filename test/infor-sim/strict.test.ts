@@ -28,6 +28,20 @@ describe("infor-sim strict mode", () => {
     expect(records(list.body)).toHaveLength(2);
   });
 
+  it("a division filter needs a session on the blank division (Infor's EXPORTMI notes)", async () => {
+    const q = encodeURIComponent("E5INBN from FAPIBH where E5DIVI = 'AAA'");
+    const onDivision = await strict.api.json<V2Body>(
+      v2("EXPORTMI", "Select", `?divi=AAA&maxrecs=1&SEPC=;&QERY=${q}`),
+    );
+    expect(onDivision.status).toBe(400);
+    expect(onDivision.body.results[0]?.errorMessage).toContain("blank division");
+    const blank = await strict.api.json<V2Body>(
+      v2("EXPORTMI", "Select", `?divi=&maxrecs=1&SEPC=;&QERY=${q}`),
+    );
+    expect(blank.status).toBe(200);
+    expect(records(blank.body)).toHaveLength(1);
+  });
+
   it("EXPORTMI/LstFields is refused; in the open sim it lists the columns", async () => {
     const r = await strict.api.json<V2Body>(v2("EXPORTMI", "LstFields", "?FILE=CIDMAS"));
     expect(r.status).toBe(400);

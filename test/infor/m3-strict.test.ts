@@ -134,6 +134,22 @@ describe("M3 source on a strict tenant", () => {
     }
   }, 60_000);
 
+  it("EXPORTMI runs on the blank division, as Infor requires for DIVI filters", async () => {
+    const blank = await read(source(strict), "supplier_invoice");
+    expect(blank.out.size).toBeGreaterThan(0);
+    // The session's own division (what the client sent before): the strict tenant refuses.
+    const client = simClient(strict);
+    clients.push(client);
+    const onDivision = createM3Source(client.mi, {
+      tenant: strict.tenant,
+      company: "100",
+      division: "AAA",
+      exportDivision: "default",
+    });
+    const err = await read(onDivision, "supplier_invoice").catch((e: unknown) => e);
+    expect((err as Error).message).toContain("needs a session on the blank division");
+  });
+
   it("a read that fails after detection detects again and retries once", async () => {
     const warnings: SourceWarning[] = [];
     const s = source(open, warnings);

@@ -16,6 +16,11 @@ export interface M3Access {
   refusedTables: readonly string[];
   /** `PROGRAM/Transaction` pairs the account may not run. */
   refusedTransactions: readonly string[];
+  /**
+   * Infor's EXPORTMI notes: "Filters including division are only supported for API sessions
+   * logged in on a global division (blank division)". When set, such a Select is refused.
+   */
+  divisionFilterNeedsBlankSession?: boolean;
 }
 
 export const OPEN_ACCESS: M3Access = {
@@ -35,6 +40,7 @@ export const STRICT_ACCESS: M3Access = {
   missingColumns: ["IDCHID", "IDVRNO", "IACHID", "IBPITD", "E5CHID", "EGAIT6", "EGAIT7"],
   refusedTables: ["CIDVEN", "MPLIND", "FAPIBL"],
   refusedTransactions: ["EXPORTMI/LstFields"],
+  divisionFilterNeedsBlankSession: true,
 };
 
 export function accessFrom(strict: boolean | M3Access | undefined): M3Access {

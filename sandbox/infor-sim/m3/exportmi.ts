@@ -89,6 +89,7 @@ export function exportSelect(
   cono: number,
   maxrecs: number,
   access: M3Access = OPEN_ACCESS,
+  divi = "",
 ): Array<Record<string, string>> {
   const text = input.QERY ?? "";
   if (text.trim() === "")
@@ -97,6 +98,19 @@ export function exportSelect(
   const found = findTable(query.table);
   if (!found) throw new MiError(`Table ${query.table} does not exist`, "XTB0001", "QERY");
   const table = tableFor(access, found);
+  const diviColumn = `${table.prefix}DIVI`;
+  if (
+    access.divisionFilterNeedsBlankSession &&
+    divi !== "" &&
+    query.where.some((group) => group.some((p) => p.column === diviColumn))
+  ) {
+    // The simulator's wording: M3's text for this case is not public.
+    throw new MiError(
+      `Division filter on ${diviColumn} needs a session on the blank division (session division ${divi})`,
+      "XDV0001",
+      "QERY",
+    );
+  }
   const groups = query.where.map((group) => group.map((p) => compilePredicate(table, p)));
   // EXPORTMI always runs in the session's company (Infor EXPORTMI notes): company filters only narrow it.
   const conoColumn = column(table, `${table.prefix}CONO`);

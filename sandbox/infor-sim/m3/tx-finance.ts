@@ -266,6 +266,7 @@ export const financeHandlers: Record<string, MiHandler> = {
       LMDT: a.lmdt,
     }));
   },
-  "EXPORTMI/Select": (ctx) => exportSelect(ctx.data, ctx.input, ctx.cono, ctx.maxrecs, ctx.access),
+  "EXPORTMI/Select": (ctx) =>
+    exportSelect(ctx.data, ctx.input, ctx.cono, ctx.maxrecs, ctx.access, ctx.divi),
   "EXPORTMI/LstFields": (ctx) => limit(exportLstFields(need(ctx, "FILE", "File"), ctx.access), ctx),
 };

@@ -106,6 +106,12 @@ export interface SelectOptions {
   maxPages?: number;
   /** Company (cono) context for every page; default: the MiClient's. */
   company?: string;
+  /**
+   * Division (divi) context for every page; default: the MiClient's. Infor's EXPORTMI notes:
+   * filters on division work only for a session on the global (blank) division, so readers
+   * that filter on DIVI pass "".
+   */
+  division?: string;
 }
 
 /** Read a whole table slice page by page. Each yielded page holds unprefixed records. */
@@ -125,7 +131,11 @@ export async function* exportSelect(
       "EXPORTMI",
       "Select",
       { QERY: buildQuery(q, after), SEPC: sep, HDRS: first ? "1" : "0" },
-      { maxrecs: pageSize, ...(options.company ? { company: options.company } : {}) },
+      {
+        maxrecs: pageSize,
+        ...(options.company ? { company: options.company } : {}),
+        ...(options.division !== undefined ? { division: options.division } : {}),
+      },
     );
     let rows = records.map((r) => r.REPL);
     if (rows.some((r) => r === undefined)) {

@@ -18,6 +18,13 @@ export interface TableReaderOptions {
   /** Division for MI list fallbacks that take one. */
   division?: string | undefined;
   fallback?: FilterFallbackOptions | undefined;
+  /**
+   * Division context of EXPORTMI calls. Infor: "Filters including division are only supported
+   * for API sessions logged in on a global division (blank division)", and the readers filter
+   * on DIVI, so the default is "blank" (`divi=` sent empty). "default" sends the MiClient's
+   * division, for a tenant whose blank-division session is refused.
+   */
+  exportDivision?: "blank" | "default" | undefined;
 }
 
 /**
@@ -33,6 +40,7 @@ export class TableReader {
   private readonly catalog: ColumnCatalog | undefined;
   private readonly division: string;
   private readonly filtered: Partial<Record<TableName, FilterFallback>>;
+  private readonly exportDivision: string | undefined;
 
   constructor(mi: MiClient, company: string, o: TableReaderOptions = {}) {
     this.mi = mi;
@@ -40,6 +48,7 @@ export class TableReader {
     this.catalog = o.catalog;
     this.division = o.division ?? "";
     this.filtered = filterFallbacks(o.fallback);
+    this.exportDivision = o.exportDivision === "default" ? undefined : "";
   }
 
   async *select(
@@ -63,6 +72,7 @@ export class TableReader {
         for await (const page of exportSelect(this.mi, query(name, where, columns, omit), {
           pageSize,
           company: this.company,
+          ...(this.exportDivision !== undefined ? { division: this.exportDivision } : {}),
         })) {
           yielded = true;
           yield page;
