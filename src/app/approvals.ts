@@ -11,6 +11,7 @@ import { toApprovalPolicy } from "../config/policies.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
 import type { InforClient } from "../infor/create-client.ts";
 import type { InforSource } from "../infor/source.ts";
+import type { ThreadPoster } from "../slack/actions/approval-messages.ts";
 import { createSlackApprovalNotifier } from "../slack/actions/approval-notifier.ts";
 import { createErpApprovals, type ErpApprovals } from "./erp-approvals.ts";
 import type { Scope } from "./infor.ts";
@@ -149,8 +150,14 @@ export function startApprovalSweeps(o: {
   audit: AuditFn;
   logger: Logger;
   everyMs: number;
+  /** Reminders and escalations through delivery's queue (paced, exactly once). */
+  threadPoster?: ThreadPoster;
 }): () => Promise<void> {
-  const notify = createSlackApprovalNotifier({ client: o.client, logger: o.logger });
+  const notify = createSlackApprovalNotifier({
+    client: o.client,
+    logger: o.logger,
+    ...(o.threadPoster ? { threadPoster: o.threadPoster } : {}),
+  });
   const schedule = {
     remindAfterHours: o.routing.approvals.reminderHours,
     escalateAfterHours: o.routing.approvals.escalateHours,

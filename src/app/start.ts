@@ -15,6 +15,7 @@ import {
 } from "./maintenance.ts";
 import { createOpsSide } from "./ops.ts";
 import { startSyncWorker, upsertSchedules } from "./sync.ts";
+import { threadPosterVia } from "./thread-notes.ts";
 import { type AppHandle, effectiveRoles, type StartAppOptions } from "./types.ts";
 import { startWebRole } from "./web.ts";
 
@@ -113,6 +114,7 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
         audit: core.audit,
         logger,
         everyMs: over.approvalSweepMs ?? 5 * 60_000,
+        threadPoster: threadPosterVia((alert) => core.delivery.enqueue(alert)),
       });
       closers.push({ name: "approval-sweeps", close: stopSweeps });
       const erpSide = core.approvals.erpSide;

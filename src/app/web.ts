@@ -10,6 +10,7 @@ import type { OpsSide } from "./ops.ts";
 import { replayFn } from "./replay.ts";
 import { recordUrlFor } from "./routing.ts";
 import { statusProvider } from "./status.ts";
+import { threadPosterVia } from "./thread-notes.ts";
 
 const ENDPOINT = "/slack/events";
 
@@ -93,6 +94,7 @@ export async function startWebRole(o: {
         ...(c.ok ? {} : { detail: c.error ?? "failing" }),
       }));
     },
+    threadPoster: threadPosterVia((alert) => delivery.enqueue(alert)),
     customRoutes: routes,
     metrics: o.ops.metrics,
   });

@@ -15,6 +15,7 @@ export const alertKindSchema = z.enum([
   "exception.resolved",
   "digest",
   "ops",
+  "note",
 ]);
 export type AlertKind = z.infer<typeof alertKindSchema>;
 
@@ -63,6 +64,17 @@ export const opsPayloadSchema = z.object({
 });
 export type OpsPayload = z.infer<typeof opsPayloadSchema>;
 
+/**
+ * A reply in the thread of a message already posted (comments, decision notices, reminders):
+ * paced with its channel and posted exactly once like every other alert. `text` is mrkdwn built
+ * by our own code (user text in it already escaped).
+ */
+export const notePayloadSchema = z.object({
+  text: z.string().min(1).max(3000),
+  threadTs: z.string().regex(/^\d+\.\d+$/),
+});
+export type NotePayload = z.infer<typeof notePayloadSchema>;
+
 export const decisionSchema = z.object({
   /** Opaque approval id carried in the buttons' value; never an amount or a name. */
   approvalId: z.string().min(1).max(200),
@@ -88,6 +100,7 @@ export const alertSchema = z.object({
   exception: exceptionPayloadSchema.optional(),
   digest: digestPayloadSchema.optional(),
   ops: opsPayloadSchema.optional(),
+  note: notePayloadSchema.optional(),
   costCenter: z.string().optional(),
   channel: z.string().min(1),
   createdAt: z.iso.datetime(),
@@ -131,6 +144,7 @@ export interface CreateAlertInput {
   exception?: z.input<typeof exceptionPayloadSchema>;
   digest?: DigestPayload;
   ops?: z.input<typeof opsPayloadSchema>;
+  note?: NotePayload;
   costCenter?: string;
   needsDecision?: z.input<typeof decisionSchema>;
   link?: string;
@@ -182,6 +196,7 @@ export function createAlert(input: CreateAlertInput): Alert {
     exception: input.exception,
     digest: input.digest,
     ops: input.ops,
+    note: input.note,
     costCenter: input.costCenter ?? costCenterOf(record),
     channel: input.channel,
     createdAt: (input.createdAt ?? new Date()).toISOString(),

@@ -75,7 +75,8 @@ async function deliver(
   }
 
   const quiet = ctx.config.quietHours[channel];
-  if (quiet && alert.kind !== "ops" && alert.kind !== "digest") {
+  // A note answers something a person just did in Slack (a comment, a decision): never held.
+  if (quiet && alert.kind !== "ops" && alert.kind !== "digest" && alert.kind !== "note") {
     const state = quietState(ctx.clock(), quiet);
     if (state.quiet && state.endsAt !== undefined) {
       if (alert.needsDecision) return delay(job, token, Math.max(1, state.endsAt - ctx.clock()));
@@ -136,7 +137,9 @@ async function deliver(
   const digest = await maybeFloodDigest(ctx, alert);
   if (digest) return { status: "digested", detail: digest.id };
 
-  const editable = alert.kind !== "digest" && alert.kind !== "ops";
+  const editable = alert.kind !== "digest" && alert.kind !== "ops" && alert.kind !== "note";
+  // A note is a reply in an existing thread: looked for there when its outcome is in doubt.
+  const noteThread = alert.note?.threadTs;
   const knownParent = editable ? snap.subjectTs : undefined;
   const gate = await pacer.take(channel, alert.id, knownParent ? "update" : "post");
   if (!gate.granted) {
@@ -157,7 +160,7 @@ async function deliver(
     channel,
     since: attemptAt,
     mode,
-    ...(parentTs ? { threadTs: parentTs } : {}),
+    ...(parentTs ? { threadTs: parentTs } : noteThread ? { threadTs: noteThread } : {}),
   });
   // The attempt's audit entry is written while the call is under way (the alert itself was
   // stored before it was queued).
@@ -196,6 +199,7 @@ async function deliver(
     } else {
       const res = await ctx.slack.chat.postMessage({
         channel,
+        ...(noteThread ? { thread_ts: noteThread } : {}),
         text: message.text,
         blocks: message.blocks,
         metadata,

@@ -15,6 +15,7 @@ import type { DecisionDeps } from "../approvals/decide.ts";
 import type { ApprovalStore } from "../approvals/store.ts";
 import { registerApprovalActions } from "./actions/approval-actions.ts";
 import { registerApprovalComments } from "./actions/approval-comments.ts";
+import type { ThreadPoster } from "./actions/approval-messages.ts";
 import { approvalStateFor } from "./approval-state.ts";
 import type { SlackAuditFn } from "./audit-events.ts";
 import { boltLogger } from "./bolt-logger.ts";
@@ -87,6 +88,11 @@ export interface SlackAppDeps {
   approvals?: Omit<DecisionDeps, "clock" | "audit">;
   audit?: SlackAuditFn;
   health?: HealthProvider;
+  /**
+   * Thread replies (comments, decision notices) through delivery's queue: paced with their
+   * channel and posted exactly once. Without it they are direct Web API calls (tests).
+   */
+  threadPoster?: ThreadPoster;
   /** Extra routes on the same HTTP server (health, metrics, webhooks). */
   customRoutes?: CustomRoute[];
   limits?: { lookupsPerMinute?: number; cacheTtlSeconds?: number };
@@ -266,8 +272,15 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       logger,
       refreshHome: publishHome,
       onOutcome: (outcome) => deps.metrics?.approvals?.inc({ outcome }),
+      ...(deps.threadPoster ? { threadPoster: deps.threadPoster } : {}),
     });
-    registerApprovalComments(app, { store: deps.approvals.store, audit: safe, logger, clock });
+    registerApprovalComments(app, {
+      store: deps.approvals.store,
+      audit: safe,
+      logger,
+      clock,
+      ...(deps.threadPoster ? { threadPoster: deps.threadPoster } : {}),
+    });
   }
 
   if (!deps.approvals) {

@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
 import type { App, BlockAction, ButtonAction, ViewSubmitAction } from "@slack/bolt";
 import type { Logger } from "pino";
 import type { ApprovalStore } from "../../approvals/store.ts";
 import type { AuditFn } from "../../approvals/types.ts";
+import { codeOf } from "../../shared/error-code.ts";
 import { COMMENT_MAX, cleanFreeText } from "../free-text.ts";
 import {
   APPROVAL_ACTIONS,
@@ -12,7 +14,7 @@ import {
 } from "../views/approval-view.ts";
 import { esc } from "../views/format.ts";
 import { bindClick, clickSite } from "./approval-binding.ts";
-import { threadReply } from "./approval-messages.ts";
+import { directThreadPoster, type ThreadPoster } from "./approval-messages.ts";
 import { clickContext, refOf } from "./approval-outcome.ts";
 
 /**
@@ -21,7 +23,13 @@ import { clickContext, refOf } from "./approval-outcome.ts";
  */
 export function registerApprovalComments(
   app: App,
-  deps: { store: ApprovalStore; audit: AuditFn; logger: Logger; clock: () => number },
+  deps: {
+    store: ApprovalStore;
+    audit: AuditFn;
+    logger: Logger;
+    clock: () => number;
+    threadPoster?: ThreadPoster;
+  },
 ): void {
   app.action<BlockAction<ButtonAction>>(
     APPROVAL_ACTIONS.comment,
@@ -82,23 +90,28 @@ export function registerApprovalComments(
       return;
     }
     await ack();
+    const at = new Date(deps.clock()).toISOString();
     await deps.audit({
       type: "approval.commented",
       approvalId: approval.id,
       alertId: approval.alertId,
       recordKey: approval.recordKey,
       actor: body.user.id,
-      at: new Date(deps.clock()).toISOString(),
+      at,
       comment: text,
     });
     // The thread is the one our store knows for this approval, whatever the modal said.
     const ref = refOf(approval);
     if (ref) {
-      await threadReply(
-        client,
-        deps.logger,
+      const post = deps.threadPoster ?? directThreadPoster(client, deps.logger);
+      const digest = createHash("sha256").update(text).digest("hex").slice(0, 16);
+      await post({
+        approval,
         ref,
-        `:speech_balloon: <@${body.user.id}>: ${esc(text)}`,
+        text: `:speech_balloon: <@${body.user.id}>: ${esc(text)}`,
+        key: `comment:${body.user.id}:${at}:${digest}`,
+      }).catch((err) =>
+        deps.logger.warn({ code: codeOf(err), approvalId: approval.id }, "comment not queued"),
       );
     }
   });

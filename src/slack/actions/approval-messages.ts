@@ -43,6 +43,23 @@ export async function updateApprovalMessage(
   }
 }
 
+/**
+ * A reply in the thread of an approval's message. `key` names the notice (a decision, a comment,
+ * a reminder): the same key is posted once however often it is sent. Wired to delivery's queue
+ * (paced with the channel, exactly once, 429s waited out); without it, a direct Web API call.
+ */
+export type ThreadPoster = (input: {
+  approval: Approval;
+  ref: MessageRef;
+  text: string;
+  key: string;
+}) => Promise<void>;
+
+/** Direct `chat.postMessage`: no pacing and no retry past the client's own; logged on failure. */
+export function directThreadPoster(client: WebClient, logger: Logger): ThreadPoster {
+  return ({ ref, text }) => threadReply(client, logger, ref, text);
+}
+
 export async function threadReply(
   client: WebClient,
   logger: Logger,

@@ -3,15 +3,23 @@ import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
 import type { DecisionOutcome, HumanVerb } from "../../approvals/decide.ts";
 import { isOpen } from "../../approvals/types.ts";
+import { codeOf } from "../../shared/error-code.ts";
 import { decisionLine, supersededLine } from "../views/approval-view.ts";
 import { esc } from "../views/format.ts";
-import { type MessageRef, threadReply, updateApprovalMessage } from "./approval-messages.ts";
+import {
+  directThreadPoster,
+  type MessageRef,
+  type ThreadPoster,
+  updateApprovalMessage,
+} from "./approval-messages.ts";
 
 export interface OutcomeDeps {
   /** Re-publish one user's Home tab (after each decision). */
   refreshHome: (client: WebClient, userId: string) => Promise<void>;
   /** Decisions and refusals, for the approvals counter. */
   onOutcome?: (outcome: "approved" | "rejected" | "denied") => void;
+  /** Thread replies through delivery (paced, exactly once); direct calls without it. */
+  threadPoster?: ThreadPoster;
 }
 
 export interface ClickContext {
@@ -52,7 +60,13 @@ export async function renderOutcome(
           verb === "hold" ? "keep_buttons" : "final",
         );
         // Notifications show only this text: say what was decided, not just by whom.
-        await threadReply(ctx.client, log, ref, `${line} · ${esc(a.title)}`);
+        const post = deps.threadPoster ?? directThreadPoster(ctx.client, log);
+        await post({
+          approval: a,
+          ref,
+          text: `${line} · ${esc(a.title)}`,
+          key: `decision:${a.state}:${a.decidedAt ?? a.escalatedAt ?? ""}:${a.decidedBy ?? ctx.user}`,
+        }).catch((err) => log.warn({ code: codeOf(err) }, "decision notice not queued"));
       } else {
         await ctx.tell(line);
       }

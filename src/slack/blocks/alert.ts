@@ -131,6 +131,11 @@ export function alertMessage(alert: Alert, o: AlertViewOptions = {}): SlackMessa
     case "digest":
       message = digestMessage(alert.digest ?? { of: "record.new", reason: "flood", items: [] }, at);
       break;
+    case "note": {
+      const text = alert.note?.text ?? "";
+      message = { text, blocks: [textSection(text)] };
+      break;
+    }
     case "ops":
       message = opsMessage(
         alert.ops ?? { code: "unknown", message: "", count: 1, examples: [] },

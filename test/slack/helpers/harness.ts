@@ -1,7 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { WebClient } from "@slack/web-api";
 import { Redis } from "ioredis";
-import { type SlackEmu, startSlackEmu } from "../../../sandbox/slack-emu/server.ts";
+import {
+  type SlackEmu,
+  type SlackEmuOptions,
+  startSlackEmu,
+} from "../../../sandbox/slack-emu/server.ts";
 import type { RecheckResult } from "../../../src/approvals/decide.ts";
 import { createRoutingPolicy } from "../../../src/approvals/policy.ts";
 import { createApprovalStore } from "../../../src/approvals/store.ts";
@@ -44,14 +48,19 @@ export interface Harness {
 
 export async function startHarness(
   name: string,
-  overrides: Partial<SlackAppDeps> = {},
+  overrides:
+    | Partial<SlackAppDeps>
+    | ((h: { emu: SlackEmu; redis: Redis; prefix: string }) => Partial<SlackAppDeps>) = {},
+  emuOptions?: SlackEmuOptions,
 ): Promise<Harness> {
-  // These tests are about commands and decisions, not pacing (delivery's tests cover that).
-  const emu = await startSlackEmu({
-    limits: { postMessagePerChannel: { ratePerSecond: 1000, burst: 1000 } },
-  });
+  // These tests are about commands and decisions, not pacing (delivery's tests cover that),
+  // unless a test passes Slack's own limits in `emuOptions`.
+  const emu = await startSlackEmu(
+    emuOptions ?? { limits: { postMessagePerChannel: { ratePerSecond: 1000, burst: 1000 } } },
+  );
   const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
   const prefix = `test:${name}:${randomBytes(4).toString("hex")}:`;
+  const extra = typeof overrides === "function" ? overrides({ emu, redis, prefix }) : overrides;
   const client = new WebClient(emu.botToken, { slackApiUrl: emu.url, retryConfig: { retries: 0 } });
   const lookups = fakeLookups();
   const audit: SlackAuditEvent[] = [];
@@ -84,7 +93,7 @@ export async function startHarness(
       deadLetters: 0,
     }),
     replay: async ({ target }) => ({ ok: true, message: `Replayed ${JSON.stringify(target)}` }),
-    ...overrides,
+    ...extra,
   });
   const { port = 0 } = await slack.start(0);
   emu.platform.setRequestUrl(`http://127.0.0.1:${port}/slack/events`);
