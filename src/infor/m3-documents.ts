@@ -97,10 +97,53 @@ export class M3Documents {
     return batchOf("purchase_order", outcomes);
   }
 
-  async *invoices(where: Predicate[], pageSize: number): AsyncGenerator<MappedBatch> {
+  /**
+   * Invoice batches whose head changed, then those paid since: a payment is booked in the AP
+   * ledger (FPLEDG TRCD 50) and need not touch the batch head, so the ledger's changed payments
+   * name the batches to read again (each batch once per poll).
+   */
+  async *invoices(
+    where: Predicate[],
+    pageSize: number,
+    paidSince?: Predicate,
+  ): AsyncGenerator<MappedBatch> {
+    const seen = new Set<string>();
     for await (const page of readAhead(this.reader.select("FAPIBH", where, pageSize))) {
+      for (const h of page) seen.add(`${h.DIVI ?? ""}|${h.INBN ?? ""}`);
       yield await this.invoiceBatch(page);
     }
+    if (!paidSince) return;
+    const wanted = new Map<string, { suno: string; sino: string }>();
+    const payments = this.reader.select(
+      "FPLEDG",
+      [{ col: "TRCD", op: "=", value: 50 }, paidSince, ...this.divi()],
+      Math.max(pageSize, 1000),
+      ["SUNO", "SINO"],
+    );
+    for await (const page of payments) {
+      for (const p of page) {
+        if (p.SUNO && p.SINO) wanted.set(`${p.SUNO}|${p.SINO}`, { suno: p.SUNO, sino: p.SINO });
+      }
+    }
+    let heads: MiRecord[] = [];
+    for (const { suno, sino } of wanted.values()) {
+      const found = await this.reader.all("FAPIBH", [
+        { col: "SUNO", op: "=", value: suno },
+        { col: "SINO", op: "=", value: sino },
+        ...this.divi(),
+      ]);
+      for (const h of found) {
+        const k = `${h.DIVI ?? ""}|${h.INBN ?? ""}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        heads.push(h);
+      }
+      if (heads.length >= pageSize) {
+        yield await this.invoiceBatch(heads);
+        heads = [];
+      }
+    }
+    if (heads.length > 0) yield await this.invoiceBatch(heads);
   }
 
   async invoiceBatch(heads: MiRecord[]): Promise<MappedBatch> {
@@ -117,10 +160,50 @@ export class M3Documents {
       this.divi(),
       heads.map((h) => h.INBN ?? ""),
     );
+    // One after the other: with the listing's read-ahead that keeps two requests in flight.
+    const payments = await this.paymentsOf(heads);
     return batchOf(
       "supplier_invoice",
-      heads.map((h) => mapM3InvoiceBatch(this.ctx, h, lines.get(h.INBN ?? "") ?? [])),
+      heads.map((h) =>
+        mapM3InvoiceBatch(
+          this.ctx,
+          h,
+          lines.get(h.INBN ?? "") ?? [],
+          payments.get(`${h.DIVI ?? ""}|${h.SUNO ?? ""}|${h.SINO ?? ""}`) ?? [],
+        ),
+      ),
     );
+  }
+
+  /**
+   * AP ledger payments (FPLEDG TRCD 50) of the batches updated in APL (SUPA 90), by division,
+   * supplier and invoice number: one read over the page's supplier range, from the earliest
+   * accounting date among them (a payment is never booked before its invoice).
+   */
+  private async paymentsOf(heads: MiRecord[]): Promise<Map<string, MiRecord[]>> {
+    const posted = heads.filter((h) => Number(h.SUPA) === 90 && h.SUNO && h.SINO);
+    const out = new Map<string, MiRecord[]>();
+    if (posted.length === 0) return out;
+    const suppliers = posted.map((h) => h.SUNO ?? "").sort();
+    const dates = posted.map((h) => Number(h.ACDT)).filter((d) => Number.isFinite(d) && d > 0);
+    const from = suppliers[0] ?? "";
+    const to = suppliers[suppliers.length - 1] ?? "";
+    const rows = await this.reader.all("FPLEDG", [
+      { col: "TRCD", op: "=", value: 50 },
+      ...(from === to
+        ? [{ col: "SUNO", op: "=" as const, value: from }]
+        : [
+            { col: "SUNO", op: ">=" as const, value: from },
+            { col: "SUNO", op: "<=" as const, value: to },
+          ]),
+      ...(dates.length > 0 ? [{ col: "ACDT", op: ">=" as const, value: Math.min(...dates) }] : []),
+      ...this.divi(),
+    ]);
+    for (const r of rows) {
+      const k = `${r.DIVI ?? ""}|${r.SUNO ?? ""}|${r.SINO ?? ""}`;
+      out.set(k, [...(out.get(k) ?? []), r]);
+    }
+    return out;
   }
 
   async *payments(where: Predicate[], pageSize: number): AsyncGenerator<MappedBatch> {

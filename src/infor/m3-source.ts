@@ -13,7 +13,7 @@ import type { FilterFallbackOptions } from "./m3/mi-list-fallback.ts";
 import { TableReader } from "./m3/table-reader.ts";
 import { M3Documents } from "./m3-documents.ts";
 import type { MapContext } from "./mapping/fields.ts";
-import { mapM3Payment, mapM3Supplier } from "./mapping/m3-mappers.ts";
+import { mapM3LedgerInvoice, mapM3Payment, mapM3Supplier } from "./mapping/m3-mappers.ts";
 import type {
   Entity,
   GlVoucher,
@@ -139,7 +139,7 @@ class M3Source implements InforSource {
       case "purchase_order":
         return this.docs.purchaseOrders(changed, pageSize);
       case "supplier_invoice":
-        return this.docs.invoices([changed, ...this.docs.divi()], pageSize);
+        return this.docs.invoices([changed, ...this.docs.divi()], pageSize, changed);
       case "payment":
         return this.docs.payments(
           [{ col: "TRCD", op: "=", value: 50 }, changed, ...this.docs.divi()],
@@ -203,6 +203,7 @@ class M3Source implements InforSource {
     ];
     if (supplierId) where.push({ col: "SUNO", op: "=", value: supplierId.trim() });
     const heads = await this.reader.all("FAPIBH", where, 100);
+    if (heads.length === 0) return this.ledgerInvoices(supplierId, number);
     const batch: MappedBatch = { entity: "supplier_invoice", records: [], rejects: [] };
     for (const h of heads) {
       const b = await this.docs.invoiceBatch([h]);
@@ -210,6 +211,35 @@ class M3Source implements InforSource {
       batch.rejects.push(...b.rejects);
     }
     return lookupOf(batch);
+  }
+
+  /**
+   * An invoice no longer in the batch tables (M3 reorganises updated batches away) is still in
+   * the AP ledger: its TRCD 40 row, paid once its TRCD 50 rows cover it.
+   */
+  private async ledgerInvoices(
+    supplierId: string | undefined,
+    number: string,
+  ): Promise<Lookup<SupplierInvoice>> {
+    const where: Predicate[] = [
+      { col: "SINO", op: "=", value: number.trim() },
+      ...this.docs.divi(),
+      ...(supplierId ? [{ col: "SUNO", op: "=" as const, value: supplierId.trim() }] : []),
+    ];
+    const rows = await this.reader.all("FPLEDG", where, 100);
+    const invoices = rows.filter((r) => Number(r.TRCD) === 40);
+    return lookupOf(
+      batchOf(
+        "supplier_invoice",
+        invoices.map((inv) =>
+          mapM3LedgerInvoice(
+            this.ctx,
+            inv,
+            rows.filter((r) => Number(r.TRCD) === 50 && r.SUNO === inv.SUNO),
+          ),
+        ),
+      ),
+    );
   }
 
   async getInvoiceBatch(batchNumber: string): Promise<Lookup<SupplierInvoice>> {

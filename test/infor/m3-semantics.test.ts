@@ -162,3 +162,24 @@ describe("fields that were read but never selected", () => {
     expect(closing).toMatchObject({ year: 2026, period: 13 });
   });
 });
+
+describe("paid: the AP ledger's view of an invoice batch (FPLEDG)", () => {
+  it("a posted batch is paid once its FPLEDG payments cover it, and a payment alone brings it back", async () => {
+    const inbn = newInvoice("PAY-1", "480.00");
+    s.control.upsert("invoice", { INBN: inbn, SUPA: "90" });
+    expect(await invoiceOf("PAY-1")).toMatchObject({ status: "posted", batchNumber: String(inbn) });
+    s.control.advanceClock(86_400);
+    const payDay = s.control.data().invoices.find((i) => i.inbn === inbn);
+    s.control.upsert("payment", { INBN: inbn });
+    const head = s.control.data().invoices.find((i) => i.inbn === inbn);
+    // The payment is booked in the ledger only: the batch head did not change.
+    expect(head?.lmdt).toBe(payDay?.lmdt);
+    // Old reading: the FPLEDG-based status was never used, so an M3 invoice was never paid.
+    expect(await invoiceOf("PAY-1")).toMatchObject({ status: "paid", batchNumber: String(inbn) });
+    const today = new Date(s.control.advanceClock(0)).toISOString().slice(0, 10);
+    const changed: SupplierInvoice[] = [];
+    for await (const b of src.listChanged("supplier_invoice", today, { pageSize: 50 }))
+      changed.push(...(b.records as SupplierInvoice[]));
+    expect(changed.map((r) => [r.batchNumber, r.status])).toContainEqual([String(inbn), "paid"]);
+  });
+});

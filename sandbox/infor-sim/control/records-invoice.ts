@@ -115,7 +115,12 @@ export function invoiceLine(ctx: UpsertContext, fields: Fields): InvoiceRec {
 
 export function payment(ctx: UpsertContext, fields: Fields): InvoiceRec {
   const head = findInvoice(ctx, fields);
-  postInvoice(ctx.data, head);
+  // Posting changes the batch (SUPA 90); the payment itself is booked in the AP ledger only
+  // (FPLEDG TRCD 50) and leaves the batch head and its change date alone.
+  if (head.jrno === 0) {
+    postInvoice(ctx.data, head);
+    head.lmdt = ctx.today;
+  }
   const existing = head.payment;
   head.payment = {
     acdt: text(fields, "ACDT") ?? existing?.acdt ?? ctx.today,
@@ -128,7 +133,6 @@ export function payment(ctx: UpsertContext, fields: Fields): InvoiceRec {
     rgdt: existing?.rgdt ?? ctx.today,
     lmdt: ctx.today,
   };
-  head.lmdt = ctx.today;
   return head;
 }
 

@@ -12,7 +12,12 @@ import {
   safely,
 } from "./fields.ts";
 import { isNegative, ROW_ERROR, scope, unsigned, voucherOf } from "./m3-common.ts";
-import { invoiceStatusFromSupa, ledgerInvoiceStatus, supaLabel } from "./m3-status.ts";
+import {
+  invoiceStatusFromSupa,
+  ledgerInvoiceStatus,
+  paidFromLedger,
+  supaLabel,
+} from "./m3-status.ts";
 
 /** M3's empty numeric field is 0: a price quantity of 0 means "not given". */
 function priceQuantity(value: string | undefined): string | undefined {
@@ -20,14 +25,30 @@ function priceQuantity(value: string | undefined): string | undefined {
   return v === undefined || /^-?0*(\.0*)?$/.test(v) ? undefined : v;
 }
 
-/** Supplier invoice in entry/approval from FAPIBH (APS450MI GetHead) + FAPIBL (LstLines). */
-export function mapM3InvoiceBatch(ctx: MapContext, head: Row, lines: Row[]): MapOutcome {
+/**
+ * Supplier invoice from its batch: FAPIBH (APS450MI GetHead) + FAPIBL (LstLines). `payments` are
+ * the AP ledger rows (FPLEDG TRCD 50) booked against it once it is updated in APL (SUPA 90): the
+ * posted view of the same invoice, which turns it "paid" when they cover its amount.
+ */
+export function mapM3InvoiceBatch(
+  ctx: MapContext,
+  head: Row,
+  lines: Row[],
+  payments: Row[] = [],
+): MapOutcome {
   const key = `${s(head, "SUNO") ?? "?"}/${s(head, "SINO") ?? "?"}#${s(head, "INBN") ?? ""}`;
   const raw = { head, lines };
   return safely("supplier_invoice", key, raw, () => {
     const currency = s(head, "CUCD") ?? ctx.localCurrency;
     const total = decimal(s(head, "CUAM"));
     const rejected = Boolean(isoDate(s(head, "REJD")) || s(head, "SCRE"));
+    const supaStatus = invoiceStatusFromSupa(s(head, "SUPA"), rejected);
+    const paid =
+      supaStatus === "posted" &&
+      paidFromLedger(
+        s(head, "CUAM"),
+        payments.map((p) => s(p, "CUAM") ?? ""),
+      );
     const vat = decimal(s(head, "VTAM"));
     const rowError = [head, ...lines].map((r) => r[ROW_ERROR]).find(Boolean);
     return finish(
@@ -42,9 +63,9 @@ export function mapM3InvoiceBatch(ctx: MapContext, head: Row, lines: Row[]): Map
         invoiceDate: isoDate(s(head, "IVDT")),
         dueDate: isoDate(s(head, "DUDT")),
         accountingDate: isoDate(s(head, "ACDT")),
-        status: invoiceStatusFromSupa(s(head, "SUPA"), rejected),
+        status: paid ? "paid" : supaStatus,
         statusCode: s(head, "SUPA"),
-        statusText: rejected ? "Rejected" : supaLabel(s(head, "SUPA")),
+        statusText: rejected ? "Rejected" : paid ? "Paid" : supaLabel(s(head, "SUPA")),
         total: { amount: total, currency },
         vat: vat !== undefined ? { amount: vat, currency } : undefined,
         poNumber: s(head, "PUNO"),
@@ -79,8 +100,12 @@ export function mapM3InvoiceBatch(ctx: MapContext, head: Row, lines: Row[]): Map
   });
 }
 
-/** Posted supplier invoice from the AP ledger (FPLEDG TRCD 40 / APS200MI GetInvTotInfo). */
-export function mapM3LedgerInvoice(ctx: MapContext, row: Row): MapOutcome {
+/**
+ * Posted supplier invoice from the AP ledger (FPLEDG TRCD 40 / APS200MI GetInvTotInfo), for an
+ * invoice whose batch is no longer in FAPIBH. Paid when the outstanding amount OCUA is zero, or
+ * when the ledger's payment rows (`payments`, TRCD 50) cover its amount.
+ */
+export function mapM3LedgerInvoice(ctx: MapContext, row: Row, payments: Row[] = []): MapOutcome {
   const key = `${s(row, "SUNO") ?? "?"}/${s(row, "SINO") ?? "?"}`;
   return safely("supplier_invoice", key, row, () => {
     const currency = s(row, "CUCD") ?? ctx.localCurrency;
@@ -97,7 +122,14 @@ export function mapM3LedgerInvoice(ctx: MapContext, row: Row): MapOutcome {
         invoiceDate: isoDate(s(row, "IVDT")),
         dueDate: isoDate(s(row, "DUDT")),
         accountingDate: isoDate(s(row, "ACDT")),
-        status: ledgerInvoiceStatus(s(row, "OCUA")),
+        status:
+          ledgerInvoiceStatus(s(row, "OCUA")) === "paid" ||
+          paidFromLedger(
+            s(row, "CUAM"),
+            payments.map((p) => s(p, "CUAM") ?? ""),
+          )
+            ? "paid"
+            : "posted",
         statusCode: s(row, "TRCD"),
         total: { amount: total, currency },
         vat: vat !== undefined ? { amount: vat, currency } : undefined,

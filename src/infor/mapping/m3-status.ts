@@ -1,3 +1,4 @@
+import { abs, cmp, dec, isDecimalString, isZero, sum } from "../../shared/decimal.ts";
 import type { InvoiceStatus } from "../records.ts";
 
 /**
@@ -75,6 +76,22 @@ export const IBTP_LABELS: Readonly<Record<string, string>> = {
   "30": "Debit note",
   "50": "Supplier claim",
 };
+
+/**
+ * A posted invoice is paid when the payments booked against it in the AP ledger (FPLEDG TRCD 50
+ * rows with its supplier and invoice number) cover its amount. The ledger books a payment with
+ * the sign opposite to its invoice, and tenants differ in which side is negative: amounts are
+ * compared unsigned. Anything unreadable, or no payment at all, is not paid.
+ */
+export function paidFromLedger(invoiceAmount: string | undefined, payments: string[]): boolean {
+  if (payments.length === 0 || !invoiceAmount || !isDecimalString(invoiceAmount.trim()))
+    return false;
+  const readable = payments.map((p) => p.trim()).filter(isDecimalString);
+  if (readable.length !== payments.length) return false;
+  const total = abs(dec(invoiceAmount.trim()));
+  const paid = abs(sum(readable.map((p) => dec(p))));
+  return !isZero(total) && cmp(paid, total) >= 0;
+}
 
 /** A posted invoice (FPLEDG TRCD 40) is paid once nothing is outstanding. */
 export function ledgerInvoiceStatus(outstanding: string | undefined): InvoiceStatus {
