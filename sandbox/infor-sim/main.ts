@@ -12,6 +12,8 @@ const sim = await startInforSim({
   requestsPerMinute: Number(env.INFOR_SIM_RPM ?? "0"),
   ...(env.INFOR_SIM_TENANTS ? { tenants: env.INFOR_SIM_TENANTS.split(",") } : {}),
   ...(env.INFOR_SIM_INVOICES ? { data: { invoices: Number(env.INFOR_SIM_INVOICES) } } : {}),
+  // A tenant lacking optional columns and refusing some tables (SUPPORTED.md, strict mode).
+  strict: env.INFOR_SIM_STRICT === "1",
   logger,
 });
 const file = resolve(env.INFOR_SIM_IONAPI ?? "sandbox/.data/infor-sim.ionapi");
@@ -26,6 +28,7 @@ process.stdout.write(
     `  M3 base    ${sim.url}/${sim.tenant}/M3/m3api-rest/v2/execute/`,
     `  IDO base   ${sim.url}/${sim.tenant}/CSI/IDORequestService/ido/load/`,
     `  control    ${sim.url}/_sim/counters`,
+    `  strict     ${env.INFOR_SIM_STRICT === "1" ? "on (INFOR_SIM_STRICT=1)" : "off"}`,
     "Ctrl-C stops.",
     "",
   ].join("\n"),

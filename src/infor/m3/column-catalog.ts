@@ -185,8 +185,8 @@ export class ColumnCatalog {
         columns: [],
         message:
           `EXPORTMI/Select on ${spec.table} is refused for the service account in company ` +
-          `${this.o.company} (${a.reason}); reading it through MI list transactions where ` +
-          "they exist (docs/m3-access.md)",
+          `${this.o.company} (${a.reason}); a table with an MI list stand-in is read through ` +
+          "it, any other read of it fails until EXPORTMI is granted (docs/m3-access.md)",
       });
     } else if (optional.length > 0) {
       await this.warnOnce({
