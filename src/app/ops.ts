@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { InforClient } from "../infor/create-client.ts";
 import type { BodHandlerOptions } from "../ops/bod/handler.ts";
 import { bullmqQueueSnapshot, bullmqWorkerProbe, trackWorkerProgress } from "../ops/bullmq.ts";
-import { ionTokenCheck, type ReadinessCheck, slackAuthCheck } from "../ops/checks.ts";
+import { ionTokenCheck, pollsCheck, type ReadinessCheck, slackAuthCheck } from "../ops/checks.ts";
 import { createEventLoopMonitor, type EventLoopMonitor } from "../ops/event-loop.ts";
 import { createHealth, type Health, type WorkerProbe } from "../ops/health.ts";
 import { createMetrics, type Metrics } from "../ops/metrics.ts";
@@ -14,6 +14,7 @@ import { createRedisProbe } from "../ops/redis-probe.ts";
 import type { HttpRoute } from "../ops/routes.ts";
 import type { PollResult } from "../sync/poll.ts";
 import type { PollJobData } from "../sync/schedules.ts";
+import { getSyncStatus } from "../sync/sync-status.ts";
 
 export interface OpsSide {
   metrics: Metrics;
@@ -38,6 +39,11 @@ export function createOpsSide(o: {
   slackClient: WebClient;
   clients: Map<string, InforClient>;
   role: string;
+  /**
+   * Add the `polls` readiness check (keys failing ≥ 5 times in a row). Only roles that poll
+   * (worker): a web replica taken out of rotation for an ERP fault would also lose `/infor`.
+   */
+  pollsReadiness?: boolean;
   logger: Logger;
 }): OpsSide {
   const metrics = createMetrics({
@@ -50,6 +56,10 @@ export function createOpsSide(o: {
     probe.check,
     slackAuthCheck(() => o.slackClient.auth.test()),
     ...[...o.clients.values()].map((c) => ionTokenCheck(() => c.tokens.getToken())),
+    // Read over the probe's own connection (no offline queue): a Redis outage fails fast here.
+    ...(o.pollsReadiness && o.prefix !== undefined
+      ? [pollsCheck(() => getSyncStatus({ redis: probe.redis, prefix: o.prefix as string }))]
+      : []),
   ];
   const eventLoop = createEventLoopMonitor();
   const progress = new ProgressTracker();

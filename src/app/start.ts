@@ -56,6 +56,7 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
     slackClient: core.slackClient,
     clients: core.infor.clients,
     role: roleName,
+    pollsReadiness: roles.has("worker"),
     logger,
   });
   // Order that loses nothing (ops/shutdown.ts): stop intake, finish jobs, revoke, close Redis.

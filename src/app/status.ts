@@ -28,6 +28,9 @@ export function statusProvider(o: {
       ...(k.nextPollAt ? { nextPollAt: k.nextPollAt } : {}),
       ...(k.lagMs !== undefined ? { lagSeconds: Math.round(k.lagMs / 1000) } : {}),
       ok: k.consecutiveFailures === 0,
+      ...(k.consecutiveFailures > 0 && (k.lastErrorMessage || k.lastError)
+        ? { error: k.lastErrorMessage || (k.lastError as string) }
+        : {}),
     }));
     const unrouted = keys.reduce((n, k) => n + k.totals.unrouted, 0);
     const notes: string[] = [];

@@ -59,7 +59,8 @@ export function createCheckRunner(now: () => number = Date.now) {
       await withTimeout(c.check, c.timeoutMs ?? 2000);
       return { ok: true, ms: now() - started };
     } catch (err) {
-      return { ok: false, ms: now() - started, error: codeOf(err) };
+      const detail = err instanceof OpsError ? err.detail : undefined;
+      return { ok: false, ms: now() - started, error: codeOf(err), ...(detail ? { detail } : {}) };
     }
   };
 
@@ -150,6 +151,45 @@ export function ionTokenCheck(
     timeoutMs: options.timeoutMs ?? 5000,
     check: async (signal) => {
       await getToken(signal);
+    },
+  };
+}
+
+/** One poll key as the polls check sees it (src/sync KeyStatus has these fields). */
+export interface PollHealth {
+  id: string;
+  consecutiveFailures: number;
+  lastError?: string | undefined;
+  lastErrorMessage?: string | undefined;
+  lastErrorAt?: string | undefined;
+}
+
+/**
+ * Polls: not ready while a poll key keeps failing. The rule: a key whose consecutive failed
+ * attempts reached `threshold` (the same count that posts the ops-channel alert, default 5)
+ * fails the check until one poll of it succeeds; /readyz then names the key and the source's own
+ * message (e.g. M3's "Field IDCHID does not exist in CIDMAS"). Cached 15 s: it reads Redis only.
+ */
+export function pollsCheck(
+  read: () => Promise<readonly PollHealth[]>,
+  options: { threshold?: number; cacheMs?: number } = {},
+): ReadinessCheck {
+  const threshold = options.threshold ?? 5;
+  return {
+    name: "polls",
+    cacheMs: options.cacheMs ?? 15_000,
+    check: async () => {
+      const failing = (await read()).filter((k) => k.consecutiveFailures >= threshold);
+      if (failing.length === 0) return;
+      throw new OpsError("polls_failing", `${failing.length} poll key(s) keep failing`, {
+        threshold,
+        failing: failing.slice(0, 10).map((k) => ({
+          key: k.id,
+          consecutiveFailures: k.consecutiveFailures,
+          error: k.lastErrorMessage || k.lastError || "unknown",
+          ...(k.lastErrorAt ? { lastFailureAt: k.lastErrorAt } : {}),
+        })),
+      });
     },
   };
 }

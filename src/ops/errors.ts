@@ -12,14 +12,18 @@ export type OpsErrorCode =
   | "check_timeout"
   | "check_failed"
   | "redis_write_refused"
+  | "polls_failing"
   | "shutdown_deadline";
 
 export class OpsError extends Error {
   readonly code: OpsErrorCode;
-  constructor(code: OpsErrorCode, message: string) {
+  /** What a readiness check shows next to its code (/readyz `detail`); never secrets. */
+  readonly detail: Record<string, unknown> | undefined;
+  constructor(code: OpsErrorCode, message: string, detail?: Record<string, unknown>) {
     super(message);
     this.name = "OpsError";
     this.code = code;
+    this.detail = detail;
   }
 }
 

@@ -47,6 +47,8 @@ export interface StatusReport {
     /** How far the watermark trails the clock, in seconds. */
     lagSeconds?: number;
     ok: boolean;
+    /** Why the last poll failed, in the source's own words (M3's message and field). */
+    error?: string;
   }[];
   queueDepth?: number;
   deadLetters?: number;

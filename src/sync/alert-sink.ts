@@ -138,7 +138,8 @@ export function createAlertSink(deps: AlertSinkDeps): SyncSink {
             code: "poll_failing",
             message:
               `Polling ${what} has failed ${notice.consecutiveFailures} times in a row since ` +
-              `${notice.failingSince} (${notice.errorCode}). Retrying with backoff; the ` +
+              `${notice.failingSince} (${notice.errorCode}` +
+              `${notice.errorMessage ? `: ${notice.errorMessage}` : ""}). Retrying with backoff; the ` +
               "watermark holds, so nothing is lost.",
             count: notice.consecutiveFailures,
           },

@@ -38,3 +38,22 @@ export function errorCode(err: unknown): string {
   }
   return codeOf(err) ?? "SYNC_SOURCE_FAILED";
 }
+
+/**
+ * What went wrong in words an admin can act on: the innermost cause's message, e.g. M3's own
+ * "EXPORTMI/Select: Field IDCHID does not exist in CIDMAS (field QERY)". Client errors are
+ * written never to hold secrets (src/infor/errors.ts); the text is cut to stay one line.
+ */
+export function errorDetail(err: unknown): string {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5; depth++) {
+    const cause = (e as { cause?: unknown } | undefined)?.cause;
+    if (!(cause instanceof Error)) break;
+    e = cause;
+  }
+  const text = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim();
+  const code = (e as { errorCode?: unknown }).errorCode;
+  const withCode =
+    typeof code === "string" && code && !text.includes(code) ? `${text} [${code}]` : text;
+  return withCode.length > 300 ? `${withCode.slice(0, 299)}…` : withCode;
+}

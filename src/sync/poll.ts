@@ -1,6 +1,6 @@
 import { isIsoDate, maxDate, utcDate } from "./dates.ts";
 import { isShadow, resolveDeps, type SyncDeps } from "./deps.ts";
-import { errorCode, SyncError } from "./errors.ts";
+import { errorCode, errorDetail, SyncError } from "./errors.ts";
 import { clearFailures, recordFailure } from "./failures.ts";
 import type { PollKey } from "./keys.ts";
 import { acquirePollLock } from "./lock.ts";
@@ -196,7 +196,8 @@ export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<P
       throw err;
     }
     deps.metrics?.polls.inc({ entity: key.entity, outcome: "error" });
-    log.warn({ code, err: errorSummary(err) }, "poll failed; watermark unchanged");
+    const detail = errorDetail(err);
+    log.warn({ code, detail, err: errorSummary(err) }, "poll failed; watermark unchanged");
     try {
       const mark = await recordFailure(
         redis,
@@ -204,13 +205,14 @@ export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<P
         deps.failureThreshold,
         failedAt.toISOString(),
       );
-      await recordPollFailure(redis, keys, key, code, { startedAt, failedAt });
+      await recordPollFailure(redis, keys, key, code, { startedAt, failedAt }, detail);
       if (mark.alertNow) {
         await notifyOps(deps, {
           kind: "poll_failing",
           key,
           consecutiveFailures: mark.count,
           errorCode: code,
+          errorMessage: detail,
           failingSince: mark.since,
         });
       }

@@ -57,6 +57,8 @@ export type OpsNotice =
       key: PollKey;
       consecutiveFailures: number;
       errorCode: string;
+      /** The failure in the source's own words (M3's message and field), when known. */
+      errorMessage?: string;
       /** ISO timestamp of the first failure in this run of failures. */
       failingSince: string;
     }

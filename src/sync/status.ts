@@ -66,6 +66,8 @@ export async function recordPollFailure(
   key: PollKey,
   code: string,
   at: { startedAt: Date; failedAt: Date },
+  /** The source's own words (errorDetail), shown by `/infor status` and /readyz. */
+  message = "",
 ): Promise<void> {
   const k = keys.status(key);
   await redis
@@ -79,6 +81,8 @@ export async function recordPollFailure(
       at.failedAt.toISOString(),
       "lastError",
       code,
+      "lastErrorMessage",
+      message,
     )
     .exec();
 }
@@ -95,6 +99,8 @@ export interface KeyStatus {
   lastSuccessAt?: string;
   lastDurationMs?: number;
   lastError?: string;
+  /** The last failure in the source's own words, e.g. M3's message and field. */
+  lastErrorMessage?: string;
   lastErrorAt?: string;
   /** Next scheduled poll (ISO), when a queue was given. */
   nextPollAt?: string;
@@ -148,6 +154,7 @@ export async function readSyncStatus(
     }
     if (h.lastDurationMs) s.lastDurationMs = Number(h.lastDurationMs);
     if (h.lastError) s.lastError = h.lastError;
+    if (h.lastErrorMessage) s.lastErrorMessage = h.lastErrorMessage;
     if (h.lastErrorAt) s.lastErrorAt = h.lastErrorAt;
     if (h.lastCounts) s.last = JSON.parse(h.lastCounts) as PollCounts;
     if (options.queue) {

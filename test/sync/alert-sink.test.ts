@@ -81,7 +81,8 @@ describe("alert sink on delivery and audit", () => {
       kind: "poll_failing" as const,
       key,
       consecutiveFailures: 3,
-      errorCode: "ION_THROTTLED",
+      errorCode: "mi_business",
+      errorMessage: "EXPORTMI/Select: Field IDCHID does not exist in CIDMAS (field QERY)",
       failingSince: "2026-12-01T07:00:00.000Z",
     };
     await sink.ops(failing);
@@ -96,5 +97,8 @@ describe("alert sink on delivery and audit", () => {
     const health = queued.filter((a) => a.ops?.code.startsWith("poll_"));
     expect(new Set(health.map((a) => a.id)).size).toBe(2);
     expect(health[0]?.ops?.message).toContain("payments of ACME_TST company 100 division AAA");
+    expect(health[0]?.ops?.message).toContain(
+      "(mi_business: EXPORTMI/Select: Field IDCHID does not exist in CIDMAS (field QERY))",
+    );
   });
 });

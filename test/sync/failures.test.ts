@@ -55,6 +55,7 @@ describe("ION down or throttled", () => {
         key,
         consecutiveFailures: 3,
         errorCode: "ION_THROTTLED",
+        errorMessage: "429 from the gateway",
         failingSince: "2026-12-02T08:00:00.000Z",
       },
     ]);

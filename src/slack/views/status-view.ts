@@ -24,7 +24,8 @@ export function statusView(s: StatusReport, o: { detailed: boolean }): SlackMess
   }
   const lines = s.entities.map((e) => {
     const lag = e.lagSeconds === undefined ? "" : ` · lag ${Math.round(e.lagSeconds / 60)} min`;
-    return `${e.ok ? ":large_green_circle:" : ":red_circle:"} *${esc(e.entity)}* · last ${formatTime(e.lastPollAt)} · next ${formatTime(e.nextPollAt)}${lag}`;
+    const why = e.error ? `\n      ↳ ${esc(e.error)}` : "";
+    return `${e.ok ? ":large_green_circle:" : ":red_circle:"} *${esc(e.entity)}* · last ${formatTime(e.lastPollAt)} · next ${formatTime(e.nextPollAt)}${lag}${why}`;
   });
   const blocks = [
     header("cloudsuite-slack status"),
