@@ -170,6 +170,15 @@ describe("column catalog", () => {
     expect((e2 as Error).message).toContain("EXPORTMI/Select on M3 table CIDMAS is refused");
   });
 
+  it("once the missing authority is granted, the next read works without waiting for the TTL", async () => {
+    const has = ALL.filter((c) => c !== "IDSTAT");
+    const p = tenant({ has });
+    const c = new ColumnCatalog({ probe: p, tenant: "T6", company: "100" });
+    await expect(c.omitted(T, "x")).rejects.toBeInstanceOf(M3ColumnsMissingError);
+    has.push("IDSTAT");
+    await expect(c.omitted(T, "x")).resolves.toEqual(new Set());
+  });
+
   it("the cache expires after its TTL", async () => {
     let now = 0;
     const p = tenant({ has: ALL });

@@ -146,9 +146,14 @@ export class ColumnCatalog {
   /** Columns to leave out of a Select; throws when a required one is missing. */
   async omitted(spec: TableSpec, purpose: string): Promise<ReadonlySet<string>> {
     const a = await this.access(spec);
-    if (a.kind === "refused") throw new M3TableRefusedError(spec.table, a.reason);
-    const required = a.missing.filter((c) => !spec.optional.has(c));
-    if (required.length > 0) throw new M3ColumnsMissingError(spec.table, required, purpose);
+    const required = a.kind === "refused" ? [] : a.missing.filter((c) => !spec.optional.has(c));
+    if (a.kind === "refused" || required.length > 0) {
+      // The read fails: forget the detection so the next poll sees a fix (a granted authority)
+      // at once instead of after the TTL. The warning is not repeated.
+      await this.invalidate(spec.table);
+      if (a.kind === "refused") throw new M3TableRefusedError(spec.table, a.reason);
+      throw new M3ColumnsMissingError(spec.table, required, purpose);
+    }
     return new Set(a.missing);
   }
 
