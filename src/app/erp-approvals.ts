@@ -16,7 +16,11 @@ import type { RoutingConfig } from "../config/routing-schema.ts";
 import type { InforClient } from "../infor/create-client.ts";
 import { M3ApprovalCalls } from "../infor/m3/approval-calls.ts";
 import { MiClient } from "../infor/m3/mi-client.ts";
-import { threadReply, updateApprovalMessage } from "../slack/actions/approval-messages.ts";
+import {
+  directThreadPoster,
+  type ThreadPoster,
+  updateApprovalMessage,
+} from "../slack/actions/approval-messages.ts";
 import { supersededLine } from "../slack/views/approval-view.ts";
 import { esc } from "../slack/views/format.ts";
 
@@ -118,8 +122,12 @@ export function createErpApprovals(o: {
   };
 }
 
-/** The Slack edit for a decision reflected from M3. */
-export function reflectedMessage(client: WebClient, logger: Logger) {
+/**
+ * The Slack edit for a decision reflected from M3; its thread notice goes through `threadPoster`
+ * (delivery's queue: paced, once per decision) when given.
+ */
+export function reflectedMessage(client: WebClient, logger: Logger, threadPoster?: ThreadPoster) {
+  const post = threadPoster ?? directThreadPoster(client, logger);
   return async (a: Approval, line: ReflectedLine): Promise<void> => {
     if (!a.channel || !a.ts) return;
     const ref = { channel: a.channel, ts: a.ts };
@@ -128,15 +136,27 @@ export function reflectedMessage(client: WebClient, logger: Logger) {
         ? supersededLine(line.state, line.detail)
         : `:white_check_mark: ${line.state === "approved" ? "Approved" : "Rejected"} by <@${line.by}> (confirmed by M3)`;
     await updateApprovalMessage(client, logger, ref, a, text, "final");
-    await threadReply(client, logger, ref, `${text} · ${esc(a.title)}`);
+    await post({
+      approval: a,
+      ref,
+      text: `${text} · ${esc(a.title)}`,
+      key: `erp:${line.kind}:${line.state}`,
+    }).catch((err: unknown) =>
+      logger.warn({ code: (err as { code?: string }).code }, "ERP decision notice not queued"),
+    );
   };
 }
 
 /** Poll M3 every `everyMs` for the open approvals of tenants whose write-back is not off. */
 export function startErpReflection(
-  o: Omit<ReflectDeps, "onChanged"> & { client: WebClient; logger: Logger; everyMs: number },
+  o: Omit<ReflectDeps, "onChanged"> & {
+    client: WebClient;
+    logger: Logger;
+    everyMs: number;
+    threadPoster?: ThreadPoster;
+  },
 ): () => Promise<void> {
-  const onChanged = reflectedMessage(o.client, o.logger);
+  const onChanged = reflectedMessage(o.client, o.logger, o.threadPoster);
   let running: Promise<unknown> = Promise.resolve();
   let busy = false;
   const timer = setInterval(() => {

@@ -129,6 +129,7 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
           client: core.slackClient,
           logger,
           everyMs: over.erpReflectMs ?? 60_000,
+          threadPoster: threadPosterVia((alert) => core.delivery.enqueue(alert)),
         });
         closers.push({ name: "erp-reflection", close: stopReflection });
       }
