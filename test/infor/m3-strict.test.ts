@@ -134,6 +134,27 @@ describe("M3 source on a strict tenant", () => {
     }
   }, 60_000);
 
+  it("detection and fallbacks work the same over MI REST v1", async () => {
+    const v1 = simClient(strict, { miVersion: "v1" });
+    clients.push(v1);
+    const warnings: SourceWarning[] = [];
+    const src = createM3Source(v1.mi, {
+      tenant: strict.tenant,
+      company: "100",
+      division: "AAA",
+      onWarning: (w) => warnings.push(w),
+    });
+    const a = await read(source(open), "purchase_order");
+    const b = await read(src, "purchase_order");
+    expect(b.rejects).toBe(0);
+    expect([...b.out.keys()].sort()).toEqual([...a.out.keys()].sort());
+    expect(warnings.map((w) => `${w.code}:${w.table}`).sort()).toEqual([
+      "m3_columns_dropped:MPHEAD",
+      "m3_columns_dropped:MPLINE",
+      "m3_exportmi_refused:MPLIND",
+    ]);
+  });
+
   it("EXPORTMI runs on the blank division, as Infor requires for DIVI filters", async () => {
     const blank = await read(source(strict), "supplier_invoice");
     expect(blank.out.size).toBeGreaterThan(0);
