@@ -8,8 +8,14 @@
 export interface Bucket {
   /** tokens added per (scaled) second */
   ratePerSecond: number;
-  /** bucket size: the burst tolerated on top of the rate */
+  /** bucket size: how many calls may go back to back from a full bucket */
   burst: number;
+  /**
+   * "token" (default): a token bucket refilled continuously. "minute": a fixed window of one
+   * (scaled) minute allowing `ratePerSecond * 60` calls, then 429 until the window ends, which is
+   * how Slack describes its tiers ("per minute", bursts tolerated within the window).
+   */
+  window?: "token" | "minute";
 }
 
 export interface LimitsConfig {
@@ -18,6 +24,45 @@ export interface LimitsConfig {
   tiers: Record<1 | 2 | 3 | 4, Bucket>;
   /** method → tier; methods not listed are not limited */
   methodTiers: Record<string, 1 | 2 | 3 | 4>;
+  /** A method's own limit instead of its tier's (e.g. conversations.history for non-Marketplace apps). */
+  methodBuckets?: Record<string, Bucket>;
+}
+
+export interface SlackLimitOptions {
+  /**
+   * Messages a channel accepts back to back beyond the steady one per second: 0 = never two
+   * back to back, 3 = four. Slack says "short bursts allowed" and publishes no size.
+   */
+  channelBurst?: 0 | 1 | 2 | 3;
+  /** Workspace-wide chat.postMessage limit, messages per (scaled) second; Slack publishes none. */
+  workspacePerSecond?: number;
+  /** Tier limits as one-minute windows instead of token buckets. */
+  tierWindow?: "token" | "minute";
+  methodBuckets?: Record<string, Bucket>;
+}
+
+/** The default limits with Slack's unpublished parts chosen (burst size, workspace cap, windows). */
+export function slackLimits(o: SlackLimitOptions = {}): LimitsConfig {
+  const window = o.tierWindow ?? "token";
+  const tiers = Object.fromEntries(
+    Object.entries(DEFAULT_LIMITS.tiers).map(([t, b]) => [t, { ...b, window }]),
+  ) as LimitsConfig["tiers"];
+  const ws = o.workspacePerSecond;
+  return {
+    ...DEFAULT_LIMITS,
+    postMessagePerChannel: {
+      ratePerSecond: 1,
+      burst:
+        o.channelBurst === undefined
+          ? DEFAULT_LIMITS.postMessagePerChannel.burst
+          : o.channelBurst + 1,
+    },
+    ...(ws
+      ? { postMessageWorkspace: { ratePerSecond: ws, burst: Math.max(1, Math.ceil(ws)) } }
+      : {}),
+    tiers,
+    ...(o.methodBuckets ? { methodBuckets: o.methodBuckets } : {}),
+  };
 }
 
 export const DEFAULT_LIMITS: LimitsConfig = {
@@ -52,6 +97,8 @@ export const DEFAULT_LIMITS: LimitsConfig = {
 interface BucketState {
   tokens: number;
   atMs: number;
+  /** "minute" windows: when the current window started (real ms) */
+  windowStartMs?: number;
 }
 
 export interface LimitDecision {
@@ -83,10 +130,26 @@ export class RateLimiter {
 
   /** Real ms until `key` holds one token, without taking it. */
   wait(key: string, bucket: Bucket): number {
+    if (bucket.window === "minute") return this.windowWait(key, bucket);
     const s = this.refill(key, bucket);
     if (s.tokens >= 1) return 0;
     const scaledS = (1 - s.tokens) / bucket.ratePerSecond;
     return Math.ceil((scaledS * 1000) / this.timeScale);
+  }
+
+  private windowWait(key: string, bucket: Bucket): number {
+    const now = this.nowMs();
+    const windowMs = 60_000 / this.timeScale;
+    let s = this.state.get(key);
+    if (!s || s.windowStartMs === undefined || now - s.windowStartMs >= windowMs) {
+      s = {
+        tokens: Math.max(1, Math.round(bucket.ratePerSecond * 60)),
+        atMs: now,
+        windowStartMs: now,
+      };
+      this.state.set(key, s);
+    }
+    return s.tokens >= 1 ? 0 : Math.ceil((s.windowStartMs ?? now) + windowMs - now);
   }
 
   /** Takes one token from every bucket, or none when any is empty. */
@@ -117,6 +180,8 @@ export function limitEntries(
     if (channel) entries.push([`post:${channel}`, config.postMessagePerChannel]);
     return entries;
   }
+  const own = config.methodBuckets?.[method];
+  if (own) return [[`method:${method}`, own]];
   const tier = config.methodTiers[method];
   return tier ? [[`tier:${method}`, config.tiers[tier]]] : [];
 }

@@ -2,6 +2,7 @@
 // Environment works too: SLACK_EMU_PORT, SLACK_EMU_TIME_SCALE, SLACK_EMU_APP_URL,
 // SLACK_EMU_BOT_TOKEN, SLACK_EMU_SIGNING_SECRET. Ctrl-C stops it.
 import { parseArgs } from "node:util";
+import { slackLimits } from "./limits.ts";
 import { type SlackEmuOptions, startSlackEmu } from "./server.ts";
 
 const { values } = parseArgs({
@@ -9,6 +10,8 @@ const { values } = parseArgs({
     port: { type: "string" },
     "time-scale": { type: "string" },
     "app-url": { type: "string" },
+    "channel-burst": { type: "string" },
+    "tier-window": { type: "string" },
   },
 });
 const env = process.env;
@@ -16,6 +19,22 @@ const opts: SlackEmuOptions = {
   port: Number(values.port ?? env.SLACK_EMU_PORT ?? 0),
   timeScale: Number(values["time-scale"] ?? env.SLACK_EMU_TIME_SCALE ?? 1),
 };
+const burst = values["channel-burst"];
+if (burst !== undefined && !["0", "1", "2", "3"].includes(burst)) {
+  process.stderr.write(`--channel-burst: expected 0, 1, 2 or 3, got ${JSON.stringify(burst)}\n`);
+  process.exit(2);
+}
+const tierWindow = values["tier-window"];
+if (tierWindow !== undefined && tierWindow !== "token" && tierWindow !== "minute") {
+  process.stderr.write(
+    `--tier-window: expected token or minute, got ${JSON.stringify(tierWindow)}\n`,
+  );
+  process.exit(2);
+}
+opts.limits = slackLimits({
+  ...(burst !== undefined ? { channelBurst: Number(burst) as 0 | 1 | 2 | 3 } : {}),
+  ...(tierWindow ? { tierWindow } : {}),
+});
 const appUrl = values["app-url"] ?? env.SLACK_EMU_APP_URL;
 if (appUrl) opts.appRequestUrl = appUrl;
 if (env.SLACK_EMU_BOT_TOKEN) opts.botToken = env.SLACK_EMU_BOT_TOKEN;

@@ -106,6 +106,17 @@ export const alertSchema = z.object({
   createdAt: z.iso.datetime(),
   needsDecision: decisionSchema.optional(),
   link: z.string().optional(),
+  /**
+   * Set on a thread reply: the note under a message an edit changed ("Updated: …"). A reply is
+   * an alert of its own (own id, own delivered marker, own audit trail) so that finding the
+   * parent never counts as finding the reply.
+   */
+  reply: z
+    .object({
+      parentAlertId: z.string().regex(/^[a-f0-9]{32}$/),
+      threadTs: z.string().min(1),
+    })
+    .optional(),
 });
 export type Alert = z.infer<typeof alertSchema>;
 
@@ -218,6 +229,28 @@ function costCenterOf(record: CanonicalRecord | undefined): string | undefined {
 
 function dropUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Whether a later alert of the same subject edits this alert's message in place: not digests,
+ * ops notices, notes or thread replies (each of those is a message of its own).
+ */
+export function editsInPlace(a: Alert): boolean {
+  return a.kind !== "digest" && a.kind !== "ops" && a.kind !== "note" && !a.reply;
+}
+
+/**
+ * The thread reply for an edit that changed the message at `threadTs`: the same content with its
+ * own id (a hash of the edit's id), so enqueueing it twice is one reply.
+ */
+export function threadReplyAlert(edit: Alert, threadTs: string): Alert {
+  return alertSchema.parse({
+    ...edit,
+    id: hashParts([edit.id, "thread-reply"]),
+    subject: `reply:${edit.id}`,
+    needsDecision: undefined,
+    reply: { parentAlertId: edit.id, threadTs },
+  });
 }
 
 /** Validate an alert read back from Redis, the queue or the audit log. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_LEARN, type LearnSettings } from "./pacing-math.ts";
 
 /** A daily window in a time zone, e.g. 22:00–07:00 Europe/Stockholm (may cross midnight). */
 export const quietHoursSchema = z.object({
@@ -20,9 +21,26 @@ export const deliveryConfigSchema = z.object({
    */
   timeScale: z.number().positive().default(1),
   channelPerSecond: z.number().positive().default(1),
-  /** Messages a channel may send back to back before pacing; stay below Slack's burst. */
-  channelBurst: z.number().int().min(1).default(2),
-  /** Workspace-wide cap on chat.postMessage (Slack publishes no figure; an assumption). */
+  /**
+   * Pin the messages a channel may send back to back (no learning). Unset (the default), each
+   * channel starts with no burst and learns what Slack allows (pacing-math.ts): Slack publishes
+   * no burst size, so the product must not depend on one.
+   */
+  channelBurst: z.number().int().min(1).optional(),
+  /** How the per-channel allowance is learned (see pacing-math.ts for each setting). */
+  learn: z
+    .object({
+      start: z.number().min(-0.5).max(3).default(DEFAULT_LEARN.start),
+      max: z.number().min(0).max(10).default(DEFAULT_LEARN.max),
+      step: z.number().positive().max(1).default(DEFAULT_LEARN.step),
+      margin: z.number().positive().max(2).default(DEFAULT_LEARN.margin),
+      holdSuccesses: z.number().int().min(1).default(DEFAULT_LEARN.holdSuccesses),
+    })
+    .prefault({}),
+  /**
+   * Workspace-wide cap on chat.postMessage across all channels. Slack has one and publishes no
+   * figure: this is the most we send; 429s in idle channels teach a lower rate.
+   */
   workspacePerSecond: z.number().positive().default(20),
   workspaceBurst: z.number().int().min(1).default(10),
   /** chat.update is a Tier 3 method: 50+ per minute. */
@@ -71,7 +89,11 @@ export type DeliveryConfigInput = z.input<typeof deliveryConfigSchema>;
 
 export interface PaceSettings {
   channelIntervalMs: number;
-  channelToleranceMs: number;
+  /** pinned burst tolerance (channelBurst), or undefined to learn per channel */
+  channelToleranceMs?: number | undefined;
+  learn: LearnSettings;
+  /** how long a channel's learned allowance is kept after its last post */
+  learnTtlMs: number;
   workspaceIntervalMs: number;
   workspaceToleranceMs: number;
   updateIntervalMs: number;
@@ -84,7 +106,9 @@ export function paceSettings(c: DeliveryConfig): PaceSettings {
   const ws = 1000 / (c.workspacePerSecond * c.timeScale);
   return {
     channelIntervalMs: ch,
-    channelToleranceMs: (c.channelBurst - 1) * ch,
+    channelToleranceMs: c.channelBurst === undefined ? undefined : (c.channelBurst - 1) * ch,
+    learn: { ...DEFAULT_LEARN, ...c.learn },
+    learnTtlMs: 7 * 86_400_000,
     workspaceIntervalMs: ws,
     workspaceToleranceMs: (c.workspaceBurst - 1) * ws,
     updateIntervalMs: 60_000 / (c.updatePerMinute * c.timeScale),

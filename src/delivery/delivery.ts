@@ -5,7 +5,7 @@ import pino, { type Logger } from "pino";
 import { AuditLog } from "../audit/log.ts";
 import type { AuditFilter, AuditRetention } from "../audit/types.ts";
 import type { LinkTemplates } from "../slack/blocks/format.ts";
-import { type Alert, parseAlert } from "./alert.ts";
+import { type Alert, editsInPlace, parseAlert } from "./alert.ts";
 import { type DeliveryConfigInput, deliveryConfigSchema, paceSettings } from "./config.ts";
 import { type DeliveryContext, jobIdFor, POST_JOB, type PostJobData } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
@@ -144,7 +144,11 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
       await redis.hincrby(keys.stats, "duplicates_avoided", 1);
       return;
     }
-    const { rank } = await pacer.register(alert.channel, alert.id);
+    // An edit of a message already in Slack waits in the channel's edit line, so it never holds
+    // new messages back (posts win; pacer-take.lua).
+    const isEdit =
+      editsInPlace(alert) && (await markers.subjectTs(alert.channel, alert.subject)) !== undefined;
+    const { rank } = await pacer.register(alert.channel, alert.id, isEdit ? "edit" : "post");
     await redis.zadd(keys.pending, "NX", clock(), alert.id);
     const jobId = jobIdFor(alert.id);
     const existing = await queue.getJob(jobId);
@@ -159,7 +163,7 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
       backoff: { type: "exponential", delay: config.retryDelayMs },
       removeOnComplete: true,
       removeOnFail: { count: 1000 },
-      delay: pacer.estimateWaitMs(rank),
+      delay: isEdit ? 0 : pacer.estimateWaitMs(rank),
       // A job reaching the wait list is due now (its schedule estimate or a promotion by the
       // alert ahead of it): serve it before older arrivals so the channel's next slot is not
       // spent queueing behind other channels. Order within a channel is the pacer's job

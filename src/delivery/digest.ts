@@ -5,7 +5,7 @@ import { type DeliveryContext, jobIdFor } from "./context.ts";
 
 /** Alerts that may be rolled into a digest: plain news, not decisions or edits of a message. */
 export function digestible(a: Alert): boolean {
-  return (a.kind === "record.new" || a.kind === "exception.opened") && !a.needsDecision;
+  return (a.kind === "record.new" || a.kind === "exception.opened") && !a.needsDecision && !a.reply;
 }
 
 function itemOf(a: Alert, ctx: DeliveryContext): DigestItem {

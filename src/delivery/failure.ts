@@ -26,9 +26,11 @@ export async function handleFailure(
     data: { ok: false, ...outcome },
   });
   if (outcome.kind === "rate_limited") {
-    // Not applied (HTTP 429): hold only this channel for Retry-After, spend no attempt.
+    // Not applied (HTTP 429): one wait, no attempt spent. An edit's 429 is chat.update's tier
+    // (every channel's edits wait); a post's holds only its channel and teaches its pacing.
     await markers.clearInflight(alert.id);
-    await pacer.pushBack(channel, outcome.retryAfterMs);
+    if (parentTs) await pacer.methodRateLimited("chat.update", outcome.retryAfterMs);
+    else await pacer.rateLimited(channel, outcome.retryAfterMs);
     await redis.hincrby(keys.stats, "rate_limited", 1);
     return delay(job, token, outcome.retryAfterMs);
   }

@@ -3,6 +3,11 @@ export function deliveryKeys(prefix: string) {
   const p = `${prefix}dlv:`;
   return {
     order: (channel: string) => `${p}ch:${channel}:order`,
+    /** edits of messages already posted: their own line, so they never hold new posts back */
+    edits: (channel: string) => `${p}ch:${channel}:edits`,
+    /** what the pacer learned about the channel (pacer-learn.lua) */
+    pace: (channel: string) => `${p}ch:${channel}:pace`,
+    workspacePace: `${p}ws:pace`,
     seq: (channel: string) => `${p}ch:${channel}:seq`,
     tat: (channel: string) => `${p}ch:${channel}:tat`,
     blocked: (channel: string) => `${p}ch:${channel}:blocked`,

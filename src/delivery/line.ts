@@ -40,17 +40,32 @@ export async function dropStaleHead(
     if (state !== "completed" && state !== "failed" && state !== "unknown") return;
   }
   if (await ctx.markers.delivered(head)) {
-    await ctx.redis.zrem(ctx.keys.order(channel), head);
+    await ctx.pacer.release(channel, head);
     return;
   }
   ctx.logger.warn({ channel, head }, "delivery: dropping a stale head of line with no job");
-  await ctx.redis.multi().zrem(ctx.keys.order(channel), head).zrem(ctx.keys.pending, head).exec();
+  await ctx.redis
+    .multi()
+    .zrem(ctx.keys.order(channel), head)
+    .zrem(ctx.keys.edits(channel), head)
+    .zrem(ctx.keys.pending, head)
+    .exec();
 }
 
-/** Move the channel's new head of line from delayed to waiting, if it is delayed. */
+/** Move the heads of the channel's post and edit lines from delayed to waiting, if delayed. */
 export async function promoteNext(ctx: DeliveryContext, channel: string): Promise<void> {
-  const [head] = await ctx.redis.zrange(ctx.keys.order(channel), "0", "0");
-  if (!head) return;
+  const res = (await ctx.redis
+    .multi()
+    .zrange(ctx.keys.order(channel), "0", "0")
+    .zrange(ctx.keys.edits(channel), "0", "0")
+    .exec()) as [unknown, string[] | undefined][] | null;
+  for (const [, heads] of res ?? []) {
+    const head = heads?.[0];
+    if (head) await promote(ctx, head);
+  }
+}
+
+async function promote(ctx: DeliveryContext, head: string): Promise<void> {
   const job = await ctx.queue.getJob(jobIdFor(head));
   if (!job) return;
   try {

@@ -1,20 +1,32 @@
 import type { Redis } from "ioredis";
 import type { PaceSettings } from "./config.ts";
 import type { DeliveryKeys } from "./keys.ts";
+import { DEFAULT_WORKSPACE_LEARN } from "./pacing-math.ts";
 import { runScript } from "./scripts.ts";
 
 export type TakeResult =
   | { granted: true }
   | { granted: false; reason: "not_head" | "rate" | "blocked"; waitMs: number; head: string };
 
-/** What a send needs besides the channel and workspace buckets. */
+/** What a send needs: a new message (channel + workspace), an edit (chat.update), a history read. */
 export type SendKind = "post" | "update" | "history";
+
+/** The channel line an alert waits in: new messages, or edits of messages already posted. */
+export type Line = "post" | "edit";
 
 const REASONS = { 1: "not_head", 2: "rate", 3: "blocked" } as const;
 
+export interface Learned {
+  allowance: number;
+  factor: number;
+  blame: "" | "channel" | "workspace";
+}
+
 /**
- * The per-channel pacer shared by all replicas: each call is one Lua script (pacer-take.lua), so
- * slots are reserved atomically whatever the number of workers.
+ * The per-channel pacer shared by all replicas: each call is one Lua script (pacer-take.lua,
+ * pacer-learn.lua), so slots are reserved and lessons recorded atomically whatever the number of
+ * workers. What it learns per channel (how far ahead of one per second Slack lets it post) is in
+ * pacing-math.ts.
  */
 export class Pacer {
   readonly #redis: Redis;
@@ -30,9 +42,20 @@ export class Pacer {
     this.#now = now;
   }
 
-  /** Put an alert in its channel's line (idempotent); returns its sequence number and rank. */
-  async register(channel: string, alertId: string): Promise<{ seq: number; rank: number }> {
-    const keys = [this.#keys.order(channel), this.#keys.seq(channel)];
+  #lineKey(channel: string, line: Line): string {
+    return line === "edit" ? this.#keys.edits(channel) : this.#keys.order(channel);
+  }
+
+  /**
+   * Put an alert in one of its channel's lines (idempotent; both lines share the channel's
+   * sequence, so an edit knows which posts are older); returns its sequence number and rank.
+   */
+  async register(
+    channel: string,
+    alertId: string,
+    line: Line = "post",
+  ): Promise<{ seq: number; rank: number }> {
+    const keys = [this.#lineKey(channel, line), this.#keys.seq(channel)];
     const [seq, rank] = (await runScript(this.#redis, "orderAdd", keys, [alertId])) as [
       number,
       number,
@@ -40,41 +63,89 @@ export class Pacer {
     return { seq: Number(seq), rank: Number(rank) };
   }
 
+  /** Move an alert from the post line to the edit line, keeping its sequence number. */
+  async toEditLine(channel: string, alertId: string): Promise<void> {
+    const seq = await this.#redis.zscore(this.#keys.order(channel), alertId);
+    if (seq === null) return;
+    await this.#redis
+      .multi()
+      .zadd(this.#keys.edits(channel), seq, alertId)
+      .zrem(this.#keys.order(channel), alertId)
+      .exec();
+  }
+
+  /** Which line an alert is registered in (post when in neither). */
+  async lineOf(channel: string, alertId: string): Promise<Line> {
+    return (await this.#redis.zscore(this.#keys.edits(channel), alertId)) === null
+      ? "post"
+      : "edit";
+  }
+
   /**
    * Roughly when an alert at `rank` in its channel's line gets its turn, ms from now: the job is
    * scheduled then, so the wait list holds only alerts that are nearly due and a hot channel's
-   * backlog never queues in front of other channels' fresh alerts.
+   * backlog never queues in front of other channels' fresh alerts. Unlearned channels are
+   * assumed to allow no burst (an early estimate only costs a look at the pacer).
    */
   estimateWaitMs(rank: number): number {
     const p = this.#pace;
-    const burst = Math.floor(p.channelToleranceMs / p.channelIntervalMs) + 1;
+    const extra = p.channelToleranceMs === undefined ? 0 : p.channelToleranceMs;
+    const burst = Math.floor(extra / p.channelIntervalMs) + 1;
     return Math.max(0, rank - (burst - 1)) * p.channelIntervalMs;
   }
 
   async release(channel: string, alertId: string): Promise<void> {
-    await this.#redis.zrem(this.#keys.order(channel), alertId);
+    await this.#redis
+      .multi()
+      .zrem(this.#keys.order(channel), alertId)
+      .zrem(this.#keys.edits(channel), alertId)
+      .exec();
   }
 
-  async take(channel: string, alertId: string, kind: SendKind = "post"): Promise<TakeResult> {
+  async take(
+    channel: string,
+    alertId: string,
+    kind: SendKind = "post",
+    line: Line = "post",
+  ): Promise<TakeResult> {
     const p = this.#pace;
-    const keys = [this.#keys.order(channel), this.#keys.blocked(channel)];
-    const args: (string | number)[] = [this.#now ? this.#now() : "", alertId, p.channelIntervalMs];
+    const k = this.#keys;
+    const keys = [
+      this.#lineKey(channel, line),
+      k.blocked(channel),
+      k.pace(channel),
+      k.workspacePace,
+      k.order(channel),
+    ];
+    const fixed =
+      p.channelToleranceMs === undefined ? "" : p.channelToleranceMs / p.channelIntervalMs;
+    const args: (string | number)[] = [
+      this.#now ? this.#now() : "",
+      alertId,
+      p.channelIntervalMs,
+      p.learn.start,
+      fixed,
+      p.learnTtlMs,
+      line,
+    ];
     if (kind === "history") {
       // Reading history does not post: only the method's own tier applies.
-      keys.push(this.#keys.methodTat("conversations.history"));
-      args.push(p.historyIntervalMs, 0);
+      keys.push(k.methodTat("conversations.history"));
+      args.push(p.historyIntervalMs, 0, "fixed");
+    } else if (kind === "update") {
+      // chat.update is not chat.postMessage: Tier 3 for the workspace, no channel slot.
+      keys.push(k.methodTat("chat.update"));
+      args.push(p.updateIntervalMs, 0, "fixed");
     } else {
-      keys.push(this.#keys.tat(channel), this.#keys.workspaceTat);
+      keys.push(k.tat(channel), k.workspaceTat);
       args.push(
         p.channelIntervalMs,
-        p.channelToleranceMs,
+        0,
+        "chan",
         p.workspaceIntervalMs,
         p.workspaceToleranceMs,
+        "ws",
       );
-      if (kind === "update") {
-        keys.push(this.#keys.methodTat("chat.update"));
-        args.push(p.updateIntervalMs, 0);
-      }
     }
     const [status, waitMs, head] = (await runScript(this.#redis, "pacerTake", keys, args)) as [
       number,
@@ -90,12 +161,61 @@ export class Pacer {
     return { granted: false, reason, waitMs: Math.max(floor, Math.ceil(waitMs)), head };
   }
 
-  /** A 429 for this channel: hold only this channel until Retry-After has passed. */
-  async pushBack(channel: string, retryAfterMs: number): Promise<void> {
+  /** A post went through: the channel may have room for a little more burst. */
+  succeeded(channel: string): Promise<Learned> {
+    return this.#learn(channel, "ok", 0);
+  }
+
+  /**
+   * A chat.postMessage 429: one wait of Retry-After for this channel (no catch-up burst after
+   * it), and a lesson for the channel's allowance, or for the workspace's rate when the channel
+   * had been idle (its own limit cannot have been reached).
+   */
+  rateLimited(channel: string, retryAfterMs: number): Promise<Learned> {
+    return this.#learn(channel, "429", retryAfterMs);
+  }
+
+  /** A 429 on another method (chat.update, conversations.*): hold that method for everyone. */
+  async methodRateLimited(method: string, retryAfterMs: number): Promise<void> {
     const until = (this.#now ? this.#now() : Date.now()) + retryAfterMs;
-    const key = this.#keys.blocked(channel);
+    const key = this.#keys.methodTat(method);
     const current = Number((await this.#redis.get(key)) ?? 0);
     if (until > current) await this.#redis.set(key, String(until), "PX", retryAfterMs + 1000);
+  }
+
+  /** Kept for callers from before learning: a 429 for this channel. */
+  async pushBack(channel: string, retryAfterMs: number): Promise<void> {
+    await this.rateLimited(channel, retryAfterMs);
+  }
+
+  async #learn(channel: string, event: "ok" | "429", retryAfterMs: number): Promise<Learned> {
+    const p = this.#pace;
+    const l = p.learn;
+    const w = DEFAULT_WORKSPACE_LEARN;
+    const k = this.#keys;
+    const [a, f, blame] = (await runScript(
+      this.#redis,
+      "pacerLearn",
+      [k.pace(channel), k.workspacePace, k.blocked(channel), k.tat(channel)],
+      [
+        this.#now ? this.#now() : "",
+        event,
+        retryAfterMs,
+        p.channelIntervalMs,
+        l.start,
+        l.min,
+        l.max,
+        l.step,
+        l.margin,
+        l.holdSuccesses,
+        w.decrease,
+        w.increase,
+        w.minFactor,
+        p.learnTtlMs,
+        p.channelToleranceMs === undefined ? "0" : "1",
+      ],
+    )) as [string, string, string];
+    return { allowance: Number(a), factor: Number(f), blame: blame as Learned["blame"] };
   }
 
   async backlog(channel: string): Promise<number> {

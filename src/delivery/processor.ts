@@ -1,7 +1,7 @@
 import type { Job } from "bullmq";
 import { alertMessage, threadReplyMessage } from "../slack/blocks/alert.ts";
 import { withDecision } from "../slack/blocks/decision.ts";
-import { type Alert, parseAlert } from "./alert.ts";
+import { type Alert, editsInPlace, parseAlert, threadReplyAlert } from "./alert.ts";
 import {
   type DeliveryContext,
   type PostJobData,
@@ -10,6 +10,7 @@ import {
 } from "./context.ts";
 import { type DecisionView, needsDecisionLookup } from "./decisions.ts";
 import { maybeFloodDigest, releaseHeld } from "./digest.ts";
+import { classify } from "./errors.ts";
 import { handleFailure } from "./failure.ts";
 import { delay, dropStaleHead, promoteNext } from "./line.ts";
 import { quietState } from "./quiet-hours.ts";
@@ -41,6 +42,7 @@ async function finishSkipped(
   await ctx.redis
     .multi()
     .zrem(ctx.keys.order(alert.channel), alert.id)
+    .zrem(ctx.keys.edits(alert.channel), alert.id)
     .zrem(ctx.keys.pending, alert.id)
     .exec();
   await ctx.audit.append({
@@ -95,16 +97,28 @@ async function deliver(
   }
 
   // An earlier attempt may have posted before its outcome was lost: look before posting again.
+  // An edit needs no look: chat.update is idempotent, doing it again is the check.
   const inflight = snap.inflight;
-  if (inflight) {
-    const gate = await pacer.take(channel, alert.id, "history");
+  if (inflight && inflight.mode === "update") await markers.clearInflight(alert.id);
+  else if (inflight) {
+    const line = await pacer.lineOf(channel, alert.id);
+    const gate = await pacer.take(channel, alert.id, "history", line);
     if (!gate.granted) return delay(job, token, gate.waitMs);
-    const ts = await findPosted(ctx.slack, {
-      channel,
-      alertId: alert.id,
-      since: inflight.since - HISTORY_MARGIN_MS,
-      ...(inflight.threadTs ? { threadTs: inflight.threadTs } : {}),
-    });
+    let ts: string | undefined;
+    try {
+      ts = await findPosted(ctx.slack, {
+        channel,
+        alertId: alert.id,
+        since: inflight.since - HISTORY_MARGIN_MS,
+        ...(inflight.threadTs ? { threadTs: inflight.threadTs } : {}),
+      });
+    } catch (err) {
+      const outcome = classify(err);
+      if (outcome.kind !== "rate_limited") throw err;
+      const method = inflight.threadTs ? "conversations.replies" : "conversations.history";
+      await pacer.methodRateLimited(method, outcome.retryAfterMs);
+      return delay(job, token, outcome.retryAfterMs);
+    }
     const resolved = {
       type: "post.resolved",
       alertId: alert.id,
@@ -121,7 +135,7 @@ async function deliver(
         ts,
         at: new Date(ctx.clock()).toISOString(),
         how: "resolved",
-        setSubject: inflight.mode === "post",
+        setSubject: inflight.mode === "post" && !alert.reply,
         parentTs,
         stat: "ambiguous_found",
         audit: audit.prepare(resolved),
@@ -137,30 +151,42 @@ async function deliver(
   const digest = await maybeFloodDigest(ctx, alert);
   if (digest) return { status: "digested", detail: digest.id };
 
-  const editable = alert.kind !== "digest" && alert.kind !== "ops" && alert.kind !== "note";
+  const editable = editsInPlace(alert);
   // A note is a reply in an existing thread: looked for there when its outcome is in doubt.
   const noteThread = alert.note?.threadTs;
   const knownParent = editable ? snap.subjectTs : undefined;
-  const gate = await pacer.take(channel, alert.id, knownParent ? "update" : "post");
+  const line = knownParent ? await pacer.lineOf(channel, alert.id) : "post";
+  const gate = await pacer.take(channel, alert.id, knownParent ? "update" : "post", line);
   if (!gate.granted) {
     ctx.logger.debug(
       { alertId: alert.id, reason: gate.reason, waitMs: gate.waitMs },
       "delivery: not yet",
     );
     if (gate.reason === "not_head") await dropStaleHead(ctx, channel, gate.head);
+    // An edit at the head of the post line waiting for chat.update's tier would hold every new
+    // message behind it: it moves to the edit line (posts win; see pacer-take.lua).
+    else if (knownParent && line === "post") {
+      await pacer.toEditLine(channel, alert.id);
+      await promoteNext(ctx, channel);
+    }
     return delay(job, token, gate.waitMs);
   }
   // The version ahead of us may have posted the subject's message since the snapshot: look again.
   const parentTs =
     knownParent ?? (editable ? await markers.subjectTs(channel, alert.subject) : undefined);
+  if (parentTs && !knownParent) {
+    // Granted a post slot, but it is an edit after all: it goes again as one.
+    return delay(job, token, 1);
+  }
   const mode = parentTs ? "update" : "post";
 
   const attemptAt = ctx.clock();
+  const threadTs = parentTs ?? alert.reply?.threadTs ?? noteThread;
   await markers.setInflight(alert.id, {
     channel,
     since: attemptAt,
     mode,
-    ...(parentTs ? { threadTs: parentTs } : noteThread ? { threadTs: noteThread } : {}),
+    ...(threadTs ? { threadTs } : {}),
   });
   // The attempt's audit entry is written while the call is under way (the alert itself was
   // stored before it was queued).
@@ -171,12 +197,17 @@ async function deliver(
     channel,
     data: { mode, attempt: job.attemptsMade + 1 },
   });
-  const message = withDecision(
-    alertMessage(alert, { at: new Date(attemptAt), ...(ctx.links ? { links: ctx.links } : {}) }),
-    alert,
-    await decisionOf(ctx, alert, parentTs),
-  );
-  const metadata = alertMetadata(alert.id);
+  const message = alert.reply
+    ? threadReplyMessage(alert, new Date(attemptAt))
+    : withDecision(
+        alertMessage(alert, {
+          at: new Date(attemptAt),
+          ...(ctx.links ? { links: ctx.links } : {}),
+        }),
+        alert,
+        await decisionOf(ctx, alert, parentTs),
+      );
+  const metadata = alertMetadata(alert.id, alert.reply?.parentAlertId);
   try {
     let ts: string;
     if (parentTs) {
@@ -187,22 +218,18 @@ async function deliver(
         blocks: message.blocks,
         metadata,
       });
-      const reply = threadReplyMessage(alert, new Date(attemptAt));
-      const res = await ctx.slack.chat.postMessage({
-        channel,
-        thread_ts: parentTs,
-        text: reply.text,
-        blocks: reply.blocks,
-        metadata,
-      });
-      ts = String(res.ts);
+      ts = parentTs;
+      // The note under the message is an alert of its own, in the channel's post line: queued
+      // before this edit is marked delivered, so a crash in between redoes the (idempotent)
+      // edit and finds the reply already queued.
+      await ctx.enqueue(threadReplyAlert(alert, parentTs));
     } else {
       const res = await ctx.slack.chat.postMessage({
         channel,
-        ...(noteThread ? { thread_ts: noteThread } : {}),
         text: message.text,
         blocks: message.blocks,
         metadata,
+        ...(alert.reply || noteThread ? { thread_ts: alert.reply?.threadTs ?? noteThread } : {}),
       });
       ts = String(res.ts);
     }
@@ -215,7 +242,7 @@ async function deliver(
       ts,
       at: new Date(ctx.clock()).toISOString(),
       how: mode,
-      setSubject: mode === "post",
+      setSubject: mode === "post" && !alert.reply,
       parentTs: parentTs ?? ts,
       stat: mode === "post" ? "posted" : "updated",
       audit: audit.prepare({
@@ -226,9 +253,12 @@ async function deliver(
         data: { ok: true, ts, mode },
       }),
     });
-    await attachDecision(ctx, alert, parentTs ?? ts);
-    // Wake the next alert of this channel now rather than when its estimate comes due.
+    if (mode === "update") await pacer.release(channel, alert.id);
+    // Wake the next alert of this channel now rather than when its estimate comes due: the
+    // channel's next slot waits on nothing else.
     await promoteNext(ctx, channel);
+    if (mode === "post") await pacer.succeeded(channel);
+    if (!alert.reply) await attachDecision(ctx, alert, parentTs ?? ts);
     return { status: mode === "post" ? "posted" : "updated", ts };
   } catch (err) {
     await attemptLogged;

@@ -3,8 +3,14 @@ import type { WebClient } from "@slack/web-api";
 /** Message metadata we attach: opaque ids only (metadata is visible to channel members). */
 export const METADATA_EVENT = "cloudsuite_alert";
 
-export function alertMetadata(alertId: string) {
-  return { event_type: METADATA_EVENT, event_payload: { alert_id: alertId } };
+/** A thread reply also names the alert whose edit it explains (its own id stays the key). */
+export function alertMetadata(alertId: string, parentAlertId?: string) {
+  return {
+    event_type: METADATA_EVENT,
+    event_payload: parentAlertId
+      ? { alert_id: alertId, parent_alert_id: parentAlertId }
+      : { alert_id: alertId },
+  };
 }
 
 /** Slack ts ("1733040000.000100") for an epoch-ms instant. */
@@ -58,8 +64,8 @@ export async function findPosted(
       ? await client.conversations.replies({ ...args, ts: input.threadTs })
       : await client.conversations.history(args);
     const messages = (res.messages ?? []) as MessageLike[];
-    // A thread's parent comes back with its replies and carries the same alert id after
-    // chat.update: only a reply counts as the post we are looking for.
+    // A thread's parent comes back with its replies: only a reply counts as the post we are
+    // looking for (a reply has its own alert id, but an old parent may carry any).
     const hit = messages.find((m) => m.ts !== input.threadTs && matches(m, input.alertId));
     if (hit?.ts) return hit.ts;
     cursor = res.response_metadata?.next_cursor || undefined;

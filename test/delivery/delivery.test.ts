@@ -2,7 +2,7 @@ import { WebClient } from "@slack/web-api";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
-import { createAlert } from "../../src/delivery/alert.ts";
+import { createAlert, threadReplyAlert } from "../../src/delivery/alert.ts";
 import { createDelivery, type Delivery } from "../../src/delivery/delivery.ts";
 import { payment, paymentAlert, startEmu, waitFor } from "./emu.ts";
 import { cleanup, connect, uniquePrefix } from "./helpers.ts";
@@ -109,7 +109,7 @@ describe("delivery against the emulator", () => {
     expect(JSON.stringify(m?.replies[0]?.blocks)).toContain("10.00 EUR → 12.00 EUR");
   });
 
-  it("an unanswered thread reply is looked for among the replies, not matched by the edited parent", async () => {
+  it("a thread reply is an alert of its own: an unanswered one is looked for in the thread by its own id", async () => {
     const d = make();
     d.startWorker({ concurrency: 2 });
     await d.enqueue(createAlert({ kind: "record.new", channel: FIN, record: payment(8, "10.00") }));
@@ -127,8 +127,20 @@ describe("delivery against the emulator", () => {
     const msgs = emu.inspect.messages(FIN);
     expect(msgs).toHaveLength(1);
     expect(msgs[0]?.replies).toHaveLength(1);
-    const resolved = await d.audit.query({ alertId: v2.id, types: ["post.resolved"] });
+    const reply = threadReplyAlert(v2, String(msgs[0]?.ts));
+    expect(reply.id).not.toBe(v2.id);
+    // The parent carries the edit's id after chat.update; the reply its own, naming the parent.
+    expect(msgs[0]?.metadata?.event_payload).toEqual({ alert_id: v2.id });
+    expect(msgs[0]?.replies[0]?.metadata?.event_payload).toEqual({
+      alert_id: reply.id,
+      parent_alert_id: v2.id,
+    });
+    const resolved = await d.audit.query({ alertId: reply.id, types: ["post.resolved"] });
     expect(resolved.map((e) => e.data?.found)).toEqual([false]);
+    // The reply is stored like any alert, so a ledger finds it by its own id.
+    expect((await d.audit.storedAlerts({ alertId: reply.id })).map((a) => a.reply)).toEqual([
+      { parentAlertId: v2.id, threadTs: String(msgs[0]?.ts) },
+    ]);
   });
 
   it("an ambiguous timeout (stored, never answered) ends in exactly one message", async () => {

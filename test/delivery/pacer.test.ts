@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliveryKeys } from "../../src/delivery/keys.ts";
 import { Pacer } from "../../src/delivery/pacer.ts";
+import { DEFAULT_LEARN } from "../../src/delivery/pacing-math.ts";
 import { cleanup, connect, uniquePrefix } from "./helpers.ts";
 
 const prefix = uniquePrefix("pacer");
@@ -21,6 +22,8 @@ const pace = {
   workspaceToleranceMs: 0,
   updateIntervalMs: 1200,
   historyIntervalMs: 1200,
+  learn: DEFAULT_LEARN,
+  learnTtlMs: 60_000,
 };
 
 function pacerAt(p: string, clock: { t: number }, over: Partial<typeof pace> = {}) {

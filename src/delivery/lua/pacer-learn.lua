@@ -1,0 +1,85 @@
+--[[
+  Learn from one chat.postMessage outcome in a channel, for every replica at once: the same
+  rules as pacing-math.ts (afterSuccess, after429, blameOf, workspace factor).
+
+  KEYS[1]  channel pace hash: a (allowance), c (allowance that drew the last 429), n (successes
+           since), and from pacer-take.lua at the grant: g (gap before it), p (pressed)
+  KEYS[2]  workspace pace hash: f (factor)
+  KEYS[3]  channel blocked-until key
+  KEYS[4]  channel GCRA key (its TAT moves past the wait, so no catch-up burst follows it)
+
+  ARGV[1]  now, epoch ms; "" = Redis server time
+  ARGV[2]  "ok" or "429"
+  ARGV[3]  Retry-After ms (429 only)
+  ARGV[4]  channel interval ms
+  ARGV[5..10] start, min, max, step, margin, holdSuccesses
+  ARGV[11..13] workspace decrease, increase, minFactor
+  ARGV[14] ttl of the learned state, ms
+  ARGV[15] "1" when the allowance is fixed by configuration (learn only the workspace)
+
+  Result: { allowance, factor, blame } as strings (blame "" for a success)
+]]
+local now = tonumber(ARGV[1])
+if not now then
+  local t = redis.call("TIME")
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local interval = tonumber(ARGV[4])
+local start, amin, amax = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local step, margin, hold = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+local wdec, winc, wmin = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
+local ttl = tonumber(ARGV[14])
+local fixed = ARGV[15] == "1"
+
+local h = redis.call("HMGET", KEYS[1], "a", "c", "n", "g", "p")
+local a = tonumber(h[1] or "") or start
+local c = tonumber(h[2] or "")
+local n = tonumber(h[3] or "") or 0
+local gap = tonumber(h[4] or "") or 0
+local pressed = h[5] == "1"
+local f = tonumber(redis.call("HGET", KEYS[2], "f") or "") or 1
+local blame = ""
+
+if ARGV[2] == "ok" then
+  n = n + 1
+  local remembered = c ~= nil and n < hold
+  if not remembered then c = nil end
+  if pressed and not fixed then
+    local cap = amax
+    if remembered then cap = math.min(amax, c - margin) end
+    if a < cap then a = math.min(cap, a + step) end
+  end
+  f = math.min(1, f + winc)
+else
+  local retryAfter = tonumber(ARGV[3])
+  if gap >= 1.5 * interval then
+    blame = "workspace"
+    f = math.max(wmin, f * wdec)
+  else
+    blame = "channel"
+    if not fixed then
+      local halved = math.min(a / 2, a - margin / 2)
+      local nextA = math.min(halved, a - margin)
+      c = a
+      n = 0
+      a = math.max(amin, math.min(amax, nextA))
+    end
+  end
+  -- One wait for this channel: blocked until Retry-After, and no catch-up burst after it.
+  local untilMs = now + retryAfter
+  local current = tonumber(redis.call("GET", KEYS[3]) or "0")
+  if untilMs > current then redis.call("SET", KEYS[3], untilMs, "PX", math.ceil(retryAfter + 1000)) end
+  local tat = tonumber(redis.call("GET", KEYS[4]) or "0")
+  if untilMs > tat then redis.call("SET", KEYS[4], untilMs, "PX", math.ceil(retryAfter + 1000)) end
+end
+
+if c then
+  redis.call("HSET", KEYS[1], "a", a, "c", c, "n", n)
+else
+  redis.call("HSET", KEYS[1], "a", a, "n", n)
+  redis.call("HDEL", KEYS[1], "c")
+end
+redis.call("PEXPIRE", KEYS[1], ttl)
+redis.call("HSET", KEYS[2], "f", f)
+redis.call("PEXPIRE", KEYS[2], ttl)
+return { tostring(a), tostring(f), blame }

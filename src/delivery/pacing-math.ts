@@ -1,0 +1,110 @@
+/**
+ * What the pacer learns about Slack's unpublished limits, as pure functions. pacer-learn.lua
+ * applies the same rules inside Redis (one state per channel, shared by every replica); the
+ * tests run both on the same sequences.
+ *
+ * Slack documents about one chat.postMessage per second per channel, "short bursts allowed",
+ * and publishes no burst size. A channel's `allowance` is how far ahead of the steady rate it
+ * may post, in intervals: 0 = exactly one per interval, 1 = two back to back, -0.25 = a quarter
+ * interval of extra spacing (after 429s even at the steady rate, e.g. clock jitter against a
+ * limit with no burst at all). It starts cautious and moves AIMD-style:
+ * - a success while the channel is sending at its rate ("pressed") adds `step`;
+ * - a 429 halves it (at least `margin` less), and for the next `holdSuccesses` successes it
+ *   stays `margin` below the value that drew the 429: one 429 teaches, it does not repeat.
+ * Each 429 also costs its channel one wait of Retry-After (the blocked key), never a retry.
+ */
+export interface LearnSettings {
+  /** allowance of a channel never seen before */
+  start: number;
+  min: number;
+  max: number;
+  step: number;
+  /** how much below the allowance that drew a 429 the channel stays, in intervals */
+  margin: number;
+  /** successes after a 429 before the pacer probes above it again */
+  holdSuccesses: number;
+}
+
+export const DEFAULT_LEARN: LearnSettings = {
+  start: 0,
+  min: -0.5,
+  max: 3,
+  step: 0.02,
+  margin: 0.5,
+  holdSuccesses: 500,
+};
+
+export interface ChannelPace {
+  allowance: number;
+  /** the allowance that drew the last 429, while it is remembered */
+  ceiling?: number;
+  /** successes since the last 429 */
+  successes: number;
+}
+
+export function initialPace(s: LearnSettings): ChannelPace {
+  return { allowance: s.start, successes: 0 };
+}
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+export function afterSuccess(p: ChannelPace, pressed: boolean, s: LearnSettings): ChannelPace {
+  const successes = p.successes + 1;
+  const remembered = p.ceiling !== undefined && successes < s.holdSuccesses;
+  const next: ChannelPace = { allowance: p.allowance, successes };
+  if (remembered && p.ceiling !== undefined) next.ceiling = p.ceiling;
+  if (!pressed) return next;
+  const cap = remembered && p.ceiling !== undefined ? Math.min(s.max, p.ceiling - s.margin) : s.max;
+  if (p.allowance < cap) next.allowance = Math.min(cap, p.allowance + s.step);
+  return next;
+}
+
+export function after429(p: ChannelPace, s: LearnSettings): ChannelPace {
+  const halved = Math.min(p.allowance / 2, p.allowance - s.margin / 2);
+  const cap = p.allowance - s.margin;
+  return {
+    allowance: clamp(Math.min(halved, cap), s.min, s.max),
+    ceiling: p.allowance,
+    successes: 0,
+  };
+}
+
+/** GCRA parameters for an allowance: spacing widens below 0, tolerance grows above. */
+export function gcraFor(allowance: number, intervalMs: number) {
+  return allowance < 0
+    ? { intervalMs: intervalMs * (1 - allowance), toleranceMs: 0 }
+    : { intervalMs, toleranceMs: allowance * intervalMs };
+}
+
+/**
+ * The workspace-wide chat.postMessage limit: configured (Slack publishes no figure), scaled by a
+ * learned factor that a 429 in an idle channel cuts (the channel cannot have been over its own
+ * limit, so the workspace was) and successes restore.
+ */
+export interface WorkspaceLearn {
+  decrease: number;
+  increase: number;
+  minFactor: number;
+}
+
+export const DEFAULT_WORKSPACE_LEARN: WorkspaceLearn = {
+  decrease: 0.7,
+  increase: 0.005,
+  minFactor: 0.05,
+};
+
+export function workspaceAfter429(factor: number, w: WorkspaceLearn): number {
+  return Math.max(w.minFactor, factor * w.decrease);
+}
+
+export function workspaceAfterSuccess(factor: number, w: WorkspaceLearn): number {
+  return Math.min(1, factor + w.increase);
+}
+
+/**
+ * Whose limit a 429 was: a channel that had not posted for `idleIntervals` intervals before this
+ * post holds at least one message of allowance under any per-channel limit of one per interval.
+ */
+export function blameOf(gapMs: number, intervalMs: number, idleIntervals = 1.5) {
+  return gapMs >= idleIntervals * intervalMs ? "workspace" : "channel";
+}
