@@ -30,7 +30,7 @@ export const deliveryConfigSchema = z.object({
   /** How the per-channel allowance is learned (see pacing-math.ts for each setting). */
   learn: z
     .object({
-      start: z.number().min(-0.5).max(3).default(DEFAULT_LEARN.start),
+      start: z.number().min(-1).max(3).default(DEFAULT_LEARN.start),
       max: z.number().min(0).max(10).default(DEFAULT_LEARN.max),
       step: z.number().positive().max(1).default(DEFAULT_LEARN.step),
       margin: z.number().positive().max(2).default(DEFAULT_LEARN.margin),

@@ -12,6 +12,9 @@
  * - a 429 halves it (at least `margin` less), and for the next `holdSuccesses` successes it
  *   stays `margin` below the value that drew the 429: one 429 teaches, it does not repeat.
  * Each 429 also costs its channel one wait of Retry-After (the blocked key), never a retry.
+ * `max` is 1 by default (two back to back): enough to absorb our own scheduling delays (a post
+ * that went late lets the next one catch up), and never more than a limit that allows any burst
+ * at all, so a workspace whose channels tolerate a burst never sees a 429 from learning.
  */
 export interface LearnSettings {
   /** allowance of a channel never seen before */
@@ -27,9 +30,9 @@ export interface LearnSettings {
 
 export const DEFAULT_LEARN: LearnSettings = {
   start: 0,
-  min: -0.5,
-  max: 3,
-  step: 0.02,
+  min: -1,
+  max: 1,
+  step: 0.1,
   margin: 0.5,
   holdSuccesses: 500,
 };
@@ -102,9 +105,10 @@ export function workspaceAfterSuccess(factor: number, w: WorkspaceLearn): number
 }
 
 /**
- * Whose limit a 429 was: a channel that had not posted for `idleIntervals` intervals before this
- * post holds at least one message of allowance under any per-channel limit of one per interval.
+ * Whose limit a 429 was: a channel that had not posted for half an interval more than its own
+ * spacing (one interval, wider after 429s) holds at least one message of allowance under any
+ * per-channel limit of one per interval, so the workspace's limit was reached.
  */
-export function blameOf(gapMs: number, intervalMs: number, idleIntervals = 1.5) {
-  return gapMs >= idleIntervals * intervalMs ? "workspace" : "channel";
+export function blameOf(gapMs: number, intervalMs: number, allowance = 0) {
+  return gapMs >= (1.5 + Math.max(0, -allowance)) * intervalMs ? "workspace" : "channel";
 }

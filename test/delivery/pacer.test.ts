@@ -1,8 +1,14 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PaceSettings } from "../../src/delivery/config.ts";
 import { deliveryKeys } from "../../src/delivery/keys.ts";
 import { Pacer } from "../../src/delivery/pacer.ts";
-import { DEFAULT_LEARN } from "../../src/delivery/pacing-math.ts";
+import {
+  after429,
+  afterSuccess,
+  DEFAULT_LEARN,
+  initialPace,
+} from "../../src/delivery/pacing-math.ts";
 import { cleanup, connect, uniquePrefix } from "./helpers.ts";
 
 const prefix = uniquePrefix("pacer");
@@ -26,7 +32,7 @@ const pace = {
   learnTtlMs: 60_000,
 };
 
-function pacerAt(p: string, clock: { t: number }, over: Partial<typeof pace> = {}) {
+function pacerAt(p: string, clock: { t: number }, over: Partial<PaceSettings> = {}) {
   return new Pacer(redis, deliveryKeys(p), { ...pace, ...over }, () => clock.t);
 }
 
@@ -105,5 +111,92 @@ describe("pacer-take.lua against real Redis", () => {
   it("Redis server time when no clock is given", async () => {
     const pacer = new Pacer(redis, deliveryKeys(`${prefix}e:`), pace);
     expect(await pacer.take("C9", "z")).toEqual({ granted: true });
+  });
+});
+
+describe("learning pacer (pacer-take.lua + pacer-learn.lua) against real Redis", () => {
+  const learnPace = { ...pace, channelToleranceMs: undefined, workspaceIntervalMs: 1 };
+
+  it("starts with no burst: a second post waits one full interval", async () => {
+    const clock = { t: 20_000_000 };
+    const pacer = pacerAt(`${prefix}l1:`, clock, learnPace);
+    expect(await pacer.take("C1", "a")).toEqual({ granted: true });
+    expect(await pacer.take("C1", "b")).toMatchObject({ granted: false, waitMs: 1000 });
+  });
+
+  it("applies the same rules as pacing-math.ts, and replicas share what one learned", async () => {
+    const clock = { t: 30_000_000 };
+    const p = `${prefix}l2:`;
+    const one = pacerAt(p, clock, learnPace);
+    const two = pacerAt(p, clock, learnPace); // another replica: same keys
+    let model = initialPace(DEFAULT_LEARN);
+    // pressed posts (sent back to back at the rate) alternate between replicas
+    for (let i = 0; i < 12; i++) {
+      const pacer = i % 2 === 0 ? one : two;
+      let r = await pacer.take("C1", `m${i}`);
+      while (!r.granted) {
+        clock.t += r.waitMs;
+        r = await pacer.take("C1", `m${i}`);
+      }
+      const learned = await pacer.succeeded("C1");
+      // the first post found the channel idle: not pressed, nothing learned from it
+      model = afterSuccess(model, i > 0, DEFAULT_LEARN);
+      expect(learned.allowance).toBeCloseTo(model.allowance, 9);
+    }
+    // a 429 right after a post: the channel's fault
+    clock.t += 10;
+    await one.take("C1", "x").then(async (r) => {
+      while (!r.granted) {
+        clock.t += r.waitMs;
+        r = await one.take("C1", "x");
+      }
+    });
+    const hit = await two.rateLimited("C1", 3000);
+    model = after429(model, DEFAULT_LEARN);
+    expect(hit.blame).toBe("channel");
+    expect(hit.allowance).toBeCloseTo(model.allowance, 9);
+    // one wait of Retry-After for this channel, on both replicas
+    expect(await one.take("C1", "y")).toMatchObject({ granted: false, reason: "blocked" });
+    clock.t += 3000;
+    expect(await two.take("C1", "y")).toEqual({ granted: true });
+  });
+
+  it("a 429 in a channel idle for over 1.5 intervals teaches the workspace rate, not the channel", async () => {
+    const clock = { t: 40_000_000 };
+    const pacer = pacerAt(`${prefix}l3:`, clock, { ...learnPace, workspaceIntervalMs: 100 });
+    expect(await pacer.take("C1", "a")).toEqual({ granted: true });
+    clock.t += 5000;
+    expect(await pacer.take("C1", "b")).toEqual({ granted: true });
+    const hit = await pacer.rateLimited("C1", 1000);
+    expect(hit.blame).toBe("workspace");
+    expect(hit.allowance).toBe(0); // the channel's allowance is untouched
+    expect(hit.factor).toBeCloseTo(0.7, 9);
+    // the workspace bucket now spaces posts 100 / 0.7 ms apart, in every channel
+    clock.t += 100;
+    expect(await pacer.take("C2", "c")).toEqual({ granted: true });
+    const r = await pacer.take("C3", "d");
+    expect(r).toMatchObject({ granted: false, reason: "rate" });
+    // (Lua hands back whole milliseconds)
+    if (!r.granted) expect(r.waitMs).toBe(Math.floor(100 / 0.7));
+  });
+
+  it("posts win: an edit waits in its own line and never holds a newer post back", async () => {
+    const clock = { t: 50_000_000 };
+    const pacer = pacerAt(`${prefix}l4:`, clock, { ...learnPace, updateIntervalMs: 5000 });
+    await pacer.register("C1", "post1");
+    await pacer.register("C1", "edit1", "edit");
+    await pacer.register("C1", "post2");
+    // edit1 came after post1: it waits for it (it may be the message it edits)
+    expect(await pacer.take("C1", "edit1", "update", "edit")).toMatchObject({
+      granted: false,
+      reason: "not_head",
+      head: "post1",
+    });
+    expect(await pacer.take("C1", "post1")).toEqual({ granted: true });
+    await pacer.release("C1", "post1");
+    expect(await pacer.take("C1", "edit1", "update", "edit")).toEqual({ granted: true });
+    // the edit is in flight and chat.update's bucket is spent: post2 goes regardless
+    clock.t += 1000;
+    expect(await pacer.take("C1", "post2")).toEqual({ granted: true });
   });
 });

@@ -52,7 +52,8 @@ if ARGV[2] == "ok" then
   f = math.min(1, f + winc)
 else
   local retryAfter = tonumber(ARGV[3])
-  if gap >= 1.5 * interval then
+  -- idle = longer than the channel's own spacing (wider after 429s) plus half an interval
+  if gap >= (1.5 + math.max(0, -a)) * interval then
     blame = "workspace"
     f = math.max(wmin, f * wdec)
   else
