@@ -224,12 +224,13 @@ async function deliver(
       // edit and finds the reply already queued.
       await ctx.enqueue(threadReplyAlert(alert, parentTs));
     } else {
+      const inThread = alert.reply?.threadTs ?? noteThread;
       const res = await ctx.slack.chat.postMessage({
         channel,
         text: message.text,
         blocks: message.blocks,
         metadata,
-        ...(alert.reply || noteThread ? { thread_ts: alert.reply?.threadTs ?? noteThread } : {}),
+        ...(inThread ? { thread_ts: inThread } : {}),
       });
       ts = String(res.ts);
     }
