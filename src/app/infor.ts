@@ -38,7 +38,8 @@ export interface InforSide {
 export function createInforSide(o: {
   ionapiText: string;
   routing: RoutingConfig;
-  redis: Redis;
+  /** Shared budget and column detections; without it (check-config --online) both are local. */
+  redis?: Redis;
   prefix: string;
   logger: Logger;
   requestsPerMinute?: number;
@@ -62,7 +63,7 @@ export function createInforSide(o: {
       createInforClient({
         credentials,
         requestsPerMinute: o.requestsPerMinute ?? tenant.requestsPerMinute,
-        redis: o.redis,
+        ...(o.redis ? { redis: o.redis } : {}),
         keyPrefix: o.prefix,
         logger: o.logger.child({ tenant: tenant.id }),
       }),
@@ -111,7 +112,7 @@ export function createInforSide(o: {
         source = createM3Source(mi, {
           ...scope,
           logger: o.logger,
-          columnStore: o.redis,
+          ...(o.redis ? { columnStore: o.redis } : {}),
           keyPrefix: o.prefix,
           onWarning: (w) => warningListener?.(w),
         });

@@ -1,17 +1,24 @@
-import { formatEnvProblems, loadEnv } from "../config/env.ts";
+import { type AppEnv, formatEnvProblems, loadEnv } from "../config/env.ts";
 import { formatProblem, loadRoutingFile } from "../config/routing-load.ts";
+import { checkOnline } from "./check-online.ts";
 import { commandFlags } from "./flags.ts";
 import { type CliCommand, EXIT } from "./io.ts";
 
-export const CHECK_CONFIG_HELP = `Usage: cloudsuite-slack check-config [--routing FILE] [--env]
+export const CHECK_CONFIG_HELP = `Usage: cloudsuite-slack check-config [--routing FILE] [--env] [--online]
 
 Checks routing.yml (FILE, or ROUTING_FILE, or ./routing.yml) and, with --env or when no
 --routing is given, the environment. Prints every problem with its file, line and key.
-Exit code 0 when all is well, 2 otherwise.
+--online also signs in to ION with the .ionapi and reads one small page of every configured
+entity, printing per entity whether it works and, when not, M3's or SyteLine's own message.
+Exit code 0 when all is well, 2 for configuration problems, 1 when an entity cannot be read.
 `;
 
 export const checkConfig: CliCommand = async (argv, io) => {
-  const args = commandFlags(io, "check-config", argv, { routing: "string", env: "boolean" });
+  const args = commandFlags(io, "check-config", argv, {
+    routing: "string",
+    env: "boolean",
+    online: "boolean",
+  });
   if (!args) return EXIT.usage;
   if (args.flags.has("help")) {
     io.stdout.write(CHECK_CONFIG_HELP);
@@ -20,13 +27,16 @@ export const checkConfig: CliCommand = async (argv, io) => {
   const routing0 = args.flags.get("routing");
   const routingFlag = typeof routing0 === "string" ? routing0 : undefined;
   let failed = false;
-  const checkEnv = args.flags.has("env") || routingFlag === undefined;
+  const online = args.flags.has("online");
+  const checkEnv = args.flags.has("env") || online || routingFlag === undefined;
+  let appEnv: AppEnv | undefined;
   let ionapiTenant: string | undefined;
   let ionapiVariable = "IONAPI_FILE";
   if (checkEnv) {
     const env = loadEnv(io.env);
     if (env.ok) {
       io.stdout.write("environment: ok\n");
+      appEnv = env.env;
       ionapiTenant = env.env.ionapiTenant;
       if (env.env.ionapiSource === "IONAPI_JSON") ionapiVariable = "IONAPI_JSON";
     } else {
@@ -54,5 +64,10 @@ export const checkConfig: CliCommand = async (argv, io) => {
     io.stderr.write(`${routing.problems.map(formatProblem).join("\n")}\n`);
     failed = true;
   }
-  return failed ? EXIT.usage : EXIT.ok;
+  if (failed) return EXIT.usage;
+  if (online && appEnv && routing.ok) {
+    const ok = await checkOnline({ env: appEnv, routing: routing.config, io });
+    return ok ? EXIT.ok : EXIT.failed;
+  }
+  return EXIT.ok;
 };
