@@ -51,6 +51,14 @@ describe("check-config --env parses the .ionapi as serve does", () => {
     expect(t.err()).not.toContain(IONAPI.cs);
   });
 
+  it("serve refuses the same Web-app file at start, before any sign-in (no auth_failed loop)", async () => {
+    const { saak: _a, sask: _b, ...web } = { ...IONAPI, ti: "ACME_PRD" };
+    const file = encryptedFile("web-serve.ionapi.enc", web);
+    const t = io({ ...baseEnv, IONAPI_FILE: file, ROUTING_FILE: routing });
+    expect(await runCli(["serve", "--role", "worker"], t.io)).toBe(2);
+    expect(t.err()).toMatch(/IONAPI_FILE.*"saak" and "sask": are missing/);
+  });
+
   it("accepts a file without cn/or whose ti is the routing tenant", async () => {
     const { cn: _c, or: _o, ...file } = { ...IONAPI, ti: "ACME_PRD" };
     const t = io({ ...baseEnv, IONAPI_FILE: encryptedFile("ok.ionapi.enc", file) });
