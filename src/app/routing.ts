@@ -20,6 +20,7 @@ export function routeFnFor(routing: RoutingConfig): RouteFn {
       channel: route.channel,
       fallback: route.fallback,
       ...(route.costCenter ? { costCenter: route.costCenter } : {}),
+      ...(route.note ? { note: route.note } : {}),
     };
   };
 }

@@ -16,6 +16,7 @@ export function toRoutingPolicy(config: RoutingConfig): RoutingPolicy {
     costCenters: Object.fromEntries(
       Object.entries(config.costCenters).map(([cc, def]) => [cc, channel(def.channel)]),
     ),
+    costCenterDefaults: config.costCenterDefaults,
   };
 }
 

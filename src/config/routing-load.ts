@@ -214,6 +214,16 @@ export function checkReferences(config: RoutingConfig): { path: string[]; messag
       });
     }
   }
+  for (const kind of ["suppliers", "buyers"] as const) {
+    for (const [who, cc] of Object.entries(config.costCenterDefaults[kind])) {
+      if (config.costCenters[cc]) continue;
+      const guess = nearest(cc, costCenters);
+      problems.push({
+        path: ["costCenterDefaults", kind, who],
+        message: `cost center "${cc}" is not defined under costCenters${guess ? `; did you mean "${guess}"?` : ""}`,
+      });
+    }
+  }
   const companies = new Set(config.tenants.flatMap((t) => t.companies.map((c) => c.company)));
   for (const company of Object.keys(config.tolerances.companies)) {
     if (!companies.has(company)) {

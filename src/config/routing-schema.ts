@@ -70,6 +70,11 @@ const companySchema = z.strictObject({
       }),
     ),
   divisions: z.array(z.string().trim().max(3)).default([""]),
+  /**
+   * The accounting dimension (M3 AIT1-AIT7) that holds the cost center in this company's chart
+   * of accounts: 2 in most setups, but it is the tenant's choice.
+   */
+  costCenterDimension: z.number().int().min(1).max(7).default(2),
   /** SyteLine site (X-Infor-MongooseConfig) when erp is syteline. */
   site: z.string().optional(),
   schedules: z.partialRecord(entityName, scheduleSchema).default({}),
@@ -167,6 +172,16 @@ export const routingSchema = z.strictObject({
   quietHours: z.record(z.string(), quietHoursSchema).default({}),
   tenants: z.array(tenantSchema).min(1),
   costCenters: z.record(z.string(), costCenterSchema).default({}),
+  /**
+   * Cost center of a record the ERP gives none for (after PO line, invoice lines and posted GL
+   * lines): by supplier id, then by the PO's buyer. The alert says when one was used.
+   */
+  costCenterDefaults: z
+    .strictObject({
+      suppliers: z.record(z.string(), z.string()).default({}),
+      buyers: z.record(z.string(), z.string()).default({}),
+    })
+    .default({ suppliers: {}, buyers: {} }),
   tolerances: z
     .strictObject({
       default: toleranceSchema.default({}),

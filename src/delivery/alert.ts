@@ -102,6 +102,11 @@ export const alertSchema = z.object({
   ops: opsPayloadSchema.optional(),
   note: notePayloadSchema.optional(),
   costCenter: z.string().optional(),
+  /**
+   * Set when routing fell back (no cost center in the ERP: routing.yml's supplier or buyer
+   * default, or the default channel): one line for people, shown under the message.
+   */
+  routeNote: z.string().max(300).optional(),
   channel: z.string().min(1),
   createdAt: z.iso.datetime(),
   needsDecision: decisionSchema.optional(),
@@ -157,6 +162,7 @@ export interface CreateAlertInput {
   ops?: z.input<typeof opsPayloadSchema>;
   note?: NotePayload;
   costCenter?: string;
+  routeNote?: string;
   needsDecision?: z.input<typeof decisionSchema>;
   link?: string;
   createdAt?: Date;
@@ -209,6 +215,7 @@ export function createAlert(input: CreateAlertInput): Alert {
     ops: input.ops,
     note: input.note,
     costCenter: input.costCenter ?? costCenterOf(record),
+    routeNote: input.routeNote,
     channel: input.channel,
     createdAt: (input.createdAt ?? new Date()).toISOString(),
     needsDecision: input.needsDecision,

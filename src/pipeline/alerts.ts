@@ -29,6 +29,8 @@ export interface OpenedAlertInput {
   readonly exception: MatchException;
   readonly invoice: SupplierInvoice;
   readonly channel: string;
+  /** Why routing fell back (no cost center in the ERP), shown under the message. */
+  readonly routeNote?: string;
   readonly occurrence: number;
   readonly update: number;
   /** The exception as last posted, when this alert edits it (the thread says what changed). */
@@ -58,6 +60,7 @@ export function openedAlert(input: OpenedAlertInput): Alert {
     channel: input.channel,
     exception: payload,
     ...(e.costCenter ? { costCenter: e.costCenter } : {}),
+    ...(input.routeNote ? { routeNote: input.routeNote } : {}),
     ...(changes ? { changes } : {}),
     ...(input.approvalId
       ? {

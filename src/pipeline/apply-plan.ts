@@ -71,6 +71,7 @@ export async function applyPlan(
           exception: action.exception,
           invoice,
           channel: action.channel,
+          ...(action.routeNote ? { routeNote: action.routeNote } : {}),
           occurrence: action.occurrence,
           update: 0,
           createdAt,

@@ -17,6 +17,8 @@ export type PlanAction =
       readonly type: "open";
       readonly exception: MatchException;
       readonly channel: string;
+      /** Why routing fell back (no cost center in the ERP), for the alert. */
+      readonly routeNote?: string;
       readonly occurrence: number;
     }
   | { readonly type: "update"; readonly previous: OpenEntry; readonly exception: MatchException }
@@ -64,10 +66,12 @@ export function planInvoice(input: PlanInput): Plan {
   for (const e of diff.opened) {
     const occurrence = (occurrences[e.id] ?? 0) + 1;
     occurrences[e.id] = occurrence;
+    const route = routeException(input.routingPolicy, e);
     actions.push({
       type: "open",
       exception: e,
-      channel: routeException(input.routingPolicy, e).channel,
+      channel: route.channel,
+      ...(route.note ? { routeNote: route.note } : {}),
       occurrence,
     });
   }

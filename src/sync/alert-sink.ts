@@ -66,6 +66,7 @@ export function createAlertSink(deps: AlertSinkDeps): SyncSink {
           contentVersion: event.contentVersion,
           channel: event.route?.channel ?? deps.defaultChannel,
           ...(event.route?.costCenter ? { costCenter: event.route.costCenter } : {}),
+          ...(event.route?.note ? { routeNote: event.route.note } : {}),
           ...(event.kind === "updated" ? { changes: toAlertChanges(event.changes) } : {}),
           createdAt: clock(),
         });

@@ -8,6 +8,8 @@ export interface RouteDecision {
   /** True when no cost-center rule matched and the default channel was used ("unrouted"). */
   fallback: boolean;
   costCenter?: string;
+  /** Why routing fell back, for people (see rules/routing.ts `Route.note`). */
+  note?: string;
 }
 
 export type RouteFn = (record: CanonicalRecord) => RouteDecision | Promise<RouteDecision>;

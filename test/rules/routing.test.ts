@@ -75,10 +75,61 @@ describe("routing", () => {
       matchedBy: "default",
       fallback: true,
       fallbackReason: "unmapped_cost_center",
+      note: "Cost center X has no channel in routing.yml: sent to the default channel",
     });
     expect(
       routeCostCenter(policy, { company: "300", costCenter: "CC-10" }).fallbackReason,
     ).toBeUndefined();
+  });
+
+  it("falls back in order: ERP coding, supplier default, buyer default, default channel; and says so", () => {
+    const withDefaults: RoutingPolicy = {
+      ...policy,
+      costCenterDefaults: { suppliers: { S100: "CC-20" }, buyers: { BUYER01: "CC-10" } },
+    };
+    const erp = routeCostCenter(withDefaults, {
+      company: "300",
+      costCenter: "CC-10",
+      supplierId: "S100",
+      buyer: "BUYER01",
+    });
+    expect(erp).toEqual({
+      channel: "C0CC10",
+      costCenter: "CC-10",
+      matchedBy: "cost_center",
+      fallback: false,
+    });
+    expect(
+      routeCostCenter(withDefaults, { company: "300", supplierId: "S100", buyer: "BUYER01" }),
+    ).toEqual({
+      channel: "C0CC20",
+      costCenter: "CC-20",
+      matchedBy: "cost_center",
+      fallback: false,
+      costCenterFrom: "supplier_default",
+      note: "No cost center in the ERP: cost center CC-20 is routing.yml's default for supplier S100",
+    });
+    expect(
+      routeCostCenter(withDefaults, { company: "300", supplierId: "S999", buyer: "BUYER01" }),
+    ).toMatchObject({
+      channel: "C0CC10",
+      costCenterFrom: "buyer_default",
+      note: "No cost center in the ERP: cost center CC-10 is routing.yml's default for buyer BUYER01",
+    });
+    expect(routeCostCenter(withDefaults, { company: "300", supplierId: "S999" })).toMatchObject({
+      channel: "C0DEFAULT",
+      fallbackReason: "no_cost_center",
+      note: "No cost center in the ERP and no routing default for supplier S999: sent to the default channel",
+    });
+    // A PO (buyer on its head) that M3 gives no cost center for: the buyer's default.
+    const order = po({ buyer: "BUYER01", costCenter: undefined, supplierId: "S999" }, [
+      poLine({ costCenter: undefined }),
+    ]);
+    expect(routeRecord(withDefaults, order)).toMatchObject({
+      channel: "C0AAA10", // company 100 / division AAA's channel for CC-10
+      costCenter: "CC-10",
+      costCenterFrom: "buyer_default",
+    });
   });
 
   it("finds a record's cost center: header, else the one all lines share", () => {

@@ -163,6 +163,16 @@ export function alertMessage(alert: Alert, o: AlertViewOptions = {}): SlackMessa
       });
     }
   }
+  if (alert.routeNote && (alert.kind.startsWith("record.") || alert.kind === "exception.opened")) {
+    // Minimal on purpose: one context line, whatever the rest of the message looks like.
+    message = {
+      ...message,
+      blocks: [
+        ...message.blocks,
+        { type: "context", elements: [{ type: "mrkdwn", text: `↪ ${esc(alert.routeNote)}` }] },
+      ],
+    };
+  }
   if (alert.needsDecision && alert.kind !== "exception.resolved") {
     message = {
       ...message,
