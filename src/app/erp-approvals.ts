@@ -34,6 +34,8 @@ export interface ErpApprovals {
   modeFor: (tenant: string) => ErpMode;
   adapterFor: (tenant: string) => ErpAdapter | undefined;
   policy: (fallback: ApprovalPolicy) => ApprovalPolicy;
+  /** Decided batches of a division changed since a day (EXPORTMI FAPIBH), for the reflection. */
+  changedSince: NonNullable<ReflectDeps["changedSince"]>;
 }
 
 export function createErpApprovals(o: {
@@ -108,6 +110,11 @@ export function createErpApprovals(o: {
     writer,
     modeFor,
     adapterFor,
+    changedSince: async (tenant, scope, since) => {
+      const calls = callsFor(tenant, scope.company, scope.division);
+      if (!calls) return undefined;
+      return decidedOnly(await calls.changedBatches(scope, since));
+    },
     policy: (fallback) =>
       createErpEligibilityPolicy({
         fallback,
@@ -120,6 +127,13 @@ export function createErpApprovals(o: {
         },
       }),
   };
+}
+
+/** SUPA 40 (not approved), 50 (approved), 90 (updated in APL): the statuses a decision leaves. */
+export function decidedOnly(changed: Map<string, string>): Set<string> {
+  return new Set(
+    [...changed].filter(([, supa]) => ["40", "50", "90"].includes(supa)).map(([b]) => b),
+  );
 }
 
 /**
@@ -159,10 +173,14 @@ export function startErpReflection(
   const onChanged = reflectedMessage(o.client, o.logger, o.threadPoster);
   let running: Promise<unknown> = Promise.resolve();
   let busy = false;
+  let pass = 0;
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    running = reflectErpDecisions({ ...o, onChanged })
+    // Every tenth pass reads every open approval: a safety net under the change-date filter.
+    const { changedSince, ...rest } = o;
+    const full = pass++ % 10 === 9 || !changedSince;
+    running = reflectErpDecisions({ ...rest, ...(full ? {} : { changedSince }), onChanged })
       .then((r) => {
         if (r.decidedInErp || r.completed) o.logger.info(r, "decisions reflected from the ERP");
       })

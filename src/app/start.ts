@@ -125,6 +125,7 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
           writer: erpSide.writer,
           adapterFor: erpSide.adapterFor,
           modeFor: erpSide.modeFor,
+          changedSince: erpSide.changedSince,
           audit: core.audit,
           client: core.slackClient,
           logger,

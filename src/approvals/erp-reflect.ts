@@ -1,4 +1,5 @@
 import { closeAsDecidedInErp } from "./erp-decide.ts";
+import { parseInvoiceKey } from "./erp-m3.ts";
 import type { ErpAdapter, ErpMode, ErpState } from "./erp-types.ts";
 import type { ErpWriter } from "./erp-write-back.ts";
 import type { ApprovalStore } from "./store.ts";
@@ -22,6 +23,15 @@ export interface ReflectDeps {
   limit?: number;
   /** Parallel M3 reads (the ION budget is shared with the pollers). */
   concurrency?: number;
+  /**
+   * Batch numbers M3 changed in a division since a day (one read per division), or undefined when
+   * the tenant offers no such read: then every open approval is read on its own.
+   */
+  changedSince?: (
+    tenant: string,
+    scope: { company: string; division: string },
+    since: string,
+  ) => Promise<ReadonlySet<string> | undefined>;
 }
 
 export type ReflectedLine =
@@ -35,11 +45,42 @@ export interface ReflectReport {
   unreadable: number;
 }
 
+/** Keep the approvals whose batch M3 changed since the oldest open one was created. */
+async function narrow(
+  open: Approval[],
+  changedSince: NonNullable<ReflectDeps["changedSince"]>,
+): Promise<Approval[]> {
+  const groups = new Map<string, Approval[]>();
+  for (const a of open) {
+    const [, tenant = "", company = "", division = ""] = a.recordKey.split(":");
+    const id = `${tenant}\u0000${company}\u0000${division}`;
+    groups.set(id, [...(groups.get(id) ?? []), a]);
+  }
+  const keep: Approval[] = [];
+  for (const [id, list] of groups) {
+    const [tenant = "", company = "", division = ""] = id.split("\u0000");
+    const days = list.map((a) => a.createdAt.slice(0, 10).replaceAll("-", "")).sort();
+    const since = days[0] ?? "00000000";
+    let changed: ReadonlySet<string> | undefined;
+    try {
+      changed = await changedSince(tenant, { company, division }, since);
+    } catch {
+      changed = undefined;
+    }
+    for (const a of list) {
+      const inbn = parseInvoiceKey(a.recordKey)?.inbn;
+      if (!changed || inbn === undefined || changed.has(inbn)) keep.push(a);
+    }
+  }
+  return keep;
+}
+
 export async function reflectErpDecisions(deps: ReflectDeps): Promise<ReflectReport> {
   const now = () => new Date((deps.clock ?? Date.now)()).toISOString();
   const open = await deps.store.listOpen(deps.limit ?? 500);
   const report: ReflectReport = { checked: 0, decidedInErp: 0, completed: 0, unreadable: 0 };
-  const queue = open.filter((a) => deps.modeFor(a.tenant) !== "off" && a.kind === "invoice");
+  const candidates = open.filter((a) => deps.modeFor(a.tenant) !== "off" && a.kind === "invoice");
+  const queue = deps.changedSince ? await narrow(candidates, deps.changedSince) : candidates;
   const workers = Array.from({ length: deps.concurrency ?? 4 }, async () => {
     for (let a = queue.shift(); a; a = queue.shift()) await one(a);
   });

@@ -14,7 +14,7 @@ import { Redis } from "ioredis";
 import pino from "pino";
 import { startInforSim } from "../../../sandbox/infor-sim/server.ts";
 import { startSlackEmu } from "../../../sandbox/slack-emu/server.ts";
-import { reflectedMessage } from "../../../src/app/erp-approvals.ts";
+import { decidedOnly, reflectedMessage } from "../../../src/app/erp-approvals.ts";
 import { createPendingApproval } from "../../../src/approvals/create-pending.ts";
 import { createM3Adapter } from "../../../src/approvals/erp-m3.ts";
 import { reflectErpDecisions } from "../../../src/approvals/erp-reflect.ts";
@@ -206,10 +206,22 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
   const lags: number[] = [];
   const passes: number[] = [];
   let reflecting = true;
+  const calls = new M3ApprovalCalls(infor.mi);
+  let pass = 0;
   const reflection = (async () => {
     while (reflecting) {
       const t0 = Date.now();
+      const full = pass++ % 30 === 29;
       await reflectErpDecisions({
+        ...(full
+          ? {}
+          : {
+              changedSince: async (
+                _t: string,
+                scope: { company: string; division: string },
+                since: string,
+              ) => decidedOnly(await calls.changedBatches(scope, since)),
+            }),
         store,
         writer,
         adapterFor: () => adapter,

@@ -1,4 +1,5 @@
 import { isInforError, MiBusinessError } from "../errors.ts";
+import { exportSelect } from "./exportmi.ts";
 import type { MiClient, MiRecord } from "./mi-client.ts";
 
 /**
@@ -132,6 +133,35 @@ export class M3ApprovalCalls {
       invoiceNumber: f("SINO"),
       year: f("YEA4") !== "" && f("YEA4") !== "0" ? f("YEA4") : f("IVDT").slice(0, 4),
     };
+  }
+
+  /**
+   * Batches of a division changed on or after `since` (YYYYMMDD; M3 change dates are date-only)
+   * with their status: one EXPORTMI read instead of one GetHead per open approval.
+   */
+  async changedBatches(
+    scope: { company: string; division: string },
+    since: string,
+  ): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const pages = exportSelect(
+      this.mi,
+      {
+        table: "FAPIBH",
+        columns: ["E5INBN", "E5SUPA"],
+        where: [
+          { col: "E5CONO", op: "=", value: Number(scope.company) },
+          { col: "E5DIVI", op: "=", value: scope.division },
+          { col: "E5LMDT", op: ">=", value: Number(since) },
+        ],
+        keys: [{ col: "E5INBN", numeric: true }],
+      },
+      { company: scope.company },
+    );
+    for await (const page of pages) {
+      for (const r of page) out.set((r.INBN ?? "").trim(), (r.SUPA ?? "").trim());
+    }
+    return out;
   }
 
   async approveBatch(ref: M3InvoiceRef): Promise<void> {
