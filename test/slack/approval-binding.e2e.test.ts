@@ -57,25 +57,49 @@ describe("a button is bound to its own message", () => {
     expect(h.audit.filter((e) => e.type === "approval.decided")).toEqual([]);
   });
 
-  it("refuses a click on a message the approval was never attached to", async () => {
+  it("refuses a click naming an unattached approval on a message that does not carry it", async () => {
     const approval = await createPendingApproval({ store: h.store }, subject("BIND-LOOSE"));
-    const other = await h.client.chat.postMessage({
-      channel: CHANNEL,
-      text: "Another message",
-      blocks: [approvalActions(approval.id) as never],
-    });
-    await h.emu.platform.blockAction({
-      userId: APPROVER_1,
-      channelId: CHANNEL,
-      messageTs: String(other.ts),
-      action: { action_id: "approval.approve" },
-    });
+    const other = await h.client.chat.postMessage({ channel: CHANNEL, text: "Another message" });
+    // Slack itself sends no such click (the message has no button): a signed payload does.
+    const payload = {
+      type: "block_actions",
+      user: { id: APPROVER_1 },
+      trigger_id: "1.2.3",
+      container: { type: "message", message_ts: String(other.ts), channel_id: CHANNEL },
+      channel: { id: CHANNEL },
+      message: { ts: String(other.ts), text: "Another message" },
+      actions: [
+        { action_id: "approval.approve", type: "button", value: approval.id, action_ts: "1" },
+      ],
+    };
+    const res = await h.signedPost(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    expect(res.status).toBe(200);
     await eventually(() =>
       h.audit.find((e) => e.type === "approval.refused" && e.approvalId === approval.id),
     );
     const stored = await h.store.get(approval.id);
     // Before, the click attached the approval to whatever message it came from.
     expect([stored?.state, stored?.channel, stored?.ts]).toEqual(["pending", undefined, undefined]);
+  });
+
+  it("takes a click that beats delivery's attach when Slack's copy of the message carries it", async () => {
+    const approval = await createPendingApproval({ store: h.store }, subject("BIND-EARLY"));
+    const posted = await h.client.chat.postMessage({
+      channel: CHANNEL,
+      text: "Invoice BIND-EARLY",
+      blocks: [approvalActions(approval.id) as never],
+    });
+    await h.emu.platform.blockAction({
+      userId: APPROVER_1,
+      channelId: CHANNEL,
+      messageTs: String(posted.ts),
+      action: { action_id: "approval.approve" },
+    });
+    const stored = await eventually(async () => {
+      const a = await h.store.get(approval.id);
+      return a?.state === "approved" ? a : undefined;
+    });
+    expect([stored.channel, stored.ts]).toEqual([CHANNEL, String(posted.ts)]);
   });
 
   it("renders the decision from our state, never from blocks the payload carried", async () => {

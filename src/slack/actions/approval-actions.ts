@@ -12,6 +12,7 @@ import {
   rejectModal,
 } from "../views/approval-view.ts";
 import { bindClick, clickSite } from "./approval-binding.ts";
+import { messageCarriesApproval } from "./approval-messages.ts";
 import {
   type ClickContext,
   clickContext,
@@ -32,7 +33,9 @@ export function registerApprovalActions(app: App, deps: ApprovalActionDeps): voi
 
   /** Binds the click to its approval's own message; a refusal is told and audited. */
   async function bound(body: BlockAction, value: unknown, ctx: ClickContext) {
-    const b = await bindClick(deps.store, value, clickSite(body));
+    const b = await bindClick(deps.store, value, clickSite(body), (ref, id) =>
+      messageCarriesApproval(ctx.client, ref, id),
+    );
     if (b.ok) {
       const ref = refOf(b.approval);
       if (ref) ctx.ref = ref;

@@ -28,7 +28,8 @@ const APPROVAL_ID = /^apv_[0-9a-f]{24}$/;
 
 /**
  * The approval a button names, only when the click came from that approval's own message (the
- * channel and ts delivery attached to it) or from the App Home tab. A button value copied onto
+ * channel and ts delivery attached to it, or, before that, a message whose copy in Slack carries
+ * the button) or from the App Home tab. A button value copied onto
  * another message, or a click naming a message the approval was never posted on, decides
  * nothing: before this, a decision could be stamped onto another, still pending alert.
  */
@@ -36,6 +37,8 @@ export async function bindClick(
   store: ApprovalStore,
   approvalId: unknown,
   site: ClickSite,
+  /** Slack's copy of the message carries this approval (see messageCarriesApproval). */
+  carries?: (ref: { channel: string; ts: string }, approvalId: string) => Promise<boolean>,
 ): Promise<Binding> {
   const notFound = {
     ok: false,
@@ -47,6 +50,13 @@ export async function bindClick(
   if (!approval) return notFound;
   if (site.channel !== undefined && site.ts !== undefined) {
     if (approval.channel === site.channel && approval.ts === site.ts) return { ok: true, approval };
+    // Delivery attaches the approval right after posting; a click can come first. Slack's own
+    // copy of the message (not the payload's) must then carry the button.
+    const ref = { channel: site.channel, ts: site.ts };
+    if (approval.channel === undefined && carries && (await carries(ref, approval.id))) {
+      await store.attachMessage(approval.id, ref.channel, ref.ts);
+      return { ok: true, approval: { ...approval, ...ref } };
+    }
   } else if (site.home && site.channel === undefined) {
     return { ok: true, approval };
   }

@@ -14,7 +14,11 @@ import {
 } from "../views/approval-view.ts";
 import { esc } from "../views/format.ts";
 import { bindClick, clickSite } from "./approval-binding.ts";
-import { directThreadPoster, type ThreadPoster } from "./approval-messages.ts";
+import {
+  directThreadPoster,
+  messageCarriesApproval,
+  type ThreadPoster,
+} from "./approval-messages.ts";
 import { clickContext, refOf } from "./approval-outcome.ts";
 
 /**
@@ -38,7 +42,9 @@ export function registerApprovalComments(
       const ctx = clickContext(body, client, (text) =>
         respond({ response_type: "ephemeral", replace_original: false, text }).then(() => {}),
       );
-      const bound = await bindClick(deps.store, action.value, clickSite(body));
+      const bound = await bindClick(deps.store, action.value, clickSite(body), (ref, id) =>
+        messageCarriesApproval(client, ref, id),
+      );
       if (!bound.ok) {
         await ctx.tell(
           bound.code === "not_found"

@@ -73,6 +73,20 @@ export async function threadReply(
   }
 }
 
+/**
+ * Whether Slack's own copy of a message carries a button of this approval (never the copy a
+ * payload brought). For a click that arrives after delivery posted the message but before it
+ * attached the approval to it.
+ */
+export async function messageCarriesApproval(
+  client: WebClient,
+  ref: MessageRef,
+  approvalId: string,
+): Promise<boolean> {
+  const blocks = await readBlocks(client, ref).catch(() => undefined);
+  return JSON.stringify(blocks ?? []).includes(`"value":${JSON.stringify(approvalId)}`);
+}
+
 async function readBlocks(client: WebClient, ref: MessageRef): Promise<SlackBlock[] | undefined> {
   const res = await client.conversations.history({
     channel: ref.channel,
