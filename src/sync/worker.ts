@@ -2,7 +2,7 @@ import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { codeOf } from "../shared/error-code.ts";
 import type { SyncDeps } from "./deps.ts";
-import { SyncError } from "./errors.ts";
+import { errorDetail, SyncError } from "./errors.ts";
 import { type PollResult, runPoll } from "./poll.ts";
 import { POLL_JOB_NAME, type PollJobData } from "./schedules.ts";
 
@@ -65,7 +65,8 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   });
   worker.on("failed", (job, err) => {
     const code = codeOf(err);
-    const context = { job: job?.id, attempts: job?.attemptsMade, code };
+    // The source's own words too (M3's message and field): "mi_business" alone says nothing.
+    const context = { job: job?.id, attempts: job?.attemptsMade, code, detail: errorDetail(err) };
     // Shutdown stops a poll between pages on purpose; its retry is routine, not a warning sign.
     if (code === "SYNC_ABORTED")
       deps.logger?.info(context, "poll stopped by shutdown; it is retried");
