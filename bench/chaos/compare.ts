@@ -1,131 +1,455 @@
-import type { InjectedInvoice } from "./inject.ts";
+/**
+ * The chaos run's accounting, pure: a ledger of every alert the run expects, keyed by alert id,
+ * against the Slack emulator's stored messages (every version of every message, thread replies
+ * included) and the audit log. Each expectation is counted once per kind; anything in Slack the
+ * ledger cannot account for is counted too, so a loss or a duplicate anywhere shows.
+ */
 
-/** A top-level message as the emulator stores it, reduced to what the comparison needs. */
-export interface PostedMessage {
+/** What the run expects, per invoice: its record message and its "No po" exception message. */
+export const LEDGER_KINDS = [
+  "record.new",
+  "record.updated",
+  "exception.opened",
+  "exception.changed",
+  "exception.resolved",
+  "decision.notice",
+] as const;
+export type LedgerKind = (typeof LEDGER_KINDS)[number];
+
+/** Which of an invoice's messages an alert is about: each is one top-level message with its thread. */
+export type Thread = "record" | "exception";
+
+export const THREAD_OF: Readonly<Record<LedgerKind, Thread>> = {
+  "record.new": "record",
+  "record.updated": "record",
+  "exception.opened": "exception",
+  "exception.changed": "exception",
+  "exception.resolved": "exception",
+  // Approvals' thread replies (decision notices, from Slack or reflected from the ERP) go under
+  // the exception message that asked for the decision.
+  "decision.notice": "exception",
+};
+
+/** Kinds that only reply in the thread; the others edit the message and reply. */
+const REPLY_ONLY: ReadonlySet<LedgerKind> = new Set(["decision.notice"]);
+
+/** One expected alert. */
+export interface LedgerEntry {
+  invoice: string;
+  kind: LedgerKind;
+  /** Its place in its message's life: 0 posts the message, later steps edit it and reply in its thread. */
+  step: number;
+  /** The channel the invoice's cost center routes to. */
   channel: string;
-  ts: string;
-  /** text + blocks, serialized: where the invoice number shows. */
-  content: string;
-  /** `metadata.event_payload.alert_id` when the message carries our alert metadata. */
+  /** The app's id for it, from its `alert.stored` audit entry; undefined when it was never stored. */
   alertId: string | undefined;
 }
 
-export interface ChaosCounts {
+/** One alert the app stored (audit `alert.stored`), reduced to what the ledger needs. */
+export interface StoredAlert {
+  alertId: string;
+  invoice: string;
+  /**
+   * Alert kind; a second `exception.opened` of one exception is its `exception.changed`, a
+   * `note` is a decision notice.
+   */
+  kind: "record.new" | "record.updated" | "exception.opened" | "exception.resolved" | "note";
+}
+
+/** A message as the emulator stores it: every version oldest first; replies have `threadTs`. */
+export interface SlackMessage {
+  channel: string;
+  ts: string;
+  /** Parent ts for a thread reply; undefined for a top-level message. */
+  threadTs: string | undefined;
+  versions: { alertId: string | undefined; content: string }[];
+}
+
+/** What a run expected of one invoice: the ledger is built from these and the stored alerts. */
+export interface Expectation {
+  invoice: string;
+  channel: string;
+  /** Malformed: expected in quarantine and nowhere in Slack. */
+  malformed: boolean;
+  /** Steps after the post, per message, in order (e.g. record.updated, then nothing more). */
+  followUps: LedgerKind[];
+}
+
+/**
+ * The ledger: for each invoice, its record alert and its exception alert, then the follow-ups
+ * the run caused, each matched to the alert the app stored for it (in the order they were
+ * stored; a repeat store of one alert id is one alert). Stored alerts of the run's invoices the
+ * expectations do not account for come back as `unexpected`.
+ */
+export function buildLedger(
+  expectations: readonly Expectation[],
+  stored: readonly StoredAlert[],
+): { ledger: LedgerEntry[]; unexpected: StoredAlert[] } {
+  const byInvoiceKind = new Map<string, string[]>();
+  const seen = new Set<string>();
+  const firstOpened = new Set<string>();
+  for (const s of stored) {
+    if (seen.has(s.alertId)) continue;
+    seen.add(s.alertId);
+    let kind: LedgerKind = s.kind === "note" ? "decision.notice" : s.kind;
+    if (s.kind === "exception.opened") {
+      if (firstOpened.has(s.invoice)) kind = "exception.changed";
+      else firstOpened.add(s.invoice);
+    }
+    const k = `${s.invoice} ${kind}`;
+    byInvoiceKind.set(k, [...(byInvoiceKind.get(k) ?? []), s.alertId]);
+  }
+  const ledger: LedgerEntry[] = [];
+  const take = (invoice: string, kind: LedgerKind) =>
+    byInvoiceKind.get(`${invoice} ${kind}`)?.shift();
+  for (const e of expectations) {
+    if (e.malformed) continue;
+    const steps: Record<Thread, LedgerKind[]> = {
+      record: ["record.new"],
+      exception: ["exception.opened"],
+    };
+    for (const k of e.followUps) steps[THREAD_OF[k]].push(k);
+    for (const thread of ["record", "exception"] as const) {
+      steps[thread].forEach((kind, step) => {
+        ledger.push({
+          invoice: e.invoice,
+          kind,
+          step,
+          channel: e.channel,
+          alertId: take(e.invoice, kind),
+        });
+      });
+    }
+  }
+  const unexpected: StoredAlert[] = [];
+  for (const [k, ids] of byInvoiceKind) {
+    const [invoice, kind] = k.split(" ") as [string, LedgerKind];
+    for (const alertId of ids) {
+      unexpected.push({
+        alertId,
+        invoice,
+        kind:
+          kind === "exception.changed"
+            ? "exception.opened"
+            : kind === "decision.notice"
+              ? "note"
+              : kind,
+      });
+    }
+  }
+  return { ledger, unexpected };
+}
+
+export interface KindTotals {
   expected: number;
   delivered: number;
   lost: number;
   duplicated: number;
-  quarantined: number;
-  /** Alert messages about this run's invoices (record alerts and match exceptions). */
-  alertMessages: number;
-  /** Delivered alerts without an `alert.stored` entry or a successful post in the audit log. */
-  auditMissing: number;
-  /** Messages naming an invoice of this run in a channel its cost center does not route to. */
   misrouted: number;
-  lostNumbers: string[];
-  duplicatedNumbers: string[];
-  /** A few misrouted messages: number, kind, channel and the channel expected. */
-  misroutedExamples: string[];
-  /** A few delivered alerts with audit gaps, and which entry is missing. */
-  auditMissingExamples: string[];
+  auditMissing: number;
 }
 
+export interface ChaosCounts {
+  expected: number;
+  /** Invoices whose record alert is in Slack. */
+  delivered: number;
+  /** Sum over kinds, plus malformed invoices neither in quarantine nor anywhere else. */
+  lost: number;
+  /** Sum over kinds, plus duplicates across kinds and by content. */
+  duplicated: number;
+  quarantined: number;
+  /** Alert messages about this run's invoices: top-level messages and thread replies. */
+  alertMessages: number;
+  auditMissing: number;
+  misrouted: number;
+  /** Ledger totals per alert kind. */
+  perKind: Record<LedgerKind, KindTotals>;
+  /** One message of an invoice posted top-level under two alert ids (e.g. as New and as Updated). */
+  duplicatedAcrossKinds: number;
+  /** Bot messages without our alert metadata (each a failure: nothing can account for them). */
+  withoutMetadata: number;
+  /** Of those, ones whose content repeats another message's. */
+  duplicatedByContent: number;
+  /** Messages whose versions (or whose thread's replies) went back to an earlier step. */
+  outOfOrder: number;
+  /** Alerts of the run's invoices the ledger did not expect (stored, or seen in Slack). */
+  unexpected: number;
+  /** Delivery's queue was empty when the workers were stopped. */
+  drained: boolean;
+  lostNumbers: string[];
+  duplicatedNumbers: string[];
+  /** A few examples per failure, for the report. */
+  examples: string[];
+}
+
+const emptyTotals = (): KindTotals => ({
+  expected: 0,
+  delivered: 0,
+  lost: 0,
+  duplicated: 0,
+  misrouted: 0,
+  auditMissing: 0,
+});
+
 /**
- * Simulator records against emulator messages, pure. One record can raise several alerts (the
- * record's own "New: Invoice …" and, for a non-PO invoice, a match exception "No purchase order on
- * invoice …"); a message's kind is its text up to the invoice number. An invoice is delivered
- * when its record alert ("New…"/"Updated…") is in a channel; every further top-level message of
- * the same kind and number is a duplicate (updates edit the message or reply in its thread,
- * they never post a new top-level message). A malformed invoice found in quarantine is
- * accounted for; any other invoice not delivered is lost.
+ * Ledger against Slack and the audit log. Per entry: a step-0 alert must be exactly one
+ * top-level post (the first version of its message) in its channel; a later step must be an
+ * edit of that message and exactly one reply in its thread. Lost: a required artifact missing
+ * (or the alert never stored). Duplicated: a second post or reply of one alert id. Misrouted:
+ * any of its artifacts in another channel. Audit missing: delivered without `alert.stored` or a
+ * successful post entry. Besides the ledger: two top-level messages of one invoice's record or
+ * exception (across kinds), bot messages without metadata and content repeats among them,
+ * versions or replies out of step order, and unexpected alerts.
  */
-export function compareRun(o: {
+export function compareLedger(o: {
   tag: string;
-  injected: readonly InjectedInvoice[];
-  messages: readonly PostedMessage[];
+  expectations: readonly Expectation[];
+  ledger: readonly LedgerEntry[];
+  unexpectedStored: readonly StoredAlert[];
+  messages: readonly SlackMessage[];
   quarantinedNumbers: ReadonlySet<string>;
   auditStored: ReadonlySet<string>;
   auditDelivered: ReadonlySet<string>;
-  channelFor: (costCenter: string | undefined) => string;
+  drained: boolean;
 }): ChaosCounts {
-  const pattern = new RegExp(`${escapeRegExp(o.tag)}-(\\d+)(?!\\d)`, "g");
-  const byNumber = new Map<string, { kind: string; message: PostedMessage }[]>();
+  const examples: string[] = [];
+  const note = (line: string) => {
+    if (examples.length < 20) examples.push(line);
+  };
+  const perKind = Object.fromEntries(LEDGER_KINDS.map((k) => [k, emptyTotals()])) as Record<
+    LedgerKind,
+    KindTotals
+  >;
+  const entryById = new Map<string, LedgerEntry>();
+  for (const e of o.ledger) if (e.alertId) entryById.set(e.alertId, e);
+
+  // Where each alert id shows in Slack.
+  const posts = new Map<string, SlackMessage[]>();
+  const edits = new Map<string, SlackMessage[]>();
+  const replies = new Map<string, SlackMessage[]>();
+  const add = (m: Map<string, SlackMessage[]>, id: string, msg: SlackMessage) =>
+    m.set(id, [...(m.get(id) ?? []), msg]);
+  const pattern = new RegExp(`${escapeRegExp(o.tag)}-\\d+(?!\\d)`);
   let alertMessages = 0;
+  let withoutMetadata = 0;
+  const contentCount = new Map<string, number>();
   for (const m of o.messages) {
-    if (m.alertId === undefined) continue;
-    // The first invoice number a message names is its subject (an exception may name others).
-    const first = [...m.content.matchAll(pattern)][0];
-    if (!first) continue;
-    alertMessages += 1;
-    const n = `${o.tag}-${first[1]}`;
-    const kind = m.content.split(n)[0]?.trim() ?? "";
-    byNumber.set(n, [...(byNumber.get(n) ?? []), { kind, message: m }]);
+    const last = m.versions.at(-1);
+    if (last) contentCount.set(last.content, (contentCount.get(last.content) ?? 0) + 1);
   }
-  let delivered = 0;
-  let duplicated = 0;
-  let quarantined = 0;
-  let misrouted = 0;
-  let auditMissing = 0;
-  const lostNumbers: string[] = [];
-  const duplicatedNumbers: string[] = [];
-  const misroutedExamples: string[] = [];
-  const auditMissingExamples: string[] = [];
-  for (const inv of o.injected) {
-    const found = byNumber.get(inv.number) ?? [];
-    if (!found.some((f) => RECORD_ALERT.test(f.kind))) {
-      if (o.quarantinedNumbers.has(inv.number)) quarantined += 1;
-      else lostNumbers.push(inv.number);
+  let duplicatedByContent = 0;
+  let unexpectedSeen = 0;
+  for (const m of o.messages) {
+    const ids = dedupeConsecutive(m.versions.map((v) => v.alertId));
+    const ours =
+      ids.some((id) => id !== undefined && entryById.has(id)) ||
+      m.versions.some((v) => pattern.test(v.content));
+    if (ours) alertMessages += 1;
+    const last = m.versions.at(-1);
+    if (m.versions.every((v) => v.alertId === undefined)) {
+      withoutMetadata += 1;
+      note(`without metadata: ${m.channel} ${m.ts} "${(last?.content ?? "").slice(0, 60)}"`);
+      if (last && (contentCount.get(last.content) ?? 0) > 1) duplicatedByContent += 1;
+      continue;
+    }
+    if (m.threadTs !== undefined) {
+      for (const id of ids) if (id) add(replies, id, m);
     } else {
-      delivered += 1;
+      const [first, ...later] = ids;
+      if (first) add(posts, first, m);
+      for (const id of later) if (id) add(edits, id, m);
     }
-    const kinds = new Map<string, number>();
-    for (const f of found) kinds.set(f.kind, (kinds.get(f.kind) ?? 0) + 1);
-    const extra = [...kinds.values()].reduce((sum, k) => sum + k - 1, 0);
-    if (extra > 0) {
-      duplicated += extra;
-      duplicatedNumbers.push(inv.number);
-    }
-    const channel = o.channelFor(inv.costCenter);
-    for (const f of found) {
-      if (f.message.channel === channel) continue;
-      misrouted += 1;
-      if (misroutedExamples.length < 5) {
-        misroutedExamples.push(
-          `${inv.number} "${f.kind.slice(0, 40)}" in ${f.message.channel}, expected ${channel}`,
-        );
-      }
-    }
-    for (const f of found) {
-      const id = f.message.alertId ?? "";
-      const stored = o.auditStored.has(id);
-      const posted = o.auditDelivered.has(id);
-      if (stored && posted) continue;
-      auditMissing += 1;
-      if (auditMissingExamples.length < 5) {
-        auditMissingExamples.push(
-          `${inv.number} "${f.kind.slice(0, 30)}" alert ${id}: ${stored ? "" : "no alert.stored "}${posted ? "" : "no successful post"}`.trim(),
+    for (const id of ids) {
+      if (id && !entryById.has(id) && pattern.test(last?.content ?? "")) {
+        unexpectedSeen += 1;
+        note(
+          `unexpected alert in Slack: ${id} in ${m.channel} "${(last?.content ?? "").slice(0, 60)}"`,
         );
       }
     }
   }
+
+  // The message each invoice's record / exception lives in: where its step-0 alert was posted.
+  const rootOf = new Map<string, SlackMessage>();
+  for (const e of o.ledger) {
+    const p = e.step === 0 && e.alertId ? posts.get(e.alertId)?.[0] : undefined;
+    if (p) rootOf.set(`${e.invoice} ${THREAD_OF[e.kind]}`, p);
+  }
+
+  const lostNumbers = new Set<string>();
+  const duplicatedNumbers = new Set<string>();
+  let auditMissing = 0;
+  let misrouted = 0;
+  for (const e of o.ledger) {
+    const t = perKind[e.kind];
+    t.expected += 1;
+    const where = `${e.invoice} ${e.kind}${e.alertId ? ` (${e.alertId})` : ""}`;
+    if (!e.alertId) {
+      t.lost += 1;
+      lostNumbers.add(e.invoice);
+      note(`lost, never stored: ${where}`);
+      continue;
+    }
+    const p = posts.get(e.alertId) ?? [];
+    const ed = edits.get(e.alertId) ?? [];
+    const r = replies.get(e.alertId) ?? [];
+    const root = rootOf.get(`${e.invoice} ${THREAD_OF[e.kind]}`);
+    let delivered: boolean;
+    let extra: number;
+    if (e.step === 0) {
+      delivered = p.length > 0;
+      extra = Math.max(0, p.length - 1) + r.length;
+    } else {
+      const edited =
+        REPLY_ONLY.has(e.kind) ||
+        (root !== undefined && ed.some((m) => m.ts === root.ts && m.channel === root.channel));
+      const replied =
+        root !== undefined && r.some((m) => m.threadTs === root.ts && m.channel === root.channel);
+      delivered = edited && replied;
+      // A later version posted as a new top-level message is a duplicate of the invoice's message.
+      extra = Math.max(0, r.length - 1) + p.length;
+    }
+    if (delivered) t.delivered += 1;
+    else {
+      t.lost += 1;
+      lostNumbers.add(e.invoice);
+      note(`lost: ${where} (posts ${p.length}, edits ${ed.length}, replies ${r.length})`);
+    }
+    if (extra > 0) {
+      t.duplicated += extra;
+      duplicatedNumbers.add(e.invoice);
+      note(`duplicated ×${extra}: ${where}`);
+    }
+    const wrong = [...p, ...ed, ...r].filter((m) => m.channel !== e.channel);
+    if (wrong.length > 0) {
+      t.misrouted += wrong.length;
+      misrouted += wrong.length;
+      note(`misrouted: ${where} in ${wrong[0]?.channel}, expected ${e.channel}`);
+    }
+    if (p.length + ed.length + r.length > 0) {
+      const stored = o.auditStored.has(e.alertId);
+      const posted = o.auditDelivered.has(e.alertId);
+      if (!stored || !posted) {
+        t.auditMissing += 1;
+        auditMissing += 1;
+        note(
+          `audit gap: ${where}: ${stored ? "" : "no alert.stored "}${posted ? "" : "no successful post"}`.trim(),
+        );
+      }
+    }
+  }
+
+  // Across kinds: an invoice's record (or exception) is one top-level message, whatever its alerts.
+  let duplicatedAcrossKinds = 0;
+  const topLevel = new Map<string, Set<string>>();
+  for (const [id, msgs] of posts) {
+    const e = entryById.get(id);
+    if (!e) continue;
+    const k = `${e.invoice} ${THREAD_OF[e.kind]}`;
+    const set = topLevel.get(k) ?? new Set<string>();
+    for (const m of msgs) set.add(`${m.channel} ${m.ts}`);
+    topLevel.set(k, set);
+  }
+  for (const [k, set] of topLevel) {
+    if (set.size > 1) {
+      duplicatedAcrossKinds += set.size - 1;
+      duplicatedNumbers.add(k.split(" ")[0] ?? k);
+      note(`duplicated across kinds: ${k} in ${set.size} top-level messages`);
+    }
+  }
+
+  // Order: a message's versions and its thread's replies go forward in step order.
+  let outOfOrder = 0;
+  const stepOf = (id: string | undefined) => (id ? entryById.get(id)?.step : undefined);
+  const threadReplies = new Map<string, SlackMessage[]>();
+  for (const m of o.messages) {
+    if (m.threadTs === undefined) continue;
+    const k = `${m.channel} ${m.threadTs}`;
+    threadReplies.set(k, [...(threadReplies.get(k) ?? []), m]);
+  }
+  for (const root of rootOf.values()) {
+    const versionSteps = dedupeConsecutive(root.versions.map((v) => v.alertId))
+      .map(stepOf)
+      .filter((s): s is number => s !== undefined);
+    const replySteps = (threadReplies.get(`${root.channel} ${root.ts}`) ?? [])
+      .sort((a, b) => Number(a.ts) - Number(b.ts))
+      .map((m) => stepOf(m.versions.at(-1)?.alertId))
+      .filter((s): s is number => s !== undefined);
+    if (!increasing(versionSteps) || !increasing(replySteps)) {
+      outOfOrder += 1;
+      note(
+        `out of order: ${root.channel} ${root.ts} versions [${versionSteps}] replies [${replySteps}]`,
+      );
+    }
+  }
+
+  let quarantined = 0;
+  for (const e of o.expectations) {
+    if (!e.malformed) continue;
+    if (o.quarantinedNumbers.has(e.invoice)) quarantined += 1;
+    else {
+      lostNumbers.add(e.invoice);
+      note(`lost: malformed ${e.invoice} neither quarantined nor posted`);
+    }
+  }
+  const quarantineLost = o.expectations.filter(
+    (e) => e.malformed && !o.quarantinedNumbers.has(e.invoice),
+  ).length;
+  for (const u of o.unexpectedStored)
+    note(`unexpected alert stored: ${u.invoice} ${u.kind} (${u.alertId})`);
+
+  const kinds = Object.values(perKind);
+  const sum = (f: (t: KindTotals) => number) => kinds.reduce((n, t) => n + f(t), 0);
+  const recordDelivered = new Set(
+    o.ledger
+      .filter(
+        (e) => e.kind === "record.new" && e.alertId && (posts.get(e.alertId)?.length ?? 0) > 0,
+      )
+      .map((e) => e.invoice),
+  );
   return {
-    expected: o.injected.length,
-    delivered,
-    lost: lostNumbers.length,
-    duplicated,
+    expected: o.expectations.length,
+    delivered: recordDelivered.size,
+    lost: sum((t) => t.lost) + quarantineLost,
+    duplicated: sum((t) => t.duplicated) + duplicatedAcrossKinds + duplicatedByContent,
     quarantined,
-    auditMissing,
     alertMessages,
+    auditMissing,
     misrouted,
-    lostNumbers,
-    duplicatedNumbers,
-    misroutedExamples,
-    auditMissingExamples,
+    perKind,
+    duplicatedAcrossKinds,
+    withoutMetadata,
+    duplicatedByContent,
+    outOfOrder,
+    unexpected: o.unexpectedStored.length + unexpectedSeen,
+    drained: o.drained,
+    lostNumbers: [...lostNumbers],
+    duplicatedNumbers: [...duplicatedNumbers],
+    examples,
   };
 }
 
-/** The record's own alert: "New: Invoice …", "Updated: Invoice …". */
-const RECORD_ALERT = /^(New|Updated)\b/;
+/** Whatever failed, by name; empty when the run accounted for every alert. */
+export function failures(c: ChaosCounts): string[] {
+  const out: string[] = [];
+  if (c.lost > 0) out.push(`${c.lost} lost`);
+  if (c.duplicated > 0) out.push(`${c.duplicated} duplicated`);
+  if (c.misrouted > 0) out.push(`${c.misrouted} misrouted`);
+  if (c.auditMissing > 0) out.push(`${c.auditMissing} audit entries missing`);
+  if (c.withoutMetadata > 0) out.push(`${c.withoutMetadata} messages without metadata`);
+  if (c.outOfOrder > 0) out.push(`${c.outOfOrder} messages out of order`);
+  if (c.unexpected > 0) out.push(`${c.unexpected} unexpected alerts`);
+  if (!c.drained) out.push("delivery queue not drained");
+  return out;
+}
+
+function dedupeConsecutive<T>(xs: readonly T[]): T[] {
+  return xs.filter((x, i) => i === 0 || x !== xs[i - 1]);
+}
+
+function increasing(xs: readonly number[]): boolean {
+  return xs.every((x, i) => i === 0 || x > (xs[i - 1] as number));
+}
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

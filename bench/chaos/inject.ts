@@ -7,7 +7,17 @@ export interface InjectedInvoice {
   costCenter: string | undefined;
   /** Created with a field the canonical schema refuses: expected in quarantine, not in Slack. */
   malformed: boolean;
+  /**
+   * Changed once its messages are in Slack (followups.ts): a new amount (its record and its
+   * exception are edited and threaded) or a rejection (record edited, exception resolved).
+   */
+  followUp?: "update" | "reject";
+  /** The simulator's invoice batch number (INBN): how a later change finds it. */
+  inbn?: number;
 }
+
+/** Every FOLLOW_UP_EVERY-th invoice gets an update, another every FOLLOW_UP_EVERY-th a rejection. */
+export const FOLLOW_UP_EVERY = 20;
 
 // "" = no cost center: the invoice goes to the default channel.
 const COST_CENTERS = ["CC1", "CC2", "CC3", "CC4", "CC5", ""];
@@ -52,7 +62,15 @@ export function invoiceFields(
     // separator would be the obvious choice, but the simulator answers EXPORTMI with 500 then.)
     ...(malformed ? { CUCD: "EURO" } : {}),
   };
-  return { fields, invoice: { number, costCenter, malformed } };
+  const slot = n % FOLLOW_UP_EVERY;
+  const followUp = malformed
+    ? undefined
+    : slot === 5
+      ? "update"
+      : slot === 15
+        ? "reject"
+        : undefined;
+  return { fields, invoice: { number, costCenter, malformed, ...(followUp ? { followUp } : {}) } };
 }
 
 /**
@@ -72,8 +90,10 @@ export async function injectInvoices(o: {
   rng: Rng;
   malformedEvery: number;
   stopped: () => boolean;
+  /** Filled as invoices are created (the follow-ups run while this is still going). */
+  out?: InjectedInvoice[];
 }): Promise<InjectedInvoice[]> {
-  const out: InjectedInvoice[] = [];
+  const out: InjectedInvoice[] = o.out ?? [];
   const slices = Math.max(1, Math.round(o.overMs / 250));
   const perSlice = Math.ceil(o.count / slices);
   const slicesPerDay = Math.ceil(slices / Math.max(1, o.days));
@@ -85,8 +105,8 @@ export async function injectInvoices(o: {
     if (s > 0 && s % slicesPerDay === 0) o.sim.control.advanceClock(86_400);
     for (let i = 0; i < perSlice && out.length < o.count; i++) {
       const { fields, invoice } = invoiceFields(o.tag, out.length, o.rng, o.malformedEvery);
-      await o.sim.control.upsert("invoice", fields);
-      out.push(invoice);
+      const rec = (await o.sim.control.upsert("invoice", fields)) as { inbn?: number };
+      out.push(typeof rec?.inbn === "number" ? { ...invoice, inbn: rec.inbn } : invoice);
     }
   }
   return out;

@@ -29,6 +29,8 @@ export interface ChaosOptions {
   days: number;
   /** Give up waiting for delivery after this long without progress. */
   stallTimeoutMs: number;
+  /** Once everything expected is in Slack: how long the delivery queue may take to empty. */
+  drainTimeoutMs: number;
   /** Hard bound of the whole run. */
   timeLimitMs: number;
   /** How the app processes are started (see procs.ts). */
@@ -51,6 +53,7 @@ export const FULL: ChaosOptions = {
   injectOverMs: 90_000,
   days: 10,
   stallTimeoutMs: 120_000,
+  drainTimeoutMs: 60_000,
   timeLimitMs: 25 * 60_000,
   mode: "app",
   verbose: true,

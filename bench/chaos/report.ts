@@ -1,21 +1,28 @@
+import { failures, LEDGER_KINDS } from "./compare.ts";
 import type { ChaosReport } from "./run.ts";
 
-/** The printed table: what a reader checks first (lost, duplicated) on top. */
+/** The printed table: what a reader checks first (lost, duplicated) on top, then the ledger per kind. */
 export function formatReport(r: ChaosReport): string {
   const c = r.counts;
   const f = r.fired;
   const rows: [string, string][] = [
-    ["expected", String(c.expected)],
-    ["delivered", String(c.delivered)],
+    ["expected invoices", String(c.expected)],
+    ["delivered (record alert in Slack)", String(c.delivered)],
     [
       r.finished === "complete" ? "lost" : "lost (or still on the way: run ended early)",
       String(c.lost),
     ],
     ["duplicated", String(c.duplicated)],
+    ["  of which across kinds", String(c.duplicatedAcrossKinds)],
+    ["  of which by content (no metadata)", String(c.duplicatedByContent)],
+    ["messages without metadata", String(c.withoutMetadata)],
+    ["out-of-order edits/replies", String(c.outOfOrder)],
+    ["unexpected alerts", String(c.unexpected)],
     ["quarantined", String(c.quarantined)],
     ["audit entries missing", String(c.auditMissing)],
-    ["alert messages (record + exception)", String(c.alertMessages)],
     ["misrouted", String(c.misrouted)],
+    ["alert messages (posts + replies)", String(c.alertMessages)],
+    ["delivery queue drained", c.drained ? "yes" : "NO"],
     ["secrets found in logs/messages", String(r.secretsFound)],
     ["run time", `${r.seconds.toFixed(1)} s (${r.finished})`],
     ["worker SIGKILLs", String(f.workerKills)],
@@ -29,18 +36,26 @@ export function formatReport(r: ChaosReport): string {
   const lines = [
     `chaos: ${r.options.records} records, ${r.options.workers} workers + 1 scheduler, seed ${r.options.seed}, time scale ${r.options.timeScale}, tag ${r.tag}`,
     ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
+    "  ledger per alert kind: expected / delivered / lost / duplicated / misrouted / audit missing",
+    ...LEDGER_KINDS.map((k) => {
+      const t = c.perKind[k];
+      return `    ${k.padEnd(20)} ${[t.expected, t.delivered, t.lost, t.duplicated, t.misrouted, t.auditMissing].join(" / ")}`;
+    }),
   ];
   if (c.lostNumbers.length > 0) lines.push(`  lost: ${c.lostNumbers.slice(0, 20).join(", ")}`);
   if (c.duplicatedNumbers.length > 0) {
     lines.push(`  duplicated: ${c.duplicatedNumbers.slice(0, 20).join(", ")}`);
   }
-  for (const m of c.misroutedExamples) lines.push(`  misrouted: ${m}`);
-  for (const m of c.auditMissingExamples) lines.push(`  audit gap: ${m}`);
+  for (const m of c.examples) lines.push(`  ${m}`);
   for (const p of r.problems) lines.push(`  problem: ${p}`);
+  const failed = failures(c);
+  lines.push(
+    failed.length > 0 ? `  FAILED: ${failed.join(", ")}` : "  every expected alert accounted for",
+  );
   return `${lines.join("\n")}\n`;
 }
 
-/** Non-zero exit when anything was lost or doubled, or a secret showed up. */
+/** Non-zero exit when the ledger does not balance (see failures()), or a secret showed up. */
 export function failed(r: ChaosReport): boolean {
-  return r.counts.lost > 0 || r.counts.duplicated > 0 || r.secretsFound > 0;
+  return failures(r.counts).length > 0 || r.secretsFound > 0;
 }

@@ -2,13 +2,22 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { type InforSim, startInforSim } from "../../sandbox/infor-sim/server.ts";
 import { type SlackEmu, startSlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { createRng } from "../../sandbox/support/random.ts";
 import { type PrivateRedis, startPrivateRedis } from "../../sandbox/support/redis-server.ts";
 import { AuditLog } from "../../src/audit/log.ts";
-import { type ChaosCounts, compareRun, type PostedMessage } from "./compare.ts";
+import {
+  buildLedger,
+  type ChaosCounts,
+  compareLedger,
+  type Expectation,
+  type SlackMessage,
+  type StoredAlert,
+} from "./compare.ts";
+import { FOLLOW_UP_ALERTS, runFollowUps } from "./followups.ts";
 import { type InjectedInvoice, injectInvoices } from "./inject.ts";
 import type { ChaosOptions } from "./options.ts";
 import { type FaultEvent, planFaults } from "./plan.ts";
@@ -145,7 +154,18 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       problems.push(`fault plan: ${(err as Error).message}`);
     });
     let stopInjecting = false;
-    const injected = await injectInvoices({
+    const injected: InjectedInvoice[] = [];
+    let injectionDone = false;
+    const overTime = () => stopInjecting || Date.now() - started > o.timeLimitMs;
+    const emuNow = emu;
+    const followUps = runFollowUps({
+      sim,
+      invoices: injected,
+      injectionDone: () => injectionDone,
+      visible: () => progressOf(emuNow, tag).bothShown,
+      stopped: overTime,
+    });
+    await injectInvoices({
       sim,
       tag,
       count: o.records,
@@ -153,13 +173,22 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       days: o.days,
       rng,
       malformedEvery: MALFORMED_EVERY,
-      stopped: () => stopInjecting || Date.now() - started > o.timeLimitMs,
+      stopped: overTime,
+      out: injected,
     });
+    injectionDone = true;
     log(`${injected.length} invoices created`);
     await faultsDone;
     log("fault plan done; waiting for delivery");
 
-    const finished = await waitForDelivery(emu, tag, injected, o, started, log);
+    const finished = await waitForDelivery(emu, tag, injected, o, started, log, () =>
+      followUps.then((d) => d.size),
+    );
+    const followedUp = await followUps;
+    stopInjecting = true;
+    log(`${followedUp.size} follow-ups applied; waiting for the delivery queue to drain`);
+    const drained = await waitForDrain(redis.url, prefixFor(o.mode), o.drainTimeoutMs);
+    log(`delivery queue ${drained ? "drained" : "NOT drained"}`);
     if (finished !== "complete") {
       // What the gateway answered last: the first place to look when polls stopped.
       const recent = sim.control.log().slice(-200);
@@ -170,7 +199,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       }
       problems.push(`ION gateway, last ${recent.length} calls: ${JSON.stringify([...byStatus])}`);
     }
-    stopInjecting = true;
     for (const id of slackRules) {
       const rule = emu.control.listFaults().find((f) => f.id === id);
       if (rule?.kind === "5xx") fired.slack500 = rule.fired;
@@ -194,7 +222,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const texts = [
       ...allOutputs.map((f) => f()),
       ...procs.map((p) => p.output()),
-      JSON.stringify(postedMessages(emu)),
+      JSON.stringify(slackMessages(emu)),
       JSON.stringify(emu.inspect.allMessages(OPS_CHANNEL)),
     ];
     secretsFound = texts.reduce((n, t) => n + secrets.filter((x) => t.includes(x)).length, 0);
@@ -202,14 +230,38 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       if (p.unexpectedExit) problems.push(`${p.name} died on its own: ${p.unexpectedExit}`);
     }
     const audit = await readAudit(redis.url, prefixFor(o.mode), tag);
-    const counts = compareRun({
+    const channelFor = (cc: string | undefined) =>
+      cc ? (COST_CENTER_CHANNELS[cc] ?? DEFAULT_CHANNEL) : DEFAULT_CHANNEL;
+    const expectations: Expectation[] = injected.map((i) => ({
+      invoice: i.number,
+      channel: channelFor(i.costCenter),
+      malformed: i.malformed,
+      followUps: i.followUp && followedUp.has(i.number) ? FOLLOW_UP_ALERTS[i.followUp] : [],
+    }));
+    const { ledger, unexpected } = buildLedger(expectations, audit.storedAlerts);
+    // Everything the comparison saw, for a failing run's post-mortem.
+    if (process.env.CHAOS_DUMP) {
+      writeFileSync(
+        process.env.CHAOS_DUMP,
+        JSON.stringify({
+          tag,
+          expectations,
+          storedAlerts: audit.storedAlerts,
+          ledger,
+          messages: slackMessages(emu),
+        }),
+      );
+    }
+    const counts = compareLedger({
       tag,
-      injected,
-      messages: postedMessages(emu),
+      expectations,
+      ledger,
+      unexpectedStored: unexpected,
+      messages: slackMessages(emu),
       quarantinedNumbers: audit.quarantined,
       auditStored: audit.stored,
       auditDelivered: audit.delivered,
-      channelFor: (cc) => (cc ? (COST_CENTER_CHANNELS[cc] ?? DEFAULT_CHANNEL) : DEFAULT_CHANNEL),
+      drained,
     });
     return {
       options: o,
@@ -299,7 +351,11 @@ async function fire(e: FaultEvent, d: FaultDeps): Promise<void> {
   }
 }
 
-/** Poll the emulator until every well-formed invoice shows up, progress stops, or time runs out. */
+/**
+ * Poll the emulator until every expected message shows: each well-formed invoice's record and
+ * exception messages, and a thread reply on each for every follow-up (once they are all applied).
+ * Ends early when progress stops or time runs out.
+ */
 async function waitForDelivery(
   emu: SlackEmu,
   tag: string,
@@ -307,26 +363,31 @@ async function waitForDelivery(
   o: ChaosOptions,
   started: number,
   log: (line: string) => void,
+  followUpsDone: () => Promise<number>,
 ): Promise<ChaosReport["finished"]> {
-  const wanted = injected.filter((i) => !i.malformed).length;
-  const pattern = new RegExp(`${tag}-\\d+(?!\\d)`, "g");
+  let followed: number | undefined;
+  void followUpsDone().then((n) => {
+    followed = n;
+  });
   let last = -1;
   let lastChange = Date.now();
   let lastLog = 0;
   for (;;) {
-    const found = new Set<string>();
-    for (const m of postedMessages(emu))
-      for (const x of m.content.matchAll(pattern)) found.add(x[0]);
-    const n = [...found].filter((x) => !x.endsWith("-")).length;
+    const wellFormed = injected.filter((i) => !i.malformed).length;
+    const planned = injected.filter((i) => i.followUp).length;
+    // Two top-level messages per invoice, and two thread replies (record, exception) per follow-up.
+    const wanted = 2 * wellFormed + 2 * (followed ?? planned);
+    const p = progressOf(emu, tag);
+    const n = p.topLevel + p.replies;
     if (n !== last) {
       last = n;
       lastChange = Date.now();
     }
     if (Date.now() - lastLog > 5_000) {
-      log(`delivered ${n}/${wanted}`);
+      log(`in Slack ${n}/${wanted} (top-level ${p.topLevel}, replies ${p.replies})`);
       lastLog = Date.now();
     }
-    if (n >= wanted) {
+    if (followed !== undefined && n >= wanted) {
       // A late duplicate (a retried post) would land within a few pacing intervals.
       await sleep(3_000);
       return "complete";
@@ -337,29 +398,119 @@ async function waitForDelivery(
   }
 }
 
-function postedMessages(emu: SlackEmu): PostedMessage[] {
-  const out: PostedMessage[] = [];
+/**
+ * What of the run is in Slack so far: top-level messages with our metadata naming one of the
+ * run's invoices first (one per invoice and kind counted), the thread replies under them, and
+ * the invoices whose record and exception messages are both there.
+ */
+function progressOf(
+  emu: SlackEmu,
+  tag: string,
+): { topLevel: number; replies: number; bothShown: Set<string> } {
+  const pattern = new RegExp(`${tag}-\\d+(?!\\d)`);
+  const shown = new Map<string, Set<string>>();
+  let replies = 0;
   for (const c of emu.inspect.channels()) {
     if (c.id === OPS_CHANNEL) continue;
     for (const m of emu.inspect.messages(c.id)) {
+      if (m.deleted || !m.bot_id || !m.metadata) continue;
+      // As first posted: later versions (updated, resolved) word it differently.
+      const original = m.edits[0]?.previous ?? m;
+      const text = `${original.text}\n${JSON.stringify(original.blocks ?? [])}`;
+      const number = pattern.exec(text)?.[0];
+      if (!number) continue;
+      const kind = /^(New|Updated)\b/.test(text.split(number)[0]?.trim() ?? "")
+        ? "record"
+        : "exception";
+      const set = shown.get(number) ?? new Set<string>();
+      set.add(kind);
+      shown.set(number, set);
+      replies += m.replies.filter((r) => r.bot_id && !r.deleted).length;
+    }
+  }
+  let topLevel = 0;
+  const bothShown = new Set<string>();
+  for (const [number, kinds] of shown) {
+    topLevel += kinds.size;
+    if (kinds.size === 2) bothShown.add(number);
+  }
+  return { topLevel, replies, bothShown };
+}
+
+/**
+ * Waits (at most `timeoutMs`) until delivery's queue holds nothing waiting, delayed or active and
+ * no alert is pending, so the workers are stopped with nothing left to do. False on timeout.
+ */
+async function waitForDrain(url: string, prefix: string, timeoutMs: number): Promise<boolean> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 3 });
+  const queue = new Queue("slack-delivery", { connection: redis, prefix: `${prefix}bull` });
+  try {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const c = await queue.getJobCounts(
+        "waiting",
+        "delayed",
+        "active",
+        "prioritized",
+        "waiting-children",
+      );
+      const queued = Object.values(c).reduce((n, v) => n + v, 0);
+      const pending = await redis.zcard(`${prefix}dlv:pending`);
+      if (queued === 0 && pending === 0) return true;
+      if (Date.now() > end) return false;
+      await sleep(1_000);
+    }
+  } finally {
+    await queue.close().catch(() => {});
+    await redis.quit().catch(() => {});
+  }
+}
+
+/** Every bot message outside the ops channel, each with all its versions; replies included. */
+function slackMessages(emu: SlackEmu): SlackMessage[] {
+  const out: SlackMessage[] = [];
+  const alertIdOf = (m: { metadata?: { event_payload?: Record<string, unknown> } | undefined }) => {
+    const id = m.metadata?.event_payload?.alert_id;
+    return typeof id === "string" ? id : undefined;
+  };
+  const contentOf = (m: { text: string; blocks?: unknown[] | undefined }) =>
+    `${m.text}\n${JSON.stringify(m.blocks ?? [])}`;
+  for (const c of emu.inspect.channels()) {
+    if (c.id === OPS_CHANNEL) continue;
+    for (const m of emu.inspect.allMessages(c.id)) {
       if (m.deleted || !m.bot_id) continue;
-      const alertId = m.metadata?.event_payload?.alert_id;
+      const reply = m.thread_ts !== undefined && m.thread_ts !== m.ts;
       out.push({
         channel: c.id,
         ts: m.ts,
-        content: `${m.text}\n${JSON.stringify(m.blocks ?? [])}`,
-        alertId: typeof alertId === "string" ? alertId : undefined,
+        threadTs: reply ? m.thread_ts : undefined,
+        versions: [
+          ...m.edits.map((e) => ({
+            alertId: alertIdOf(e.previous),
+            content: contentOf(e.previous),
+          })),
+          { alertId: alertIdOf(m), content: contentOf(m) },
+        ],
       });
     }
   }
   return out;
 }
 
+/**
+ * The audit log of the run: alerts stored for the run's invoices (in stream order), alert ids
+ * with `alert.stored`, alert ids with a successful post, and quarantined invoice numbers.
+ */
 async function readAudit(
   url: string,
   prefix: string,
   tag: string,
-): Promise<{ stored: Set<string>; delivered: Set<string>; quarantined: Set<string> }> {
+): Promise<{
+  storedAlerts: StoredAlert[];
+  stored: Set<string>;
+  delivered: Set<string>;
+  quarantined: Set<string>;
+}> {
   const redis = new Redis(url, { maxRetriesPerRequest: 3 });
   try {
     const log = new AuditLog({ redis, prefix });
@@ -367,12 +518,38 @@ async function readAudit(
       types: ["alert.stored", "post.result", "post.resolved", "ops"],
       limit: Number.MAX_SAFE_INTEGER,
     });
+    const storedAlerts: StoredAlert[] = [];
     const stored = new Set<string>();
     const delivered = new Set<string>();
     const quarantined = new Set<string>();
     const pattern = new RegExp(`${tag}-\\d+(?!\\d)`, "g");
+    const first = new RegExp(`${tag}-\\d+(?!\\d)`);
+    // Record keys name the invoice by its batch (M3 INBN), so the invoice number comes from the
+    // record alert's record; an exception's key is its invoice's key plus "#mx_…".
+    const numberOfKey = new Map<string, string>();
     for (const e of entries) {
-      if (e.type === "alert.stored" && e.alertId) stored.add(e.alertId);
+      const alert =
+        e.type === "alert.stored" ? (e.data?.alert as StoredShape | undefined) : undefined;
+      const n = alert?.record?.invoiceNumber;
+      if (alert?.recordKey && n && first.test(n)) numberOfKey.set(alert.recordKey, n);
+    }
+    const pending: { alertId: string; key: string; kind: StoredAlert["kind"] }[] = [];
+    for (const e of entries) {
+      if (e.type === "alert.stored" && e.alertId) {
+        stored.add(e.alertId);
+        const alert = e.data?.alert as StoredShape | undefined;
+        const kind = alert?.kind;
+        if (
+          alert?.recordKey &&
+          (kind === "record.new" ||
+            kind === "record.updated" ||
+            kind === "exception.opened" ||
+            kind === "exception.resolved" ||
+            kind === "note")
+        ) {
+          pending.push({ alertId: e.alertId, key: alert.recordKey.split("#")[0] ?? "", kind });
+        }
+      }
       // Delivery audits a post as post.result {ok} or, after an unknown outcome, as
       // post.resolved {found} (the message was found by its metadata).
       else if (e.type === "post.result" && e.alertId && e.data?.ok === true) {
@@ -383,10 +560,21 @@ async function readAudit(
         for (const x of JSON.stringify(e.data).matchAll(pattern)) quarantined.add(x[0]);
       }
     }
-    return { stored, delivered, quarantined };
+    for (const p of pending) {
+      const invoice = numberOfKey.get(p.key);
+      if (invoice) storedAlerts.push({ alertId: p.alertId, invoice, kind: p.kind });
+    }
+    return { storedAlerts, stored, delivered, quarantined };
   } finally {
     await redis.quit().catch(() => {});
   }
+}
+
+/** The part of a stored alert the ledger reads. */
+interface StoredShape {
+  kind?: string;
+  recordKey?: string;
+  record?: { invoiceNumber?: string };
 }
 
 function sleep(ms: number): Promise<void> {

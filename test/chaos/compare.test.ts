@@ -1,67 +1,246 @@
 import { describe, expect, it } from "vitest";
-import { compareRun, type PostedMessage } from "../../bench/chaos/compare.ts";
-import type { InjectedInvoice } from "../../bench/chaos/inject.ts";
+import {
+  buildLedger,
+  type ChaosCounts,
+  compareLedger,
+  type Expectation,
+  failures,
+  type SlackMessage,
+  type StoredAlert,
+} from "../../bench/chaos/compare.ts";
 
+/**
+ * The chaos comparison fed a run whose every alert arrived (it balances), then the same run with
+ * one fault seeded at a time: each must be reported, under the kind it hit, and fail the run.
+ */
 const TAG = "XT1";
-const inv = (n: number, over: Partial<InjectedInvoice> = {}): InjectedInvoice => ({
-  number: `${TAG}-${n}`,
-  costCenter: "CC1",
-  malformed: false,
-  ...over,
-});
-const msg = (text: string, alertId: string | undefined, channel = "C1"): PostedMessage => ({
-  channel,
-  ts: `${Math.random()}`,
-  content: `${text}\n[]`,
-  alertId,
-});
+const C1 = "C0CC100001";
+const C2 = "C0CC200001";
+let seq = 0;
+const ts = () => `1765000000.${String(++seq).padStart(6, "0")}`;
 
-function run(messages: PostedMessage[], injected = [inv(1), inv(2), inv(3), inv(12)]) {
-  return compareRun({
+const expectations: Expectation[] = [
+  { invoice: `${TAG}-1`, channel: C1, malformed: false, followUps: [] },
+  {
+    invoice: `${TAG}-2`,
+    channel: C1,
+    malformed: false,
+    followUps: ["record.updated", "exception.changed"],
+  },
+  {
+    invoice: `${TAG}-3`,
+    channel: C2,
+    malformed: false,
+    followUps: ["record.updated", "exception.resolved"],
+  },
+  // 12 must not be taken for 1.
+  { invoice: `${TAG}-12`, channel: C2, malformed: false, followUps: [] },
+  { invoice: `${TAG}-4`, channel: C1, malformed: true, followUps: [] },
+];
+
+const stored: StoredAlert[] = [
+  { alertId: "r1", invoice: `${TAG}-1`, kind: "record.new" },
+  { alertId: "e1", invoice: `${TAG}-1`, kind: "exception.opened" },
+  { alertId: "r2", invoice: `${TAG}-2`, kind: "record.new" },
+  { alertId: "e2", invoice: `${TAG}-2`, kind: "exception.opened" },
+  { alertId: "r3", invoice: `${TAG}-3`, kind: "record.new" },
+  { alertId: "e3", invoice: `${TAG}-3`, kind: "exception.opened" },
+  { alertId: "r12", invoice: `${TAG}-12`, kind: "record.new" },
+  { alertId: "e12", invoice: `${TAG}-12`, kind: "exception.opened" },
+  // A retried sink stores the same alert again: still one alert.
+  { alertId: "r1", invoice: `${TAG}-1`, kind: "record.new" },
+  { alertId: "r2u", invoice: `${TAG}-2`, kind: "record.updated" },
+  { alertId: "e2c", invoice: `${TAG}-2`, kind: "exception.opened" },
+  { alertId: "r3u", invoice: `${TAG}-3`, kind: "record.updated" },
+  { alertId: "e3r", invoice: `${TAG}-3`, kind: "exception.resolved" },
+];
+
+const text = (alertId: string) => {
+  const [kind, n] = (
+    {
+      r: ["New: Invoice", alertId.slice(1).replace(/[uc]$/, "")],
+      e: ["Exception: No po: invoice", alertId.slice(1).replace(/[cr]$/, "")],
+    } as const
+  )[alertId[0] as "r" | "e"];
+  return `${kind} ${TAG}-${n} (${alertId})\n[]`;
+};
+
+/** A top-level message posted as `first`, then edited into each of `edits`. */
+function message(channel: string, first: string, ...edits: string[]): SlackMessage {
+  return {
+    channel,
+    ts: ts(),
+    threadTs: undefined,
+    versions: [first, ...edits].map((id) => ({ alertId: id, content: text(id) })),
+  };
+}
+function reply(parent: SlackMessage, alertId: string | undefined, channel = parent.channel) {
+  return {
+    channel,
+    ts: ts(),
+    threadTs: parent.ts,
+    versions: [{ alertId, content: `Updated (${alertId ?? "no metadata"})\n[]` }],
+  } satisfies SlackMessage;
+}
+
+/** Everything the ledger expects, delivered once, in its channel, in order. */
+function cleanRun(): SlackMessage[] {
+  const m1 = message(C1, "r1");
+  const x1 = message(C1, "e1");
+  const m2 = message(C1, "r2", "r2u");
+  const x2 = message(C1, "e2", "e2c");
+  const m3 = message(C2, "r3", "r3u");
+  const x3 = message(C2, "e3", "e3r");
+  const m12 = message(C2, "r12");
+  const x12 = message(C2, "e12");
+  return [
+    m1,
+    x1,
+    m2,
+    x2,
+    m3,
+    x3,
+    m12,
+    x12,
+    reply(m2, "r2u"),
+    reply(x2, "e2c"),
+    reply(m3, "r3u"),
+    reply(x3, "e3r"),
+  ];
+}
+
+const ALL = new Set(stored.map((s) => s.alertId));
+
+function compare(
+  messages: SlackMessage[],
+  o: { stored?: StoredAlert[]; delivered?: Set<string>; drained?: boolean } = {},
+): ChaosCounts {
+  const { ledger, unexpected } = buildLedger(expectations, o.stored ?? stored);
+  return compareLedger({
     tag: TAG,
-    injected,
+    expectations,
+    ledger,
+    unexpectedStored: unexpected,
     messages,
-    quarantinedNumbers: new Set([`${TAG}-3`]),
-    auditStored: new Set(["a1", "a2", "a12", "e1"]),
-    auditDelivered: new Set(["a1", "a2", "e1"]),
-    channelFor: (cc) => (cc === "CC1" ? "C1" : "CDEF"),
+    quarantinedNumbers: new Set([`${TAG}-4`]),
+    auditStored: ALL,
+    auditDelivered: o.delivered ?? ALL,
+    drained: o.drained ?? true,
   });
 }
 
-describe("chaos comparison", () => {
-  it("counts delivered, lost, quarantined, duplicated, misrouted and audit gaps", () => {
-    const c = run([
-      msg(`New: Invoice ${TAG}-1 from 3000001: 1.00 EUR`, "a1"),
-      msg(
-        `No purchase order on invoice ${TAG}-1 from 3000001: no PO on the invoice (1.00 EUR)`,
-        "e1",
-      ),
-      msg(`New: Invoice ${TAG}-2 from 3000001`, "a2"),
-      // The same alert posted twice (an ambiguous post retried without a lookup).
-      msg(`New: Invoice ${TAG}-2 from 3000001`, "a2", "CDEF"),
-      // 12 must not be mistaken for 1, and has no successful post in the audit log.
-      msg(`New: Invoice ${TAG}-12 from 3000001`, "a12"),
-      // Not ours: no alert metadata.
-      msg(`New: Invoice ${TAG}-3`, undefined),
-    ]);
-    expect(c).toMatchObject({
+describe("chaos ledger comparison", () => {
+  it("balances a run where every expected alert arrived once", () => {
+    const c = compare(cleanRun());
+    expect(failures(c)).toEqual([]);
+    expect(c).toMatchObject({ expected: 5, delivered: 4, quarantined: 1, alertMessages: 12 });
+    expect(c.perKind["exception.opened"]).toEqual({
       expected: 4,
-      delivered: 3,
+      delivered: 4,
       lost: 0,
-      quarantined: 1,
-      duplicated: 1,
-      misrouted: 1,
-      auditMissing: 1,
-      alertMessages: 5,
-      duplicatedNumbers: [`${TAG}-2`],
+      duplicated: 0,
+      misrouted: 0,
+      auditMissing: 0,
     });
+    expect(c.perKind["exception.changed"].delivered).toBe(1);
+    expect(c.perKind["exception.resolved"].delivered).toBe(1);
+    expect(c.perKind["record.updated"].delivered).toBe(2);
   });
 
-  it("calls an invoice lost when only its exception alert arrived", () => {
-    const c = run(
-      [msg(`No purchase order on invoice ${TAG}-1 from 3000001: no PO on the invoice`, "e1")],
-      [inv(1)],
+  it("reports an exception alert removed as lost under its kind", () => {
+    const messages = cleanRun().filter((m) => m.versions[0]?.alertId !== "e12");
+    const c = compare(messages);
+    expect(c.perKind["exception.opened"]).toMatchObject({ expected: 4, delivered: 3, lost: 1 });
+    expect(c.lost).toBe(1);
+    expect(c.lostNumbers).toEqual([`${TAG}-12`]);
+    // The invoice's record alert did arrive: per-invoice accounting would have seen nothing.
+    expect(c.delivered).toBe(4);
+    expect(failures(c)).toContain("1 lost");
+  });
+
+  it("reports an exception alert never stored as lost", () => {
+    const c = compare(cleanRun(), { stored: stored.filter((s) => s.alertId !== "e3r") });
+    expect(c.perKind["exception.resolved"]).toMatchObject({ lost: 1 });
+    // Its message in Slack is then an alert the ledger cannot account for.
+    expect(c.unexpected).toBe(1);
+  });
+
+  it("reports an exception alert posted twice as duplicated under its kind", () => {
+    const messages = cleanRun();
+    messages.push(message(C1, "e1"));
+    const c = compare(messages);
+    expect(c.perKind["exception.opened"]).toMatchObject({ delivered: 4, duplicated: 1 });
+    expect(c.duplicatedAcrossKinds).toBe(1);
+    expect(c.duplicatedNumbers).toEqual([`${TAG}-1`]);
+    expect(failures(c).join()).toMatch(/duplicated/);
+  });
+
+  it("reports a thread reply posted twice, and an update posted as a new message", () => {
+    const messages = cleanRun();
+    const x2 = messages[3] as SlackMessage;
+    messages.push(reply(x2, "e2c"));
+    messages.push(message(C1, "r2u"));
+    const c = compare(messages);
+    expect(c.perKind["exception.changed"].duplicated).toBe(1);
+    expect(c.perKind["record.updated"].duplicated).toBe(1);
+    // The record of invoice 2 is now two top-level messages.
+    expect(c.duplicatedAcrossKinds).toBe(1);
+  });
+
+  it("reports a message without metadata as a failure, and its copy by content as a duplicate", () => {
+    const messages = cleanRun();
+    const copy = messages[1] as SlackMessage;
+    messages.push({
+      ...copy,
+      ts: ts(),
+      versions: copy.versions.map((v) => ({ content: v.content, alertId: undefined })),
+    });
+    const c = compare(messages);
+    expect(c.withoutMetadata).toBe(1);
+    expect(c.duplicatedByContent).toBe(1);
+    expect(failures(c)).toEqual(expect.arrayContaining(["1 messages without metadata"]));
+  });
+
+  it("reports an exception alert in the wrong channel as misrouted", () => {
+    const messages = cleanRun().map((m) =>
+      m.versions[0]?.alertId === "e12" ? { ...m, channel: C1 } : m,
     );
-    expect(c).toMatchObject({ delivered: 0, lost: 1, lostNumbers: [`${TAG}-1`] });
+    const c = compare(messages);
+    expect(c.perKind["exception.opened"].misrouted).toBe(1);
+    expect(c.misrouted).toBe(1);
+    expect(failures(c)).toContain("1 misrouted");
+  });
+
+  it("reports edits applied out of order and a missing audit entry", () => {
+    const messages = cleanRun().map((m) =>
+      // An older version written back over the newer one.
+      m.versions[0]?.alertId === "r3" ? { ...m, versions: [...m.versions, m.versions[0]] } : m,
+    );
+    const c = compare(messages, { delivered: new Set([...ALL].filter((id) => id !== "e3r")) });
+    expect(c.outOfOrder).toBe(1);
+    expect(c.perKind["exception.resolved"].auditMissing).toBe(1);
+    expect(failures(c)).toEqual(
+      expect.arrayContaining(["1 audit entries missing", "1 messages out of order"]),
+    );
+  });
+
+  it("fails a run whose delivery queue did not drain, and a malformed invoice not quarantined", () => {
+    expect(failures(compare(cleanRun(), { drained: false }))).toEqual([
+      "delivery queue not drained",
+    ]);
+    const { ledger, unexpected } = buildLedger(expectations, stored);
+    const c = compareLedger({
+      tag: TAG,
+      expectations,
+      ledger,
+      unexpectedStored: unexpected,
+      messages: cleanRun(),
+      quarantinedNumbers: new Set(),
+      auditStored: ALL,
+      auditDelivered: ALL,
+      drained: true,
+    });
+    expect(c.lost).toBe(1);
+    expect(c.lostNumbers).toEqual([`${TAG}-4`]);
   });
 });
