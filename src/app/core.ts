@@ -9,6 +9,7 @@ import type { AppEnv } from "../config/env.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
 import type { DeliveryConfigInput } from "../delivery/config.ts";
 import { createDelivery, type Delivery } from "../delivery/delivery.ts";
+import { pacedFetch } from "../delivery/method-pacing.ts";
 import {
   approvalHooks,
   createExceptionPipeline,
@@ -97,6 +98,8 @@ export function createCore(o: {
     });
     const slackClient = new WebClient(env.slackBotToken, {
       slackApiUrl: env.slackApiUrl,
+      // tiered methods paced through Redis, one budget per method for every replica and role
+      fetch: pacedFetch({ redis, prefix }),
       retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
     });
     const audit = slackAuditToLog(delivery.audit);

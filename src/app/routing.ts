@@ -39,9 +39,11 @@ export function deliveryConfigFor(
     };
   }
   const digestAfter = routing.delivery.digestAfter;
+  const workspace = routing.delivery.workspacePostsPerSecond;
   return {
     opsChannel: channelOf(routing, routing.opsChannel),
     quietHours,
+    ...(workspace ? { workspacePerSecond: workspace } : {}),
     ...base,
     ...(digestAfter
       ? { digests: { ...(base.digests ?? {}), drainThresholdMs: durationMs(digestAfter) } }

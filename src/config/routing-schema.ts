@@ -207,6 +207,12 @@ export const routingSchema = z.strictObject({
     .strictObject({
       /** Roll a channel's backlog into one digest when it would take longer than this to drain. */
       digestAfter: duration.optional(),
+      /**
+       * Slack's workspace-wide chat.postMessage limit, messages per second across all channels.
+       * Slack publishes no figure: this is the most we send (default 20); 429s in idle channels
+       * teach a lower rate.
+       */
+      workspacePostsPerSecond: z.number().positive().max(1000).optional(),
     })
     .default({}),
   /** Alert on supplier master and cost-center changes. */

@@ -7,6 +7,7 @@ const load = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.
 export const LUA = {
   pacerTake: load("pacer-take"),
   pacerLearn: load("pacer-learn"),
+  methodTake: load("method-take"),
   orderAdd: load("order-add"),
   markDelivered: load("mark-delivered"),
 } as const;

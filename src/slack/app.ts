@@ -13,6 +13,7 @@ import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import type { DecisionDeps } from "../approvals/decide.ts";
 import type { ApprovalStore } from "../approvals/store.ts";
+import { pacedFetch } from "../delivery/method-pacing.ts";
 import { registerApprovalActions } from "./actions/approval-actions.ts";
 import { registerApprovalComments } from "./actions/approval-comments.ts";
 import type { ThreadPoster } from "./actions/approval-messages.ts";
@@ -146,6 +147,9 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
 
   const clientOptions = {
     ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
+    // Every tiered method (views.*, chat.postEphemeral, chat.update, usergroups.users.list, …)
+    // takes its slot from one Redis budget per method, shared with delivery and other replicas.
+    fetch: pacedFetch({ redis: deps.redis, prefix }),
     // Interactive answers must be quick: one short retry, never a long back-off behind 429s.
     retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
   };

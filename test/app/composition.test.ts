@@ -95,6 +95,19 @@ describe("routing.yml in the modules' terms", () => {
     expect(channelOf(routing(), "C0UNKNOWN1")).toBe("C0UNKNOWN1");
   });
 
+  it("passes the workspace-wide chat.postMessage limit from routing.yml to delivery", () => {
+    expect(deliveryConfigFor(routing()).workspacePerSecond).toBeUndefined(); // delivery's default
+    const r = parseRouting(
+      YAML.replace("  digestAfter: 2m", "  digestAfter: 2m\n  workspacePostsPerSecond: 4"),
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    expect(deliveryConfigFor(r.config).workspacePerSecond).toBe(4);
+    const bad = parseRouting(
+      YAML.replace("  digestAfter: 2m", "  digestAfter: 2m\n  workspacePostsPerSecond: 0"),
+    );
+    expect(bad.ok).toBe(false);
+  });
+
   it("links a record key to the ERP with the tenant's template", () => {
     const url = recordUrlFor(routing());
     expect(url("supplier_invoice:ACME_PRD:100:AAA:S1/INV:7")).toBe(

@@ -1,0 +1,94 @@
+import { type FetchFunction, LogLevel, WebClient } from "@slack/web-api";
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { slackLimits } from "../../sandbox/slack-emu/limits.ts";
+import { startSlackEmu } from "../../sandbox/slack-emu/server.ts";
+import { deliveryKeys } from "../../src/delivery/keys.ts";
+import { METHOD_TIERS, methodOf, pacedFetch } from "../../src/delivery/method-pacing.ts";
+import { cleanup, connect, uniquePrefix } from "./helpers.ts";
+
+const SCALE = 20;
+let redis: Redis;
+const prefix = uniquePrefix("method-pacing");
+beforeAll(() => {
+  redis = connect();
+});
+afterAll(async () => {
+  await cleanup(redis, prefix);
+  await redis.quit();
+});
+
+const home = { type: "home", blocks: [{ type: "section", text: { type: "mrkdwn", text: "hi" } }] };
+
+describe("every tiered method paced through Redis (pacedFetch)", () => {
+  it("knows the tiers the issue names", () => {
+    expect(METHOD_TIERS["chat.update"]).toBe(3);
+    expect(METHOD_TIERS["chat.postEphemeral"]).toBe(4);
+    expect(METHOD_TIERS["views.publish"]).toBe(4);
+    expect(METHOD_TIERS["views.update"]).toBe(4);
+    expect(METHOD_TIERS["views.open"]).toBe(4);
+    expect(METHOD_TIERS["conversations.history"]).toBe(3);
+    expect(METHOD_TIERS["conversations.replies"]).toBe(3);
+    expect(METHOD_TIERS["usergroups.users.list"]).toBe(2);
+    expect(METHOD_TIERS["chat.postMessage"]).toBeUndefined(); // special: delivery's pacer
+    expect(methodOf("http://127.0.0.1:1/api/views.publish")).toBe("views.publish");
+  });
+
+  it("two replicas calling views.publish at once share one budget: no 429, where unpaced clients draw them", async () => {
+    // Tier 4 is "100+ per minute": this emulator allows 120 (scaled), a burst of 6.
+    const limits = slackLimits({
+      methodBuckets: { "views.publish": { ratePerSecond: 120 / 60, burst: 6 } },
+    });
+    const emu = await startSlackEmu({ timeScale: SCALE, limits });
+    try {
+      const user = "U0APPR0001";
+      const client = (paced: boolean) =>
+        new WebClient(emu.botToken, {
+          slackApiUrl: emu.url,
+          logLevel: LogLevel.ERROR,
+          retryConfig: { retries: 0 },
+          rejectRateLimitedCalls: true,
+          ...(paced ? { fetch: pacedFetch({ redis, prefix, timeScale: SCALE }) } : {}),
+        });
+      const burst = (c: WebClient) =>
+        Promise.allSettled(
+          Array.from({ length: 15 }, () => c.views.publish({ user_id: user, view: home as never })),
+        );
+      const unpaced = [client(false), client(false)];
+      const raw = (await Promise.all(unpaced.map(burst))).flat();
+      expect(raw.filter((r) => r.status === "rejected").length).toBeGreaterThan(0);
+      emu.control.resetLimits();
+      const limitedBefore = emu.inspect.rateLimited().total;
+      const paced = [client(true), client(true)];
+      const started = Date.now();
+      const out = (await Promise.all(paced.map(burst))).flat();
+      expect(out.filter((r) => r.status === "rejected")).toEqual([]);
+      expect(emu.inspect.rateLimited().total).toBe(limitedBefore);
+      // 30 calls at 100/min (scaled 20: 30 ms apart) after a burst of 5: about 0.75 s
+      expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+    } finally {
+      await emu.close();
+    }
+  }, 60_000);
+
+  it("a 429 holds the method for every replica for Retry-After", async () => {
+    const p = `${prefix}hold:`;
+    const fake: FetchFunction = async () =>
+      ({
+        ok: false,
+        status: 429,
+        statusText: "Too Many Requests",
+        url: "",
+        headers: { get: (n: string) => (n === "retry-after" ? "3" : null), entries: () => [] },
+        arrayBuffer: async () => new ArrayBuffer(0),
+        json: async () => ({ ok: false, error: "ratelimited" }),
+        text: async () => "",
+      }) as never;
+    const f = pacedFetch({ redis, prefix: p, fetch: fake, maxWaitMs: 100 });
+    const before = Date.now();
+    await f("http://127.0.0.1:1/api/chat.postEphemeral", {});
+    const held = Number(await redis.get(deliveryKeys(p).methodTat("chat.postEphemeral")));
+    expect(held).toBeGreaterThanOrEqual(before + 3000);
+    expect(await redis.pttl(deliveryKeys(p).methodTat("chat.postEphemeral"))).toBeGreaterThan(3000);
+  });
+});
