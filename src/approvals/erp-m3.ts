@@ -191,7 +191,12 @@ function routeOf(
         ...(d.line !== undefined ? { LINE: String(d.line) } : {}),
       },
     }),
-    async state(): Promise<ErpState> {
+    async state(d?: { verb: ErpVerb; line?: number }): Promise<ErpState> {
+      if (d?.verb === "approve_line") {
+        const lines = await o.calls.flowLines(ref);
+        const mine = lines.find((l) => l.line === d.line);
+        return mine?.approved ? { status: "approved" } : { status: "pending" };
+      }
       const s = await o.calls.flowState(ref);
       if (s.status === "pending") return { status: "pending" };
       return { status: s.status, ...(s.decidedBy ? { by: s.decidedBy } : {}) };

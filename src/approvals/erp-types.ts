@@ -39,8 +39,11 @@ export interface ErpRoute {
   /** Undefined when this route cannot take the verb (e.g. no reject transaction): the reason why. */
   unsupported(verb: ErpVerb): string | undefined;
   describe(d: ErpDecision): ErpCall;
-  /** Read the ERP. Throws when it cannot be read. */
-  state(): Promise<ErpState>;
+  /**
+   * Read the ERP. Throws when it cannot be read. With a line decision: that line's state
+   * ("approved" once M3 shows the line approved), else the whole document's.
+   */
+  state(d?: ErpDecision): Promise<ErpState>;
   /** The write. Throws; `refusal()` / `ambiguous()` classify what it threw. */
   apply(d: ErpDecision): Promise<void>;
   refusal(err: unknown): ErpRefusal | undefined;

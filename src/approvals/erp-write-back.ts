@@ -110,7 +110,7 @@ export function createErpWriter(o: ErpWriterOptions): ErpWriter {
       let state: ErpState | undefined;
       if (mustRead) {
         try {
-          state = await route.state();
+          state = await route.state(d);
         } catch (err) {
           // Nothing of ours can have reached M3 yet: an unreadable state (APS110MI has no read)
           // does not stop the first call; after a call it means "unknown".

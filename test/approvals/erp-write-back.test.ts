@@ -4,6 +4,7 @@ import pino from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { InvoiceRec } from "../../sandbox/infor-sim/data/model.ts";
 import type { InforSim } from "../../sandbox/infor-sim/server.ts";
+import { decideLine } from "../../src/approvals/erp-line.ts";
 import { createM3Adapter } from "../../src/approvals/erp-m3.ts";
 import { reflectErpDecisions } from "../../src/approvals/erp-reflect.ts";
 import type { ErpDecision, ErpMode } from "../../src/approvals/erp-types.ts";
@@ -247,6 +248,29 @@ describe("ERP write-back to M3 through the simulator", () => {
         year: "2026",
       });
       expect(lines.find((l) => l.line === 1)?.approved).toBe(true);
+    });
+
+    it("line approval: once per line even when M3's answer is lost; a second click is refused", async () => {
+      usesFlow = true;
+      const inv = batch({ supa: "90", apcd: "APPR1", yea4: 2026 });
+      const store = createApprovalStore({ redis, prefix });
+      const { approval } = await store.create(approvalOf(inv));
+      const deps = {
+        store,
+        policy: { authorize: async () => ({ allowed: true as const }) },
+        recheck: async () => ({ changed: false as const }),
+        audit: () => {},
+        erp: writer(),
+        erpUserFor: async () => "APPR1",
+      };
+      s.control.approvals.configure({ dropNext: 1 });
+      const first = await decideLine(deps, { approvalId: approval.id, line: 1, actor: "U1" });
+      expect(first).toMatchObject({ kind: "line_written", line: 1 });
+      const again = await decideLine(deps, { approvalId: approval.id, line: 1, actor: "U1" });
+      expect(again.kind === "line_written" || again.kind === "refused").toBe(true);
+      const lineCalls = decisionsFor(inv.inbn).filter((d) => d.route === "CMS742MI");
+      expect(lineCalls).toHaveLength(1);
+      expect((await store.get(approval.id))?.state).toBe("pending");
     });
 
     it("a posted invoice outside the flow is approved for payment; its reject has no route", async () => {
