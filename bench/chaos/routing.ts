@@ -39,6 +39,9 @@ channels:
 ${aliases}
 defaultChannel: finance
 opsChannel: ops
+# Chaos counts every record's own alert (lost / duplicated): each record gets one.
+noise:
+  default: all
 tenants:
   - id: ${o.tenant}
     requestsPerMinute: 3000

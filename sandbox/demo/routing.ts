@@ -21,7 +21,8 @@ export const DEMO_USERS = {
 /**
  * The demo's routing.yml: the simulator's company 100 / division AAA polled every 10 s (the
  * schema's floor), invoices of cost center CC100 to #cc-100-operations and CC200 to
- * #cc-200-sales, everything else to #ap-invoices. First run imports from `since` (yesterday):
+ * #cc-200-sales, everything else to #ap-invoices (as a one-minute summary); #cc-200-sales hears
+ * only exceptions. First run imports from `since` (yesterday):
  * the seeded history is older, so only what the demo touches today is posted.
  */
 export function demoRoutingYaml(o: { tenant: string; since: string }): string {
@@ -65,6 +66,14 @@ tolerances:
   default:
     pricePercent: 2
     priceAbsolute: 20 EUR
+# The three noise modes side by side: #cc-200-sales hears only exceptions, #ap-invoices gets one
+# summary per minute edited in place, #cc-100-operations every record.
+noise:
+  default: all
+  digestEvery: 1m
+  channels:
+    cc-200: exceptions-only
+    ap-invoices: digest
 admins: [${DEMO_USERS.admin.id}]
 erpUsers:
   JSMITH: ${DEMO_USERS.nonApprovers[1].id}

@@ -1,12 +1,14 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { toNoisePolicy } from "../config/noise-policy.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
 import { type Alert, createAlert } from "../delivery/alert.ts";
 import type { Delivery } from "../delivery/delivery.ts";
 import { createAlertSink } from "../sync/alert-sink.ts";
 import type { SyncDeps } from "../sync/deps.ts";
 import { schedulesFromRouting } from "../sync/from-routing.ts";
+import { createNoiseGate } from "../sync/noise-gate.ts";
 import { createReferenceCache } from "../sync/reference.ts";
 import type { SyncScheduleInput } from "../sync/schedule.ts";
 import { applySchedules } from "../sync/schedules.ts";
@@ -46,6 +48,11 @@ export function createSyncSide(o: {
     opsChannel,
     defaultChannel: channelOf(o.routing, o.routing.defaultChannel),
     ...(o.extraAlerts ? { extraAlerts: o.extraAlerts } : {}),
+    noise: createNoiseGate({
+      redis: o.redis,
+      prefix: o.prefix,
+      policy: toNoisePolicy(o.routing),
+    }),
   });
   o.infor.onSourceWarning((w) => {
     const alert = createAlert({

@@ -1,4 +1,5 @@
 import { type AppEnv, formatEnvProblems, loadEnv } from "../config/env.ts";
+import { explainNoise } from "../config/noise-policy.ts";
 import { formatProblem, loadRoutingFile } from "../config/routing-load.ts";
 import { checkOnline } from "./check-online.ts";
 import { commandFlags } from "./flags.ts";
@@ -52,6 +53,8 @@ export const checkConfig: CliCommand = async (argv, io) => {
     io.stdout.write(
       `${file}: ok (${tenants.length} tenant(s), ${companies} compan${companies === 1 ? "y" : "ies"}, ${Object.keys(costCenters).length} cost center(s))\n`,
     );
+    // What each channel will hear: the noise defaults are a choice people should see.
+    for (const line of explainNoise(routing.config)) io.stdout.write(`${line}\n`);
     // serve refuses a routing tenant the .ionapi is not for (src/app/infor.ts): say so here.
     for (const t of ionapiTenant === undefined ? [] : tenants) {
       if (t.id === ionapiTenant) continue;

@@ -204,6 +204,7 @@ export function checkReferences(config: RoutingConfig): { path: string[]; messag
     channel(["costCenters", cc, "channel"], def.channel);
   }
   for (const name of Object.keys(config.quietHours)) channel(["quietHours", name], name);
+  for (const name of Object.keys(config.noise.channels)) channel(["noise", "channels", name], name);
   const costCenters = Object.keys(config.costCenters);
   for (const cc of Object.keys(config.tolerances.costCenters)) {
     if (!(cc in config.costCenters)) {

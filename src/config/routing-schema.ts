@@ -147,6 +147,38 @@ export const toleranceSchema = z.strictObject({
   invoicedQtyCountedAt: z.enum(["posting", "entry"]).optional(),
 });
 
+/**
+ * How much a channel hears about plain records (new and changed invoices, POs, payments, …):
+ * `all` posts each one, `exceptions-only` posts none (exceptions, decisions and ops notices
+ * always go out), `digest` rolls them into one summary message per period, edited in place
+ * while the period is open.
+ */
+export const NOISE_MODES = ["all", "exceptions-only", "digest"] as const;
+export const noiseMode = z.enum(NOISE_MODES);
+
+const digestPeriod = z
+  .string()
+  .regex(DURATION_RE, { message: 'expected a period such as "15m", "1h" or "24h"' })
+  .refine((d) => !DURATION_RE.test(d.trim()) || durationMs(d) >= 60_000, {
+    message: "a digest period shorter than 1m is refused (it would edit the message constantly)",
+  })
+  .refine((d) => !DURATION_RE.test(d.trim()) || durationMs(d) <= 86_400_000, {
+    message: "a digest period longer than 24h is refused",
+  });
+
+export const noiseSchema = z.strictObject({
+  /** Mode for every channel and entity not named below. Unset: the finance defaults apply. */
+  default: noiseMode.optional(),
+  /** Per entity, in every channel (e.g. payment: digest). */
+  entities: z.partialRecord(entityName, noiseMode).default({}),
+  /** Per channel (alias from `channels`): one mode, or per entity. */
+  channels: z
+    .record(z.string(), z.union([noiseMode, z.partialRecord(entityName, noiseMode)]))
+    .default({}),
+  /** Length of a digest period; periods start on the hour (UTC) for 1h, at midnight for 24h. */
+  digestEvery: digestPeriod.default("1h"),
+});
+
 const channelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, {
   message: "expected a Slack channel id such as C0123ABCD (names change, ids do not)",
 });
@@ -215,6 +247,7 @@ export const routingSchema = z.strictObject({
       workspacePostsPerSecond: z.number().positive().max(1000).optional(),
     })
     .default({}),
+  noise: noiseSchema.default({ entities: {}, channels: {}, digestEvery: "1h" }),
   /** Alert on supplier master and cost-center changes. */
   referenceAlerts: z
     .strictObject({
@@ -228,4 +261,5 @@ export type RoutingConfig = z.infer<typeof routingSchema>;
 export type Schedule = z.infer<typeof scheduleSchema>;
 export type Tolerance = z.infer<typeof toleranceSchema>;
 export type EntityName = z.infer<typeof entityName>;
+export type NoiseMode = z.infer<typeof noiseMode>;
 export { currencyCode };

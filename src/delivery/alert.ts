@@ -51,8 +51,11 @@ export type DigestItem = z.infer<typeof digestItemSchema>;
 export const digestPayloadSchema = z.object({
   /** The kind of the alerts rolled up (record.new, exception.opened, …). */
   of: alertKindSchema,
-  reason: z.enum(["flood", "quiet_hours"]),
+  /** `period`: a channel's summary for a period (routing.yml noise: digest), edited in place. */
+  reason: z.enum(["flood", "quiet_hours", "period"]),
   items: z.array(digestItemSchema),
+  /** The summary's period (ISO instants), for `period` digests. */
+  period: z.object({ start: z.iso.datetime(), end: z.iso.datetime() }).optional(),
 });
 export type DigestPayload = z.infer<typeof digestPayloadSchema>;
 
@@ -192,10 +195,12 @@ export function createAlert(input: CreateAlertInput): Alert {
     : input.kind.startsWith("record.")
       ? "record"
       : input.kind;
+  // A period summary is one message per period: each version edits it, like a record's.
+  const periodic = input.kind === "digest" && input.digest?.reason === "period";
   const subject =
     family === "record"
       ? key
-      : family.startsWith("exception:")
+      : family.startsWith("exception:") || periodic
         ? `${family}:${key}`
         : `${family}:${key}:${version}`;
   const kindTag = input.kind === "exception.resolved" ? "resolved" : "";
@@ -243,7 +248,13 @@ function dropUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
  * ops notices, notes or thread replies (each of those is a message of its own).
  */
 export function editsInPlace(a: Alert): boolean {
+  if (isPeriodSummary(a)) return true;
   return a.kind !== "digest" && a.kind !== "ops" && a.kind !== "note" && !a.reply;
+}
+
+/** A channel's summary for a period (routing.yml noise: digest): one message, edited as it grows. */
+export function isPeriodSummary(a: Alert): boolean {
+  return a.kind === "digest" && a.digest?.reason === "period" && !a.reply;
 }
 
 /**

@@ -1,7 +1,13 @@
 import type { Job } from "bullmq";
 import { alertMessage, threadReplyMessage } from "../slack/blocks/alert.ts";
 import { withDecision } from "../slack/blocks/decision.ts";
-import { type Alert, editsInPlace, parseAlert, threadReplyAlert } from "./alert.ts";
+import {
+  type Alert,
+  editsInPlace,
+  isPeriodSummary,
+  parseAlert,
+  threadReplyAlert,
+} from "./alert.ts";
 import {
   type DeliveryContext,
   type PostJobData,
@@ -219,10 +225,14 @@ async function deliver(
         metadata,
       });
       ts = parentTs;
-      // The note under the message is an alert of its own, in the channel's post line: queued
-      // before this edit is marked delivered, so a crash in between redoes the (idempotent)
-      // edit and finds the reply already queued.
-      await ctx.enqueue(threadReplyAlert(alert, parentTs));
+      // A period summary (routing.yml noise: digest) grows by edits: a thread reply per added
+      // line would be the noise the digest exists to avoid.
+      if (!isPeriodSummary(alert)) {
+        // The note under the message is an alert of its own, in the channel's post line: queued
+        // before this edit is marked delivered, so a crash in between redoes the (idempotent)
+        // edit and finds the reply already queued.
+        await ctx.enqueue(threadReplyAlert(alert, parentTs));
+      }
     } else {
       const inThread = alert.reply?.threadTs ?? noteThread;
       const res = await ctx.slack.chat.postMessage({

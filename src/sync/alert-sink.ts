@@ -2,6 +2,7 @@ import type { AuditInput } from "../audit/types.ts";
 import { type Alert, createAlert, hashParts } from "../delivery/alert.ts";
 import { describeKey, toAlertChanges } from "./describe.ts";
 import { pollKeyId } from "./keys.ts";
+import type { NoiseGate } from "./noise-gate.ts";
 import type { ChangeEvent, OpsNotice, QuarantineBatch, SyncSink } from "./sink.ts";
 
 export interface AlertSinkDeps {
@@ -23,6 +24,8 @@ export interface AlertSinkDeps {
    * rendered and the result audited, so a trial run also proves the messages would be valid.
    */
   render?: (alert: Alert) => unknown;
+  /** routing.yml `noise`: record alerts posted, left out, or rolled into a period summary. */
+  noise?: NoiseGate;
 }
 
 /** How many quarantined rows an ops report names; the rest are counted. */
@@ -89,6 +92,24 @@ export function createAlertSink(deps: AlertSinkDeps): SyncSink {
                 ...(rendered === undefined ? {} : { rendered }),
               },
             });
+          } else if (deps.noise) {
+            const outcome = await deps.noise.pass(a, deps.enqueue);
+            if (outcome.action === "post") await deps.enqueue(a);
+            else {
+              // Audited with why it was not posted, as shadow mode audits what it would have posted.
+              await deps.audit.append({
+                type: "skipped",
+                alertId: a.id,
+                recordKey: a.recordKey,
+                channel: a.channel,
+                data: {
+                  reason: outcome.action === "digest" ? "noise:digest" : `noise:${outcome.mode}`,
+                  kind: a.kind,
+                  alert: a,
+                  ...(outcome.action === "digest" ? { summaryId: outcome.summary.id } : {}),
+                },
+              });
+            }
           } else {
             await deps.enqueue(a);
           }

@@ -52,6 +52,9 @@ describe("cloudsuite-slack CLI", () => {
     const r = await runBinary(["check-config", "--routing", "routing.example.yml"]);
     expect(r.stderr).toBe("");
     expect(r.stdout).toMatch(/routing\.example\.yml: ok/);
+    // What each channel hears, so the noise defaults are a visible choice.
+    expect(r.stdout).toMatch(/noise: no default set, the finance defaults apply/);
+    expect(r.stdout).toMatch(/noise: #finance-ops: supplier_invoice exceptions-only/);
     expect(r.code).toBe(0);
   });
 

@@ -171,6 +171,31 @@ describeWithBrowser("the demo in a browser", () => {
     // Live updates re-render the list; bring the decided message to the top for the picture.
     await message.evaluate((el) => el.scrollIntoView({ block: "start" }));
     await page.screenshot({ path: `${ARTIFACTS}/6-approved.png` });
+    // 8. Noise: #cc-200-sales (exceptions-only) heard no record alert; #ap-invoices (digest, one
+    // minute) got one summary message per period, edited as records arrived.
+    const quiet = demo.emu.inspect.messages(DEMO_CHANNELS.cc200);
+    expect(quiet.length).toBeGreaterThan(0);
+    expect(quiet.filter((m) => /^(New|Updated): /.test(m.text))).toEqual([]);
+    const summaries = demo.emu.inspect
+      .messages(DEMO_CHANNELS.apInvoices)
+      .filter((m) => /new or changed records/.test(m.text));
+    expect(summaries.length).toBeGreaterThan(0);
+    const periodStarts = summaries.map(
+      (m) => /<!date\^(\d+)\^\{time\}/.exec(JSON.stringify(m.blocks))?.[1],
+    );
+    expect(new Set(periodStarts).size).toBe(summaries.length);
+    expect(summaries.some((m) => m.edits.length > 0)).toBe(true);
+    const plain = demo.emu.inspect
+      .messages(DEMO_CHANNELS.apInvoices)
+      .filter((m) => /^(New|Updated): /.test(m.text));
+    expect(plain).toEqual([]);
+    await page.click(`[data-channel=${DEMO_CHANNELS.apInvoices}]`);
+    await page
+      .locator("#messages > article.message", { hasText: "new or changed records" })
+      .first()
+      .waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/7-digest.png` });
+
     // The README's picture: refreshed on request, so a test run leaves the tree clean.
     if (!existsSync("docs/demo.png") || process.env.UPDATE_DEMO_PNG === "1") {
       mkdirSync("docs", { recursive: true });

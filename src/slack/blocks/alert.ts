@@ -284,6 +284,14 @@ export function totalsByCurrency(amounts: readonly Money[]): Money[] {
     .map(([currency, d]) => ({ currency, amount: toFixed(d) }));
 }
 
+/** "09:00–10:00" in each reader's own time zone (Slack date tokens), UTC in the fallback. */
+function periodText(p: DigestPayload["period"]): string {
+  if (!p) return "for this period";
+  const token = (iso: string) =>
+    `<!date^${Math.floor(Date.parse(iso) / 1000)}^{time}|${iso.slice(11, 16)} UTC>`;
+  return `${token(p.start)}–${token(p.end)}`;
+}
+
 /** Several alerts as one message: count, total per currency, a line per record with its link. */
 export function digestMessage(d: DigestPayload, at: Date): SlackMessage {
   const count = d.items.length;
@@ -295,10 +303,14 @@ export function digestMessage(d: DigestPayload, at: Date): SlackMessage {
   const why =
     d.reason === "quiet_hours"
       ? "held during quiet hours"
-      : "rolled up to keep the channel readable";
+      : d.reason === "period"
+        ? `summary ${periodText(d.period)}, updated as records arrive`
+        : "rolled up to keep the channel readable";
   const totals = totalsByCurrency(d.items.flatMap((i) => (i.amount ? [i.amount] : [])));
   const totalText = totals.length > 0 ? totals.map(money).join(" · ") : undefined;
-  const blocks: Block[] = [header(`${count} ${what}`)];
+  const blocks: Block[] = [
+    header(d.reason === "period" ? `📋 ${count} new or changed records` : `${count} ${what}`),
+  ];
   const fields = fieldsSection([
     ["Count", String(count)],
     ["Total", totalText],
@@ -325,7 +337,7 @@ export function digestMessage(d: DigestPayload, at: Date): SlackMessage {
   }
   blocks.push(contextLine({ at, extra: why }));
   const text = truncate(
-    `${count} ${what}${totalText ? `, total ${totalText}` : ""} (${why})`,
+    `${count} ${d.reason === "period" ? "new or changed records" : what}${totalText ? `, total ${totalText}` : ""} (${why.replace(/<!date\^[^|>]*\|([^>]*)>/g, "$1")})`,
     LIMITS.fallbackText,
   );
   return { text, blocks };

@@ -1,0 +1,146 @@
+import { randomBytes } from "node:crypto";
+import type { Redis } from "ioredis";
+import { type NoisePolicy, noiseModeFor } from "../config/noise-policy.ts";
+import type { NoiseMode } from "../config/routing-schema.ts";
+import { type Alert, createAlert, type DigestItem, hashParts } from "../delivery/alert.ts";
+import { recordMessage } from "../slack/blocks/records.ts";
+import { scripts } from "./scripts.ts";
+
+/**
+ * routing.yml `noise` applied to record alerts before they are queued. Exceptions, anything that
+ * waits for a decision, digests and ops notices pass untouched. A record alert in an
+ * `exceptions-only` channel is not posted (audited as skipped); in a `digest` channel it joins
+ * the channel's summary for the current period, and the summary's new version is queued: delivery
+ * posts the first version and edits that message for every later one (same subject).
+ */
+export type NoiseOutcome =
+  | { action: "post" }
+  | { action: "suppress"; mode: NoiseMode }
+  | { action: "digest"; summary: Alert };
+
+export interface NoiseGate {
+  /**
+   * Decides for one alert; for a digest, `enqueue` is called with the summary's new version
+   * while the period's lock is held, so versions reach the channel's line in the order of
+   * their content (a later version never carries fewer lines).
+   */
+  pass(alert: Alert, enqueue: (a: Alert) => Promise<void>): Promise<NoiseOutcome>;
+}
+
+export interface NoiseGateOptions {
+  redis: Redis;
+  prefix: string;
+  policy: NoisePolicy;
+  clock?: () => Date;
+  /** Lines shown per summary; beyond it the message stops growing (the audit log has all). Default 500. */
+  maxItems?: number;
+  /** How long a writer waits for the period's lock before giving up (then posts as is). */
+  lockWaitMs?: number;
+}
+
+const LOCK_TTL_MS = 10_000;
+const DAY_MS = 86_400_000;
+
+/** A record alert that may be quieted: news about a record, nobody asked to decide. */
+export function quietable(a: Alert): boolean {
+  return (a.kind === "record.new" || a.kind === "record.updated") && !a.needsDecision;
+}
+
+export function periodOf(atMs: number, periodMs: number): { start: Date; end: Date } {
+  const start = Math.floor(atMs / periodMs) * periodMs;
+  return { start: new Date(start), end: new Date(start + periodMs) };
+}
+
+function itemOf(a: Alert): DigestItem & { at: string } {
+  const title = a.record
+    ? recordMessage(a.record, {
+        at: new Date(a.createdAt),
+        prefix: a.kind === "record.new" ? "New" : "Updated",
+      }).text
+    : a.recordKey;
+  const r = a.record;
+  const amount =
+    r?.entity === "supplier_invoice" || r?.entity === "purchase_order"
+      ? r.total
+      : r?.entity === "payment"
+        ? r.amount
+        : undefined;
+  return {
+    alertId: a.id,
+    recordKey: a.recordKey,
+    title,
+    ...(amount ? { amount } : {}),
+    at: a.createdAt,
+  };
+}
+
+export function createNoiseGate(o: NoiseGateOptions): NoiseGate {
+  const clock = o.clock ?? (() => new Date());
+  const maxItems = o.maxItems ?? 500;
+  const lockWaitMs = o.lockWaitMs ?? 15_000;
+
+  async function lock(key: string): Promise<string | undefined> {
+    const token = randomBytes(8).toString("hex");
+    const until = Date.now() + lockWaitMs;
+    while (Date.now() < until) {
+      if ((await o.redis.set(key, token, "PX", LOCK_TTL_MS, "NX")) === "OK") return token;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return undefined;
+  }
+
+  return {
+    async pass(alert, enqueue) {
+      if (!quietable(alert)) return { action: "post" };
+      const entity = alert.record?.entity ?? alert.entity;
+      const mode = noiseModeFor(o.policy, alert.channel, entity);
+      if (mode === "all") return { action: "post" };
+      if (mode === "exceptions-only") return { action: "suppress", mode };
+
+      const { start, end } = periodOf(clock().getTime(), o.policy.digestEveryMs);
+      // Hash-tagged by channel and period so the lock and the items share a cluster slot.
+      const base = `${o.prefix}noise:{${alert.channel}:${start.getTime()}}`;
+      const itemsKey = `${base}:items`;
+      const lockKey = `${base}:lock`;
+      const token = await lock(lockKey);
+      // A lock we cannot get (a writer stuck past its TTL is already released): post the record
+      // on its own rather than lose it.
+      if (!token) return { action: "post" };
+      try {
+        const ttlMs = o.policy.digestEveryMs + DAY_MS;
+        const stored = await o.redis
+          .multi()
+          .hsetnx(itemsKey, alert.id, JSON.stringify(itemOf(alert)))
+          .pexpire(itemsKey, ttlMs)
+          .hgetall(itemsKey)
+          .exec();
+        const all = Object.values((stored?.[2]?.[1] ?? {}) as Record<string, string>)
+          .map((v) => JSON.parse(v) as DigestItem & { at: string })
+          .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.alertId < b.alertId ? -1 : 1));
+        const items = all.slice(0, maxItems).map(({ at: _at, ...item }) => item);
+        const summary = createAlert({
+          kind: "digest",
+          channel: alert.channel,
+          tenant: alert.tenant,
+          entity: "digest",
+          recordKey: `summary:${alert.channel}:${start.toISOString()}`,
+          // One version per set of lines: a record read again adds nothing and re-queues the same
+          // alert id, which delivery drops.
+          contentVersion: hashParts(all.map((i) => i.alertId).sort()),
+          digest: {
+            of: "record.new",
+            reason: "period",
+            items,
+            period: { start: start.toISOString(), end: end.toISOString() },
+          },
+          createdAt: clock(),
+        });
+        await enqueue(summary);
+        return { action: "digest", summary };
+      } finally {
+        // The poll lock's release script: deletes the key only while this writer owns it.
+        await o.redis.eval(scripts.lockRelease, 1, lockKey, token);
+      }
+    },
+  };
+}
