@@ -45,6 +45,11 @@ export interface InforSimOptions {
    */
   strict?: boolean | M3Access;
   idoItemFormat?: IdoItemFormat;
+  /**
+   * IDO replies with `Success`/`MoreRowsExist` as the strings "true"/"false" (and MessageCode as a
+   * string), as gateways that type everything as text answer. Default false (Mongoose v2: JSON).
+   */
+  idoStringScalars?: boolean;
   logger?: Logger;
 }
 
@@ -62,6 +67,7 @@ export interface SimConfig {
   m3ErrorStyle: ErrorStyle;
   m3Access: M3Access;
   idoItemFormat: IdoItemFormat;
+  idoStringScalars: boolean;
 }
 
 export function configFrom(options: InforSimOptions): SimConfig {
@@ -78,5 +84,6 @@ export function configFrom(options: InforSimOptions): SimConfig {
     m3ErrorStyle: options.m3ErrorStyle ?? "results400",
     m3Access: accessFrom(options.strict),
     idoItemFormat: options.idoItemFormat ?? "flat",
+    idoStringScalars: options.idoStringScalars ?? false,
   };
 }

@@ -98,3 +98,29 @@ describe("IDO voucher flags", () => {
     expect(vchStatus({ PreRegister: "false", InWorkflow: "false" })).toBe("posted");
   });
 });
+
+describe("IDO paging against the simulator answering in strings", () => {
+  it('reads every page when Success/MoreRowsExist come as "true"/"false"', async () => {
+    const { sim, simClient } = await import("./sim-helpers.ts");
+    const { createSyteLineSource } = await import("../../src/infor/ido-source.ts");
+    const s = await sim();
+    try {
+      const client = simClient(s, { mongooseConfig: "SIMCO_TST_SITE" });
+      const src = createSyteLineSource(client.ido, { tenant: s.tenant, site: "SITE1" });
+      const read = async () => {
+        const keys: string[] = [];
+        for await (const b of src.listChanged("supplier_invoice", "2020-01-01", { pageSize: 7 }))
+          keys.push(...b.records.map((r) => JSON.stringify(r)));
+        return keys;
+      };
+      const typed = await read();
+      s.control.configure({ idoStringScalars: true });
+      const strings = await read();
+      expect(typed.length).toBeGreaterThan(7);
+      expect(strings).toEqual(typed);
+      await client.close();
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -89,7 +89,21 @@ function route(state: SimState, tenant: TenantState, request: ApiRequest): Reply
       tenant.data,
       format,
     );
-    return json(reply.status, reply.body);
+    return json(
+      reply.status,
+      state.config.idoStringScalars ? stringScalars(reply.body) : reply.body,
+    );
   }
   return json(404, { error: "Not Found" });
+}
+
+/** Booleans and numbers of the IDO envelope as text ("true", "false", "0"); items stay as they are. */
+function stringScalars(body: unknown): unknown {
+  if (body === null || typeof body !== "object") return body;
+  const out: Record<string, unknown> = { ...(body as Record<string, unknown>) };
+  for (const key of ["Success", "MoreRowsExist", "MessageCode"]) {
+    const v = out[key];
+    if (typeof v === "boolean" || typeof v === "number") out[key] = String(v);
+  }
+  return out;
 }
