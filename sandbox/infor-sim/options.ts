@@ -40,6 +40,11 @@ export interface InforSimOptions {
    */
   m3InvoicedQtyAt?: "posting" | "entry";
   /**
+   * Whether PO-matched invoice lines (FAPIBL) carry accounting dimensions (AIT1/AIT2). Nothing
+   * public says a tenant fills them; the posted GL lines (FGLEDG) always do. Default true.
+   */
+  m3InvoiceLineDimensions?: boolean;
+  /**
    * Strict mode: the tenant lacks some optional columns and the service account is refused some
    * tables and transactions (m3/access.ts). `true` = the STRICT_ACCESS profile. Default open.
    */

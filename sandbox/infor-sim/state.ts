@@ -113,6 +113,7 @@ export class SimState {
       today: this.today(),
       ...(this.options.data ? { size: this.options.data } : {}),
       ...(this.options.m3InvoicedQtyAt ? { invoicedQtyAt: this.options.m3InvoicedQtyAt } : {}),
+      ...(this.options.m3InvoiceLineDimensions === false ? { invoiceLineDimensions: false } : {}),
     });
   }
 

@@ -108,9 +108,11 @@ export function createInforSide(o: {
           company: scope.company,
           division: scope.division,
         });
+        const company = tenant.companies.find((c) => c.company === scope.company);
         // Column detections live in Redis: replicas share them and one warning covers all.
         source = createM3Source(mi, {
           ...scope,
+          ...(company ? { costCenterDimension: company.costCenterDimension } : {}),
           logger: o.logger,
           ...(o.redis ? { columnStore: o.redis } : {}),
           keyPrefix: o.prefix,

@@ -3,6 +3,7 @@ import type { MiRecord } from "./m3/mi-client.ts";
 import type { TableReader } from "./m3/table-reader.ts";
 import type { TableName } from "./m3/tables.ts";
 import type { MapContext, Row } from "./mapping/fields.ts";
+import { costCenterColumn } from "./mapping/m3-common.ts";
 import {
   mapM3Account,
   mapM3GlVoucher,
@@ -162,6 +163,7 @@ export class M3Documents {
     );
     // One after the other: with the listing's read-ahead that keeps two requests in flight.
     const payments = await this.paymentsOf(heads);
+    const gl = await this.voucherLinesOf(heads, lines);
     return batchOf(
       "supplier_invoice",
       heads.map((h) =>
@@ -170,9 +172,37 @@ export class M3Documents {
           h,
           lines.get(h.INBN ?? "") ?? [],
           payments.get(`${h.DIVI ?? ""}|${h.SUNO ?? ""}|${h.SINO ?? ""}`) ?? [],
+          gl.get(`${h.DIVI ?? ""}|${h.INBN ?? ""}`) ?? [],
         ),
       ),
     );
+  }
+
+  /**
+   * GL lines (FGLEDG) of the vouchers of posted batches whose lines carry no cost center: the
+   * next place M3 keeps one (fallback order in routing.example.yml). One read per such voucher.
+   */
+  private async voucherLinesOf(
+    heads: MiRecord[],
+    lines: Map<string, MiRecord[]>,
+  ): Promise<Map<string, MiRecord[]>> {
+    const out = new Map<string, MiRecord[]>();
+    const column = costCenterColumn(this.ctx);
+    for (const h of heads) {
+      const vono = Number(h.VONO);
+      if (Number(h.SUPA) !== 90 || !Number.isFinite(vono) || vono <= 0) continue;
+      if ((lines.get(h.INBN ?? "") ?? []).some((l) => l[column]?.trim())) continue;
+      const year = Number(h.YEA4) || Number((h.ACDT ?? "").slice(0, 4));
+      if (!year) continue;
+      const rows = await this.reader.all("FGLEDG", [
+        { col: "YEA4", op: "=", value: year },
+        { col: "VONO", op: "=", value: vono },
+        ...(h.VSER?.trim() ? [{ col: "VSER", op: "=" as const, value: h.VSER.trim() }] : []),
+        ...this.divi(),
+      ]);
+      out.set(`${h.DIVI ?? ""}|${h.INBN ?? ""}`, rows);
+    }
+    return out;
   }
 
   /**

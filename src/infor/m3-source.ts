@@ -46,6 +46,8 @@ export interface M3SourceOptions {
   company: string;
   division: string;
   localCurrency?: string;
+  /** Accounting dimension (AIT1-AIT7) that is the cost center here (routing.yml); default 2. */
+  costCenterDimension?: number;
   logger?: Logger;
   /** Most supplier rows a name search scans (default 5,000). */
   searchScanLimit?: number;
@@ -93,6 +95,7 @@ class M3Source implements InforSource {
       company: o.company,
       division: o.division,
       ...(o.localCurrency ? { localCurrency: o.localCurrency } : {}),
+      ...(o.costCenterDimension ? { costCenterDimension: o.costCenterDimension } : {}),
     };
     this.log = o.logger ?? pino({ level: "silent" });
     const catalog =

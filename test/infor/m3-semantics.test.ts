@@ -183,3 +183,50 @@ describe("paid: the AP ledger's view of an invoice batch (FPLEDG)", () => {
     expect(changed.map((r) => [r.batchNumber, r.status])).toContainEqual([String(inbn), "paid"]);
   });
 });
+
+describe("cost center: the company's dimension, batch lines, then the posted voucher (FGLEDG)", () => {
+  async function invoicesOf(options: Parameters<typeof sim>[0], dimension?: number) {
+    const other = await sim({ seed: 11, ...options });
+    const c = simClient(other);
+    try {
+      const source = createM3Source(c.mi, {
+        tenant: other.tenant,
+        company: "100",
+        division: "AAA",
+        ...(dimension ? { costCenterDimension: dimension } : {}),
+      });
+      const out: SupplierInvoice[] = [];
+      for await (const b of source.listChanged("supplier_invoice", "2020-01-01", { pageSize: 100 }))
+        out.push(...(b.records as SupplierInvoice[]));
+      const poMatched = out.filter((i) => i.lines.some((l) => l.poNumber));
+      return {
+        posted: poMatched.filter((i) => i.status === "posted" || i.status === "paid"),
+        open: poMatched.filter((i) => i.status !== "posted" && i.status !== "paid"),
+      };
+    } finally {
+      await c.close();
+      await other.close();
+    }
+  }
+
+  it("tenant codes PO-matched batch lines: the lines' cost center", async () => {
+    const { posted, open } = await invoicesOf({});
+    expect(posted.length).toBeGreaterThan(0);
+    for (const i of [...posted, ...open]) expect(i.costCenter).toMatch(/^CC\d+$/);
+    for (const i of [...posted, ...open]) expect(i.lines[0]?.costCenter).toBe(i.costCenter);
+  });
+
+  it("tenant leaves batch lines uncoded: posted invoices take the voucher's GL coding, others none", async () => {
+    const { posted, open } = await invoicesOf({ m3InvoiceLineDimensions: false });
+    expect(posted.length).toBeGreaterThan(0);
+    expect(open.length).toBeGreaterThan(0);
+    // Old reading: only FAPIBL AIT2 was used, so these had no cost center at all.
+    for (const i of posted) expect(i.costCenter).toMatch(/^CC\d+$/);
+    for (const i of open) expect(i.costCenter).toBeUndefined();
+  });
+
+  it("a company whose cost center is dimension 3 reads AIT3, not AIT2", async () => {
+    const { posted } = await invoicesOf({}, 3);
+    for (const i of posted) expect(i.costCenter).toBeUndefined(); // the sim codes AIT2 only
+  });
+});

@@ -32,6 +32,8 @@ export interface GenerateOptions {
   size?: Partial<DataSize>;
   /** When an invoice enters its PO line's IVQA: on posting (default) or at entry. */
   invoicedQtyAt?: "posting" | "entry";
+  /** PO-matched invoice lines carry the cost center AIT2 (default) or leave it blank. */
+  invoiceLineDimensions?: boolean;
 }
 
 /** Adds a matched invoice's quantities to its PO lines' invoiced quantity (IVQA). */
@@ -181,6 +183,14 @@ export function generateTenantData(options: GenerateOptions): TenantData {
   // Scenario invoices are not posted: on an "entry" tenant they are in IVQA already.
   if (options.invoicedQtyAt === "entry") {
     for (const invoice of invoices.slice(scenarioStart)) countInvoiced(pos, invoice);
+  }
+  if (options.invoiceLineDimensions === false) {
+    // Blank on the batch lines only: the GL lines of a posted invoice keep the invoice's coding.
+    for (const invoice of invoices) {
+      for (const line of invoice.lines ?? []) {
+        if (line.rdtp === "1") line.ait2 = "";
+      }
+    }
   }
   return {
     tenant: options.tenant,

@@ -97,7 +97,7 @@ export const TABLES = {
     "FAPIBH",
     "E5",
     // REJD/SCRE: rejection date and reason; without them no batch reads as rejected.
-    "CONO DIVI INBN IBTP SUPA SUNO SINO IVDT DUDT ACDT CUCD CUAM VTAM PUNO APCD VSER? VONO? REJD? SCRE? RGDT LMDT CHID?",
+    "CONO DIVI INBN IBTP SUPA SUNO SINO IVDT DUDT ACDT CUCD CUAM VTAM PUNO APCD YEA4? VSER? VONO? REJD? SCRE? RGDT LMDT CHID?",
     [
       ["DIVI", false],
       ["INBN", true],
@@ -108,7 +108,7 @@ export const TABLES = {
   FAPIBL: spec(
     "FAPIBL",
     "E6",
-    "DIVI INBN TRNO RDTP PUNO PNLI PNLS ITNO? IVQA PUUN? GRPR PPUN? PUCD? NLAM AIT1 AIT2 LMDT",
+    "DIVI INBN TRNO RDTP PUNO PNLI PNLS ITNO? IVQA PUUN? GRPR PPUN? PUCD? NLAM AIT1 AIT2 AIT3? AIT4? AIT5? AIT6? AIT7? LMDT",
     [
       ["DIVI", false],
       ["INBN", true],

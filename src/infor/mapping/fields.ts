@@ -14,6 +14,8 @@ export interface MapContext {
   division: string;
   /** Division currency, used when a row carries an amount without its own currency. */
   localCurrency?: string;
+  /** Accounting dimension (M3 AIT1-AIT7) holding the cost center; default 2. */
+  costCenterDimension?: number;
 }
 
 /** Trimmed value, or undefined when empty. */

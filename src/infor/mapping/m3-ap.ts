@@ -11,13 +11,25 @@ import {
   s,
   safely,
 } from "./fields.ts";
-import { isNegative, ROW_ERROR, scope, unsigned, voucherOf } from "./m3-common.ts";
+import {
+  costCenterColumn,
+  isNegative,
+  ROW_ERROR,
+  scope,
+  unsigned,
+  voucherOf,
+} from "./m3-common.ts";
 import {
   invoiceStatusFromSupa,
   ledgerInvoiceStatus,
   paidFromLedger,
   supaLabel,
 } from "./m3-status.ts";
+
+function single(values: (string | undefined)[]): string | undefined {
+  const distinct = new Set(values.filter((v): v is string => !!v));
+  return distinct.size === 1 ? [...distinct][0] : undefined;
+}
 
 /** M3's empty numeric field is 0: a price quantity of 0 means "not given". */
 function priceQuantity(value: string | undefined): string | undefined {
@@ -28,13 +40,16 @@ function priceQuantity(value: string | undefined): string | undefined {
 /**
  * Supplier invoice from its batch: FAPIBH (APS450MI GetHead) + FAPIBL (LstLines). `payments` are
  * the AP ledger rows (FPLEDG TRCD 50) booked against it once it is updated in APL (SUPA 90): the
- * posted view of the same invoice, which turns it "paid" when they cover its amount.
+ * posted view of the same invoice, which turns it "paid" when they cover its amount. `glLines`
+ * are the GL lines (FGLEDG) of its voucher: their cost center is used when the batch lines carry
+ * none (whether M3 codes PO-matched batch lines is tenant setup; the posted voucher always is).
  */
 export function mapM3InvoiceBatch(
   ctx: MapContext,
   head: Row,
   lines: Row[],
   payments: Row[] = [],
+  glLines: Row[] = [],
 ): MapOutcome {
   const key = `${s(head, "SUNO") ?? "?"}/${s(head, "SINO") ?? "?"}#${s(head, "INBN") ?? ""}`;
   const raw = { head, lines };
@@ -51,6 +66,7 @@ export function mapM3InvoiceBatch(
       );
     const vat = decimal(s(head, "VTAM"));
     const rowError = [head, ...lines].map((r) => r[ROW_ERROR]).find(Boolean);
+    const ccColumn = costCenterColumn(ctx);
     return finish(
       "supplier_invoice",
       key,
@@ -89,10 +105,13 @@ export function mapM3InvoiceBatch(
             priceUnit: s(l, "PPUN"),
             amount: moneyOf(first(l, "NLAM", "GLAM"), lineCurrency),
             account: s(l, "AIT1"),
-            costCenter: s(l, "AIT2"),
+            costCenter: s(l, ccColumn),
           };
         }),
-        costCenter: lines.map((l) => s(l, "AIT2")).find(Boolean),
+        // The invoice's own coding only: lines on several cost centers leave the header blank
+        // (routing then uses each line's, see rules/routing.ts).
+        costCenter:
+          single(lines.map((l) => s(l, ccColumn))) ?? single(glLines.map((g) => s(g, ccColumn))),
       },
       raw,
       rowError,

@@ -30,6 +30,12 @@ export function voucherOf(row: Row): string | undefined {
   return vser ? `${vser}-${vono}` : vono;
 }
 
+/** The cost-center column of an M3 row: AIT<n> for the company's cost-center dimension. */
+export function costCenterColumn(ctx: MapContext): string {
+  const n = ctx.costCenterDimension ?? 2;
+  return `AIT${n >= 1 && n <= 7 ? n : 2}`;
+}
+
 export function unsigned(amount: string | undefined): string | undefined {
   const v = decimal(amount);
   return v?.startsWith("-") ? v.slice(1) : v;

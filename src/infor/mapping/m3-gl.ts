@@ -10,7 +10,7 @@ import {
   s,
   safely,
 } from "./fields.ts";
-import { latest, ROW_ERROR, scope, voucherOf } from "./m3-common.ts";
+import { costCenterColumn, latest, ROW_ERROR, scope, voucherOf } from "./m3-common.ts";
 
 /**
  * One GL voucher from its lines (FGLEDG / GLS200MI LstVoucherLines / LstVouchersByDt), all with
@@ -34,6 +34,7 @@ export function mapM3GlVoucher(ctx: MapContext, rows: Row[]): MapOutcome {
     const period = glPeriod(h);
     const acdt = isoDate(s(h, "ACDT"));
     const rowError = rows.map((r) => r[ROW_ERROR]).find(Boolean);
+    const ccColumn = costCenterColumn(ctx);
     return finish(
       "gl_voucher",
       key,
@@ -51,15 +52,15 @@ export function mapM3GlVoucher(ctx: MapContext, rows: Row[]): MapOutcome {
         description: first(h, "VTXT", "VDSC"),
         lines: rows.map((r, i) => {
           const dims: Record<string, string> = {};
-          for (let d = 3; d <= 7; d++) {
+          for (let d = 2; d <= 7; d++) {
             const v = s(r, `AIT${d}`);
-            if (v) dims[String(d)] = v;
+            if (v && `AIT${d}` !== ccColumn) dims[String(d)] = v;
           }
           const cuam = s(r, "CUAM");
           return {
             line: int(s(r, "JSNO")) ?? i + 1,
             account: s(r, "AIT1"),
-            costCenter: s(r, "AIT2"),
+            costCenter: s(r, ccColumn),
             dimensions: dims,
             amount:
               cuam !== undefined
