@@ -1,21 +1,30 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
-import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { startSlackEmu } from "../../sandbox/slack-emu/server.ts";
+import { deleteByPrefix } from "../../sandbox/support/redis-keys.ts";
+import { createDelivery, type Delivery } from "../../src/delivery/delivery.ts";
+import { skewedWorkload, startEmu } from "../../test/delivery/emu.ts";
 import type { Scenario } from "../types.ts";
 
 /**
  * Ack latency of the Bolt app at 100 requests/s (open loop: request i leaves at i × 10 ms whether
- * or not earlier ones were answered) while 5,000 alerts wait in a BullMQ queue that a worker
- * drains slowly beside it. Lookups take 150 ms (ION latency) and must not delay the ack. The app
- * and its worker run in a child process (test/slack/helpers/app-process.ts); the emulator plays
- * Slack from this one. The baseline is a bare HTTP server in a child process answering at once:
- * the floor of what an ack costs on this machine through the same signed-request path.
+ * or not earlier ones were answered) while 5,000 alerts wait in delivery's queue and the real
+ * delivery worker (pacer, markers, audit, Block Kit, chat.postMessage) posts them to the emulator
+ * beside it. Lookups take 150 ms (ION latency) and must not delay the ack. The app and its
+ * worker run in a child process (test/slack/helpers/app-process.ts); the emulator plays Slack
+ * from this one. After the ack run the backlog is waited for (bounded) and its drain measured.
+ * The baseline is a bare HTTP server in a child process answering at once: the floor of what an
+ * ack costs on this machine through the same signed-request path.
  */
 const RATE = 100;
 const BACKLOG = 5_000;
+const CHANNELS = 20;
+/** Emulator and pacer time scale: 20 channels at 1 message/s each become 400 messages/s. */
+const TIME_SCALE = 20;
+const DELIVERY_CONCURRENCY = 8;
+/** Bound of the wait for the backlog after the ack run. */
+const DRAIN_BOUND_MS = 300_000;
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -28,33 +37,37 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
   const total = RATE * seconds;
   const prefix = `bench:interactive:${randomBytes(4).toString("hex")}:`;
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const queueConn = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const queue = new Queue("alerts", { connection: queueConn, prefix: `${prefix}bull` });
-  const emu = await startSlackEmu({
-    limits: { postMessagePerChannel: { ratePerSecond: 1000, burst: 1000 } },
+  const emu = await startEmu(TIME_SCALE, CHANNELS);
+  const deliveryPrefix = `${prefix}dlv-bench:`;
+  // Enqueues only (no worker here): the app process posts them.
+  const producer: Delivery = createDelivery({
+    connection: redis,
+    prefix: deliveryPrefix,
+    slack: { token: emu.botToken, slackApiUrl: emu.url },
+    config: { timeScale: TIME_SCALE, digests: { enabled: false } },
   });
   const children: ChildProcess[] = [];
   try {
-    for (let i = 0; i < BACKLOG; i += 500) {
-      await queue.addBulk(
-        Array.from({ length: 500 }, (_, j) => ({
-          name: "alert",
-          data: { alertId: `alt_${i + j}`, channel: `C${(i + j) % 20}`, text: "x".repeat(500) },
-          opts: { jobId: `alt_${i + j}` },
-        })),
-      );
+    const backlog = skewedWorkload(BACKLOG, BACKLOG / CHANNELS, CHANNELS);
+    for (let i = 0; i < backlog.length; i += 50) {
+      await Promise.all(backlog.slice(i, i + 50).map((a) => producer.enqueue(a)));
     }
-    // The bulk path keeps working beside the interactive one (a worker in the app process).
+    // The bulk path keeps working beside the interactive one (delivery in the app process).
     const appPort = await startChild(children, "test/slack/helpers/app-process.ts", {
       redisUrl,
       prefix,
       signingSecret: emu.signingSecret,
       botToken: emu.botToken,
       slackApiUrl: emu.url,
-      queue: { name: "alerts", prefix: `${prefix}bull`, jobMs: 20, concurrency: 4 },
+      delivery: {
+        prefix: deliveryPrefix,
+        concurrency: DELIVERY_CONCURRENCY,
+        timeScale: TIME_SCALE,
+      },
       lookupDelayMs: 150,
       replayProtection: process.env.BENCH_NO_REPLAY_CHECK !== "1",
     });
+    const backlogStart = performance.now();
     const barePort = await startChild(children, "", {});
     const appUrl = `http://127.0.0.1:${appPort}/slack/events`;
     const bareUrl = `http://127.0.0.1:${barePort}/slack/events`;
@@ -114,7 +127,22 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
 
     await run(50); // warm up (JIT, connection pools)
     const { app, base } = await run(total);
-    const waiting = await queue.getWaitingCount();
+    const duringAcks = await producer.stats();
+    // The rest of the backlog, through the same path, then its drain time (bounded).
+    let backlogS = Number.POSITIVE_INFINITY;
+    let after = duringAcks;
+    const end = performance.now() + DRAIN_BOUND_MS;
+    while (performance.now() < end) {
+      after = await producer.stats();
+      if (
+        after.posted + after.deadLetters >= BACKLOG &&
+        after.waiting + after.delayed + after.active === 0
+      ) {
+        backlogS = (performance.now() - backlogStart) / 1000;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
     const p50 = percentile(app.sorted, 50);
     const p99 = percentile(app.sorted, 99);
     const baseP99 = percentile(base.sorted, 99);
@@ -132,20 +160,32 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
           unit: "count",
           target: { op: "==", value: 0 },
         },
-        { name: "alerts still waiting in queue", value: waiting, unit: "count" },
+        { name: "backlog posted during the ack run", value: duringAcks.posted, unit: "count" },
+        {
+          name: "backlog posted",
+          value: after.posted,
+          unit: "count",
+          target: { op: "==", value: BACKLOG },
+        },
+        { name: "backlog drain (app start to last post)", value: round(backlogS), unit: "s" },
+        {
+          name: "backlog 429s",
+          value: emu.inspect.rateLimited().total,
+          unit: "count",
+          target: { op: "==", value: 0 },
+        },
       ],
       notes: [
-        `${total} signed slash commands at ${RATE}/s, lookups 150 ms each, ${BACKLOG} alerts queued with a worker draining them`,
+        `${total} signed slash commands at ${RATE}/s, lookups 150 ms each, while ${BACKLOG} queued alerts go through the real delivery path (worker in the app process, concurrency ${DELIVERY_CONCURRENCY}, pacer) to the emulator at time scale ${TIME_SCALE} (${CHANNELS} channels × ${TIME_SCALE} messages/s)`,
+        `backlog lower bound: ${BACKLOG / CHANNELS} alerts per channel / ${TIME_SCALE} per s = ${(BACKLOG / CHANNELS / TIME_SCALE).toFixed(1)} s; dead letters ${after.deadLetters}`,
       ],
     };
   } finally {
     await Promise.all(children.map(stopChild));
-    await queue.obliterate({ force: true }).catch(() => {});
-    await queue.close();
+    await producer.close();
     await emu.close();
-    const keys = await redis.keys(`${prefix}*`);
-    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-    await Promise.all([redis.quit(), queueConn.quit()]);
+    await deleteByPrefix(redis, prefix);
+    await redis.quit();
   }
 };
 

@@ -1,10 +1,10 @@
 /**
- * The Bolt app (with a BullMQ worker beside it, as the "all" role runs) in a process of its own,
- * so the interactive bench measures the app, not the emulator that drives it. Reads one JSON
- * argument, prints `{"port":N}` once listening, and stops cleanly on SIGTERM.
+ * The Bolt app (with the real delivery worker beside it, as the "all" role runs) in a process of
+ * its own, so the interactive bench measures the app, not the emulator that drives it. Reads one
+ * JSON argument, prints `{"port":N}` once listening, and stops cleanly on SIGTERM.
  */
-import { Worker } from "bullmq";
 import { Redis } from "ioredis";
+import { createDelivery } from "../../../src/delivery/delivery.ts";
 import { createSlackApp } from "../../../src/slack/app.ts";
 import { fakeLookups } from "./fixtures.ts";
 
@@ -14,7 +14,8 @@ interface Options {
   signingSecret: string;
   botToken: string;
   slackApiUrl: string;
-  queue?: { name: string; prefix: string; jobMs: number; concurrency: number };
+  /** Delivery's queue under this prefix, worked at this concurrency and time scale. */
+  delivery?: { prefix: string; concurrency: number; timeScale: number };
   lookupDelayMs: number;
   replayProtection?: boolean;
 }
@@ -36,19 +37,21 @@ const slack = createSlackApp({
   lookups: fakeLookups({ delayMs: options.lookupDelayMs }),
   limits: { lookupsPerMinute: 1_000_000 },
 });
-const q = options.queue;
-const worker = q
-  ? new Worker(q.name, async () => new Promise((r) => setTimeout(r, q.jobMs)), {
+const d = options.delivery;
+const delivery = d
+  ? createDelivery({
       connection: workerConn,
-      prefix: q.prefix,
-      concurrency: q.concurrency,
+      prefix: d.prefix,
+      slack: { token: options.botToken, slackApiUrl: options.slackApiUrl },
+      config: { timeScale: d.timeScale, digests: { enabled: false } },
     })
   : undefined;
+delivery?.startWorker({ concurrency: d?.concurrency ?? 1 });
 const { port } = await slack.start(0);
 process.stdout.write(`${JSON.stringify({ port })}\n`);
 
 process.once("SIGTERM", async () => {
-  await worker?.close();
+  await delivery?.close();
   await slack.stop().catch(() => {});
   await Promise.all([redis.quit(), workerConn.quit()]);
   process.exit(0);
