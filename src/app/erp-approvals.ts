@@ -129,11 +129,17 @@ export function createErpApprovals(o: {
   };
 }
 
-/** SUPA 40 (not approved), 50 (approved), 90 (updated in APL): the statuses a decision leaves. */
-export function decidedOnly(changed: Map<string, string>): Set<string> {
-  return new Set(
-    [...changed].filter(([, supa]) => ["40", "50", "90"].includes(supa)).map(([b]) => b),
-  );
+/**
+ * SUPA 40 (not approved), 50 (approved), 90 (updated in APL): the statuses a decision leaves;
+ * batch number → the user who changed it last.
+ */
+export function decidedOnly(
+  changed: Map<string, { supa: string; changedBy: string }>,
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [inbn, c] of changed)
+    if (["40", "50", "90"].includes(c.supa)) out.set(inbn, c.changedBy);
+  return out;
 }
 
 /**

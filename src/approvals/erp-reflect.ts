@@ -24,14 +24,15 @@ export interface ReflectDeps {
   /** Parallel M3 reads (the ION budget is shared with the pollers). */
   concurrency?: number;
   /**
-   * Batch numbers M3 changed in a division since a day (one read per division), or undefined when
-   * the tenant offers no such read: then every open approval is read on its own.
+   * Batches M3 decided in a division since a day (batch number → user who changed it last; one
+   * read per division), or undefined when the tenant offers no such read: then every open
+   * approval is read on its own.
    */
   changedSince?: (
     tenant: string,
     scope: { company: string; division: string },
     since: string,
-  ) => Promise<ReadonlySet<string> | undefined>;
+  ) => Promise<ReadonlyMap<string, string> | undefined>;
 }
 
 export type ReflectedLine =
@@ -49,6 +50,7 @@ export interface ReflectReport {
 async function narrow(
   open: Approval[],
   changedSince: NonNullable<ReflectDeps["changedSince"]>,
+  changedBy: Map<string, string>,
 ): Promise<Approval[]> {
   const groups = new Map<string, Approval[]>();
   for (const a of open) {
@@ -61,7 +63,7 @@ async function narrow(
     const [tenant = "", company = "", division = ""] = id.split("\u0000");
     const days = list.map((a) => a.createdAt.slice(0, 10).replaceAll("-", "")).sort();
     const since = days[0] ?? "00000000";
-    let changed: ReadonlySet<string> | undefined;
+    let changed: ReadonlyMap<string, string> | undefined;
     try {
       changed = await changedSince(tenant, { company, division }, since);
     } catch {
@@ -70,6 +72,8 @@ async function narrow(
     for (const a of list) {
       const inbn = parseInvoiceKey(a.recordKey)?.inbn;
       if (!changed || inbn === undefined || changed.has(inbn)) keep.push(a);
+      const by = inbn !== undefined ? changed?.get(inbn) : undefined;
+      if (by) changedBy.set(a.id, by);
     }
   }
   return keep;
@@ -80,7 +84,10 @@ export async function reflectErpDecisions(deps: ReflectDeps): Promise<ReflectRep
   const open = await deps.store.listOpen(deps.limit ?? 500);
   const report: ReflectReport = { checked: 0, decidedInErp: 0, completed: 0, unreadable: 0 };
   const candidates = open.filter((a) => deps.modeFor(a.tenant) !== "off" && a.kind === "invoice");
-  const queue = deps.changedSince ? await narrow(candidates, deps.changedSince) : candidates;
+  const changedBy = new Map<string, string>();
+  const queue = deps.changedSince
+    ? await narrow(candidates, deps.changedSince, changedBy)
+    : candidates;
   const workers = Array.from({ length: deps.concurrency ?? 4 }, async () => {
     for (let a = queue.shift(); a; a = queue.shift()) await one(a);
   });
@@ -137,7 +144,8 @@ export async function reflectErpDecisions(deps: ReflectDeps): Promise<ReflectRep
       a,
       {
         state: state.status,
-        ...(state.by ? { by: state.by } : {}),
+        // GetHead does not say who decided; the change list's CHID does.
+        ...((state.by ?? changedBy.get(a.id)) ? { by: state.by ?? changedBy.get(a.id) ?? "" } : {}),
         ...(state.detail ? { detail: state.detail } : {}),
       },
       "system",

@@ -4,7 +4,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InvoiceRec } from "../../sandbox/infor-sim/data/model.ts";
 import type { InforSim } from "../../sandbox/infor-sim/server.ts";
-import { reflectedMessage } from "../../src/app/erp-approvals.ts";
+import { decidedOnly, reflectedMessage } from "../../src/app/erp-approvals.ts";
 import { createPendingApproval } from "../../src/approvals/create-pending.ts";
 import { createM3Adapter } from "../../src/approvals/erp-m3.ts";
 import { reflectErpDecisions } from "../../src/approvals/erp-reflect.ts";
@@ -178,6 +178,9 @@ describe("Slack decisions written to M3 (signed requests, simulator)", () => {
       writer,
       adapterFor: adapter,
       modeFor: () => "on",
+      // One EXPORTMI change list per division names the batches to read and who changed them.
+      changedSince: async (_tenant, scope, since) =>
+        decidedOnly(await new M3ApprovalCalls(client.mi).changedBatches(scope, since)),
       audit: (e) => {
         audit.push(e);
       },
@@ -188,7 +191,7 @@ describe("Slack decisions written to M3 (signed requests, simulator)", () => {
       const text = textOf(message(ts)?.blocks);
       return text.includes("rejected in the ERP") ? text : undefined;
     });
-    expect(shown).toContain("decided in M3");
+    expect(shown).toContain("decided in M3 by JDOE");
     expect(shown).not.toContain("approval.approve");
     expect((await store.get(approval.id))?.state).toBe("superseded");
   });

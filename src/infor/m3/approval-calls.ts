@@ -137,18 +137,19 @@ export class M3ApprovalCalls {
 
   /**
    * Batches of a division changed on or after `since` (YYYYMMDD; M3 change dates are date-only)
-   * with their status: one EXPORTMI read instead of one GetHead per open approval.
+   * with their status and last changing user (CHID: who decided, for "decided in M3 by …"): one
+   * EXPORTMI read instead of one GetHead per open approval.
    */
   async changedBatches(
     scope: { company: string; division: string },
     since: string,
-  ): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
+  ): Promise<Map<string, { supa: string; changedBy: string }>> {
+    const out = new Map<string, { supa: string; changedBy: string }>();
     const pages = exportSelect(
       this.mi,
       {
         table: "FAPIBH",
-        columns: ["E5INBN", "E5SUPA"],
+        columns: ["E5INBN", "E5SUPA", "E5CHID"],
         where: [
           { col: "E5CONO", op: "=", value: Number(scope.company) },
           { col: "E5DIVI", op: "=", value: scope.division },
@@ -159,7 +160,12 @@ export class M3ApprovalCalls {
       { company: scope.company },
     );
     for await (const page of pages) {
-      for (const r of page) out.set((r.INBN ?? "").trim(), (r.SUPA ?? "").trim());
+      for (const r of page) {
+        out.set((r.INBN ?? "").trim(), {
+          supa: (r.SUPA ?? "").trim(),
+          changedBy: (r.CHID ?? "").trim(),
+        });
+      }
     }
     return out;
   }
