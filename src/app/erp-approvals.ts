@@ -111,6 +111,8 @@ export function createErpApprovals(o: {
     modeFor,
     adapterFor,
     changedSince: async (tenant, scope, since) => {
+      // A decision in the approval flow need not touch FAPIBH: flow tenants are read in full.
+      if (usesFlow(tenant)) return undefined;
       const calls = callsFor(tenant, scope.company, scope.division);
       if (!calls) return undefined;
       return decidedOnly(await calls.changedBatches(scope, since));
