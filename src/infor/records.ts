@@ -152,6 +152,12 @@ export const supplierInvoiceSchema = z.object({
   costCenter: trimmed.optional(),
   /** True for a credit note (negative total). */
   credit: z.boolean().default(false),
+  /**
+   * Re-codes an invoice registered before under the same number (M3 batch type IBTP 25
+   * "Recode": the preliminary invoice is recoded and matched in a second batch), so the two
+   * share supplier and number without being duplicates.
+   */
+  recode: z.boolean().optional(),
   authorizedUser: trimmed.optional(),
   voucher: trimmed.optional(),
   lines: z.array(invoiceLineSchema).default([]),

@@ -41,6 +41,8 @@ export function findDuplicates(
   const drafts: ExceptionDraft[] = [];
   for (const other of others) {
     if (other.supplierId !== invoice.supplierId || !isLive(other)) continue;
+    // A recode batch repeats the number and amount of the invoice it recodes on purpose.
+    if (invoice.recode || other.recode) continue;
     const otherKey = recordKey(other);
     if (otherKey === ownKey) continue;
     const facts = {

@@ -92,6 +92,24 @@ describe("M3 invoice status (APS450 SUPA) read from FAPIBH", () => {
   });
 });
 
+describe("batch types (IBTP)", () => {
+  it("a recode batch (25) of a registered invoice is not its duplicate; a second supplier invoice (20) is", async () => {
+    newInvoice("RC-1", "300.00");
+    const original = await invoiceOf("RC-1");
+    const recodeBatch = newInvoice("RC-1", "300.00", { IBTP: "25" });
+    const second = newInvoice("RC-1", "300.00");
+    const found = (await src.findInvoice(supplier, "RC-1")).records;
+    const recode = found.find((i) => i.batchNumber === String(recodeBatch));
+    const dup = found.find((i) => i.batchNumber === String(second));
+    if (!recode || !dup) throw new Error("batches not found");
+    expect(recode.recode).toBe(true);
+    expect(findDuplicates(recode, [original], 30, undefined)).toEqual([]);
+    expect(findDuplicates(dup, [original], 30, undefined).map((d) => d.rule)).toEqual([
+      "duplicate_number",
+    ]);
+  });
+});
+
 describe("price per N units (PUCD) and price unit (PPUN) on PO and invoice lines", () => {
   it("125.00 per 100 EA invoiced at that price raises no price variance", async () => {
     const puno = "9100001";

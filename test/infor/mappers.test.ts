@@ -17,10 +17,14 @@ import {
   mapM3Supplier,
 } from "../../src/infor/mapping/m3-mappers.ts";
 import {
+  IBTP_LABELS,
   invoiceStatusFromSupa,
   ledgerInvoiceStatus,
   poStatusWord,
+  SUPA_LABELS,
+  supaLabel,
 } from "../../src/infor/mapping/m3-status.ts";
+import aps450 from "../fixtures/m3/aps450-status-codes.json" with { type: "json" };
 
 const ctx = { tenant: "ACME_TST", company: "100", division: "AAA" };
 
@@ -56,6 +60,12 @@ describe("field helpers", () => {
 });
 
 describe("M3 status codes", () => {
+  it("labels every APS450 SUPA and IBTP code as Infor's documentation does", () => {
+    expect(SUPA_LABELS).toEqual(aps450.SUPA);
+    expect(IBTP_LABELS).toEqual(aps450.IBTP);
+    for (const code of Object.keys(aps450.SUPA))
+      expect(supaLabel(code)).toBe(aps450.SUPA[code as keyof typeof aps450.SUPA]);
+  });
   it.each([
     ["00", false, "entry"],
     ["10", false, "entry"],

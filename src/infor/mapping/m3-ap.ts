@@ -86,6 +86,7 @@ export function mapM3InvoiceBatch(
         vat: vat !== undefined ? { amount: vat, currency } : undefined,
         poNumber: s(head, "PUNO"),
         credit: isNegative(total),
+        ...(s(head, "IBTP") === "25" ? { recode: true } : {}),
         authorizedUser: s(head, "APCD"),
         voucher: voucherOf(head),
         lines: lines.map((l) => {
