@@ -226,8 +226,10 @@ export const routingSchema = z.strictObject({
       reminderHours: z.number().positive().default(24),
       escalateHours: z.number().positive().default(48),
       expireHours: z.number().positive().default(168),
+      /** Mention the eligible approvers (users and user groups) on an exception to decide. */
+      mentionApprovers: z.boolean().default(true),
     })
-    .default({ reminderHours: 24, escalateHours: 48, expireHours: 168 }),
+    .default({ reminderHours: 24, escalateHours: 48, expireHours: 168, mentionApprovers: true }),
   /** Slack users allowed to run `/infor replay` and see `/infor status` details. */
   admins: z.array(z.string()).default([]),
   /** ERP user → Slack user, for segregation of duties on approvals. */

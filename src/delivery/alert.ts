@@ -83,6 +83,10 @@ export const decisionSchema = z.object({
   approvalId: z.string().min(1).max(200),
   /** Offer "Hold" beside Approve / Reject. */
   allowHold: z.boolean().default(true),
+  /** Who is asked: the eligible approvers' Slack user and user-group ids (mentioned on the post). */
+  ask: z
+    .object({ users: z.array(z.string()).default([]), groups: z.array(z.string()).default([]) })
+    .optional(),
 });
 
 export const alertSchema = z.object({

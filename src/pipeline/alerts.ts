@@ -36,6 +36,8 @@ export interface OpenedAlertInput {
   /** The exception as last posted, when this alert edits it (the thread says what changed). */
   readonly previous?: MatchException;
   readonly approvalId?: string;
+  /** The eligible approvers, mentioned on the message (routing.yml approvals.mentionApprovers). */
+  readonly ask?: { users: string[]; groups: string[] };
   /** It needs a decision but no approver is configured for its cost center: say so, no buttons. */
   readonly noApprover?: boolean;
   readonly createdAt: Date;
@@ -67,6 +69,7 @@ export function openedAlert(input: OpenedAlertInput): Alert {
           needsDecision: {
             approvalId: input.approvalId,
             allowHold: e.actions.includes("hold"),
+            ...(input.ask ? { ask: input.ask } : {}),
           },
         }
       : {}),

@@ -17,10 +17,15 @@ export interface ApprovalDeps {
   readonly isApprovalOpen?: (approvalId: string) => Promise<boolean>;
   readonly erpUsers?: Readonly<Record<string, string>>;
   /**
-   * Whether anyone may decide exceptions of a cost center (routing.yml approver bands). Buttons
-   * nobody may press only produce refusals: without approvers the message says so instead.
+   * Who may decide an amount in a cost center (routing.yml approver bands). Nobody: no buttons
+   * (they would only produce refusals), the message says so. Somebody: they are mentioned.
    */
-  readonly hasApprovers?: (costCenter: string | undefined) => boolean;
+  readonly approversFor?: (
+    costCenter: string | undefined,
+    amount: MatchException["amountAtStake"],
+  ) => { users: string[]; groups: string[] };
+  /** Mention the eligible approvers on the message (default true). */
+  readonly mentionApprovers?: boolean;
 }
 
 export interface Applied {
@@ -51,17 +56,30 @@ export async function applyPlan(
   ): Promise<{ alert: Alert; approvalId?: string }> {
     const e = input.exception;
     if (!e.needsDecision || shadow) return { alert: openedAlert(input) };
-    if (deps.hasApprovers && !deps.hasApprovers(e.costCenter)) {
+    const eligible = deps.approversFor?.(e.costCenter, e.amountAtStake);
+    if (eligible && eligible.users.length === 0 && eligible.groups.length === 0) {
       return { alert: openedAlert({ ...input, noApprover: true }) };
     }
+    // Whoever entered the invoice may not approve it (segregation of duties): not asked either.
+    const enteredBy = invoice.changedBy ? deps.erpUsers?.[invoice.changedBy] : undefined;
+    const ask =
+      eligible && deps.mentionApprovers !== false
+        ? { users: eligible.users.filter((u) => u !== enteredBy), groups: eligible.groups }
+        : undefined;
     if (keep && (!deps.isApprovalOpen || (await deps.isApprovalOpen(keep)))) {
-      return { alert: openedAlert({ ...input, approvalId: keep }), approvalId: keep };
+      return {
+        alert: openedAlert({ ...input, approvalId: keep, ...(ask ? { ask } : {}) }),
+        approvalId: keep,
+      };
     }
     if (!deps.createPending) return { alert: openedAlert(input) };
     const draft = openedAlert(input);
     // Approval ids follow the alert id, which does not depend on the buttons: create, then render.
     const { id } = await deps.createPending(approvalSubject(draft, e, invoice, deps.erpUsers));
-    return { alert: openedAlert({ ...input, approvalId: id }), approvalId: id };
+    return {
+      alert: openedAlert({ ...input, approvalId: id, ...(ask ? { ask } : {}) }),
+      approvalId: id,
+    };
   }
 
   for (const action of plan.actions) {

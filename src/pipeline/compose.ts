@@ -3,9 +3,10 @@ import type { Logger } from "pino";
 import { createPendingApproval } from "../approvals/create-pending.ts";
 import type { ApprovalStore } from "../approvals/store.ts";
 import { type ApprovalSubject, type AuditFn, isOpen } from "../approvals/types.ts";
-import { toMatchPolicy, toRoutingPolicy } from "../config/policies.ts";
+import { toApprovalPolicy, toMatchPolicy, toRoutingPolicy } from "../config/policies.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
 import type { Alert } from "../delivery/alert.ts";
+import { eligibleApprovers } from "../rules/approval-policy.ts";
 import type { ChangeEvent } from "../sync/sink.ts";
 import {
   createExceptionTracker,
@@ -60,6 +61,7 @@ export interface ExceptionPipeline {
  * exception through the PO's change event.
  */
 export function createExceptionPipeline(o: ExceptionPipelineOptions): ExceptionPipeline {
+  const approvalPolicy = toApprovalPolicy(o.routing);
   const tracker = createExceptionTracker({
     redis: o.redis,
     prefix: o.prefix,
@@ -67,7 +69,11 @@ export function createExceptionPipeline(o: ExceptionPipelineOptions): ExceptionP
     matchPolicy: toMatchPolicy(o.routing),
     routingPolicy: toRoutingPolicy(o.routing),
     erpUsers: o.routing.erpUsers,
-    hasApprovers: (cc) => (cc ? (o.routing.costCenters[cc]?.approvers.length ?? 0) > 0 : false),
+    approversFor: (cc, amount) => {
+      const who = eligibleApprovers(approvalPolicy, amount, cc);
+      return { users: who.users, groups: who.groups };
+    },
+    mentionApprovers: o.routing.approvals.mentionApprovers,
     ...(o.createPending ? { createPending: o.createPending } : {}),
     ...(o.closeApproval ? { closeApproval: o.closeApproval } : {}),
     ...(o.isApprovalOpen ? { isApprovalOpen: o.isApprovalOpen } : {}),

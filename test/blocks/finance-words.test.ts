@@ -184,3 +184,45 @@ describe("ops notices and digests", () => {
     expect(body).toContain("Payment 9 to Acme · 10.00 EUR");
   });
 });
+
+describe("the deciders are asked on the message", () => {
+  const asked = () =>
+    variance({
+      needsDecision: {
+        approvalId: "apr-1",
+        allowHold: true,
+        ask: { users: ["U0APPR0001"], groups: ["S0APPROVER"] },
+      },
+    });
+
+  it("mentions the eligible users and user groups above the buttons and in the notification", () => {
+    const m = alertMessage(asked(), { at });
+    const ask = m.blocks.find((b) => b.block_id === "approval.ask");
+    expect(JSON.stringify(ask)).toContain("<@U0APPR0001>, <!subteam^S0APPROVER>");
+    expect(m.blocks.indexOf(ask as never)).toBe(m.blocks.length - 2);
+    expect(m.text).toContain("<@U0APPR0001>, <!subteam^S0APPROVER>");
+    // Nothing to ask without ids that are Slack ids.
+    const none = alertMessage(
+      variance({ needsDecision: { approvalId: "a", ask: { users: ["bob"], groups: [] } } }),
+      { at },
+    );
+    expect(none.blocks.some((b) => b.block_id === "approval.ask")).toBe(false);
+  });
+
+  it("keeps asking while open, stops once decided (delivery's re-render and the click's stamp)", () => {
+    const alert = asked();
+    const m = alertMessage(alert, { at });
+    const has = (blocks: { block_id?: string }[]) =>
+      blocks.some((b) => b.block_id === "approval.ask");
+    expect(has(withDecision(m, alert, { approvalId: "apr-1", state: "pending" }).blocks)).toBe(
+      true,
+    );
+    expect(
+      has(withDecision(m, alert, { approvalId: "apr-1", state: "hold", by: "U1" }).blocks),
+    ).toBe(true);
+    expect(
+      has(withDecision(m, alert, { approvalId: "apr-1", state: "approved", by: "U1" }).blocks),
+    ).toBe(false);
+    expect(has(stampDecision(m.blocks as SlackBlock[], ["approved"], "approved"))).toBe(false);
+  });
+});

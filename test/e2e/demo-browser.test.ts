@@ -137,6 +137,8 @@ describeWithBrowser("the demo in a browser", () => {
       .first();
     await pending.waitFor();
     await expect(pending.textContent()).resolves.toContain(supplierName);
+    // CC200's approvers (the @ap-approvers user group) are asked on the message itself.
+    await expect(pending.textContent()).resolves.toContain("Your decision: @ap-approvers");
     const ts = await pending.getAttribute("data-ts");
     expect(ts).toBeTruthy();
     const message = page.locator(`#messages > article.message[data-ts="${ts}"]`);
@@ -167,6 +169,7 @@ describeWithBrowser("the demo in a browser", () => {
     await dialog.locator("[data-testid=confirm-ok]").click();
     await approve.waitFor({ state: "detached" });
     await message.locator(".block.header", { hasText: "Approved" }).waitFor();
+    await expect(message.textContent()).resolves.not.toContain("Your decision");
     await expect(message.textContent()).resolves.toContain(APPROVER.name);
     // Live updates re-render the list; bring the decided message to the top for the picture.
     await message.evaluate((el) => el.scrollIntoView({ block: "start" }));

@@ -85,6 +85,8 @@ describe("createExceptionPipeline", () => {
       title: expect.stringMatching(/^Price variance on line \d+: invoice INV-1 from /),
     });
     expect(reads).toContain("T1/100/AAA/4500001");
+    // CC100's approvers (a user group) are asked on the message.
+    expect(alert?.needsDecision?.ask).toEqual({ users: [], groups: ["S0APPROVER"] });
     const causes = await pipeline.openExceptions(recordKey(invoice()));
     expect(causes).toHaveLength(1);
     expect(causes[0]).toContain("+15.0 %");
@@ -95,6 +97,35 @@ describe("createExceptionPipeline", () => {
     expect(
       await pipeline.poExceptions({ tenant: "T1", company: "100", number: "4500002" }),
     ).toEqual([]);
+  });
+
+  it("mentions nobody when approvals.mentionApprovers is false, buttons stay", async () => {
+    const parsed = parseRouting(`${ROUTING}approvals: { mentionApprovers: false }\n`);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const pipeline = createExceptionPipeline({
+      redis,
+      prefix: `${prefix}nomention:`,
+      routing: parsed.config,
+      lookups: lookupsFromSources(() => ({
+        async getPurchaseOrder() {
+          return { records: [po({}, { receivedQty: "10" })], rejects: [] };
+        },
+        async findInvoice() {
+          return { records: [], rejects: [] };
+        },
+      })),
+      createPending: async () => ({ id: "apr-2" }),
+    });
+    const priced = invoice(
+      { invoiceNumber: "INV-2", total: { amount: "80.00", currency: "EUR" } },
+      {
+        unitPrice: { amount: "8.00", currency: "EUR" },
+        amount: { amount: "80.00", currency: "EUR" },
+      },
+    );
+    const [alert] = await pipeline.extraAlerts(eventFor(priced));
+    expect(alert?.needsDecision?.approvalId).toBe("apr-2");
+    expect(alert?.needsDecision?.ask).toBeUndefined();
   });
 
   it("offers no buttons on a cost center nobody may approve for, and says so", async () => {

@@ -232,7 +232,11 @@ async function boot() {
   const ws = await api("workspace");
   state.botUserId = ws.botUserId;
   $("team").textContent = ws.teamName;
-  state.users = new Map(ws.users.map((u) => [u.id, u.real_name]));
+  // User-group ids map to their handles, so `<!subteam^S…>` mentions read as Slack shows them.
+  state.users = new Map([
+    ...ws.users.map((u) => [u.id, u.real_name]),
+    ...(ws.usergroups ?? []).map((g) => [g.id, g.handle]),
+  ]);
   const people = ws.users.filter((u) => !u.is_bot && !u.deleted);
   const sel = $("user");
   sel.replaceChildren(

@@ -91,7 +91,11 @@ export function mrkdwn(text, users) {
         if (inner.startsWith("!date^")) out.append(formatDateToken(inner.slice(1)));
         else if (inner.startsWith("@"))
           out.append(h("b", {}, [`@${users.get(inner.slice(1)) ?? inner.slice(1)}`]));
-        else if (inner.startsWith("!"))
+        else if (inner.startsWith("!subteam^")) {
+          // A user-group mention: Slack shows the group's handle.
+          const [id = "", label] = inner.slice("!subteam^".length).split("|");
+          out.append(h("b", {}, [`@${users.get(id) ?? label ?? id}`]));
+        } else if (inner.startsWith("!"))
           out.append(h("b", {}, [`@${inner.slice(1).split("|")[0]}`]));
         else if (inner.startsWith("#"))
           out.append(h("b", {}, [`#${inner.split("|")[1] ?? inner.slice(1)}`]));

@@ -97,6 +97,33 @@ export function approvalActions(
   return { type: "actions", block_id: "approval", elements };
 }
 
+/** block_id of the line asking the eligible approvers; a decision removes it. */
+export const ASK_BLOCK = "approval.ask";
+
+/**
+ * "🔔 Your decision: @Bo Approver, @ap-approvers": the eligible approvers (users and user groups,
+ * Slack's `<@U…>` and `<!subteam^S…>` mention syntax) are asked on the message itself, so the
+ * post notifies them instead of waiting for someone to read the channel.
+ */
+export function askBlock(
+  ask: { users: string[]; groups: string[] } | undefined,
+): { block: Block; mentions: string } | undefined {
+  if (!ask) return undefined;
+  const ids = [
+    ...ask.users.filter((u) => /^[UW][A-Z0-9]+$/.test(u)).map((u) => `<@${u}>`),
+    ...ask.groups.filter((g) => /^S[A-Z0-9]+$/.test(g)).map((g) => `<!subteam^${g}>`),
+  ];
+  if (ids.length === 0) return undefined;
+  const mentions = ids.join(", ");
+  return {
+    block: {
+      ...textSection(truncate(`🔔 Your decision: ${mentions}`, LIMITS.sectionText)),
+      block_id: ASK_BLOCK,
+    },
+    mentions,
+  };
+}
+
 /** What an Approve click approves, in plain words for the confirmation dialog. */
 export function decisionSummary(alert: Alert): string | undefined {
   const record = alert.record;
@@ -174,10 +201,12 @@ export function alertMessage(alert: Alert, o: AlertViewOptions = {}): SlackMessa
     };
   }
   if (alert.needsDecision && alert.kind !== "exception.resolved") {
+    const ask = askBlock(alert.needsDecision.ask);
     message = {
-      ...message,
+      text: ask ? truncate(`${message.text} · ${ask.mentions}`, LIMITS.fallbackText) : message.text,
       blocks: [
         ...message.blocks,
+        ...(ask ? [ask.block] : []),
         approvalActions(
           alert.needsDecision.approvalId,
           alert.needsDecision.allowHold,

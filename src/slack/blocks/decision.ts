@@ -1,7 +1,7 @@
 import type { Alert } from "../../delivery/alert.ts";
 import type { DecisionView } from "../../delivery/decisions.ts";
 import { decisionLine } from "../views/approval-view.ts";
-import { approvalActions, decisionSummary } from "./alert.ts";
+import { ASK_BLOCK, approvalActions, decisionSummary } from "./alert.ts";
 import { restateHeader } from "./header-state.ts";
 import { capBlocks, LIMITS, truncate } from "./limits.ts";
 import type { Block, SlackMessage } from "./types.ts";
@@ -48,9 +48,11 @@ export function withDecision(
     const allowHold =
       alert.needsDecision?.approvalId === d.approvalId ? alert.needsDecision.allowHold : true;
     const actions = approvalActions(d.approvalId, allowHold, decisionSummary(alert));
+    // Still open: the approvers are still asked.
+    const ask = message.blocks.filter((b) => b.block_id === ASK_BLOCK);
+    if (d.state === "pending") return { text: message.text, blocks: [...body, ...ask, actions] };
     // Hold and escalation keep a line above the buttons, as the click handler and sweep put it.
-    const blocks = d.state === "pending" ? [...body, actions] : [...body, stamp, actions];
-    return { text: message.text, blocks };
+    return { text: message.text, blocks: [...body, ...ask, stamp, actions] };
   }
   if (resolved && d.state === "superseded") return { text: message.text, blocks: body };
   return {
@@ -60,7 +62,7 @@ export function withDecision(
 }
 
 function isApprovalBlock(b: Block): boolean {
-  if (b.block_id === STAMP_BLOCK) return true;
+  if (b.block_id === STAMP_BLOCK || b.block_id === ASK_BLOCK) return true;
   if (b.type !== "actions") return false;
   return b.elements.some((e) => e.action_id.startsWith("approval."));
 }

@@ -104,7 +104,11 @@ export function stampDecision(
   lines: string[],
   state?: ApprovalState,
 ): SlackBlock[] {
-  const filtered = original.filter((b) => !isApprovalActions(b) && b.block_id !== "approval.stamp");
+  // The decision answers the ask line ("approval.ask", blocks/alert.ts): it goes with the buttons.
+  const filtered = original.filter(
+    (b) =>
+      !isApprovalActions(b) && b.block_id !== "approval.stamp" && b.block_id !== "approval.ask",
+  );
   const kept = state ? restateHeader(filtered, state) : filtered;
   kept.push({ ...context(...lines), block_id: "approval.stamp" });
   return kept;
