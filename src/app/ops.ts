@@ -10,10 +10,11 @@ import { createHealth, type Health, type WorkerProbe } from "../ops/health.ts";
 import { createMetrics, type Metrics } from "../ops/metrics.ts";
 import { opsRoutes } from "../ops/ops-routes.ts";
 import { ProgressTracker } from "../ops/progress.ts";
+import type { PushHandlerOptions } from "../ops/push/handler.ts";
 import { createRedisProbe } from "../ops/redis-probe.ts";
 import type { HttpRoute } from "../ops/routes.ts";
 import type { PollResult } from "../sync/poll.ts";
-import type { PollJobData } from "../sync/schedules.ts";
+import { type PollJobData, PUSH_READ_JOB_NAME } from "../sync/schedules.ts";
 import { getSyncStatus } from "../sync/sync-status.ts";
 
 export interface OpsSide {
@@ -23,7 +24,7 @@ export interface OpsSide {
   eventLoop: EventLoopMonitor;
   /** Liveness probes of the workers this process runs (added as they start). */
   workers: WorkerProbe[];
-  routes(bod?: BodHandlerOptions): HttpRoute[];
+  routes(bod?: BodHandlerOptions, push?: PushHandlerOptions): HttpRoute[];
   /** Counts polls and records of a sync worker; beats its progress. */
   watchSyncWorker(worker: Worker<PollJobData, PollResult>, queue: Queue): void;
   /** Counts posts of a delivery worker; beats its progress. */
@@ -88,14 +89,22 @@ export function createOpsSide(o: {
     progress,
     eventLoop,
     workers,
-    routes(bod) {
-      return opsRoutes({ health, metrics, logger: o.logger, ...(bod ? { bod } : {}) });
+    routes(bod, push) {
+      return opsRoutes({
+        health,
+        metrics,
+        logger: o.logger,
+        ...(bod ? { bod } : {}),
+        ...(push ? { push } : {}),
+      });
     },
     watchSyncWorker(worker, queue) {
       trackWorkerProgress(worker, progress, "sync");
       // A poll reads a few pages at the ION budget: minutes, not hours.
       workers.push(bullmqWorkerProbe(queue, progress, "sync", 10 * 60_000));
       worker.on("completed", (job, result) => {
+        // Push reads share the queue; they are counted by the push endpoint's own metrics.
+        if (job.name === PUSH_READ_JOB_NAME) return;
         const entity = job.data.schedule.entity;
         if (result.status === "skipped_busy") {
           metrics.polls.inc({ entity, outcome: "skipped" });
@@ -109,7 +118,8 @@ export function createOpsSide(o: {
         if (c.quarantined) metrics.records.inc({ entity, outcome: "quarantined" }, c.quarantined);
       });
       worker.on("failed", (job) => {
-        if (job) metrics.polls.inc({ entity: job.data.schedule.entity, outcome: "error" });
+        if (job && job.name !== PUSH_READ_JOB_NAME)
+          metrics.polls.inc({ entity: job.data.schedule.entity, outcome: "error" });
       });
     },
     watchDeliveryWorker(worker, queue) {

@@ -7,6 +7,7 @@ import { lookupsFromSource } from "../slack/infor-lookups.ts";
 import { bodIngest } from "./bod.ts";
 import type { Core } from "./core.ts";
 import type { OpsSide } from "./ops.ts";
+import { pushIngest } from "./push.ts";
 import { replayFn } from "./replay.ts";
 import { recordUrlFor } from "./routing.ts";
 import { statusProvider } from "./status.ts";
@@ -28,6 +29,8 @@ export async function startWebRole(o: {
   botId?: string;
   botUserId?: string;
   bodAuth: { hmacSecrets?: string[]; bearerTokens?: string[] } | undefined;
+  /** Credentials of POST /m3/events; default from PUSH_* variables. */
+  pushAuth?: { hmacSecrets?: string[]; bearerTokens?: string[] } | undefined;
 }): Promise<{
   url: string | undefined;
   slackRequestUrl: string | undefined;
@@ -41,13 +44,25 @@ export async function startWebRole(o: {
   };
   const socketMode = Boolean(env.slackAppToken);
   const tenant = infor.primaryScope.tenant;
-  const routes = o.ops.routes({
-    auth: bodAuth,
-    maxBodyBytes: env.bodMaxBytes,
-    tenant,
-    ingest: bodIngest({ queue: sync.queue, schedules: sync.schedules, logger: o.logger }),
-    audit: (entry) => delivery.audit.append(entry),
-  });
+  const routes = o.ops.routes(
+    {
+      auth: bodAuth,
+      maxBodyBytes: env.bodMaxBytes,
+      tenant,
+      ingest: bodIngest({ queue: sync.queue, schedules: sync.schedules, logger: o.logger }),
+      audit: (entry) => delivery.audit.append(entry),
+    },
+    {
+      auth: o.pushAuth ?? { hmacSecrets: env.pushHmacSecrets, bearerTokens: env.pushBearerTokens },
+      maxBodyBytes: env.pushMaxBytes,
+      ingest: pushIngest({
+        queue: sync.queue,
+        schedules: sync.schedules,
+        tenant,
+        logger: o.logger,
+      }),
+    },
+  );
   const lookups = lookupsFromSource(infor.sourceFor(infor.primaryScope), {
     openExceptions: (recordKey) => pipeline.openExceptions(recordKey),
     poExceptions: (po) => pipeline.poExceptions(po),

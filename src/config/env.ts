@@ -36,6 +36,10 @@ export interface AppEnv {
   bodHmacSecrets: string[];
   bodBearerTokens: string[];
   bodMaxBytes: number;
+  /** Shared secrets for `X-Push-Signature` on POST /m3/events (M3 event push). */
+  pushHmacSecrets: string[];
+  pushBearerTokens: string[];
+  pushMaxBytes: number;
   /** Every Redis key starts with this, so several deployments (or tests) can share one Redis. */
   redisPrefix: string;
   /** Audit entries older than this many days are dropped (hourly). */
@@ -71,6 +75,10 @@ export const ENV_DOC: Record<string, string> = {
   BOD_HMAC_SECRETS: "comma-separated shared secrets for POST /ion/bod signatures; optional",
   BOD_BEARER_TOKENS: "comma-separated bearer tokens accepted on POST /ion/bod; optional",
   BOD_MAX_BYTES: "body bound for BODs in bytes; default 2097152 (2 MiB)",
+  PUSH_HMAC_SECRETS:
+    "comma-separated shared secrets for POST /m3/events signatures (X-Push-Signature); optional",
+  PUSH_BEARER_TOKENS: "comma-separated bearer tokens accepted on POST /m3/events; optional",
+  PUSH_MAX_BYTES: "body bound for M3 event pushes in bytes; default 1048576 (1 MiB)",
   REDIS_PREFIX: "prefix of every Redis key, to share one Redis between deployments; default cs:",
   AUDIT_RETENTION_DAYS: "audit entries older than this are dropped, hourly; default 400",
   EXCEPTION_RECHECK_MINUTES:
@@ -244,6 +252,23 @@ export function loadEnv(
     }
   }
   secrets.push(...bodHmacSecrets, ...bodBearerTokens);
+  const pushHmacSecrets = secretList("PUSH_HMAC_SECRETS");
+  const pushBearerTokens = secretList("PUSH_BEARER_TOKENS");
+  const pushMaxText = raw("PUSH_MAX_BYTES") ?? "1048576";
+  const pushMaxBytes = Number(pushMaxText);
+  if (!/^\d+$/.test(pushMaxText) || pushMaxBytes < 1024) {
+    problem("PUSH_MAX_BYTES", "expected a number of bytes, at least 1024");
+  }
+  for (const v of [...pushHmacSecrets, ...pushBearerTokens]) {
+    if (v.length < 16) {
+      problem(
+        pushHmacSecrets.includes(v) ? "PUSH_HMAC_SECRETS" : "PUSH_BEARER_TOKENS",
+        "each value must be at least 16 characters",
+      );
+      break;
+    }
+  }
+  secrets.push(...pushHmacSecrets, ...pushBearerTokens);
   const wholeNumber = (name: string, fallback: number, min: number, max: number): number => {
     const text = raw(name) ?? String(fallback);
     const n = Number(text);
@@ -288,6 +313,9 @@ export function loadEnv(
       bodHmacSecrets,
       bodBearerTokens,
       bodMaxBytes,
+      pushHmacSecrets,
+      pushBearerTokens,
+      pushMaxBytes,
       redisPrefix,
       auditRetentionDays,
       exceptionRecheckMinutes,

@@ -32,6 +32,7 @@ import {
   type MappedBatch,
   type PaymentQuery,
   periodRange,
+  type RecordTarget,
   ymdNumber,
 } from "./source.ts";
 
@@ -254,6 +255,75 @@ class M3Source implements InforSource {
       10,
     );
     return lookupOf(await this.docs.invoiceBatch(heads));
+  }
+
+  /**
+   * One record through the same document reads the poll uses (invoiceBatch, loadPurchaseOrders,
+   * suppliers, payments, glVouchers), limited to this source's division: a few requests instead
+   * of a poll window, and the same mapped content, so change detection sees no difference.
+   */
+  async readTarget(t: RecordTarget): Promise<MappedBatch> {
+    const collect = async (entity: Entity, it: AsyncIterable<MappedBatch>) => {
+      const out: MappedBatch = { entity, records: [], rejects: [] };
+      for await (const b of it) {
+        out.records.push(...b.records);
+        out.rejects.push(...b.rejects);
+      }
+      return out;
+    };
+    switch (t.entity) {
+      case "supplier_invoice": {
+        if ("batchNumber" in t) {
+          const inbn = Number(t.batchNumber.trim());
+          if (!Number.isSafeInteger(inbn) || inbn <= 0) return batchOf(t.entity, []);
+          const heads = await this.reader.all(
+            "FAPIBH",
+            [{ col: "INBN", op: "=", value: inbn }, ...this.docs.divi()],
+            10,
+          );
+          return this.docs.invoiceBatch(heads);
+        }
+        // An AP ledger row names the invoice by supplier and number: its batch, if still there
+        // (the poll reads batches only, so a ledger-only invoice is not a poll record either).
+        const heads = await this.reader.all(
+          "FAPIBH",
+          [
+            { col: "SUNO", op: "=", value: t.supplierId.trim() },
+            { col: "SINO", op: "=", value: t.invoiceNumber.trim() },
+            ...this.docs.divi(),
+          ],
+          100,
+        );
+        return this.docs.invoiceBatch(heads);
+      }
+      case "purchase_order":
+        return this.docs.loadPurchaseOrders([t.number.trim()]);
+      case "supplier":
+        return collect(
+          "supplier",
+          this.docs.suppliers([{ col: "SUNO", op: "=", value: t.id.trim() }], 10),
+        );
+      case "payment": {
+        const parts = paymentReferencePredicates(t.reference);
+        if (!parts) return batchOf("payment", []);
+        return collect(
+          "payment",
+          this.docs.payments(
+            [{ col: "TRCD", op: "=", value: 50 }, ...parts, ...this.docs.divi()],
+            10,
+          ),
+        );
+      }
+      case "gl_voucher": {
+        const rows = await this.reader.all("FGLEDG", [
+          { col: "YEA4", op: "=", value: t.year },
+          ...(t.series ? [{ col: "VSER", op: "=" as const, value: t.series }] : []),
+          { col: "VONO", op: "=", value: Number(t.voucher) },
+          ...this.docs.divi(),
+        ]);
+        return this.docs.glVouchers(rows);
+      }
+    }
   }
 
   async listPayments(q: PaymentQuery): Promise<Lookup<Payment>> {

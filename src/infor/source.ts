@@ -58,6 +58,19 @@ export interface PaymentQuery {
   limit?: number;
 }
 
+/**
+ * One record named by the keys an ERP event carries (M3 Event Subscriber web service, an ION
+ * document): what a push reads instead of a whole poll window. Each variant is the record's own
+ * identity in the ERP, so the read returns exactly what a poll would map for it.
+ */
+export type RecordTarget =
+  | { entity: "supplier_invoice"; batchNumber: string }
+  | { entity: "supplier_invoice"; supplierId: string; invoiceNumber: string }
+  | { entity: "purchase_order"; number: string }
+  | { entity: "supplier"; id: string }
+  | { entity: "payment"; reference: string }
+  | { entity: "gl_voucher"; year: number; series: string; voucher: string };
+
 export interface InforSource {
   readonly kind: "m3" | "syteline";
   readonly tenant: string;
@@ -75,6 +88,12 @@ export interface InforSource {
   listPayments(query: PaymentQuery): Promise<Lookup<Payment>>;
   /** Vouchers with lines on `account` in `period` (YYYY-MM); only that account's lines. */
   listGlLines(account: string, period: string): Promise<Lookup<GlVoucher>>;
+  /**
+   * The one record a target names, read and mapped exactly as `listChanged` maps it (same
+   * documents, same joins), so its content hash matches the poll's. Empty when it is gone or
+   * belongs to another division.
+   */
+  readTarget?(target: RecordTarget): Promise<MappedBatch>;
 }
 
 /** Split mapper outcomes into records and failures. */

@@ -78,6 +78,10 @@ export interface Metrics {
   bodRequests: Counter<"outcome">;
   /** Records taken from BODs, by entity. */
   bodRecords: Counter<"entity">;
+  /** `POST /m3/events` requests by outcome. */
+  pushRequests: Counter<"outcome">;
+  /** M3 events received, by outcome (targets, unknown_table, head_deleted, invalid, ...). */
+  pushEvents: Counter<"outcome">;
 }
 
 const silent = pino({ level: "silent" });
@@ -211,6 +215,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       name: `${p}bod_records_total`,
       help: "Canonical records taken from ION BODs, by entity",
       labelNames: ["entity"] as const,
+      registers,
+    }),
+    pushRequests: new Counter({
+      name: `${p}push_requests_total`,
+      help: "POST /m3/events requests by outcome",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
+    pushEvents: new Counter({
+      name: `${p}push_events_total`,
+      help: "M3 events pushed, by outcome (read, or why ignored)",
+      labelNames: ["outcome"] as const,
       registers,
     }),
   };

@@ -11,7 +11,14 @@ export { type PollKey, pollKeyId, schedulerId } from "./keys.ts";
 export { type PollRequest, type PollResult, runPoll } from "./poll.ts";
 export { createReferenceCache, type ReferenceCache } from "./reference.ts";
 export { type SyncSchedule, type SyncScheduleInput, syncScheduleSchema } from "./schedule.ts";
-export { applySchedules, DEFAULT_RETRY, type PollJobData, type RetryPolicy } from "./schedules.ts";
+export {
+  applySchedules,
+  DEFAULT_RETRY,
+  type PollJobData,
+  PUSH_READ_JOB_NAME,
+  type PushReadJobData,
+  type RetryPolicy,
+} from "./schedules.ts";
 export type {
   ChangeBatch,
   ChangeEvent,
@@ -25,4 +32,9 @@ export type {
 export type { RecordSource, SourceFactory, SourcePage, SourceReject } from "./source.ts";
 export type { KeyStatus, PollCounts } from "./status.ts";
 export { getSyncStatus } from "./sync-status.ts";
+export {
+  runTargetedRead,
+  type TargetedReadRequest,
+  type TargetedReadResult,
+} from "./targeted.ts";
 export { createSyncQueue, createSyncWorker, SYNC_QUEUE, type SyncWorker } from "./worker.ts";

@@ -1,4 +1,5 @@
 import type { Queue } from "bullmq";
+import type { RecordTarget } from "../infor/source.ts";
 import { SyncError } from "./errors.ts";
 import { pollKeyId, SCHEDULER_PREFIX, schedulerId } from "./keys.ts";
 import {
@@ -16,6 +17,14 @@ export interface PollJobData {
 }
 
 export const POLL_JOB_NAME = "poll";
+
+/** Job of a push: read the one record an ERP event names (src/sync/targeted.ts). */
+export const PUSH_READ_JOB_NAME = "push-read";
+
+export interface PushReadJobData {
+  schedule: SyncSchedule;
+  target: RecordTarget;
+}
 
 export interface RetryPolicy {
   /** Tries per firing, the first included. */

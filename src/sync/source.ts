@@ -1,4 +1,5 @@
 import type { Entity } from "../infor/records.ts";
+import type { RecordTarget } from "../infor/source.ts";
 
 /**
  * What the sync engine needs from the Infor client: records of one entity changed on or after a
@@ -13,6 +14,8 @@ export interface RecordSource {
     sinceDate: string,
     options: { pageSize: number; signal?: AbortSignal },
   ): AsyncIterable<SourcePage>;
+  /** The one record an ERP event names, mapped as `listChanged` maps it (push reads). */
+  readTarget?(target: RecordTarget): Promise<SourcePage>;
 }
 
 /** A record the client could not map (bad number, missing key field), kept for quarantine. */

@@ -4,7 +4,13 @@ import { codeOf } from "../shared/error-code.ts";
 import type { SyncDeps } from "./deps.ts";
 import { errorDetail, SyncError } from "./errors.ts";
 import { type PollResult, runPoll } from "./poll.ts";
-import { POLL_JOB_NAME, type PollJobData } from "./schedules.ts";
+import {
+  POLL_JOB_NAME,
+  type PollJobData,
+  PUSH_READ_JOB_NAME,
+  type PushReadJobData,
+} from "./schedules.ts";
+import { runTargetedRead, type TargetedReadResult } from "./targeted.ts";
 
 /** BullMQ queue name of the poll jobs (queue names may not contain ":"). */
 export const SYNC_QUEUE = "sync-polls";
@@ -20,6 +26,10 @@ export interface SyncWorkerDeps extends SyncDeps {
 }
 
 export interface SyncWorker {
+  /**
+   * Typed for polls, which is what watchers of this worker read; push reads (job name
+   * `push-read`) share the queue so they run where the sources and the sink are.
+   */
   worker: Worker<PollJobData, PollResult>;
   close(): Promise<void>;
 }
@@ -33,6 +43,18 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   const worker = new Worker<PollJobData, PollResult>(
     deps.queueName ?? SYNC_QUEUE,
     async (job: Job<PollJobData, PollResult>) => {
+      if (job.name === PUSH_READ_JOB_NAME) {
+        const { schedule, target } = job.data as unknown as PushReadJobData;
+        try {
+          const r: TargetedReadResult = await runTargetedRead(deps, { schedule, target });
+          return r as unknown as PollResult;
+        } catch (err) {
+          if (err instanceof SyncError && err.code === "SYNC_BAD_CONFIG") {
+            throw new UnrecoverableError(`${err.code}: ${err.message}`);
+          }
+          throw err;
+        }
+      }
       if (job.name !== POLL_JOB_NAME) throw new Error(`unknown sync job ${job.name}`);
       const { schedule, mode, since } = job.data;
       try {

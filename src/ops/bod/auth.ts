@@ -40,14 +40,16 @@ export function signBody(secret: string, body: Buffer | string): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
+/** `signatureHeader` lets another webhook (the M3 push endpoint) use its own header name. */
 export function verifyBodAuth(
   headers: IncomingHttpHeaders,
   body: Buffer,
   config: BodAuthConfig,
+  signatureHeader: string = BOD_SIGNATURE_HEADER,
 ): BodAuthResult {
   const secrets = config.hmacSecrets ?? [];
   const tokens = config.bearerTokens ?? [];
-  const signature = header(headers, BOD_SIGNATURE_HEADER)?.trim();
+  const signature = header(headers, signatureHeader)?.trim();
   if (signature && secrets.length > 0) {
     const expected = secrets.map((s) => Buffer.from(signBody(s, body)));
     if (matchesAny(Buffer.from(signature.toLowerCase()), expected)) {
@@ -70,6 +72,9 @@ export function verifyBodAuth(
 }
 
 /** Cheap pre-check before reading the body: no credential at all means 401 without reading. */
-export function hasCredentials(headers: IncomingHttpHeaders): boolean {
-  return Boolean(header(headers, BOD_SIGNATURE_HEADER) || header(headers, "authorization"));
+export function hasCredentials(
+  headers: IncomingHttpHeaders,
+  signatureHeader: string = BOD_SIGNATURE_HEADER,
+): boolean {
+  return Boolean(header(headers, signatureHeader) || header(headers, "authorization"));
 }
