@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { DataSize } from "./data/model.ts";
+import type { SimEventConfig } from "./events/emitter.ts";
 import type { IdoItemFormat } from "./ido/handler.ts";
 import { accessFrom, type M3Access } from "./m3/access.ts";
 import type { ErrorStyle } from "./m3/envelope.ts";
@@ -55,6 +56,8 @@ export interface InforSimOptions {
    * string), as gateways that type everything as text answer. Default false (Mongoose v2: JSON).
    */
   idoStringScalars?: boolean;
+  /** Emit M3 database events to a URL when data changes (also `POST /_sim/events`). */
+  events?: SimEventConfig;
   logger?: Logger;
 }
 

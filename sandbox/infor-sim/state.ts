@@ -3,6 +3,7 @@ import { ymd } from "./data/dates.ts";
 import { generateTenantData } from "./data/generate.ts";
 import type { TenantData } from "./data/model.ts";
 import { createRng } from "./data/rng.ts";
+import { EventEmitter } from "./events/emitter.ts";
 import { FaultPlan } from "./gateway/faults.ts";
 import { MinuteWindow, RollingMinute } from "./gateway/limits.ts";
 import { TokenStore } from "./gateway/tokens.ts";
@@ -74,6 +75,8 @@ export class SimState {
   readonly tokens = new TokenStore();
   readonly faults: FaultPlan;
   readonly options: InforSimOptions;
+  /** M3 Event Subscriber web service: database events POSTed when data changes. */
+  readonly events = new EventEmitter();
   log: LogEntry[] = [];
   counters: Counters = emptyCounters();
   private readonly source: () => number;
@@ -87,6 +90,7 @@ export class SimState {
     const start = this.source();
     this.base = options.startDate ? Date.parse(`${options.startDate}T08:00:00Z`) - start : 0;
     this.faults = new FaultPlan(createRng((options.seed ?? 1) ^ 0x5eed));
+    if (options.events) this.events.configure(options.events);
     const ids = options.tenants && options.tenants.length > 0 ? options.tenants : ["SIMCO_TST"];
     ids.forEach((id, index) => {
       const seed = (options.seed ?? 1) + index * 7919;

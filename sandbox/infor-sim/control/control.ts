@@ -1,4 +1,5 @@
 import type { ScenarioKeys, TenantData } from "../data/model.ts";
+import { type EventCounters, eventsForUpsert, type SimEventConfig } from "../events/emitter.ts";
 import type { FaultSpec } from "../gateway/faults.ts";
 import { MinuteWindow, RollingMinute } from "../gateway/limits.ts";
 import type { SimConfig } from "../options.ts";
@@ -48,6 +49,9 @@ export interface InforSimControl {
   expireTokens(token?: string): number;
   configure(patch: Partial<SimConfig>): SimConfig;
   upsert(kind: string, fields: Fields, tenant?: string): unknown;
+  /** Where and how M3 database events go (url "" = off); resets the event counters. */
+  configureEvents(config: SimEventConfig): SimEventConfig;
+  eventCounters(): EventCounters;
   scenarios(tenant?: string): ScenarioKeys;
   ionapiFor(tenant?: string): IonapiFile;
   /** The file of a Web/mobile app registration (no saak/sask): a backend poller cannot use it. */
@@ -101,8 +105,12 @@ export function createControl(state: SimState, baseUrl: () => string): InforSimC
     },
     upsert: (kind, fields, tenant) => {
       const t = tenantOf(tenant ?? (typeof fields.tenant === "string" ? fields.tenant : undefined));
-      return upsertRecord({ data: t.data, today: state.today() }, kind, fields);
+      const result = upsertRecord({ data: t.data, today: state.today() }, kind, fields);
+      state.events.emit(eventsForUpsert(kind, fields, result, t.data, state.now()));
+      return result;
     },
+    configureEvents: (config) => state.events.configure(config),
+    eventCounters: () => structuredClone(state.events.counters),
     scenarios: (tenant) => structuredClone(tenantOf(tenant).data.scenarios),
     data: (tenant) => tenantOf(tenant).data,
     approvals: createApprovalControl((tenant) => tenantOf(tenant).data),

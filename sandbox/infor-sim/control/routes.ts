@@ -1,3 +1,4 @@
+import type { SimEventConfig } from "../events/emitter.ts";
 import type { FaultSpec } from "../gateway/faults.ts";
 import { json, type Reply } from "../http/reply.ts";
 import type { SimConfig } from "../options.ts";
@@ -62,6 +63,10 @@ export function handleControl(
       case "POST /_sim/approvals/config":
         control.approvals.configure(input as ApprovalSimSettings, tenant);
         return json(200, { ok: true });
+      case "POST /_sim/events":
+        return json(200, control.configureEvents(input as unknown as SimEventConfig));
+      case "GET /_sim/events":
+        return json(200, control.eventCounters());
       case "GET /_sim/approvals":
         return json(200, control.approvals.snapshot(tenant));
     }

@@ -132,7 +132,10 @@ export function createPushHandler(options: PushHandlerOptions) {
         return;
       }
       const mapped = targetsOfM3Event(read.event);
-      if (mapped.kind === "ignored") return count(mapped.reason);
+      if (mapped.kind === "ignored") {
+        count(mapped.reason);
+        return;
+      }
       if (mapped.kind === "invalid") {
         invalid.push({ index, reason: mapped.reason });
         options.metrics?.pushEvents.inc({ outcome: "invalid" });
