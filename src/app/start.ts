@@ -94,6 +94,7 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
         ...(over.botId ? { botId: over.botId } : {}),
         ...(over.botUserId ? { botUserId: over.botUserId } : {}),
         bodAuth: over.bod,
+        ...(over.push ? { pushAuth: over.push } : {}),
       });
       url = web.url;
       slackRequestUrl = web.slackRequestUrl;

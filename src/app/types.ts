@@ -43,6 +43,8 @@ export interface AppOverrides {
   erpReflectMs?: number;
   /** Credentials of `POST /ion/bod`; default from BOD_HMAC_SECRETS / BOD_BEARER_TOKENS. */
   bod?: { hmacSecrets?: string[]; bearerTokens?: string[] };
+  /** Credentials of `POST /m3/events`; default from PUSH_HMAC_SECRETS / PUSH_BEARER_TOKENS. */
+  push?: { hmacSecrets?: string[]; bearerTokens?: string[] };
   /** Requests per minute per tenant instead of routing.yml's (the simulator is not ION). */
   requestsPerMinute?: number;
   /** Install SIGTERM/SIGINT handlers that close the app and exit (serve does; tests do not). */
