@@ -43,6 +43,11 @@ export interface LedgerEntry {
   channel: string;
   /** The app's id for it, from its `alert.stored` audit entry; undefined when it was never stored. */
   alertId: string | undefined;
+  /**
+   * A later step's thread reply, when delivery sends it as an alert of its own (its
+   * `reply.parentAlertId` is `alertId`); without one the edit's own alert id must reply.
+   */
+  replyAlertId?: string;
 }
 
 /** One alert the app stored (audit `alert.stored`), reduced to what the ledger needs. */
@@ -54,6 +59,8 @@ export interface StoredAlert {
    * `note` is a decision notice.
    */
   kind: "record.new" | "record.updated" | "exception.opened" | "exception.resolved" | "note";
+  /** Set on the thread reply of an edit: the edit's alert id. */
+  replyTo?: string;
 }
 
 /** A message as the emulator stores it: every version oldest first; replies have `threadTs`. */
@@ -88,9 +95,14 @@ export function buildLedger(
   const byInvoiceKind = new Map<string, string[]>();
   const seen = new Set<string>();
   const firstOpened = new Set<string>();
+  const replyOf = new Map<string, StoredAlert>();
   for (const s of stored) {
     if (seen.has(s.alertId)) continue;
     seen.add(s.alertId);
+    if (s.replyTo !== undefined) {
+      if (!replyOf.has(s.replyTo)) replyOf.set(s.replyTo, s);
+      continue;
+    }
     let kind: LedgerKind = s.kind === "note" ? "decision.notice" : s.kind;
     if (s.kind === "exception.opened") {
       if (firstOpened.has(s.invoice)) kind = "exception.changed";
@@ -111,12 +123,16 @@ export function buildLedger(
     for (const k of e.followUps) steps[THREAD_OF[k]].push(k);
     for (const thread of ["record", "exception"] as const) {
       steps[thread].forEach((kind, step) => {
+        const alertId = take(e.invoice, kind);
+        const reply = alertId ? replyOf.get(alertId) : undefined;
+        if (alertId) replyOf.delete(alertId);
         ledger.push({
           invoice: e.invoice,
           kind,
           step,
           channel: e.channel,
-          alertId: take(e.invoice, kind),
+          alertId,
+          ...(reply ? { replyAlertId: reply.alertId } : {}),
         });
       });
     }
@@ -137,6 +153,8 @@ export function buildLedger(
       });
     }
   }
+  // Replies to alerts the ledger does not hold.
+  unexpected.push(...replyOf.values());
   return { ledger, unexpected };
 }
 
@@ -221,7 +239,10 @@ export function compareLedger(o: {
     KindTotals
   >;
   const entryById = new Map<string, LedgerEntry>();
-  for (const e of o.ledger) if (e.alertId) entryById.set(e.alertId, e);
+  for (const e of o.ledger) {
+    if (e.alertId) entryById.set(e.alertId, e);
+    if (e.replyAlertId) entryById.set(e.replyAlertId, e);
+  }
 
   // Where each alert id shows in Slack.
   const posts = new Map<string, SlackMessage[]>();
@@ -292,7 +313,7 @@ export function compareLedger(o: {
     }
     const p = posts.get(e.alertId) ?? [];
     const ed = edits.get(e.alertId) ?? [];
-    const r = replies.get(e.alertId) ?? [];
+    const r = replies.get(e.replyAlertId ?? e.alertId) ?? [];
     const root = rootOf.get(`${e.invoice} ${THREAD_OF[e.kind]}`);
     let delivered: boolean;
     let extra: number;
@@ -327,8 +348,9 @@ export function compareLedger(o: {
       note(`misrouted: ${where} in ${wrong[0]?.channel}, expected ${e.channel}`);
     }
     if (p.length + ed.length + r.length > 0) {
-      const stored = o.auditStored.has(e.alertId);
-      const posted = o.auditDelivered.has(e.alertId);
+      const ids = [e.alertId, ...(e.replyAlertId ? [e.replyAlertId] : [])];
+      const stored = ids.every((id) => o.auditStored.has(id));
+      const posted = ids.every((id) => o.auditDelivered.has(id));
       if (!stored || !posted) {
         t.auditMissing += 1;
         auditMissing += 1;

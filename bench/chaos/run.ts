@@ -158,11 +158,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     let injectionDone = false;
     const overTime = () => stopInjecting || Date.now() - started > o.timeLimitMs;
     const emuNow = emu;
+    // Reading the emulator copies every message: at most every 2 s (this process also runs the
+    // emulator and the simulator the app is waiting on).
+    const progress = everyAtMost(2_000, () => progressOf(emuNow, tag));
     const followUps = runFollowUps({
       sim,
       invoices: injected,
       injectionDone: () => injectionDone,
-      visible: () => progressOf(emuNow, tag).bothShown,
+      visible: () => progress().bothShown,
       stopped: overTime,
     });
     await injectInvoices({
@@ -181,7 +184,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     await faultsDone;
     log("fault plan done; waiting for delivery");
 
-    const finished = await waitForDelivery(emu, tag, injected, o, started, log, () =>
+    const finished = await waitForDelivery(progress, injected, o, started, log, () =>
       followUps.then((d) => d.size),
     );
     const followedUp = await followUps;
@@ -357,8 +360,7 @@ async function fire(e: FaultEvent, d: FaultDeps): Promise<void> {
  * Ends early when progress stops or time runs out.
  */
 async function waitForDelivery(
-  emu: SlackEmu,
-  tag: string,
+  progress: () => Progress,
   injected: readonly InjectedInvoice[],
   o: ChaosOptions,
   started: number,
@@ -377,7 +379,7 @@ async function waitForDelivery(
     const planned = injected.filter((i) => i.followUp).length;
     // Two top-level messages per invoice, and two thread replies (record, exception) per follow-up.
     const wanted = 2 * wellFormed + 2 * (followed ?? planned);
-    const p = progressOf(emu, tag);
+    const p = progress();
     const n = p.topLevel + p.replies;
     if (n !== last) {
       last = n;
@@ -403,10 +405,26 @@ async function waitForDelivery(
  * run's invoices first (one per invoice and kind counted), the thread replies under them, and
  * the invoices whose record and exception messages are both there.
  */
-function progressOf(
-  emu: SlackEmu,
-  tag: string,
-): { topLevel: number; replies: number; bothShown: Set<string> } {
+interface Progress {
+  topLevel: number;
+  replies: number;
+  bothShown: Set<string>;
+}
+
+/** `f`, computed again only when its last result is older than `ms`. */
+function everyAtMost<T>(ms: number, f: () => T): () => T {
+  let at = 0;
+  let last: T | undefined;
+  return () => {
+    if (last === undefined || Date.now() - at >= ms) {
+      last = f();
+      at = Date.now();
+    }
+    return last;
+  };
+}
+
+function progressOf(emu: SlackEmu, tag: string): Progress {
   const pattern = new RegExp(`${tag}-\\d+(?!\\d)`);
   const shown = new Map<string, Set<string>>();
   let replies = 0;
@@ -414,9 +432,8 @@ function progressOf(
     if (c.id === OPS_CHANNEL) continue;
     for (const m of emu.inspect.messages(c.id)) {
       if (m.deleted || !m.bot_id || !m.metadata) continue;
-      // As first posted: later versions (updated, resolved) word it differently.
-      const original = m.edits[0]?.previous ?? m;
-      const text = `${original.text}\n${JSON.stringify(original.blocks ?? [])}`;
+      // As first posted (later versions word it differently); the text fallback names the invoice.
+      const text = (m.edits[0]?.previous ?? m).text;
       const number = pattern.exec(text)?.[0];
       if (!number) continue;
       const kind = /^(New|Updated)\b/.test(text.split(number)[0]?.trim() ?? "")
@@ -533,7 +550,12 @@ async function readAudit(
       const n = alert?.record?.invoiceNumber;
       if (alert?.recordKey && n && first.test(n)) numberOfKey.set(alert.recordKey, n);
     }
-    const pending: { alertId: string; key: string; kind: StoredAlert["kind"] }[] = [];
+    const pending: {
+      alertId: string;
+      key: string;
+      kind: StoredAlert["kind"];
+      replyTo?: string;
+    }[] = [];
     for (const e of entries) {
       if (e.type === "alert.stored" && e.alertId) {
         stored.add(e.alertId);
@@ -547,7 +569,13 @@ async function readAudit(
             kind === "exception.resolved" ||
             kind === "note")
         ) {
-          pending.push({ alertId: e.alertId, key: alert.recordKey.split("#")[0] ?? "", kind });
+          const replyTo = alert.reply?.parentAlertId;
+          pending.push({
+            alertId: e.alertId,
+            key: alert.recordKey.split("#")[0] ?? "",
+            kind,
+            ...(replyTo ? { replyTo } : {}),
+          });
         }
       }
       // Delivery audits a post as post.result {ok} or, after an unknown outcome, as
@@ -562,7 +590,14 @@ async function readAudit(
     }
     for (const p of pending) {
       const invoice = numberOfKey.get(p.key);
-      if (invoice) storedAlerts.push({ alertId: p.alertId, invoice, kind: p.kind });
+      if (invoice) {
+        storedAlerts.push({
+          alertId: p.alertId,
+          invoice,
+          kind: p.kind,
+          ...(p.replyTo ? { replyTo: p.replyTo } : {}),
+        });
+      }
     }
     return { storedAlerts, stored, delivered, quarantined };
   } finally {
@@ -575,6 +610,8 @@ interface StoredShape {
   kind?: string;
   recordKey?: string;
   record?: { invoiceNumber?: string };
+  /** Delivery's thread reply of an edit (an alert of its own). */
+  reply?: { parentAlertId?: string };
 }
 
 function sleep(ms: number): Promise<void> {

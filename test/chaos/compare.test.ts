@@ -52,6 +52,10 @@ const stored: StoredAlert[] = [
   { alertId: "r2u", invoice: `${TAG}-2`, kind: "record.updated" },
   { alertId: "e2c", invoice: `${TAG}-2`, kind: "exception.opened" },
   { alertId: "r3u", invoice: `${TAG}-3`, kind: "record.updated" },
+  // Delivery sends an edit's thread reply as an alert of its own (invoice 2); invoice 3's edits
+  // reply under their own ids.
+  { alertId: "r2u>", invoice: `${TAG}-2`, kind: "record.updated", replyTo: "r2u" },
+  { alertId: "e2c>", invoice: `${TAG}-2`, kind: "exception.opened", replyTo: "e2c" },
   { alertId: "e3r", invoice: `${TAG}-3`, kind: "exception.resolved" },
 ];
 
@@ -102,8 +106,8 @@ function cleanRun(): SlackMessage[] {
     x3,
     m12,
     x12,
-    reply(m2, "r2u"),
-    reply(x2, "e2c"),
+    reply(m2, "r2u>"),
+    reply(x2, "e2c>"),
     reply(m3, "r3u"),
     reply(x3, "e3r"),
   ];
@@ -178,13 +182,19 @@ describe("chaos ledger comparison", () => {
   it("reports a thread reply posted twice, and an update posted as a new message", () => {
     const messages = cleanRun();
     const x2 = messages[3] as SlackMessage;
-    messages.push(reply(x2, "e2c"));
+    messages.push(reply(x2, "e2c>"));
     messages.push(message(C1, "r2u"));
     const c = compare(messages);
     expect(c.perKind["exception.changed"].duplicated).toBe(1);
     expect(c.perKind["record.updated"].duplicated).toBe(1);
     // The record of invoice 2 is now two top-level messages.
     expect(c.duplicatedAcrossKinds).toBe(1);
+  });
+
+  it("reports an edit whose thread reply never came as lost", () => {
+    const messages = cleanRun().filter((m) => m.versions[0]?.alertId !== "r2u>");
+    const c = compare(messages);
+    expect(c.perKind["record.updated"]).toMatchObject({ expected: 2, delivered: 1, lost: 1 });
   });
 
   it("reports a message without metadata as a failure, and its copy by content as a duplicate", () => {
