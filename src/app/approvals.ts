@@ -11,6 +11,7 @@ import { toApprovalPolicy } from "../config/policies.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
 import type { InforClient } from "../infor/create-client.ts";
 import type { InforSource } from "../infor/source.ts";
+import { codeOf } from "../shared/error-code.ts";
 import type { ThreadPoster } from "../slack/actions/approval-messages.ts";
 import { createSlackApprovalNotifier } from "../slack/actions/approval-notifier.ts";
 import { createErpApprovals, type ErpApprovals } from "./erp-approvals.ts";
@@ -99,7 +100,7 @@ export function invoiceRecheck(
       }
     } catch (err) {
       if (err instanceof RecheckError) throw err;
-      const code = (err as { code?: string }).code;
+      const code = codeOf(err);
       logger.warn({ code }, "approval recheck could not read the invoice");
       throw new RecheckError("erp_unreadable", `Infor could not be read${code ? `: ${code}` : ""}`);
     }
@@ -166,8 +167,7 @@ export function startApprovalSweeps(o: {
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     running = runApprovalSweep({ store: o.store, schedule, notify, audit: o.audit }).catch(
-      (err: unknown) =>
-        o.logger.warn({ code: (err as { code?: string }).code }, "approval sweep failed"),
+      (err: unknown) => o.logger.warn({ code: codeOf(err) }, "approval sweep failed"),
     );
   }, o.everyMs);
   timer.unref();

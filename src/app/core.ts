@@ -16,6 +16,7 @@ import {
   type ExceptionPipeline,
 } from "../pipeline/compose.ts";
 import { lookupsFromSources } from "../pipeline/lookups.ts";
+import { codeOf } from "../shared/error-code.ts";
 import type { SlackAuditFn } from "../slack/audit-events.ts";
 import { slackAuditToLog } from "../slack/audit-sink.ts";
 import { type ApprovalSide, createApprovalSide } from "./approvals.ts";
@@ -72,7 +73,7 @@ export function createCore(o: {
     maxRetriesPerRequest: null,
     connectionName: o.connectionName,
   });
-  redis.on("error", (err) => logger.warn({ code: (err as { code?: string }).code }, "redis error"));
+  redis.on("error", (err) => logger.warn({ code: codeOf(err) }, "redis error"));
   const bull = redis.duplicate({ maxRetriesPerRequest: null });
   bull.on("error", () => {});
   try {
@@ -138,7 +139,7 @@ export function createCore(o: {
     // per event instead of letting them print stack traces.
     for (const queue of [delivery.queue, sync.queue, maintenance]) {
       queue.on("error", (err: Error) =>
-        logger.warn({ queue: queue.name, code: (err as { code?: string }).code }, "queue error"),
+        logger.warn({ queue: queue.name, code: codeOf(err) }, "queue error"),
       );
     }
     return {

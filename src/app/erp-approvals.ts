@@ -16,6 +16,7 @@ import type { RoutingConfig } from "../config/routing-schema.ts";
 import type { InforClient } from "../infor/create-client.ts";
 import { M3ApprovalCalls } from "../infor/m3/approval-calls.ts";
 import { MiClient } from "../infor/m3/mi-client.ts";
+import { codeOf } from "../shared/error-code.ts";
 import {
   directThreadPoster,
   type ThreadPoster,
@@ -164,7 +165,7 @@ export function reflectedMessage(client: WebClient, logger: Logger, threadPoster
       text: `${text} · ${esc(a.title)}`,
       key: `erp:${line.kind}:${line.state}`,
     }).catch((err: unknown) =>
-      logger.warn({ code: (err as { code?: string }).code }, "ERP decision notice not queued"),
+      logger.warn({ code: codeOf(err) }, "ERP decision notice not queued"),
     );
   };
 }
@@ -192,9 +193,7 @@ export function startErpReflection(
       .then((r) => {
         if (r.decidedInErp || r.completed) o.logger.info(r, "decisions reflected from the ERP");
       })
-      .catch((err: unknown) =>
-        o.logger.warn({ code: (err as { code?: string }).code }, "ERP reflection failed"),
-      )
+      .catch((err: unknown) => o.logger.warn({ code: codeOf(err) }, "ERP reflection failed"))
       .finally(() => {
         busy = false;
       });

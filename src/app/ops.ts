@@ -13,6 +13,7 @@ import { ProgressTracker } from "../ops/progress.ts";
 import type { PushHandlerOptions } from "../ops/push/handler.ts";
 import { createRedisProbe } from "../ops/redis-probe.ts";
 import type { HttpRoute } from "../ops/routes.ts";
+import { codeOf } from "../shared/error-code.ts";
 import type { PollResult } from "../sync/poll.ts";
 import { type PollJobData, PUSH_READ_JOB_NAME } from "../sync/schedules.ts";
 import { getSyncStatus } from "../sync/sync-status.ts";
@@ -148,7 +149,7 @@ export function createOpsSide(o: {
       });
       worker.on("failed", (_job, err) => {
         metrics.posts.inc({ outcome: "failed" });
-        if ((err as { code?: string }).code === "slack_webapi_rate_limited_error") {
+        if (codeOf(err) === "slack_webapi_rate_limited_error") {
           metrics.rateLimited.inc({ side: "slack" });
         }
       });

@@ -1,3 +1,4 @@
+import { codeOf } from "../shared/error-code.ts";
 import type { DecisionDeps, DecisionOutcome } from "./decide.ts";
 import type { ErpWriteOutcome } from "./erp-types.ts";
 import type { ErpWriter } from "./erp-write-back.ts";
@@ -29,7 +30,7 @@ export async function erpStep(
       ...(input.reason ? { reason: input.reason } : {}),
     });
   } catch (err) {
-    out = { status: "unknown", reason: (err as { code?: string }).code ?? "erp_error" };
+    out = { status: "unknown", reason: codeOf(err) ?? "erp_error" };
   }
   const audit = (code: string, type: "approval.writeback" | "approval.refused") =>
     deps.audit({

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { codeOf } from "../shared/error-code.ts";
 import type {
   ErpAdapter,
   ErpCall,
@@ -115,10 +116,7 @@ export function createErpWriter(o: ErpWriterOptions): ErpWriter {
           // Nothing of ours can have reached M3 yet: an unreadable state (APS110MI has no read)
           // does not stop the first call; after a call it means "unknown".
           if (mayBeOurs || attempts > (prior?.attempts ?? 0)) {
-            log.warn(
-              { approvalId: id, code: (err as { code?: string }).code },
-              "ERP state unreadable",
-            );
+            log.warn({ approvalId: id, code: codeOf(err) }, "ERP state unreadable");
             return { status: "unknown", reason: "M3 could not be read to confirm the decision" };
           }
         }
@@ -164,7 +162,7 @@ export function createErpWriter(o: ErpWriterOptions): ErpWriter {
         }
         if (!route.ambiguous(err)) throw err;
         log.warn(
-          { approvalId: id, route: route.name, attempts, code: (err as { code?: string }).code },
+          { approvalId: id, route: route.name, attempts, code: codeOf(err) },
           "ERP write outcome unknown; reading M3 before any retry",
         );
         await setStatus(id, "ambiguous", attempts);

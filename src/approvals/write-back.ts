@@ -1,3 +1,4 @@
+import { codeOf } from "../shared/error-code.ts";
 import type { Approval } from "./types.ts";
 
 /**
@@ -27,10 +28,6 @@ export async function writeBack(
     await sink.write(approval);
     return { status: "written" };
   } catch (err) {
-    const code =
-      err && typeof err === "object" && "code" in err && typeof err.code === "string"
-        ? err.code
-        : "write_back_failed";
-    return { status: "failed", code };
+    return { status: "failed", code: codeOf(err) ?? "write_back_failed" };
   }
 }

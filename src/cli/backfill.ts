@@ -63,7 +63,7 @@ export const backfillCommand: CliCommand = async (argv, io) => {
     } catch (err) {
       if (err instanceof SyncError) {
         io.stderr.write(`backfill: ${err.code}: ${err.message}\n`);
-        return err.code === "SYNC_BAD_CONFIG" ? EXIT.usage : EXIT.failed;
+        return err.code === "sync_bad_config" ? EXIT.usage : EXIT.failed;
       }
       throw err;
     }

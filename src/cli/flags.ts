@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { nearest } from "../config/suggest.ts";
+import { codeOf } from "../shared/error-code.ts";
 
 export interface ParsedArgs {
   positional: string[];
@@ -42,7 +43,7 @@ export function parseFlags(
 
 /** node's parse errors reworded for an admin: the flag named, a near spelling suggested. */
 function usageText(err: unknown, known: string[]): string {
-  const code = (err as { code?: string }).code;
+  const code = codeOf(err);
   const message = err instanceof Error ? err.message : String(err);
   const flag = /'(-[^' ]+)/.exec(message)?.[1];
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && flag) {

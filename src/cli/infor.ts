@@ -1,5 +1,6 @@
 import { inforCall, ionapiInspect } from "../infor/cli.ts";
 import { decryptSecret, isEnvelope, parseKeyRing } from "../security/envelope.ts";
+import { codeOf } from "../shared/error-code.ts";
 import { type CliCommand, EXIT } from "./io.ts";
 
 /**
@@ -15,7 +16,7 @@ function revealWith(env: Record<string, string | undefined>) {
     try {
       return decryptSecret(text, parseKeyRing(env.ENCRYPTION_KEYS));
     } catch (err) {
-      throw new Error(`${source} cannot be decrypted (${(err as { code?: string }).code})`);
+      throw new Error(`${source} cannot be decrypted (${codeOf(err)})`);
     }
   };
 }
@@ -47,7 +48,7 @@ export const inforCallCommand: CliCommand = async (argv, io) => {
         try {
           env.INFOR_IONAPI = decryptSecret(inline, parseKeyRing(env.ENCRYPTION_KEYS));
         } catch (err) {
-          io.stderr.write(`IONAPI_JSON cannot be decrypted (${(err as { code?: string }).code})\n`);
+          io.stderr.write(`IONAPI_JSON cannot be decrypted (${codeOf(err)})\n`);
           return EXIT.usage;
         }
       } else env.INFOR_IONAPI = inline;

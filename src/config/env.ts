@@ -9,6 +9,7 @@ import {
   type KeyRing,
   parseKeyRing,
 } from "../security/envelope.ts";
+import { codeOf } from "../shared/error-code.ts";
 import { isLoopbackHost } from "../shared/urls.ts";
 
 /**
@@ -193,7 +194,7 @@ export function loadEnv(
     try {
       ionapiText = reveal("IONAPI_FILE", readFile(ionapiFile).trim());
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
+      const code = codeOf(err) ?? "unreadable";
       problem("IONAPI_FILE", `cannot read ${ionapiFile} (${code})`);
     }
   } else if (ionapiJson) {

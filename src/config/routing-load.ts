@@ -9,6 +9,7 @@ import {
   parseDocument,
 } from "yaml";
 import type { z } from "zod";
+import { codeOf } from "../shared/error-code.ts";
 import { type RoutingConfig, routingSchema } from "./routing-schema.ts";
 import { nearest } from "./suggest.ts";
 
@@ -41,7 +42,7 @@ export function loadRoutingFile(file: string): RoutingResult {
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
+    const code = codeOf(err) ?? "unreadable";
     return { ok: false, problems: [{ file, path: "", message: `cannot read the file (${code})` }] };
   }
   return parseRouting(text, file);

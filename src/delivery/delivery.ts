@@ -4,6 +4,7 @@ import { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import { AuditLog } from "../audit/log.ts";
 import type { AuditFilter, AuditRetention } from "../audit/types.ts";
+import { codeOf } from "../shared/error-code.ts";
 import type { LinkTemplates } from "../slack/blocks/format.ts";
 import { type Alert, editsInPlace, parseAlert } from "./alert.ts";
 import { type DeliveryConfigInput, deliveryConfigSchema, paceSettings } from "./config.ts";
@@ -114,8 +115,7 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
       : options.connection;
   // ioredis prints an "Unhandled error event" with a stack for every reconnect attempt of a
   // connection without a listener: log the code instead (Redis restarts are routine).
-  const logRedisError = (err: Error) =>
-    logger.warn({ code: (err as { code?: string }).code }, "delivery: redis error");
+  const logRedisError = (err: Error) => logger.warn({ code: codeOf(err) }, "delivery: redis error");
   if (ownsRedis) redis.on("error", logRedisError);
   const keys = deliveryKeys(options.prefix);
   const pace = paceSettings(config);
@@ -227,7 +227,7 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
       });
       worker.on("error", (err) => logger.error({ err }, "delivery: worker error"));
       worker.on("failed", (job, err) => {
-        const code = (err as { code?: string }).code ?? err.name;
+        const code = codeOf(err) ?? err.name;
         logger.warn(
           { jobId: job?.id, attempts: job?.attemptsMade, code },
           "delivery: attempt failed",

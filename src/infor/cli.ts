@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Dispatcher } from "undici";
 import { commandFlags, parseFlags } from "../cli/flags.ts";
+import { codeOf } from "../shared/error-code.ts";
 import { createInforClient } from "./create-client.ts";
 import { InforError, MiBusinessError, MiPartialResultError } from "./errors.ts";
 import {
@@ -56,7 +57,7 @@ async function loadIonapi(
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
-    throw new Error(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? "error"}`);
+    throw new Error(`cannot read ${path}: ${codeOf(err) ?? "error"}`);
   }
   return parseIonapi(io.reveal ? io.reveal(text.trim(), path) : text, options);
 }

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { pino } from "pino";
 import { type Dispatcher, request } from "undici";
+import { codeOf } from "../shared/error-code.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { AuthFailedError, AuthRejectedError, SignInCappedError } from "./errors.ts";
 import { LocalSignInGate, type SignInGate } from "./http/signin-gate.ts";
@@ -100,10 +101,7 @@ export class TokenManager {
       if (now >= t.refreshAt && !this.inflight) {
         // Refresh in the background; this caller keeps the still-valid token.
         this.startRenewal().catch((err: unknown) =>
-          this.log.warn(
-            { code: (err as { code?: string }).code },
-            "proactive token refresh failed",
-          ),
+          this.log.warn({ code: codeOf(err) }, "proactive token refresh failed"),
         );
       }
       return t.access;

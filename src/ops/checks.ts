@@ -1,4 +1,5 @@
-import { errorCode, OpsError } from "./errors.ts";
+import { codeOf } from "../shared/error-code.ts";
+import { OpsError } from "./errors.ts";
 
 /** A readiness dependency: resolves when usable, rejects (ideally with a `code`) when not. */
 export interface ReadinessCheck {
@@ -39,8 +40,8 @@ export async function withTimeout<T>(
   }
 }
 
-function codeOf(err: unknown): string {
-  const code = errorCode(err);
+function checkFailureCode(err: unknown): string {
+  const code = codeOf(err);
   if (code === "check_timeout") return "timeout";
   // Slack Web API errors carry the API's error name in data.error (e.g. invalid_auth).
   const data = (err as { data?: { error?: unknown } } | undefined)?.data;
@@ -60,7 +61,12 @@ export function createCheckRunner(now: () => number = Date.now) {
       return { ok: true, ms: now() - started };
     } catch (err) {
       const detail = err instanceof OpsError ? err.detail : undefined;
-      return { ok: false, ms: now() - started, error: codeOf(err), ...(detail ? { detail } : {}) };
+      return {
+        ok: false,
+        ms: now() - started,
+        error: checkFailureCode(err),
+        ...(detail ? { detail } : {}),
+      };
     }
   };
 

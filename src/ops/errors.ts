@@ -1,5 +1,3 @@
-import { codeOf } from "../shared/error-code.ts";
-
 /** Stable codes for everything `ops/` refuses; callers branch on `code`, never on message text. */
 export type OpsErrorCode =
   | "bod_unauthenticated"
@@ -26,6 +24,3 @@ export class OpsError extends Error {
     this.detail = detail;
   }
 }
-
-/** The `code` of an error when it has a string one (our errors, Slack's, ioredis'), else undefined. */
-export const errorCode = codeOf;

@@ -7,7 +7,7 @@ export {
   redisCheck,
   slackAuthCheck,
 } from "./checks.ts";
-export { errorCode, OpsError, type OpsErrorCode } from "./errors.ts";
+export { OpsError, type OpsErrorCode } from "./errors.ts";
 export { createEventLoopMonitor, type EventLoopMonitor } from "./event-loop.ts";
 export {
   createHealth,

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { pino } from "pino";
-import { errorCode } from "./errors.ts";
+import { codeOf } from "../shared/error-code.ts";
 
 /**
  * Graceful shutdown. On the first SIGTERM or SIGINT the closers run one after another, in the
@@ -116,7 +116,7 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
           logger.info({ step: closer.name, ms: now() - started }, "shutdown step done");
         }
       } catch (err) {
-        const code = errorCode(err) ?? "failed";
+        const code = codeOf(err) ?? "failed";
         steps.push({ name: closer.name, ok: false, ms: now() - started, error: code });
         logger.error({ err, step: closer.name }, "shutdown step failed; continuing");
       }

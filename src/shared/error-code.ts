@@ -1,5 +1,5 @@
 /**
- * The stable `code` an error carries (Node's `ECONNRESET`, our `SYNC_BUSY`, Slack's
+ * The stable `code` an error carries (Node's `ECONNRESET`, our `sync_busy`, Slack's
  * `slack_webapi_platform_error`): handling is decided on codes, never on message text.
  */
 export function codeOf(err: unknown): string | undefined {

@@ -14,6 +14,7 @@ import pino, { type Logger } from "pino";
 import type { DecisionDeps } from "../approvals/decide.ts";
 import type { ApprovalStore } from "../approvals/store.ts";
 import { pacedFetch } from "../delivery/method-pacing.ts";
+import { codeOf } from "../shared/error-code.ts";
 import { registerApprovalActions } from "./actions/approval-actions.ts";
 import { registerApprovalComments } from "./actions/approval-comments.ts";
 import type { ThreadPoster } from "./actions/approval-messages.ts";
@@ -162,7 +163,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       guardConnection = deps.redis.duplicate();
       // ioredis would print each reconnect failure with a stack to stderr without a listener.
       guardConnection.on("error", (err) =>
-        logger.warn({ code: (err as { code?: string }).code }, "slack replay-check redis error"),
+        logger.warn({ code: codeOf(err) }, "slack replay-check redis error"),
       );
     }
     return guardConnection;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { parse as parseQuery } from "node:querystring";
+import { codeOf } from "../shared/error-code.ts";
 import { BodyBudget } from "./door/body-budget.ts";
 import { checkPayloadShape } from "./door/payload-shape.ts";
 import { decidePath } from "./door/request-path.ts";
@@ -158,7 +159,7 @@ export function guardSlackRequests(inner: RequestListener, options: GuardOptions
             try {
               seen = await options.seenBefore(head.signature.slice(3));
             } catch (err) {
-              options.onError?.(errorCode(err));
+              options.onError?.(guardFailureCode(err));
               if (whenReplayCheckFails === "refuse") {
                 return refuse(req, res, 503, "replay check unavailable", { "retry-after": "1" });
               }
@@ -257,9 +258,10 @@ function single(req: IncomingMessage, name: string): string | undefined {
   return value;
 }
 
-function errorCode(err: unknown): string {
-  const e = err as { code?: unknown; name?: unknown } | undefined;
-  if (typeof e?.code === "string") return e.code;
+function guardFailureCode(err: unknown): string {
+  const code = codeOf(err);
+  if (code !== undefined) return code;
+  const e = err as { name?: unknown } | undefined;
   // Redis replies like "OOM command not allowed…" carry their code as the first word.
   const msg = (err as Error | undefined)?.message ?? "";
   const first = /^([A-Z]{2,20})\b/.exec(msg)?.[1];

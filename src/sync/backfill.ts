@@ -24,7 +24,7 @@ export interface BackfillRequest {
  */
 export async function backfill(deps: SyncDeps, request: BackfillRequest): Promise<PollResult[]> {
   if (!isIsoDate(request.since)) {
-    throw new SyncError("SYNC_BAD_CONFIG", "backfill --since must be an ISO date YYYY-MM-DD");
+    throw new SyncError("sync_bad_config", "backfill --since must be an ISO date YYYY-MM-DD");
   }
   const matching = request.schedules
     .map((s) => syncScheduleSchema.parse(s))
@@ -36,7 +36,7 @@ export async function backfill(deps: SyncDeps, request: BackfillRequest): Promis
         (request.division === undefined || s.division === request.division),
     );
   if (matching.length === 0) {
-    throw new SyncError("SYNC_BAD_CONFIG", `no schedule polls ${request.entity} for that scope`);
+    throw new SyncError("sync_bad_config", `no schedule polls ${request.entity} for that scope`);
   }
   const results: PollResult[] = [];
   for (const schedule of matching) {

@@ -3,17 +3,17 @@ import { codeOf } from "../shared/error-code.ts";
 /** Stable codes for sync failures: callers branch on `code`, never on message text. */
 export type SyncErrorCode =
   /** Another poll for the same key holds the lock (a backfill asked while a poll runs). */
-  | "SYNC_BUSY"
+  | "sync_busy"
   /** The key's lock expired or was taken over mid-poll; the poll stopped before committing. */
-  | "SYNC_LOCK_LOST"
+  | "sync_lock_lost"
   /** The source (ION gateway) failed: down, throttled or answered garbage. */
-  | "SYNC_SOURCE_FAILED"
+  | "sync_source_failed"
   /** The poll was stopped between pages (shutdown); nothing after the last page was committed. */
-  | "SYNC_ABORTED"
+  | "sync_aborted"
   /** The sink could not store the batch's alerts; nothing after it was committed. */
-  | "SYNC_SINK_FAILED"
+  | "sync_sink_failed"
   /** A schedule or option that cannot work (no cron and no interval, bad date). */
-  | "SYNC_BAD_CONFIG";
+  | "sync_bad_config";
 
 export class SyncError extends Error {
   readonly code: SyncErrorCode;
@@ -31,12 +31,12 @@ export class SyncError extends Error {
  * Best stable code for any thrown value: for a source failure the client's own code (e.g. a
  * throttling code) when it has one, else our code, else a generic one.
  */
-export function errorCode(err: unknown): string {
-  if (err instanceof SyncError && err.code === "SYNC_SOURCE_FAILED" && err.cause !== undefined) {
+export function syncFailureCode(err: unknown): string {
+  if (err instanceof SyncError && err.code === "sync_source_failed" && err.cause !== undefined) {
     const inner = codeOf(err.cause);
     if (inner) return inner;
   }
-  return codeOf(err) ?? "SYNC_SOURCE_FAILED";
+  return codeOf(err) ?? "sync_source_failed";
 }
 
 /**

@@ -127,7 +127,7 @@ export async function processPage(
     try {
       await deps.sink.deliver({ key, events, shadow: ctx.shadow, mode: ctx.mode });
     } catch (err) {
-      throw new SyncError("SYNC_SINK_FAILED", "storing the batch's alerts failed", err);
+      throw new SyncError("sync_sink_failed", "storing the batch's alerts failed", err);
     }
     if (ctx.shadow) counts.shadow += events.length;
     await deps.hooks?.afterDeliver?.(key);

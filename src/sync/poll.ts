@@ -1,6 +1,6 @@
 import { isIsoDate, maxDate, utcDate } from "./dates.ts";
 import { isShadow, resolveDeps, type SyncDeps } from "./deps.ts";
-import { errorCode, errorDetail, SyncError } from "./errors.ts";
+import { errorDetail, SyncError, syncFailureCode } from "./errors.ts";
 import { clearFailures, recordFailure } from "./failures.ts";
 import type { PollKey } from "./keys.ts";
 import { acquirePollLock } from "./lock.ts";
@@ -60,7 +60,7 @@ export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<P
   const { redis, keys, logger } = deps;
   const log = logger.child({ sync: key, mode });
   if (mode === "backfill" && (!request.since || !isIsoDate(request.since))) {
-    throw new SyncError("SYNC_BAD_CONFIG", "backfill needs since as an ISO date YYYY-MM-DD");
+    throw new SyncError("sync_bad_config", "backfill needs since as an ISO date YYYY-MM-DD");
   }
   await registerKey(redis, keys, key);
 
@@ -68,7 +68,7 @@ export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<P
   const lease = await acquirePollLock(redis, lockKey, { ttlMs: deps.lockTtlMs });
   if (!lease) {
     if (mode === "backfill") {
-      throw new SyncError("SYNC_BUSY", "a poll for this key is running; try again shortly");
+      throw new SyncError("sync_busy", "a poll for this key is running; try again shortly");
     }
     await recordSkipped(redis, keys, key);
     deps.metrics?.polls.inc({ entity: key.entity, outcome: "skipped" });
@@ -110,7 +110,7 @@ export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<P
       });
       if (source.supports && !source.supports(key.entity)) {
         throw new SyncError(
-          "SYNC_BAD_CONFIG",
+          "sync_bad_config",
           `this ERP's source cannot list changed ${key.entity} records; remove the schedule`,
         );
       }
@@ -130,7 +130,7 @@ export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<P
             // A source that honours our signal throws its abort reason: name the real cause.
             if (request.signal?.aborted) throw aborted();
             if (lease.signal.aborted) throw lockLost();
-            throw new SyncError("SYNC_SOURCE_FAILED", `reading ${key.entity} failed`, err);
+            throw new SyncError("sync_source_failed", `reading ${key.entity} failed`, err);
           }
           if (next.done) break;
           if (lease.signal.aborted) throw lockLost();
@@ -189,9 +189,9 @@ export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<P
       shadow,
     };
   } catch (err) {
-    const code = errorCode(err);
+    const code = syncFailureCode(err);
     const failedAt = deps.clock();
-    if (code === "SYNC_ABORTED") {
+    if (code === "sync_aborted") {
       log.info("poll stopped for shutdown; watermark unchanged");
       throw err;
     }
@@ -240,11 +240,11 @@ function countMetrics(deps: ReturnType<typeof resolveDeps>, key: PollKey, c: Pol
 }
 
 function aborted(): SyncError {
-  return new SyncError("SYNC_ABORTED", "the poll was stopped (shutdown); it resumes next time");
+  return new SyncError("sync_aborted", "the poll was stopped (shutdown); it resumes next time");
 }
 
 function lockLost(): SyncError {
-  return new SyncError("SYNC_LOCK_LOST", "the poll lock expired mid-poll; nothing committed");
+  return new SyncError("sync_lock_lost", "the poll lock expired mid-poll; nothing committed");
 }
 
 async function notifyOps(
@@ -261,5 +261,5 @@ async function notifyOps(
 
 /** Code and message only: a client error may carry request details we must not log. */
 function errorSummary(err: unknown): { code: string; message: string } {
-  return { code: errorCode(err), message: err instanceof Error ? err.message : String(err) };
+  return { code: syncFailureCode(err), message: err instanceof Error ? err.message : String(err) };
 }

@@ -62,7 +62,7 @@ export async function applySchedules(
       const issue = parsed.error.issues[0];
       const where = issue?.path.length ? `.${issue.path.join(".")}` : "";
       throw new SyncError(
-        "SYNC_BAD_CONFIG",
+        "sync_bad_config",
         `schedules[${i}]${where}: ${issue?.message ?? "invalid schedule"}`,
       );
     }
@@ -73,7 +73,7 @@ export async function applySchedules(
     const id = schedulerId(scheduleKey(s));
     if (wanted.has(id)) {
       throw new SyncError(
-        "SYNC_BAD_CONFIG",
+        "sync_bad_config",
         `two schedules for ${pollKeyId(scheduleKey(s))}: one key, one schedule`,
       );
     }

@@ -66,7 +66,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
         });
       } catch (err) {
         // A schedule that cannot work will not work on the next attempt either.
-        if (err instanceof SyncError && err.code === "SYNC_BAD_CONFIG") {
+        if (err instanceof SyncError && err.code === "sync_bad_config") {
           throw new UnrecoverableError(`${err.code}: ${err.message}`);
         }
         throw err;
@@ -80,17 +80,14 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   );
   // An EventEmitter "error" with no listener would crash the process (Redis blips included).
   worker.on("error", (err) => {
-    deps.logger?.error(
-      { code: (err as { code?: string }).code, message: err.message },
-      "sync worker error",
-    );
+    deps.logger?.error({ code: codeOf(err), message: err.message }, "sync worker error");
   });
   worker.on("failed", (job, err) => {
     const code = codeOf(err);
     // The source's own words too (M3's message and field): "mi_business" alone says nothing.
     const context = { job: job?.id, attempts: job?.attemptsMade, code, detail: errorDetail(err) };
     // Shutdown stops a poll between pages on purpose; its retry is routine, not a warning sign.
-    if (code === "SYNC_ABORTED")
+    if (code === "sync_aborted")
       deps.logger?.info(context, "poll stopped by shutdown; it is retried");
     else deps.logger?.warn(context, "poll attempt failed");
   });

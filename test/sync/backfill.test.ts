@@ -49,14 +49,14 @@ describe("backfill", () => {
 
     await expect(
       backfill(deps, { schedules, entity: "gl_voucher", since: "2026-11-01" }),
-    ).rejects.toMatchObject({ code: "SYNC_BAD_CONFIG" });
+    ).rejects.toMatchObject({ code: "sync_bad_config" });
     await expect(
       backfill(deps, { schedules, entity: "purchase_order", since: "1 Nov" }),
-    ).rejects.toMatchObject({ code: "SYNC_BAD_CONFIG" });
+    ).rejects.toMatchObject({ code: "sync_bad_config" });
 
     await redis.set(syncKeys(prefix).lock(key), "a running poll");
     await expect(
       backfill(deps, { schedules, entity: "purchase_order", since: "2026-11-01" }),
-    ).rejects.toMatchObject({ code: "SYNC_BUSY" });
+    ).rejects.toMatchObject({ code: "sync_busy" });
   });
 });

@@ -27,7 +27,7 @@ const m3Says = () =>
 
 describe("a failed poll says why, in M3's words", () => {
   it("errorDetail reaches through the sync wrapper to M3's message, field and code", () => {
-    const err = new SyncError("SYNC_SOURCE_FAILED", "reading supplier failed", m3Says());
+    const err = new SyncError("sync_source_failed", "reading supplier failed", m3Says());
     expect(errorDetail(err)).toBe(
       "EXPORTMI/Select: Field IDCHID does not exist in CIDMAS (field QERY) [XFI0001]",
     );

@@ -45,7 +45,7 @@ describe("ION down or throttled", () => {
     for (let i = 0; i < 5; i++) {
       source.failures.push(new Throttled("429 from the gateway"));
       await expect(runPoll(deps, { schedule: poSchedule() })).rejects.toMatchObject({
-        code: "SYNC_SOURCE_FAILED",
+        code: "sync_source_failed",
       });
     }
     expect(await redis.get(syncKeys(prefix).watermark(key))).toBe("2026-12-01");

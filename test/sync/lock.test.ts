@@ -67,7 +67,7 @@ describe("poll lock", () => {
       hooks: { beforeWatermark: () => redis.set(keys.lock(pollKey), "other").then(() => {}) },
     };
     await expect(runPoll(stolen, { schedule: poSchedule() })).rejects.toMatchObject({
-      code: "SYNC_LOCK_LOST",
+      code: "sync_lock_lost",
     });
     expect(await redis.get(keys.watermark(pollKey))).toBe("2026-12-01");
     expect(await redis.get(keys.lock(pollKey))).toBe("other");

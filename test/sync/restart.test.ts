@@ -100,7 +100,7 @@ describe("restart between records read and watermark saved", () => {
       },
     };
     await expect(runPoll(failing, { schedule: poSchedule() })).rejects.toMatchObject({
-      code: "SYNC_SINK_FAILED",
+      code: "sync_sink_failed",
     });
     await runPoll(deps, { schedule: poSchedule() });
     expect(numbers(sink)).toEqual(["4000001"]);
@@ -112,7 +112,7 @@ describe("restart between records read and watermark saved", () => {
     const stopping: SyncDeps = { ...deps, hooks: { afterDeliver: () => stop.abort() } };
     await expect(
       runPoll(stopping, { schedule: poSchedule({ pageSize: 2 }), signal: stop.signal }),
-    ).rejects.toMatchObject({ code: "SYNC_ABORTED" });
+    ).rejects.toMatchObject({ code: "sync_aborted" });
     expect(await wm()).toBe("2026-12-01");
     expect(sink.delivered.size).toBe(2);
     const status = await redis.hgetall(

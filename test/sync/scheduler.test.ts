@@ -73,10 +73,10 @@ describe("job schedulers across processes", () => {
     ]);
 
     await expect(applySchedules(a, [pos, pos])).rejects.toMatchObject({
-      code: "SYNC_BAD_CONFIG",
+      code: "sync_bad_config",
     });
     await expect(applySchedules(a, [{ ...pos, everyMs: 5000 }])).rejects.toMatchObject({
-      code: "SYNC_BAD_CONFIG",
+      code: "sync_bad_config",
     });
     await a.close();
     await b.close();
@@ -123,10 +123,10 @@ describe("job schedulers across processes", () => {
     expect(maxInFlight).toBe(1);
     // The lock, not luck: at least one iteration found the previous poll still running.
     expect(skipped).toBeGreaterThanOrEqual(1);
-    // A poll in flight when stop() runs is stopped between pages (SYNC_ABORTED): it read but did
+    // A poll in flight when stop() runs is stopped between pages (sync_aborted): it read but did
     // not complete. Every read belongs to exactly one poll outcome, and nothing else failed.
     const failed = [...p1.failedCodes, ...p2.failedCodes];
-    expect(failed.filter((code) => code !== "SYNC_ABORTED")).toEqual([]);
+    expect(failed.filter((code) => code !== "sync_aborted")).toEqual([]);
     expect(reads.length).toBe(all().length - skipped + failed.length);
     const [status] = await getSyncStatus({ redis: conn(), prefix, queue: p1.queue });
     expect(status?.totals.skippedBusy).toBe(skipped);

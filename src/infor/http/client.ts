@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { pino } from "pino";
 import { Agent, type Dispatcher, request } from "undici";
+import { codeOf } from "../../shared/error-code.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import {
   AuthFailedError,
@@ -234,7 +235,7 @@ export class InforHttpClient {
       if (err instanceof AuthFailedError) return { ok: false, failure: err };
       if (isRetryableNetworkError(err)) {
         this.stats.networkErrors++;
-        const code = (err as { code?: string }).code ?? (err as Error).message;
+        const code = codeOf(err) ?? (err as Error).message;
         return {
           ok: false,
           failure: new TransportError(`request failed: ${code}`, call.requestId, { cause: err }),

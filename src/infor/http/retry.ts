@@ -1,3 +1,4 @@
+import { codeOf } from "../../shared/error-code.ts";
 /**
  * Retry policy for gateway calls (pure). ION answers 429 when a throttling policy's spike arrest
  * trips and 502/503/504 during maintenance (infor-ion-api.md); it documents no Retry-After, so a
@@ -40,8 +41,8 @@ const RETRYABLE_NET = new Set([
 export function isRetryableNetworkError(err: unknown): boolean {
   let e: unknown = err;
   for (let depth = 0; e && depth < 4; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && RETRYABLE_NET.has(code)) return true;
+    const code = codeOf(e);
+    if (code !== undefined && RETRYABLE_NET.has(code)) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { pino } from "pino";
 import { type CanonicalRecord, parseRecord } from "../../infor/records.ts";
-import { errorCode } from "../errors.ts";
+import { codeOf } from "../../shared/error-code.ts";
 import type { BodOutcome, Metrics } from "../metrics.ts";
 import { asyncHandler, type HttpRoute, sendJson } from "../routes.ts";
 import { type BodAuthConfig, hasCredentials, verifyBodAuth } from "./auth.ts";
@@ -93,7 +93,7 @@ export function createBodHandler(options: BodHandlerOptions) {
     try {
       body = await readBoundedBody(req, maxBytes);
     } catch (err) {
-      if (errorCode(err) === "bod_body_too_large") {
+      if (codeOf(err) === "bod_body_too_large") {
         logger.warn({ maxBytes }, "BOD refused: body too large");
         reply(413, "too_large", { status: "error", error: "body_too_large", maxBytes });
         return;
@@ -110,7 +110,7 @@ export function createBodHandler(options: BodHandlerOptions) {
     try {
       env = readEnvelope(parseSafeXml(body));
     } catch (err) {
-      const code = errorCode(err) ?? "bod_malformed_xml";
+      const code = codeOf(err) ?? "bod_malformed_xml";
       const doctype = code === "bod_doctype_forbidden";
       logger.warn({ code, bytes: body.length }, "BOD refused: not acceptable XML");
       await audit({ code, bytes: body.length });

@@ -47,7 +47,7 @@ export function createLookupRunner(o: LookupRunnerOptions) {
     try {
       answer = await runLookup(c, o.lookups);
     } catch (err) {
-      return { kind: "failed", code: errorCode(err) };
+      return { kind: "failed", code: lookupFailureCode(err) };
     }
     await o.redis.set(cacheKey, JSON.stringify(answer), "EX", o.cacheTtlSeconds);
     return { kind: "answer", answer, cached: false };
@@ -56,6 +56,6 @@ export function createLookupRunner(o: LookupRunnerOptions) {
 
 export type LookupRunner = ReturnType<typeof createLookupRunner>;
 
-export function errorCode(err: unknown): string {
+export function lookupFailureCode(err: unknown): string {
   return codeOf(err) ?? "unexpected_error";
 }

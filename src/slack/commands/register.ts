@@ -11,7 +11,7 @@ import { statusView } from "../views/status-view.ts";
 import { SUPPLIER_PICK_ACTION } from "../views/supplier-view.ts";
 import type { SlackMessage } from "../views/types.ts";
 import { answerFound, isLookup, type LookupCommand } from "./answer.ts";
-import { errorCode, type LookupOutcome, type LookupRunner } from "./lookup-runner.ts";
+import { type LookupOutcome, type LookupRunner, lookupFailureCode } from "./lookup-runner.ts";
 import { type InforCommand, parseInforCommand } from "./parse.ts";
 import { loadShare, SHARE_ACTION, shareBlock, sharedBy, storeShare } from "./share.ts";
 
@@ -66,8 +66,10 @@ export function registerInforCommand(app: App, deps: CommandDeps): void {
       });
     } catch (err) {
       log.error({ err, command: c.kind }, "command failed");
-      await respond({ response_type: "ephemeral", ...failedView(errorCode(err)) }).catch(() => {});
-      await audit({ ...base, outcome: "failed", code: errorCode(err) });
+      await respond({ response_type: "ephemeral", ...failedView(lookupFailureCode(err)) }).catch(
+        () => {},
+      );
+      await audit({ ...base, outcome: "failed", code: lookupFailureCode(err) });
     }
   });
 
