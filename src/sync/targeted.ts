@@ -48,7 +48,7 @@ export async function runTargetedRead(
   const key = scheduleKey(schedule);
   if (request.target.entity !== key.entity) {
     throw new SyncError(
-      "SYNC_BAD_CONFIG",
+      "sync_bad_config",
       `a ${request.target.entity} target cannot be read by the ${key.entity} key`,
     );
   }
@@ -62,7 +62,7 @@ export async function runTargetedRead(
 
   const lease = await waitForLock(deps, keys.lock(key), request.lockWaitMs ?? 2000);
   if (!lease) {
-    throw new SyncError("SYNC_BUSY", "a poll of this key is running; the push read retries");
+    throw new SyncError("sync_busy", "a poll of this key is running; the push read retries");
   }
   try {
     if ((await redis.exists(keys.watermark(key))) === 0) return { status: "not_primed", key };
@@ -71,9 +71,9 @@ export async function runTargetedRead(
       page = normalizePage(await source.readTarget(request.target));
     } catch (err) {
       if (err instanceof SyncError) throw err;
-      throw new SyncError("SYNC_SOURCE_FAILED", `reading one ${key.entity} failed`, err);
+      throw new SyncError("sync_source_failed", `reading one ${key.entity} failed`, err);
     }
-    if (lease.signal.aborted) throw new SyncError("SYNC_LOCK_LOST", "the poll lock expired");
+    if (lease.signal.aborted) throw new SyncError("sync_lock_lost", "the poll lock expired");
     const ctx: PageContext = {
       key,
       emit: true,

@@ -49,7 +49,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
           const r: TargetedReadResult = await runTargetedRead(deps, { schedule, target });
           return r as unknown as PollResult;
         } catch (err) {
-          if (err instanceof SyncError && err.code === "SYNC_BAD_CONFIG") {
+          if (err instanceof SyncError && err.code === "sync_bad_config") {
             throw new UnrecoverableError(`${err.code}: ${err.message}`);
           }
           throw err;

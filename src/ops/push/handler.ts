@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { pino } from "pino";
+import { codeOf } from "../../shared/error-code.ts";
 import { type BodAuthConfig, hasCredentials, verifyBodAuth } from "../bod/auth.ts";
 import { readBoundedBody } from "../bod/body.ts";
-import { errorCode } from "../errors.ts";
 import type { Metrics } from "../metrics.ts";
 import { asyncHandler, type HttpRoute, sendJson } from "../routes.ts";
 import {
@@ -75,7 +75,7 @@ export function createPushHandler(options: PushHandlerOptions) {
         }),
       ]);
     } catch (err) {
-      const code = errorCode(err) ?? (err as { code?: string }).code;
+      const code = codeOf(err);
       if (code === "bod_body_too_large") {
         reply(413, "too_large", { status: "error", error: "body_too_large", maxBytes });
         return;
@@ -151,7 +151,7 @@ export function createPushHandler(options: PushHandlerOptions) {
       try {
         await options.ingest([...targets.values()]);
       } catch (err) {
-        logger.error({ code: errorCode(err) }, "M3 push reads could not be queued");
+        logger.error({ code: codeOf(err) }, "M3 push reads could not be queued");
         reply(503, "error", { status: "error", error: "ingest_unavailable" });
         return;
       }
