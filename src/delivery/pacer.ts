@@ -84,12 +84,12 @@ export class Pacer {
   /**
    * Roughly when an alert at `rank` in its channel's line gets its turn, ms from now: the job is
    * scheduled then, so the wait list holds only alerts that are nearly due and a hot channel's
-   * backlog never queues in front of other channels' fresh alerts. Unlearned channels are
-   * assumed to allow no burst (an early estimate only costs a look at the pacer).
+   * backlog never queues in front of other channels' fresh alerts. Assumes the most burst a
+   * channel may learn: an early estimate only costs a look at the pacer, a late one a slot.
    */
   estimateWaitMs(rank: number): number {
     const p = this.#pace;
-    const extra = p.channelToleranceMs === undefined ? 0 : p.channelToleranceMs;
+    const extra = p.channelToleranceMs ?? Math.max(0, p.learn.max) * p.channelIntervalMs;
     const burst = Math.floor(extra / p.channelIntervalMs) + 1;
     return Math.max(0, rank - (burst - 1)) * p.channelIntervalMs;
   }
