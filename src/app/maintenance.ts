@@ -1,7 +1,7 @@
 import { type Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
-import type { RecheckResult } from "../pipeline/index.ts";
+import type { RecheckResult } from "../pipeline/exception-tracker.ts";
 import { codeOf } from "../shared/error-code.ts";
 
 /**

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signedHeaders } from "../../sandbox/slack-emu/sign.ts";
 import { threadPosterVia } from "../../src/app/thread-notes.ts";
 import { createPendingApproval } from "../../src/approvals/create-pending.ts";
-import { createDelivery, type Delivery } from "../../src/delivery/index.ts";
+import { createDelivery, type Delivery } from "../../src/delivery/delivery.ts";
 import { approvalActions } from "../../src/slack/blocks/alert.ts";
 import {
   COMMENT_ACTION,
