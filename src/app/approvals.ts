@@ -5,15 +5,17 @@ import { RecheckError, type RecheckFn } from "../approvals/decide.ts";
 import { type ApprovalPolicy, createRoutingPolicy } from "../approvals/policy.ts";
 import type { ApprovalStore } from "../approvals/store.ts";
 import { runApprovalSweep } from "../approvals/sweep.ts";
-import type { AuditFn } from "../approvals/types.ts";
+import type { Approval, AuditFn } from "../approvals/types.ts";
 import { createUserGroupResolver } from "../approvals/usergroups.ts";
 import { toApprovalPolicy } from "../config/policies.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
 import type { InforClient } from "../infor/create-client.ts";
 import type { InforSource } from "../infor/source.ts";
+import { eligibleApprovers } from "../rules/approval-policy.ts";
 import { codeOf } from "../shared/error-code.ts";
 import type { ThreadPoster } from "../slack/actions/approval-messages.ts";
 import { createSlackApprovalNotifier } from "../slack/actions/approval-notifier.ts";
+import { mentionText } from "../slack/blocks/alert.ts";
 import { createErpApprovals, type ErpApprovals } from "./erp-approvals.ts";
 import type { Scope } from "./infor.ts";
 
@@ -154,9 +156,22 @@ export function startApprovalSweeps(o: {
   /** Reminders and escalations through delivery's queue (paced, exactly once). */
   threadPoster?: ThreadPoster;
 }): () => Promise<void> {
+  const policy = toApprovalPolicy(o.routing);
   const notify = createSlackApprovalNotifier({
     client: o.client,
     logger: o.logger,
+    // Reminders go to whoever may decide, never to whoever entered the document.
+    ...(o.routing.approvals.mentionApprovers
+      ? {
+          remindTo: (a: Approval) => {
+            const who = eligibleApprovers(policy, a.amount, a.costCenter);
+            return mentionText({
+              users: who.users.filter((u) => u !== a.enteredBySlackId),
+              groups: who.groups,
+            });
+          },
+        }
+      : {}),
     ...(o.threadPoster ? { threadPoster: o.threadPoster } : {}),
   });
   const schedule = {

@@ -226,3 +226,13 @@ describe("the deciders are asked on the message", () => {
     expect(has(stampDecision(m.blocks as SlackBlock[], ["approved"], "approved"))).toBe(false);
   });
 });
+
+describe("mention text", () => {
+  it("keeps only valid Slack user and group ids", async () => {
+    const { mentionText } = await import("../../src/slack/blocks/alert.ts");
+    expect(mentionText({ users: ["U0APPR0001", "not-an-id"], groups: ["S0APPROVER"] })).toBe(
+      "<@U0APPR0001>, <!subteam^S0APPROVER>",
+    );
+    expect(mentionText({ users: [], groups: [] })).toBeUndefined();
+  });
+});

@@ -346,6 +346,8 @@ describe("approvals through signed requests", () => {
         client: h.client,
         logger: pino({ level: "silent" }),
         escalateTo: () => "<!subteam^S0APPROVER>",
+        // The reminder reaches whoever may decide (a mention notifies them; a bare reply does not).
+        remindTo: () => "<@U0APPR0001>",
       }),
       audit: () => {},
       clock: () => now,
@@ -354,7 +356,7 @@ describe("approvals through signed requests", () => {
     await runApprovalSweep(deps);
     await eventually(() =>
       message(ts)?.replies.some(
-        (r) => r.text.includes("Reminder") && r.text.includes(approval.title),
+        (r) => r.text.includes("<@U0APPR0001>: reminder") && r.text.includes(approval.title),
       ),
     );
     now = created + 25 * 3_600_000;

@@ -20,6 +20,11 @@ export function createSlackApprovalNotifier(options: {
   client: WebClient;
   logger: Logger;
   escalateTo?: (approval: Approval) => string | undefined;
+  /**
+   * Who a reminder is for (mention text of the eligible approvers): the reply notifies them,
+   * where a bare thread reply reaches only the thread's followers.
+   */
+  remindTo?: (approval: Approval) => string | undefined;
   /** Thread replies through delivery (paced, exactly once); direct calls without it. */
   threadPoster?: ThreadPoster;
 }): ApprovalNotifier {
@@ -34,12 +39,13 @@ export function createSlackApprovalNotifier(options: {
     async remind(a) {
       const r = ref(a);
       if (r) {
+        const who = options.remindTo?.(a);
         await post(
           a,
           r,
           `remind:${a.remindedAt ?? ""}`,
           // The reply's text is all a notification shows: name the document, not "this".
-          `:bell: Reminder: ${esc(a.title)} has waited for a decision since ${formatTime(a.createdAt)}.`,
+          `:bell: ${who ? `${who}: reminder` : "Reminder"}: ${esc(a.title)} has waited for a decision since ${formatTime(a.createdAt)}.`,
         );
       }
     },

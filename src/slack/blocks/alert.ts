@@ -100,6 +100,15 @@ export function approvalActions(
 /** block_id of the line asking the eligible approvers; a decision removes it. */
 export const ASK_BLOCK = "approval.ask";
 
+/** `<@U…>, <!subteam^S…>` for the valid Slack ids among them; undefined when none. */
+export function mentionText(ask: { users: readonly string[]; groups: readonly string[] }) {
+  const ids = [
+    ...ask.users.filter((u) => /^[UW][A-Z0-9]+$/.test(u)).map((u) => `<@${u}>`),
+    ...ask.groups.filter((g) => /^S[A-Z0-9]+$/.test(g)).map((g) => `<!subteam^${g}>`),
+  ];
+  return ids.length === 0 ? undefined : ids.join(", ");
+}
+
 /**
  * "🔔 Your decision: @Bo Approver, @ap-approvers": the eligible approvers (users and user groups,
  * Slack's `<@U…>` and `<!subteam^S…>` mention syntax) are asked on the message itself, so the
@@ -108,13 +117,8 @@ export const ASK_BLOCK = "approval.ask";
 export function askBlock(
   ask: { users: string[]; groups: string[] } | undefined,
 ): { block: Block; mentions: string } | undefined {
-  if (!ask) return undefined;
-  const ids = [
-    ...ask.users.filter((u) => /^[UW][A-Z0-9]+$/.test(u)).map((u) => `<@${u}>`),
-    ...ask.groups.filter((g) => /^S[A-Z0-9]+$/.test(g)).map((g) => `<!subteam^${g}>`),
-  ];
-  if (ids.length === 0) return undefined;
-  const mentions = ids.join(", ");
+  const mentions = ask ? mentionText(ask) : undefined;
+  if (!mentions) return undefined;
   return {
     block: {
       ...textSection(truncate(`🔔 Your decision: ${mentions}`, LIMITS.sectionText)),
