@@ -134,6 +134,11 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     byInbn.set(inv.inbn, { approvalId: approval.id, ts: res.ts ?? "", m3: random() < o.m3Share });
   }
 
+  const say = (text: string) =>
+    process.stderr.write(
+      `[approvals chaos ${Math.round((Date.now() - started) / 1000)} s] ${text}\n`,
+    );
+  say(`${o.invoices} approvals posted`);
   // 2. Workers behind a small round-robin proxy (Slack has one request URL).
   const workerEnv = {
     ...process.env,
@@ -305,7 +310,7 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
   });
   const killer = (async () => {
     for (let k = 0; k < o.kills; k++) {
-      await sleep(500 + random() * 1500);
+      await sleep(2000 + random() * 6000);
       const n = Math.floor(random() * o.workers);
       procs[n]?.kill("SIGKILL");
       ports[n] = undefined;
@@ -315,21 +320,23 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
   })();
   await Promise.all([m3Decisions, ...clickers, killer]);
 
+  say("clicks, decisions in M3 and kills done");
   // 5. People click again on messages that still show buttons (their click died with a worker).
   for (let round = 0; round < 5; round++) {
     await sleep(o.pollMs * 2);
     let clicked = 0;
+    // One read of the channel per round (inspect copies every message on each call).
+    const byTs = new Map(emu.inspect.messages(CHANNEL).map((m) => [m.ts, m]));
     for (const [inbn, e] of entries) {
       // What a person sees: buttons still on the message (a stale one is repaired by the click).
-      const shown = JSON.stringify(
-        emu.inspect.messages(CHANNEL).find((m) => m.ts === e.ts)?.blocks ?? [],
-      );
+      const shown = JSON.stringify(byTs.get(e.ts)?.blocks ?? []);
       if (!shown.includes("approval.approve")) continue;
       const a = await store.get(e.approvalId);
       if (e.m3 && a && a.state === "pending") continue; // left to M3 and the reflection poll
       clicked++;
       await clickOnce(inbn, e, true);
     }
+    say(`re-click round ${round + 1}: ${clicked} messages still showed buttons`);
     if (clicked === 0) break;
   }
   await sleep(o.pollMs * 2);
@@ -341,6 +348,13 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     (t) => JSON.parse(t) as { type: string; approvalId?: string; state?: string; code?: string },
   );
   const snap = sim.control.approvals.snapshot(undefined, [...byInbn.keys()]);
+  const auditBy = new Map<string, typeof auditRows>();
+  for (const r of auditRows) {
+    if (!r.approvalId) continue;
+    auditBy.set(r.approvalId, [...(auditBy.get(r.approvalId) ?? []), r]);
+  }
+  const simBy = new Map<number, typeof snap.decisions>();
+  for (const d of snap.decisions) simBy.set(d.inbn, [...(simBy.get(d.inbn) ?? []), d]);
   const report = {
     invoices: o.invoices,
     decidedInM3: 0,
@@ -362,16 +376,15 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     lostAnswers: sim.control.log().filter((e) => e.fault === "answer_lost").length,
     elapsedS: 0,
   };
+  const finalByTs = new Map(emu.inspect.messages(CHANNEL).map((m) => [m.ts, m]));
   for (const [inbn, e] of byInbn) {
-    const decisions = snap.decisions.filter((d) => d.inbn === inbn);
+    const decisions = simBy.get(inbn) ?? [];
     if (decisions.length > 1) report.doubleDecisions++;
     const m3 = decisions[0];
     const supa = snap.invoices[String(inbn)]?.supa ?? "";
     const a = await store.get(e.approvalId);
-    const text = JSON.stringify(
-      emu.inspect.messages(CHANNEL).find((m) => m.ts === e.ts)?.blocks ?? [],
-    );
-    const audited = auditRows.filter((r) => r.approvalId === e.approvalId);
+    const text = JSON.stringify(finalByTs.get(e.ts)?.blocks ?? []);
+    const audited = auditBy.get(e.approvalId) ?? [];
     const want = !m3
       ? "pending"
       : m3.via === "m3"
