@@ -8,7 +8,7 @@ import { codeOf } from "../shared/error-code.ts";
  * Housekeeping that must run once per interval across all replicas, not once per process:
  * the audit log's retention and the exception pipeline's safety sweep. BullMQ job schedulers
  * give that (one scheduler per id in Redis; each firing is one job that one worker takes), which
- * node-cron in every replica would not.
+ * an in-process cron in every replica would not.
  */
 export const MAINTENANCE_QUEUE = "maintenance";
 export const AUDIT_TRIM_JOB = "audit-trim";

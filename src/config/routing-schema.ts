@@ -1,7 +1,7 @@
-import cron from "node-cron";
 import { z } from "zod";
 import { currencyCode, decimalString } from "../shared/money.ts";
 import { writeBackSchema } from "./write-back-schema.ts";
+import { isFiringCron } from "../shared/cron.ts";
 
 /**
  * `routing.yml`: which ERP companies to watch, how often, where each cost center's alerts go,
@@ -53,7 +53,7 @@ const duration = z
 export const scheduleSchema = z.union([
   z.strictObject({ every: duration }),
   z.strictObject({
-    cron: z.string().refine((c) => cron.validate(c), {
+    cron: z.string().refine((c) => isFiringCron(c), {
       message: 'expected a cron expression such as "*/5 * * * *"',
     }),
     timeZone: timeZone.optional(),
