@@ -5,6 +5,7 @@ import { toNoisePolicy } from "../config/noise-policy.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
 import { type Alert, createAlert } from "../delivery/alert.ts";
 import type { Delivery } from "../delivery/delivery.ts";
+import { recordMessage } from "../slack/blocks/records.ts";
 import { createAlertSink } from "../sync/alert-sink.ts";
 import type { SyncDeps } from "../sync/deps.ts";
 import { schedulesFromRouting } from "../sync/from-routing.ts";
@@ -52,6 +53,13 @@ export function createSyncSide(o: {
       redis: o.redis,
       prefix: o.prefix,
       policy: toNoisePolicy(o.routing),
+      title: (a) =>
+        a.record
+          ? recordMessage(a.record, {
+              at: new Date(a.createdAt),
+              prefix: a.kind === "record.new" ? "New" : "Updated",
+            }).text
+          : a.recordKey,
     }),
   });
   o.infor.onSourceWarning((w) => {

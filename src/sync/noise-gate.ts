@@ -3,7 +3,6 @@ import type { Redis } from "ioredis";
 import { type NoisePolicy, noiseModeFor } from "../config/noise-policy.ts";
 import type { NoiseMode } from "../config/routing-schema.ts";
 import { type Alert, createAlert, type DigestItem, hashParts } from "../delivery/alert.ts";
-import { recordMessage } from "../slack/blocks/records.ts";
 import { scripts } from "./scripts.ts";
 
 /**
@@ -36,6 +35,11 @@ export interface NoiseGateOptions {
   maxItems?: number;
   /** How long a writer waits for the period's lock before giving up (then posts as is). */
   lockWaitMs?: number;
+  /**
+   * A summary line's text for a record alert ("New: Invoice 7 from Acme: 1,234.50 EUR"), from
+   * the destination's renderer (Slack: its record message's notification text).
+   */
+  title: (alert: Alert) => string;
 }
 
 const LOCK_TTL_MS = 10_000;
@@ -51,13 +55,7 @@ export function periodOf(atMs: number, periodMs: number): { start: Date; end: Da
   return { start: new Date(start), end: new Date(start + periodMs) };
 }
 
-function itemOf(a: Alert): DigestItem & { at: string } {
-  const title = a.record
-    ? recordMessage(a.record, {
-        at: new Date(a.createdAt),
-        prefix: a.kind === "record.new" ? "New" : "Updated",
-      }).text
-    : a.recordKey;
+function itemOf(a: Alert, title: string): DigestItem & { at: string } {
   const r = a.record;
   const amount =
     r?.entity === "supplier_invoice" || r?.entity === "purchase_order"
@@ -110,7 +108,7 @@ export function createNoiseGate(o: NoiseGateOptions): NoiseGate {
         const ttlMs = o.policy.digestEveryMs + DAY_MS;
         const stored = await o.redis
           .multi()
-          .hsetnx(itemsKey, alert.id, JSON.stringify(itemOf(alert)))
+          .hsetnx(itemsKey, alert.id, JSON.stringify(itemOf(alert, o.title(alert))))
           .pexpire(itemsKey, ttlMs)
           .hgetall(itemsKey)
           .exec();

@@ -5,6 +5,7 @@ import { toNoisePolicy } from "../../src/config/noise-policy.ts";
 import { parseRouting } from "../../src/config/routing-load.ts";
 import { type Alert, createAlert } from "../../src/delivery/alert.ts";
 import { createDelivery } from "../../src/delivery/delivery.ts";
+import { recordMessage } from "../../src/slack/blocks/records.ts";
 import { createAlertSink } from "../../src/sync/alert-sink.ts";
 import { createNoiseGate, periodOf } from "../../src/sync/noise-gate.ts";
 import type { ChangeEvent } from "../../src/sync/sink.ts";
@@ -98,7 +99,14 @@ describe("noise control per channel and entity", () => {
               }),
             ]
           : [],
-      noise: createNoiseGate({ redis, prefix, policy: toNoisePolicy(parsed.config), clock }),
+      noise: createNoiseGate({
+        redis,
+        prefix,
+        policy: toNoisePolicy(parsed.config),
+        clock,
+        title: (a) =>
+          a.record ? recordMessage(a.record, { at: clock(), prefix: "New" }).text : "",
+      }),
     });
     const key = { tenant: "T1", company: "100", division: "", entity: "payment" as const };
     const deliver = (events: ChangeEvent[]) =>
@@ -152,6 +160,7 @@ describe("noise control per channel and entity", () => {
       redis,
       prefix: `${prefix}gate:`,
       policy: toNoisePolicy(parsed.config),
+      title: (a) => a.recordKey,
     });
     const queued: Alert[] = [];
     const enqueue = async (a: Alert) => {
