@@ -130,6 +130,7 @@ export function createCore(o: {
       infor,
       delivery,
       extraAlerts: (event) => pipeline.extraAlerts(event),
+      batchScope: pipeline.batchScope,
       ...(o.pageSize ? { pageSize: o.pageSize } : {}),
       ...(o.pollLockTtlMs ? { lockTtlMs: o.pollLockTtlMs } : {}),
       logger,

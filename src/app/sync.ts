@@ -6,7 +6,7 @@ import type { RoutingConfig } from "../config/routing-schema.ts";
 import { type Alert, createAlert } from "../delivery/alert.ts";
 import type { Delivery } from "../delivery/delivery.ts";
 import { recordMessage } from "../slack/blocks/records.ts";
-import { createAlertSink } from "../sync/alert-sink.ts";
+import { type AlertSinkDeps, createAlertSink } from "../sync/alert-sink.ts";
 import type { SyncDeps } from "../sync/deps.ts";
 import { schedulesFromRouting } from "../sync/from-routing.ts";
 import { createNoiseGate } from "../sync/noise-gate.ts";
@@ -35,6 +35,8 @@ export function createSyncSide(o: {
   infor: InforSide;
   delivery: Delivery;
   extraAlerts?: (event: ChangeEvent) => Promise<Alert[]>;
+  /** The pipeline's `batchScope`: a page's POs read in a few set-based reads. */
+  batchScope?: AlertSinkDeps["batchScope"];
   pageSize?: number;
   /** Poll lock TTL (sync's default 60 s): how long a crashed worker's poll blocks its key. */
   lockTtlMs?: number;
@@ -49,6 +51,7 @@ export function createSyncSide(o: {
     opsChannel,
     defaultChannel: channelOf(o.routing, o.routing.defaultChannel),
     ...(o.extraAlerts ? { extraAlerts: o.extraAlerts } : {}),
+    ...(o.batchScope ? { batchScope: o.batchScope } : {}),
     noise: createNoiseGate({
       redis: o.redis,
       prefix: o.prefix,

@@ -77,25 +77,39 @@ export class M3Documents {
   }
 
   async loadPurchaseOrders(chunk: string[]): Promise<MappedBatch> {
+    return batchOf("purchase_order", (await this.purchaseOrderOutcomes(chunk)).values());
+  }
+
+  /**
+   * The POs of `chunk` (sorted), each with its lines and receipts, by PO number: three range
+   * reads over [first, last] whatever the chunk's size. A PO absent from the map is not in this
+   * division (or was deleted).
+   */
+  async purchaseOrderOutcomes(
+    chunk: string[],
+  ): Promise<Map<string, ReturnType<typeof mapM3PurchaseOrder>>> {
+    const out = new Map<string, ReturnType<typeof mapM3PurchaseOrder>>();
+    if (chunk.length === 0) return out;
     const from = chunk[0] ?? "";
     const to = chunk[chunk.length - 1] ?? "";
     const want = new Set(chunk);
     const heads = await this.reader.range("MPHEAD", "PUNO", from, to, false, this.divi());
     // Only POs that exist in this division: an MI fallback reads lines per PO.
     const found = chunk.filter((p) => heads.has(p));
+    if (found.length === 0) return out;
     const [lines, receipts] = await Promise.all([
       this.reader.range("MPLINE", "PUNO", from, to, false, [], found),
       this.reader.range("MPLIND", "PUNO", from, to, false, [], found),
     ]);
-    const outcomes = [];
     for (const puno of want) {
       const head = heads.get(puno)?.[0];
       if (!head) continue; // another division's PO, or deleted since
-      outcomes.push(
+      out.set(
+        puno,
         mapM3PurchaseOrder(this.ctx, head, lines.get(puno) ?? [], receipts.get(puno) ?? []),
       );
     }
-    return batchOf("purchase_order", outcomes);
+    return out;
   }
 
   /**

@@ -81,6 +81,11 @@ export interface InforSource {
   getSupplier(id: string): Promise<Lookup<Supplier>>;
   searchSuppliers(text: string, limit?: number): Promise<Lookup<Supplier>>;
   getPurchaseOrder(number: string): Promise<Lookup<PurchaseOrder>>;
+  /**
+   * Many POs at once, answered per number as `getPurchaseOrder` answers one (optional: a
+   * source without set-based reads is asked per PO).
+   */
+  getPurchaseOrders?(numbers: readonly string[]): Promise<Map<string, Lookup<PurchaseOrder>>>;
   /** All invoices with that number (several when it is a duplicate), optionally one supplier. */
   findInvoice(supplierId: string | undefined, number: string): Promise<Lookup<SupplierInvoice>>;
   /** The invoice entered in one M3 invoice batch (INBN): M3's own identity of an invoice. */

@@ -33,6 +33,8 @@ export interface ExceptionPipelineOptions {
 export interface ExceptionPipeline {
   /** `createAlertSink({ …, extraAlerts })`: match exceptions for invoice and PO changes. */
   readonly extraAlerts: (event: ChangeEvent, context?: TriggerContext) => Promise<Alert[]>;
+  /** `createAlertSink({ …, batchScope })`: a page's POs read in a few set-based reads. */
+  readonly batchScope: ExceptionTracker["withBatch"];
   /**
    * Safety-net sweep (schedule it, e.g. hourly): re-evaluates invoices with open exceptions
    * against fresh PO data and hands the alerts to `emit` (delivery's enqueue) before storing.
@@ -83,6 +85,7 @@ export function createExceptionPipeline(o: ExceptionPipelineOptions): ExceptionP
   return {
     tracker,
     extraAlerts: (event, context) => tracker.onChange(event, context),
+    batchScope: (events, run) => tracker.withBatch(events, run),
     recheckOpen: (emit, options) => tracker.recheckOpen(emit, options),
     async openExceptions(recordKey) {
       if (!recordKey.startsWith("supplier_invoice:")) return [];

@@ -49,6 +49,8 @@ export interface EvaluatorDeps extends ApprovalDeps {
   readonly keys: PipelineKeys;
   readonly clock: () => Date;
   readonly log: Logger;
+  /** POs read ahead for the page being delivered (the tracker's `withBatch`), by PO token. */
+  readonly prefetched?: () => ReadonlyMap<string, PoSlot> | undefined;
 }
 
 export function createEvaluator(o: EvaluatorDeps) {
@@ -61,7 +63,7 @@ export function createEvaluator(o: EvaluatorDeps) {
     const out: PurchaseOrder[] = [];
     for (const number of poNumbersOf(invoice)) {
       const token = poToken(invoice.tenant, invoice.company, number);
-      let slot = run.pos.get(token);
+      let slot = run.pos.get(token) ?? o.prefetched?.()?.get(token);
       if (slot === undefined) {
         const found = await o.lookups.getPurchaseOrder(scopeOf(invoice), number);
         slot = found.records[0] ?? (found.rejects.length > 0 ? "invalid" : "missing");

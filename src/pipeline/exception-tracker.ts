@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import { type Alert, hashParts } from "../delivery/alert.ts";
@@ -11,12 +12,14 @@ import {
   createEvaluator,
   type Evaluation,
   newRunCache,
+  type PoSlot,
   type RunCache,
+  scopeOf,
   type Target,
 } from "./evaluate.ts";
 import { createInvoiceIndex } from "./invoice-index.ts";
 import { invoiceToken, pipelineKeys, poToken } from "./keys.ts";
-import { OPEN_TOKEN } from "./plan.ts";
+import { OPEN_TOKEN, poNumbersOf } from "./plan.ts";
 import { type ApprovalClose, createStateStore } from "./state-store.ts";
 import type { MatchLookups, OpenEntry } from "./types.ts";
 
@@ -61,6 +64,13 @@ export interface TriggerContext {
 }
 
 export interface ExceptionTracker {
+  /**
+   * Runs `run` (the `onChange` calls of one page of events) with the POs of the page's invoices
+   * read ahead in set-based reads (`lookups.getPurchaseOrders`), so a page of N invoices costs a
+   * few PO reads instead of N. Evaluations read the same PO data they would have read one by
+   * one; without `getPurchaseOrders` it just runs.
+   */
+  withBatch<T>(events: readonly ChangeEvent[], run: () => Promise<T>): Promise<T>;
   /** Alerts for one change event (empty for entities that cannot affect a match). */
   onChange(event: ChangeEvent, context?: TriggerContext): Promise<Alert[]>;
   /**
@@ -112,7 +122,17 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
     maxPerSupplier: o.maxInvoicesPerSupplier ?? 500,
     ttlMs: o.stateTtlMs ?? 400 * DAY_MS,
   });
-  const evaluate = createEvaluator({ ...o, store, index, keys, clock, log });
+  // Per delivered page, so concurrent polls in one process never see each other's reads.
+  const batchPos = new AsyncLocalStorage<ReadonlyMap<string, PoSlot>>();
+  const evaluate = createEvaluator({
+    ...o,
+    store,
+    index,
+    keys,
+    clock,
+    log,
+    prefetched: () => batchPos.getStore(),
+  });
   const maxDependents = o.maxDependents ?? 500;
 
   async function dependentTargets(token: string, exclude: string): Promise<Target[]> {
@@ -187,7 +207,42 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
     );
   }
 
+  async function readAhead(events: readonly ChangeEvent[]): Promise<Map<string, PoSlot>> {
+    const cache = new Map<string, PoSlot>();
+    const getMany = o.lookups.getPurchaseOrders;
+    if (!getMany) return cache;
+    const byScope = new Map<string, { invoice: SupplierInvoice; numbers: Set<string> }>();
+    for (const e of events) {
+      if (e.record.entity !== "supplier_invoice") continue;
+      const inv = e.record;
+      const k = `${inv.tenant}\u0000${inv.company}\u0000${inv.division}`;
+      const entry = byScope.get(k) ?? { invoice: inv, numbers: new Set<string>() };
+      for (const n of poNumbersOf(inv)) entry.numbers.add(n);
+      byScope.set(k, entry);
+    }
+    for (const { invoice, numbers } of byScope.values()) {
+      if (numbers.size === 0) continue;
+      const found = await getMany(scopeOf(invoice), [...numbers]);
+      for (const n of numbers) {
+        const r = found.get(n);
+        // A number the batch read did not answer is read alone, as before.
+        if (!r) continue;
+        cache.set(
+          poToken(invoice.tenant, invoice.company, n),
+          r.records[0] ?? (r.rejects.length > 0 ? "invalid" : "missing"),
+        );
+      }
+    }
+    return cache;
+  }
+
   return {
+    async withBatch(events, run) {
+      const cache = await readAhead(events);
+      if (cache.size === 0) return run();
+      return batchPos.run(cache, run);
+    },
+
     async onChange(event, context = {}) {
       const { entity } = event.record;
       if (entity !== "supplier_invoice" && entity !== "purchase_order") return [];

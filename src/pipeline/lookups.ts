@@ -2,7 +2,10 @@ import type { InforSource } from "../infor/source.ts";
 import type { InvoiceScope, MatchLookups } from "./types.ts";
 
 /** The part of the Infor source facade the tracker reads. */
-export type MatchSource = Pick<InforSource, "getPurchaseOrder" | "findInvoice">;
+export type MatchSource = Pick<
+  InforSource,
+  "getPurchaseOrder" | "getPurchaseOrders" | "findInvoice"
+>;
 
 /** The source for an invoice's tenant / company / division (cached by the caller's factory). */
 export type MatchSourceFor = (scope: InvoiceScope) => MatchSource | Promise<MatchSource>;
@@ -28,6 +31,13 @@ export function lookupsFromSources(
   const lookups: MatchLookups = {
     async getPurchaseOrder(scope, number) {
       return (await sourceFor(scope)).getPurchaseOrder(number);
+    },
+    async getPurchaseOrders(scope, numbers) {
+      const source = await sourceFor(scope);
+      if (source.getPurchaseOrders) return source.getPurchaseOrders(numbers);
+      const out = new Map<string, Awaited<ReturnType<MatchSource["getPurchaseOrder"]>>>();
+      for (const n of numbers) out.set(n, await source.getPurchaseOrder(n));
+      return out;
     },
   };
   if (!options.erpDuplicateLookup) return lookups;

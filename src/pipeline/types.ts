@@ -22,6 +22,14 @@ export interface MatchLookups {
   /** The purchase order with its lines and receipts; "not found" is an empty `records`. */
   getPurchaseOrder(scope: InvoiceScope, number: string): Promise<LookupResult<PurchaseOrder>>;
   /**
+   * Many POs of one scope in set-based reads, answered per number as `getPurchaseOrder` would
+   * (optional: without it the tracker's prefetch asks per PO, which is what it saves).
+   */
+  getPurchaseOrders?(
+    scope: InvoiceScope,
+    numbers: readonly string[],
+  ): Promise<Map<string, LookupResult<PurchaseOrder>>>;
+  /**
    * Invoices of the supplier with this number in the ERP (optional): catches duplicates of
    * invoices entered before the bot started watching, which the seen-invoices index cannot know.
    */

@@ -3,7 +3,7 @@ import { type Alert, createAlert, hashParts } from "../delivery/alert.ts";
 import { describeKey, toAlertChanges } from "./describe.ts";
 import { pollKeyId } from "./keys.ts";
 import type { NoiseGate } from "./noise-gate.ts";
-import type { ChangeEvent, OpsNotice, QuarantineBatch, SyncSink } from "./sink.ts";
+import type { ChangeBatch, ChangeEvent, OpsNotice, QuarantineBatch, SyncSink } from "./sink.ts";
 
 export interface AlertSinkDeps {
   /** Delivery's `enqueue`: stores the alert in the audit log, then queues it (paced). */
@@ -19,6 +19,11 @@ export interface AlertSinkDeps {
    * alerts are enqueued (live) or audited as shadow, like the record's own.
    */
   extraAlerts?: (event: ChangeEvent, context: { shadow: boolean }) => Alert[] | Promise<Alert[]>;
+  /**
+   * Wraps the handling of one batch's events (e.g. the pipeline's `batchScope`, which reads the
+   * batch's purchase orders in a few set-based reads before the events are handled one by one).
+   */
+  batchScope?: <T>(events: readonly ChangeEvent[], run: () => Promise<T>) => Promise<T>;
   /**
    * The destination's renderer (e.g. Slack's `alertMessage`). In shadow mode each alert is
    * rendered and the result audited, so a trial run also proves the messages would be valid.
@@ -59,61 +64,67 @@ export function createAlertSink(deps: AlertSinkDeps): SyncSink {
     );
   }
 
-  return {
-    async deliver(batch) {
-      for (const event of batch.events) {
-        const alert = createAlert({
-          kind: event.kind === "new" ? "record.new" : "record.updated",
-          record: event.record,
-          recordKey: event.recordKey,
-          contentVersion: event.contentVersion,
-          channel: event.route?.channel ?? deps.defaultChannel,
-          ...(event.route?.costCenter ? { costCenter: event.route.costCenter } : {}),
-          ...(event.route?.note ? { routeNote: event.route.note } : {}),
-          ...(event.kind === "updated" ? { changes: toAlertChanges(event.changes) } : {}),
-          createdAt: clock(),
-        });
-        const extra = deps.extraAlerts
-          ? await deps.extraAlerts(event, { shadow: batch.shadow })
-          : [];
-        for (const a of [alert, ...extra]) {
-          if (batch.shadow) {
-            const rendered = deps.render ? deps.render(a) : undefined;
+  async function deliverEvents(batch: ChangeBatch): Promise<void> {
+    for (const event of batch.events) {
+      const alert = createAlert({
+        kind: event.kind === "new" ? "record.new" : "record.updated",
+        record: event.record,
+        recordKey: event.recordKey,
+        contentVersion: event.contentVersion,
+        channel: event.route?.channel ?? deps.defaultChannel,
+        ...(event.route?.costCenter ? { costCenter: event.route.costCenter } : {}),
+        ...(event.route?.note ? { routeNote: event.route.note } : {}),
+        ...(event.kind === "updated" ? { changes: toAlertChanges(event.changes) } : {}),
+        createdAt: clock(),
+      });
+      const extra = deps.extraAlerts ? await deps.extraAlerts(event, { shadow: batch.shadow }) : [];
+      for (const a of [alert, ...extra]) {
+        if (batch.shadow) {
+          const rendered = deps.render ? deps.render(a) : undefined;
+          await deps.audit.append({
+            type: "skipped",
+            alertId: a.id,
+            recordKey: a.recordKey,
+            channel: a.channel,
+            data: {
+              reason: "shadow",
+              kind: a.kind,
+              mode: batch.mode,
+              alert: a,
+              ...(rendered === undefined ? {} : { rendered }),
+            },
+          });
+        } else if (deps.noise) {
+          const outcome = await deps.noise.pass(a, deps.enqueue);
+          if (outcome.action === "post") await deps.enqueue(a);
+          else {
+            // Audited with why it was not posted, as shadow mode audits what it would have posted.
             await deps.audit.append({
               type: "skipped",
               alertId: a.id,
               recordKey: a.recordKey,
               channel: a.channel,
               data: {
-                reason: "shadow",
+                reason: outcome.action === "digest" ? "noise:digest" : `noise:${outcome.mode}`,
                 kind: a.kind,
-                mode: batch.mode,
                 alert: a,
-                ...(rendered === undefined ? {} : { rendered }),
+                ...(outcome.action === "digest" ? { summaryId: outcome.summary.id } : {}),
               },
             });
-          } else if (deps.noise) {
-            const outcome = await deps.noise.pass(a, deps.enqueue);
-            if (outcome.action === "post") await deps.enqueue(a);
-            else {
-              // Audited with why it was not posted, as shadow mode audits what it would have posted.
-              await deps.audit.append({
-                type: "skipped",
-                alertId: a.id,
-                recordKey: a.recordKey,
-                channel: a.channel,
-                data: {
-                  reason: outcome.action === "digest" ? "noise:digest" : `noise:${outcome.mode}`,
-                  kind: a.kind,
-                  alert: a,
-                  ...(outcome.action === "digest" ? { summaryId: outcome.summary.id } : {}),
-                },
-              });
-            }
-          } else {
-            await deps.enqueue(a);
           }
+        } else {
+          await deps.enqueue(a);
         }
+      }
+    }
+  }
+
+  return {
+    async deliver(batch) {
+      if (deps.batchScope && deps.extraAlerts && batch.events.length > 0) {
+        await deps.batchScope(batch.events, () => deliverEvents(batch));
+      } else {
+        await deliverEvents(batch);
       }
     },
 
