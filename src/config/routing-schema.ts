@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { isFiringCron } from "../shared/cron.ts";
 import { currencyCode, decimalString } from "../shared/money.ts";
 import { writeBackSchema } from "./write-back-schema.ts";
-import { isFiringCron } from "../shared/cron.ts";
 
 /**
  * `routing.yml`: which ERP companies to watch, how often, where each cost center's alerts go,
