@@ -127,7 +127,7 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
       url: `http://127.0.0.1:${server.port}/m3/events`,
       bearerToken: TOKEN,
       dropEventShare: 0.1,
-      seed: 11,
+      seed: 1, // drops 1 of the first 8 events (--quick) and 3 of 30
     });
     await run("push");
   } finally {
