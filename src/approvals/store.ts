@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
+import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
 import { luaScript } from "../shared/lua-script.ts";
 import {
   type Approval,
@@ -73,7 +74,7 @@ export function approvalIdFor(alertId: string): string {
 
 export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStore {
   const { redis } = options;
-  const prefix = options.prefix ?? "cs:";
+  const prefix = options.prefix ?? DEFAULT_KEY_PREFIX;
   const clock = options.clock ?? Date.now;
   const retainSeconds = Math.round((options.retainDecidedDays ?? 90) * 86_400);
   // Covers a long-open approval plus its retention; the index only feeds lookups' display.

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
 import type { UserGroupMembers } from "./policy.ts";
 
 /** The one Web API method this needs (Tier 2, about 20 calls a minute: hence the cache). */
@@ -20,7 +21,7 @@ export interface UserGroupResolverOptions {
 
 /** Slack user group members through `usergroups.users.list`, cached in Redis for all replicas. */
 export function createUserGroupResolver(options: UserGroupResolverOptions): UserGroupMembers {
-  const prefix = options.prefix ?? "cs:";
+  const prefix = options.prefix ?? DEFAULT_KEY_PREFIX;
   const ttl = options.ttlSeconds ?? 300;
   const clock = options.clock ?? Date.now;
   // A Home tab checks every open approval against the same few groups: keep them in memory for

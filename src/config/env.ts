@@ -10,6 +10,7 @@ import {
   parseKeyRing,
 } from "../security/envelope.ts";
 import { codeOf } from "../shared/error-code.ts";
+import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
 import { isLoopbackHost } from "../shared/urls.ts";
 
 /**
@@ -281,7 +282,7 @@ export function loadEnv(
   };
   const auditRetentionDays = wholeNumber("AUDIT_RETENTION_DAYS", 400, 1, 3650);
   const exceptionRecheckMinutes = wholeNumber("EXCEPTION_RECHECK_MINUTES", 60, 0, 10_080);
-  const redisPrefix = raw("REDIS_PREFIX") ?? "cs:";
+  const redisPrefix = raw("REDIS_PREFIX") ?? DEFAULT_KEY_PREFIX;
   if (!/^[\w.:-]{1,64}$/.test(redisPrefix)) {
     problem("REDIS_PREFIX", "expected up to 64 letters, digits, or . : _ -");
   }

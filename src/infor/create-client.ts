@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Dispatcher } from "undici";
+import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
 import type { Clock } from "./clock.ts";
 import { InforHttpClient } from "./http/client.ts";
 import { LocalRateLimiter, type RateLimiter, RedisRateLimiter } from "./http/rate-limiter.ts";
@@ -72,7 +73,7 @@ export function createInforClient(o: InforClientOptions): InforClient {
     (o.redis
       ? new RedisRateLimiter(
           o.redis,
-          `${o.keyPrefix ?? "cs:"}infor:rpm:${o.credentials.tenant}`,
+          `${o.keyPrefix ?? DEFAULT_KEY_PREFIX}infor:rpm:${o.credentials.tenant}`,
           budget,
           o.clock,
           {
@@ -91,7 +92,7 @@ export function createInforClient(o: InforClientOptions): InforClient {
     signInGate: o.redis
       ? new RedisSignInGate(
           o.redis,
-          `${o.keyPrefix ?? "cs:"}infor:signins:${o.credentials.tenant}:${accountHash(o.credentials)}`,
+          `${o.keyPrefix ?? DEFAULT_KEY_PREFIX}infor:signins:${o.credentials.tenant}:${accountHash(o.credentials)}`,
           o.maxSignInsPerMinute ?? 6,
         )
       : undefined,

@@ -67,7 +67,7 @@ export interface M3SourceOptions {
   detectColumns?: boolean;
   /** Where detections are cached: Redis shares them between replicas. Default in-process. */
   columnStore?: KeyValueStore;
-  /** Key prefix in `columnStore` (default `csl:`). */
+  /** Key prefix in `columnStore` (default `cs:`). */
   keyPrefix?: string;
   /** Detection cache lifetime in seconds (default 12 h); a failed read re-detects sooner. */
   columnTtlSeconds?: number;

@@ -1,4 +1,5 @@
 import { Redis } from "ioredis";
+import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
 import { type ReadinessCheck, redisCheck } from "./checks.ts";
 
 /**
@@ -22,6 +23,6 @@ export function createRedisProbe(
   // The write probe lives under the app's prefix, so ACLs and cleanup cover it like every key.
   return {
     redis,
-    check: redisCheck(redis, { writeKey: `${options.prefix ?? "cs:"}readyz:probe` }),
+    check: redisCheck(redis, { writeKey: `${options.prefix ?? DEFAULT_KEY_PREFIX}readyz:probe` }),
   };
 }

@@ -15,6 +15,7 @@ import type { DecisionDeps } from "../approvals/decide.ts";
 import type { ApprovalStore } from "../approvals/store.ts";
 import { pacedFetch } from "../delivery/method-pacing.ts";
 import { codeOf } from "../shared/error-code.ts";
+import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
 import { registerApprovalActions } from "./actions/approval-actions.ts";
 import { registerApprovalComments } from "./actions/approval-comments.ts";
 import type { ThreadPoster } from "./actions/approval-messages.ts";
@@ -123,7 +124,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
   const { config } = deps;
   const logger = deps.logger ?? pino({ level: "silent" });
   const clock = deps.clock ?? Date.now;
-  const prefix = deps.keyPrefix ?? "cs:";
+  const prefix = deps.keyPrefix ?? DEFAULT_KEY_PREFIX;
   const stats = createSlackAppStats();
   const socketMode = config.appToken !== undefined && config.appToken !== "";
 

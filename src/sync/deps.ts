@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
+import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
 import { DEFAULT_VOLATILE_FIELDS } from "./canonical.ts";
 import { type PollKey, type SyncKeys, syncKeys } from "./keys.ts";
 import type { ReferenceCache } from "./reference.ts";
@@ -24,7 +25,7 @@ export interface SyncMetrics {
 /** Everything impure the sync engine uses, injected. */
 export interface SyncDeps {
   redis: Redis;
-  /** Key prefix for every sync key in Redis (tests pass a unique one). Default `csl:`. */
+  /** Key prefix for every sync key in Redis (tests pass a unique one). Default `cs:`. */
   prefix?: string;
   sourceFactory: SourceFactory;
   sink: SyncSink;
@@ -70,7 +71,7 @@ export interface ResolvedDeps extends SyncDeps {
 export function resolveDeps(deps: SyncDeps): ResolvedDeps {
   return {
     ...deps,
-    keys: syncKeys(deps.prefix ?? "csl:"),
+    keys: syncKeys(deps.prefix ?? DEFAULT_KEY_PREFIX),
     clock: deps.clock ?? (() => new Date()),
     logger: deps.logger ?? pino({ level: "silent" }),
     failureThreshold: deps.failureThreshold ?? 5,

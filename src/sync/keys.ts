@@ -34,7 +34,7 @@ export function schedulerId(k: PollKey): string {
 
 export const SCHEDULER_PREFIX = "poll/";
 
-/** Redis key names under one prefix (e.g. `csl:`); tests pass a unique prefix per file. */
+/** Redis key names under one prefix (e.g. `cs:`); tests pass a unique prefix per file. */
 export function syncKeys(prefix: string) {
   const p = `${prefix}sync:`;
   return {

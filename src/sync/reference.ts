@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Account, CanonicalRecord, Supplier } from "../infor/records.ts";
+import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
 import { syncKeys } from "./keys.ts";
 
 /**
@@ -37,7 +38,7 @@ export interface ReferenceCacheOptions {
 
 export function createReferenceCache(options: ReferenceCacheOptions): ReferenceCache {
   const { redis } = options;
-  const keys = syncKeys(options.prefix ?? "csl:");
+  const keys = syncKeys(options.prefix ?? DEFAULT_KEY_PREFIX);
   const ccDim = options.costCenterDimension ?? 2;
   const supplierKey = (t: string, c: string) => keys.reference(t, c, "supplier");
   const accountKey = (t: string, c: string, dim: number) => keys.reference(t, c, `account-${dim}`);

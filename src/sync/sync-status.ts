@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
 import { type PollKey, syncKeys } from "./keys.ts";
 import { type KeyStatus, readSyncStatus, type SchedulerLookup } from "./status.ts";
 
@@ -18,7 +19,7 @@ export interface SyncStatusOptions {
  */
 export function getSyncStatus(options: SyncStatusOptions): Promise<KeyStatus[]> {
   const now = (options.clock ?? (() => new Date()))();
-  return readSyncStatus(options.redis, syncKeys(options.prefix ?? "csl:"), {
+  return readSyncStatus(options.redis, syncKeys(options.prefix ?? DEFAULT_KEY_PREFIX), {
     now,
     ...(options.queue ? { queue: options.queue } : {}),
     ...(options.only ? { only: options.only } : {}),

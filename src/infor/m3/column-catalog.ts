@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { pino } from "pino";
+import { DEFAULT_KEY_PREFIX } from "../../shared/key-prefix.ts";
 import { InforError } from "../errors.ts";
 import { type ColumnProbe, detectColumns, type TableAccess } from "./column-detect.ts";
 import { buildQuery } from "./exportmi.ts";
@@ -127,7 +128,7 @@ export class ColumnCatalog {
   constructor(o: ColumnCatalogOptions) {
     this.o = o;
     this.store = o.store ?? memoryStore();
-    this.prefix = `${o.keyPrefix ?? "csl:"}m3cols:${o.tenant}:${o.company}:`;
+    this.prefix = `${o.keyPrefix ?? DEFAULT_KEY_PREFIX}m3cols:${o.tenant}:${o.company}:`;
     this.ttl = o.ttlSeconds ?? 12 * 3600;
     this.log = o.logger ?? pino({ level: "silent" });
   }
