@@ -140,22 +140,32 @@ export class M3Documents {
         if (p.SUNO && p.SINO) wanted.set(`${p.SUNO}|${p.SINO}`, { suno: p.SUNO, sino: p.SINO });
       }
     }
-    let heads: MiRecord[] = [];
+    // One read per supplier (its heads, kept when a paid number is theirs), not one per
+    // payment: a first import or a payment run names thousands of invoices of a few suppliers.
+    const bySupplier = new Map<string, Map<string, string>>();
     for (const { suno, sino } of wanted.values()) {
+      const numbers = bySupplier.get(suno) ?? new Map<string, string>();
+      numbers.set(sino.trim(), sino);
+      bySupplier.set(suno, numbers);
+    }
+    let heads: MiRecord[] = [];
+    for (const [suno, numbers] of bySupplier) {
+      const only = numbers.size === 1 ? [...numbers.values()][0] : undefined;
       const found = await this.reader.all("FAPIBH", [
         { col: "SUNO", op: "=", value: suno },
-        { col: "SINO", op: "=", value: sino },
+        ...(only !== undefined ? [{ col: "SINO", op: "=" as const, value: only }] : []),
         ...this.divi(),
       ]);
       for (const h of found) {
+        if (!numbers.has((h.SINO ?? "").trim())) continue;
         const k = `${h.DIVI ?? ""}|${h.INBN ?? ""}`;
         if (seen.has(k)) continue;
         seen.add(k);
         heads.push(h);
       }
-      if (heads.length >= pageSize) {
-        yield await this.invoiceBatch(heads);
-        heads = [];
+      while (heads.length >= pageSize) {
+        yield await this.invoiceBatch(heads.slice(0, pageSize));
+        heads = heads.slice(pageSize);
       }
     }
     if (heads.length > 0) yield await this.invoiceBatch(heads);
