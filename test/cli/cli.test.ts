@@ -176,8 +176,19 @@ describe("strict flags: a misspelt flag never widens the action", () => {
     expect(stray.err()).toMatch(/^check-config: unexpected argument "routing.yml"/);
   });
 
+  it("infor call reads the app's IONAPI_FILE / IONAPI_JSON and, like serve, refuses both", async () => {
+    const both = io({ IONAPI_FILE: "/nowhere.ionapi", IONAPI_JSON: "{}" });
+    expect(await runCli(["infor", "call", "CRS620MI/LstSuppliers"], both.io)).toBe(2);
+    expect(both.err()).toBe("IONAPI_FILE and IONAPI_JSON are both set: keep one\n");
+    const none = io({ INFOR_IONAPI_FILE: "/nowhere.ionapi" });
+    expect(await runCli(["infor", "call", "CRS620MI/LstSuppliers"], none.io)).toBe(2);
+    expect(none.err()).toMatch(
+      /^no \.ionapi: pass --ionapi <file> or set IONAPI_FILE or IONAPI_JSON/,
+    );
+  });
+
   it("infor call refuses a misspelt flag instead of sending it as an input", async () => {
-    const r = io({ INFOR_IONAPI: "{}" });
+    const r = io({ IONAPI_JSON: "{}" });
     expect(await runCli(["infor", "call", "CRS620MI/LstSuppliers", "--maxrec", "2"], r.io)).toBe(2);
     expect(r.err()).toMatch(/^infor call: unknown flag --maxrec \(did you mean --maxrecs\?\)/);
   });

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inforCall, ionapiInspect } from "../../src/infor/cli.ts";
+import { inforCall, ionapiInspect } from "../../src/cli/infor-call.ts";
 import { IONAPI, mockAgent, TOKEN_PATH, tokenBody } from "./helpers.ts";
 
 let dir: string;
@@ -88,7 +88,7 @@ describe("infor call", () => {
           results: [{ transaction: "GetBasicData", records: [{ SUNO: "S100", SUNM: "Acme  " }] }],
         }),
       );
-    const t = io({ INFOR_IONAPI_FILE: file });
+    const t = io({ IONAPI_FILE: file });
     const code = await inforCall(["CRS620MI/GetBasicData", "suno=S100", "--cono", "100"], t.io, {
       dispatcher: agent,
     });

@@ -9,7 +9,7 @@ import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import type { InforSim } from "../../sandbox/infor-sim/server.ts";
-import { inforCall } from "../../src/infor/cli.ts";
+import { inforCall } from "../../src/cli/infor-call.ts";
 import { MiBusinessError } from "../../src/infor/errors.ts";
 import { createSyteLineSource } from "../../src/infor/ido-source.ts";
 import { createM3Source } from "../../src/infor/m3-source.ts";

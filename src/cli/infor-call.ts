@@ -1,15 +1,15 @@
 import { readFile } from "node:fs/promises";
 import type { Dispatcher } from "undici";
-import { commandFlags, parseFlags } from "../cli/flags.ts";
-import { codeOf } from "../shared/error-code.ts";
-import { createInforClient } from "./create-client.ts";
-import { InforError, MiBusinessError, MiPartialResultError } from "./errors.ts";
+import { createInforClient } from "../infor/create-client.ts";
+import { InforError, MiBusinessError, MiPartialResultError } from "../infor/errors.ts";
 import {
   describeIonapi,
   type IonapiCredentials,
   type ParseIonapiOptions,
   parseIonapi,
-} from "./ionapi.ts";
+} from "../infor/ionapi.ts";
+import { codeOf } from "../shared/error-code.ts";
+import { commandFlags, parseFlags } from "./flags.ts";
 
 /**
  * CLI handlers (src/cli.ts dispatches to them). Each takes argv after its command words and an
@@ -18,8 +18,8 @@ import {
  *   ionapi inspect <file>
  *   infor call PROGRAM/TRANSACTION [KEY=VALUE…] [--ionapi <file>] [--v1] [--maxrecs N]
  *                                   [--cono N] [--divi X]
- * `infor call` reads the .ionapi from --ionapi, else INFOR_IONAPI_FILE, else INFOR_IONAPI (inline
- * JSON). Encrypted files are config's business: decrypt there and pass the plain path or JSON.
+ * `infor call` reads the .ionapi from --ionapi, else the app's own variables (IONAPI_FILE or
+ * IONAPI_JSON, as `serve` reads them; both set is refused as there), each possibly enc:v1.
  */
 
 export interface CliIo {
@@ -159,11 +159,25 @@ export async function inforCall(
   }
   let creds: IonapiCredentials;
   try {
-    const path = args.ionapi ?? io.env.INFOR_IONAPI_FILE;
+    const inline = io.env.IONAPI_JSON?.trim();
+    if (args.ionapi === undefined && io.env.IONAPI_FILE && inline) {
+      io.stderr.write("IONAPI_FILE and IONAPI_JSON are both set: keep one\n");
+      return 2;
+    }
+    const path = args.ionapi ?? io.env.IONAPI_FILE;
     if (path) creds = await loadIonapi(path, io);
-    else if (io.env.INFOR_IONAPI) creds = parseIonapi(io.env.INFOR_IONAPI);
-    else {
-      io.stderr.write("no .ionapi: pass --ionapi <file> or set INFOR_IONAPI_FILE\n");
+    else if (inline) {
+      let text: string;
+      try {
+        text = io.reveal ? io.reveal(inline, "IONAPI_JSON") : inline;
+      } catch (err) {
+        // An envelope without its key is a setup mistake, like a missing variable: usage.
+        io.stderr.write(`${(err as Error).message}\n`);
+        return 2;
+      }
+      creds = parseIonapi(text);
+    } else {
+      io.stderr.write("no .ionapi: pass --ionapi <file> or set IONAPI_FILE or IONAPI_JSON\n");
       return 2;
     }
   } catch (err) {
