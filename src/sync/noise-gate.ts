@@ -14,7 +14,7 @@ import { scripts } from "./scripts.ts";
  */
 export type NoiseOutcome =
   | { action: "post" }
-  | { action: "suppress"; mode: NoiseMode }
+  | { action: "suppress"; mode: NoiseMode; summarizedIn?: string }
   | { action: "digest"; summary: Alert };
 
 export interface NoiseGate {
@@ -44,6 +44,8 @@ export interface NoiseGateOptions {
 
 const LOCK_TTL_MS = 10_000;
 const DAY_MS = 86_400_000;
+/** Longer than any re-read of the same record version (overlap windows are days at most). */
+const SEEN_TTL_MS = 30 * DAY_MS;
 
 /** A record alert that may be quieted: news about a record, nobody asked to decide. */
 export function quietable(a: Alert): boolean {
@@ -95,6 +97,12 @@ export function createNoiseGate(o: NoiseGateOptions): NoiseGate {
       if (mode === "all") return { action: "post" };
       if (mode === "exceptions-only") return { action: "suppress", mode };
 
+      // The same record version read again in a later period (poll overlap, a push and then the
+      // poll) is already in a summary: a second line in the next period's would be a duplicate.
+      const seenKey = `${o.prefix}noise:seen:${alert.channel}:${alert.id}`;
+      const seenIn = await o.redis.get(seenKey);
+      if (seenIn !== null) return { action: "suppress", mode: "digest", summarizedIn: seenIn };
+
       const { start, end } = periodOf(clock().getTime(), o.policy.digestEveryMs);
       // Hash-tagged by channel and period so the lock and the items share a cluster slot.
       const base = `${o.prefix}noise:{${alert.channel}:${start.getTime()}}`;
@@ -134,6 +142,9 @@ export function createNoiseGate(o: NoiseGateOptions): NoiseGate {
           createdAt: clock(),
         });
         await enqueue(summary);
+        // Remembered after the summary is durable: a crash in between re-adds the line in this
+        // period's summary (same hash field, no change), never loses it.
+        await o.redis.set(seenKey, summary.recordKey, "PX", SEEN_TTL_MS);
         return { action: "digest", summary };
       } finally {
         // The poll lock's release script: deletes the key only while this writer owns it.

@@ -143,11 +143,15 @@ describe("noise control per channel and entity", () => {
       // all: each record its own message.
       expect(emu.inspect.messages(LOUD)).toHaveLength(2);
 
-      // The next period starts a new summary message.
+      // The next period starts a new summary message; a record already summarized (read again
+      // by the next poll) is not added to it a second time.
       now = base + 60_000;
-      await deliver([event(7, DIGEST)]);
+      await deliver([event(6, DIGEST), event(7, DIGEST)]);
       await waitFor("second summary", () => emu.inspect.messages(DIGEST).length === 2, 15_000);
+      await waitFor("settled again", async () => (await d.stats()).oldestAgeMs === 0, 15_000);
+      expect(emu.inspect.messages(DIGEST)).toHaveLength(2);
       expect(emu.inspect.messages(DIGEST)[1]?.text).toMatch(/^1 new or changed records/);
+      expect(JSON.stringify(emu.inspect.messages(DIGEST)[1]?.blocks)).not.toContain("6.00 EUR");
     } finally {
       await d.close();
     }
