@@ -4,6 +4,7 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { approvalDecisions } from "../approvals/decisions.ts";
 import { createApprovalStore } from "../approvals/store.ts";
+import type { AuditLog } from "../audit/log.ts";
 import type { AuditRetention } from "../audit/types.ts";
 import type { AppEnv } from "../config/env.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
@@ -18,7 +19,7 @@ import {
 import { lookupsFromSources } from "../pipeline/lookups.ts";
 import { codeOf } from "../shared/error-code.ts";
 import type { SlackAuditFn } from "../slack/audit-events.ts";
-import { slackAuditToLog } from "../slack/audit-sink.ts";
+import { auditInputOf, slackAuditToLog } from "../slack/audit-sink.ts";
 import { type ApprovalSide, createApprovalSide } from "./approvals.ts";
 import { createInforSide, type InforSide } from "./infor.ts";
 import { createMaintenanceQueue, type MaintenanceJobData } from "./maintenance.ts";
@@ -86,7 +87,16 @@ export function createCore(o: {
       ...(o.requestsPerMinute ? { requestsPerMinute: o.requestsPerMinute } : {}),
     });
     // One approvals store: delivery reads decisions from it so edits keep stamps and buttons.
-    const approvalStore = createApprovalStore({ redis, prefix });
+    // Its transitions write their audit entry in the same Lua step (delivery owns the log).
+    let auditLog: AuditLog | undefined;
+    const approvalStore = createApprovalStore({
+      redis,
+      prefix,
+      prepareAudit: (event) => {
+        if (!auditLog) throw new Error("approvals: audit log used before delivery created it");
+        return auditLog.prepare(auditInputOf(event));
+      },
+    });
     const delivery = createDelivery({
       connection: redis,
       prefix,
@@ -103,6 +113,7 @@ export function createCore(o: {
       fetch: pacedFetch({ redis, prefix }),
       retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
     });
+    auditLog = delivery.audit;
     const audit = slackAuditToLog(delivery.audit);
     const approvals = createApprovalSide({
       redis,

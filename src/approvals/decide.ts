@@ -143,16 +143,22 @@ export async function decide(
     };
   }
   if (erp.changed) {
-    const moved = await deps.store.transition(input.approvalId, "supersede", "system", erp.status);
-    await deps.audit({
+    const entry = {
       type: "approval.superseded",
       approvalId: input.approvalId,
       alertId: checked.approval.alertId,
       recordKey: checked.approval.recordKey,
       actor: input.actor,
-      at: now(),
       code: `erp_${erp.status}`,
-    });
+    } as const;
+    const moved = await deps.store.transition(
+      input.approvalId,
+      "supersede",
+      "system",
+      erp.status,
+      entry,
+    );
+    if (!moved.ok || !moved.audited) await deps.audit({ ...entry, at: now() });
     const approval = moved.ok ? moved.approval : checked.approval;
     return erp.detail === undefined
       ? { kind: "superseded", approval, erpStatus: erp.status }
@@ -171,7 +177,22 @@ export async function decide(
     if (step.writeBack.status !== "disabled") erpWriteBack = step.writeBack;
   }
 
-  const result = await deps.store.transition(input.approvalId, input.verb, input.actor, reason);
+  // The decision and its audit entry land in one step when the store can write the entry.
+  const decided = {
+    type: "approval.decided",
+    approvalId: input.approvalId,
+    alertId: checked.approval.alertId,
+    recordKey: checked.approval.recordKey,
+    actor: input.actor,
+    ...(reason ? { reason } : {}),
+  } as const;
+  const result = await deps.store.transition(
+    input.approvalId,
+    input.verb,
+    input.actor,
+    reason,
+    decided,
+  );
   if (!result.ok) {
     if (result.code === "not_found") return { kind: "not_found" };
     return {
@@ -183,16 +204,9 @@ export async function decide(
     };
   }
   const approval = result.approval;
-  await deps.audit({
-    type: "approval.decided",
-    approvalId: approval.id,
-    alertId: approval.alertId,
-    recordKey: approval.recordKey,
-    actor: input.actor,
-    at: approval.decidedAt ?? now(),
-    state: approval.state,
-    ...(reason ? { reason } : {}),
-  });
+  if (!result.audited) {
+    await deps.audit({ ...decided, at: approval.decidedAt ?? now(), state: approval.state });
+  }
   const wb =
     approval.state === "approved" || approval.state === "rejected"
       ? await writeBack(deps.writeBack, approval)

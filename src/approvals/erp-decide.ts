@@ -91,17 +91,17 @@ export async function closeAsDecidedInErp(
   now: () => string,
 ): Promise<DecisionOutcome> {
   const detail = `decided in M3${out.by ? ` by ${out.by}` : ""}${out.detail ? `, ${out.detail}` : ""}`;
-  const moved = await deps.store.transition(approval.id, "supersede", "system", detail);
-  await deps.audit({
+  const entry = {
     type: "approval.superseded",
     approvalId: approval.id,
     alertId: approval.alertId,
     recordKey: approval.recordKey,
     actor,
-    at: now(),
     code: `erp_${out.state}`,
     reason: detail,
-  });
+  } as const;
+  const moved = await deps.store.transition(approval.id, "supersede", "system", detail, entry);
+  if (!moved.ok || !moved.audited) await deps.audit({ ...entry, at: now() });
   return {
     kind: "superseded",
     approval: moved.ok ? moved.approval : approval,

@@ -118,20 +118,25 @@ export async function reflectErpDecisions(deps: ReflectDeps): Promise<ReflectRep
       intent.verb !== "approve_line";
     if (ours && intent) {
       const verb = intent.verb === "reject" ? "reject" : "approve";
-      const moved = await deps.store.transition(a.id, verb, intent.actor, intent.reason);
-      if (!moved.ok) return;
-      report.completed++;
-      await deps.audit({
+      const decided = {
         type: "approval.decided",
         approvalId: a.id,
         alertId: a.alertId,
         recordKey: a.recordKey,
         actor: intent.actor,
-        at: moved.approval.decidedAt ?? now(),
-        state: moved.approval.state,
         ...(intent.reason ? { reason: intent.reason } : {}),
         code: "erp_confirmed_later",
-      });
+      } as const;
+      const moved = await deps.store.transition(a.id, verb, intent.actor, intent.reason, decided);
+      if (!moved.ok) return;
+      report.completed++;
+      if (!moved.audited) {
+        await deps.audit({
+          ...decided,
+          at: moved.approval.decidedAt ?? now(),
+          state: moved.approval.state,
+        });
+      }
       await deps.onChanged(moved.approval, {
         kind: "completed",
         state: state.status,

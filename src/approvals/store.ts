@@ -4,6 +4,7 @@ import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
 import { luaScript } from "../shared/lua-script.ts";
 import {
   type Approval,
+  type ApprovalAuditEvent,
   type ApprovalState,
   type ApprovalSubject,
   type ApprovalVerb,
@@ -19,7 +20,8 @@ const createScript = luaScript(new URL("./create.lua", import.meta.url));
 const RECENT_DECISIONS_KEPT = 20;
 
 export type TransitionResult =
-  | { ok: true; approval: Approval }
+  /** `audited`: the entry passed to transition() was written in the same step. */
+  | { ok: true; approval: Approval; audited: boolean }
   | {
       ok: false;
       code: "not_found";
@@ -41,11 +43,17 @@ export interface ApprovalStore {
   attachMessage(id: string, channel: string, ts: string): Promise<void>;
   /** The approval whose buttons were last attached to this message. */
   forMessage(channel: string, ts: string): Promise<Approval | undefined>;
+  /**
+   * Move the approval once. With `audit` and a store built with `prepareAudit`, the entry (its
+   * `at` and `state` taken from the transition) is written in the same Lua step; otherwise the
+   * caller appends it (`audited: false`).
+   */
   transition(
     id: string,
     verb: ApprovalVerb,
     actor: string,
     reason?: string,
+    audit?: TransitionAudit,
   ): Promise<TransitionResult>;
   /** Open approvals (pending, hold, escalated), oldest first. */
   listOpen(limit?: number): Promise<Approval[]>;
@@ -58,7 +66,21 @@ export interface ApprovalStore {
   markReminded(id: string): Promise<boolean>;
 }
 
+/** The audit entry of a transition; `at` and `state` come from the transition itself. */
+export type TransitionAudit = Omit<ApprovalAuditEvent, "at" | "state">;
+
+/** An audit entry as src/audit's AuditLog.prepare gives it: stream + indexes, MAXLEN + fields. */
+export interface PreparedAudit {
+  keys: string[];
+  args: string[];
+}
+
 export interface ApprovalStoreOptions {
+  /**
+   * Turns an approval audit event into the audit log's entry (keys and args of
+   * src/audit/append.lua), so a transition and its entry are written in one step.
+   */
+  prepareAudit?: (event: ApprovalAuditEvent) => PreparedAudit;
   redis: Redis;
   /** Key prefix, e.g. "cs:" in production or a random test prefix. */
   prefix?: string;
@@ -140,26 +162,32 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
       return id === null ? undefined : get(id);
     },
 
-    async transition(id, verb, actor, reason = "") {
+    async transition(id, verb, actor, reason = "", audit) {
       const target = VERB_TARGET[verb];
       const now = clock();
+      const at = new Date(now).toISOString();
       const isFinal = FINAL_STATES.includes(target);
       const personal = actor !== "system" && (isFinal || target === "hold");
+      const entry =
+        audit && options.prepareAudit
+          ? options.prepareAudit({ ...audit, at, state: target })
+          : undefined;
       const raw = (await transitionScript.run(
         redis,
-        [key(id), openKey, decisionsKey(actor)],
+        [key(id), openKey, decisionsKey(actor), ...(entry?.keys ?? [])],
         [
           id,
           VERB_FROM[verb].join(","),
           target,
           actor,
-          new Date(now).toISOString(),
+          at,
           reason,
           now,
           isFinal ? "1" : "0",
           personal ? "1" : "0",
           RECENT_DECISIONS_KEPT,
           retainSeconds,
+          ...(entry?.args ?? []),
         ],
       )) as (number | string)[];
       if (raw[0] === -1) return { ok: false, code: "not_found" };
@@ -175,7 +203,7 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
       }
       const approval = await get(id);
       if (!approval) return { ok: false, code: "not_found" };
-      return { ok: true, approval };
+      return { ok: true, approval, audited: entry !== undefined };
     },
 
     async listOpen(limit = 200) {

@@ -22,8 +22,15 @@
     ARGV[10] how many recent decisions to keep per actor
     ARGV[11] seconds to keep a finally decided approval (the audit log keeps the history)
 
+  Optional audit entry, written with the transition when KEYS[4] is given (one step: a worker
+  killed right after the transition would otherwise leave a decision the audit log never saw):
+    KEYS[4]   audit stream
+    KEYS[5..] audit index sorted sets (as src/audit/append.lua)
+    ARGV[12]  audit MAXLEN for approximate trimming, or "" for none
+    ARGV[13..] field, value pairs of the entry
+
   Output:
-    {1, newState}                                   moved
+    {1, newState}                                   moved (and audited when KEYS[4] is given)
     {0, currentState, lastBy, lastAt, lastReason}   refused: current state not allowed
     {-1}                                            no such approval
 ]]
@@ -43,6 +50,21 @@ end
 if not allowed then
   local last = redis.call("HMGET", KEYS[1], "lastBy", "lastAt", "lastReason")
   return {0, current, last[1] or "", last[2] or "", last[3] or ""}
+end
+
+-- The entry first: an error in XADD then stops the script before the state has moved.
+if KEYS[4] then
+  local xadd = { KEYS[4] }
+  if ARGV[12] ~= "" then
+    table.insert(xadd, "MAXLEN")
+    table.insert(xadd, "~")
+    table.insert(xadd, ARGV[12])
+  end
+  table.insert(xadd, "*")
+  for i = 13, #ARGV do table.insert(xadd, ARGV[i]) end
+  local entry = redis.call("XADD", unpack(xadd))
+  local ms = tonumber(string.match(entry, "^(%d+)"))
+  for i = 5, #KEYS do redis.call("ZADD", KEYS[i], ms, entry) end
 end
 
 redis.call("HSET", KEYS[1], "state", ARGV[3], "lastBy", ARGV[4], "lastAt", ARGV[5],

@@ -20,9 +20,11 @@ import { createM3Adapter } from "../../../src/approvals/erp-m3.ts";
 import { reflectErpDecisions } from "../../../src/approvals/erp-reflect.ts";
 import { createErpWriter } from "../../../src/approvals/erp-write-back.ts";
 import { createApprovalStore } from "../../../src/approvals/store.ts";
+import { AuditLog } from "../../../src/audit/log.ts";
 import { createInforClient } from "../../../src/infor/create-client.ts";
 import { parseIonapi } from "../../../src/infor/ionapi.ts";
 import { M3ApprovalCalls } from "../../../src/infor/m3/approval-calls.ts";
+import { auditInputOf, slackAuditToLog } from "../../../src/slack/audit-sink.ts";
 import { approvalActions } from "../../../src/slack/blocks/alert.ts";
 
 export interface ApprovalChaosOptions {
@@ -77,7 +79,12 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     },
   });
   const slack = new WebClient(emu.botToken, { slackApiUrl: emu.url, retryConfig: { retries: 0 } });
-  const store = createApprovalStore({ redis, prefix });
+  const auditLog = new AuditLog({ redis, prefix });
+  const store = createApprovalStore({
+    redis,
+    prefix,
+    prepareAudit: (e) => auditLog.prepare(auditInputOf(e)),
+  });
   const infor = createInforClient({
     credentials: parseIonapi(sim.ionapi),
     requestsPerMinute: 100_000,
@@ -89,9 +96,7 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     usesFlow: false,
     rejectReasonCode: "RJ",
   });
-  const audit = async (e: unknown) => {
-    await redis.rpush(`${prefix}chaos-audit`, JSON.stringify(e));
-  };
+  const audit = slackAuditToLog(auditLog);
 
   // 1. Invoices needing approval: self-billing batches, printed (APS450MI route).
   const data = sim.control.data();
@@ -344,9 +349,10 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
   await reflection;
 
   // 6. Compare Slack message, audit log and the simulator.
-  const auditRows = (await redis.lrange(`${prefix}chaos-audit`, 0, -1)).map(
-    (t) => JSON.parse(t) as { type: string; approvalId?: string; state?: string; code?: string },
-  );
+  const auditRows = (await auditLog.query({ limit: 1_000_000 })).map((e) => {
+    const d = (e.data ?? {}) as { approvalId?: string; state?: string; code?: string };
+    return { type: e.type as string, approvalId: d.approvalId, state: d.state, code: d.code };
+  });
   const snap = sim.control.approvals.snapshot(undefined, [...byInbn.keys()]);
   const auditBy = new Map<string, typeof auditRows>();
   for (const r of auditRows) {

@@ -8,10 +8,12 @@ import pino from "pino";
 import { createM3Adapter } from "../../../src/approvals/erp-m3.ts";
 import { createErpWriter } from "../../../src/approvals/erp-write-back.ts";
 import { createApprovalStore } from "../../../src/approvals/store.ts";
+import { AuditLog } from "../../../src/audit/log.ts";
 import { createInforClient } from "../../../src/infor/create-client.ts";
 import { parseIonapi } from "../../../src/infor/ionapi.ts";
 import { M3ApprovalCalls } from "../../../src/infor/m3/approval-calls.ts";
 import { createSlackApp } from "../../../src/slack/app.ts";
+import { auditInputOf, slackAuditToLog } from "../../../src/slack/audit-sink.ts";
 
 const env = (name: string): string => {
   const v = process.env[name];
@@ -32,7 +34,13 @@ const infor = createInforClient({
   headersTimeoutMs: 3_000,
   bodyTimeoutMs: 3_000,
 });
-const store = createApprovalStore({ redis, prefix });
+// The product's audit log: the transition writes its entry in the same Lua step.
+const auditLog = new AuditLog({ redis, prefix });
+const store = createApprovalStore({
+  redis,
+  prefix,
+  prepareAudit: (e) => auditLog.prepare(auditInputOf(e)),
+});
 const writer = createErpWriter({
   redis,
   prefix,
@@ -58,9 +66,7 @@ const slack = createSlackApp({
   keyPrefix: prefix,
   lookups: {} as never,
   logger,
-  audit: async (e) => {
-    await redis.rpush(`${prefix}chaos-audit`, JSON.stringify(e));
-  },
+  audit: slackAuditToLog(auditLog),
   approvals: {
     store,
     policy: { authorize: async () => ({ allowed: true }) },
