@@ -235,3 +235,35 @@ describe("BOD webhook credentials", () => {
     expect(JSON.stringify(r.problems)).not.toContain("short");
   });
 });
+
+describe("M3 event push credentials", () => {
+  it("reads comma lists, decrypts envelopes in them, and registers them as secrets", () => {
+    const keys = `k1:${generateKey()}`;
+    const ring = parseKeyRing(keys);
+    const r = loadEnv({
+      ...valid,
+      ENCRYPTION_KEYS: keys,
+      PUSH_HMAC_SECRETS: encryptSecret("encrypted-push-secret-01", ring),
+      PUSH_BEARER_TOKENS: "push-bearer-token-00001, push-bearer-token-00002",
+    });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.env.pushHmacSecrets).toEqual(["encrypted-push-secret-01"]);
+    expect(r.env.pushBearerTokens).toEqual(["push-bearer-token-00001", "push-bearer-token-00002"]);
+    expect(r.env.pushMaxBytes).toBe(1024 * 1024);
+    expect(r.secrets).toEqual(
+      expect.arrayContaining(["encrypted-push-secret-01", "push-bearer-token-00002"]),
+    );
+  });
+
+  it("refuses short values and a silly body bound, without echoing them", () => {
+    const r = loadEnv({ ...valid, PUSH_BEARER_TOKENS: "tiny", PUSH_MAX_BYTES: "12" });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.map((p) => p.variable).sort()).toEqual([
+      "PUSH_BEARER_TOKENS",
+      "PUSH_MAX_BYTES",
+    ]);
+    expect(JSON.stringify(r.problems)).not.toContain("tiny");
+  });
+});
