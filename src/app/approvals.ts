@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { RecheckError, type RecheckFn } from "../approvals/decide.ts";
 import { type ApprovalPolicy, createRoutingPolicy } from "../approvals/policy.ts";
+import { erpUserMapping, scheduleFromRouting } from "../approvals/routing-adapters.ts";
 import type { ApprovalStore } from "../approvals/store.ts";
 import { runApprovalSweep } from "../approvals/sweep.ts";
 import type { Approval, AuditFn } from "../approvals/types.ts";
@@ -46,11 +47,8 @@ export function createApprovalSide(o: {
     toApprovalPolicy(o.routing),
     createUserGroupResolver({ client: o.client, redis: o.redis, prefix: o.prefix }),
   );
-  const slackToErp = new Map<string, string>();
-  for (const [erpUser, slackUser] of Object.entries(o.routing.erpUsers)) {
-    slackToErp.set(slackUser, erpUser);
-  }
-  const erpUserFor = async (slackUserId: string) => slackToErp.get(slackUserId);
+  // M3 stores user ids upper case; routing.yml may spell them either way.
+  const { erpUserFor } = erpUserMapping(o.routing.erpUsers);
   const erpSide = o.clients
     ? createErpApprovals({
         redis: o.redis,
@@ -174,11 +172,7 @@ export function startApprovalSweeps(o: {
       : {}),
     ...(o.threadPoster ? { threadPoster: o.threadPoster } : {}),
   });
-  const schedule = {
-    remindAfterHours: o.routing.approvals.reminderHours,
-    escalateAfterHours: o.routing.approvals.escalateHours,
-    expireAfterHours: o.routing.approvals.expireHours,
-  };
+  const schedule = scheduleFromRouting(o.routing.approvals);
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     running = runApprovalSweep({ store: o.store, schedule, notify, audit: o.audit }).catch(

@@ -51,8 +51,8 @@ afterAll(async () => {
 
 type FindInvoice = InforSource["findInvoice"];
 
-function compose(findInvoice: FindInvoice) {
-  const parsed = parseRouting(ROUTING);
+function compose(findInvoice: FindInvoice, extraRouting = "") {
+  const parsed = parseRouting(ROUTING + extraRouting);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   const store = createApprovalStore({ redis, prefix });
   // Only findInvoice is reached by the recheck; anything else would be a wiring change to see.
@@ -171,5 +171,14 @@ describe("approval recheck as composed in src/app", () => {
     const b = await pending(open.side);
     const out = await decide(open.deps, { approvalId: b.id, verb: "approve", actor: APPROVER });
     expect(out).toMatchObject({ kind: "done", approval: { state: "approved" } });
+  });
+
+  it("maps the clicker to the ERP user as M3 stores it (upper case), however routing.yml spells it", async () => {
+    const { side } = compose(
+      () => Promise.reject(new Error("no read expected")),
+      `erpUsers: { jdoe: ${APPROVER} }\n`,
+    );
+    expect(await side.erpUserFor(APPROVER)).toBe("JDOE");
+    expect(await side.erpUserFor("U0SOMEONE")).toBeUndefined();
   });
 });
