@@ -104,8 +104,11 @@ export function createOpsSide(o: {
       // A poll reads a few pages at the ION budget: minutes, not hours.
       workers.push(bullmqWorkerProbe(queue, progress, "sync", 10 * 60_000));
       worker.on("completed", (job, result) => {
-        // Push reads share the queue; they are counted by the push endpoint's own metrics.
-        if (job.name === PUSH_READ_JOB_NAME) return;
+        // Push reads share the queue; they are not polls.
+        if (job.name === PUSH_READ_JOB_NAME) {
+          metrics.pushReads.inc({ outcome: (result as { status?: string }).status ?? "done" });
+          return;
+        }
         const entity = job.data.schedule.entity;
         if (result.status === "skipped_busy") {
           metrics.polls.inc({ entity, outcome: "skipped" });
@@ -119,8 +122,14 @@ export function createOpsSide(o: {
         if (c.quarantined) metrics.records.inc({ entity, outcome: "quarantined" }, c.quarantined);
       });
       worker.on("failed", (job) => {
-        if (job && job.name !== PUSH_READ_JOB_NAME)
-          metrics.polls.inc({ entity: job.data.schedule.entity, outcome: "error" });
+        // A push read that failed its last attempt leaves the record to the next poll.
+        if (job?.name === PUSH_READ_JOB_NAME) {
+          if (job.attemptsMade >= (job.opts.attempts ?? 1)) {
+            metrics.pushReads.inc({ outcome: "failed" });
+          }
+          return;
+        }
+        if (job) metrics.polls.inc({ entity: job.data.schedule.entity, outcome: "error" });
       });
     },
     watchDeliveryWorker(worker, queue) {

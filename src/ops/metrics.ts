@@ -82,6 +82,8 @@ export interface Metrics {
   pushRequests: Counter<"outcome">;
   /** M3 events received, by outcome (targets, unknown_table, head_deleted, invalid, ...). */
   pushEvents: Counter<"outcome">;
+  /** Push reads run by a sync worker: `done`, `not_primed`, `unsupported`, `failed` (gave up). */
+  pushReads: Counter<"outcome">;
 }
 
 const silent = pino({ level: "silent" });
@@ -226,6 +228,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     pushEvents: new Counter({
       name: `${p}push_events_total`,
       help: "M3 events pushed, by outcome (read, or why ignored)",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
+    pushReads: new Counter({
+      name: `${p}push_reads_total`,
+      help: "Reads of one record named by an M3 event, by outcome",
       labelNames: ["outcome"] as const,
       registers,
     }),
