@@ -51,14 +51,25 @@ export function initialPace(s: LearnSettings): ChannelPace {
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
-export function afterSuccess(p: ChannelPace, pressed: boolean, s: LearnSettings): ChannelPace {
+/**
+ * `workspaceCeiling`: the allowance that drew the latest 429 in any channel, while remembered.
+ * Slack's burst policy is the workspace's, not one channel's: one channel's lesson caps every
+ * channel, so twenty channels do not each pay a 429 to learn the same thing.
+ */
+export function afterSuccess(
+  p: ChannelPace,
+  pressed: boolean,
+  s: LearnSettings,
+  workspaceCeiling?: number,
+): ChannelPace {
   const successes = p.successes + 1;
   const remembered = p.ceiling !== undefined && successes < s.holdSuccesses;
   const next: ChannelPace = { allowance: p.allowance, successes };
   if (remembered && p.ceiling !== undefined) next.ceiling = p.ceiling;
   if (!pressed) return next;
-  const cap = remembered && p.ceiling !== undefined ? Math.min(s.max, p.ceiling - s.margin) : s.max;
-  if (p.allowance < cap) next.allowance = Math.min(cap, p.allowance + s.step);
+  let cap = remembered && p.ceiling !== undefined ? Math.min(s.max, p.ceiling - s.margin) : s.max;
+  if (workspaceCeiling !== undefined) cap = Math.min(cap, workspaceCeiling - s.margin);
+  next.allowance = p.allowance < cap ? Math.min(cap, p.allowance + s.step) : cap;
   return next;
 }
 
@@ -70,6 +81,11 @@ export function after429(p: ChannelPace, s: LearnSettings): ChannelPace {
     ceiling: p.allowance,
     successes: 0,
   };
+}
+
+/** Posts (in any channel) a workspace-wide ceiling is kept for after the 429 that set it. */
+export function workspaceHold(s: LearnSettings): number {
+  return 10 * s.holdSuccesses;
 }
 
 /** GCRA parameters for an allowance: spacing widens below 0, tolerance grows above. */

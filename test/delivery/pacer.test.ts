@@ -180,6 +180,30 @@ describe("learning pacer (pacer-take.lua + pacer-learn.lua) against real Redis",
     if (!r.granted) expect(r.waitMs).toBe(Math.floor(100 / 0.7));
   });
 
+  it("a channel's 429 caps the burst every other channel learns (one lesson per workspace)", async () => {
+    const clock = { t: 45_000_000 };
+    const pacer = pacerAt(`${prefix}l5:`, clock, learnPace);
+    const sendPressed = async (ch: string, n: number) => {
+      let last = { allowance: 0, factor: 1, blame: "" as const } as Awaited<
+        ReturnType<Pacer["succeeded"]>
+      >;
+      for (let i = 0; i < n; i++) {
+        let r = await pacer.take(ch, `${ch}-${i}`);
+        while (!r.granted) {
+          clock.t += r.waitMs;
+          r = await pacer.take(ch, `${ch}-${i}`);
+        }
+        last = await pacer.succeeded(ch);
+      }
+      return last;
+    };
+    expect((await sendPressed("C1", 12)).allowance).toBeCloseTo(1, 9);
+    expect((await pacer.rateLimited("C1", 1000)).blame).toBe("channel");
+    clock.t += 1000;
+    // C2 never drew a 429 but stops half an interval below where C1 did
+    expect((await sendPressed("C2", 30)).allowance).toBeCloseTo(0.5, 9);
+  });
+
   it("posts win: an edit waits in its own line and never holds a newer post back", async () => {
     const clock = { t: 50_000_000 };
     const pacer = pacerAt(`${prefix}l4:`, clock, { ...learnPace, updateIntervalMs: 5000 });

@@ -10,6 +10,7 @@ import {
   initialPace,
   workspaceAfter429,
   workspaceAfterSuccess,
+  workspaceHold,
 } from "../../src/delivery/pacing-math.ts";
 
 const s = DEFAULT_LEARN;
@@ -88,6 +89,18 @@ describe("pacing math (pure)", () => {
     const { p, limited } = simulate(-0.1, 2000);
     expect(limited).toBeLessThanOrEqual(4);
     expect(p.allowance).toBeLessThanOrEqual(-0.1);
+  });
+
+  it("one channel's 429 caps every channel's burst: the policy is the workspace's", () => {
+    // another channel drew a 429 at 1: this one stays a margin below it, even from above
+    let p: ChannelPace = { allowance: 0.9, successes: 10 };
+    p = afterSuccess(p, true, s, 1);
+    expect(p.allowance).toBeCloseTo(1 - s.margin, 9);
+    for (let i = 0; i < 50; i++) p = afterSuccess(p, true, s, 1);
+    expect(p.allowance).toBeCloseTo(1 - s.margin, 9);
+    // not pressed: nothing changes
+    expect(afterSuccess({ allowance: 0.9, successes: 0 }, false, s, 1).allowance).toBe(0.9);
+    expect(workspaceHold(s)).toBe(10 * s.holdSuccesses);
   });
 
   it("workspace factor: cut by a 429 in an idle channel, restored by successes, never to zero", () => {

@@ -4,7 +4,8 @@
 
   KEYS[1]  channel pace hash: a (allowance), c (allowance that drew the last 429), n (successes
            since), and from pacer-take.lua at the grant: g (gap before it), p (pressed)
-  KEYS[2]  workspace pace hash: f (factor)
+  KEYS[2]  workspace pace hash: f (factor), c (allowance of the latest channel 429 anywhere),
+           n (posts since it)
   KEYS[3]  channel blocked-until key
   KEYS[4]  channel GCRA key (its TAT moves past the wait, so no catch-up burst follows it)
 
@@ -37,17 +38,25 @@ local c = tonumber(h[2] or "")
 local n = tonumber(h[3] or "") or 0
 local gap = tonumber(h[4] or "") or 0
 local pressed = h[5] == "1"
-local f = tonumber(redis.call("HGET", KEYS[2], "f") or "") or 1
+local wsh = redis.call("HMGET", KEYS[2], "f", "c", "n")
+local f = tonumber(wsh[1] or "") or 1
+-- the allowance that drew the latest channel 429 anywhere: Slack's burst policy is the
+-- workspace's, so every channel stays below it while it is remembered (10 x hold posts)
+local wc = tonumber(wsh[2] or "")
+local wn = tonumber(wsh[3] or "") or 0
 local blame = ""
 
 if ARGV[2] == "ok" then
   n = n + 1
   local remembered = c ~= nil and n < hold
   if not remembered then c = nil end
+  wn = wn + 1
+  if wc ~= nil and wn >= 10 * hold then wc = nil end
   if pressed and not fixed then
     local cap = amax
     if remembered then cap = math.min(amax, c - margin) end
-    if a < cap then a = math.min(cap, a + step) end
+    if wc ~= nil then cap = math.min(cap, wc - margin) end
+    if a < cap then a = math.min(cap, a + step) else a = cap end
   end
   f = math.min(1, f + winc)
 else
@@ -63,6 +72,8 @@ else
       local nextA = math.min(halved, a - margin)
       c = a
       n = 0
+      if wc == nil or a < wc then wc = a end
+      wn = 0
       a = math.max(amin, math.min(amax, nextA))
     end
   end
@@ -81,6 +92,7 @@ else
   redis.call("HDEL", KEYS[1], "c")
 end
 redis.call("PEXPIRE", KEYS[1], ttl)
-redis.call("HSET", KEYS[2], "f", f)
+redis.call("HSET", KEYS[2], "f", f, "n", wn)
+if wc then redis.call("HSET", KEYS[2], "c", wc) else redis.call("HDEL", KEYS[2], "c") end
 redis.call("PEXPIRE", KEYS[2], ttl)
 return { tostring(a), tostring(f), blame }
