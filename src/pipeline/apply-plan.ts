@@ -15,7 +15,8 @@ export interface ApprovalDeps {
    * it, the new numbers need a new decision (a new approval); absent, the first one is kept.
    */
   readonly isApprovalOpen?: (approvalId: string) => Promise<boolean>;
-  readonly erpUsers?: Readonly<Record<string, string>>;
+  /** routing.yml `erpUsers` read from the ERP side: the Slack user of an ERP user id, any case. */
+  readonly slackUserFor?: (erpUser: string | undefined) => string | undefined;
   /**
    * Who may decide an amount in a cost center (routing.yml approver bands). Nobody: no buttons
    * (they would only produce refusals), the message says so. Somebody: they are mentioned.
@@ -61,7 +62,7 @@ export async function applyPlan(
       return { alert: openedAlert({ ...input, noApprover: true }) };
     }
     // Whoever entered the invoice may not approve it (segregation of duties): not asked either.
-    const enteredBy = invoice.changedBy ? deps.erpUsers?.[invoice.changedBy] : undefined;
+    const enteredBy = deps.slackUserFor?.(invoice.changedBy || undefined);
     const ask =
       eligible && deps.mentionApprovers !== false
         ? { users: eligible.users.filter((u) => u !== enteredBy), groups: eligible.groups }
@@ -75,7 +76,7 @@ export async function applyPlan(
     if (!deps.createPending) return { alert: openedAlert(input) };
     const draft = openedAlert(input);
     // Approval ids follow the alert id, which does not depend on the buttons: create, then render.
-    const { id } = await deps.createPending(approvalSubject(draft, e, invoice, deps.erpUsers));
+    const { id } = await deps.createPending(approvalSubject(draft, e, invoice, deps.slackUserFor));
     return {
       alert: openedAlert({ ...input, approvalId: id, ...(ask ? { ask } : {}) }),
       approvalId: id,
@@ -143,11 +144,11 @@ function approvalSubject(
   alert: Alert,
   e: MatchException,
   invoice: SupplierInvoice,
-  erpUsers: Readonly<Record<string, string>> | undefined,
+  slackUserFor: ApprovalDeps["slackUserFor"],
 ): ApprovalSubject {
   const who = invoice.supplierName || invoice.supplierId;
   const enteredBy = invoice.changedBy || undefined;
-  const slackId = enteredBy ? erpUsers?.[enteredBy] : undefined;
+  const slackId = slackUserFor?.(enteredBy);
   return {
     alertId: alert.id,
     // The invoice's own key, not the exception alert's: the click-time recheck reads the invoice

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createPendingApproval } from "../approvals/create-pending.ts";
+import { erpUserMapping } from "../approvals/routing-adapters.ts";
 import type { ApprovalStore } from "../approvals/store.ts";
 import { type ApprovalSubject, type AuditFn, isOpen } from "../approvals/types.ts";
 import { toApprovalPolicy, toMatchPolicy, toRoutingPolicy } from "../config/policies.ts";
@@ -70,7 +71,7 @@ export function createExceptionPipeline(o: ExceptionPipelineOptions): ExceptionP
     lookups: o.lookups,
     matchPolicy: toMatchPolicy(o.routing),
     routingPolicy: toRoutingPolicy(o.routing),
-    erpUsers: o.routing.erpUsers,
+    slackUserFor: erpUserMapping(o.routing.erpUsers).slackUserFor,
     approversFor: (cc, amount) => {
       const who = eligibleApprovers(approvalPolicy, amount, cc);
       return { users: who.users, groups: who.groups };

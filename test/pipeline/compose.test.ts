@@ -31,7 +31,8 @@ tolerances:
   default: { pricePercent: 2 }
   costCenters:
     CC100: { pricePercent: 12 }
-erpUsers: { JSMITH: U0CLERK001 }
+# M3 stores user ids upper case (changedBy JSMITH); routing.yml may spell them either way.
+erpUsers: { jsmith: U0CLERK001 }
 `;
 
 describe("createExceptionPipeline", () => {
