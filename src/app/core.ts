@@ -3,6 +3,7 @@ import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { approvalDecisions } from "../approvals/decisions.ts";
+import { isReflectable, markReflectDue } from "../approvals/erp-due.ts";
 import { createApprovalStore } from "../approvals/store.ts";
 import type { AuditLog } from "../audit/log.ts";
 import type { AuditRetention } from "../audit/types.ts";
@@ -133,6 +134,7 @@ export function createCore(o: {
       ...approvalHooks({ store: approvals.store, audit }),
       logger: logger.child({ component: "pipeline" }),
     });
+    const reflecting = routing.tenants.some((t) => t.writeBack.mode !== "off");
     const sync = createSyncSide({
       redis,
       bullConnection: bull,
@@ -140,7 +142,13 @@ export function createCore(o: {
       routing,
       infor,
       delivery,
-      extraAlerts: (event) => pipeline.extraAlerts(event),
+      extraAlerts: async (event) => {
+        // A supplier invoice changed in M3 (poll or push): check it for a decision taken there
+        // now, not at the next reflection pass over every open approval.
+        if (reflecting && isReflectable(event))
+          await markReflectDue(redis, prefix, event.recordKey);
+        return pipeline.extraAlerts(event);
+      },
       batchScope: pipeline.batchScope,
       ...(o.pageSize ? { pageSize: o.pageSize } : {}),
       ...(o.pollLockTtlMs ? { lockTtlMs: o.pollLockTtlMs } : {}),

@@ -1,12 +1,14 @@
 import type { WebClient } from "@slack/web-api";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { takeReflectDue } from "../approvals/erp-due.ts";
 import { createErpEligibilityPolicy } from "../approvals/erp-eligibility.ts";
 import { createM3Adapter } from "../approvals/erp-m3.ts";
 import {
   type ReflectDeps,
   type ReflectedLine,
   reflectErpDecisions,
+  reflectRecords,
 } from "../approvals/erp-reflect.ts";
 import type { ErpAdapter, ErpMode } from "../approvals/erp-types.ts";
 import { createErpWriter, type ErpWriter } from "../approvals/erp-write-back.ts";
@@ -177,6 +179,11 @@ export function startErpReflection(
     logger: Logger;
     everyMs: number;
     threadPoster?: ThreadPoster;
+    /** Where sync marks changed invoices (src/approvals/erp-due.ts); without it, polls only. */
+    redis?: Redis;
+    prefix?: string;
+    /** How often the changed records are taken (default 1 s). */
+    dueEveryMs?: number;
   },
 ): () => Promise<void> {
   const onChanged = reflectedMessage(o.client, o.logger, o.threadPoster);
@@ -199,8 +206,33 @@ export function startErpReflection(
       });
   }, o.everyMs);
   timer.unref();
+  // Records a poll or an M3 event saw change: checked within a second of the change.
+  let dueRunning: Promise<unknown> = Promise.resolve();
+  let dueBusy = false;
+  const dueTimer = o.redis
+    ? setInterval(() => {
+        if (dueBusy || !o.redis) return;
+        dueBusy = true;
+        const redis = o.redis;
+        dueRunning = takeReflectDue(redis, o.prefix ?? "")
+          .then((keys) => (keys.length ? reflectRecords({ ...o, onChanged }, keys) : undefined))
+          .then((r) => {
+            if (r && (r.decidedInErp || r.completed))
+              o.logger.info(r, "decisions reflected from the ERP (changed records)");
+          })
+          .catch((err: unknown) =>
+            o.logger.warn({ code: codeOf(err) }, "ERP reflection of changed records failed"),
+          )
+          .finally(() => {
+            dueBusy = false;
+          });
+      }, o.dueEveryMs ?? 1_000)
+    : undefined;
+  dueTimer?.unref();
   return async () => {
     clearInterval(timer);
+    if (dueTimer) clearInterval(dueTimer);
     await running;
+    await dueRunning;
   };
 }

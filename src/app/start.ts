@@ -131,6 +131,8 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
           client: core.slackClient,
           logger,
           everyMs: over.erpReflectMs ?? 60_000,
+          redis: core.redis,
+          prefix: core.prefix,
           threadPoster: threadPosterVia((alert) => core.delivery.enqueue(alert)),
         });
         closers.push({ name: "erp-reflection", close: stopReflection });

@@ -3,7 +3,7 @@ import { parseInvoiceKey } from "./erp-m3.ts";
 import type { ErpAdapter, ErpMode, ErpState } from "./erp-types.ts";
 import type { ErpWriter } from "./erp-write-back.ts";
 import type { ApprovalStore } from "./store.ts";
-import type { Approval, AuditFn } from "./types.ts";
+import { type Approval, type AuditFn, isOpen } from "./types.ts";
 
 /**
  * One poll of M3 for the open approvals: a decision taken in M3 (or in Infor's own apps) closes
@@ -88,11 +88,43 @@ export async function reflectErpDecisions(deps: ReflectDeps): Promise<ReflectRep
   const queue = deps.changedSince
     ? await narrow(candidates, deps.changedSince, changedBy)
     : candidates;
+  await runAll(deps, queue, report, changedBy, now);
+  return report;
+}
+
+/**
+ * Reflect only the approvals of these records: a poll or an M3 event saw the record change, so
+ * the check runs on the record's own change (targeted reads: the record's approvals, then one
+ * M3 read for each that is still open), not on the next pass over every open approval.
+ */
+export async function reflectRecords(
+  deps: Omit<ReflectDeps, "changedSince" | "limit">,
+  recordKeys: readonly string[],
+): Promise<ReflectReport> {
+  const now = () => new Date((deps.clock ?? Date.now)()).toISOString();
+  const report: ReflectReport = { checked: 0, decidedInErp: 0, completed: 0, unreadable: 0 };
+  const queue: Approval[] = [];
+  for (const recordKey of new Set(recordKeys)) {
+    for (const a of await deps.store.forRecord(recordKey)) {
+      if (isOpen(a.state) && a.kind === "invoice" && deps.modeFor(a.tenant) !== "off")
+        queue.push(a);
+    }
+  }
+  await runAll(deps, queue, report, new Map(), now);
+  return report;
+}
+
+async function runAll(
+  deps: Omit<ReflectDeps, "changedSince" | "limit">,
+  queue: Approval[],
+  report: ReflectReport,
+  changedBy: Map<string, string>,
+  now: () => string,
+): Promise<void> {
   const workers = Array.from({ length: deps.concurrency ?? 4 }, async () => {
     for (let a = queue.shift(); a; a = queue.shift()) await one(a);
   });
   await Promise.all(workers);
-  return report;
 
   async function one(a: Approval): Promise<void> {
     const adapter = deps.adapterFor(a.tenant);

@@ -1,0 +1,39 @@
+import type { Redis } from "ioredis";
+
+/**
+ * Records whose change a poll or an M3 event just saw, waiting for the decided-in-M3 check
+ * (a sorted set: record key, score = first seen). Sync workers add, the reflection loop takes:
+ * ZPOPMIN hands each record to one replica. A record taken by a process that then dies is caught
+ * by the regular reflection poll, which stays as the safety net.
+ */
+const DUE_TTL_SECONDS = 86_400;
+
+export function reflectDueKey(prefix: string): string {
+  return `${prefix}approvals:erp-reflect-due`;
+}
+
+/** Only supplier invoices are written back; their status (SUPA) changes arrive as "updated". */
+export function isReflectable(event: { kind: string; recordKey: string }): boolean {
+  return event.kind === "updated" && event.recordKey.startsWith("supplier_invoice:");
+}
+
+export async function markReflectDue(
+  redis: Redis,
+  prefix: string,
+  recordKey: string,
+  now = Date.now(),
+): Promise<void> {
+  const key = reflectDueKey(prefix);
+  // NX keeps the first time seen; the TTL bounds a queue nobody drains (reflection off).
+  await redis.multi().zadd(key, "NX", now, recordKey).expire(key, DUE_TTL_SECONDS).exec();
+}
+
+export async function takeReflectDue(redis: Redis, prefix: string, max = 200): Promise<string[]> {
+  const raw = await redis.zpopmin(reflectDueKey(prefix), max);
+  const keys: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i];
+    if (k !== undefined) keys.push(k);
+  }
+  return keys;
+}

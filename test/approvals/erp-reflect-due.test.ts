@@ -1,0 +1,142 @@
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  isReflectable,
+  markReflectDue,
+  reflectDueKey,
+  takeReflectDue,
+} from "../../src/approvals/erp-due.ts";
+import { reflectRecords } from "../../src/approvals/erp-reflect.ts";
+import type { ErpAdapter, ErpState } from "../../src/approvals/erp-types.ts";
+import type { ErpWriter } from "../../src/approvals/erp-write-back.ts";
+import { createApprovalStore } from "../../src/approvals/store.ts";
+import type { Approval, ApprovalSubject } from "../../src/approvals/types.ts";
+
+// A decision taken in M3 is checked on the record's own change (a poll's "updated" or an M3
+// event), reading only that record's approvals, instead of waiting for a pass over all of them.
+const prefix = `test:erp-reflect-due:${randomBytes(4).toString("hex")}:`;
+let redis: Redis;
+beforeAll(() => {
+  redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+});
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+});
+
+const key = (inbn: number) => `supplier_invoice:T:100:AAA:${inbn}`;
+const subject = (inbn: number): ApprovalSubject => ({
+  alertId: `a-${inbn}`,
+  recordKey: key(inbn),
+  kind: "invoice",
+  title: `batch ${inbn}`,
+  amount: { amount: "100.00", currency: "EUR" },
+  costCenter: "100",
+  tenant: "T",
+  company: "100",
+  recordVersion: "v1",
+});
+
+/** M3 as a map of batch → state; counts the reads each approval costs. */
+function fakeM3(states: Map<string, ErpState>) {
+  const reads: string[] = [];
+  const adapter: ErpAdapter = {
+    async routeFor(a: Approval) {
+      reads.push(a.recordKey);
+      return {
+        ok: true,
+        route: {
+          name: "APS450MI",
+          unsupported: () => undefined,
+          describe: () => ({ program: "APS450MI", transaction: "ApproveInvoice", inputs: {} }),
+          state: async () => states.get(a.recordKey) ?? { status: "pending" },
+          apply: async () => {},
+          refusal: () => undefined,
+          ambiguous: () => false,
+        },
+      };
+    },
+  };
+  return { adapter, reads };
+}
+
+const noIntent = { intent: async () => undefined } as unknown as ErpWriter;
+
+describe("decided-in-M3 check on the record's own change", () => {
+  it("only the changed record's open approval is read, and it closes with who decided", async () => {
+    const store = createApprovalStore({ redis, prefix });
+    const created = [];
+    for (let inbn = 1; inbn <= 30; inbn++) created.push(await store.create(subject(inbn)));
+    const states = new Map<string, ErpState>([[key(7), { status: "approved", by: "M3USER" }]]);
+    const { adapter, reads } = fakeM3(states);
+    const lines: string[] = [];
+
+    // A poll saw batch 7 change (SUPA 30 → 50): sync marks it due, reflection takes it.
+    expect(isReflectable({ kind: "updated", recordKey: key(7) })).toBe(true);
+    expect(isReflectable({ kind: "new", recordKey: key(7) })).toBe(false);
+    expect(isReflectable({ kind: "updated", recordKey: "purchase_order:T:100:AAA:1" })).toBe(false);
+    await markReflectDue(redis, prefix, key(7), 1_000);
+    await markReflectDue(redis, prefix, key(7), 2_000);
+    expect(await redis.ttl(reflectDueKey(prefix))).toBeGreaterThan(0);
+    const due = await takeReflectDue(redis, prefix);
+    expect(due).toEqual([key(7)]);
+    expect(await takeReflectDue(redis, prefix)).toEqual([]);
+
+    const report = await reflectRecords(
+      {
+        store,
+        writer: noIntent,
+        adapterFor: () => adapter,
+        modeFor: () => "on",
+        audit: () => {},
+        onChanged: async (a, line) => {
+          lines.push(
+            `${a.recordKey}:${line.kind}:${line.kind === "decided_in_erp" ? line.detail : ""}`,
+          );
+        },
+      },
+      due,
+    );
+    expect(reads).toEqual([key(7)]);
+    expect(report).toMatchObject({ checked: 1, decidedInErp: 1 });
+    expect(lines).toEqual([`${key(7)}:decided_in_erp:decided in M3 by M3USER`]);
+    const seven = created[6]?.approval.id ?? "";
+    expect((await store.get(seven))?.state).toBe("superseded");
+    expect((await store.get(created[0]?.approval.id ?? ""))?.state).toBe("pending");
+
+    // A second change of the same record: the approval is closed, M3 is not read again.
+    await reflectRecords(
+      {
+        store,
+        writer: noIntent,
+        adapterFor: () => adapter,
+        modeFor: () => "on",
+        audit: () => {},
+        onChanged: async () => {},
+      },
+      [key(7)],
+    );
+    expect(reads).toEqual([key(7)]);
+  });
+
+  it("tenants with write-back off are not read", async () => {
+    const store = createApprovalStore({ redis, prefix: `${prefix}off:` });
+    await store.create(subject(99));
+    const { adapter, reads } = fakeM3(new Map([[key(99), { status: "approved" }]]));
+    const report = await reflectRecords(
+      {
+        store,
+        writer: noIntent,
+        adapterFor: () => adapter,
+        modeFor: () => "off",
+        audit: () => {},
+        onChanged: async () => {},
+      },
+      [key(99)],
+    );
+    expect(reads).toEqual([]);
+    expect(report.checked).toBe(0);
+  });
+});
