@@ -63,11 +63,16 @@ export async function precheck(
   deps: DecisionDeps,
   approvalId: string,
   actor: string,
-  verb: HumanVerb,
+  verb: HumanVerb | "request_info",
 ): Promise<DecisionOutcome | { kind: "ok"; approval: Approval }> {
   const approval = await deps.store.get(approvalId);
   if (!approval) return { kind: "not_found" };
-  if (!isOpen(approval.state) || (verb === "hold" && approval.state === "hold")) {
+  if (
+    !isOpen(approval.state) ||
+    (verb === "hold" && approval.state === "hold") ||
+    // One open question at a time; hold is not offered while one waits either.
+    ((verb === "request_info" || verb === "hold") && approval.state === "info_requested")
+  ) {
     return {
       kind: "already",
       approval,

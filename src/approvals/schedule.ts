@@ -20,13 +20,22 @@ export function dueStep(
   schedule: ApprovalSchedule,
   now: number,
 ): ScheduledStep | undefined {
-  if (approval.state !== "pending" && approval.state !== "hold" && approval.state !== "escalated") {
+  const waiting = approval.state === "info_requested";
+  if (
+    !waiting &&
+    approval.state !== "pending" &&
+    approval.state !== "hold" &&
+    approval.state !== "escalated"
+  ) {
     return undefined;
   }
   const age = now - Date.parse(approval.createdAt);
   if (!Number.isFinite(age)) return undefined;
   const past = (hours: number | undefined) => hours !== undefined && age >= hours * HOUR_MS;
   if (past(schedule.expireAfterHours)) return "expire";
+  // The approvers wait for someone's answer: reminding or escalating them would nag the wrong
+  // people. The document still expires on time.
+  if (waiting) return undefined;
   if (past(schedule.escalateAfterHours) && approval.state !== "escalated") return "escalate";
   if (past(schedule.remindAfterHours) && approval.remindedAt === undefined) return "remind";
   return undefined;

@@ -62,6 +62,17 @@ export interface ApprovalStore {
   latestForRecord(recordKey: string): Promise<Approval | undefined>;
   /** Every approval of a record (an invoice's exceptions each have one), newest first. */
   forRecord(recordKey: string, limit?: number): Promise<Approval[]>;
+  /**
+   * Moves an open approval to `info_requested`, asking `asked` the `question` (who asked is the
+   * actor); the audit entry goes in the same step as with transition().
+   */
+  requestInfo(
+    id: string,
+    actor: string,
+    asked: string,
+    question: string,
+    audit?: TransitionAudit,
+  ): Promise<TransitionResult>;
   /** True for the one caller that marks the reminder (replicas may sweep at once). */
   markReminded(id: string): Promise<boolean>;
 }
@@ -129,7 +140,7 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
     return out;
   }
 
-  return {
+  const store: ApprovalStore = {
     async create(subject) {
       const id = approvalIdFor(subject.alertId);
       const now = clock();
@@ -167,7 +178,8 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
       const now = clock();
       const at = new Date(now).toISOString();
       const isFinal = FINAL_STATES.includes(target);
-      const personal = actor !== "system" && (isFinal || target === "hold");
+      const personal =
+        actor !== "system" && (isFinal || target === "hold" || target === "info_requested");
       const entry =
         audit && options.prepareAudit
           ? options.prepareAudit({ ...audit, at, state: target })
@@ -206,6 +218,11 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
       return { ok: true, approval, audited: entry !== undefined };
     },
 
+    async requestInfo(id, actor, asked, question, audit) {
+      // transition.lua splits the two again; a user id never holds a newline.
+      return store.transition(id, "request_info", actor, `${asked}\n${question}`, audit);
+    },
+
     async listOpen(limit = 200) {
       const ids = await redis.zrange(openKey, "0", String(limit - 1));
       return getMany(ids);
@@ -234,6 +251,7 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
       return set === 1;
     },
   };
+  return store;
 }
 
 function fromHash(id: string, h: Record<string, string>): Approval | undefined {
@@ -252,6 +270,14 @@ function fromHash(id: string, h: Record<string, string>): Approval | undefined {
   if (h.reason) a.reason = h.reason;
   if (h.remindedAt) a.remindedAt = h.remindedAt;
   if (h.escalatedAt) a.escalatedAt = h.escalatedAt;
+  if (h.state === "info_requested" && h.infoBy) {
+    a.info = {
+      asked: h.infoAsked ?? "",
+      by: h.infoBy,
+      question: h.infoQuestion ?? "",
+      at: h.infoAt ?? "",
+    };
+  }
   if (h.state === "hold" && h.lastBy) {
     a.decidedBy = h.lastBy;
     if (h.lastAt) a.decidedAt = h.lastAt;

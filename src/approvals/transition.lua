@@ -15,7 +15,7 @@
     ARGV[3] target state
     ARGV[4] actor (Slack user id, or "system")
     ARGV[5] time as ISO 8601 UTC
-    ARGV[6] reason ("" for none)
+    ARGV[6] reason ("" for none); for target info_requested "<asked user>\n<question>"
     ARGV[7] time in epoch milliseconds (zset score)
     ARGV[8] "1" when the target state is final
     ARGV[9] "1" to record the transition in the actor's recent decisions
@@ -67,8 +67,16 @@ if KEYS[4] then
   for i = 5, #KEYS do redis.call("ZADD", KEYS[i], ms, entry) end
 end
 
+local reason = ARGV[6]
+local asked = ""
+if ARGV[3] == "info_requested" then
+  -- Who is asked travels with the question so both land in this one step.
+  asked, reason = string.match(ARGV[6], "^([^\n]*)\n(.*)$")
+  if not asked then asked, reason = "", ARGV[6] end
+end
+
 redis.call("HSET", KEYS[1], "state", ARGV[3], "lastBy", ARGV[4], "lastAt", ARGV[5],
-  "lastReason", ARGV[6], "updatedAt", ARGV[5])
+  "lastReason", reason, "updatedAt", ARGV[5])
 
 if ARGV[8] == "1" then
   redis.call("HSET", KEYS[1], "decidedBy", ARGV[4], "decidedAt", ARGV[5], "reason", ARGV[6])
@@ -77,6 +85,13 @@ if ARGV[8] == "1" then
 end
 if ARGV[3] == "escalated" then
   redis.call("HSET", KEYS[1], "escalatedAt", ARGV[5])
+end
+-- A question (the reason) waits with who asked it; the answer clears it (the audit log keeps it).
+if ARGV[3] == "info_requested" then
+  redis.call("HSET", KEYS[1], "infoBy", ARGV[4], "infoAt", ARGV[5], "infoQuestion", reason,
+    "infoAsked", asked)
+elseif current == "info_requested" and ARGV[3] == "pending" then
+  redis.call("HDEL", KEYS[1], "infoBy", "infoAt", "infoQuestion", "infoAsked")
 end
 
 if ARGV[9] == "1" then

@@ -1,7 +1,8 @@
 import type { Money } from "../shared/money.ts";
 
 /**
- * Life of an approval. `pending`, `hold` and `escalated` still take a decision; `approved`,
+ * Life of an approval. `pending`, `hold`, `escalated` and `info_requested` (an approver asked
+ * someone a question and waits for the answer) still take a decision; `approved`,
  * `rejected`, `expired` and `superseded` are final. `superseded` means the ERP moved on by
  * itself (approved, paid or changed there), so nobody decided here and the buttons are stale.
  */
@@ -9,6 +10,7 @@ export const APPROVAL_STATES = [
   "pending",
   "hold",
   "escalated",
+  "info_requested",
   "approved",
   "rejected",
   "expired",
@@ -16,7 +18,12 @@ export const APPROVAL_STATES = [
 ] as const;
 export type ApprovalState = (typeof APPROVAL_STATES)[number];
 
-export const OPEN_STATES: readonly ApprovalState[] = ["pending", "hold", "escalated"];
+export const OPEN_STATES: readonly ApprovalState[] = [
+  "pending",
+  "hold",
+  "escalated",
+  "info_requested",
+];
 export const FINAL_STATES: readonly ApprovalState[] = [
   "approved",
   "rejected",
@@ -60,10 +67,20 @@ export interface Approval extends ApprovalSubject {
   reason?: string;
   remindedAt?: string;
   escalatedAt?: string;
+  /** While `info_requested`: who was asked and who asked (Slack user ids), and the question. */
+  info?: { asked: string; by: string; question: string; at: string };
 }
 
 /** Verbs people and the scheduler can apply; each maps to one target state. */
-export type ApprovalVerb = "approve" | "reject" | "hold" | "escalate" | "expire" | "supersede";
+export type ApprovalVerb =
+  | "approve"
+  | "reject"
+  | "hold"
+  | "escalate"
+  | "expire"
+  | "supersede"
+  | "request_info"
+  | "answer_info";
 
 export const VERB_TARGET: Readonly<Record<ApprovalVerb, ApprovalState>> = {
   approve: "approved",
@@ -72,16 +89,23 @@ export const VERB_TARGET: Readonly<Record<ApprovalVerb, ApprovalState>> = {
   escalate: "escalated",
   expire: "expired",
   supersede: "superseded",
+  request_info: "info_requested",
+  // The answer hands it back to the approvers as a fresh pending decision.
+  answer_info: "pending",
 };
 
 /** States a verb may leave from: everything else is refused atomically by the Lua script. */
 export const VERB_FROM: Readonly<Record<ApprovalVerb, readonly ApprovalState[]>> = {
-  approve: ["pending", "hold", "escalated"],
-  reject: ["pending", "hold", "escalated"],
+  // An approver who learnt the answer elsewhere may still decide while the question is open.
+  approve: ["pending", "hold", "escalated", "info_requested"],
+  reject: ["pending", "hold", "escalated", "info_requested"],
   hold: ["pending", "escalated"],
+  // Waiting for an answer is not the approver's delay: no escalation until it comes back.
   escalate: ["pending", "hold"],
-  expire: ["pending", "hold", "escalated"],
-  supersede: ["pending", "hold", "escalated"],
+  expire: ["pending", "hold", "escalated", "info_requested"],
+  supersede: ["pending", "hold", "escalated", "info_requested"],
+  request_info: ["pending", "hold", "escalated"],
+  answer_info: ["info_requested"],
 };
 
 /** Audit entry shape this module emits; the audit module stores it as it is. */
@@ -96,7 +120,9 @@ export interface ApprovalAuditEvent {
     | "approval.escalated"
     | "approval.expired"
     | "approval.writeback"
-    | "approval.commented";
+    | "approval.commented"
+    | "approval.info_requested"
+    | "approval.info_answered";
   approvalId: string;
   alertId?: string;
   recordKey?: string;
@@ -105,8 +131,10 @@ export interface ApprovalAuditEvent {
   state?: ApprovalState;
   reason?: string;
   code?: string;
-  /** Free text of a comment (approval.commented). */
+  /** Free text of a comment (approval.commented), a question or its answer. */
   comment?: string;
+  /** Who was asked (approval.info_requested). */
+  asked?: string;
 }
 
 export type AuditFn = (event: ApprovalAuditEvent) => Promise<void> | void;

@@ -1,7 +1,8 @@
 /**
  * Approval lifecycle events, as src/approvals and src/slack emit them (`ApprovalAuditEvent`):
  * created with the alert, decided or refused on a click, reminded/escalated/expired by the sweep,
- * superseded when the exception resolves by itself, written back to the ERP, commented.
+ * superseded when the exception resolves by itself, written back to the ERP, commented, a
+ * question asked (info_requested) and answered (info_answered).
  */
 export const APPROVAL_AUDIT_TYPES = [
   "approval.created",
@@ -14,6 +15,8 @@ export const APPROVAL_AUDIT_TYPES = [
   "approval.expired",
   "approval.writeback",
   "approval.commented",
+  "approval.info_requested",
+  "approval.info_answered",
 ] as const;
 export type ApprovalAuditType = (typeof APPROVAL_AUDIT_TYPES)[number];
 
@@ -63,8 +66,10 @@ export interface ApprovalAuditData {
   state?: string;
   reason?: string;
   code?: string;
-  /** Free text of a comment (approval.commented). */
+  /** Free text of a comment (approval.commented), a question or its answer. */
   comment?: string;
+  /** Who was asked (approval.info_requested). */
+  asked?: string;
 }
 
 export interface AuditInput {

@@ -18,6 +18,7 @@ import { codeOf } from "../shared/error-code.ts";
 import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
 import { registerApprovalActions } from "./actions/approval-actions.ts";
 import { registerApprovalComments } from "./actions/approval-comments.ts";
+import { registerApprovalInfo } from "./actions/approval-info.ts";
 import type { ThreadPoster } from "./actions/approval-messages.ts";
 import { approvalStateFor } from "./approval-state.ts";
 import type { SlackAuditFn } from "./audit-events.ts";
@@ -278,6 +279,14 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       logger,
       refreshHome: publishHome,
       onOutcome: (outcome) => deps.metrics?.approvals?.inc({ outcome }),
+      ...(deps.threadPoster ? { threadPoster: deps.threadPoster } : {}),
+    });
+    registerApprovalInfo(app, {
+      ...deps.approvals,
+      audit: safe,
+      clock,
+      logger,
+      refreshHome: publishHome,
       ...(deps.threadPoster ? { threadPoster: deps.threadPoster } : {}),
     });
     registerApprovalComments(app, {

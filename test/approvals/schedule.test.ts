@@ -37,6 +37,10 @@ describe("dueStep", () => {
     [25, { remindedAt: "x", state: "escalated" }, undefined],
     [80, {}, "expire"],
     [80, { state: "approved" }, undefined],
+    // Waiting for someone's answer: the approvers are neither reminded nor escalated; it expires.
+    [5, { state: "info_requested" }, undefined],
+    [25, { state: "info_requested" }, undefined],
+    [80, { state: "info_requested" }, "expire"],
   ] as const)("after %i h with %j → %s", (hours, over, step) => {
     expect(dueStep({ ...base, ...over } as Approval, schedule, t0 + hours * H)).toBe(step);
   });

@@ -57,6 +57,7 @@ describe("approval buttons on alerts", () => {
       APPROVAL_ACTIONS.approve,
       APPROVAL_ACTIONS.reject,
       APPROVAL_ACTIONS.comment,
+      APPROVAL_ACTIONS.askInfo,
     ]);
   });
 
@@ -87,6 +88,7 @@ describe("approval buttons on alerts", () => {
       [APPROVAL_ACTIONS.reject, "apv_4"],
       [APPROVAL_ACTIONS.hold, "apv_4"],
       [APPROVAL_ACTIONS.comment, "apv_4"],
+      [APPROVAL_ACTIONS.askInfo, "apv_4"],
     ]);
   });
 });

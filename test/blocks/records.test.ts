@@ -84,6 +84,7 @@ describe("alert messages", () => {
       [APPROVAL_ACTIONS.reject, "apr_123"],
       [APPROVAL_ACTIONS.hold, "apr_123"],
       [APPROVAL_ACTIONS.comment, "apr_123"],
+      [APPROVAL_ACTIONS.askInfo, "apr_123"],
     ]);
   });
 

@@ -127,6 +127,7 @@ describe("approval views", () => {
       "approval.reject",
       "approval.hold",
       "approval.comment",
+      "approval.ask_info",
     ]);
     expect(els[0]?.confirm).toBeDefined();
     expect(els.every((e) => e.value === "apv_1")).toBe(true);

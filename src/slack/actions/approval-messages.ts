@@ -2,7 +2,12 @@ import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
 import type { Approval } from "../../approvals/types.ts";
 import { slackErrorCode } from "../commands/register.ts";
-import { approvalSummaryBlocks, stampDecision, stampHold } from "../views/approval-view.ts";
+import {
+  approvalSummaryBlocks,
+  stampDecision,
+  stampHold,
+  withInfoButton,
+} from "../views/approval-view.ts";
 import type { SlackBlock } from "../views/types.ts";
 
 /** Where an approval's alert message is: always from our store, never from a click's payload. */
@@ -31,7 +36,10 @@ export async function updateApprovalMessage(
     const blocks =
       mode === "final"
         ? stampDecision(original, [line], approval.state)
-        : stampHold(original, line, approval.state);
+        : withInfoButton(
+            stampHold(original, line, approval.state),
+            approval.state === "info_requested",
+          );
     await client.chat.update({
       channel: ref.channel,
       ts: ref.ts,

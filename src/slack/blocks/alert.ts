@@ -32,6 +32,8 @@ export const APPROVAL_ACTIONS = {
   reject: "approval.reject",
   hold: "approval.hold",
   comment: "approval.comment",
+  askInfo: "approval.ask_info",
+  answerInfo: "approval.answer_info",
 } as const;
 
 export interface AlertViewOptions {
@@ -50,6 +52,7 @@ export function approvalActions(
   approvalId: string,
   allowHold = true,
   summary?: string,
+  waitingForInfo = false,
 ): ActionsBlock {
   const value = truncate(approvalId, LIMITS.buttonValue);
   const what = summary ? `Approve ${summary}?` : "Approve this document?";
@@ -94,7 +97,19 @@ export function approvalActions(
     text: { type: "plain_text", text: "Comment…" },
     value,
   });
+  // Ask… sends the document back with a question; while it waits, Answer… brings it back.
+  elements.push(infoButton(value, waitingForInfo));
   return { type: "actions", block_id: "approval", elements };
+}
+
+/** "Ask…" on an open approval, "Answer…" while it waits for information (actions/approval-info). */
+export function infoButton(value: string, waitingForInfo: boolean) {
+  return {
+    type: "button" as const,
+    action_id: waitingForInfo ? APPROVAL_ACTIONS.answerInfo : APPROVAL_ACTIONS.askInfo,
+    text: { type: "plain_text" as const, text: waitingForInfo ? "Answer…" : "Ask…" },
+    value,
+  };
 }
 
 /** block_id of the line asking the eligible approvers; a decision removes it. */

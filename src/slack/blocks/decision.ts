@@ -9,7 +9,7 @@ import type { Block, SlackMessage } from "./types.ts";
 /** block_id of the decision line; the click handlers (views/approval-view.ts) use the same. */
 export const STAMP_BLOCK = "approval.stamp";
 
-const OPEN = new Set(["pending", "hold", "escalated"]);
+const OPEN = new Set(["pending", "hold", "escalated", "info_requested"]);
 
 /**
  * A freshly rendered alert made consistent with its approval: an open approval keeps its buttons
@@ -47,7 +47,12 @@ export function withDecision(
     if (resolved) return { text: message.text, blocks: body };
     const allowHold =
       alert.needsDecision?.approvalId === d.approvalId ? alert.needsDecision.allowHold : true;
-    const actions = approvalActions(d.approvalId, allowHold, decisionSummary(alert));
+    const actions = approvalActions(
+      d.approvalId,
+      allowHold,
+      decisionSummary(alert),
+      d.state === "info_requested",
+    );
     // Still open: the approvers are still asked.
     const ask = message.blocks.filter((b) => b.block_id === ASK_BLOCK);
     if (d.state === "pending") return { text: message.text, blocks: [...body, ...ask, actions] };

@@ -9,6 +9,8 @@ export const APPROVAL_ACTIONS = {
   reject: "approval.reject",
   hold: "approval.hold",
   comment: "approval.comment",
+  askInfo: "approval.ask_info",
+  answerInfo: "approval.answer_info",
 } as const;
 
 /** block_id of the actions block, so an update can find and drop it. */
@@ -20,6 +22,12 @@ export const REJECT_REASON_ACTION = "reason_input";
 export const COMMENT_MODAL_CALLBACK = "approval.comment_modal";
 export const COMMENT_BLOCK = "comment";
 export const COMMENT_ACTION = "comment_input";
+export const ASK_INFO_CALLBACK = "approval.ask_info_modal";
+export const ANSWER_INFO_CALLBACK = "approval.answer_info_modal";
+export const INFO_WHOM_BLOCK = "whom";
+export const INFO_WHOM_ACTION = "whom_input";
+export const INFO_TEXT_BLOCK = "text";
+export const INFO_TEXT_ACTION = "text_input";
 
 /**
  * Approve / Reject / Hold buttons. Approve asks for confirmation (Block Kit confirmation
@@ -27,7 +35,13 @@ export const COMMENT_ACTION = "comment_input";
  */
 export function approvalButtons(
   approvalId: string,
-  options: { withHold?: boolean; withComment?: boolean; blockId?: string; summary?: string } = {},
+  options: {
+    withHold?: boolean;
+    withComment?: boolean;
+    blockId?: string;
+    summary?: string;
+    waitingForInfo?: boolean;
+  } = {},
 ): SlackBlock {
   const elements = [
     button("Approve", APPROVAL_ACTIONS.approve, approvalId, {
@@ -48,6 +62,11 @@ export function approvalButtons(
   if (options.withComment !== false) {
     elements.push(button("Comment…", APPROVAL_ACTIONS.comment, approvalId));
   }
+  elements.push(
+    options.waitingForInfo
+      ? button("Answer…", APPROVAL_ACTIONS.answerInfo, approvalId)
+      : button("Ask…", APPROVAL_ACTIONS.askInfo, approvalId),
+  );
   return { type: "actions", block_id: options.blockId ?? APPROVAL_ACTIONS_BLOCK, elements };
 }
 
@@ -55,6 +74,7 @@ const STATE_WORDS: Readonly<Record<ApprovalState, [emoji: string, word: string]>
   pending: [":hourglass_flowing_sand:", "Waiting for approval"],
   hold: [":double_vertical_bar:", "On hold"],
   escalated: [":rotating_light:", "Escalated"],
+  info_requested: [":question:", "Waiting for information"],
   approved: [":white_check_mark:", "Approved"],
   rejected: [":x:", "Rejected"],
   expired: [":alarm_clock:", "Expired"],
@@ -112,6 +132,100 @@ export function stampDecision(
   const kept = state ? restateHeader(filtered, state) : filtered;
   kept.push({ ...context(...lines), block_id: "approval.stamp" });
   return kept;
+}
+
+/**
+ * The approval's Ask… / Answer… button made to fit its state (the rest of the buttons unchanged):
+ * a question sent turns Ask… into Answer…, the answer turns it back.
+ */
+export function withInfoButton(blocks: SlackBlock[], waitingForInfo: boolean): SlackBlock[] {
+  const wanted = waitingForInfo ? APPROVAL_ACTIONS.answerInfo : APPROVAL_ACTIONS.askInfo;
+  return blocks.map((b) => {
+    if (!isApprovalActions(b) || !Array.isArray(b.elements)) return b;
+    const elements = b.elements as { action_id?: string; value?: string }[];
+    const value = elements.find((e) => typeof e.value === "string")?.value;
+    if (value === undefined) return b;
+    const kept = elements.filter(
+      (e) =>
+        e.action_id !== APPROVAL_ACTIONS.askInfo && e.action_id !== APPROVAL_ACTIONS.answerInfo,
+    );
+    const text = wanted === APPROVAL_ACTIONS.answerInfo ? "Answer…" : "Ask…";
+    return { ...b, elements: [...kept, button(text, wanted, value)] };
+  });
+}
+
+/** Question and answer modals: who is asked (the requester by default) and the text. */
+export function askInfoModal(input: {
+  approval: Approval;
+  privateMetadata: string;
+  /** Slack user to preselect (who entered the document, when known). */
+  requester?: string;
+}): Record<string, unknown> {
+  const whom: Record<string, unknown> = { type: "users_select", action_id: INFO_WHOM_ACTION };
+  if (input.requester) whom.initial_user = input.requester;
+  return {
+    type: "modal",
+    callback_id: ASK_INFO_CALLBACK,
+    private_metadata: input.privateMetadata,
+    title: { type: "plain_text", text: "Ask for information" },
+    submit: { type: "plain_text", text: "Ask" },
+    close: { type: "plain_text", text: "Cancel" },
+    blocks: [
+      section(
+        `*${esc(input.approval.title)}*\n${formatMoney(input.approval.amount)} · it waits for the answer before anyone decides`,
+      ),
+      {
+        type: "input",
+        block_id: INFO_WHOM_BLOCK,
+        label: { type: "plain_text", text: "Whom to ask" },
+        element: whom,
+      },
+      {
+        type: "input",
+        block_id: INFO_TEXT_BLOCK,
+        label: { type: "plain_text", text: "Question (posted in the alert's thread and audited)" },
+        element: {
+          type: "plain_text_input",
+          action_id: INFO_TEXT_ACTION,
+          multiline: true,
+          min_length: 3,
+          max_length: 1000,
+        },
+      },
+    ],
+  };
+}
+
+export function answerInfoModal(input: {
+  approval: Approval;
+  privateMetadata: string;
+}): Record<string, unknown> {
+  const q = input.approval.info;
+  return {
+    type: "modal",
+    callback_id: ANSWER_INFO_CALLBACK,
+    private_metadata: input.privateMetadata,
+    title: { type: "plain_text", text: "Answer" },
+    submit: { type: "plain_text", text: "Answer" },
+    close: { type: "plain_text", text: "Cancel" },
+    blocks: [
+      section(`*${esc(input.approval.title)}*${q ? `\n<@${q.by}> asks: ${esc(q.question)}` : ""}`),
+      {
+        type: "input",
+        block_id: INFO_TEXT_BLOCK,
+        label: {
+          type: "plain_text",
+          text: "Answer (posted in the thread; the approvers decide next)",
+        },
+        element: {
+          type: "plain_text_input",
+          action_id: INFO_TEXT_ACTION,
+          multiline: true,
+          max_length: 1000,
+        },
+      },
+    ],
+  };
 }
 
 /** Hold keeps the buttons (a held document can still be approved or rejected) and adds a line. */
