@@ -50,7 +50,7 @@ export interface DecisionDeps {
 export type HumanVerb = "approve" | "reject" | "hold";
 
 export type DecisionOutcome =
-  | { kind: "done"; approval: Approval; writeBack: WriteBackOutcome }
+  | { kind: "done"; approval: Approval; writeBack: WriteBackOutcome; onBehalfOf?: string }
   | { kind: "not_found" }
   | { kind: "already"; approval: Approval; state: ApprovalState; by: string; at: string }
   | { kind: "refused"; code: string; message: string; approval: Approval }
@@ -64,7 +64,7 @@ export async function precheck(
   approvalId: string,
   actor: string,
   verb: HumanVerb | "request_info",
-): Promise<DecisionOutcome | { kind: "ok"; approval: Approval }> {
+): Promise<DecisionOutcome | { kind: "ok"; approval: Approval; onBehalfOf?: string }> {
   const approval = await deps.store.get(approvalId);
   if (!approval) return { kind: "not_found" };
   if (
@@ -102,7 +102,10 @@ export async function precheck(
       "You entered this document, so someone else has to approve it (segregation of duties).",
     );
   }
-  return { kind: "ok", approval };
+  // A delegate decides within the approver's bands; the audit and the stamp name the approver.
+  return decision.onBehalfOf === undefined
+    ? { kind: "ok", approval }
+    : { kind: "ok", approval, onBehalfOf: decision.onBehalfOf };
 }
 
 async function enteredBySameUser(deps: DecisionDeps, approval: Approval, actor: string) {
@@ -190,6 +193,7 @@ export async function decide(
     recordKey: checked.approval.recordKey,
     actor: input.actor,
     ...(reason ? { reason } : {}),
+    ...(checked.onBehalfOf ? { onBehalfOf: checked.onBehalfOf } : {}),
   } as const;
   const result = await deps.store.transition(
     input.approvalId,
@@ -225,5 +229,6 @@ export async function decide(
       code: wb.status === "failed" ? wb.code : wb.status,
     });
   }
-  return { kind: "done", approval, writeBack: erpWriteBack ?? wb };
+  const done = { kind: "done", approval, writeBack: erpWriteBack ?? wb } as const;
+  return checked.onBehalfOf ? { ...done, onBehalfOf: checked.onBehalfOf } : done;
 }

@@ -8,7 +8,9 @@ import type { ApprovalSubject } from "./types.ts";
  * Who may decide an approval, as the Slack side asks it. `createRoutingPolicy` implements it on
  * top of `rules/approval-policy` (bands per cost center from routing.yml); tests may pass their own.
  */
-export type PolicyDecision = { allowed: true } | { allowed: false; code: string; message: string };
+export type PolicyDecision =
+  /** `onBehalfOf`: allowed as the named approver's delegate (approvals/delegation.ts). */
+  { allowed: true; onBehalfOf?: string } | { allowed: false; code: string; message: string };
 
 export interface ApprovalPolicy {
   authorize(slackUserId: string, subject: ApprovalSubject): Promise<PolicyDecision>;

@@ -122,7 +122,8 @@ export interface ApprovalAuditEvent {
     | "approval.writeback"
     | "approval.commented"
     | "approval.info_requested"
-    | "approval.info_answered";
+    | "approval.info_answered"
+    | "approval.delegated";
   approvalId: string;
   alertId?: string;
   recordKey?: string;
@@ -135,6 +136,8 @@ export interface ApprovalAuditEvent {
   comment?: string;
   /** Who was asked (approval.info_requested). */
   asked?: string;
+  /** The approver a delegate decided for (approvals/delegation.ts). */
+  onBehalfOf?: string;
 }
 
 export type AuditFn = (event: ApprovalAuditEvent) => Promise<void> | void;

@@ -17,6 +17,7 @@ export const APPROVAL_AUDIT_TYPES = [
   "approval.commented",
   "approval.info_requested",
   "approval.info_answered",
+  "approval.delegated",
 ] as const;
 export type ApprovalAuditType = (typeof APPROVAL_AUDIT_TYPES)[number];
 
@@ -70,6 +71,8 @@ export interface ApprovalAuditData {
   comment?: string;
   /** Who was asked (approval.info_requested). */
   asked?: string;
+  /** The approver a delegate decided for (approvals/delegation.ts). */
+  onBehalfOf?: string;
 }
 
 export interface AuditInput {

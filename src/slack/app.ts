@@ -12,6 +12,7 @@ import { WebClient } from "@slack/web-api";
 import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import type { DecisionDeps } from "../approvals/decide.ts";
+import { createDelegationStore, withDelegation } from "../approvals/delegation.ts";
 import type { ApprovalStore } from "../approvals/store.ts";
 import { pacedFetch } from "../delivery/method-pacing.ts";
 import { codeOf } from "../shared/error-code.ts";
@@ -27,6 +28,7 @@ import { createLookupRunner } from "./commands/lookup-runner.ts";
 import { registerInforCommand } from "./commands/register.ts";
 import { dedupeEvents } from "./dedupe.ts";
 import { SlackAppError } from "./errors.ts";
+import { registerDelegation } from "./home/delegation-ui.ts";
 import { createHomePublisher, registerHome } from "./home/home.ts";
 import type { HealthProvider, LookupService, ReplayFn, StatusProvider } from "./lookup-service.ts";
 import { type DoorLimits, guardSlackRequests } from "./signature-guard.ts";
@@ -254,16 +256,21 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     commandName: config.commandName ?? "/infor",
   });
 
+  // Out-of-office: an approver's bands lent to their delegate for a period (App Home).
+  const delegations = createDelegationStore({ redis: deps.redis, prefix });
+  const approvals = deps.approvals
+    ? { ...deps.approvals, policy: withDelegation(deps.approvals.policy, delegations, clock) }
+    : undefined;
   const homeDeps = {
     logger,
     clock,
-    ...(deps.approvals ? { store: deps.approvals.store, policy: deps.approvals.policy } : {}),
+    ...(approvals ? { store: approvals.store, policy: approvals.policy, delegations } : {}),
     ...(deps.health ? { health: deps.health } : {}),
   };
   const publishHome = createHomePublisher(homeDeps);
   registerHome(app, homeDeps, publishHome);
 
-  if (deps.approvals) {
+  if (approvals) {
     const audit = deps.audit ?? (() => {});
     const safe = async (e: Parameters<SlackAuditFn>[0]) => {
       try {
@@ -273,7 +280,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       }
     };
     registerApprovalActions(app, {
-      ...deps.approvals,
+      ...approvals,
       audit: safe,
       clock,
       logger,
@@ -282,15 +289,22 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       ...(deps.threadPoster ? { threadPoster: deps.threadPoster } : {}),
     });
     registerApprovalInfo(app, {
-      ...deps.approvals,
+      ...approvals,
       audit: safe,
       clock,
       logger,
       refreshHome: publishHome,
       ...(deps.threadPoster ? { threadPoster: deps.threadPoster } : {}),
     });
+    registerDelegation(app, {
+      delegations,
+      audit: safe,
+      logger,
+      clock,
+      refreshHome: publishHome,
+    });
     registerApprovalComments(app, {
-      store: deps.approvals.store,
+      store: approvals.store,
       audit: safe,
       logger,
       clock,

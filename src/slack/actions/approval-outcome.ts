@@ -46,6 +46,7 @@ export async function renderOutcome(
       const line = decisionLine({
         state: a.state,
         by: ctx.user,
+        ...(outcome.onBehalfOf ? { onBehalfOf: outcome.onBehalfOf } : {}),
         ...(a.decidedAt ? { at: a.decidedAt } : {}),
         ...(a.reason ? { reason: a.reason } : {}),
       });

@@ -1,17 +1,21 @@
 import type { App } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
+import type { DelegationStore } from "../../approvals/delegation.ts";
 import type { ApprovalPolicy } from "../../approvals/policy.ts";
 import type { ApprovalStore } from "../../approvals/store.ts";
 import type { Approval } from "../../approvals/types.ts";
 import { slackErrorCode } from "../commands/register.ts";
 import type { HealthProvider } from "../lookup-service.ts";
+import { divider } from "../views/format.ts";
 import { homeView } from "../views/home-view.ts";
+import { delegationBlocks } from "./delegation-ui.ts";
 
 export interface HomeDeps {
   store?: ApprovalStore;
   policy?: ApprovalPolicy;
   health?: HealthProvider;
+  delegations?: DelegationStore;
   logger: Logger;
   clock: () => number;
 }
@@ -30,14 +34,19 @@ export async function pendingFor(deps: HomeDeps, userId: string): Promise<Approv
 
 export function createHomePublisher(deps: HomeDeps) {
   return async function publishHome(client: WebClient, userId: string): Promise<void> {
-    const [pending, recent, health] = await Promise.all([
+    const [pending, recent, health, delegation] = await Promise.all([
       pendingFor(deps, userId),
       deps.store ? deps.store.recentDecisions(userId) : Promise.resolve([]),
       deps.health
         ? deps.health().catch(() => [{ name: "health check", ok: false, detail: "unavailable" }])
         : Promise.resolve([]),
+      deps.delegations?.of(userId),
     ]);
     const view = homeView({ userId, pending, recent, health, now: deps.clock() });
+    // Approvers only: someone who can decide nothing has nobody to delegate to.
+    if (deps.delegations && (pending.length > 0 || delegation || recent.length > 0)) {
+      view.blocks.push(divider, ...delegationBlocks(delegation));
+    }
     await client.views.publish({ user_id: userId, view: view as never });
   };
 }

@@ -85,11 +85,14 @@ const STATE_WORDS: Readonly<Record<ApprovalState, [emoji: string, word: string]>
 export function decisionLine(a: {
   state: ApprovalState;
   by?: string;
+  /** The approver a delegate acted for: "by @bo on behalf of @ana". */
+  onBehalfOf?: string;
   at?: string;
   reason?: string;
 }): string {
   const [emoji, word] = STATE_WORDS[a.state];
-  const who = a.by && a.by !== "system" ? ` by <@${a.by}>` : "";
+  const behalf = a.onBehalfOf ? ` on behalf of <@${a.onBehalfOf}>` : "";
+  const who = a.by && a.by !== "system" ? ` by <@${a.by}>${behalf}` : "";
   const when = a.at ? ` at ${formatTime(a.at)}` : "";
   const reason = a.reason && a.state !== "superseded" ? ` · reason: ${esc(a.reason)}` : "";
   return `${emoji} *${word}*${who}${when}${reason}`;
