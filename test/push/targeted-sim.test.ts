@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type InforSim, startInforSim } from "../../sandbox/infor-sim/server.ts";
+import { isReflectable } from "../../src/approvals/erp-due.ts";
 import { createInforClient, type InforClient } from "../../src/infor/create-client.ts";
 import { parseIonapi } from "../../src/infor/ionapi.ts";
 import { createM3Source } from "../../src/infor/m3-source.ts";
@@ -140,6 +141,25 @@ describe.each([{ strict: false }, { strict: true }])(
       expect(pushed.map((e) => (e.record as { invoiceNumber: string }).invoiceNumber)).toContain(
         `TGT-${strict}`,
       );
+    });
+
+    it("a decision taken in M3: its FAPIBH event → an updated invoice, due for the decided-in-M3 check", async () => {
+      const supplier = sim.control.data(sim.tenant).suppliers.find((s) => s.cono === 100)?.suno;
+      const inv = sim.control.upsert(
+        "invoice",
+        { SUNO: supplier, SINO: `M3D-${strict}`, CUAM: "40.00" },
+        sim.tenant,
+      ) as { inbn: number; ibtp: string; supa: string };
+      // A self-billing batch, printed: the APS450MI route's pending state.
+      inv.ibtp = "10";
+      inv.supa = "30";
+      sim.control.data(sim.tenant).version++;
+      const pushed = await pushThenPoll("supplier_invoice", () => {
+        sim.control.approvals.decideInM3({ inbn: inv.inbn, verb: "approve", user: "M3USER" });
+      });
+      const mine = pushed.filter((e) => e.recordKey.endsWith(`:${inv.inbn}`));
+      expect(mine.map((e) => e.kind)).toEqual(["updated"]);
+      expect(mine.every((e) => isReflectable(e))).toBe(true);
     });
 
     it("purchase order (MPHEAD, MPLINE, MPLIND)", async () => {

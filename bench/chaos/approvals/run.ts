@@ -14,17 +14,10 @@ import { Redis } from "ioredis";
 import pino from "pino";
 import { startInforSim } from "../../../sandbox/infor-sim/server.ts";
 import { startSlackEmu } from "../../../sandbox/slack-emu/server.ts";
-import { decidedOnly, reflectedMessage } from "../../../src/app/erp-approvals.ts";
 import { createPendingApproval } from "../../../src/approvals/create-pending.ts";
-import { createM3Adapter } from "../../../src/approvals/erp-m3.ts";
-import { reflectErpDecisions } from "../../../src/approvals/erp-reflect.ts";
-import { createErpWriter } from "../../../src/approvals/erp-write-back.ts";
 import { createApprovalStore } from "../../../src/approvals/store.ts";
 import { AuditLog } from "../../../src/audit/log.ts";
-import { createInforClient } from "../../../src/infor/create-client.ts";
-import { parseIonapi } from "../../../src/infor/ionapi.ts";
-import { M3ApprovalCalls } from "../../../src/infor/m3/approval-calls.ts";
-import { auditInputOf, slackAuditToLog } from "../../../src/slack/audit-sink.ts";
+import { auditInputOf } from "../../../src/slack/audit-sink.ts";
 import { approvalActions } from "../../../src/slack/blocks/alert.ts";
 
 export interface ApprovalChaosOptions {
@@ -56,7 +49,7 @@ function rng(seed: number) {
 export async function runApprovalChaos(o: ApprovalChaosOptions) {
   const started = Date.now();
   const random = rng(o.seed);
-  const logger = pino({ level: process.env.CHAOS_LOG_LEVEL ?? "silent" });
+  const _logger = pino({ level: process.env.CHAOS_LOG_LEVEL ?? "silent" });
   const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
   const redis = new Redis(redisUrl);
   const prefix = `chaos-approvals:${randomBytes(4).toString("hex")}:`;
@@ -85,18 +78,6 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     prefix,
     prepareAudit: (e) => auditLog.prepare(auditInputOf(e)),
   });
-  const infor = createInforClient({
-    credentials: parseIonapi(sim.ionapi),
-    requestsPerMinute: 100_000,
-    company: "100",
-    division: "AAA",
-  });
-  const adapter = createM3Adapter({
-    calls: new M3ApprovalCalls(infor.mi),
-    usesFlow: false,
-    rejectReasonCode: "RJ",
-  });
-  const audit = slackAuditToLog(auditLog);
 
   // 1. Invoices needing approval: self-billing batches, printed (APS450MI route).
   const data = sim.control.data();
@@ -204,52 +185,33 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/slack/events`,
   );
 
-  // 3. Reflection: the scheduler's poll, here in the driver.
-  const writer = createErpWriter({
-    redis,
-    prefix,
-    logger,
-    modeFor: () => "on",
-    adapterFor: () => adapter,
+  // 3. Reflection: the scheduler's loops in a process of their own (reflector.ts), fed by the
+  // simulator's M3 events; in the driver they would measure the driver's event loop.
+  let reflector: ChildProcess | undefined;
+  const reflectorPort = await new Promise<number>((resolve, reject) => {
+    const child = spawn(process.execPath, ["bench/chaos/approvals/reflector.ts"], {
+      env: {
+        ...workerEnv,
+        CHAOS_TENANT: sim.tenant,
+        CHAOS_POLL_MS: String(o.pollMs),
+        CHAOS_INVOICES: String(o.invoices),
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    reflector = child;
+    child.stdout?.on("data", (chunk: Buffer) => {
+      const m = /READY (\d+)/.exec(chunk.toString());
+      if (m) resolve(Number(m[1]));
+    });
+    child.once("error", reject);
   });
-  const onChanged = reflectedMessage(slack, logger);
-  const lags: number[] = [];
-  const passes: number[] = [];
-  let reflecting = true;
-  const calls = new M3ApprovalCalls(infor.mi);
-  let pass = 0;
-  const reflection = (async () => {
-    while (reflecting) {
-      const t0 = Date.now();
-      const full = pass++ % 30 === 29;
-      await reflectErpDecisions({
-        ...(full
-          ? {}
-          : {
-              changedSince: async (
-                _t: string,
-                scope: { company: string; division: string },
-                since: string,
-              ) => decidedOnly(await calls.changedBatches(scope, since)),
-            }),
-        store,
-        writer,
-        adapterFor: () => adapter,
-        modeFor: () => "on",
-        audit,
-        limit: o.invoices,
-        concurrency: 16,
-        onChanged: async (a, line) => {
-          await onChanged(a, line);
-          const inbn = Number(a.recordKey.split(":").pop());
-          const at = byInbn.get(inbn)?.m3At;
-          if (line.kind === "decided_in_erp" && at !== undefined) lags.push(Date.now() - at);
-        },
-      }).catch((err: unknown) => logger.warn({ err }, "reflection failed"));
-      passes.push(Date.now() - t0);
-      await sleep(Math.max(0, o.pollMs - (Date.now() - t0)));
-    }
-  })();
+  sim.control.configureEvents({ url: `http://127.0.0.1:${reflectorPort}/m3/events` });
+  const stopReflector = () =>
+    new Promise<void>((resolve) => {
+      if (!reflector || reflector.exitCode !== null) return resolve();
+      reflector.once("exit", () => resolve());
+      reflector.kill("SIGTERM");
+    });
 
   // 4. Chaos: lost answers, decisions in M3, clicks in Slack, SIGKILLs.
   sim.control.approvals.configure({ dropRate: o.dropRate });
@@ -345,8 +307,14 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     if (clicked === 0) break;
   }
   await sleep(o.pollMs * 2);
-  reflecting = false;
-  await reflection;
+  await stopReflector();
+  const lags: number[] = [];
+  for (const t of await redis.lrange(`${prefix}chaos-reflected`, 0, -1)) {
+    const r = JSON.parse(t) as { recordKey: string; kind: string; at: number };
+    const at = byInbn.get(Number(r.recordKey.split(":").pop()))?.m3At;
+    if (r.kind === "decided_in_erp" && at !== undefined) lags.push(r.at - at);
+  }
+  const passes = (await redis.lrange(`${prefix}chaos-passes`, 0, -1)).map(Number);
 
   // 6. Compare Slack message, audit log and the simulator.
   const auditRows = (await auditLog.query({ limit: 1_000_000 })).map((e) => {
@@ -432,7 +400,6 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length) await redis.del(...keys);
   await redis.quit();
-  await infor.close();
   await emu.close();
   await sim.close();
   if (o.out) await writeFile(o.out, `${JSON.stringify(report, null, 2)}\n`);

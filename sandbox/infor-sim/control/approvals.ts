@@ -1,4 +1,4 @@
-import type { TenantData } from "../data/model.ts";
+import type { InvoiceRec, TenantData } from "../data/model.ts";
 import { approvalState, flowTask, type SimDecision } from "../m3/approval-state.ts";
 import { findInvoice } from "../m3/lookup.ts";
 import { applyApprove, applyFlow, applyReject } from "../m3/tx-approval.ts";
@@ -37,7 +37,10 @@ export interface ApprovalControl {
   snapshot(tenant?: string, inbns?: number[]): ApprovalSnapshot;
 }
 
-export function createApprovalControl(dataOf: (tenant?: string) => TenantData): ApprovalControl {
+export function createApprovalControl(
+  dataOf: (tenant?: string) => TenantData,
+  onDecided: (invoice: InvoiceRec, tenant?: string) => void = () => {},
+): ApprovalControl {
   return {
     decideInM3(d, tenant) {
       const data = dataOf(tenant);
@@ -52,6 +55,7 @@ export function createApprovalControl(dataOf: (tenant?: string) => TenantData): 
         });
       } else if (d.verb === "reject") applyReject(data, invoice, user, "m3", d.reason ?? "");
       else applyApprove(data, invoice, user, "m3");
+      onDecided(invoice, tenant);
     },
     configure(settings, tenant) {
       const s = approvalState(dataOf(tenant));

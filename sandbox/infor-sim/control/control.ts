@@ -113,7 +113,20 @@ export function createControl(state: SimState, baseUrl: () => string): InforSimC
     eventCounters: () => structuredClone(state.events.counters),
     scenarios: (tenant) => structuredClone(tenantOf(tenant).data.scenarios),
     data: (tenant) => tenantOf(tenant).data,
-    approvals: createApprovalControl((tenant) => tenantOf(tenant).data),
+    approvals: createApprovalControl(
+      (tenant) => tenantOf(tenant).data,
+      // A decision taken in M3 updates the batch head (FAPIBH SUPA): M3 raises its event.
+      (invoice, tenant) =>
+        state.events.emit(
+          eventsForUpsert(
+            "invoice",
+            { INBN: invoice.inbn },
+            invoice,
+            tenantOf(tenant).data,
+            state.now(),
+          ),
+        ),
+    ),
     webAppIonapiFor: (tenant) => {
       const t = tenantOf(tenant);
       const url = baseUrl();
