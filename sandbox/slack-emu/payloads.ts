@@ -129,6 +129,8 @@ export function blockActionsPayload(
     responseUrl?: string | undefined;
     isEphemeral?: boolean | undefined;
     messageTs?: string | undefined;
+    /** What the user set in the view's input elements (Slack sends it as view.state.values). */
+    viewValues?: Obj | undefined;
   },
 ): Obj {
   const s = store.seed;
@@ -145,7 +147,7 @@ export function blockActionsPayload(
   };
   if (i.view) {
     base.container = { type: "view", view_id: i.view.id };
-    base.view = publicView(i.view);
+    base.view = { ...publicView(i.view), state: { values: i.viewValues ?? {} } };
     return base;
   }
   const channel = i.channelId ? store.channels.get(i.channelId) : undefined;

@@ -81,6 +81,8 @@ export interface EmuPlatform {
       messageTs?: string;
       ephemeral?: boolean;
       viewId?: string;
+      /** view.state.values of the view clicked in (checkboxes ticked, inputs filled) */
+      values?: Record<string, Record<string, unknown>>;
     },
     o?: SendOptions,
   ): Promise<PlatformResult>;
@@ -267,7 +269,13 @@ export function createPlatform(deps: PlatformDeps): EmuPlatform {
           findElement(view.blocks, i.action.action_id),
           actionTs,
         );
-        const payload = blockActionsPayload(store, { userId: i.userId, triggerId, action, view });
+        const payload = blockActionsPayload(store, {
+          userId: i.userId,
+          triggerId,
+          action,
+          view,
+          viewValues: i.values,
+        });
         return { ...(await sendForm({ payload: JSON.stringify(payload) }, o)), triggerId };
       }
       if (!i.channelId || !i.messageTs) {

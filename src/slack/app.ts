@@ -28,6 +28,7 @@ import { createLookupRunner } from "./commands/lookup-runner.ts";
 import { registerInforCommand } from "./commands/register.ts";
 import { dedupeEvents } from "./dedupe.ts";
 import { SlackAppError } from "./errors.ts";
+import { registerBulkApprove } from "./home/bulk-approve.ts";
 import { registerDelegation } from "./home/delegation-ui.ts";
 import { createHomePublisher, registerHome } from "./home/home.ts";
 import type { HealthProvider, LookupService, ReplayFn, StatusProvider } from "./lookup-service.ts";
@@ -264,7 +265,9 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
   const homeDeps = {
     logger,
     clock,
-    ...(approvals ? { store: approvals.store, policy: approvals.policy, delegations } : {}),
+    ...(approvals
+      ? { store: approvals.store, policy: approvals.policy, delegations, bulk: true }
+      : {}),
     ...(deps.health ? { health: deps.health } : {}),
   };
   const publishHome = createHomePublisher(homeDeps);
@@ -294,6 +297,15 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       clock,
       logger,
       refreshHome: publishHome,
+      ...(deps.threadPoster ? { threadPoster: deps.threadPoster } : {}),
+    });
+    registerBulkApprove(app, {
+      ...approvals,
+      audit: safe,
+      clock,
+      logger,
+      refreshHome: publishHome,
+      onOutcome: (outcome) => deps.metrics?.approvals?.inc({ outcome }),
       ...(deps.threadPoster ? { threadPoster: deps.threadPoster } : {}),
     });
     registerDelegation(app, {

@@ -9,6 +9,7 @@ import { slackErrorCode } from "../commands/register.ts";
 import type { HealthProvider } from "../lookup-service.ts";
 import { divider } from "../views/format.ts";
 import { homeView } from "../views/home-view.ts";
+import { bulkBlocks } from "./bulk-approve.ts";
 import { delegationBlocks } from "./delegation-ui.ts";
 
 export interface HomeDeps {
@@ -16,6 +17,8 @@ export interface HomeDeps {
   policy?: ApprovalPolicy;
   health?: HealthProvider;
   delegations?: DelegationStore;
+  /** Offer bulk approve (the handler is registered with the approvals). */
+  bulk?: boolean;
   logger: Logger;
   clock: () => number;
 }
@@ -43,6 +46,8 @@ export function createHomePublisher(deps: HomeDeps) {
       deps.delegations?.of(userId),
     ]);
     const view = homeView({ userId, pending, recent, health, now: deps.clock() });
+    // Under the heading "Waiting for your decision": select several, approve in one click.
+    if (deps.bulk) view.blocks.splice(1, 0, ...bulkBlocks(pending));
     // Approvers only: someone who can decide nothing has nobody to delegate to.
     if (deps.delegations && (pending.length > 0 || delegation || recent.length > 0)) {
       view.blocks.push(divider, ...delegationBlocks(delegation));

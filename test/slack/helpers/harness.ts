@@ -42,7 +42,8 @@ export interface Harness {
   lookups: ReturnType<typeof fakeLookups>;
   audit: SlackAuditEvent[];
   store: ReturnType<typeof createApprovalStore>;
-  recheck: { next: RecheckResult };
+  /** What the ERP says at click time: `byAlert` per alert id, else `next`. */
+  recheck: { next: RecheckResult; byAlert: Record<string, RecheckResult> };
   close(): Promise<void>;
 }
 
@@ -65,7 +66,7 @@ export async function startHarness(
   const lookups = fakeLookups();
   const audit: SlackAuditEvent[] = [];
   const store = createApprovalStore({ redis, prefix });
-  const recheck: { next: RecheckResult } = { next: { changed: false } };
+  const recheck: Harness["recheck"] = { next: { changed: false }, byAlert: {} };
   const policy = createRoutingPolicy(
     routingPolicy,
     createUserGroupResolver({ client, redis, prefix }),
@@ -85,7 +86,11 @@ export async function startHarness(
     audit: (e) => {
       audit.push(e);
     },
-    approvals: { store, policy, recheck: async () => recheck.next },
+    approvals: {
+      store,
+      policy,
+      recheck: async (a) => recheck.byAlert[a.alertId] ?? recheck.next,
+    },
     health: async () => [{ name: "ION API", ok: true, detail: "token valid 42 min" }],
     status: async () => ({
       entities: [{ entity: "supplier_invoice", ok: true, lastPollAt: "2026-12-01T00:00:00Z" }],
