@@ -182,7 +182,8 @@ export async function decide(
       now,
     );
     if (step.kind !== "proceed") return step;
-    if (step.writeBack.status !== "disabled") erpWriteBack = step.writeBack;
+    if (step.writeBack.status !== "disabled" || step.writeBack.erpMode)
+      erpWriteBack = step.writeBack;
   }
 
   // The decision and its audit entry land in one step when the store can write the entry.

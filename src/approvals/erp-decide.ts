@@ -44,10 +44,10 @@ export async function erpStep(
     });
   switch (out.status) {
     case "off":
-      return { kind: "proceed", writeBack: { status: "disabled" } };
+      return { kind: "proceed", writeBack: { status: "disabled", erpMode: "off" } };
     case "shadow":
       await audit("shadow", "approval.writeback");
-      return { kind: "proceed", writeBack: { status: "disabled" } };
+      return { kind: "proceed", writeBack: { status: "disabled", erpMode: "shadow" } };
     case "no_route":
       await audit("no_route", "approval.writeback");
       return { kind: "proceed", writeBack: { status: "failed", code: "no_route" } };

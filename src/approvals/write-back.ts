@@ -13,7 +13,8 @@ export interface WriteBackSink {
 }
 
 export type WriteBackOutcome =
-  | { status: "disabled" }
+  /** `erpMode`: the tenant's ERP write-back is off or in shadow, so the ERP never saw it. */
+  | { status: "disabled"; erpMode?: "off" | "shadow" }
   | { status: "already_recorded" }
   | { status: "written" }
   | { status: "failed"; code: string };

@@ -8,6 +8,7 @@ import { decidedOnly, reflectedMessage } from "../../src/app/erp-approvals.ts";
 import { createPendingApproval } from "../../src/approvals/create-pending.ts";
 import { createM3Adapter } from "../../src/approvals/erp-m3.ts";
 import { reflectErpDecisions } from "../../src/approvals/erp-reflect.ts";
+import type { ErpMode } from "../../src/approvals/erp-types.ts";
 import { createErpWriter } from "../../src/approvals/erp-write-back.ts";
 import { createApprovalStore } from "../../src/approvals/store.ts";
 import type { ApprovalAuditEvent } from "../../src/approvals/types.ts";
@@ -33,6 +34,7 @@ let redis: Redis;
 const audit: ApprovalAuditEvent[] = [];
 let store: ReturnType<typeof createApprovalStore>;
 let writer: ReturnType<typeof createErpWriter>;
+let mode: ErpMode = "on";
 const adapter = () =>
   createM3Adapter({
     calls: new M3ApprovalCalls(client.mi),
@@ -45,7 +47,7 @@ beforeAll(async () => {
   s = await sim();
   client = simClient(s);
   store = createApprovalStore({ redis, prefix });
-  writer = createErpWriter({ redis, prefix, logger, modeFor: () => "on", adapterFor: adapter });
+  writer = createErpWriter({ redis, prefix, logger, modeFor: () => mode, adapterFor: adapter });
   h = await startHarness("erp-approvals", {
     approvals: {
       store,
@@ -124,6 +126,35 @@ describe("Slack decisions written to M3 (signed requests, simulator)", () => {
     expect(audit).toContainEqual(
       expect.objectContaining({ approvalId: approval.id, code: "written:APS450MI" }),
     );
+  });
+
+  it.each(["off", "shadow"] as const)(
+    "write-back %s: nothing reaches M3 and the message says AP must still approve there",
+    async (m) => {
+      mode = m;
+      try {
+        const inv = batch({ ibtp: "10", supa: "30" });
+        const { approval, ts } = await postAlert(inv);
+        expect((await click(ts, "approval.approve")).status).toBe(200);
+        await eventually(() => textOf(message(ts)?.blocks).includes("Approved"));
+        expect(textOf(message(ts)?.blocks)).toContain(
+          `ERP write-back ${m}): AP must still approve this invoice in M3.`,
+        );
+        expect(inv.supa).toBe("30");
+        expect(miDecisions(inv.inbn)).toHaveLength(0);
+        expect((await store.get(approval.id))?.state).toBe("approved");
+      } finally {
+        mode = "on";
+      }
+    },
+  );
+
+  it("written to M3: no such line", async () => {
+    const inv = batch({ ibtp: "10", supa: "30" });
+    const { ts } = await postAlert(inv);
+    await click(ts, "approval.approve");
+    await eventually(() => textOf(message(ts)?.blocks).includes("Approved"));
+    expect(textOf(message(ts)?.blocks)).not.toContain("AP must still");
   });
 
   it("reject with a reason reaches APS450MI RejectInvoice", async () => {

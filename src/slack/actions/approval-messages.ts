@@ -30,12 +30,14 @@ export async function updateApprovalMessage(
   approval: Approval,
   line: string,
   mode: "final" | "keep_buttons",
+  /** More context lines under the stamp (final mode), e.g. that M3 still needs the decision. */
+  extra: string[] = [],
 ): Promise<void> {
   try {
     const original = (await readBlocks(client, ref)) ?? approvalSummaryBlocks(approval);
     const blocks =
       mode === "final"
-        ? stampDecision(original, [line], approval.state)
+        ? stampDecision(original, [line, ...extra], approval.state)
         : withInfoButton(
             stampHold(original, line, approval.state),
             approval.state === "info_requested",

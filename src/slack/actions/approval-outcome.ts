@@ -2,7 +2,8 @@ import type { BlockAction } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
 import type { DecisionOutcome, HumanVerb } from "../../approvals/decide.ts";
-import { isOpen } from "../../approvals/types.ts";
+import { type Approval, isOpen } from "../../approvals/types.ts";
+import type { WriteBackOutcome } from "../../approvals/write-back.ts";
 import { codeOf } from "../../shared/error-code.ts";
 import { decisionLine, supersededLine } from "../views/approval-view.ts";
 import { esc } from "../views/format.ts";
@@ -59,6 +60,7 @@ export async function renderOutcome(
           a,
           line,
           verb === "hold" ? "keep_buttons" : "final",
+          erpStillNeeded(a, outcome.writeBack),
         );
         // Notifications show only this text: say what was decided, not just by whom.
         const post = deps.threadPoster ?? directThreadPoster(ctx.client, log);
@@ -167,4 +169,17 @@ export async function tellPrivately(
   } catch (err) {
     log?.warn({ err }, "private reply failed");
   }
+}
+
+/**
+ * With write-back off or in shadow, M3 never sees a Slack decision on an invoice: the message
+ * says that AP still has to decide it in M3 (one context line).
+ */
+export function erpStillNeeded(a: Approval, wb: WriteBackOutcome): string[] {
+  if (wb.status !== "disabled" || !wb.erpMode || a.kind !== "invoice") return [];
+  if (a.state !== "approved" && a.state !== "rejected") return [];
+  const verb = a.state === "approved" ? "approve" : "reject";
+  return [
+    `:information_source: Recorded in Slack only (ERP write-back ${wb.erpMode}): AP must still ${verb} this invoice in M3.`,
+  ];
 }
