@@ -226,4 +226,47 @@ describe("Slack decisions written to M3 (signed requests, simulator)", () => {
     expect(shown).not.toContain("approval.approve");
     expect((await store.get(approval.id))?.state).toBe("superseded");
   });
+  it("bulk approve from App Home writes each item to M3 through the click's path, or says why not", async () => {
+    const ok = batch({ ibtp: "10", supa: "30" });
+    const decidedInM3 = batch({ ibtp: "10", supa: "30" });
+    const refused = batch({ ibtp: "10", supa: "30" });
+    const items = [await postAlert(ok), await postAlert(decidedInM3), await postAlert(refused)];
+    s.control.approvals.decideInM3({ inbn: decidedInM3.inbn, verb: "approve", user: "jdoe" });
+    s.control.approvals.configure({ changeNext: [refused.inbn] });
+    await h.emu.platform.appHomeOpened(APPROVER_1);
+    const home = await eventually(() => {
+      const v = h.emu.inspect.home(APPROVER_1);
+      return v && items.every((i) => textOf(v.blocks).includes(i.approval.id)) ? v : undefined;
+    });
+    await h.emu.platform.blockAction({
+      userId: APPROVER_1,
+      viewId: home.id,
+      action: { action_id: "home.bulk_approve", value: "bulk" },
+      values: {
+        "home.bulk": {
+          "home.bulk_select": {
+            type: "checkboxes",
+            selected_options: items.map((i) => ({
+              text: { type: "plain_text", text: i.approval.title },
+              value: i.approval.id,
+            })),
+          },
+        },
+      },
+    });
+    const summary = await eventually(() =>
+      h.emu.inspect
+        .views({ type: "modal", user: APPROVER_1 })
+        .find((v) => textOf(v.blocks).includes("of 3 approved")),
+    );
+    expect(textOf(summary.blocks)).toContain("1 of 3 approved");
+    expect(textOf(summary.blocks)).toContain("M3 refused");
+    expect(ok.supa).toBe("50");
+    expect(miDecisions(ok.inbn)).toHaveLength(1);
+    expect(miDecisions(decidedInM3.inbn)).toHaveLength(0);
+    expect(refused.supa).toBe("30");
+    expect((await store.get(items[0]?.approval.id ?? ""))?.state).toBe("approved");
+    expect((await store.get(items[1]?.approval.id ?? ""))?.state).toBe("superseded");
+    expect((await store.get(items[2]?.approval.id ?? ""))?.state).toBe("pending");
+  });
 });
