@@ -81,6 +81,7 @@ export const DEFAULT_LIMITS: LimitsConfig = {
     "chat.update": 3,
     "chat.postEphemeral": 4,
     "chat.getPermalink": 4,
+    "conversations.open": 3,
     "conversations.list": 2,
     "conversations.info": 3,
     "conversations.join": 3,

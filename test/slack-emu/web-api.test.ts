@@ -256,6 +256,36 @@ describe("conversations and users", () => {
     expect(live.channels?.map((c) => c.id)).not.toContain("C0ARCH0001");
   });
 
+  it("conversations.open gives the bot's DM with a user; posting there and to the user id is one IM", async () => {
+    const opened = await slack.conversations.open({ users: "U0CLERK002" });
+    const dm = opened.channel?.id ?? "";
+    expect(dm).toMatch(/^D/);
+    const again = await slack.conversations.open({ users: "U0CLERK002", return_im: true });
+    expect(again).toMatchObject({ no_op: true, already_open: true });
+    expect(again.channel).toMatchObject({ id: dm, is_im: true, user: "U0CLERK002" });
+    const byId = await slack.chat.postMessage({ channel: "U0CLERK002", text: "card" });
+    expect(byId.channel).toBe(dm);
+    const inIm = await slack.chat.postMessage({ channel: dm, text: "second" });
+    expect(inIm.channel).toBe(dm);
+    await slack.chat.update({ channel: dm, ts: byId.ts ?? "", text: "card, decided" });
+    expect(emu.inspect.messages(dm).map((m) => m.text)).toEqual(["card, decided", "second"]);
+    expect((await errorOf(() => slack.conversations.open({} as never))).data?.error).toBe(
+      "users_list_not_supplied",
+    );
+    expect(
+      (await errorOf(() => slack.conversations.open({ users: "U0NOBODY01" }))).data?.error,
+    ).toBe("user_not_found");
+    expect(
+      (await errorOf(() => slack.conversations.open({ users: "U0GONE0001" }))).data?.error,
+    ).toBe("user_disabled");
+    expect(
+      (await errorOf(() => slack.conversations.open({ users: "U0BOT00001" }))).data?.error,
+    ).toBe("cannot_dm_bot");
+    expect(
+      (await errorOf(() => slack.conversations.open({ channel: "C0CC100001" }))).data?.error,
+    ).toBe("channel_not_found");
+  });
+
   it("joins a public channel and then can post there", async () => {
     const info = await slack.conversations.info({ channel: "C0NOBOT001" });
     expect(info.channel?.is_member).toBe(false);

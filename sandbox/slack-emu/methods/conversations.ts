@@ -1,5 +1,5 @@
 import { tsToMicros } from "../store.ts";
-import type { StoredMessage } from "../types.ts";
+import type { EmuChannel, StoredMessage } from "../types.ts";
 import {
   bool,
   channelObject,
@@ -22,6 +22,42 @@ function page<T>(items: T[], cursor: string | undefined, limit: number) {
   const more = start + limit < items.length;
   return { slice, more, next: more ? encodeCursor(start + limit) : "" };
 }
+
+/**
+ * conversations.open (docs.slack.dev/reference/methods/conversations.open): the bot's direct
+ * message with one user, created on first use; `channel` resumes an existing one. Answers
+ * `{ channel: { id } }` (the whole conversation with return_im), `no_op` and `already_open` when
+ * it existed. Group DMs (several users) are not emulated and say so.
+ */
+const open: MethodHandler = (ctx, args) => {
+  const channelRef = str(args, "channel");
+  const users = (str(args, "users") ?? "")
+    .split(",")
+    .map((u) => u.trim())
+    .filter((u) => u !== "");
+  let im: EmuChannel | undefined;
+  let existed: boolean;
+  if (channelRef) {
+    im = ctx.store.channels.get(channelRef);
+    if (!im?.is_im) throw new SlackApiError("channel_not_found");
+    existed = true;
+  } else {
+    if (users.length === 0) throw new SlackApiError("users_list_not_supplied");
+    if (users.length > 1) throw new SlackApiError("mpim_not_emulated");
+    const id = users[0] ?? "";
+    const person = ctx.store.seed.users.find((u) => u.id === id);
+    if (!person) throw new SlackApiError("user_not_found");
+    if (person.deleted) throw new SlackApiError("user_disabled");
+    if (person.is_bot || id === ctx.store.seed.botUserId) throw new SlackApiError("cannot_dm_bot");
+    existed = ctx.store.channels.has(`D${id.slice(1)}`);
+    if (!existed && bool(args, "prevent_creation")) {
+      return { no_op: true, channel: { id: `D${id.slice(1)}` } };
+    }
+    im = ctx.store.imWith(id);
+  }
+  const channel = bool(args, "return_im") ? channelObject(ctx, im) : { id: im.id };
+  return existed ? { no_op: true, already_open: true, channel } : { channel };
+};
 
 const list: MethodHandler = (ctx, args) => {
   const types = (str(args, "types") ?? "public_channel").split(",").map((t) => t.trim());
@@ -128,6 +164,7 @@ const replies: MethodHandler = (ctx, args) => {
 };
 
 export const conversationMethods: Record<string, MethodHandler> = {
+  "conversations.open": open,
   "conversations.list": list,
   "conversations.info": info,
   "conversations.join": join,
