@@ -109,6 +109,52 @@ describeWithBrowser("web view in a browser", () => {
           },
         });
       });
+      bolt.action("tick", async ({ ack }) => {
+        await ack();
+      });
+      // The Home tab's ticked boxes arrive in view.state.values; the modal's person picker too.
+      bolt.action("go", async ({ ack, body, client }) => {
+        await ack();
+        const v = body as unknown as {
+          trigger_id: string;
+          view: {
+            state: {
+              values: Record<string, Record<string, { selected_options?: { value: string }[] }>>;
+            };
+          };
+        };
+        const picked = (v.view.state.values.pick?.tick?.selected_options ?? []).map((o) => o.value);
+        await client.chat.postMessage({
+          channel: "C0CC100001",
+          text: `picked ${picked.join(",")}`,
+        });
+        await client.views.open({
+          trigger_id: v.trigger_id,
+          view: {
+            type: "modal",
+            callback_id: "ask_whom",
+            title: { type: "plain_text", text: "Ask" },
+            submit: { type: "plain_text", text: "Ask" },
+            blocks: [
+              {
+                type: "input",
+                block_id: "whom",
+                label: { type: "plain_text", text: "Whom" },
+                element: {
+                  type: "users_select",
+                  action_id: "who",
+                  initial_user: "U0CLERK001",
+                },
+              },
+            ],
+          },
+        });
+      });
+      bolt.view("ask_whom", async ({ ack, view, client }) => {
+        await ack();
+        const who = view.state.values.whom?.who?.selected_user;
+        await client.chat.postMessage({ channel: "C0CC100001", text: `asked ${who}` });
+      });
       bolt.view("reject_reason", async ({ ack, view }) => {
         const reason = view.state.values.reason?.text?.value;
         if (!reason) {
@@ -159,6 +205,50 @@ describeWithBrowser("web view in a browser", () => {
     await page.screenshot({ path: `${ARTIFACTS}/3-approved.png` });
     const msg = emu.inspect.messages("C0AP000001")[0];
     expect(msg?.edits).toHaveLength(1);
+  });
+
+  it("sends the Home tab's ticked checkboxes with a click, and a modal's person picker", async () => {
+    await clientFor(emu).views.publish({
+      user_id: "U0APPR0001",
+      view: {
+        type: "home",
+        blocks: [
+          {
+            type: "actions",
+            block_id: "pick",
+            elements: [
+              {
+                type: "checkboxes",
+                action_id: "tick",
+                options: ["a", "b", "c"].map((x) => ({
+                  text: { type: "plain_text", text: `Item ${x}` },
+                  value: x,
+                })),
+              },
+              { type: "button", action_id: "go", text: { type: "plain_text", text: "Go" } },
+            ],
+          },
+        ],
+      },
+    });
+    await page.goto(emu.origin);
+    await page.selectOption("[data-testid=user-select]", "U0APPR0001");
+    await page.click("#home-link");
+    await page.getByText("Item b").waitFor();
+    await page.getByText("Item a").click();
+    await page.getByText("Item c").click();
+    await page.click("button[data-action-id=go]");
+    await page.locator(".modal").waitFor();
+    await expect(page.locator(".modal select[name='whom.who']").inputValue()).resolves.toBe(
+      "U0CLERK001",
+    );
+    await page.selectOption(".modal select[name='whom.who']", "U0APPR0002");
+    await page.click(".modal button[type=submit]");
+    await page.locator(".modal").waitFor({ state: "detached" });
+    // Another channel than the other tests' (Slack's per-channel rate limit).
+    const texts = () => emu.inspect.messages("C0CC100001").map((m) => m.text);
+    await expect.poll(texts).toContain("picked a,c");
+    await expect.poll(texts).toContain("asked U0APPR0002");
   });
 
   it("shows a slash command's ack-body answer as an ephemeral message", async () => {

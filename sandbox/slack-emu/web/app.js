@@ -105,9 +105,18 @@ async function renderHome() {
     box.replaceChildren(h("p", {}, ["The app has not published a Home tab for this user yet."]));
     return;
   }
+  // What the user ticked on the Home tab travels with each click, as Slack's view.state.values.
+  const viewValues = {};
   const onAction = async (action) =>
-    reportPlatform(await api("platform/action", { userId: state.user, viewId: view.id, action }));
-  box.replaceChildren(renderBlocks(view.blocks, { onAction, users: state.users }));
+    reportPlatform(
+      await api("platform/action", {
+        userId: state.user,
+        viewId: view.id,
+        action,
+        values: viewValues,
+      }),
+    );
+  box.replaceChildren(renderBlocks(view.blocks, { onAction, users: state.users, viewValues }));
 }
 
 function channelLabel(c) {

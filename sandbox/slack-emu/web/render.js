@@ -197,6 +197,34 @@ function element(el, ctx, blockId) {
     });
     return sel;
   }
+  if (el.type === "checkboxes") {
+    // Slack keeps ticked boxes in the view's state.values and sends a block action per change.
+    const picked = new Set();
+    const save = () => {
+      if (!ctx.viewValues) return;
+      ctx.viewValues[blockId] = {
+        ...(ctx.viewValues[blockId] ?? {}),
+        [el.action_id ?? ""]: {
+          type: "checkboxes",
+          selected_options: (el.options ?? []).filter((o) => picked.has(o.value)),
+        },
+      };
+    };
+    return h(
+      "div",
+      { class: "checkboxes", "data-action-id": el.action_id ?? "" },
+      (el.options ?? []).map((o) => {
+        const box = h("input", { type: "checkbox", value: o.value });
+        box.addEventListener("change", () => {
+          if (box.checked) picked.add(o.value);
+          else picked.delete(o.value);
+          save();
+          ctx.onAction?.({ action_id: el.action_id, block_id: blockId, type: "checkboxes" });
+        });
+        return h("label", {}, [box, ` ${o.text?.text ?? o.value}`]);
+      }),
+    );
+  }
   if (el.type === "image") return h("span", {}, [`[${el.alt_text ?? "image"}]`]);
   return h("span", { class: "muted" }, [`[${el.type}]`]);
 }
@@ -214,6 +242,15 @@ function inputElement(el, ctx, blockId) {
       const o = (el.options ?? []).find((x) => x.value === node.value);
       return { type: el.type, selected_option: o ?? null };
     };
+  } else if (el.type === "users_select") {
+    node = h("select", {}, [
+      h("option", { value: "" }, ["Choose a person…"]),
+      ...[...(ctx.users ?? new Map()).entries()].map(([id, name]) =>
+        h("option", { value: id }, [name]),
+      ),
+    ]);
+    if (el.initial_user) node.value = el.initial_user;
+    read = () => ({ type: el.type, selected_user: node.value || null });
   } else if (el.type === "datepicker") {
     node = h("input", { type: "date" });
     read = () => ({ type: el.type, selected_date: node.value || null });
