@@ -3,8 +3,8 @@ import type { Alert } from "./alert.ts";
 import type { DeliveryContext } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
 import { classify } from "./errors.ts";
+import type { JobResult } from "./job-result.ts";
 import { delay } from "./line.ts";
-import type { JobResult } from "./processor.ts";
 
 /** What a failed Slack call means for this job: hold the channel, dead letter, or retry. */
 export async function handleFailure(

@@ -18,13 +18,10 @@ import { type DecisionView, needsDecisionLookup } from "./decisions.ts";
 import { maybeFloodDigest, releaseHeld } from "./digest.ts";
 import { classify } from "./errors.ts";
 import { handleFailure } from "./failure.ts";
+import type { JobResult } from "./job-result.ts";
 import { delay, dropStaleHead, promoteNext } from "./line.ts";
 import { quietState } from "./quiet-hours.ts";
 import { alertMetadata, findPosted } from "./resolve.ts";
-
-export type JobResult =
-  | { status: "posted" | "updated" | "resolved"; ts: string }
-  | { status: "duplicate" | "digested" | "held" | "dead_letter" | "released"; detail?: string };
 
 /** Margin before an in-flight attempt when scanning history (clock skew between us and Slack). */
 const HISTORY_MARGIN_MS = 60_000;

@@ -1,9 +1,15 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, posix } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { run } from "../../scripts/check-imports.ts";
-import { check, parseAllowlist, specifiers } from "../../scripts/import-graph.ts";
+import { readSources, run } from "../../scripts/check-imports.ts";
+import {
+  check,
+  cycles,
+  type ImportEdge,
+  parseAllowlist,
+  specifiers,
+} from "../../scripts/import-graph.ts";
 
 const repo = join(import.meta.dirname, "../..");
 
@@ -115,5 +121,18 @@ describe("import-rule check", () => {
     expect(report).toContain("import rules: ok");
     expect(ok).toBe(true);
     expect(check([], new Set()).violations).toEqual([]);
+  });
+
+  it("finds no file-level cycle inside src/delivery (failure.ts ↔ processor.ts was one)", () => {
+    const edges: ImportEdge[] = [];
+    for (const file of readSources(repo).filter((f) => f.path.startsWith("src/delivery/"))) {
+      for (const spec of specifiers(file.text)) {
+        if (!spec.startsWith(".")) continue;
+        const to = posix.normalize(posix.join(posix.dirname(file.path), spec));
+        if (to.startsWith("src/delivery/")) edges.push({ from: file.path, to, files: [] });
+      }
+    }
+    expect(edges.length).toBeGreaterThan(10);
+    expect(cycles(edges)).toEqual([]);
   });
 });
