@@ -7,7 +7,7 @@ import type { ChildProcess } from "node:child_process";
 import { Redis } from "ioredis";
 import type { SlackEmu } from "../sandbox/slack-emu/server.ts";
 import { deleteByPrefix } from "../sandbox/support/redis-keys.ts";
-import type { Alert } from "../src/delivery/alert.ts";
+import type { Alert } from "../src/alerts/alert.ts";
 import { createDelivery, type DeliveryStats } from "../src/delivery/delivery.ts";
 import {
   killGroup,

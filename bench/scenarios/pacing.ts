@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { slackLimits } from "../../sandbox/slack-emu/limits.ts";
 import { type SlackEmu, startSlackEmu } from "../../sandbox/slack-emu/server.ts";
-import { type Alert, createAlert } from "../../src/delivery/alert.ts";
+import { type Alert, createAlert } from "../../src/alerts/alert.ts";
 import { payment, seedWithChannels, skewedWorkload } from "../../test/delivery/emu.ts";
 import { runNaiveLoad, runPacedLoad } from "../delivery-load.ts";
 import type { BenchMetric, Scenario } from "../types.ts";

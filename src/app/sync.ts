@@ -1,9 +1,9 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { type Alert, createAlert } from "../alerts/alert.ts";
 import { toNoisePolicy } from "../config/noise-policy.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
-import { type Alert, createAlert } from "../delivery/alert.ts";
 import type { Delivery } from "../delivery/delivery.ts";
 import { recordMessage } from "../slack/blocks/records.ts";
 import { type AlertSinkDeps, createAlertSink } from "../sync/alert-sink.ts";

@@ -1,4 +1,4 @@
-import { type Alert, createAlert, hashParts } from "../delivery/alert.ts";
+import { type Alert, createAlert, hashParts } from "../alerts/alert.ts";
 import type { ThreadPoster } from "../slack/actions/approval-messages.ts";
 
 /** Slack's section text limit; our notices are far below it (a reason caps at 500). */

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
-import { type Alert, parseAlert } from "../delivery/alert.ts";
+import { type Alert, parseAlert } from "../alerts/alert.ts";
 import { sanitize } from "./sanitize.ts";
 import {
   type AuditEntry,

@@ -1,4 +1,4 @@
-import { type Alert, createAlert } from "./alert.ts";
+import { type Alert, createAlert } from "../alerts/alert.ts";
 import type { DeliveryContext } from "./context.ts";
 
 /**

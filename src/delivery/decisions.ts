@@ -1,5 +1,5 @@
+import type { Alert } from "../alerts/alert.ts";
 import type { ApprovalState } from "../approvals/types.ts";
-import type { Alert } from "./alert.ts";
 
 /** Where an approval shown on a message stands, as far as rendering needs it. */
 export interface DecisionView {

@@ -1,6 +1,12 @@
+import {
+  type Alert,
+  createAlert,
+  type DigestItem,
+  hashParts,
+  parseAlert,
+} from "../alerts/alert.ts";
 import { recordLink } from "../slack/blocks/format.ts";
 import { recordMessage } from "../slack/blocks/records.ts";
-import { type Alert, createAlert, type DigestItem, hashParts, parseAlert } from "./alert.ts";
 import { type DeliveryContext, jobIdFor } from "./context.ts";
 
 /** Alerts that may be rolled into a digest: plain news, not decisions or edits of a message. */

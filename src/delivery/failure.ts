@@ -1,5 +1,5 @@
 import type { Job } from "bullmq";
-import type { Alert } from "./alert.ts";
+import type { Alert } from "../alerts/alert.ts";
 import type { DeliveryContext } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
 import { classify } from "./errors.ts";

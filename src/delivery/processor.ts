@@ -1,13 +1,13 @@
 import type { Job } from "bullmq";
-import { alertMessage, threadReplyMessage } from "../slack/blocks/alert.ts";
-import { withDecision } from "../slack/blocks/decision.ts";
 import {
   type Alert,
   editsInPlace,
   isPeriodSummary,
   parseAlert,
   threadReplyAlert,
-} from "./alert.ts";
+} from "../alerts/alert.ts";
+import { alertMessage, threadReplyMessage } from "../slack/blocks/alert.ts";
+import { withDecision } from "../slack/blocks/decision.ts";
 import {
   type DeliveryContext,
   type PostJobData,

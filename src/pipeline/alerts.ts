@@ -1,4 +1,4 @@
-import { type Alert, createAlert, type FieldChange, hashParts } from "../delivery/alert.ts";
+import { type Alert, createAlert, type FieldChange, hashParts } from "../alerts/alert.ts";
 import type { SupplierInvoice } from "../infor/records.ts";
 import { exceptionPayload } from "../rules/alert-payload.ts";
 import type { MatchException } from "../rules/exception.ts";

@@ -1,5 +1,5 @@
+import type { Alert } from "../alerts/alert.ts";
 import type { ApprovalSubject } from "../approvals/types.ts";
-import type { Alert } from "../delivery/alert.ts";
 import type { SupplierInvoice } from "../infor/records.ts";
 import type { MatchException } from "../rules/exception.ts";
 import { type OpenedAlertInput, openedAlert, resolvedAlert } from "./alerts.ts";

@@ -1,12 +1,12 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { Alert } from "../alerts/alert.ts";
 import { createPendingApproval } from "../approvals/create-pending.ts";
 import { erpUserMapping } from "../approvals/routing-adapters.ts";
 import type { ApprovalStore } from "../approvals/store.ts";
 import { type ApprovalSubject, type AuditFn, isOpen } from "../approvals/types.ts";
 import { toApprovalPolicy, toMatchPolicy, toRoutingPolicy } from "../config/policies.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
-import type { Alert } from "../delivery/alert.ts";
 import { eligibleApprovers } from "../rules/approval-policy.ts";
 import type { ChangeEvent } from "../sync/sink.ts";
 import {

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { Alert } from "../delivery/alert.ts";
+import type { Alert } from "../alerts/alert.ts";
 import { type PurchaseOrder, recordKey, type SupplierInvoice } from "../infor/records.ts";
 import type { MatchPolicy } from "../rules/match-policy.ts";
 import type { RoutingPolicy } from "../rules/routing.ts";

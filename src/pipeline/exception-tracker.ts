@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
-import { type Alert, hashParts } from "../delivery/alert.ts";
+import { type Alert, hashParts } from "../alerts/alert.ts";
 import { recordKey, type SupplierInvoice } from "../infor/records.ts";
 import type { MatchPolicy } from "../rules/match-policy.ts";
 import type { RoutingPolicy } from "../rules/routing.ts";

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { Alert } from "../delivery/alert.ts";
+import type { Alert } from "../alerts/alert.ts";
 import { luaScript } from "../shared/lua-script.ts";
 import { PipelineError } from "./errors.ts";
 import type { PipelineKeys } from "./keys.ts";

@@ -1,4 +1,4 @@
-import type { ExceptionPayload } from "../delivery/alert.ts";
+import type { ExceptionPayload } from "../alerts/alert.ts";
 import type { MatchException, Severity } from "./exception.ts";
 
 /**

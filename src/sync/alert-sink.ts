@@ -1,5 +1,5 @@
+import { type Alert, createAlert, hashParts } from "../alerts/alert.ts";
 import type { AuditInput } from "../audit/types.ts";
-import { type Alert, createAlert, hashParts } from "../delivery/alert.ts";
 import { describeKey, toAlertChanges } from "./describe.ts";
 import { pollKeyId } from "./keys.ts";
 import type { NoiseGate } from "./noise-gate.ts";

@@ -1,4 +1,4 @@
-import type { FieldChange as DeliveryFieldChange } from "../delivery/alert.ts";
+import type { FieldChange as DeliveryFieldChange } from "../alerts/alert.ts";
 import type { Entity } from "../infor/records.ts";
 import { type Canonical, isPlainObject } from "./canonical.ts";
 import type { FieldChange } from "./diff.ts";

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
+import { type Alert, createAlert, type DigestItem, hashParts } from "../alerts/alert.ts";
 import { type NoisePolicy, noiseModeFor } from "../config/noise-policy.ts";
 import type { NoiseMode } from "../config/routing-schema.ts";
-import { type Alert, createAlert, type DigestItem, hashParts } from "../delivery/alert.ts";
 import { scripts } from "./scripts.ts";
 
 /**

@@ -1,10 +1,10 @@
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
+import type { Alert } from "../../src/alerts/alert.ts";
 import type { InforSide } from "../../src/app/infor.ts";
 import { createSyncSide } from "../../src/app/sync.ts";
 import { parseRouting } from "../../src/config/routing-load.ts";
-import type { Alert } from "../../src/delivery/alert.ts";
 import type { Delivery } from "../../src/delivery/delivery.ts";
 import type { SourceWarning } from "../../src/infor/m3/column-catalog.ts";
 

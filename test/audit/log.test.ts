@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAlert } from "../../src/alerts/alert.ts";
 import { AuditLog } from "../../src/audit/log.ts";
-import { createAlert } from "../../src/delivery/alert.ts";
 import { slackAuditToLog } from "../../src/slack/audit-sink.ts";
 
 const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createAlert } from "../../src/delivery/alert.ts";
+import { createAlert } from "../../src/alerts/alert.ts";
 import { APPROVAL_ACTIONS, alertMessage } from "../../src/slack/blocks/alert.ts";
 import { checkMessage, LIMITS } from "../../src/slack/blocks/limits.ts";
 import type { ActionsBlock } from "../../src/slack/blocks/types.ts";

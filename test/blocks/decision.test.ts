@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createAlert } from "../../src/delivery/alert.ts";
+import { createAlert } from "../../src/alerts/alert.ts";
 import { alertMessage } from "../../src/slack/blocks/alert.ts";
 import { withDecision } from "../../src/slack/blocks/decision.ts";
 import { checkMessage } from "../../src/slack/blocks/limits.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createAlert } from "../../src/delivery/alert.ts";
+import { createAlert } from "../../src/alerts/alert.ts";
 import {
   APPROVAL_ACTIONS,
   alertMessage,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { createAlert } from "../../src/alerts/alert.ts";
 import { routeFnFor } from "../../src/app/routing.ts";
 import { parseRouting } from "../../src/config/routing-load.ts";
-import { createAlert } from "../../src/delivery/alert.ts";
 import { alertMessage } from "../../src/slack/blocks/alert.ts";
 import { checkMessage } from "../../src/slack/blocks/limits.ts";
 import type { RouteDecision } from "../../src/sync/sink.ts";

@@ -2,7 +2,7 @@ import { WebClient } from "@slack/web-api";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
-import { createAlert, threadReplyAlert } from "../../src/delivery/alert.ts";
+import { createAlert, threadReplyAlert } from "../../src/alerts/alert.ts";
 import { createDelivery, type Delivery } from "../../src/delivery/delivery.ts";
 import { payment, paymentAlert, startEmu, waitFor } from "./emu.ts";
 import { cleanup, connect, uniquePrefix } from "./helpers.ts";

@@ -2,8 +2,8 @@ import type { Redis } from "ioredis";
 import { defaultSeed } from "../../sandbox/slack-emu/seed.ts";
 import { type SlackEmu, startSlackEmu } from "../../sandbox/slack-emu/server.ts";
 import type { WorkspaceSeed } from "../../sandbox/slack-emu/types.ts";
-import type { Alert } from "../../src/delivery/alert.ts";
-import { createAlert } from "../../src/delivery/alert.ts";
+import type { Alert } from "../../src/alerts/alert.ts";
+import { createAlert } from "../../src/alerts/alert.ts";
 import type { CanonicalRecord } from "../../src/infor/records.ts";
 import { parseRecord } from "../../src/infor/records.ts";
 

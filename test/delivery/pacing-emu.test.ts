@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { slackLimits } from "../../sandbox/slack-emu/limits.ts";
 import { startSlackEmu } from "../../sandbox/slack-emu/server.ts";
-import { createAlert } from "../../src/delivery/alert.ts";
+import { createAlert } from "../../src/alerts/alert.ts";
 import { createDelivery, type Delivery } from "../../src/delivery/delivery.ts";
 import { deliveryKeys } from "../../src/delivery/keys.ts";
 import { loadChannel, payment, paymentAlert, seedWithChannels, waitFor } from "./emu.ts";

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
-import { createAlert } from "../../src/delivery/alert.ts";
+import { createAlert } from "../../src/alerts/alert.ts";
 import { createDelivery } from "../../src/delivery/delivery.ts";
 import { payment, paymentAlert, startEmu, waitFor } from "./emu.ts";
 import { cleanup, connect, uniquePrefix } from "./helpers.ts";

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Alert } from "../../src/delivery/alert.ts";
+import type { Alert } from "../../src/alerts/alert.ts";
 import { recordKey } from "../../src/infor/records.ts";
 import {
   createExceptionTracker,

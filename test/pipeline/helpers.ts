@@ -1,4 +1,4 @@
-import { contentVersionOf } from "../../src/delivery/alert.ts";
+import { contentVersionOf } from "../../src/alerts/alert.ts";
 import {
   type CanonicalRecord,
   type PurchaseOrder,

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startInforSim } from "../../sandbox/infor-sim/server.ts";
-import type { Alert } from "../../src/delivery/alert.ts";
+import type { Alert } from "../../src/alerts/alert.ts";
 import { createInforClient } from "../../src/infor/create-client.ts";
 import { parseIonapi } from "../../src/infor/ionapi.ts";
 import { createM3Source } from "../../src/infor/m3-source.ts";

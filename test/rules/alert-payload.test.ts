@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exceptionPayloadSchema } from "../../src/delivery/alert.ts";
+import { exceptionPayloadSchema } from "../../src/alerts/alert.ts";
 import { exceptionPayload } from "../../src/rules/alert-payload.ts";
 import { matchInvoice } from "../../src/rules/match-invoice.ts";
 import { invLine, invoice, po } from "./fixtures.ts";

@@ -1,8 +1,8 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAlert } from "../../src/alerts/alert.ts";
 import { createPendingApproval } from "../../src/approvals/create-pending.ts";
 import { approvalDecisions } from "../../src/approvals/decisions.ts";
-import { createAlert } from "../../src/delivery/alert.ts";
 import { createDelivery, type Delivery } from "../../src/delivery/delivery.ts";
 import { recordKey } from "../../src/infor/records.ts";
 import { invoice } from "../blocks/fixtures.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { Alert } from "../../src/alerts/alert.ts";
 import { AuditLog } from "../../src/audit/log.ts";
-import type { Alert } from "../../src/delivery/alert.ts";
 import { createAlertSink } from "../../src/sync/alert-sink.ts";
 import type { SyncDeps } from "../../src/sync/deps.ts";
 import { runPoll } from "../../src/sync/poll.ts";

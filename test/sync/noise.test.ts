@@ -1,9 +1,9 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
+import { type Alert, createAlert } from "../../src/alerts/alert.ts";
 import { toNoisePolicy } from "../../src/config/noise-policy.ts";
 import { parseRouting } from "../../src/config/routing-load.ts";
-import { type Alert, createAlert } from "../../src/delivery/alert.ts";
 import { createDelivery } from "../../src/delivery/delivery.ts";
 import { recordMessage } from "../../src/slack/blocks/records.ts";
 import { createAlertSink } from "../../src/sync/alert-sink.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AlertInputError, createAlert, parseAlert } from "../../src/delivery/alert.ts";
-import { payment } from "./emu.ts";
+import { AlertInputError, createAlert, parseAlert } from "../../src/alerts/alert.ts";
+import { payment } from "../delivery/emu.ts";
 
 describe("createAlert", () => {
   const record = payment(1, "10.00");

@@ -1,0 +1,281 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { CanonicalRecord } from "../infor/records.ts";
+import { canonicalRecordSchema, recordKey } from "../infor/records.ts";
+import { moneySchema } from "../shared/money.ts";
+
+/**
+ * A destination-neutral alert: what happened, to which record, for which cost center, and where
+ * it goes. Rendering (Block Kit for Slack) is the destination's job; delivery only moves it.
+ */
+export const alertKindSchema = z.enum([
+  "record.new",
+  "record.updated",
+  "exception.opened",
+  "exception.resolved",
+  "digest",
+  "ops",
+  "note",
+]);
+export type AlertKind = z.infer<typeof alertKindSchema>;
+
+export const fieldChangeSchema = z.object({
+  field: z.string().min(1),
+  /** Human-readable before/after values (amounts already formatted with their currency). */
+  from: z.string().optional(),
+  to: z.string().optional(),
+});
+export type FieldChange = z.infer<typeof fieldChangeSchema>;
+
+export const exceptionPayloadSchema = z.object({
+  /** e.g. price_variance, quantity_mismatch, missing_receipt, duplicate_invoice */
+  type: z.string().min(1),
+  /** The rule's name in words ("No purchase order"); renderers fall back to `type`. */
+  title: z.string().optional(),
+  severity: z.enum(["info", "warning", "critical"]).default("warning"),
+  summary: z.string().min(1),
+  details: z.array(z.object({ label: z.string(), value: z.string() })).default([]),
+  amount: moneySchema.optional(),
+});
+export type ExceptionPayload = z.infer<typeof exceptionPayloadSchema>;
+
+export const digestItemSchema = z.object({
+  alertId: z.string(),
+  recordKey: z.string(),
+  title: z.string(),
+  amount: moneySchema.optional(),
+  link: z.string().optional(),
+});
+export type DigestItem = z.infer<typeof digestItemSchema>;
+
+export const digestPayloadSchema = z.object({
+  /** The kind of the alerts rolled up (record.new, exception.opened, …). */
+  of: alertKindSchema,
+  /** `period`: a channel's summary for a period (routing.yml noise: digest), edited in place. */
+  reason: z.enum(["flood", "quiet_hours", "period"]),
+  items: z.array(digestItemSchema),
+  /** The summary's period (ISO instants), for `period` digests. */
+  period: z.object({ start: z.iso.datetime(), end: z.iso.datetime() }).optional(),
+});
+export type DigestPayload = z.infer<typeof digestPayloadSchema>;
+
+export const opsPayloadSchema = z.object({
+  code: z.string().min(1),
+  message: z.string(),
+  count: z.number().int().nonnegative().default(1),
+  examples: z.array(z.string()).default([]),
+});
+export type OpsPayload = z.infer<typeof opsPayloadSchema>;
+
+/**
+ * A reply in the thread of a message already posted (comments, decision notices, reminders):
+ * paced with its channel and posted exactly once like every other alert. `text` is mrkdwn built
+ * by our own code (user text in it already escaped).
+ */
+export const notePayloadSchema = z.object({
+  text: z.string().min(1).max(3000),
+  threadTs: z.string().regex(/^\d+\.\d+$/),
+});
+export type NotePayload = z.infer<typeof notePayloadSchema>;
+
+export const decisionSchema = z.object({
+  /** Opaque approval id carried in the buttons' value; never an amount or a name. */
+  approvalId: z.string().min(1).max(200),
+  /** Offer "Hold" beside Approve / Reject. */
+  allowHold: z.boolean().default(true),
+  /** Who is asked: the eligible approvers' Slack user and user-group ids (mentioned on the post). */
+  ask: z
+    .object({ users: z.array(z.string()).default([]), groups: z.array(z.string()).default([]) })
+    .optional(),
+});
+
+export const alertSchema = z.object({
+  id: z.string().regex(/^[a-f0-9]{32}$/),
+  kind: alertKindSchema,
+  tenant: z.string().min(1),
+  /** Record entity, or `digest` / `ops`. */
+  entity: z.string().min(1),
+  recordKey: z.string().min(1),
+  contentVersion: z.string().min(1),
+  /**
+   * What message this alert is about in its channel: later alerts with the same subject edit
+   * that message and reply in its thread instead of posting anew.
+   */
+  subject: z.string().min(1),
+  record: canonicalRecordSchema.optional(),
+  changes: z.array(fieldChangeSchema).optional(),
+  exception: exceptionPayloadSchema.optional(),
+  digest: digestPayloadSchema.optional(),
+  ops: opsPayloadSchema.optional(),
+  note: notePayloadSchema.optional(),
+  costCenter: z.string().optional(),
+  /**
+   * Set when routing fell back (no cost center in the ERP: routing.yml's supplier or buyer
+   * default, or the default channel): one line for people, shown under the message.
+   */
+  routeNote: z.string().max(300).optional(),
+  channel: z.string().min(1),
+  createdAt: z.iso.datetime(),
+  needsDecision: decisionSchema.optional(),
+  link: z.string().optional(),
+  /**
+   * Set on a thread reply: the note under a message an edit changed ("Updated: …"). A reply is
+   * an alert of its own (own id, own delivered marker, own audit trail) so that finding the
+   * parent never counts as finding the reply.
+   */
+  reply: z
+    .object({
+      parentAlertId: z.string().regex(/^[a-f0-9]{32}$/),
+      threadTs: z.string().min(1),
+    })
+    .optional(),
+});
+export type Alert = z.infer<typeof alertSchema>;
+
+export function hashParts(parts: readonly string[]): string {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(`${p.length}:${p}|`);
+  return h.digest("hex").slice(0, 32);
+}
+
+/** Content version of a record when the caller has none: a hash of its canonical JSON. */
+export function contentVersionOf(record: CanonicalRecord): string {
+  return hashParts([stableJson(record)]);
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export interface CreateAlertInput {
+  kind: AlertKind;
+  channel: string;
+  record?: CanonicalRecord;
+  /** Required when there is no record (digest, ops). */
+  tenant?: string;
+  entity?: string;
+  recordKey?: string;
+  contentVersion?: string;
+  changes?: FieldChange[];
+  exception?: z.input<typeof exceptionPayloadSchema>;
+  digest?: DigestPayload;
+  ops?: z.input<typeof opsPayloadSchema>;
+  note?: NotePayload;
+  costCenter?: string;
+  routeNote?: string;
+  needsDecision?: z.input<typeof decisionSchema>;
+  link?: string;
+  createdAt?: Date;
+}
+
+export class AlertInputError extends Error {
+  readonly code = "alert_invalid";
+}
+
+/**
+ * Build a validated alert with its stable id: hash(tenant, entity, record key, content version)
+ * plus the kind family (a record and an exception on it are different messages) and the channel
+ * (one record routed to two channels is two deliveries).
+ */
+export function createAlert(input: CreateAlertInput): Alert {
+  const record = input.record;
+  const tenant = input.tenant ?? record?.tenant;
+  const entity = input.entity ?? record?.entity ?? input.kind;
+  const key = input.recordKey ?? (record ? recordKey(record) : undefined);
+  const version = input.contentVersion ?? (record ? contentVersionOf(record) : undefined);
+  if (!tenant || !key || !version) {
+    throw new AlertInputError("an alert needs tenant, recordKey and contentVersion (or a record)");
+  }
+  const exceptionType = input.exception?.type;
+  const family = input.kind.startsWith("exception.")
+    ? `exception:${exceptionType ?? "unknown"}`
+    : input.kind.startsWith("record.")
+      ? "record"
+      : input.kind;
+  // A period summary is one message per period: each version edits it, like a record's.
+  const periodic = input.kind === "digest" && input.digest?.reason === "period";
+  const subject =
+    family === "record"
+      ? key
+      : family.startsWith("exception:") || periodic
+        ? `${family}:${key}`
+        : `${family}:${key}:${version}`;
+  const kindTag = input.kind === "exception.resolved" ? "resolved" : "";
+  const id = hashParts([tenant, entity, key, version, family, kindTag, input.channel]);
+  const candidate = {
+    id,
+    kind: input.kind,
+    tenant,
+    entity,
+    recordKey: key,
+    contentVersion: version,
+    subject,
+    record,
+    changes: input.changes,
+    exception: input.exception,
+    digest: input.digest,
+    ops: input.ops,
+    note: input.note,
+    costCenter: input.costCenter ?? costCenterOf(record),
+    routeNote: input.routeNote,
+    channel: input.channel,
+    createdAt: (input.createdAt ?? new Date()).toISOString(),
+    needsDecision: input.needsDecision,
+    link: input.link,
+  };
+  const parsed = alertSchema.safeParse(dropUndefined(candidate));
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new AlertInputError(`invalid alert: ${why}`);
+  }
+  return parsed.data;
+}
+
+function costCenterOf(record: CanonicalRecord | undefined): string | undefined {
+  if (!record) return undefined;
+  return "costCenter" in record ? record.costCenter : undefined;
+}
+
+function dropUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Whether a later alert of the same subject edits this alert's message in place: not digests,
+ * ops notices, notes or thread replies (each of those is a message of its own).
+ */
+export function editsInPlace(a: Alert): boolean {
+  if (isPeriodSummary(a)) return true;
+  return a.kind !== "digest" && a.kind !== "ops" && a.kind !== "note" && !a.reply;
+}
+
+/** A channel's summary for a period (routing.yml noise: digest): one message, edited as it grows. */
+export function isPeriodSummary(a: Alert): boolean {
+  return a.kind === "digest" && a.digest?.reason === "period" && !a.reply;
+}
+
+/**
+ * The thread reply for an edit that changed the message at `threadTs`: the same content with its
+ * own id (a hash of the edit's id), so enqueueing it twice is one reply.
+ */
+export function threadReplyAlert(edit: Alert, threadTs: string): Alert {
+  return alertSchema.parse({
+    ...edit,
+    id: hashParts([edit.id, "thread-reply"]),
+    subject: `reply:${edit.id}`,
+    needsDecision: undefined,
+    reply: { parentAlertId: edit.id, threadTs },
+  });
+}
+
+/** Validate an alert read back from Redis, the queue or the audit log. */
+export function parseAlert(input: unknown): Alert {
+  return alertSchema.parse(input);
+}
