@@ -6,6 +6,7 @@ import {
   parseAlert,
   threadReplyAlert,
 } from "../alerts/alert.ts";
+import type { DecisionView } from "../approvals/decisions.ts";
 import { alertMessage, threadReplyMessage } from "../slack/blocks/alert.ts";
 import { withDecision } from "../slack/blocks/decision.ts";
 import {
@@ -14,7 +15,7 @@ import {
   QUIET_END_JOB,
   type QuietEndJobData,
 } from "./context.ts";
-import { type DecisionView, needsDecisionLookup } from "./decisions.ts";
+import { needsDecisionLookup } from "./decisions.ts";
 import { maybeFloodDigest, releaseHeld } from "./digest.ts";
 import { classify } from "./errors.ts";
 import { handleFailure } from "./failure.ts";
