@@ -4,7 +4,7 @@ import type {
   ExceptionPayload,
   FieldChange,
   OpsPayload,
-} from "../../delivery/alert.ts";
+} from "../../alerts/alert.ts";
 import { add, dec, toFixed } from "../../shared/decimal.ts";
 import { formatMoney, type Money } from "../../shared/money.ts";
 import { changeLines } from "./change-words.ts";

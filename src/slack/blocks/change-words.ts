@@ -1,4 +1,4 @@
-import type { FieldChange } from "../../delivery/alert.ts";
+import type { FieldChange } from "../../alerts/alert.ts";
 import { SUPA_LABELS } from "../../infor/mapping/m3-status.ts";
 import type { CanonicalRecord } from "../../infor/records.ts";
 

@@ -1,5 +1,5 @@
-import type { Alert } from "../../delivery/alert.ts";
-import type { DecisionView } from "../../delivery/decisions.ts";
+import type { Alert } from "../../alerts/alert.ts";
+import type { DecisionView } from "../../approvals/decisions.ts";
 import { decisionLine } from "../views/approval-view.ts";
 import { ASK_BLOCK, approvalActions, decisionSummary } from "./alert.ts";
 import { restateHeader } from "./header-state.ts";
