@@ -4,7 +4,6 @@ import { createPendingApproval } from "../../src/approvals/create-pending.ts";
 import { approvalIdFor, createApprovalStore } from "../../src/approvals/store.ts";
 import { runApprovalSweep } from "../../src/approvals/sweep.ts";
 import { createSlackApprovalNotifier } from "../../src/slack/actions/approval-notifier.ts";
-import { approvalActions } from "../../src/slack/blocks/alert.ts";
 import { approvalButtons } from "../../src/slack/views/approval-view.ts";
 import {
   ADMIN,
@@ -14,6 +13,7 @@ import {
   CLERK,
   eventually,
   type Harness,
+  postApprovalAlert,
   startHarness,
   subject,
   textOf,
@@ -28,20 +28,8 @@ afterAll(async () => {
 });
 
 /** What the sync side and delivery do: create the approval, post the alert with its buttons. */
-async function postAlert(alertId: string, over: Parameters<typeof subject>[1] = {}) {
-  const approval = await createPendingApproval({ store: h.store }, subject(alertId, over));
-  const res = await h.client.chat.postMessage({
-    channel: CHANNEL,
-    text: `Invoice ${alertId} needs approval`,
-    blocks: [
-      { type: "section", text: { type: "mrkdwn", text: `*Invoice ${alertId}* · 4,998.00 EUR` } },
-      approvalActions(approval.id) as never,
-    ],
-  });
-  const ts = res.ts ?? "";
-  await h.store.attachMessage(approval.id, CHANNEL, ts);
-  return { approval, ts };
-}
+const postAlert = (alertId: string, over: Parameters<typeof subject>[1] = {}) =>
+  postApprovalAlert(h, subject(alertId, over), `*Invoice ${alertId}* · 4,998.00 EUR`);
 
 const click = (user: string, ts: string, action: string) =>
   h.emu.platform.blockAction({

@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPendingApproval } from "../../src/approvals/create-pending.ts";
-import { approvalActions } from "../../src/slack/blocks/alert.ts";
 import {
   APPROVER_1,
   APPROVER_2,
@@ -8,6 +6,7 @@ import {
   CLERK,
   eventually,
   type Harness,
+  postApprovalAlert,
   startHarness,
   subject,
   textOf,
@@ -32,23 +31,9 @@ const DELEGATE = "U0CLERK002";
 const day = (offsetDays: number) =>
   new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
-async function postAlert(alertId: string, over: Parameters<typeof subject>[1] = {}) {
-  const approval = await createPendingApproval(
-    { store: h.store },
-    subject(alertId, { enteredBySlackId: CLERK, ...over }),
-  );
-  const res = await h.client.chat.postMessage({
-    channel: CHANNEL,
-    text: `Invoice ${alertId} needs approval`,
-    blocks: [
-      { type: "section", text: { type: "mrkdwn", text: `*Invoice ${alertId}*` } },
-      approvalActions(approval.id) as never,
-    ],
-  });
-  const ts = res.ts ?? "";
-  await h.store.attachMessage(approval.id, CHANNEL, ts);
-  return { approval, ts };
-}
+/** An alert entered by CLERK, posted with its buttons. */
+const postAlert = (alertId: string, over: Parameters<typeof subject>[1] = {}) =>
+  postApprovalAlert(h, subject(alertId, { enteredBySlackId: CLERK, ...over }));
 const approve = (user: string, ts: string) =>
   h.emu.platform.blockAction({
     userId: user,

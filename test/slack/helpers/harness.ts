@@ -6,6 +6,7 @@ import {
   type SlackEmuOptions,
   startSlackEmu,
 } from "../../../sandbox/slack-emu/server.ts";
+import { createPendingApproval } from "../../../src/approvals/create-pending.ts";
 import type { RecheckResult } from "../../../src/approvals/decide.ts";
 import { createRoutingPolicy } from "../../../src/approvals/policy.ts";
 import { createApprovalStore } from "../../../src/approvals/store.ts";
@@ -14,6 +15,7 @@ import { createUserGroupResolver } from "../../../src/approvals/usergroups.ts";
 import type { ApprovalPolicy as RoutingPolicy } from "../../../src/rules/approval-policy.ts";
 import { createSlackApp, type SlackAppDeps, type SlackAppHandle } from "../../../src/slack/app.ts";
 import type { SlackAuditEvent } from "../../../src/slack/audit-events.ts";
+import { approvalActions } from "../../../src/slack/blocks/alert.ts";
 import { fakeLookups } from "./fixtures.ts";
 
 export const CHANNEL = "C0AP000001";
@@ -150,6 +152,29 @@ export function subject(alertId: string, over: Partial<ApprovalSubject> = {}): A
     recordVersion: "v1",
     ...over,
   };
+}
+
+/**
+ * What the sync side and delivery do: create the approval, post the alert with its buttons in
+ * CHANNEL and bind the message to it. `headline` is the section text (default `*Invoice <id>*`).
+ */
+export async function postApprovalAlert(
+  h: Pick<Harness, "store" | "client">,
+  of: ApprovalSubject,
+  headline = `*Invoice ${of.alertId}*`,
+) {
+  const approval = await createPendingApproval({ store: h.store }, of);
+  const res = await h.client.chat.postMessage({
+    channel: CHANNEL,
+    text: `Invoice ${of.alertId} needs approval`,
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text: headline } },
+      approvalActions(approval.id) as never,
+    ],
+  });
+  const ts = res.ts ?? "";
+  await h.store.attachMessage(approval.id, CHANNEL, ts);
+  return { approval, ts };
 }
 
 /** Every text in a list of blocks, flattened, for assertions on what people see. */
