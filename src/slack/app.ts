@@ -282,32 +282,20 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
         logger.error({ err }, "audit failed");
       }
     };
-    registerApprovalActions(app, {
-      ...approvals,
-      audit: safe,
-      clock,
-      logger,
-      refreshHome: publishHome,
-      onOutcome: (outcome) => deps.metrics?.approvals?.inc({ outcome }),
-      ...(deps.threadPoster ? { threadPoster: deps.threadPoster } : {}),
-    });
-    registerApprovalInfo(app, {
+    // What every decision handler shares; info requests count no decision outcome.
+    const deciding = {
       ...approvals,
       audit: safe,
       clock,
       logger,
       refreshHome: publishHome,
       ...(deps.threadPoster ? { threadPoster: deps.threadPoster } : {}),
-    });
-    registerBulkApprove(app, {
-      ...approvals,
-      audit: safe,
-      clock,
-      logger,
-      refreshHome: publishHome,
-      onOutcome: (outcome) => deps.metrics?.approvals?.inc({ outcome }),
-      ...(deps.threadPoster ? { threadPoster: deps.threadPoster } : {}),
-    });
+    };
+    const onOutcome = (outcome: "approved" | "rejected" | "denied") =>
+      deps.metrics?.approvals?.inc({ outcome });
+    registerApprovalActions(app, { ...deciding, onOutcome });
+    registerApprovalInfo(app, deciding);
+    registerBulkApprove(app, { ...deciding, onOutcome });
     registerDelegation(app, {
       delegations,
       audit: safe,
