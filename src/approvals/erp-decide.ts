@@ -32,16 +32,8 @@ export async function erpStep(
   } catch (err) {
     out = { status: "unknown", reason: codeOf(err) ?? "erp_error" };
   }
-  const audit = (code: string, type: "approval.writeback" | "approval.refused") =>
-    deps.audit({
-      type,
-      approvalId: approval.id,
-      alertId: approval.alertId,
-      recordKey: approval.recordKey,
-      actor: input.actor,
-      at: now(),
-      code,
-    });
+  const audit = (code: string, type: ErpAuditType) =>
+    erpAudit(deps, approval, input.actor, now)(type, code);
   switch (out.status) {
     case "off":
       return { kind: "proceed", writeBack: { status: "disabled", erpMode: "off" } };
@@ -80,6 +72,27 @@ export async function erpStep(
         approval,
       };
   }
+}
+
+export type ErpAuditType = "approval.writeback" | "approval.refused";
+
+/** The audit line of an ERP write (or its refusal) for one approval and actor, stamped `now()`. */
+export function erpAudit(
+  deps: Pick<DecisionDeps, "audit">,
+  approval: Approval,
+  actor: string,
+  now: () => string,
+) {
+  return (type: ErpAuditType, code: string) =>
+    deps.audit({
+      type,
+      approvalId: approval.id,
+      alertId: approval.alertId,
+      recordKey: approval.recordKey,
+      actor,
+      at: now(),
+      code,
+    });
 }
 
 /** "Decided in M3 by …": the approval closes without a Slack decision; the line says who. */

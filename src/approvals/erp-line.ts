@@ -1,5 +1,6 @@
 import type { DecisionDeps, DecisionOutcome } from "./decide.ts";
 import { precheck } from "./decide.ts";
+import { erpAudit } from "./erp-decide.ts";
 import type { ErpWriter } from "./erp-write-back.ts";
 
 /**
@@ -28,16 +29,7 @@ export async function decideLine(
     line: input.line,
     ...(erpUser ? { erpUser } : {}),
   });
-  const audit = (type: "approval.writeback" | "approval.refused", code: string) =>
-    deps.audit({
-      type,
-      approvalId: approval.id,
-      alertId: approval.alertId,
-      recordKey: approval.recordKey,
-      actor: input.actor,
-      at: now(),
-      code,
-    });
+  const audit = erpAudit(deps, approval, input.actor, now);
   switch (out.status) {
     case "written": {
       await audit("approval.writeback", `line_written:${input.line}`);
