@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { App, BlockAction, ButtonAction, ViewSubmitAction } from "@slack/bolt";
+import type { App, BlockAction, ButtonAction, RespondFn, ViewSubmitAction } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
 import { type DecisionDeps, precheck } from "../../approvals/decide.ts";
@@ -56,6 +56,34 @@ export function registerApprovalInfo(app: App, deps: ApprovalInfoDeps): void {
     return b;
   }
 
+  /** Who clicked (and how to answer them privately) and the approval the click is bound to. */
+  async function clicked(
+    body: BlockAction,
+    action: ButtonAction,
+    client: WebClient,
+    respond: RespondFn,
+  ) {
+    const ctx = clickContext(body, client, (text) =>
+      respond({ response_type: "ephemeral", replace_original: false, text }).then(() => {}),
+    );
+    return { ctx, b: await boundApproval(body, action.value, client) };
+  }
+
+  /** A click's trigger_id lives 3 s: when the modal cannot open in time, say to click again. */
+  async function openForm(
+    client: WebClient,
+    triggerId: string,
+    view: unknown,
+    tooLate: () => Promise<unknown>,
+  ) {
+    try {
+      await client.views.open({ trigger_id: triggerId, view: view as never });
+    } catch (err) {
+      log.warn({ code: codeOf(err) }, "views.open failed");
+      await tooLate();
+    }
+  }
+
   async function refuse(approval: Approval, actor: string, code: string) {
     await deps.audit({
       type: "approval.refused",
@@ -72,28 +100,22 @@ export function registerApprovalInfo(app: App, deps: ApprovalInfoDeps): void {
     APPROVAL_ACTIONS.askInfo,
     async ({ ack, body, action, client, respond }) => {
       await ack();
-      const ctx = clickContext(body, client, (text) =>
-        respond({ response_type: "ephemeral", replace_original: false, text }).then(() => {}),
-      );
-      const b = await boundApproval(body, action.value, client);
+      const { ctx, b } = await clicked(body, action, client, respond);
       if (!b.ok) return ctx.tell(b.message);
       // Only someone who could decide may send it back (trigger_id lives 3 s: fast checks only).
       const checked = await precheck(deps, b.approval.id, ctx.user, "request_info");
       if (checked.kind !== "ok") return ctx.tell(refusalText(checked));
       const requester = checked.approval.enteredBySlackId;
-      try {
-        await client.views.open({
-          trigger_id: body.trigger_id,
-          view: askInfoModal({
-            approval: checked.approval,
-            privateMetadata: JSON.stringify({ id: checked.approval.id }),
-            ...(requester && SLACK_USER.test(requester) ? { requester } : {}),
-          }) as never,
-        });
-      } catch (err) {
-        log.warn({ code: codeOf(err) }, "views.open failed");
-        await ctx.tell("I couldn't open the question form in time. Please click Ask… again.");
-      }
+      await openForm(
+        client,
+        body.trigger_id,
+        askInfoModal({
+          approval: checked.approval,
+          privateMetadata: JSON.stringify({ id: checked.approval.id }),
+          ...(requester && SLACK_USER.test(requester) ? { requester } : {}),
+        }),
+        () => ctx.tell("I couldn't open the question form in time. Please click Ask… again."),
+      );
     },
   );
 
@@ -161,25 +183,19 @@ export function registerApprovalInfo(app: App, deps: ApprovalInfoDeps): void {
     APPROVAL_ACTIONS.answerInfo,
     async ({ ack, body, action, client, respond }) => {
       await ack();
-      const ctx = clickContext(body, client, (text) =>
-        respond({ response_type: "ephemeral", replace_original: false, text }).then(() => {}),
-      );
-      const b = await boundApproval(body, action.value, client);
+      const { ctx, b } = await clicked(body, action, client, respond);
       if (!b.ok) return ctx.tell(b.message);
       const who = await mayAnswer(b.approval, ctx.user);
       if (who !== "ok") return ctx.tell(who);
-      try {
-        await client.views.open({
-          trigger_id: body.trigger_id,
-          view: answerInfoModal({
-            approval: b.approval,
-            privateMetadata: JSON.stringify({ id: b.approval.id }),
-          }) as never,
-        });
-      } catch (err) {
-        log.warn({ code: codeOf(err) }, "views.open failed");
-        await ctx.tell("I couldn't open the answer form in time. Please click Answer… again.");
-      }
+      await openForm(
+        client,
+        body.trigger_id,
+        answerInfoModal({
+          approval: b.approval,
+          privateMetadata: JSON.stringify({ id: b.approval.id }),
+        }),
+        () => ctx.tell("I couldn't open the answer form in time. Please click Answer… again."),
+      );
     },
   );
 
