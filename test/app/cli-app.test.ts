@@ -2,11 +2,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CliIo } from "../../src/cli/io.ts";
 import { runCli } from "../../src/cli.ts";
+import { captureIo } from "../cli/capture-io.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const prefix = `test:cli-app:${randomBytes(4).toString("hex")}:`;
@@ -51,17 +50,7 @@ const goodEnv = {
   LOG_LEVEL: "silent",
 };
 
-function io(env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const value: CliIo = {
-    stdout: { write: (t: string) => out.push(t) },
-    stderr: { write: (t: string) => err.push(t) },
-    stdin: Readable.from([""]),
-    env,
-  };
-  return { io: value, out: () => out.join(""), err: () => err.join("") };
-}
+const io = captureIo;
 
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });

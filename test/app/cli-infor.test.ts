@@ -1,28 +1,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type InforSim, startInforSim } from "../../sandbox/infor-sim/server.ts";
-import type { CliIo } from "../../src/cli/io.ts";
 import { runCli } from "../../src/cli.ts";
 import { encryptSecret, generateKey, parseKeyRing } from "../../src/security/envelope.ts";
+import { captureIo } from "../cli/capture-io.ts";
 
 let sim: InforSim;
 let file = "";
 let dir = "";
 
-function io(env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const value: CliIo = {
-    stdout: { write: (t: string) => out.push(t) },
-    stderr: { write: (t: string) => err.push(t) },
-    stdin: Readable.from([""]),
-    env,
-  };
-  return { io: value, out: () => out.join(""), err: () => err.join("") };
-}
+const io = captureIo;
 
 beforeAll(async () => {
   sim = await startInforSim({ port: 0, seed: 3, data: { suppliersPerCompany: 3, invoices: 2 } });

@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoRoutingYaml } from "../../sandbox/demo/routing.ts";
 import { type InforSim, startInforSim } from "../../sandbox/infor-sim/server.ts";
-import type { CliIo } from "../../src/cli/io.ts";
 import { runCli } from "../../src/cli.ts";
 import { ENTITIES } from "../../src/infor/records.ts";
+import { captureIo } from "./capture-io.ts";
 
 let sim: InforSim;
 const dir = mkdtempSync(join(tmpdir(), "csl-online-"));
@@ -28,17 +27,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function io(env: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const value: CliIo = {
-    stdout: { write: (t: string) => out.push(t) },
-    stderr: { write: (t: string) => err.push(t) },
-    stdin: Readable.from([""]),
-    env,
-  };
-  return { io: value, out: () => out.join(""), err: () => err.join("") };
-}
+const io = captureIo;
 
 const env = () => ({
   SLACK_BOT_TOKEN: "xoxb-1111-2222-abcdefabcdef",

@@ -2,25 +2,14 @@ import { execFile } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import type { CliIo } from "../../src/cli/io.ts";
 import { COMMANDS, runCli } from "../../src/cli.ts";
 import { decryptSecret, generateKey, parseKeyRing } from "../../src/security/envelope.ts";
+import { captureIo } from "./capture-io.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
-function io(env: Record<string, string> = {}, stdin = "") {
-  const out: string[] = [];
-  const err: string[] = [];
-  const value: CliIo = {
-    stdout: { write: (t: string) => out.push(t) },
-    stderr: { write: (t: string) => err.push(t) },
-    stdin: Readable.from([stdin]),
-    env,
-  };
-  return { io: value, out: () => out.join(""), err: () => err.join("") };
-}
+const io = captureIo;
 
 /** The real binary on Node 24, as an admin runs it: exit code and output, no stack traces. */
 function runBinary(args: string[], env: Record<string, string> = {}) {

@@ -1,12 +1,11 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CliIo } from "../../src/cli/io.ts";
 import { runCli } from "../../src/cli.ts";
 import { encryptSecret, generateKey, parseKeyRing } from "../../src/security/envelope.ts";
 import { IONAPI } from "../infor/helpers.ts";
+import { captureIo } from "./capture-io.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "csl-ionapi-"));
@@ -14,17 +13,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const routing = join(dir, "routing.yml");
 copyFileSync(join(root, "routing.example.yml"), routing); // tenant ACME_PRD
 
-function io(env: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const value: CliIo = {
-    stdout: { write: (t: string) => out.push(t) },
-    stderr: { write: (t: string) => err.push(t) },
-    stdin: Readable.from([""]),
-    env,
-  };
-  return { io: value, out: () => out.join(""), err: () => err.join("") };
-}
+const io = captureIo;
 
 const keys = `k1:${generateKey()}`;
 const baseEnv = {
