@@ -13,6 +13,46 @@ describe("infor-sim OAuth", () => {
     expect(sim.ionapi.saak.startsWith(`${sim.tenant}#`)).toBe(true);
   });
 
+  it("serves a web-app .ionapi with the same keys in order but a redirect instead of saak/sask", async () => {
+    const sim = await startSim();
+    const res = await fetch(`${sim.url}/_sim/ionapi?app=web`);
+    const web = (await res.json()) as Record<string, string>;
+    expect(Object.keys(web)).toEqual([
+      "ti",
+      "cn",
+      "ci",
+      "cs",
+      "iu",
+      "pu",
+      "oa",
+      "ot",
+      "or",
+      "ru",
+      "ev",
+      "v",
+      "dt",
+    ]);
+    expect(Object.keys(sim.ionapi)).toEqual([
+      "ti",
+      "cn",
+      "ci",
+      "cs",
+      "iu",
+      "pu",
+      "oa",
+      "ot",
+      "or",
+      "saak",
+      "sask",
+      "ev",
+      "v",
+      "dt",
+    ]);
+    expect(web.ci).toBe(sim.ionapi.ci);
+    expect(web.pu).toBe(sim.ionapi.pu);
+    expect(web.cn).not.toBe(sim.ionapi.cn);
+  });
+
   it("issues opaque tokens by password grant with client credentials in the form or Basic", async () => {
     const sim = await startSim({ tokenLifetimeSeconds: 3600 });
     const res = await passwordGrant(sim);

@@ -68,6 +68,27 @@ export function createControl(state: SimState, baseUrl: () => string): InforSimC
     if (!tenant) throw new ControlError("unknown_tenant", `tenant ${id ?? ""} is not served`, 404);
     return tenant;
   };
+  // The two registrations differ only in their name and what the middle holds (keys in the order
+  // the ION API gateway writes them).
+  const ionapiFile = <T extends object>(tenant: string | undefined, cn: string, middle: T) => {
+    const t = tenantOf(tenant);
+    const url = baseUrl();
+    return {
+      ti: t.id,
+      cn,
+      ci: t.credentials.ci,
+      cs: t.credentials.cs,
+      iu: url,
+      pu: `${url}/${t.id}/as/`,
+      oa: "authorization.oauth2",
+      ot: "token.oauth2",
+      or: "revoke_token.oauth2",
+      ...middle,
+      ev: "U1",
+      v: "1.1",
+      dt: "12",
+    };
+  };
   return {
     counters: () => structuredClone(state.counters),
     log: () => [...state.log],
@@ -127,44 +148,11 @@ export function createControl(state: SimState, baseUrl: () => string): InforSimC
           ),
         ),
     ),
-    webAppIonapiFor: (tenant) => {
-      const t = tenantOf(tenant);
-      const url = baseUrl();
-      return {
-        ti: t.id,
-        cn: "infor-sim web app",
-        ci: t.credentials.ci,
-        cs: t.credentials.cs,
-        iu: url,
-        pu: `${url}/${t.id}/as/`,
-        oa: "authorization.oauth2",
-        ot: "token.oauth2",
-        or: "revoke_token.oauth2",
-        ru: "https://app.example.com/callback",
-        ev: "U1",
-        v: "1.1",
-        dt: "12",
-      };
-    },
+    webAppIonapiFor: (tenant) =>
+      ionapiFile(tenant, "infor-sim web app", { ru: "https://app.example.com/callback" }),
     ionapiFor: (tenant) => {
-      const t = tenantOf(tenant);
-      const url = baseUrl();
-      return {
-        ti: t.id,
-        cn: "infor-sim",
-        ci: t.credentials.ci,
-        cs: t.credentials.cs,
-        iu: url,
-        pu: `${url}/${t.id}/as/`,
-        oa: "authorization.oauth2",
-        ot: "token.oauth2",
-        or: "revoke_token.oauth2",
-        saak: t.credentials.saak,
-        sask: t.credentials.sask,
-        ev: "U1",
-        v: "1.1",
-        dt: "12",
-      };
+      const { saak, sask } = tenantOf(tenant).credentials;
+      return ionapiFile(tenant, "infor-sim", { saak, sask });
     },
   };
 }
