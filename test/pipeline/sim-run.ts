@@ -15,18 +15,23 @@ import { routingPolicy } from "./helpers.ts";
 export interface SimRun {
   sim: InforSim;
   alerts: Alert[];
+  /** ION requests the invoice poll made, and the invoices it found new. */
+  invoiceRequests: number;
+  invoices: number;
   close(): Promise<void>;
 }
 
 /**
  * A sim tenant imported by a deliberate backfill (POs, then invoices) through sync and the
  * exception pipeline, read through the real M3 client and mappers; the alerts it produced.
+ * `batch` reads each invoice page's POs ahead in set-based reads (`batchScope`).
  */
 export async function backfillSim(
   redis: Redis,
   prefix: string,
   simOptions: InforSimOptions,
   matchPolicy: MatchPolicy,
+  options: { batch?: boolean } = {},
 ): Promise<SimRun> {
   const sim = await startInforSim({
     port: 0,
@@ -41,42 +46,62 @@ export async function backfillSim(
     division: "AAA",
     retry: { baseMs: 10, capMs: 100, maxAttempts: 4 },
   });
-  const source = createM3Source(client.mi, { tenant: sim.tenant, company: "100", division: "AAA" });
-  const tracker = createExceptionTracker({
-    redis,
-    prefix,
-    lookups: lookupsFromSources(() => source),
-    matchPolicy,
-    routingPolicy,
-  });
-  const alerts: Alert[] = [];
-  const sink = createAlertSink({
-    enqueue: async (a) => {
-      alerts.push(a);
-    },
-    audit: { append: async () => "0-0" },
-    opsChannel: "COPS",
-    defaultChannel: "CDEFAULT",
-    extraAlerts: (event) => tracker.onChange(event),
-  });
-  for (const entity of ["purchase_order", "supplier_invoice"] as const) {
-    await runPoll(
-      { redis, prefix, sourceFactory: () => source, sink },
-      {
-        schedule: { tenant: sim.tenant, company: "100", division: "AAA", entity, everyMs: 60_000 },
-        mode: "backfill",
-        since: "2025-01-01",
-      },
-    );
-  }
-  return {
-    sim,
-    alerts,
-    close: async () => {
-      await client.close();
-      await sim.close();
-    },
+  const close = async () => {
+    await client.close();
+    await sim.close();
   };
+  try {
+    const source = createM3Source(client.mi, {
+      tenant: sim.tenant,
+      company: "100",
+      division: "AAA",
+    });
+    const tracker = createExceptionTracker({
+      redis,
+      prefix,
+      lookups: lookupsFromSources(() => source),
+      matchPolicy,
+      routingPolicy,
+    });
+    const alerts: Alert[] = [];
+    const sink = createAlertSink({
+      enqueue: async (a) => {
+        alerts.push(a);
+      },
+      audit: { append: async () => "0-0" },
+      opsChannel: "COPS",
+      defaultChannel: "CDEFAULT",
+      extraAlerts: (event) => tracker.onChange(event),
+      ...(options.batch ? { batchScope: tracker.withBatch } : {}),
+    });
+    let invoiceRequests = 0;
+    let invoices = 0;
+    for (const entity of ["purchase_order", "supplier_invoice"] as const) {
+      const before = sim.control.counters().apiRequests;
+      const r = await runPoll(
+        { redis, prefix, sourceFactory: () => source, sink },
+        {
+          schedule: {
+            tenant: sim.tenant,
+            company: "100",
+            division: "AAA",
+            entity,
+            everyMs: 60_000,
+          },
+          mode: "backfill",
+          since: "2025-01-01",
+        },
+      );
+      if (entity === "supplier_invoice" && r.status !== "skipped_busy") {
+        invoiceRequests = sim.control.counters().apiRequests - before;
+        invoices = r.counts.new;
+      }
+    }
+    return { sim, alerts, invoiceRequests, invoices, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }
 
 /** Exception types opened per invoice batch number. */

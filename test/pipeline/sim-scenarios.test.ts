@@ -1,15 +1,9 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type InforSim, startInforSim } from "../../sandbox/infor-sim/server.ts";
+import type { InforSim } from "../../sandbox/infor-sim/server.ts";
 import type { Alert } from "../../src/alerts/alert.ts";
-import { createInforClient, type InforClient } from "../../src/infor/create-client.ts";
-import { parseIonapi } from "../../src/infor/ionapi.ts";
-import { createM3Source } from "../../src/infor/m3-source.ts";
-import { createExceptionTracker } from "../../src/pipeline/exception-tracker.ts";
-import { lookupsFromSources } from "../../src/pipeline/lookups.ts";
-import { createAlertSink } from "../../src/sync/alert-sink.ts";
-import { runPoll } from "../../src/sync/poll.ts";
-import { cleanup, connect, matchPolicy, routingPolicy, uniquePrefix } from "./helpers.ts";
+import { cleanup, connect, matchPolicy, uniquePrefix } from "./helpers.ts";
+import { backfillSim, type SimRun } from "./sim-run.ts";
 
 /**
  * The simulator's built-in exception cases (generated in every data set, company 100 / division
@@ -18,56 +12,19 @@ import { cleanup, connect, matchPolicy, routingPolicy, uniquePrefix } from "./he
  */
 let redis: Redis;
 let sim: InforSim;
-let client: InforClient;
+let run: SimRun | undefined;
 const prefix = uniquePrefix("pipeline-scenarios");
-const alerts: Alert[] = [];
+let alerts: Alert[] = [];
 
 beforeAll(async () => {
   redis = connect();
-  sim = await startInforSim({
-    port: 0,
-    seed: 5,
-    data: { suppliersPerCompany: 4, purchaseOrders: 6, invoices: 6, manualVouchers: 1 },
-  });
-  client = createInforClient({
-    credentials: parseIonapi(sim.ionapi),
-    requestsPerMinute: 100_000,
-    company: "100",
-    division: "AAA",
-    retry: { baseMs: 10, capMs: 100, maxAttempts: 4 },
-  });
-  const source = createM3Source(client.mi, { tenant: sim.tenant, company: "100", division: "AAA" });
-  const tracker = createExceptionTracker({
-    redis,
-    prefix,
-    lookups: lookupsFromSources(() => source),
-    matchPolicy,
-    routingPolicy,
-  });
-  const sink = createAlertSink({
-    enqueue: async (a) => {
-      alerts.push(a);
-    },
-    audit: { append: async () => "0-0" },
-    opsChannel: "COPS",
-    defaultChannel: "CDEFAULT",
-    extraAlerts: (event) => tracker.onChange(event),
-  });
-  for (const entity of ["purchase_order", "supplier_invoice"] as const) {
-    await runPoll(
-      { redis, prefix, sourceFactory: () => source, sink },
-      {
-        schedule: { tenant: sim.tenant, company: "100", division: "AAA", entity, everyMs: 60_000 },
-        mode: "backfill",
-        since: "2025-01-01",
-      },
-    );
-  }
+  run = await backfillSim(redis, prefix, {}, matchPolicy);
+  sim = run.sim;
+  alerts = run.alerts;
 });
 
 afterAll(async () => {
-  await client?.close();
-  await sim?.close();
+  await run?.close();
   if (redis) {
     await cleanup(redis, prefix);
     await redis.quit();
