@@ -6,7 +6,12 @@ import { runScript } from "./scripts.ts";
 
 export type TakeResult =
   | { granted: true }
-  | { granted: false; reason: "not_head" | "rate" | "blocked"; waitMs: number; head: string };
+  | {
+      granted: false;
+      reason: "not_head" | "rate" | "blocked" | "not_in_line";
+      waitMs: number;
+      head: string;
+    };
 
 /** What a send needs: a new message (channel + workspace), an edit (chat.update), a history read. */
 export type SendKind = "post" | "update" | "history";
@@ -14,7 +19,7 @@ export type SendKind = "post" | "update" | "history";
 /** The channel line an alert waits in: new messages, or edits of messages already posted. */
 export type Line = "post" | "edit";
 
-const REASONS = { 1: "not_head", 2: "rate", 3: "blocked" } as const;
+const REASONS = { 1: "not_head", 2: "rate", 3: "blocked", 4: "not_in_line" } as const;
 
 export interface Learned {
   allowance: number;
@@ -153,7 +158,7 @@ export class Pacer {
       string,
     ];
     if (status === 0) return { granted: true };
-    const reason = REASONS[status as 1 | 2 | 3];
+    const reason = REASONS[status as 1 | 2 | 3 | 4];
     // Behind the head, look again soon even when the slot is free: the head may finish any
     // moment (it also promotes the next alert when it does, but that can race with this one
     // going to sleep).

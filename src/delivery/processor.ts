@@ -21,6 +21,7 @@ import { classify } from "./errors.ts";
 import { handleFailure } from "./failure.ts";
 import type { JobResult } from "./job-result.ts";
 import { delay, dropStaleHead, promoteNext } from "./line.ts";
+import type { Line } from "./pacer.ts";
 import { quietState } from "./quiet-hours.ts";
 import { alertMetadata, findPosted } from "./resolve.ts";
 
@@ -107,6 +108,8 @@ async function deliver(
   else if (inflight) {
     const line = await pacer.lineOf(channel, alert.id);
     const gate = await pacer.take(channel, alert.id, "history", line);
+    if (!gate.granted && gate.reason === "not_in_line")
+      return outOfLine(ctx, job, token, alert, line);
     if (!gate.granted) return delay(job, token, gate.waitMs);
     let ts: string | undefined;
     try {
@@ -161,6 +164,8 @@ async function deliver(
   const knownParent = editable ? snap.subjectTs : undefined;
   const line = knownParent ? await pacer.lineOf(channel, alert.id) : "post";
   const gate = await pacer.take(channel, alert.id, knownParent ? "update" : "post", line);
+  if (!gate.granted && gate.reason === "not_in_line")
+    return outOfLine(ctx, job, token, alert, line);
   if (!gate.granted) {
     ctx.logger.debug(
       { alertId: alert.id, reason: gate.reason, waitMs: gate.waitMs },
@@ -273,6 +278,37 @@ async function deliver(
     await attemptLogged;
     return handleFailure(ctx, job, token, alert, err, parentTs);
   }
+}
+
+/**
+ * The pacer refused this alert because it is in neither of its channel's lines. The usual cause:
+ * the head of the line rolled it into a flood digest after this job's snapshot (the digest posts
+ * it; posting it alone too would show it twice). Otherwise it was delivered meanwhile, or dropped
+ * as a stale head: it queues again rather than post outside the line.
+ */
+async function outOfLine(
+  ctx: DeliveryContext,
+  job: Job,
+  token: string | undefined,
+  alert: Alert,
+  line: Line,
+): Promise<JobResult> {
+  const snap = await ctx.markers.snapshot(alert.id, alert.channel, alert.subject);
+  if (snap.delivered) {
+    await finishSkipped(ctx, alert, { reason: "already_delivered", ts: snap.delivered.ts });
+    await ctx.redis.hincrby(ctx.keys.stats, "duplicates_avoided", 1);
+    return { status: "duplicate", detail: snap.delivered.ts };
+  }
+  if (snap.digestId) {
+    await finishSkipped(ctx, alert, { reason: "in_digest", digestId: snap.digestId });
+    return { status: "digested", detail: snap.digestId };
+  }
+  ctx.logger.warn(
+    { alertId: alert.id, channel: alert.channel },
+    "delivery: alert out of its line, queued again",
+  );
+  await ctx.pacer.register(alert.channel, alert.id, line);
+  return delay(job, token, 1);
 }
 
 /** What the approvals side says about the message this alert posts or edits (see decisions.ts). */

@@ -31,7 +31,10 @@
 
   Result: { status, waitMs, head }
     0 granted; 1 not the head (or an older post is pending): its turn comes in about waitMs;
-    2 rate: retry in waitMs; 3 channel blocked by a 429: retry in waitMs
+    2 rate: retry in waitMs; 3 channel blocked by a 429: retry in waitMs;
+    4 not in the line at all (rolled into a digest, delivered, or dropped): never granted, since
+      a member outside its line is no longer the channel's to send (a digest holding it would
+      otherwise post it a second time)
 ]]
 local now = tonumber(ARGV[1])
 if not now then
@@ -80,7 +83,10 @@ local waitBlock = 0
 if blockedUntil > now then waitBlock = blockedUntil - now end
 
 local rank = redis.call("ZRANK", KEYS[1], member)
-if rank and rank > 0 then
+if not rank then
+  return { 4, 0, redis.call("ZRANGE", KEYS[1], 0, 0)[1] or "" }
+end
+if rank > 0 then
   local head = redis.call("ZRANGE", KEYS[1], 0, 0)[1] or ""
   -- If everyone ahead goes at its earliest slot, this member's turn comes at about
   -- the first bucket's TAT - tolerance + rank * interval.
