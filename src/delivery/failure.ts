@@ -4,7 +4,10 @@ import type { DeliveryContext } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
 import { classify } from "./errors.ts";
 import type { JobResult } from "./job-result.ts";
-import { delay } from "./line.ts";
+import { delay, wakeAt } from "./line.ts";
+
+/** After the backoff, so BullMQ has parked the job by then (a job already waiting is moved too). */
+const RETRY_WAKE_MARGIN_MS = 5;
 
 /** What a failed Slack call means for this job: hold the channel, dead letter, or retry. */
 export async function handleFailure(
@@ -32,7 +35,7 @@ export async function handleFailure(
     if (parentTs) await pacer.methodRateLimited("chat.update", outcome.retryAfterMs);
     else await pacer.rateLimited(channel, outcome.retryAfterMs);
     await redis.hincrby(keys.stats, "rate_limited", 1);
-    return delay(job, token, outcome.retryAfterMs);
+    return delay(job, token, outcome.retryAfterMs, ctx);
   }
   if (
     outcome.kind === "fatal" &&
@@ -62,5 +65,10 @@ export async function handleFailure(
     return { status: "dead_letter", detail: outcome.reason };
   }
   ctx.logger.info({ alertId: alert.id, channel, reason: outcome.reason }, "delivery: will retry");
+  // BullMQ's backoff parks the job in "delayed" and then moves it to the BACK of the wait list:
+  // with a long queue this channel's head would wait behind every other job while the rest of its
+  // channel only waits for it. Once the backoff is over it goes to the front instead.
+  const backoffMs = ctx.config.retryDelayMs * 2 ** job.attemptsMade;
+  wakeAt(job, backoffMs + RETRY_WAKE_MARGIN_MS, ctx);
   throw err;
 }

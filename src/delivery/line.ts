@@ -1,5 +1,6 @@
 import { DelayedError, type Job } from "bullmq";
 import { type DeliveryContext, jobIdFor } from "./context.ts";
+import { runScript } from "./scripts.ts";
 
 /** A head of line with no job for this long is dropped (see dropStaleHead). */
 const STALE_HEAD_MS = 30_000;
@@ -9,16 +10,42 @@ const STALE_HEAD_MS = 30_000;
  * BullMQ documents for manual delays). This process also promotes the job when its time comes,
  * so a short wait does not depend on when an idle worker's blocking poll returns; if the process
  * dies first, BullMQ's own delayed handling still runs the job.
+ * `headOf` is given when the job is the head of its channel's line (a rate wait, a 429): it is
+ * then due the moment its wait ends, and goes to the front of the wait list (see
+ * promote-front.lua); a job behind the head goes to the back as BullMQ puts it.
  */
-export async function delay(job: Job, token: string | undefined, ms: number): Promise<never> {
+export async function delay(
+  job: Job,
+  token: string | undefined,
+  ms: number,
+  headOf?: DeliveryContext,
+): Promise<never> {
   await job.moveToDelayed(Date.now() + ms, token);
+  wakeAt(job, ms, headOf);
+  throw new DelayedError();
+}
+
+/** After `ms`, move the job out of delayed: to the front of the wait list for a head. */
+export function wakeAt(job: Job, ms: number, headOf?: DeliveryContext): void {
   const timer = setTimeout(() => {
-    job.promote().catch(() => {
+    const done = headOf && job.id ? promoteToFront(headOf, job.id) : job.promote();
+    done.catch(() => {
       // not delayed any more (promoted by the alert ahead of it, or run by BullMQ): nothing to do
     });
   }, ms);
   timer.unref();
-  throw new DelayedError();
+}
+
+/**
+ * Move a channel's due job (delayed, or anywhere in the wait list) to the front of BullMQ's wait
+ * list: BullMQ puts every job leaving "delayed" at the back, behind the whole queue.
+ */
+export async function promoteToFront(ctx: DeliveryContext, jobId: string): Promise<number> {
+  const q = ctx.queue;
+  const keys = ["delayed", "wait", "meta", "active", "marker", jobId, "events"].map((k) =>
+    q.toKey(k),
+  );
+  return Number(await runScript(ctx.redis, "promoteFront", keys, [jobId]));
 }
 
 /**
@@ -66,12 +93,9 @@ export async function promoteNext(ctx: DeliveryContext, channel: string): Promis
 }
 
 async function promote(ctx: DeliveryContext, head: string): Promise<void> {
-  const job = await ctx.queue.getJob(jobIdFor(head));
-  if (!job) return;
   try {
-    await job.promote();
+    await promoteToFront(ctx, jobIdFor(head));
   } catch (err) {
-    // Not delayed any more (already waiting or running): nothing to do.
     ctx.logger.debug({ err, head }, "delivery: next head not promoted");
   }
 }

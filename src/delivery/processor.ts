@@ -177,8 +177,10 @@ async function deliver(
     else if (knownParent && line === "post") {
       await pacer.toEditLine(channel, alert.id);
       await promoteNext(ctx, channel);
+      return delay(job, token, gate.waitMs);
     }
-    return delay(job, token, gate.waitMs);
+    // The head waiting for its slot is due when the wait ends: front of the wait list.
+    return delay(job, token, gate.waitMs, gate.reason === "not_head" ? undefined : ctx);
   }
   // The version ahead of us may have posted the subject's message since the snapshot: look again.
   const parentTs =

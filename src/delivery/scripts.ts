@@ -10,6 +10,7 @@ export const LUA = {
   methodTake: load("method-take"),
   orderAdd: load("order-add"),
   markDelivered: load("mark-delivered"),
+  promoteFront: load("promote-front"),
 } as const;
 
 export type ScriptName = keyof typeof LUA;
