@@ -1,15 +1,7 @@
-import { Redis } from "ioredis";
-import { startInforSim } from "../../sandbox/infor-sim/server.ts";
-import { deleteByPrefix } from "../../sandbox/support/redis-keys.ts";
-import { createDelivery } from "../../src/delivery/delivery.ts";
-import { createInforClient } from "../../src/infor/create-client.ts";
-import { parseIonapi } from "../../src/infor/ionapi.ts";
-import { createM3Source } from "../../src/infor/m3-source.ts";
-import { createAlertSink } from "../../src/sync/alert-sink.ts";
 import { runPoll } from "../../src/sync/poll.ts";
 import { applySchedules } from "../../src/sync/schedules.ts";
-import { createSyncQueue, createSyncWorker } from "../../src/sync/worker.ts";
-import { loadChannel, startEmu } from "../../test/delivery/emu.ts";
+import { createSyncWorker } from "../../src/sync/worker.ts";
+import { benchSupplier, percentile, startPollStack } from "../support/poll-stack.ts";
 import type { Scenario } from "../types.ts";
 
 /**
@@ -26,43 +18,15 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
   const prefix = `bench:e2e:${Date.now()}:`;
   const notes: string[] = [];
 
-  const sim = await startInforSim({ port: 0, seed: 5 });
-  const emu = await startEmu(1, 1);
-  const channel = loadChannel(0);
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const queueConn = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const workerConn = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const client = createInforClient({
-    credentials: parseIonapi(sim.ionapi),
-    requestsPerMinute: 3_000,
-    company: "100",
-    division: "AAA",
-  });
-  const delivery = createDelivery({
-    connection: redis,
-    prefix,
-    slack: { token: emu.botToken, slackApiUrl: emu.url },
-    config: { digests: { enabled: false } },
-  });
-  delivery.startWorker({ concurrency: 4 });
   const queuedAt = new Map<string, number>();
-  const deps = {
-    redis,
+  const { sim, emu, deps, queue, workerConn, bullPrefix, close } = await startPollStack(
+    redisUrl,
     prefix,
-    sink: createAlertSink({
-      enqueue: async (a) => {
-        await delivery.enqueue(a);
-        const puno = a.recordKey.match(/:(99\d{5})$/)?.[1];
-        if (puno && !queuedAt.has(puno)) queuedAt.set(puno, performance.now());
-      },
-      audit: delivery.audit,
-      opsChannel: channel,
-      defaultChannel: channel,
-    }),
-    clock: () => sim.control.now(),
-    sourceFactory: (s: { tenant: string; company: string; division: string }) =>
-      createM3Source(client.mi, { tenant: s.tenant, company: s.company, division: s.division }),
-  };
+    (a) => {
+      const puno = a.recordKey.match(/:(99\d{5})$/)?.[1];
+      if (puno && !queuedAt.has(puno)) queuedAt.set(puno, performance.now());
+    },
+  );
   const schedule = {
     tenant: sim.tenant,
     company: "100",
@@ -79,18 +43,13 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
     for (const m of text.matchAll(/99\d{5}/g))
       if (!seen.has(m[0])) seen.set(m[0], performance.now());
   });
-  const queue = createSyncQueue(queueConn, { bullPrefix: `${prefix}bull` });
   let worker: ReturnType<typeof createSyncWorker> | undefined;
   // The runner goes on to the next scenario after a failure: this one's servers, scheduler and
   // worker must stop whatever happens, or they keep polling and measure the others.
   try {
     // First run primes quietly, as an install does; the scheduled polls then alert.
     await runPoll(deps, { schedule });
-    worker = createSyncWorker({
-      ...deps,
-      connection: workerConn,
-      bullPrefix: `${prefix}bull`,
-    });
+    worker = createSyncWorker({ ...deps, connection: workerConn, bullPrefix });
     await applySchedules(queue, [schedule]);
 
     const spreadMs = (changes * intervalMs) / 2;
@@ -103,7 +62,11 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
       const wait = t0 + (offsets[i] ?? 0) - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const puno = String(9_900_000 + i);
-      sim.control.upsert("po", { PUNO: puno, SUNO: supplierOf(sim), DIVI: "AAA" });
+      sim.control.upsert("po", {
+        PUNO: puno,
+        SUNO: benchSupplier(sim, "E2E001", "E2E Supplies AB"),
+        DIVI: "AAA",
+      });
       sim.control.upsert("poLine", { PUNO: puno, PNLI: 10, ORQA: "4", PUPR: "19.9" });
       madeAt.set(puno, performance.now());
     }
@@ -114,13 +77,7 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
   } finally {
     unsubscribe();
     await worker?.close();
-    await queue.close();
-    await delivery.close();
-    await client.close();
-    await sim.close();
-    await emu.close();
-    await deleteByPrefix(redis, prefix);
-    for (const c of [redis, queueConn, workerConn]) await c.quit();
+    await close();
   }
 
   const latencies = (until: Map<string, number>) =>
@@ -128,8 +85,7 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
   const all = latencies(seen);
   const missing = all.filter((l) => Number.isNaN(l)).length;
   const ok = all.filter((l) => !Number.isNaN(l));
-  const pctOf = (xs: number[], p: number) =>
-    xs[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)] ?? Number.NaN;
+  const pctOf = percentile;
   const pct = (p: number) => pctOf(ok, p);
   const p95 = missing > 0 ? Number.NaN : pct(95);
   const queued = latencies(queuedAt).filter((l) => !Number.isNaN(l));
@@ -155,10 +111,5 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
     notes,
   };
 };
-
-function supplierOf(sim: Awaited<ReturnType<typeof startInforSim>>): string {
-  sim.control.upsert("supplier", { SUNO: "E2E001", SUNM: "E2E Supplies AB" });
-  return "E2E001";
-}
 
 export default scenario;

@@ -1,19 +1,11 @@
-import { Redis } from "ioredis";
 import { pino } from "pino";
-import { startInforSim } from "../../sandbox/infor-sim/server.ts";
-import { deleteByPrefix } from "../../sandbox/support/redis-keys.ts";
 import { pushIngest } from "../../src/app/push.ts";
-import { createDelivery } from "../../src/delivery/delivery.ts";
-import { createInforClient } from "../../src/infor/create-client.ts";
-import { parseIonapi } from "../../src/infor/ionapi.ts";
-import { createM3Source } from "../../src/infor/m3-source.ts";
 import { pushRoute } from "../../src/ops/push/handler.ts";
 import { startOpsServer } from "../../src/ops/routes.ts";
-import { createAlertSink } from "../../src/sync/alert-sink.ts";
 import { runPoll } from "../../src/sync/poll.ts";
 import { applySchedules } from "../../src/sync/schedules.ts";
-import { createSyncQueue, createSyncWorker } from "../../src/sync/worker.ts";
-import { loadChannel, startEmu } from "../../test/delivery/emu.ts";
+import { createSyncWorker } from "../../src/sync/worker.ts";
+import { benchSupplier, percentile, startPollStack } from "../support/poll-stack.ts";
 import type { Scenario } from "../types.ts";
 
 /**
@@ -33,38 +25,10 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
   const prefix = `bench:push:${Date.now()}:`;
   const notes: string[] = [];
 
-  const sim = await startInforSim({ port: 0, seed: 5 });
-  const emu = await startEmu(1, 1);
-  const channel = loadChannel(0);
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const queueConn = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const workerConn = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const client = createInforClient({
-    credentials: parseIonapi(sim.ionapi),
-    requestsPerMinute: 3_000,
-    company: "100",
-    division: "AAA",
-  });
-  const delivery = createDelivery({
-    connection: redis,
+  const { sim, emu, deps, queue, workerConn, bullPrefix, close } = await startPollStack(
+    redisUrl,
     prefix,
-    slack: { token: emu.botToken, slackApiUrl: emu.url },
-    config: { digests: { enabled: false } },
-  });
-  delivery.startWorker({ concurrency: 4 });
-  const deps = {
-    redis,
-    prefix,
-    sink: createAlertSink({
-      enqueue: (a) => delivery.enqueue(a),
-      audit: delivery.audit,
-      opsChannel: channel,
-      defaultChannel: channel,
-    }),
-    clock: () => sim.control.now(),
-    sourceFactory: (s: { tenant: string; company: string; division: string }) =>
-      createM3Source(client.mi, { tenant: s.tenant, company: s.company, division: s.division }),
-  };
+  );
   const schedule = {
     tenant: sim.tenant,
     company: "100",
@@ -81,7 +45,6 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
       if (!seen.has(m[0])) seen.set(m[0], performance.now());
     }
   });
-  const queue = createSyncQueue(queueConn, { bullPrefix: `${prefix}bull` });
   const server = await startOpsServer(
     [
       pushRoute({
@@ -96,7 +59,7 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
     ],
     { host: "127.0.0.1", port: 0 },
   );
-  const supplier = supplierOf(sim);
+  const supplier = benchSupplier(sim, "PUSH01", "Push Supplies AB");
   let worker: ReturnType<typeof createSyncWorker> | undefined;
   const made = { poll: new Map<string, number>(), push: new Map<string, number>() };
   const droppedSinos = new Set<string>();
@@ -120,7 +83,7 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
 
   try {
     await runPoll(deps, { schedule });
-    worker = createSyncWorker({ ...deps, connection: workerConn, bullPrefix: `${prefix}bull` });
+    worker = createSyncWorker({ ...deps, connection: workerConn, bullPrefix });
     await applySchedules(queue, [schedule]);
     await run("poll");
     sim.control.configureEvents({
@@ -134,14 +97,8 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
     sim.control.configureEvents({ url: "" });
     unsubscribe();
     await worker?.close();
-    await queue.close();
     await server.close();
-    await delivery.close();
-    await client.close();
-    await sim.close();
-    await emu.close();
-    await deleteByPrefix(redis, prefix);
-    for (const c of [redis, queueConn, workerConn]) await c.quit();
+    await close();
   }
 
   const latencies = (m: Map<string, number>, keep: (sino: string) => boolean) =>
@@ -149,8 +106,7 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
       .filter(([k]) => keep(k))
       .map(([k, at]) => (seen.get(k) ?? Number.NaN) - at)
       .sort((a, b) => a - b);
-  const pctOf = (xs: number[], p: number) =>
-    xs[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)] ?? Number.NaN;
+  const pctOf = percentile;
   const poll = latencies(made.poll, () => true);
   const pushed = latencies(made.push, (s) => !droppedSinos.has(s));
   const caught = latencies(made.push, (s) => droppedSinos.has(s));
@@ -184,10 +140,5 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
     notes,
   };
 };
-
-function supplierOf(sim: Awaited<ReturnType<typeof startInforSim>>): string {
-  sim.control.upsert("supplier", { SUNO: "PUSH01", SUNM: "Push Supplies AB" });
-  return "PUSH01";
-}
 
 export default scenario;
