@@ -134,6 +134,8 @@ export interface NaiveRun {
   posts: number;
   edits: number;
   elapsedS: number;
+  /** Why it did not finish: the cap ran out, or the client exited with messages not posted. */
+  failure?: "bound" | "gave_up";
 }
 
 /** A naive baseline process (test/delivery/fixtures/naive*.ts), run until `done` or the cap. */
@@ -152,8 +154,13 @@ export async function runNaiveLoad(o: {
       SLACK_TOKEN: o.emu.botToken,
       ...o.env,
     });
+    let exited = false;
+    child.once("exit", () => {
+      exited = true;
+    });
     const start = performance.now();
-    const finished = await until(() => o.done(seen), o.capMs);
+    await until(() => o.done(seen) || exited, o.capMs);
+    const finished = o.done(seen);
     const elapsedS = (performance.now() - start) / 1000;
     return {
       drainS: (seen.last - start) / 1000,
@@ -161,6 +168,7 @@ export async function runNaiveLoad(o: {
       posts: seen.posts,
       edits: seen.edits,
       elapsedS,
+      ...(finished ? {} : { failure: exited ? ("gave_up" as const) : ("bound" as const) }),
     };
   } finally {
     seen.stop();
