@@ -35,7 +35,7 @@ export async function handleFailure(
     if (parentTs) await pacer.methodRateLimited("chat.update", outcome.retryAfterMs);
     else await pacer.rateLimited(channel, outcome.retryAfterMs);
     await redis.hincrby(keys.stats, "rate_limited", 1);
-    return delay(job, token, outcome.retryAfterMs, ctx);
+    return delay(job, token, outcome.retryAfterMs, parentTs ? undefined : ctx);
   }
   if (
     outcome.kind === "fatal" &&

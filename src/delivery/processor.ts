@@ -179,8 +179,11 @@ async function deliver(
       await promoteNext(ctx, channel);
       return delay(job, token, gate.waitMs);
     }
-    // The head waiting for its slot is due when the wait ends: front of the wait list.
-    return delay(job, token, gate.waitMs, gate.reason === "not_head" ? undefined : ctx);
+    // The post line's head waiting for its channel's slot is due when the wait ends: front of the
+    // wait list. An edit waits for chat.update's tier, one bucket for every channel's edits: at
+    // the front they would all wake together, ahead of the posts in the wait list (posts win).
+    const front = gate.reason !== "not_head" && !knownParent;
+    return delay(job, token, gate.waitMs, front ? ctx : undefined);
   }
   // The version ahead of us may have posted the subject's message since the snapshot: look again.
   const parentTs =
