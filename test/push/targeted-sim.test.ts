@@ -1,17 +1,16 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type InforSim, startInforSim } from "../../sandbox/infor-sim/server.ts";
+import type { InforSim } from "../../sandbox/infor-sim/server.ts";
 import { isReflectable } from "../../src/approvals/erp-due.ts";
-import { createInforClient, type InforClient } from "../../src/infor/create-client.ts";
-import { parseIonapi } from "../../src/infor/ionapi.ts";
-import { createM3Source } from "../../src/infor/m3-source.ts";
+import type { InforClient } from "../../src/infor/create-client.ts";
 import type { Entity } from "../../src/infor/records.ts";
 import { eventsOf, readM3Event, targetsOfM3Event } from "../../src/ops/push/m3-event.ts";
 import type { SyncDeps } from "../../src/sync/deps.ts";
 import { runPoll } from "../../src/sync/poll.ts";
 import { runTargetedRead } from "../../src/sync/targeted.ts";
-import { fileRedis, RecordingSink } from "../sync/helpers.ts";
+import { fileRedis, type RecordingSink } from "../sync/helpers.ts";
+import { startSimSync } from "../sync/sim-sync.ts";
 
 /**
  * Each M3 table's event → the push read of that one record gives the content the poll reads:
@@ -32,29 +31,7 @@ describe.each([{ strict: false }, { strict: true }])(
     let receivedTotal = 0;
 
     beforeAll(async () => {
-      sim = await startInforSim({ port: 0, seed: 11, startDate: "2026-11-30", strict });
-      client = createInforClient({
-        credentials: parseIonapi(sim.ionapi),
-        requestsPerMinute: 100_000,
-        company: "100",
-        division: "AAA",
-        retry: { baseMs: 10, capMs: 100, maxAttempts: 4 },
-      });
-      sink = new RecordingSink();
-      deps = {
-        redis,
-        prefix,
-        sink,
-        clock: () => sim.control.now(),
-        sourceFactory: (scope) =>
-          createM3Source(client.mi, {
-            tenant: scope.tenant,
-            company: scope.company,
-            division: scope.division,
-            columnStore: redis,
-            keyPrefix: prefix,
-          }),
-      };
+      ({ sim, client, sink, deps } = await startSimSync(redis, prefix, strict));
       receiver = createServer((req, res) => {
         const parts: Buffer[] = [];
         req.on("data", (c: Buffer) => parts.push(c));

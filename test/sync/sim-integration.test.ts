@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type InforSim, startInforSim } from "../../sandbox/infor-sim/server.ts";
-import { createInforClient, type InforClient } from "../../src/infor/create-client.ts";
-import { parseIonapi } from "../../src/infor/ionapi.ts";
+import type { InforSim } from "../../sandbox/infor-sim/server.ts";
+import type { InforClient } from "../../src/infor/create-client.ts";
 import type { SourceWarning } from "../../src/infor/m3/column-catalog.ts";
-import { createM3Source } from "../../src/infor/m3-source.ts";
 import type { SyncDeps } from "../../src/sync/deps.ts";
 import { type PollResult, runPoll } from "../../src/sync/poll.ts";
 import type { SyncScheduleInput } from "../../src/sync/schedule.ts";
-import { fileRedis, RecordingSink } from "./helpers.ts";
+import { fileRedis, type RecordingSink } from "./helpers.ts";
+import { startSimSync } from "./sim-sync.ts";
 
 /**
  * The sync engine against the ION gateway simulator through the real Infor client (M3 source,
@@ -32,30 +31,9 @@ describe.each([{ strict: false }, { strict: true }])(
     let schedule: SyncScheduleInput;
 
     beforeAll(async () => {
-      sim = await startInforSim({ port: 0, seed: 11, startDate: "2026-11-30", strict });
-      client = createInforClient({
-        credentials: parseIonapi(sim.ionapi),
-        requestsPerMinute: 100_000,
-        company: "100",
-        division: "AAA",
-        retry: { baseMs: 10, capMs: 100, maxAttempts: 4 },
-      });
-      sink = new RecordingSink();
-      deps = {
-        redis,
-        prefix,
-        sink,
-        clock: () => sim.control.now(),
-        sourceFactory: (scope) =>
-          createM3Source(client.mi, {
-            tenant: scope.tenant,
-            company: scope.company,
-            division: scope.division,
-            columnStore: redis,
-            keyPrefix: prefix,
-            onWarning: (w) => warnings.push(w),
-          }),
-      };
+      ({ sim, client, sink, deps } = await startSimSync(redis, prefix, strict, (w) =>
+        warnings.push(w),
+      ));
       schedule = {
         tenant: sim.tenant,
         company: "100",
