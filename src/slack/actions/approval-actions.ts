@@ -21,6 +21,7 @@ import {
   renderOutcome,
   tellPrivately,
 } from "./approval-outcome.ts";
+import { approvalIdOf } from "./modal-metadata.ts";
 
 export interface ApprovalActionDeps extends DecisionDeps, OutcomeDeps {
   logger: Logger;
@@ -114,9 +115,9 @@ export function registerApprovalActions(app: App, deps: ApprovalActionDeps): voi
       });
       return;
     }
-    const meta = parseMetadata(view.private_metadata);
-    const current = meta ? await deps.store.get(meta.id) : undefined;
-    if (!meta || !current) {
+    const id = approvalIdOf(view.private_metadata);
+    const current = id ? await deps.store.get(id) : undefined;
+    if (!current) {
       await ack({
         response_action: "errors",
         errors: { [REJECT_REASON_BLOCK]: "This approval no longer exists." },
@@ -153,15 +154,6 @@ export function registerApprovalActions(app: App, deps: ApprovalActionDeps): voi
     });
     await renderOutcome(deps, log, outcome, "reject", ctx);
   });
-}
-
-function parseMetadata(raw: string): { id: string } | undefined {
-  try {
-    const m = JSON.parse(raw) as { id?: unknown };
-    return typeof m.id === "string" ? { id: m.id } : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function plain(line: string): string {

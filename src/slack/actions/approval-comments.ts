@@ -20,6 +20,7 @@ import {
   type ThreadPoster,
 } from "./approval-messages.ts";
 import { clickContext, refOf } from "./approval-outcome.ts";
+import { approvalIdOf } from "./modal-metadata.ts";
 
 /**
  * Comment…: a modal whose text goes to the alert's thread and the audit log. No state changes,
@@ -81,13 +82,8 @@ export function registerApprovalComments(
       return;
     }
     const text = cleaned.text;
-    let id: unknown;
-    try {
-      id = (JSON.parse(view.private_metadata) as { id?: unknown }).id;
-    } catch {
-      id = undefined;
-    }
-    const approval = typeof id === "string" && id !== "" ? await deps.store.get(id) : undefined;
+    const id = approvalIdOf(view.private_metadata);
+    const approval = id ? await deps.store.get(id) : undefined;
     if (!approval) {
       await ack({
         response_action: "errors",

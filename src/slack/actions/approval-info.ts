@@ -28,6 +28,7 @@ import {
   updateApprovalMessage,
 } from "./approval-messages.ts";
 import { clickContext, refOf, tellPrivately } from "./approval-outcome.ts";
+import { approvalIdOf } from "./modal-metadata.ts";
 
 export interface ApprovalInfoDeps extends DecisionDeps {
   logger: Logger;
@@ -134,7 +135,7 @@ export function registerApprovalInfo(app: App, deps: ApprovalInfoDeps): void {
       });
       return;
     }
-    const id = metadataId(view.private_metadata);
+    const id = approvalIdOf(view.private_metadata);
     const user = body.user.id;
     // Authorized again at submit: the modal may have stayed open while the state moved.
     const checked = id ? await precheck(deps, id, user, "request_info") : undefined;
@@ -211,7 +212,7 @@ export function registerApprovalInfo(app: App, deps: ApprovalInfoDeps): void {
       });
       return;
     }
-    const id = metadataId(view.private_metadata);
+    const id = approvalIdOf(view.private_metadata);
     const approval = id ? await deps.store.get(id) : undefined;
     const user = body.user.id;
     const who = approval ? await mayAnswer(approval, user) : "This approval no longer exists.";
@@ -289,13 +290,4 @@ function refusalText(outcome: { kind: string; message?: string; state?: string }
 function movedRefusal(moved: Exclude<TransitionResult, { ok: true }>): string {
   if (moved.code === "not_found") return "This approval no longer exists.";
   return `Nothing changed: it is ${moved.state.replace("_", " ")} now${moved.by && moved.by !== "system" ? ` (<@${moved.by}>)` : ""}.`;
-}
-
-function metadataId(raw: string): string | undefined {
-  try {
-    const m = JSON.parse(raw) as { id?: unknown };
-    return typeof m.id === "string" && m.id !== "" ? m.id : undefined;
-  } catch {
-    return undefined;
-  }
 }
