@@ -79,6 +79,21 @@ export class Pacer {
       .exec();
   }
 
+  /**
+   * Back from the edit line to the post line, keeping its sequence number: the message it was to
+   * edit is gone (not found, no longer editable), so it posts anew, in its place among the posts.
+   */
+  async toPostLine(channel: string, alertId: string): Promise<boolean> {
+    const seq = await this.#redis.zscore(this.#keys.edits(channel), alertId);
+    if (seq === null) return false;
+    await this.#redis
+      .multi()
+      .zadd(this.#keys.order(channel), seq, alertId)
+      .zrem(this.#keys.edits(channel), alertId)
+      .exec();
+    return true;
+  }
+
   /** Which line an alert is registered in (post when in neither). */
   async lineOf(channel: string, alertId: string): Promise<Line> {
     return (await this.#redis.zscore(this.#keys.edits(channel), alertId)) === null

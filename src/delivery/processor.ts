@@ -308,6 +308,10 @@ async function outOfLine(
     await finishSkipped(ctx, alert, { reason: "in_digest", digestId: snap.digestId });
     return { status: "digested", detail: snap.digestId };
   }
+  // An edit whose message is gone posts anew: it left the edit line for the post line.
+  if (line === "post" && (await ctx.pacer.toPostLine(alert.channel, alert.id))) {
+    return delay(job, token, 1);
+  }
   ctx.logger.warn(
     { alertId: alert.id, channel: alert.channel },
     "delivery: alert out of its line, queued again",

@@ -126,6 +126,22 @@ describe("pacer-take.lua against real Redis", () => {
     expect(await pacer.take("C9", "dg")).toEqual({ granted: true });
   });
 
+  it("an edit whose message is gone goes back to the post line in its place, not outside it", async () => {
+    const clock = { t: 3_000_000 };
+    const p = `${prefix}back:`;
+    const keys = deliveryKeys(p);
+    const pacer = new Pacer(redis, keys, pace, () => clock.t);
+    await pacer.register("C8", "p1");
+    await pacer.register("C8", "e1", "edit");
+    await pacer.register("C8", "p2");
+    expect(await pacer.take("C8", "e1")).toMatchObject({ reason: "not_in_line" });
+    expect(await pacer.toPostLine("C8", "e1")).toBe(true);
+    expect(await redis.zrange(keys.order("C8"), "0", "-1")).toEqual(["p1", "e1", "p2"]);
+    expect(await redis.zcard(keys.edits("C8"))).toBe(0);
+    expect(await pacer.toPostLine("C8", "e1")).toBe(false);
+    expect(await pacer.take("C8", "e1")).toMatchObject({ reason: "not_head", head: "p1" });
+  });
+
   it("a 429 blocks only its channel, for Retry-After", async () => {
     const clock = { t: 9_000_000 };
     const pacer = pacerAt(`${prefix}c:`, clock, { workspaceIntervalMs: 1 });
