@@ -1,23 +1,20 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoRoutingYaml } from "../../sandbox/demo/routing.ts";
 import { type InforSim, startInforSim } from "../../sandbox/infor-sim/server.ts";
 import { type SlackEmu, startSlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { signedHeaders } from "../../sandbox/slack-emu/sign.ts";
 import { type RawRequest, rawRequest } from "../security/helpers/raw-http.ts";
 import { eventually, REDIS_URL } from "./helpers.ts";
+import { spawnServe } from "./serve-process.ts";
 
 /**
  * Issue 14's probes against `serve --role all` on loopback, as the issue sent them: every answer
  * is 400/401/404/413, the process stays up, and only the one verified request leaves a replay
  * key. (test/security/door.e2e.test.ts has the full set against the app with audit counting.)
  */
-const root = new URL("../../", import.meta.url).pathname;
 const prefix = `test:e2e-door:${randomBytes(4).toString("hex")}:`;
 const FORM = "application/x-www-form-urlencoded";
 let sim: InforSim;
@@ -35,30 +32,15 @@ beforeAll(async () => {
   });
   signingSecret = randomBytes(16).toString("hex");
   emu = await startSlackEmu({ port: 0, signingSecret });
-  dir = mkdtempSync(join(tmpdir(), "cs-door-"));
-  const routingFile = join(dir, "routing.yml");
-  writeFileSync(
-    routingFile,
-    demoRoutingYaml({ tenant: sim.tenant, since: new Date().toISOString().slice(0, 10) }),
-  );
-  const ionapiFile = join(dir, "tenant.ionapi");
-  writeFileSync(ionapiFile, JSON.stringify(sim.ionapi), { mode: 0o600 });
-  child = spawn(process.execPath, [join(root, "src/cli.ts"), "serve", "--role", "all"], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? "",
-      SLACK_BOT_TOKEN: emu.botToken,
-      SLACK_SIGNING_SECRET: signingSecret,
-      SLACK_API_URL: emu.url,
-      REDIS_URL,
-      REDIS_PREFIX: prefix,
-      IONAPI_FILE: ionapiFile,
-      ROUTING_FILE: routingFile,
-      PORT: "0",
-      LOG_LEVEL: "debug",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  ({ child, dir } = spawnServe({
+    sim,
+    emu,
+    signingSecret,
+    prefix,
+    since: new Date().toISOString().slice(0, 10),
+    logLevel: "debug",
+    tmpName: "cs-door-",
+  }));
   const collect = (d: Buffer) => {
     output += d.toString();
   };

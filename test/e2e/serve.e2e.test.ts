@@ -1,20 +1,17 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoRoutingYaml } from "../../sandbox/demo/routing.ts";
 import { type InforSim, startInforSim } from "../../sandbox/infor-sim/server.ts";
 import { type SlackEmu, startSlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { eventually, priceVariance, REDIS_URL } from "./helpers.ts";
+import { spawnServe } from "./serve-process.ts";
 
 /**
  * `cloudsuite-slack serve` as an admin runs it: a real process configured only through the
  * environment and routing.yml, posting to the emulator; SIGTERM ends it cleanly (exit 0).
  */
-const root = new URL("../../", import.meta.url).pathname;
 const prefix = `test:e2e-serve:${randomBytes(4).toString("hex")}:`;
 let sim: InforSim;
 let emu: SlackEmu;
@@ -32,28 +29,15 @@ beforeAll(async () => {
   priceVariance(sim, { sino: "E2E-SERVE-1" });
   const signingSecret = randomBytes(16).toString("hex");
   emu = await startSlackEmu({ port: 0, signingSecret });
-  dir = mkdtempSync(join(tmpdir(), "cs-serve-"));
-  const routingFile = join(dir, "routing.yml");
-  const since = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-  writeFileSync(routingFile, demoRoutingYaml({ tenant: sim.tenant, since }));
-  const ionapiFile = join(dir, "tenant.ionapi");
-  writeFileSync(ionapiFile, JSON.stringify(sim.ionapi), { mode: 0o600 });
-  child = spawn(process.execPath, [join(root, "src/cli.ts"), "serve", "--role", "all"], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? "",
-      SLACK_BOT_TOKEN: emu.botToken,
-      SLACK_SIGNING_SECRET: signingSecret,
-      SLACK_API_URL: emu.url,
-      REDIS_URL,
-      REDIS_PREFIX: prefix,
-      IONAPI_FILE: ionapiFile,
-      ROUTING_FILE: routingFile,
-      PORT: "0",
-      LOG_LEVEL: "warn",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  ({ child, dir } = spawnServe({
+    sim,
+    emu,
+    signingSecret,
+    prefix,
+    since: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
+    logLevel: "warn",
+    tmpName: "cs-serve-",
+  }));
   child.stdout?.on("data", (d: Buffer) => {
     stdout += d.toString();
   });
