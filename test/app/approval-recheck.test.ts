@@ -1,14 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { WebClient } from "@slack/web-api";
-import { Redis } from "ioredis";
 import pino from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApprovalSide } from "../../src/app/approvals.ts";
 import { decide } from "../../src/approvals/decide.ts";
 import { createApprovalStore } from "../../src/approvals/store.ts";
 import type { ApprovalAuditEvent } from "../../src/approvals/types.ts";
 import { parseRouting } from "../../src/config/routing-load.ts";
 import type { InforSource } from "../../src/infor/source.ts";
+import { fileRedis } from "../sync/helpers.ts";
 
 /**
  * The approval side as src/app composes it for the Slack app (store, routing policy, the
@@ -38,16 +38,8 @@ costCenters:
         users: [${APPROVER}]
 `;
 
-const prefix = `test:app-approval-recheck:${randomBytes(4).toString("hex")}:`;
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
-});
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
+// Swept and quit after the file.
+const { redis, prefix } = fileRedis("app-approval-recheck");
 
 type FindInvoice = InforSource["findInvoice"];
 

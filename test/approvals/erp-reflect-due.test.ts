@@ -1,6 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   isReflectable,
   markReflectDue,
@@ -12,19 +10,12 @@ import type { ErpAdapter, ErpState } from "../../src/approvals/erp-types.ts";
 import type { ErpWriter } from "../../src/approvals/erp-write-back.ts";
 import { createApprovalStore } from "../../src/approvals/store.ts";
 import type { Approval, ApprovalSubject } from "../../src/approvals/types.ts";
+import { fileRedis } from "../sync/helpers.ts";
 
 // A decision taken in M3 is checked on the record's own change (a poll's "updated" or an M3
 // event), reading only that record's approvals, instead of waiting for a pass over all of them.
-const prefix = `test:erp-reflect-due:${randomBytes(4).toString("hex")}:`;
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
-});
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
+// Swept and quit after the file.
+const { redis, prefix } = fileRedis("erp-reflect-due");
 
 const key = (inbn: number) => `supplier_invoice:T:100:AAA:${inbn}`;
 const subject = (inbn: number): ApprovalSubject => ({
