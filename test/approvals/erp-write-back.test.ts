@@ -13,6 +13,7 @@ import { createApprovalStore } from "../../src/approvals/store.ts";
 import type { Approval } from "../../src/approvals/types.ts";
 import { M3ApprovalCalls } from "../../src/infor/m3/approval-calls.ts";
 import { sim, simClient } from "../infor/sim-helpers.ts";
+import { batchTaker } from "./sim-batches.ts";
 
 const prefix = `test:erp-wb:${randomBytes(4).toString("hex")}:`;
 const logger = pino({ level: "silent" });
@@ -40,16 +41,8 @@ beforeEach(() => {
   s.control.approvals.configure({ dropNext: 0, dropRate: 0, deniedUsers: [] });
 });
 
-let picked = 0;
 /** A fresh batch of the given kind and status, taken from the generated data. */
-function batch(over: Partial<InvoiceRec>): InvoiceRec {
-  const data = s.control.data();
-  const inv = data.invoices.filter((i) => !i.payment)[picked++];
-  if (!inv) throw new Error("the sim ran out of invoices");
-  Object.assign(inv, over);
-  data.version++;
-  return inv;
-}
+const batch = batchTaker(() => s);
 
 function approvalOf(inv: InvoiceRec): Approval {
   return {

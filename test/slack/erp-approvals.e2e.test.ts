@@ -14,6 +14,7 @@ import { createApprovalStore } from "../../src/approvals/store.ts";
 import type { ApprovalAuditEvent } from "../../src/approvals/types.ts";
 import { M3ApprovalCalls } from "../../src/infor/m3/approval-calls.ts";
 import { approvalActions } from "../../src/slack/blocks/alert.ts";
+import { batchTaker } from "../approvals/sim-batches.ts";
 import { sim, simClient } from "../infor/sim-helpers.ts";
 import {
   APPROVER_1,
@@ -69,15 +70,8 @@ afterAll(async () => {
   await redis.quit();
 });
 
-let picked = 0;
-function batch(over: Partial<InvoiceRec>): InvoiceRec {
-  const data = s.control.data();
-  const inv = data.invoices.filter((i) => !i.payment)[picked++];
-  if (!inv) throw new Error("the sim ran out of invoices");
-  Object.assign(inv, over);
-  data.version++;
-  return inv;
-}
+/** A fresh batch of the given kind and status, taken from the generated data. */
+const batch = batchTaker(() => s);
 
 /** The approval the pipeline creates for an M3 batch, and its alert with buttons in the channel. */
 async function postAlert(inv: InvoiceRec) {
