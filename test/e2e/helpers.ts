@@ -24,6 +24,24 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/** The environment of an app on loopback against the sim and the emulator, through loadEnv. */
+export function stackEnv(
+  sim: Pick<InforSim, "ionapi">,
+  emu: Pick<SlackEmu, "botToken" | "url">,
+  signingSecret: string,
+) {
+  const env = loadEnv({
+    SLACK_BOT_TOKEN: emu.botToken,
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_API_URL: emu.url,
+    REDIS_URL,
+    IONAPI_JSON: JSON.stringify(sim.ionapi),
+    PORT: "0",
+  });
+  if (!env.ok) throw new Error(JSON.stringify(env.problems));
+  return env.env;
+}
+
 /**
  * The composed app between the two sandboxes, wired as `serve` wires it: env variables through
  * loadEnv, the demo's routing.yml through the routing loader, every role in one process. `seed`
@@ -47,20 +65,12 @@ export async function startStack(
   const since = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   const routing = parseRouting(demoRoutingYaml({ tenant: sim.tenant, since }), "e2e-routing.yml");
   if (!routing.ok) throw new Error(routing.problems.map(formatProblem).join("\n"));
-  const env = loadEnv({
-    SLACK_BOT_TOKEN: emu.botToken,
-    SLACK_SIGNING_SECRET: signingSecret,
-    SLACK_API_URL: emu.url,
-    REDIS_URL,
-    IONAPI_JSON: JSON.stringify(sim.ionapi),
-    PORT: "0",
-  });
-  if (!env.ok) throw new Error(JSON.stringify(env.problems));
+  const env = stackEnv(sim, emu, signingSecret);
   const apps: AppHandle[] = [];
   for (const roles of roleSets) {
     apps.push(
       await startApp({
-        env: env.env,
+        env,
         routing: routing.config,
         roles,
         logger: pino({ level: process.env.E2E_LOG ?? "silent" }),

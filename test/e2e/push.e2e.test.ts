@@ -9,14 +9,13 @@ import { type SlackEmu, startSlackEmu } from "../../sandbox/slack-emu/server.ts"
 import { deleteByPrefix } from "../../sandbox/support/redis-keys.ts";
 import { startApp } from "../../src/app/start.ts";
 import type { AppHandle } from "../../src/app/types.ts";
-import { loadEnv } from "../../src/config/env.ts";
 import { formatProblem, parseRouting } from "../../src/config/routing-load.ts";
 import type { RoutingConfig } from "../../src/config/routing-schema.ts";
 import { schedulesFromRouting } from "../../src/sync/from-routing.ts";
 import { pollKeyId } from "../../src/sync/keys.ts";
 import { scheduleKey, syncScheduleSchema } from "../../src/sync/schedule.ts";
 import { POLL_JOB_NAME } from "../../src/sync/schedules.ts";
-import { eventually, REDIS_URL } from "./helpers.ts";
+import { eventually, REDIS_URL, stackEnv } from "./helpers.ts";
 
 /**
  * Push from M3 end to end: the simulator's Event Subscriber web service POSTs database events to
@@ -120,17 +119,9 @@ beforeAll(async () => {
   const parsed = parseRouting(yaml, "push-e2e-routing.yml");
   if (!parsed.ok) throw new Error(parsed.problems.map(formatProblem).join("\n"));
   routing = parsed.config;
-  const env = loadEnv({
-    SLACK_BOT_TOKEN: emu.botToken,
-    SLACK_SIGNING_SECRET: signingSecret,
-    SLACK_API_URL: emu.url,
-    REDIS_URL,
-    IONAPI_JSON: JSON.stringify(sim.ionapi),
-    PORT: "0",
-  });
-  if (!env.ok) throw new Error(JSON.stringify(env.problems));
+  const env = stackEnv(sim, emu, signingSecret);
   app = await startApp({
-    env: env.env,
+    env,
     routing,
     roles: ["all"],
     logger: pino({ level: process.env.E2E_LOG ?? "silent" }),
