@@ -107,6 +107,9 @@ export function createErpWriter(o: ErpWriterOptions): ErpWriter {
     // M3's "approved" is ours only if one of our calls may have reached it (a lost answer, a
     // killed worker); after a clean refusal it is someone else's decision taken in M3.
     let mayBeOurs = prior !== undefined && prior.status !== "written";
+    // Calls made by this invocation: bounds the loop even when M3 cannot be read and keeps
+    // answering "already decided" to an intent whose stored attempts were already spent.
+    let calls = 0;
     for (;;) {
       let state: ErpState | undefined;
       if (mustRead) {
@@ -115,7 +118,7 @@ export function createErpWriter(o: ErpWriterOptions): ErpWriter {
         } catch (err) {
           // Nothing of ours can have reached M3 yet: an unreadable state (APS110MI has no read)
           // does not stop the first call; after a call it means "unknown".
-          if (mayBeOurs || attempts > (prior?.attempts ?? 0)) {
+          if (mayBeOurs || calls > 0) {
             log.warn({ approvalId: id, code: codeOf(err) }, "ERP state unreadable");
             return { status: "unknown", reason: "M3 could not be read to confirm the decision" };
           }
@@ -140,6 +143,10 @@ export function createErpWriter(o: ErpWriterOptions): ErpWriter {
           return { status: "unknown", reason: "M3 did not confirm the decision" };
         }
       }
+      if (calls >= maxAttempts) {
+        return { status: "unknown", reason: "M3 did not confirm the decision" };
+      }
+      calls++;
       attempts++;
       await setStatus(id, "calling", attempts);
       try {
