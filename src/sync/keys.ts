@@ -43,6 +43,11 @@ export function syncKeys(prefix: string) {
     watermark: (k: PollKey) => `${p}wm:${pollKeyId(k)}`,
     /** Hash: record key → stored version (hash, rev, compressed snapshot). */
     versions: (k: PollKey) => `${p}ver:${pollKeyId(k)}`,
+    /**
+     * Hash: record key → version handed to the sink but not yet saved in `versions` (page.ts);
+     * what a re-read after a crash compares a changed record with.
+     */
+    staged: (k: PollKey) => `${p}verstaged:${pollKeyId(k)}`,
     lock: (k: PollKey) => `${p}lock:${pollKeyId(k)}`,
     failures: (k: PollKey) => `${p}fail:${pollKeyId(k)}`,
     status: (k: PollKey) => `${p}status:${pollKeyId(k)}`,

@@ -8,7 +8,7 @@ import type { ChangeEvent, QuarantineItem } from "./sink.ts";
 import type { NormalizedPage } from "./source.ts";
 import type { PollCounts } from "./status.ts";
 import { withSupplierNames } from "./supplier-names.ts";
-import { loadVersions, saveVersions } from "./versions.ts";
+import { commitVersions, loadVersions, saveVersions } from "./versions.ts";
 
 export interface PageContext {
   key: PollKey;
@@ -81,11 +81,22 @@ export async function processPage(
   if (deps.reference) await deps.reference.store([...valid.values()]);
 
   const versionsKey = deps.keys.versions(key);
+  const stagedKey = deps.keys.staged(key);
   const previous = await loadVersions(deps.redis, versionsKey, [...valid.keys()]);
+  const staged = await loadVersions(deps.redis, stagedKey, [...valid.keys()]);
   const toSave = new Map<string, StoredVersion>();
   const events: ChangeEvent[] = [];
   for (const [rk, record] of valid) {
-    const d = detectChange(record, previous.get(rk), deps.volatileFields);
+    let d = detectChange(record, previous.get(rk), deps.volatileFields);
+    // A staged version was handed to the sink by a poll that died before saving it. The same
+    // content again: detect against the saved version, which yields the staged alert id, so
+    // delivery dedupes it (or sends it, if the crash came before the sink stored it). Other
+    // content: the staged version is what the channel was last told, so the change is its next
+    // revision, not a second first version under a new id.
+    const stagedVersion = staged.get(rk);
+    if (stagedVersion && d.hash !== stagedVersion.hash) {
+      d = detectChange(record, stagedVersion, deps.volatileFields);
+    }
     if (d.outcome === "unchanged") {
       counts.unchanged++;
       continue;
@@ -108,6 +119,14 @@ export async function processPage(
   }
 
   if (ctx.emit && ctx.alerts && events.length > 0) {
+    // Staged before the sink stores their alerts: a crash between the two leaves these to
+    // compare a re-read with (see above), where the saved versions would be one step behind.
+    const handed = new Map<string, StoredVersion>();
+    for (const e of events) {
+      const v = toSave.get(e.recordKey);
+      if (v) handed.set(e.recordKey, v);
+    }
+    await saveVersions(deps.redis, stagedKey, handed, deps.keepSnapshots);
     // After change detection: a name learned later must not make the record look changed.
     if (deps.supplierNames) {
       const named = await withSupplierNames(
@@ -132,6 +151,6 @@ export async function processPage(
     if (ctx.shadow) counts.shadow += events.length;
     await deps.hooks?.afterDeliver?.(key);
   }
-  await saveVersions(deps.redis, versionsKey, toSave, deps.keepSnapshots);
+  await commitVersions(deps.redis, versionsKey, stagedKey, toSave, deps.keepSnapshots);
   return result;
 }

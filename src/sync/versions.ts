@@ -64,3 +64,24 @@ export async function saveVersions(
   for (const [k, v] of versions) flat.push(k, encodeVersion(v, keepSnapshot));
   await redis.hset(hashKey, ...flat);
 }
+
+/**
+ * Save versions and drop their staged copies in one MULTI, so no moment exists in which a
+ * version is neither saved nor staged.
+ */
+export async function commitVersions(
+  redis: Redis,
+  hashKey: string,
+  stagedKey: string,
+  versions: ReadonlyMap<string, StoredVersion>,
+  keepSnapshot: boolean,
+): Promise<void> {
+  if (versions.size === 0) return;
+  const flat: string[] = [];
+  for (const [k, v] of versions) flat.push(k, encodeVersion(v, keepSnapshot));
+  await redis
+    .multi()
+    .hset(hashKey, ...flat)
+    .hdel(stagedKey, ...versions.keys())
+    .exec();
+}

@@ -89,6 +89,40 @@ describe("restart between records read and watermark saved", () => {
     });
   }
 
+  it("a record changed between a crash after its alert was stored and the re-read alerts as updated", async () => {
+    // The crash leaves the alert stored but its version unsaved, and the killed worker's lock
+    // holds the key for its TTL: the ERP changes the record before the re-read. Reading that
+    // change as "new" (revision 1 again, another alert id) would give the one message a second
+    // first version; it is revision 2 of what the channel already shows.
+    source.put("1", po("4000001", "2026-12-01"));
+    let armed = true;
+    const crashing: SyncDeps = {
+      ...deps,
+      hooks: {
+        afterDeliver: () => {
+          if (armed) {
+            armed = false;
+            throw new Crash("process died");
+          }
+        },
+      },
+    };
+    await expect(runPoll(crashing, { schedule: poSchedule() })).rejects.toThrow("process died");
+    const [first] = sink.events();
+    expect(first).toMatchObject({ kind: "new", rev: 1 });
+
+    source.put("1", po("4000001", "2026-12-01", { total: { amount: "250.00", currency: "EUR" } }));
+    await runPoll(crashing, { schedule: poSchedule() });
+    const later = sink.events().slice(1);
+    expect(later.map((e) => [e.kind, e.rev])).toEqual([["updated", 2]]);
+    expect(later[0]?.alertId).not.toBe(first?.alertId);
+    expect(later[0]?.changes.map((c) => c.path)).toContain("total.amount");
+
+    // Once saved, a quiet re-read stays quiet.
+    await runPoll(deps, { schedule: poSchedule() });
+    expect(sink.events().length).toBe(2);
+  });
+
   it("a sink that fails stores nothing: the watermark and hashes stay, the retry delivers", async () => {
     source.put("1", po("4000001", "2026-12-01"));
     const failing: SyncDeps = {
