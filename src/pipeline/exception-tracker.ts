@@ -274,6 +274,14 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
           }
           return alerts;
         }
+        // Committed after all (our own commit whose reply was lost and which the client sent
+        // again, or another worker on the same record version): its alerts are the answer. A
+        // fresh evaluation would find the exceptions already open and return none.
+        const committed = await store.getMemo(memoId);
+        if (committed) {
+          await runCloses(committed.closes);
+          return [...committed.alerts];
+        }
         log.debug(
           { recordKey: event.recordKey, attempt },
           "exception state moved; evaluating again",

@@ -329,6 +329,57 @@ describe("exception tracker", () => {
     expect(await tracker.openExceptions(recordKey(inv))).toHaveLength(1);
   });
 
+  it("a commit that landed but whose reply was lost and was sent again keeps its alerts", async () => {
+    // ioredis sends a command again after a dropped connection (a Redis restart) when its reply
+    // never came, although Redis may have run it: here the commit script runs twice.
+    let resent = false;
+    const flaky = new Proxy(redis, {
+      get(target, prop) {
+        if (prop === "evalsha" || prop === "eval") {
+          const run = Reflect.get(target, prop, target) as (...a: unknown[]) => Promise<unknown>;
+          return async (...args: unknown[]) => {
+            const first = await run.apply(target, args);
+            if (resent) return first;
+            resent = true;
+            return run.apply(target, args);
+          };
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const resending = createExceptionTracker({
+      redis: flaky,
+      prefix,
+      lookups,
+      matchPolicy,
+      routingPolicy,
+      createPending: approvals.createPending,
+      closeApproval: approvals.closeApproval,
+      clock: () => new Date("2026-12-01T08:00:00Z"),
+    });
+    lookups.put(po());
+    const inv = invoice();
+    const event = eventFor(inv);
+    const first = await resending.onChange(event);
+    expect(resent).toBe(true);
+    expect(kinds(first)).toEqual(["exception.opened:no_receipt"]);
+    // Killed before the alert was stored: the re-read of the same version gets the same alert.
+    const replay = await newTracker().onChange(event);
+    expect(replay.map((a) => a.id)).toEqual(first.map((a) => a.id));
+    expect(await tracker.openExceptions(recordKey(inv))).toHaveLength(1);
+  });
+
+  it("the same record version evaluated twice at once yields the same alerts to both", async () => {
+    lookups.put(po());
+    const event = eventFor(invoice());
+    const [x, y] = await Promise.all([tracker.onChange(event), newTracker().onChange(event)]);
+    expect(kinds(x)).toEqual(["exception.opened:no_receipt"]);
+    expect(y.map((a) => a.id)).toEqual(x.map((a) => a.id));
+    // Whichever worker is killed before storing them, the replay still has them.
+    expect((await newTracker().onChange(event)).map((a) => a.id)).toEqual(x.map((a) => a.id));
+  });
+
   it("the recheck sweep resolves a missing receipt no PO event reported", async () => {
     lookups.put(po());
     const [opened] = await tracker.onChange(eventFor(invoice()));

@@ -8,7 +8,15 @@
 -- ARGV[1] memo JSON ("" = none), ARGV[2] memo TTL ms, ARGV[3] state TTL ms, ARGV[4] n
 -- ARGV[5 .. 4+2n]    per state: expected rev ("0" = absent), next state JSON ("" = delete)
 -- ARGV[5+2n]         m; ARGV[6+2n .. 5+2n+m] per operation: "+member" (SADD) or "-member" (SREM)
--- Returns 1 when committed, 0 when a revision moved (nothing written).
+-- Returns 1 when committed, 0 when a revision moved or the memo already exists (nothing written).
+-- A memo already there means this trigger was committed before: this very script run again
+-- (the client resends a command whose reply a dropped connection lost, e.g. a Redis restart) or
+-- another worker handling the same record version. Writing again would replace the memo with a
+-- re-evaluation that sees its exceptions already open (no alerts), and the alerts the first
+-- commit promised would never be stored.
+if ARGV[1] ~= "" and redis.call("EXISTS", KEYS[1]) == 1 then
+  return 0
+end
 local n = tonumber(ARGV[4])
 for i = 1, n do
   local current = redis.call("HGET", KEYS[1 + i], "rev") or "0"
