@@ -5,7 +5,7 @@ import { codeOf } from "../../shared/error-code.ts";
 import type { ApprovalActionDeps } from "../actions/approval-actions.ts";
 import { renderOutcome } from "../actions/approval-outcome.ts";
 import { decisionLine, supersededLine } from "../views/approval-view.ts";
-import { button, context, esc, formatMoney, section, truncate } from "../views/format.ts";
+import { button, context, esc, formatMoney, modal, section, truncate } from "../views/format.ts";
 import type { SlackBlock } from "../views/types.ts";
 
 export const BULK_BLOCK = "home.bulk";
@@ -142,14 +142,13 @@ function summaryLine(id: string, o: DecisionOutcome): string {
 }
 
 function summaryModal(lines: string[]): Record<string, unknown> {
-  return {
-    type: "modal",
-    callback_id: "home.bulk_summary",
-    title: { type: "plain_text", text: "Bulk approve" },
-    close: { type: "plain_text", text: "Close" },
+  return modal({
+    callbackId: "home.bulk_summary",
+    title: "Bulk approve",
+    close: "Close",
     blocks: [
       section(lines[0] ?? ""),
       ...(lines.length > 1 ? [context(...lines.slice(1, 11))] : []),
     ],
-  };
+  });
 }

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { DelegationStore } from "../../approvals/delegation.ts";
 import type { AuditFn } from "../../approvals/types.ts";
 import { codeOf } from "../../shared/error-code.ts";
-import { button, context, formatTime, section } from "../views/format.ts";
+import { button, context, formatTime, modal, section } from "../views/format.ts";
 import type { SlackBlock } from "../views/types.ts";
 
 export const DELEGATE_ACTION = "home.delegate";
@@ -39,12 +39,11 @@ function delegateModal(): Record<string, unknown> {
     label: { type: "plain_text", text: label },
     element,
   });
-  return {
-    type: "modal",
-    callback_id: DELEGATE_CALLBACK,
-    title: { type: "plain_text", text: "Out of office" },
-    submit: { type: "plain_text", text: "Save" },
-    close: { type: "plain_text", text: "Cancel" },
+  return modal({
+    callbackId: DELEGATE_CALLBACK,
+    title: "Out of office",
+    submit: "Save",
+    close: "Cancel",
     blocks: [
       context(
         "Your delegate may decide what you may decide (never what they entered themselves); every decision says on whose behalf.",
@@ -62,7 +61,7 @@ function delegateModal(): Record<string, unknown> {
         action_id: DELEGATE_UNTIL.action,
       }),
     ],
-  };
+  });
 }
 
 /** Name / change / end a delegate from App Home; each change is audited. */

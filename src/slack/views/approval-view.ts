@@ -1,6 +1,6 @@
 import type { Approval, ApprovalState } from "../../approvals/types.ts";
 import { restateHeader } from "../blocks/header-state.ts";
-import { button, context, esc, formatMoney, formatTime, section } from "./format.ts";
+import { button, context, esc, formatMoney, formatTime, modal, section } from "./format.ts";
 import type { SlackBlock } from "./types.ts";
 
 /** Action ids the delivery helper and App Home put on approval buttons (value = approval id). */
@@ -166,13 +166,12 @@ export function askInfoModal(input: {
 }): Record<string, unknown> {
   const whom: Record<string, unknown> = { type: "users_select", action_id: INFO_WHOM_ACTION };
   if (input.requester) whom.initial_user = input.requester;
-  return {
-    type: "modal",
-    callback_id: ASK_INFO_CALLBACK,
-    private_metadata: input.privateMetadata,
-    title: { type: "plain_text", text: "Ask for information" },
-    submit: { type: "plain_text", text: "Ask" },
-    close: { type: "plain_text", text: "Cancel" },
+  return modal({
+    callbackId: ASK_INFO_CALLBACK,
+    privateMetadata: input.privateMetadata,
+    title: "Ask for information",
+    submit: "Ask",
+    close: "Cancel",
     blocks: [
       section(
         `*${esc(input.approval.title)}*\n${formatMoney(input.approval.amount)} · it waits for the answer before anyone decides`,
@@ -196,7 +195,7 @@ export function askInfoModal(input: {
         },
       },
     ],
-  };
+  });
 }
 
 export function answerInfoModal(input: {
@@ -204,13 +203,12 @@ export function answerInfoModal(input: {
   privateMetadata: string;
 }): Record<string, unknown> {
   const q = input.approval.info;
-  return {
-    type: "modal",
-    callback_id: ANSWER_INFO_CALLBACK,
-    private_metadata: input.privateMetadata,
-    title: { type: "plain_text", text: "Answer" },
-    submit: { type: "plain_text", text: "Answer" },
-    close: { type: "plain_text", text: "Cancel" },
+  return modal({
+    callbackId: ANSWER_INFO_CALLBACK,
+    privateMetadata: input.privateMetadata,
+    title: "Answer",
+    submit: "Answer",
+    close: "Cancel",
     blocks: [
       section(`*${esc(input.approval.title)}*${q ? `\n<@${q.by}> asks: ${esc(q.question)}` : ""}`),
       {
@@ -228,7 +226,7 @@ export function answerInfoModal(input: {
         },
       },
     ],
-  };
+  });
 }
 
 /** Hold keeps the buttons (a held document can still be approved or rejected) and adds a line. */
@@ -266,13 +264,12 @@ export function commentModal(input: {
   approval: Approval;
   privateMetadata: string;
 }): Record<string, unknown> {
-  return {
-    type: "modal",
-    callback_id: COMMENT_MODAL_CALLBACK,
-    private_metadata: input.privateMetadata,
-    title: { type: "plain_text", text: "Comment" },
-    submit: { type: "plain_text", text: "Post" },
-    close: { type: "plain_text", text: "Cancel" },
+  return modal({
+    callbackId: COMMENT_MODAL_CALLBACK,
+    privateMetadata: input.privateMetadata,
+    title: "Comment",
+    submit: "Post",
+    close: "Cancel",
     blocks: [
       section(`*${esc(input.approval.title)}*\n${formatMoney(input.approval.amount)}`),
       {
@@ -287,20 +284,19 @@ export function commentModal(input: {
         },
       },
     ],
-  };
+  });
 }
 
 export function rejectModal(input: {
   approval: Approval;
   privateMetadata: string;
 }): Record<string, unknown> {
-  return {
-    type: "modal",
-    callback_id: REJECT_MODAL_CALLBACK,
-    private_metadata: input.privateMetadata,
-    title: { type: "plain_text", text: "Reject" },
-    submit: { type: "plain_text", text: "Reject" },
-    close: { type: "plain_text", text: "Cancel" },
+  return modal({
+    callbackId: REJECT_MODAL_CALLBACK,
+    privateMetadata: input.privateMetadata,
+    title: "Reject",
+    submit: "Reject",
+    close: "Cancel",
     blocks: [
       section(
         `*${esc(input.approval.title)}*\n${formatMoney(input.approval.amount)} · cost center ${esc(input.approval.costCenter)}`,
@@ -318,5 +314,5 @@ export function rejectModal(input: {
         },
       },
     ],
-  };
+  });
 }

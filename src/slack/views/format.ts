@@ -98,3 +98,23 @@ export function capBlocks(blocks: SlackBlock[], max: number = LIMITS.messageBloc
   kept.push(context(`… ${blocks.length - kept.length} more blocks not shown.`));
   return kept;
 }
+
+/** A modal view: Slack's title/submit/close shell around the blocks (no submit: a read-only modal). */
+export function modal(o: {
+  callbackId: string;
+  privateMetadata?: string;
+  title: string;
+  submit?: string;
+  close: string;
+  blocks: unknown[];
+}): Record<string, unknown> {
+  return {
+    type: "modal",
+    callback_id: o.callbackId,
+    ...(o.privateMetadata !== undefined ? { private_metadata: o.privateMetadata } : {}),
+    title: { type: "plain_text", text: o.title },
+    ...(o.submit !== undefined ? { submit: { type: "plain_text", text: o.submit } } : {}),
+    close: { type: "plain_text", text: o.close },
+    blocks: o.blocks,
+  };
+}
