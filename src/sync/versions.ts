@@ -60,9 +60,14 @@ export async function saveVersions(
   keepSnapshot: boolean,
 ): Promise<void> {
   if (versions.size === 0) return;
+  await redis.hset(hashKey, ...hashFields(versions, keepSnapshot));
+}
+
+/** HSET's field/value list for a map of versions. */
+function hashFields(versions: ReadonlyMap<string, StoredVersion>, keepSnapshot: boolean): string[] {
   const flat: string[] = [];
   for (const [k, v] of versions) flat.push(k, encodeVersion(v, keepSnapshot));
-  await redis.hset(hashKey, ...flat);
+  return flat;
 }
 
 /**
@@ -77,11 +82,9 @@ export async function commitVersions(
   keepSnapshot: boolean,
 ): Promise<void> {
   if (versions.size === 0) return;
-  const flat: string[] = [];
-  for (const [k, v] of versions) flat.push(k, encodeVersion(v, keepSnapshot));
   await redis
     .multi()
-    .hset(hashKey, ...flat)
+    .hset(hashKey, ...hashFields(versions, keepSnapshot))
     .hdel(stagedKey, ...versions.keys())
     .exec();
 }
