@@ -3,7 +3,7 @@ import type { ErpWriter } from "./erp-write-back.ts";
 import type { ApprovalPolicy } from "./policy.ts";
 import type { ApprovalStore } from "./store.ts";
 import type { Approval, ApprovalState, AuditFn } from "./types.ts";
-import { isOpen } from "./types.ts";
+import { approvalEvent, isOpen } from "./types.ts";
 import { type WriteBackOutcome, type WriteBackSink, writeBack } from "./write-back.ts";
 
 /** The ERP's view of the document at click time. */
@@ -83,15 +83,7 @@ export async function precheck(
   }
   const now = new Date((deps.clock ?? Date.now)()).toISOString();
   const refuse = async (code: string, message: string): Promise<DecisionOutcome> => {
-    await deps.audit({
-      type: "approval.refused",
-      approvalId,
-      alertId: approval.alertId,
-      recordKey: approval.recordKey,
-      actor,
-      at: now,
-      code,
-    });
+    await deps.audit(approvalEvent("approval.refused", approval, actor, now, code));
     return { kind: "refused", code, message, approval };
   };
   const decision = await deps.policy.authorize(actor, approval);
@@ -135,15 +127,7 @@ export async function decide(
     erp = await deps.recheck(checked.approval);
   } catch (err) {
     const code = err instanceof RecheckError ? err.code : "erp_unreadable";
-    await deps.audit({
-      type: "approval.refused",
-      approvalId: input.approvalId,
-      alertId: checked.approval.alertId,
-      recordKey: checked.approval.recordKey,
-      actor: input.actor,
-      at: now(),
-      code,
-    });
+    await deps.audit(approvalEvent("approval.refused", checked.approval, input.actor, now(), code));
     return {
       kind: "recheck_failed",
       approval: checked.approval,

@@ -2,7 +2,7 @@ import { codeOf } from "../shared/error-code.ts";
 import type { DecisionDeps, DecisionOutcome } from "./decide.ts";
 import type { ErpWriteOutcome } from "./erp-types.ts";
 import type { ErpWriter } from "./erp-write-back.ts";
-import type { Approval } from "./types.ts";
+import { type Approval, approvalEvent } from "./types.ts";
 import type { WriteBackOutcome } from "./write-back.ts";
 
 /**
@@ -84,15 +84,7 @@ export function erpAudit(
   now: () => string,
 ) {
   return (type: ErpAuditType, code: string) =>
-    deps.audit({
-      type,
-      approvalId: approval.id,
-      alertId: approval.alertId,
-      recordKey: approval.recordKey,
-      actor,
-      at: now(),
-      code,
-    });
+    deps.audit(approvalEvent(type, approval, actor, now(), code));
 }
 
 /** "Decided in M3 by …": the approval closes without a Slack decision; the line says who. */

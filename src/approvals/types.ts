@@ -141,3 +141,22 @@ export interface ApprovalAuditEvent {
 }
 
 export type AuditFn = (event: ApprovalAuditEvent) => Promise<void> | void;
+
+/** An audit entry about one approval: its id, alert and record, who and when, and a code. */
+export function approvalEvent(
+  type: ApprovalAuditEvent["type"],
+  approval: Pick<Approval, "id" | "alertId" | "recordKey">,
+  actor: string,
+  at: string,
+  code: string,
+): ApprovalAuditEvent {
+  return {
+    type,
+    approvalId: approval.id,
+    alertId: approval.alertId,
+    recordKey: approval.recordKey,
+    actor,
+    at,
+    code,
+  };
+}

@@ -4,7 +4,7 @@ import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
 import { type DecisionDeps, precheck } from "../../approvals/decide.ts";
 import type { TransitionResult } from "../../approvals/store.ts";
-import type { Approval, ApprovalAuditEvent } from "../../approvals/types.ts";
+import { type Approval, type ApprovalAuditEvent, approvalEvent } from "../../approvals/types.ts";
 import { codeOf } from "../../shared/error-code.ts";
 import { COMMENT_MAX, cleanFreeText } from "../free-text.ts";
 import {
@@ -86,15 +86,7 @@ export function registerApprovalInfo(app: App, deps: ApprovalInfoDeps): void {
   }
 
   async function refuse(approval: Approval, actor: string, code: string) {
-    await deps.audit({
-      type: "approval.refused",
-      approvalId: approval.id,
-      alertId: approval.alertId,
-      recordKey: approval.recordKey,
-      actor,
-      at: now(),
-      code,
-    });
+    await deps.audit(approvalEvent("approval.refused", approval, actor, now(), code));
   }
 
   app.action<BlockAction<ButtonAction>>(
