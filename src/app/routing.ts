@@ -3,7 +3,7 @@ import { durationMs, type RoutingConfig } from "../config/routing-schema.ts";
 import type { DeliveryConfigInput, QuietHours } from "../delivery/config.ts";
 import type { Entity } from "../infor/records.ts";
 import { routeRecord } from "../rules/routing.ts";
-import type { LinkTemplates } from "../slack/blocks/format.ts";
+import { documentLink, type LinkTemplates } from "../slack/blocks/format.ts";
 import type { RouteFn } from "../sync/sink.ts";
 
 /** Channel id for an alias of routing.yml (ids pass through). */
@@ -51,13 +51,13 @@ export function deliveryConfigFor(
   };
 }
 
-/**
- * Record links of the first tenant (delivery renders one template set). With several tenants,
- * the templates' {tenant} placeholder keeps links right when the portals share a pattern.
- */
+/** Every tenant's record links: a record is linked through its own tenant's templates only. */
 export function linksFor(routing: RoutingConfig): LinkTemplates {
-  const links = routing.tenants[0]?.links ?? {};
-  return links as Partial<Record<Entity, string>>;
+  return {
+    byTenant: Object.fromEntries(
+      routing.tenants.map((t) => [t.id, t.links as Partial<Record<Entity, string>>]),
+    ),
+  };
 }
 
 /**
@@ -65,16 +65,12 @@ export function linksFor(routing: RoutingConfig): LinkTemplates {
  * templates (`entity:tenant:company:division:id`, the id may itself hold colons).
  */
 export function recordUrlFor(routing: RoutingConfig): (recordKey: string) => string | undefined {
+  const links = linksFor(routing);
   return (recordKey) => {
     const parts = recordKey.split(":");
     if (parts.length < 5) return undefined;
     const [entity, tenant, company, division] = parts as [string, string, string, string];
     const id = parts.slice(4).join(":");
-    const template = routing.tenants.find((t) => t.id === tenant)?.links[entity as Entity];
-    if (!template) return undefined;
-    const values: Record<string, string> = { tenant, company, division, id, entity };
-    return template.replace(/\{(tenant|company|division|id|entity)\}/g, (_, k: string) =>
-      encodeURIComponent(values[k] ?? ""),
-    );
+    return documentLink({ entity: entity as Entity, tenant, company, division, id }, links);
   };
 }

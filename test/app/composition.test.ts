@@ -1,10 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { replayStart } from "../../src/app/replay.ts";
-import { channelOf, deliveryConfigFor, recordUrlFor, routeFnFor } from "../../src/app/routing.ts";
+import {
+  channelOf,
+  deliveryConfigFor,
+  linksFor,
+  recordUrlFor,
+  routeFnFor,
+} from "../../src/app/routing.ts";
 import { effectiveRoles, parseRoles } from "../../src/app/types.ts";
 import { parseRouting } from "../../src/config/routing-load.ts";
 import type { RoutingConfig } from "../../src/config/routing-schema.ts";
 import { parseRecord } from "../../src/infor/records.ts";
+import { recordLink } from "../../src/slack/blocks/format.ts";
 
 const YAML = `
 version: 1
@@ -115,6 +122,45 @@ describe("routing.yml in the modules' terms", () => {
     );
     expect(url("purchase_order:ACME_PRD:100:AAA:4500001")).toBeUndefined();
     expect(url("not-a-key")).toBeUndefined();
+  });
+
+  it("alerts link each tenant's records through that tenant's own templates only", () => {
+    const two = parseRouting(
+      YAML.replace(
+        "costCenters:",
+        `  - id: BETA_TST
+    links:
+      purchase_order: "https://beta.example.test/PPS200?puno={id}"
+    companies:
+      - company: 200
+        schedules:
+          purchase_order: { every: 5m }
+costCenters:`,
+      ),
+    );
+    if (!two.ok) throw new Error(JSON.stringify(two.problems));
+    const links = linksFor(two.config);
+    const invoiceOf = (tenant: string) => {
+      const r = parseRecord({
+        entity: "supplier_invoice",
+        tenant,
+        company: "100",
+        division: "AAA",
+        source: "m3",
+        changedAt: "2026-11-30",
+        supplierId: "S1",
+        invoiceNumber: "7",
+        invoiceDate: "2026-11-28",
+        status: "approval",
+        total: { amount: "1", currency: "EUR" },
+        lines: [],
+      });
+      if (!r.ok) throw new Error(r.reason);
+      return r.record;
+    };
+    expect(recordLink(invoiceOf("ACME_PRD"), links)).toContain("portal.example.test/ACME_PRD");
+    // The first tenant's invoice template must not link the second tenant's invoice.
+    expect(recordLink(invoiceOf("BETA_TST"), links)).toBeUndefined();
   });
 });
 

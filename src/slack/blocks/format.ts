@@ -17,24 +17,49 @@ export function money(m: Money): string {
  * Per-entity URL templates from the routing file, e.g. a Ming.le deep link
  * `https://mingle.example/…?company={company}&division={division}&id={id}`.
  * Placeholders: {tenant} {company} {division} {id} {entity}; values are URL-encoded.
+ * `byTenant` holds each tenant's own set (routing.yml `tenants[].links`): a record is linked only
+ * through its own tenant's templates, never another tenant's portal.
  */
-export type LinkTemplates = Partial<Record<Entity, string>>;
+export type LinkTemplates = Partial<Record<Entity, string>> & {
+  readonly byTenant?: Readonly<Record<string, Partial<Record<Entity, string>>>>;
+};
+
+/** Where a document lives in the ERP: enough to fill a link template. */
+export interface DocumentRef {
+  entity: Entity;
+  tenant: string;
+  company: string;
+  division: string;
+  id: string;
+}
+
+/** The URL of a document from its tenant's template; undefined when none is configured. */
+export function documentLink(
+  ref: DocumentRef,
+  templates: LinkTemplates | undefined,
+): string | undefined {
+  const set = templates?.byTenant ? templates.byTenant[ref.tenant] : templates;
+  const template = set?.[ref.entity];
+  if (!template) return undefined;
+  const values: Record<string, string> = { ...ref };
+  return template.replace(/\{(tenant|company|division|id|entity)\}/g, (_, k: string) =>
+    encodeURIComponent(values[k] ?? ""),
+  );
+}
 
 export function recordLink(
   record: CanonicalRecord,
   templates: LinkTemplates | undefined,
 ): string | undefined {
-  const template = templates?.[record.entity];
-  if (!template) return undefined;
-  const values: Record<string, string> = {
-    tenant: record.tenant,
-    company: record.company,
-    division: record.division,
-    id: recordId(record),
-    entity: record.entity,
-  };
-  return template.replace(/\{(tenant|company|division|id|entity)\}/g, (_, k: string) =>
-    encodeURIComponent(values[k] ?? ""),
+  return documentLink(
+    {
+      entity: record.entity,
+      tenant: record.tenant,
+      company: record.company,
+      division: record.division,
+      id: recordId(record),
+    },
+    templates,
   );
 }
 

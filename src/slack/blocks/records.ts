@@ -10,6 +10,8 @@ import { recordId } from "../../infor/records.ts";
 import {
   companyLabel,
   contextLine,
+  type DocumentRef,
+  documentLink,
   esc,
   fieldsSection,
   header,
@@ -34,8 +36,39 @@ export interface RecordViewOptions {
   costCenter?: string;
 }
 
+function supplierRef(id: string, name: string | undefined): Related {
+  return { entity: "supplier", id, label: `Supplier ${name ?? id}` };
+}
+
 /** Lines shown under a summary before "…and N more" (the section text limit also applies). */
 const MAX_LINES = 15;
+
+/** A document the record names (its PO, its supplier), linked beside the record itself. */
+interface Related {
+  entity: DocumentRef["entity"];
+  id: string | undefined;
+  label: string;
+}
+
+/**
+ * The record's own link, then its PO's and supplier's, each through the tenant's templates:
+ * whoever decides can open every document the message is about. Nothing without templates.
+ */
+function linksLine(
+  record: CanonicalRecord,
+  title: string,
+  related: readonly Related[],
+  o: RecordViewOptions,
+): Block[] {
+  const own = o.link ?? recordLink(record, o.links);
+  const scope = { tenant: record.tenant, company: record.company, division: record.division };
+  const others = related.flatMap((r) => {
+    const url = r.id ? documentLink({ ...scope, entity: r.entity, id: r.id }, o.links) : undefined;
+    return url ? [link(url, r.label)] : [];
+  });
+  const parts = [...(own ? [link(own, `Open ${title} in CloudSuite`)] : []), ...others];
+  return parts.length > 0 ? [textSection(parts.join(" · "))] : [];
+}
 
 function finish(
   record: CanonicalRecord,
@@ -43,11 +76,10 @@ function finish(
   fallback: string,
   body: Block[],
   o: RecordViewOptions,
+  related: readonly Related[] = [],
 ): SlackMessage {
-  const url = o.link ?? recordLink(record, o.links);
   const headline = o.prefix ? `${o.prefix}: ${title}` : title;
-  const blocks: Block[] = [header(headline), ...body];
-  if (url) blocks.push(textSection(link(url, `Open ${title} in CloudSuite`)));
+  const blocks: Block[] = [header(headline), ...body, ...linksLine(record, title, related, o)];
   blocks.push(
     contextLine({
       source: record.source,
@@ -93,7 +125,10 @@ export function invoiceMessage(inv: SupplierInvoice, o: RecordViewOptions): Slac
     );
   });
   const fallback = `${title} from ${inv.supplierName ?? inv.supplierId}: ${money(inv.total)}`;
-  return finish(inv, title, fallback, [...(fields ? [fields] : []), ...linesSection(lines)], o);
+  return finish(inv, title, fallback, [...(fields ? [fields] : []), ...linesSection(lines)], o, [
+    { entity: "purchase_order", id: inv.poNumber, label: `PO ${inv.poNumber ?? ""}` },
+    supplierRef(inv.supplierId, inv.supplierName),
+  ]);
 }
 
 export function purchaseOrderMessage(po: PurchaseOrder, o: RecordViewOptions): SlackMessage {
@@ -112,7 +147,9 @@ export function purchaseOrderMessage(po: PurchaseOrder, o: RecordViewOptions): S
     return `${l.line}. ${what} · ordered ${esc(l.orderedQty)} · received ${esc(l.receivedQty)} ${esc(l.unit)} · ${money(l.unitPrice)}/${esc(l.pricePer)}`;
   });
   const fallback = `${title} for ${po.supplierName ?? po.supplierId}: ${money(po.total)}`;
-  return finish(po, title, fallback, [...(fields ? [fields] : []), ...linesSection(lines)], o);
+  return finish(po, title, fallback, [...(fields ? [fields] : []), ...linesSection(lines)], o, [
+    supplierRef(po.supplierId, po.supplierName),
+  ]);
 }
 
 export function paymentMessage(p: Payment, o: RecordViewOptions): SlackMessage {
@@ -126,7 +163,9 @@ export function paymentMessage(p: Payment, o: RecordViewOptions): SlackMessage {
     ["Cost center", esc(o.costCenter ?? p.costCenter ?? "")],
   ]);
   const fallback = `${title} to ${p.supplierName ?? p.supplierId}: ${money(p.amount)}`;
-  return finish(p, title, fallback, fields ? [fields] : [], o);
+  return finish(p, title, fallback, fields ? [fields] : [], o, [
+    supplierRef(p.supplierId, p.supplierName),
+  ]);
 }
 
 export function glVoucherMessage(v: GlVoucher, o: RecordViewOptions): SlackMessage {
