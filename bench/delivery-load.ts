@@ -8,7 +8,8 @@ import { Redis } from "ioredis";
 import type { SlackEmu } from "../sandbox/slack-emu/server.ts";
 import { deleteByPrefix } from "../sandbox/support/redis-keys.ts";
 import type { Alert } from "../src/alerts/alert.ts";
-import { createDelivery, type DeliveryStats } from "../src/delivery/delivery.ts";
+import type { DeliveryStats } from "../src/delivery/delivery.ts";
+import { createSlackDelivery } from "../src/slack/destination/delivery.ts";
 import {
   killGroup,
   startProcess,
@@ -83,7 +84,7 @@ export async function runPacedLoad(o: {
 }): Promise<LoadRun> {
   const prefix = `bench:${o.name}:${Date.now()}:`;
   const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
-  const producer = createDelivery({
+  const producer = createSlackDelivery({
     connection: redis,
     prefix,
     slack: { token: o.emu.botToken, slackApiUrl: o.emu.url },

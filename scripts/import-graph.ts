@@ -6,7 +6,10 @@ import { posix } from "node:path";
 
 /** Folders below everything that sends: they may not import a destination or the delivery engine. */
 export const DESTINATION_FREE = ["rules", "sync", "infor", "audit", "alerts"] as const;
-export const DESTINATION_FOLDERS = ["slack", "delivery"] as const;
+export const DESTINATION_FOLDERS = ["slack", "webhook", "delivery"] as const;
+/** The delivery engine is generic over destinations: it imports none of them (they import it). */
+export const ENGINE = "delivery";
+export const DESTINATIONS = ["slack", "webhook"] as const;
 /** Repository folders that production code never imports. */
 export const FORBIDDEN_ROOTS = ["sandbox", "test", "bench"] as const;
 
@@ -156,6 +159,13 @@ export function check(files: SourceFile[], allow: ReadonlySet<string>): CheckRes
         rule: "layer",
         edge: keyOf(e),
         detail: `${e.from} may not import ${e.to}: ${e.files.join(", ")}`,
+      });
+    }
+    if (e.from === ENGINE && (DESTINATIONS as readonly string[]).includes(e.to)) {
+      violations.push({
+        rule: "layer",
+        edge: keyOf(e),
+        detail: `the delivery engine may not import a destination (${e.to}): ${e.files.join(", ")}`,
       });
     }
   }

@@ -3,7 +3,8 @@ import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { deleteByPrefix } from "../../sandbox/support/redis-keys.ts";
-import { createDelivery, type DeliveryStats } from "../../src/delivery/delivery.ts";
+import type { DeliveryStats } from "../../src/delivery/delivery.ts";
+import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { skewedWorkload, startEmu } from "../../test/delivery/emu.ts";
 import {
   killGroup,
@@ -85,7 +86,7 @@ async function runPaced(
   const prefix = `bench:delivery:${Date.now()}:`;
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const config = { timeScale: TIME_SCALE, digests: { enabled: false } };
-  const producer = createDelivery({
+  const producer = createSlackDelivery({
     connection: redis,
     prefix,
     slack: { token: emu.botToken, slackApiUrl: emu.url },

@@ -3,7 +3,8 @@ import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 import { Redis } from "ioredis";
 import { deleteByPrefix } from "../../sandbox/support/redis-keys.ts";
-import { createDelivery, type Delivery } from "../../src/delivery/delivery.ts";
+import type { Delivery } from "../../src/delivery/delivery.ts";
+import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { skewedWorkload, startEmu } from "../../test/delivery/emu.ts";
 import type { Scenario } from "../types.ts";
 
@@ -40,7 +41,7 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
   const emu = await startEmu(TIME_SCALE, CHANNELS);
   const deliveryPrefix = `${prefix}dlv-bench:`;
   // Enqueues only (no worker here): the app process posts them.
-  const producer: Delivery = createDelivery({
+  const producer: Delivery = createSlackDelivery({
     connection: redis,
     prefix: deliveryPrefix,
     slack: { token: emu.botToken, slackApiUrl: emu.url },

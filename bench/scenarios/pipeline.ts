@@ -4,7 +4,6 @@ import { startInforSim } from "../../sandbox/infor-sim/server.ts";
 import type { Bucket } from "../../sandbox/slack-emu/limits.ts";
 import { startSlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { deleteByPrefix } from "../../sandbox/support/redis-keys.ts";
-import { createDelivery } from "../../src/delivery/delivery.ts";
 import { createInforClient } from "../../src/infor/create-client.ts";
 import { unlimited } from "../../src/infor/http/rate-limiter.ts";
 import { parseIonapi } from "../../src/infor/ionapi.ts";
@@ -12,6 +11,7 @@ import { createM3Source } from "../../src/infor/m3-source.ts";
 import { createExceptionTracker } from "../../src/pipeline/exception-tracker.ts";
 import { lookupsFromSources } from "../../src/pipeline/lookups.ts";
 import type { MatchPolicy } from "../../src/rules/match-policy.ts";
+import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { createAlertSink } from "../../src/sync/alert-sink.ts";
 import { runPoll } from "../../src/sync/poll.ts";
 import { seedWithChannels } from "../../test/delivery/emu.ts";
@@ -90,7 +90,7 @@ async function realPipeline(
   });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const client = createInforClient({ credentials: parseIonapi(sim.ionapi), limiter: unlimited });
-  const delivery = createDelivery({
+  const delivery = createSlackDelivery({
     connection: redis,
     prefix,
     slack: { token: emu.botToken, slackApiUrl: emu.url },

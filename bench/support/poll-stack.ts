@@ -2,10 +2,10 @@ import { Redis } from "ioredis";
 import { type InforSim, startInforSim } from "../../sandbox/infor-sim/server.ts";
 import { deleteByPrefix } from "../../sandbox/support/redis-keys.ts";
 import type { Alert } from "../../src/alerts/alert.ts";
-import { createDelivery } from "../../src/delivery/delivery.ts";
 import { createInforClient } from "../../src/infor/create-client.ts";
 import { parseIonapi } from "../../src/infor/ionapi.ts";
 import { createM3Source } from "../../src/infor/m3-source.ts";
+import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { createAlertSink } from "../../src/sync/alert-sink.ts";
 import { createSyncQueue } from "../../src/sync/worker.ts";
 import { loadChannel, startEmu } from "../../test/delivery/emu.ts";
@@ -33,7 +33,7 @@ export async function startPollStack(
     company: "100",
     division: "AAA",
   });
-  const delivery = createDelivery({
+  const delivery = createSlackDelivery({
     connection: redis,
     prefix,
     slack: { token: emu.botToken, slackApiUrl: emu.url },

@@ -10,7 +10,7 @@ import type { AuditRetention } from "../audit/types.ts";
 import type { AppEnv } from "../config/env.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
 import type { DeliveryConfigInput } from "../delivery/config.ts";
-import { createDelivery, type Delivery } from "../delivery/delivery.ts";
+import type { Delivery } from "../delivery/delivery.ts";
 import { pacedFetch } from "../delivery/method-pacing.ts";
 import {
   approvalHooks,
@@ -21,6 +21,7 @@ import { lookupsFromSources } from "../pipeline/lookups.ts";
 import { codeOf } from "../shared/error-code.ts";
 import type { SlackAuditFn } from "../slack/audit-events.ts";
 import { auditInputOf, slackAuditToLog } from "../slack/audit-sink.ts";
+import { createSlackDelivery } from "../slack/destination/delivery.ts";
 import { type ApprovalSide, createApprovalSide } from "./approvals.ts";
 import { createInforSide, type InforSide } from "./infor.ts";
 import { createMaintenanceQueue, type MaintenanceJobData } from "./maintenance.ts";
@@ -98,7 +99,7 @@ export function createCore(o: {
         return auditLog.prepare(auditInputOf(event));
       },
     });
-    const delivery = createDelivery({
+    const delivery = createSlackDelivery({
       connection: redis,
       prefix,
       slack: { token: env.slackBotToken, slackApiUrl: env.slackApiUrl },

@@ -1,12 +1,11 @@
-import type { WebClient } from "@slack/web-api";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Alert } from "../alerts/alert.ts";
 import type { DecisionSource } from "../approvals/decisions.ts";
 import type { AuditLog } from "../audit/log.ts";
-import type { LinkTemplates } from "../slack/blocks/format.ts";
 import type { DeliveryConfig, PaceSettings } from "./config.ts";
+import type { Destination } from "./destination.ts";
 import type { DeliveryKeys } from "./keys.ts";
 import type { Markers } from "./markers.ts";
 import type { Pacer } from "./pacer.ts";
@@ -16,19 +15,23 @@ export interface DeliveryContext {
   redis: Redis;
   queue: Queue;
   keys: DeliveryKeys;
-  pacer: Pacer;
   markers: Markers;
   audit: AuditLog;
-  slack: WebClient;
+  /** The destination that owns a target (alert.channel) and the pacer of its limits. */
+  route: (target: string) => Route;
   logger: Logger;
   clock: () => number;
   config: DeliveryConfig;
-  pace: PaceSettings;
-  links: LinkTemplates | undefined;
   /** The approvals side, so an edit keeps a decision stamp or pending buttons (decisions.ts). */
   decisions: DecisionSource | undefined;
   /** Enqueue through the normal path (store, register, queue). */
   enqueue: (alert: Alert) => Promise<void>;
+}
+
+export interface Route {
+  destination: Destination;
+  pacer: Pacer;
+  pace: PaceSettings;
 }
 
 export const POST_JOB = "post";

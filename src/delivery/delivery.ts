@@ -1,4 +1,3 @@
-import { WebClient, type WebClientOptions } from "@slack/web-api";
 import { type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
@@ -7,34 +6,39 @@ import type { DecisionSource } from "../approvals/decisions.ts";
 import { AuditLog } from "../audit/log.ts";
 import type { AuditFilter, AuditRetention } from "../audit/types.ts";
 import { codeOf } from "../shared/error-code.ts";
-import type { LinkTemplates } from "../slack/blocks/format.ts";
-import { type DeliveryConfigInput, deliveryConfigSchema, paceSettings } from "./config.ts";
-import { type DeliveryContext, jobIdFor, POST_JOB, type PostJobData } from "./context.ts";
+import {
+  type DeliveryConfig,
+  type DeliveryConfigInput,
+  deliveryConfigSchema,
+  paceSettings,
+} from "./config.ts";
+import {
+  type DeliveryContext,
+  jobIdFor,
+  POST_JOB,
+  type PostJobData,
+  type Route,
+} from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
-import { deliveryKeys } from "./keys.ts";
+import { type Destination, destinationFor } from "./destination.ts";
+import { type DeliveryKeys, deliveryKeys, scopedKeys } from "./keys.ts";
 import { Markers } from "./markers.ts";
 import { Pacer } from "./pacer.ts";
 import { createProcessor } from "./processor.ts";
-
-export interface SlackOptions {
-  token: string;
-  /** The emulator in tests and the sandbox (`…/api/`); Slack's default otherwise. */
-  slackApiUrl?: string;
-  /** Replaces the client built from token/slackApiUrl (tests). */
-  client?: WebClient;
-}
 
 export interface CreateDeliveryOptions {
   /** An ioredis connection (not closed by `close()`) or a Redis URL (owned and closed). */
   connection: Redis | string;
   /** Prefix of every key (ours and BullMQ's), e.g. "cs:". */
   prefix: string;
-  slack: SlackOptions;
+  /**
+   * Where alerts go, by target (alert.channel): the first destination that owns it. Slack's
+   * (src/slack/destination) owns every target, so it comes last.
+   */
+  destinations: readonly Destination[];
   logger?: Logger;
   clock?: () => number;
   config?: DeliveryConfigInput;
-  /** Per-entity record links (routing file). */
-  links?: LinkTemplates;
   auditRetention?: AuditRetention;
   /** Use this audit log instead of creating one on the same connection. */
   audit?: AuditLog;
@@ -87,23 +91,6 @@ export interface Delivery {
   close(): Promise<void>;
 }
 
-/** Build the WebClient for the bulk path: no SDK retries, 429s thrown at once (we pace ourselves). */
-export function createSlackClient(
-  o: SlackOptions,
-  timeoutMs: number,
-  extra: WebClientOptions = {},
-): WebClient {
-  if (o.client) return o.client;
-  return new WebClient(o.token, {
-    ...(o.slackApiUrl ? { slackApiUrl: o.slackApiUrl } : {}),
-    // The SDK's own 429 handling pauses every call on the client: that would stall all channels.
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    timeout: timeoutMs,
-    ...extra,
-  });
-}
-
 export function createDelivery(options: CreateDeliveryOptions): Delivery {
   const config = deliveryConfigSchema.parse(options.config ?? {});
   const logger = options.logger ?? pino({ level: "silent" });
@@ -132,8 +119,15 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
       logger,
       ...(options.auditRetention ? { retention: options.auditRetention } : {}),
     });
-  const slack = createSlackClient(options.slack, config.requestTimeoutMs);
   const pacer = new Pacer(redis, keys, pace);
+  const routes = new Map<Destination, Route>();
+  for (const destination of options.destinations) {
+    routes.set(destination, routeOf(destination, { redis, keys, prefix: options.prefix, config }));
+  }
+  const route = (target: string): Route => {
+    const destination = destinationFor(options.destinations, target);
+    return routes.get(destination) ?? { destination, pacer, pace };
+  };
   const markers = new Markers(redis, keys, config.markerTtlMs);
   const workers: { worker: Worker; connection: Redis }[] = [];
 
@@ -147,7 +141,10 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
     // An edit of a message already in Slack waits in the channel's edit line, so it never holds
     // new messages back (posts win; pacer-take.lua).
     const isEdit =
-      editsInPlace(alert) && (await markers.subjectTs(alert.channel, alert.subject)) !== undefined;
+      route(alert.channel).destination.edits &&
+      editsInPlace(alert) &&
+      (await markers.subjectTs(alert.channel, alert.subject)) !== undefined;
+    const { pacer } = route(alert.channel);
     const { rank } = await pacer.register(alert.channel, alert.id, isEdit ? "edit" : "post");
     await redis.zadd(keys.pending, "NX", clock(), alert.id);
     const jobId = jobIdFor(alert.id);
@@ -177,15 +174,12 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
     redis,
     queue,
     keys,
-    pacer,
     markers,
     audit,
-    slack,
+    route,
     logger,
     clock,
     config,
-    pace,
-    links: options.links,
     decisions: options.decisions,
     enqueue: async (alert) => {
       await audit.storeAlert(alert);
@@ -317,4 +311,28 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
       if (ownsRedis) await redis.quit();
     },
   };
+}
+
+/**
+ * A destination's pacer: the delivery config's limits (Slack's) unless it brings its own, which
+ * then live under its own keys so its sends never spend or teach Slack's workspace cap.
+ */
+function routeOf(
+  destination: Destination,
+  o: { redis: Redis; keys: DeliveryKeys; prefix: string; config: DeliveryConfig },
+): Route {
+  const l = destination.limits;
+  if (!l) {
+    const pace = paceSettings(o.config);
+    return { destination, pacer: new Pacer(o.redis, o.keys, pace), pace };
+  }
+  const { channelBurst: _pinned, ...rest } = o.config;
+  const pace = paceSettings({
+    ...rest,
+    channelPerSecond: l.perTargetPerSecond,
+    workspacePerSecond: l.perSecond,
+    ...(l.perTargetBurst !== undefined ? { channelBurst: l.perTargetBurst } : {}),
+  });
+  const keys = scopedKeys(o.keys, o.prefix, l.scope);
+  return { destination, pacer: new Pacer(o.redis, keys, pace), pace };
 }

@@ -1,49 +1,9 @@
-import {
-  type Alert,
-  createAlert,
-  type DigestItem,
-  hashParts,
-  parseAlert,
-} from "../alerts/alert.ts";
-import { recordLink } from "../slack/blocks/format.ts";
-import { recordMessage } from "../slack/blocks/records.ts";
+import { type Alert, createAlert, hashParts, parseAlert } from "../alerts/alert.ts";
 import { type DeliveryContext, jobIdFor } from "./context.ts";
 
 /** Alerts that may be rolled into a digest: plain news, not decisions or edits of a message. */
 export function digestible(a: Alert): boolean {
   return (a.kind === "record.new" || a.kind === "exception.opened") && !a.needsDecision && !a.reply;
-}
-
-function itemOf(a: Alert, ctx: DeliveryContext): DigestItem {
-  const title = a.record
-    ? recordMessage(a.record, { at: new Date(a.createdAt) }).text
-    : (a.exception?.summary ?? a.recordKey);
-  const amount = a.exception?.amount ?? amountOf(a);
-  const link = a.link ?? (a.record ? recordLink(a.record, ctx.links) : undefined);
-  return {
-    alertId: a.id,
-    recordKey: a.recordKey,
-    title:
-      a.kind === "exception.opened" && a.exception
-        ? `${a.exception.title ?? a.exception.type}: ${title}`
-        : title,
-    ...(amount ? { amount } : {}),
-    ...(link ? { link } : {}),
-  };
-}
-
-function amountOf(a: Alert) {
-  const r = a.record;
-  if (!r) return undefined;
-  switch (r.entity) {
-    case "supplier_invoice":
-    case "purchase_order":
-      return r.total;
-    case "payment":
-      return r.amount;
-    default:
-      return undefined;
-  }
 }
 
 function buildDigest(
@@ -62,7 +22,11 @@ function buildDigest(
     recordKey: `digest:${channel}`,
     contentVersion: hashParts(ids),
     createdAt: new Date(ctx.clock()),
-    digest: { of: first?.kind ?? "record.new", reason, items: members.map((m) => itemOf(m, ctx)) },
+    digest: {
+      of: first?.kind ?? "record.new",
+      reason,
+      items: members.map((m) => ctx.route(channel).destination.digestItem(m)),
+    },
   });
 }
 
@@ -97,12 +61,13 @@ export async function maybeFloodDigest(
   head: Alert,
 ): Promise<Alert | undefined> {
   const d = ctx.config.digests;
-  if (!d.enabled || !digestible(head)) return undefined;
+  const route = ctx.route(head.channel);
+  if (!d.enabled || !route.destination.digests || !digestible(head)) return undefined;
   // Only the head of the line may roll it up: nobody else in the channel is posting then, so no
   // alert can be both in a digest and on its way on its own.
   if ((await ctx.redis.zrank(ctx.keys.order(head.channel), head.id)) !== 0) return undefined;
-  const backlog = await ctx.pacer.backlog(head.channel);
-  if (backlog * ctx.pace.channelIntervalMs <= d.drainThresholdMs) return undefined;
+  const backlog = await route.pacer.backlog(head.channel);
+  if (backlog * route.pace.channelIntervalMs <= d.drainThresholdMs) return undefined;
   const ids = await ctx.redis.zrange(ctx.keys.order(head.channel), "0", String(d.maxItems - 1));
   const members: Alert[] = [];
   for (const id of ids) {
@@ -147,20 +112,22 @@ export async function releaseHeld(ctx: DeliveryContext, channel: string): Promis
     byKind.set(a.kind, [...(byKind.get(a.kind) ?? []), a]);
   }
   const out: Alert[] = [];
+  const digests = ctx.route(channel).destination.digests;
   for (const members of byKind.values()) {
-    const digest =
-      members.length === 1 && members[0]
-        ? members[0]
-        : buildDigest(ctx, members, "quiet_hours", channel);
-    if (digest.kind === "digest") {
+    if (members.length > 1 && digests) {
+      const digest = buildDigest(ctx, members, "quiet_hours", channel);
       await ctx.audit.storeAlert(digest, { members: members.length });
       await ctx.enqueue(digest);
       await claim(ctx, digest, members);
-    } else {
-      await ctx.redis.del(ctx.keys.digested(digest.id));
-      await ctx.enqueue(digest);
+      out.push(digest);
+      continue;
     }
-    out.push(digest);
+    // One alert, or a destination without digests: each goes out on its own.
+    for (const alert of members) {
+      await ctx.redis.del(ctx.keys.digested(alert.id));
+      await ctx.enqueue(alert);
+      out.push(alert);
+    }
   }
   await ctx.redis.srem(ctx.keys.held(channel), ...ids);
   return out;

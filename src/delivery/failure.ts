@@ -2,14 +2,13 @@ import type { Job } from "bullmq";
 import type { Alert } from "../alerts/alert.ts";
 import type { DeliveryContext } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
-import { classify } from "./errors.ts";
 import type { JobResult } from "./job-result.ts";
 import { delay, wakeAt } from "./line.ts";
 
 /** After the backoff, so BullMQ has parked the job by then (a job already waiting is moved too). */
 const RETRY_WAKE_MARGIN_MS = 5;
 
-/** What a failed Slack call means for this job: hold the channel, dead letter, or retry. */
+/** What a failed send means for this job: hold the channel, dead letter, or retry. */
 export async function handleFailure(
   ctx: DeliveryContext,
   job: Job,
@@ -18,9 +17,10 @@ export async function handleFailure(
   err: unknown,
   parentTs: string | undefined,
 ): Promise<JobResult> {
-  const { markers, pacer, audit, redis, keys } = ctx;
+  const { markers, audit, redis, keys } = ctx;
   const channel = alert.channel;
-  const outcome = classify(err);
+  const { destination, pacer } = ctx.route(channel);
+  const outcome = destination.classify(err);
   await audit.append({
     type: outcome.kind === "ambiguous" ? "post.ambiguous" : "post.result",
     alertId: alert.id,
@@ -32,22 +32,13 @@ export async function handleFailure(
     // Not applied (HTTP 429): one wait, no attempt spent. An edit's 429 is chat.update's tier
     // (every channel's edits wait); a post's holds only its channel and teaches its pacing.
     await markers.clearInflight(alert.id);
-    if (parentTs) await pacer.methodRateLimited("chat.update", outcome.retryAfterMs);
+    if (parentTs) await pacer.methodRateLimited(destination.methods.update, outcome.retryAfterMs);
     else await pacer.rateLimited(channel, outcome.retryAfterMs);
     await redis.hincrby(keys.stats, "rate_limited", 1);
     return delay(job, token, outcome.retryAfterMs, parentTs ? undefined : ctx);
   }
-  if (
-    outcome.kind === "fatal" &&
-    parentTs &&
-    (outcome.reason === "cant_update_message" || outcome.reason === "edit_window_closed")
-  ) {
-    // The original can no longer be edited: post the new version as a new message instead.
-    await markers.clearInflight(alert.id);
-    await markers.clearSubject(channel, alert.subject);
-    throw err;
-  }
-  if (outcome.kind === "transient" && outcome.reason === "message_not_found" && parentTs) {
+  if (parentTs && destination.editGone(outcome)) {
+    // The original is gone or can no longer be edited: post the new version as a new message.
     await markers.clearInflight(alert.id);
     await markers.clearSubject(channel, alert.subject);
     throw err;

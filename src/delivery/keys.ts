@@ -27,3 +27,18 @@ export function deliveryKeys(prefix: string) {
   };
 }
 export type DeliveryKeys = ReturnType<typeof deliveryKeys>;
+
+/**
+ * A destination with limits of its own (not Slack's) keeps its shared cap, learned cap and
+ * method budgets under its own scope; the per-target keys (lines, slots, markers) are the same,
+ * targets being distinct strings.
+ */
+export function scopedKeys(keys: DeliveryKeys, prefix: string, scope: string): DeliveryKeys {
+  const p = `${prefix}dlv:${scope}:`;
+  return {
+    ...keys,
+    workspacePace: `${p}ws:pace`,
+    workspaceTat: `${p}ws:tat`,
+    methodTat: (method: string) => `${p}m:${method}:tat`,
+  };
+}

@@ -67,7 +67,7 @@ export async function dropStaleHead(
     if (state !== "completed" && state !== "failed" && state !== "unknown") return;
   }
   if (await ctx.markers.delivered(head)) {
-    await ctx.pacer.release(channel, head);
+    await ctx.route(channel).pacer.release(channel, head);
     return;
   }
   ctx.logger.warn({ channel, head }, "delivery: dropping a stale head of line with no job");

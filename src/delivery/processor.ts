@@ -7,8 +7,6 @@ import {
   threadReplyAlert,
 } from "../alerts/alert.ts";
 import type { DecisionView } from "../approvals/decisions.ts";
-import { alertMessage, threadReplyMessage } from "../slack/blocks/alert.ts";
-import { withDecision } from "../slack/blocks/decision.ts";
 import {
   type DeliveryContext,
   type PostJobData,
@@ -17,13 +15,11 @@ import {
 } from "./context.ts";
 import { needsDecisionLookup } from "./decisions.ts";
 import { maybeFloodDigest, releaseHeld } from "./digest.ts";
-import { classify } from "./errors.ts";
 import { handleFailure } from "./failure.ts";
 import type { JobResult } from "./job-result.ts";
 import { delay, dropStaleHead, promoteNext } from "./line.ts";
 import type { Line } from "./pacer.ts";
 import { quietState } from "./quiet-hours.ts";
-import { alertMetadata, findPosted } from "./resolve.ts";
 
 /** Margin before an in-flight attempt when scanning history (clock skew between us and Slack). */
 const HISTORY_MARGIN_MS = 60_000;
@@ -65,8 +61,9 @@ async function deliver(
   token: string | undefined,
   alert: Alert,
 ): Promise<JobResult> {
-  const { markers, pacer, audit, redis, keys } = ctx;
+  const { markers, audit, redis, keys } = ctx;
   const channel = alert.channel;
+  const { destination, pacer } = ctx.route(channel);
 
   const snap = await markers.snapshot(alert.id, channel, alert.subject);
   const done = snap.delivered;
@@ -102,10 +99,21 @@ async function deliver(
   }
 
   // An earlier attempt may have posted before its outcome was lost: look before posting again.
-  // An edit needs no look: chat.update is idempotent, doing it again is the check.
+  // An edit needs no look: an update is idempotent, doing it again is the check. A destination
+  // that cannot be asked gets the same alert id again (its receiver de-duplicates by it).
   const inflight = snap.inflight;
-  if (inflight && inflight.mode === "update") await markers.clearInflight(alert.id);
-  else if (inflight) {
+  if (inflight && (inflight.mode === "update" || !destination.find)) {
+    if (inflight.mode === "post") {
+      await audit.append({
+        type: "post.resolved",
+        alertId: alert.id,
+        recordKey: alert.recordKey,
+        channel,
+        data: { found: false, resend: true },
+      });
+    }
+    await markers.clearInflight(alert.id);
+  } else if (inflight && destination.find) {
     const line = await pacer.lineOf(channel, alert.id);
     const gate = await pacer.take(channel, alert.id, "history", line);
     if (!gate.granted && gate.reason === "not_in_line")
@@ -113,16 +121,16 @@ async function deliver(
     if (!gate.granted) return delay(job, token, gate.waitMs);
     let ts: string | undefined;
     try {
-      ts = await findPosted(ctx.slack, {
-        channel,
+      ts = await destination.find({
+        target: channel,
         alertId: alert.id,
         since: inflight.since - HISTORY_MARGIN_MS,
-        ...(inflight.threadTs ? { threadTs: inflight.threadTs } : {}),
+        ...(inflight.threadTs ? { threadRef: inflight.threadTs } : {}),
       });
     } catch (err) {
-      const outcome = classify(err);
+      const outcome = destination.classify(err);
       if (outcome.kind !== "rate_limited") throw err;
-      const method = inflight.threadTs ? "conversations.replies" : "conversations.history";
+      const method = destination.methods.lookup(inflight.threadTs);
       await pacer.methodRateLimited(method, outcome.retryAfterMs);
       return delay(job, token, outcome.retryAfterMs);
     }
@@ -147,7 +155,7 @@ async function deliver(
         stat: "ambiguous_found",
         audit: audit.prepare(resolved),
       });
-      await attachDecision(ctx, alert, parentTs);
+      if (destination.decisions) await attachDecision(ctx, alert, parentTs);
       await promoteNext(ctx, channel);
       return { status: "resolved", ts };
     }
@@ -158,7 +166,7 @@ async function deliver(
   const digest = await maybeFloodDigest(ctx, alert);
   if (digest) return { status: "digested", detail: digest.id };
 
-  const editable = editsInPlace(alert);
+  const editable = destination.edits && editsInPlace(alert);
   // A note is a reply in an existing thread: looked for there when its outcome is in doubt.
   const noteThread = alert.note?.threadTs;
   const knownParent = editable ? snap.subjectTs : undefined;
@@ -211,27 +219,15 @@ async function deliver(
     channel,
     data: { mode, attempt: job.attemptsMade + 1 },
   });
-  const message = alert.reply
-    ? threadReplyMessage(alert, new Date(attemptAt))
-    : withDecision(
-        alertMessage(alert, {
-          at: new Date(attemptAt),
-          ...(ctx.links ? { links: ctx.links } : {}),
-        }),
-        alert,
-        await decisionOf(ctx, alert, parentTs),
-      );
-  const metadata = alertMetadata(alert.id, alert.reply?.parentAlertId);
+  const message = destination.render(alert, {
+    at: new Date(attemptAt),
+    decision:
+      destination.decisions && !alert.reply ? await decisionOf(ctx, alert, parentTs) : undefined,
+  });
   try {
     let ts: string;
     if (parentTs) {
-      await ctx.slack.chat.update({
-        channel,
-        ts: parentTs,
-        text: message.text,
-        blocks: message.blocks,
-        metadata,
-      });
+      await destination.update({ target: channel, ref: parentTs, alert, message });
       ts = parentTs;
       // A period summary (routing.yml noise: digest) grows by edits: a thread reply per added
       // line would be the noise the digest exists to avoid.
@@ -243,14 +239,12 @@ async function deliver(
       }
     } else {
       const inThread = alert.reply?.threadTs ?? noteThread;
-      const res = await ctx.slack.chat.postMessage({
-        channel,
-        text: message.text,
-        blocks: message.blocks,
-        metadata,
-        ...(inThread ? { thread_ts: inThread } : {}),
+      ts = await destination.post({
+        target: channel,
+        alert,
+        message,
+        ...(inThread ? { threadRef: inThread } : {}),
       });
-      ts = String(res.ts);
     }
     // The attempt's entry goes first so the stream keeps attempt before result.
     await attemptLogged;
@@ -277,7 +271,7 @@ async function deliver(
     // channel's next slot waits on nothing else.
     await promoteNext(ctx, channel);
     if (mode === "post") await pacer.succeeded(channel);
-    if (!alert.reply) await attachDecision(ctx, alert, parentTs ?? ts);
+    if (!alert.reply && destination.decisions) await attachDecision(ctx, alert, parentTs ?? ts);
     return { status: mode === "post" ? "posted" : "updated", ts };
   } catch (err) {
     await attemptLogged;
@@ -309,14 +303,15 @@ async function outOfLine(
     return { status: "digested", detail: snap.digestId };
   }
   // An edit whose message is gone posts anew: it left the edit line for the post line.
-  if (line === "post" && (await ctx.pacer.toPostLine(alert.channel, alert.id))) {
+  const { pacer } = ctx.route(alert.channel);
+  if (line === "post" && (await pacer.toPostLine(alert.channel, alert.id))) {
     return delay(job, token, 1);
   }
   ctx.logger.warn(
     { alertId: alert.id, channel: alert.channel },
     "delivery: alert out of its line, queued again",
   );
-  await ctx.pacer.register(alert.channel, alert.id, line);
+  await pacer.register(alert.channel, alert.id, line);
   return delay(job, token, 1);
 }
 

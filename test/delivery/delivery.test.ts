@@ -3,7 +3,8 @@ import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { createAlert, threadReplyAlert } from "../../src/alerts/alert.ts";
-import { createDelivery, type Delivery } from "../../src/delivery/delivery.ts";
+import type { Delivery } from "../../src/delivery/delivery.ts";
+import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { payment, paymentAlert, startEmu, waitFor } from "./emu.ts";
 import { cleanup, connect, uniquePrefix } from "./helpers.ts";
 
@@ -32,7 +33,7 @@ afterAll(async () => {
 function make(config: Record<string, unknown> = {}): Delivery {
   const prefix = uniquePrefix("delivery");
   prefixes.push(prefix);
-  const d = createDelivery({
+  const d = createSlackDelivery({
     connection: redis,
     prefix,
     slack: { token: emu.botToken, slackApiUrl: emu.url },

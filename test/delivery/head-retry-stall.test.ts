@@ -2,7 +2,8 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { QUIET_END_JOB } from "../../src/delivery/context.ts";
-import { createDelivery, type Delivery } from "../../src/delivery/delivery.ts";
+import type { Delivery } from "../../src/delivery/delivery.ts";
+import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { paymentAlert, startEmu, waitFor } from "./emu.ts";
 import { cleanup, connect, uniquePrefix } from "./helpers.ts";
 
@@ -28,7 +29,7 @@ afterAll(async () => {
 
 describe("a channel's head retried after a Slack 5xx, with a long queue", () => {
   it("goes again at the front of the wait list, not behind the whole queue", async () => {
-    d = createDelivery({
+    d = createSlackDelivery({
       connection: redis,
       prefix,
       slack: { token: emu.botToken, slackApiUrl: emu.url },

@@ -1,9 +1,10 @@
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
-import { createDelivery, type Delivery } from "../../src/delivery/delivery.ts";
+import type { Delivery } from "../../src/delivery/delivery.ts";
 import { deliveryKeys } from "../../src/delivery/keys.ts";
 import { Markers } from "../../src/delivery/markers.ts";
+import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { paymentAlert, startEmu, waitFor } from "./emu.ts";
 import { cleanup, connect, uniquePrefix } from "./helpers.ts";
 
@@ -53,7 +54,7 @@ describe("delivered marker and its audit entry", () => {
       return wrote;
     });
 
-    const d: Delivery = createDelivery({
+    const d: Delivery = createSlackDelivery({
       connection: redis,
       prefix,
       slack: { token: emu.botToken, slackApiUrl: emu.url },

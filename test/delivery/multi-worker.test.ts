@@ -2,7 +2,8 @@ import type { ChildProcess } from "node:child_process";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
-import { createDelivery, type Delivery } from "../../src/delivery/delivery.ts";
+import type { Delivery } from "../../src/delivery/delivery.ts";
+import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { loadChannel, paymentAlert, startEmu, waitFor } from "./emu.ts";
 import { cleanup, connect, REDIS_URL, uniquePrefix } from "./helpers.ts";
 import { killGroup, startWorkerProcess, stopWorkerProcess } from "./procs.ts";
@@ -30,7 +31,7 @@ function setup(config: Record<string, unknown>) {
   const prefix = uniquePrefix("multi");
   prefixes.push(prefix);
   const full = { timeScale: SCALE, retryDelayMs: 50, digests: { enabled: false }, ...config };
-  const producer = createDelivery({
+  const producer = createSlackDelivery({
     connection: redis,
     prefix,
     slack: { token: emu.botToken, slackApiUrl: emu.url },

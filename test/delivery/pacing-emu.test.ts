@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { slackLimits } from "../../sandbox/slack-emu/limits.ts";
 import { startSlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { createAlert } from "../../src/alerts/alert.ts";
-import { createDelivery, type Delivery } from "../../src/delivery/delivery.ts";
+import type { Delivery } from "../../src/delivery/delivery.ts";
 import { deliveryKeys } from "../../src/delivery/keys.ts";
+import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { loadChannel, payment, paymentAlert, seedWithChannels, waitFor } from "./emu.ts";
 import { cleanup, connect, REDIS_URL, uniquePrefix } from "./helpers.ts";
 
@@ -44,7 +45,7 @@ describe.each([0, 1, 3] as const)("emulator burst %i, two replicas", (burst) => 
     prefixes.push(prefix);
     const config = { timeScale: SCALE, retryDelayMs: 50, digests: { enabled: false } };
     const make = () =>
-      createDelivery({
+      createSlackDelivery({
         connection: REDIS_URL,
         prefix,
         slack: { token: emu.botToken, slackApiUrl: emu.url },
@@ -103,7 +104,7 @@ describe("edits and posts in one channel", () => {
     });
     const prefix = uniquePrefix("pacing-edits");
     prefixes.push(prefix);
-    const d = createDelivery({
+    const d = createSlackDelivery({
       connection: REDIS_URL,
       prefix,
       slack: { token: emu.botToken, slackApiUrl: emu.url },

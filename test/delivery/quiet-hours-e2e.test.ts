@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { createAlert } from "../../src/alerts/alert.ts";
-import { createDelivery } from "../../src/delivery/delivery.ts";
+import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { payment, paymentAlert, startEmu, waitFor } from "./emu.ts";
 import { cleanup, connect, uniquePrefix } from "./helpers.ts";
 
@@ -32,7 +32,7 @@ describe("quiet hours", () => {
     const minuteStart = Math.floor(real / 60_000) * 60_000 + 120_000;
     const offset = minuteStart + 58_500 - real;
     const clock = () => Date.now() + offset;
-    const d = createDelivery({
+    const d = createSlackDelivery({
       connection: redis,
       prefix,
       clock,

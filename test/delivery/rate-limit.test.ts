@@ -1,7 +1,8 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSlackEmu } from "../../sandbox/slack-emu/server.ts";
-import { createDelivery, type Delivery } from "../../src/delivery/delivery.ts";
+import type { Delivery } from "../../src/delivery/delivery.ts";
+import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { paymentAlert, waitFor } from "./emu.ts";
 import { cleanup, connect, REDIS_URL, uniquePrefix } from "./helpers.ts";
 
@@ -35,7 +36,7 @@ describe("Slack 429", () => {
       timeScale: SCALE,
       limits: { postMessagePerChannel: { ratePerSecond: 0.01, burst: 2 } },
     });
-    const d = createDelivery({
+    const d = createSlackDelivery({
       connection: REDIS_URL,
       prefix,
       slack: { token: strict.botToken, slackApiUrl: strict.url },

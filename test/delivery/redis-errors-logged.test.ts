@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { startPrivateRedis } from "../../sandbox/support/redis-server.ts";
-import { createDelivery } from "../../src/delivery/delivery.ts";
+import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -13,7 +13,7 @@ describe("a Redis restart under delivery", () => {
       printed.push(args.map(String).join(" "));
     });
     const redis = await startPrivateRedis();
-    const d = createDelivery({
+    const d = createSlackDelivery({
       connection: redis.url,
       prefix: "test:redis-errors:",
       slack: { token: "xoxb-test", slackApiUrl: "http://127.0.0.1:9/api/" },

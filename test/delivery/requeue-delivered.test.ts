@@ -1,7 +1,8 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
-import { createDelivery, type Delivery } from "../../src/delivery/delivery.ts";
+import type { Delivery } from "../../src/delivery/delivery.ts";
+import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { paymentAlert, pendingCount, startEmu, waitFor } from "./emu.ts";
 import { cleanup, connect, uniquePrefix } from "./helpers.ts";
 
@@ -22,7 +23,7 @@ afterAll(async () => {
 });
 
 function make(): Delivery {
-  return createDelivery({
+  return createSlackDelivery({
     connection: redis,
     prefix,
     slack: { token: emu.botToken, slackApiUrl: emu.url },

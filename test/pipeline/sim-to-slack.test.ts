@@ -5,12 +5,13 @@ import { type SlackEmu, startSlackEmu } from "../../sandbox/slack-emu/server.ts"
 import { createApprovalStore } from "../../src/approvals/store.ts";
 import { parseRouting } from "../../src/config/routing-load.ts";
 import type { RoutingConfig } from "../../src/config/routing-schema.ts";
-import { createDelivery, type Delivery } from "../../src/delivery/delivery.ts";
+import type { Delivery } from "../../src/delivery/delivery.ts";
 import { createInforClient, type InforClient } from "../../src/infor/create-client.ts";
 import { parseIonapi } from "../../src/infor/ionapi.ts";
 import { createM3Source } from "../../src/infor/m3-source.ts";
 import { approvalHooks, createExceptionPipeline } from "../../src/pipeline/compose.ts";
 import { lookupsFromSources } from "../../src/pipeline/lookups.ts";
+import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { createAlertSink } from "../../src/sync/alert-sink.ts";
 import type { SyncDeps } from "../../src/sync/deps.ts";
 import { runPoll } from "../../src/sync/poll.ts";
@@ -109,7 +110,7 @@ beforeAll(async () => {
   const parsed = parseRouting(ROUTING);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   const routing: RoutingConfig = parsed.config;
-  delivery = createDelivery({
+  delivery = createSlackDelivery({
     connection: redis,
     prefix,
     slack: { token: emu.botToken, slackApiUrl: emu.url },

@@ -60,6 +60,29 @@ describe("import-rule check", () => {
     expect(report).not.toContain("✗ cycle");
   });
 
+  it("fails on a back-import from the delivery engine into a destination (slack, webhook)", () => {
+    const root = tree({
+      ...CLEAN,
+      "src/delivery/render.ts":
+        'import type { Blocks } from "../slack/blocks.ts";\nexport type R = Blocks;\n',
+      "src/slack/blocks.ts": "export type Blocks = string[];\n",
+      "src/webhook/body.ts": 'import { q } from "../delivery/queue.ts";\nexport const b = q;\n',
+      "src/delivery/sign.ts": 'import { b } from "../webhook/body.ts";\nexport const s = b;\n',
+    });
+    const { ok, report } = run(root, undefined);
+    expect(ok).toBe(false);
+    expect(report).toContain(
+      "✗ layer: delivery → slack: the delivery engine may not import a destination (slack): src/delivery/render.ts → src/slack/blocks.ts",
+    );
+    expect(report).toContain("✗ layer: delivery → webhook");
+    // Without the back-imports the same tree passes.
+    const clean = tree({
+      ...CLEAN,
+      "src/webhook/body.ts": 'import { q } from "../delivery/queue.ts";\nexport const b = q;\n',
+    });
+    expect(run(clean, undefined).ok).toBe(true);
+  });
+
   it("fails on a cycle between folders, naming the files on each edge", () => {
     const root = tree({
       ...CLEAN,

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAlert } from "../../src/alerts/alert.ts";
 import { createPendingApproval } from "../../src/approvals/create-pending.ts";
 import { approvalDecisions } from "../../src/approvals/decisions.ts";
-import { createDelivery, type Delivery } from "../../src/delivery/delivery.ts";
+import type { Delivery } from "../../src/delivery/delivery.ts";
 import { recordKey } from "../../src/infor/records.ts";
+import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { invoice } from "../blocks/fixtures.ts";
 import {
   APPROVER_1,
@@ -25,7 +26,7 @@ let h: Harness;
 let delivery: Delivery;
 beforeAll(async () => {
   h = await startHarness("decision-stamps");
-  delivery = createDelivery({
+  delivery = createSlackDelivery({
     connection: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
     prefix: h.prefix,
     slack: { token: h.emu.botToken, slackApiUrl: h.emu.url },

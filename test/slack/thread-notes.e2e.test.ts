@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signedHeaders } from "../../sandbox/slack-emu/sign.ts";
 import { threadPosterVia } from "../../src/app/thread-notes.ts";
 import { createPendingApproval } from "../../src/approvals/create-pending.ts";
-import { createDelivery, type Delivery } from "../../src/delivery/delivery.ts";
+import type { Delivery } from "../../src/delivery/delivery.ts";
 import { approvalActions } from "../../src/slack/blocks/alert.ts";
+import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import {
   COMMENT_ACTION,
   COMMENT_BLOCK,
@@ -33,7 +34,7 @@ beforeAll(async () => {
   h = await startHarness(
     "thread-notes",
     ({ redis, prefix, emu }) => {
-      delivery = createDelivery({
+      delivery = createSlackDelivery({
         connection: redis.duplicate({ maxRetriesPerRequest: null }),
         prefix,
         slack: { token: emu.botToken, slackApiUrl: emu.url },

@@ -4,8 +4,8 @@ import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { type Alert, createAlert } from "../../src/alerts/alert.ts";
 import { toNoisePolicy } from "../../src/config/noise-policy.ts";
 import { parseRouting } from "../../src/config/routing-load.ts";
-import { createDelivery } from "../../src/delivery/delivery.ts";
 import { recordMessage } from "../../src/slack/blocks/records.ts";
+import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { createAlertSink } from "../../src/sync/alert-sink.ts";
 import { createNoiseGate, periodOf } from "../../src/sync/noise-gate.ts";
 import type { ChangeEvent } from "../../src/sync/sink.ts";
@@ -66,7 +66,7 @@ describe("noise control per channel and entity", () => {
     const base = Math.floor(Date.now() / 60_000) * 60_000 + 60_000 + 5_000;
     let now = base;
     const clock = () => new Date(now);
-    const d = createDelivery({
+    const d = createSlackDelivery({
       connection: redis,
       prefix,
       clock: () => now,

@@ -4,8 +4,8 @@
  * JSON argument, prints `{"port":N}` once listening, and stops cleanly on SIGTERM.
  */
 import { Redis } from "ioredis";
-import { createDelivery } from "../../../src/delivery/delivery.ts";
 import { createSlackApp } from "../../../src/slack/app.ts";
+import { createSlackDelivery } from "../../../src/slack/destination/delivery.ts";
 import { fakeLookups } from "./fixtures.ts";
 
 interface Options {
@@ -39,7 +39,7 @@ const slack = createSlackApp({
 });
 const d = options.delivery;
 const delivery = d
-  ? createDelivery({
+  ? createSlackDelivery({
       connection: workerConn,
       prefix: d.prefix,
       slack: { token: options.botToken, slackApiUrl: options.slackApiUrl },

@@ -1,18 +1,5 @@
 import { ErrorCode } from "@slack/web-api";
-
-/**
- * What a failed Slack call means for delivery. Classified by the SDK's stable error `code` and
- * Slack's `error` string (docs.slack.dev/reference/methods/chat.postMessage#errors), never by
- * message text.
- */
-export type Outcome =
-  | { kind: "rate_limited"; retryAfterMs: number }
-  /** Retrying cannot fix it: dead letter with the reason. */
-  | { kind: "fatal"; reason: string }
-  /** The request may have been applied (timeout, reset, 5xx): check history before any retry. */
-  | { kind: "ambiguous"; reason: string }
-  /** Not applied, worth retrying (e.g. Slack's `internal_error` answered in the body). */
-  | { kind: "transient"; reason: string };
+import type { Outcome } from "../../delivery/outcome.ts";
 
 /** Errors that no retry can fix: the channel, the token or the message itself is wrong. */
 export const FATAL_ERRORS = new Set([
@@ -45,6 +32,11 @@ interface SlackLikeError {
   statusCode?: unknown;
 }
 
+/**
+ * What a failed Slack call means for delivery. Classified by the SDK's stable error `code` and
+ * Slack's `error` string (docs.slack.dev/reference/methods/chat.postMessage#errors), never by
+ * message text.
+ */
 export function classify(err: unknown): Outcome {
   const e = (err ?? {}) as SlackLikeError;
   switch (e.code) {
@@ -68,4 +60,14 @@ export function classify(err: unknown): Outcome {
     default:
       return { kind: "ambiguous", reason: "unexpected_error" };
   }
+}
+
+/**
+ * chat.update's answers when the message can no longer be edited (`cant_update_message`,
+ * `edit_window_closed`) or is gone (`message_not_found`): the new version is posted anew.
+ */
+export function editGone(outcome: Outcome): boolean {
+  if (outcome.kind === "fatal")
+    return outcome.reason === "cant_update_message" || outcome.reason === "edit_window_closed";
+  return outcome.kind === "transient" && outcome.reason === "message_not_found";
 }

@@ -5,7 +5,7 @@ import {
   WebAPIRequestError,
 } from "@slack/web-api";
 import { describe, expect, it } from "vitest";
-import { classify } from "../../src/delivery/errors.ts";
+import { classify } from "../../src/slack/destination/errors.ts";
 
 const platform = (error: string) => new WebAPIPlatformError({ ok: false, error });
 

@@ -1,0 +1,12 @@
+/**
+ * What a failed call to a destination means for delivery. Each destination classifies its own
+ * errors (Slack: src/slack/destination/errors.ts) by stable codes, never by message text.
+ */
+export type Outcome =
+  | { kind: "rate_limited"; retryAfterMs: number }
+  /** Retrying cannot fix it: dead letter with the reason. */
+  | { kind: "fatal"; reason: string }
+  /** The request may have been applied (timeout, reset, 5xx): resolve it before any retry. */
+  | { kind: "ambiguous"; reason: string }
+  /** Not applied, worth retrying (e.g. Slack's `internal_error` answered in the body). */
+  | { kind: "transient"; reason: string };

@@ -1,0 +1,70 @@
+import type { WebClient } from "@slack/web-api";
+import type { Destination } from "../../delivery/destination.ts";
+import { alertMessage, threadReplyMessage } from "../blocks/alert.ts";
+import { withDecision } from "../blocks/decision.ts";
+import type { LinkTemplates } from "../blocks/format.ts";
+import type { SlackMessage } from "../blocks/types.ts";
+import { digestItem } from "./digest-item.ts";
+import { classify, editGone } from "./errors.ts";
+import { alertMetadata, findPosted } from "./find-posted.ts";
+
+/**
+ * Slack as a delivery destination: Block Kit from `blocks/`, chat.postMessage / chat.update with
+ * the alert id in message metadata, and conversations.history / replies to find a post whose
+ * outcome was lost. Targets are channel ids; pacing is the delivery config's (Slack's limits).
+ */
+export function slackDestination(o: {
+  client: WebClient;
+  links?: LinkTemplates | undefined;
+}): Destination<SlackMessage> {
+  const { client, links } = o;
+  return {
+    name: "slack",
+    // Every target no other destination claims is a Slack channel id.
+    owns: () => true,
+    edits: true,
+    decisions: true,
+    digests: true,
+    methods: {
+      update: "chat.update",
+      lookup: (threadRef) => (threadRef ? "conversations.replies" : "conversations.history"),
+    },
+    render(alert, { at, decision }) {
+      if (alert.reply) return threadReplyMessage(alert, at);
+      return withDecision(
+        alertMessage(alert, { at, ...(links ? { links } : {}) }),
+        alert,
+        decision,
+      );
+    },
+    async post({ target, alert, message, threadRef }) {
+      const res = await client.chat.postMessage({
+        channel: target,
+        text: message.text,
+        blocks: message.blocks,
+        metadata: alertMetadata(alert.id, alert.reply?.parentAlertId),
+        ...(threadRef ? { thread_ts: threadRef } : {}),
+      });
+      return String(res.ts);
+    },
+    async update({ target, ref, alert, message }) {
+      await client.chat.update({
+        channel: target,
+        ts: ref,
+        text: message.text,
+        blocks: message.blocks,
+        metadata: alertMetadata(alert.id, alert.reply?.parentAlertId),
+      });
+    },
+    find: ({ target, alertId, since, threadRef }) =>
+      findPosted(client, {
+        channel: target,
+        alertId,
+        since,
+        ...(threadRef ? { threadTs: threadRef } : {}),
+      }),
+    classify,
+    editGone,
+    digestItem: (alert) => digestItem(alert, links),
+  };
+}
