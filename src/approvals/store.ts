@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
-import { luaScript } from "../shared/lua-script.ts";
+import { createScript, transitionScript } from "./scripts.ts";
 import {
   type Approval,
   type ApprovalAuditEvent,
@@ -12,9 +12,6 @@ import {
   VERB_FROM,
   VERB_TARGET,
 } from "./types.ts";
-
-const transitionScript = luaScript(new URL("./transition.lua", import.meta.url));
-const createScript = luaScript(new URL("./create.lua", import.meta.url));
 
 /** How many recent decisions App Home keeps per person. */
 const RECENT_DECISIONS_KEPT = 20;
@@ -144,14 +141,24 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
     async create(subject) {
       const id = approvalIdFor(subject.alertId);
       const now = clock();
-      const created = await createScript.run(
-        redis,
-        [key(id), openKey, recordIndexKey(subject.recordKey), recordListKey(subject.recordKey)],
-        [id, JSON.stringify(subject), now, new Date(now).toISOString(), indexSeconds],
-      );
+      const created = await createScript.run(redis, {
+        keys: {
+          approval: key(id),
+          open: openKey,
+          recordLatest: recordIndexKey(subject.recordKey),
+          recordAll: recordListKey(subject.recordKey),
+        },
+        args: {
+          id,
+          subject: JSON.stringify(subject),
+          createdMs: now,
+          createdAt: new Date(now).toISOString(),
+          indexSeconds,
+        },
+      });
       const approval = await get(id);
       if (!approval) throw new Error(`approval ${id} vanished right after create`);
-      return { approval, created: created === 1 };
+      return { approval, created };
     },
 
     get,
@@ -184,34 +191,27 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
         audit && options.prepareAudit
           ? options.prepareAudit({ ...audit, at, state: target })
           : undefined;
-      const raw = (await transitionScript.run(
-        redis,
-        [key(id), openKey, decisionsKey(actor), ...(entry?.keys ?? [])],
-        [
+      const reply = await transitionScript.run(redis, {
+        keys: { approval: key(id), open: openKey, decisions: decisionsKey(actor) },
+        args: {
           id,
-          VERB_FROM[verb].join(","),
+          from: VERB_FROM[verb].join(","),
           target,
           actor,
           at,
           reason,
-          now,
-          isFinal ? "1" : "0",
-          personal ? "1" : "0",
-          RECENT_DECISIONS_KEPT,
+          atMs: now,
+          final: isFinal ? "1" : "0",
+          personal: personal ? "1" : "0",
+          keepDecisions: RECENT_DECISIONS_KEPT,
           retainSeconds,
-          ...(entry?.args ?? []),
-        ],
-      )) as (number | string)[];
-      if (raw[0] === -1) return { ok: false, code: "not_found" };
-      if (raw[0] === 0) {
-        return {
-          ok: false,
-          code: "not_allowed",
-          state: String(raw[1]) as ApprovalState,
-          by: String(raw[2] ?? ""),
-          at: String(raw[3] ?? ""),
-          reason: String(raw[4] ?? ""),
-        };
+        },
+        ...(entry && { tail: entry }),
+      });
+      if (reply.code === "not_found") return { ok: false, code: "not_found" };
+      if (reply.code === "refused") {
+        const { state, by, at: lastAt, reason: lastReason } = reply;
+        return { ok: false, code: "not_allowed", state, by, at: lastAt, reason: lastReason };
       }
       const approval = await get(id);
       if (!approval) return { ok: false, code: "not_found" };

@@ -5,25 +5,27 @@
   first caller whose "from" list holds the current state wins and every later caller sees the
   new state and is refused with who moved it and when.
 
-  Input:
-    KEYS[1] approval hash          (fields: state, lastBy, lastAt, lastReason, decidedBy, ...)
-    KEYS[2] open approvals zset    (member: approval id; removed when the target is final)
-    KEYS[3] actor's decisions zset (member: approval id, score: ARGV[7]; only when ARGV[9] = "1")
+  Input (names as src/approvals/scripts.ts passes them):
+    KEYS[1] approval   the approval hash (fields: state, lastBy, lastAt, lastReason, decidedBy, ...)
+    KEYS[2] open       open approvals zset (member: approval id; removed when the target is final)
+    KEYS[3] decisions  the actor's decisions zset (member: approval id, score: atMs; only when
+                       personal = "1")
 
-    ARGV[1] approval id
-    ARGV[2] allowed current states, comma separated ("pending,hold,escalated")
-    ARGV[3] target state
-    ARGV[4] actor (Slack user id, or "system")
-    ARGV[5] time as ISO 8601 UTC
-    ARGV[6] reason ("" for none); for target info_requested "<asked user>\n<question>"
-    ARGV[7] time in epoch milliseconds (zset score)
-    ARGV[8] "1" when the target state is final
-    ARGV[9] "1" to record the transition in the actor's recent decisions
-    ARGV[10] how many recent decisions to keep per actor
-    ARGV[11] seconds to keep a finally decided approval (the audit log keeps the history)
+    ARGV[1]  id             approval id
+    ARGV[2]  from           allowed current states, comma separated ("pending,hold,escalated")
+    ARGV[3]  target         target state
+    ARGV[4]  actor          Slack user id, or "system"
+    ARGV[5]  at             time as ISO 8601 UTC
+    ARGV[6]  reason         "" for none; for target info_requested "<asked user>\n<question>"
+    ARGV[7]  atMs           time in epoch milliseconds (zset score)
+    ARGV[8]  final          "1" when the target state is final
+    ARGV[9]  personal       "1" to record the transition in the actor's recent decisions
+    ARGV[10] keepDecisions  how many recent decisions to keep per actor
+    ARGV[11] retainSeconds  seconds to keep a finally decided approval (the audit log keeps history)
 
-  Optional audit entry, written with the transition when KEYS[4] is given (one step: a worker
-  killed right after the transition would otherwise leave a decision the audit log never saw):
+  Optional audit entry (the call's tail), written with the transition when KEYS[4] is given (one
+  step: a worker killed right after the transition would otherwise leave a decision the audit log
+  never saw):
     KEYS[4]   audit stream
     KEYS[5..] audit index sorted sets (as src/audit/append.lua)
     ARGV[12]  audit MAXLEN for approximate trimming, or "" for none
@@ -34,13 +36,21 @@
     {0, currentState, lastBy, lastAt, lastReason}   refused: current state not allowed
     {-1}                                            no such approval
 ]]
-local current = redis.call("HGET", KEYS[1], "state")
+--#include ../shared/lua/stream-append.lua
+
+local approval, open, decisions = KEYS[1], KEYS[2], KEYS[3]
+local id, from, target, actor, at = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local given_reason, at_ms = ARGV[6], ARGV[7]
+local final, personal = ARGV[8] == "1", ARGV[9] == "1"
+local keep_decisions, retain_seconds = tonumber(ARGV[10]), tonumber(ARGV[11])
+
+local current = redis.call("HGET", approval, "state")
 if not current then
   return {-1}
 end
 
 local allowed = false
-for s in string.gmatch(ARGV[2], "([^,]+)") do
+for s in string.gmatch(from, "([^,]+)") do
   if s == current then
     allowed = true
     break
@@ -48,58 +58,45 @@ for s in string.gmatch(ARGV[2], "([^,]+)") do
 end
 
 if not allowed then
-  local last = redis.call("HMGET", KEYS[1], "lastBy", "lastAt", "lastReason")
+  local last = redis.call("HMGET", approval, "lastBy", "lastAt", "lastReason")
   return {0, current, last[1] or "", last[2] or "", last[3] or ""}
 end
 
 -- The entry first: an error in XADD then stops the script before the state has moved.
-if KEYS[4] then
-  local xadd = { KEYS[4] }
-  if ARGV[12] ~= "" then
-    table.insert(xadd, "MAXLEN")
-    table.insert(xadd, "~")
-    table.insert(xadd, ARGV[12])
-  end
-  table.insert(xadd, "*")
-  for i = 13, #ARGV do table.insert(xadd, ARGV[i]) end
-  local entry = redis.call("XADD", unpack(xadd))
-  local ms = tonumber(string.match(entry, "^(%d+)"))
-  for i = 5, #KEYS do redis.call("ZADD", KEYS[i], ms, entry) end
-end
+if KEYS[4] then stream_append(4, 12) end
 
-local reason = ARGV[6]
+local reason = given_reason
 local asked = ""
-if ARGV[3] == "info_requested" then
+if target == "info_requested" then
   -- Who is asked travels with the question so both land in this one step.
-  asked, reason = string.match(ARGV[6], "^([^\n]*)\n(.*)$")
-  if not asked then asked, reason = "", ARGV[6] end
+  asked, reason = string.match(given_reason, "^([^\n]*)\n(.*)$")
+  if not asked then asked, reason = "", given_reason end
 end
 
-redis.call("HSET", KEYS[1], "state", ARGV[3], "lastBy", ARGV[4], "lastAt", ARGV[5],
-  "lastReason", reason, "updatedAt", ARGV[5])
+redis.call("HSET", approval, "state", target, "lastBy", actor, "lastAt", at,
+  "lastReason", reason, "updatedAt", at)
 
-if ARGV[8] == "1" then
-  redis.call("HSET", KEYS[1], "decidedBy", ARGV[4], "decidedAt", ARGV[5], "reason", ARGV[6])
-  redis.call("ZREM", KEYS[2], ARGV[1])
-  redis.call("EXPIRE", KEYS[1], tonumber(ARGV[11]))
+if final then
+  redis.call("HSET", approval, "decidedBy", actor, "decidedAt", at, "reason", given_reason)
+  redis.call("ZREM", open, id)
+  redis.call("EXPIRE", approval, retain_seconds)
 end
-if ARGV[3] == "escalated" then
-  redis.call("HSET", KEYS[1], "escalatedAt", ARGV[5])
+if target == "escalated" then
+  redis.call("HSET", approval, "escalatedAt", at)
 end
 -- A question (the reason) waits with who asked it; the answer clears it (the audit log keeps it).
-if ARGV[3] == "info_requested" then
-  redis.call("HSET", KEYS[1], "infoBy", ARGV[4], "infoAt", ARGV[5], "infoQuestion", reason,
+if target == "info_requested" then
+  redis.call("HSET", approval, "infoBy", actor, "infoAt", at, "infoQuestion", reason,
     "infoAsked", asked)
-elseif current == "info_requested" and ARGV[3] == "pending" then
-  redis.call("HDEL", KEYS[1], "infoBy", "infoAt", "infoQuestion", "infoAsked")
+elseif current == "info_requested" and target == "pending" then
+  redis.call("HDEL", approval, "infoBy", "infoAt", "infoQuestion", "infoAsked")
 end
 
-if ARGV[9] == "1" then
-  redis.call("ZADD", KEYS[3], ARGV[7], ARGV[1])
-  local keep = tonumber(ARGV[10])
-  if keep and keep > 0 then
-    redis.call("ZREMRANGEBYRANK", KEYS[3], 0, -(keep + 1))
+if personal then
+  redis.call("ZADD", decisions, at_ms, id)
+  if keep_decisions and keep_decisions > 0 then
+    redis.call("ZREMRANGEBYRANK", decisions, 0, -(keep_decisions + 1))
   end
 end
 
-return {1, ARGV[3]}
+return {1, target}

@@ -8,15 +8,6 @@
 
   Result: the new entry's stream id. Index score = the id's milliseconds.
 ]]
-local args = { KEYS[1] }
-if ARGV[1] ~= "" then
-  table.insert(args, "MAXLEN")
-  table.insert(args, "~")
-  table.insert(args, ARGV[1])
-end
-table.insert(args, "*")
-for i = 2, #ARGV do table.insert(args, ARGV[i]) end
-local id = redis.call("XADD", unpack(args))
-local ms = tonumber(string.match(id, "^(%d+)"))
-for i = 2, #KEYS do redis.call("ZADD", KEYS[i], ms, id) end
-return id
+--#include ../shared/lua/stream-append.lua
+
+return stream_append(1, 1)

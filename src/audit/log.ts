@@ -1,9 +1,8 @@
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import { type Alert, parseAlert } from "../alerts/alert.ts";
 import { sanitize } from "./sanitize.ts";
+import { appendScript } from "./scripts.ts";
 import {
   type AuditEntry,
   type AuditFilter,
@@ -12,10 +11,6 @@ import {
   type AuditType,
   isAuditType,
 } from "./types.ts";
-
-/** One script: XADD and the index ZADDs land together (see its header). */
-const APPEND_LUA = readFileSync(new URL("./append.lua", import.meta.url), "utf8");
-const APPEND_SHA = createHash("sha1").update(APPEND_LUA).digest("hex");
 
 /**
  * An entry ready to be written by a script (append.lua's KEYS/ARGV): other atomic steps write
@@ -66,16 +61,8 @@ export class AuditLog {
   }
 
   async append(input: AuditInput): Promise<string> {
-    const { keys, args } = this.prepare(input);
-    let id: string;
-    try {
-      id = (await this.#redis.evalsha(APPEND_SHA, keys.length, ...keys, ...args)) as string;
-    } catch (err) {
-      // NOSCRIPT is Redis's error code for a script it has not cached (after a restart or flush).
-      if (!(err instanceof Error) || !err.message.startsWith("NOSCRIPT")) throw err;
-      id = (await this.#redis.eval(APPEND_LUA, keys.length, ...keys, ...args)) as string;
-    }
-    return id;
+    // One script: XADD and the index ZADDs land together (append.lua).
+    return appendScript.run(this.#redis, { keys: {}, args: {}, tail: this.prepare(input) });
   }
 
   /** The keys and arguments append.lua takes for `input`, stamped with the log's clock now. */

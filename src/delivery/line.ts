@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from "bullmq";
 import { type DeliveryContext, jobIdFor } from "./context.ts";
-import { runScript } from "./scripts.ts";
+import { promoteFrontScript } from "./scripts.ts";
 
 /** A head of line with no job for this long is dropped (see dropStaleHead). */
 const STALE_HEAD_MS = 30_000;
@@ -42,10 +42,18 @@ export function wakeAt(job: Job, ms: number, headOf?: DeliveryContext): void {
  */
 export async function promoteToFront(ctx: DeliveryContext, jobId: string): Promise<number> {
   const q = ctx.queue;
-  const keys = ["delayed", "wait", "meta", "active", "marker", jobId, "events"].map((k) =>
-    q.toKey(k),
-  );
-  return Number(await runScript(ctx.redis, "promoteFront", keys, [jobId]));
+  return promoteFrontScript.run(ctx.redis, {
+    keys: {
+      delayed: q.toKey("delayed"),
+      wait: q.toKey("wait"),
+      meta: q.toKey("meta"),
+      active: q.toKey("active"),
+      marker: q.toKey("marker"),
+      job: q.toKey(jobId),
+      events: q.toKey("events"),
+    },
+    args: { jobId },
+  });
 }
 
 /**

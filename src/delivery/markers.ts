@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import type { PreparedAuditEntry } from "../audit/log.ts";
 import type { DeliveryKeys } from "./keys.ts";
-import { runScript } from "./scripts.ts";
+import { markDeliveredScript } from "./scripts.ts";
 
 export interface InflightMarker {
   channel: string;
@@ -121,32 +121,28 @@ export class Markers {
     audit: PreparedAuditEntry;
   }): Promise<boolean> {
     const k = this.#keys;
-    const r = await runScript(
-      this.#redis,
-      "markDelivered",
-      [
-        k.delivered(input.alertId),
-        k.inflight(input.alertId),
-        k.subject(input.channel, input.subject),
-        k.order(input.channel),
-        k.pending,
-        k.stats,
-        ...input.audit.keys,
-      ],
-      [
-        input.channel,
-        input.ts,
-        input.at,
-        input.alertId,
-        input.setSubject ? "1" : "0",
-        input.parentTs,
-        input.how,
-        this.#ttlMs,
-        input.stat,
-        ...input.audit.args,
-      ],
-    );
-    return Number(r) === 1;
+    return markDeliveredScript.run(this.#redis, {
+      keys: {
+        delivered: k.delivered(input.alertId),
+        inflight: k.inflight(input.alertId),
+        subject: k.subject(input.channel, input.subject),
+        order: k.order(input.channel),
+        pending: k.pending,
+        stats: k.stats,
+      },
+      args: {
+        channel: input.channel,
+        ts: input.ts,
+        at: input.at,
+        alertId: input.alertId,
+        setSubject: input.setSubject ? "1" : "0",
+        parentTs: input.parentTs,
+        how: input.how,
+        ttlMs: this.#ttlMs,
+        stat: input.stat,
+      },
+      tail: input.audit,
+    });
   }
 }
 

@@ -1,7 +1,7 @@
 import type { FetchFunction } from "@slack/web-api";
 import type { Redis } from "ioredis";
 import { deliveryKeys } from "./keys.ts";
-import { runScript } from "./scripts.ts";
+import { methodTakeScript } from "./scripts.ts";
 
 /**
  * Web API tiers of the methods we call, from each method's reference page
@@ -71,14 +71,15 @@ export function pacedFetch(o: MethodPacingOptions): FetchFunction {
     if (tier) {
       const perMinute = o.perMinute?.[method] ?? TIER_PER_MINUTE[tier];
       const interval = 60_000 / (perMinute * scale);
-      const wait = Number(
-        await runScript(
-          o.redis,
-          "methodTake",
-          [keys.methodTat(method)],
-          ["", interval, TIER_BURST[tier] * interval, maxWaitMs],
-        ),
-      );
+      const wait = await methodTakeScript.run(o.redis, {
+        keys: { tat: keys.methodTat(method) },
+        args: {
+          now: "",
+          intervalMs: interval,
+          toleranceMs: TIER_BURST[tier] * interval,
+          maxWaitMs,
+        },
+      });
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     const res = await base(url, init);

@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import type { PaceSettings } from "./config.ts";
 import type { DeliveryKeys } from "./keys.ts";
 import { DEFAULT_WORKSPACE_LEARN } from "./pacing-math.ts";
-import { runScript } from "./scripts.ts";
+import { orderAddScript, pacerLearnScript, pacerTakeScript, TAKE_CODE } from "./scripts.ts";
 
 export type TakeResult =
   | { granted: true }
@@ -19,7 +19,12 @@ export type SendKind = "post" | "update" | "history";
 /** The channel line an alert waits in: new messages, or edits of messages already posted. */
 export type Line = "post" | "edit";
 
-const REASONS = { 1: "not_head", 2: "rate", 3: "blocked", 4: "not_in_line" } as const;
+const REASONS = {
+  [TAKE_CODE.notHead]: "not_head",
+  [TAKE_CODE.rate]: "rate",
+  [TAKE_CODE.blocked]: "blocked",
+  [TAKE_CODE.notInLine]: "not_in_line",
+} as const;
 
 export interface Learned {
   allowance: number;
@@ -60,12 +65,10 @@ export class Pacer {
     alertId: string,
     line: Line = "post",
   ): Promise<{ seq: number; rank: number }> {
-    const keys = [this.#lineKey(channel, line), this.#keys.seq(channel)];
-    const [seq, rank] = (await runScript(this.#redis, "orderAdd", keys, [alertId])) as [
-      number,
-      number,
-    ];
-    return { seq: Number(seq), rank: Number(rank) };
+    return orderAddScript.run(this.#redis, {
+      keys: { line: this.#lineKey(channel, line), seq: this.#keys.seq(channel) },
+      args: { member: alertId },
+    });
   }
 
   /** Move an alert from the post line to the edit line, keeping its sequence number. */
@@ -130,35 +133,22 @@ export class Pacer {
   ): Promise<TakeResult> {
     const p = this.#pace;
     const k = this.#keys;
-    const keys = [
-      this.#lineKey(channel, line),
-      k.blocked(channel),
-      k.pace(channel),
-      k.workspacePace,
-      k.order(channel),
-    ];
     const fixed =
       p.channelToleranceMs === undefined ? "" : p.channelToleranceMs / p.channelIntervalMs;
-    const args: (string | number)[] = [
-      this.#now ? this.#now() : "",
-      alertId,
-      p.channelIntervalMs,
-      p.learn.start,
-      fixed,
-      p.learnTtlMs,
-      line,
-    ];
+    // The buckets this send needs (the script's tail): keys, and interval, tolerance, mode each.
+    const buckets: string[] = [];
+    const bucketArgs: (string | number)[] = [];
     if (kind === "history") {
       // Reading history does not post: only the method's own tier applies.
-      keys.push(k.methodTat("conversations.history"));
-      args.push(p.historyIntervalMs, 0, "fixed");
+      buckets.push(k.methodTat("conversations.history"));
+      bucketArgs.push(p.historyIntervalMs, 0, "fixed");
     } else if (kind === "update") {
       // chat.update is not chat.postMessage: Tier 3 for the workspace, no channel slot.
-      keys.push(k.methodTat("chat.update"));
-      args.push(p.updateIntervalMs, 0, "fixed");
+      buckets.push(k.methodTat("chat.update"));
+      bucketArgs.push(p.updateIntervalMs, 0, "fixed");
     } else {
-      keys.push(k.tat(channel), k.workspaceTat);
-      args.push(
+      buckets.push(k.tat(channel), k.workspaceTat);
+      bucketArgs.push(
         p.channelIntervalMs,
         0,
         "chan",
@@ -167,13 +157,27 @@ export class Pacer {
         "ws",
       );
     }
-    const [status, waitMs, head] = (await runScript(this.#redis, "pacerTake", keys, args)) as [
-      number,
-      number,
-      string,
-    ];
-    if (status === 0) return { granted: true };
-    const reason = REASONS[status as 1 | 2 | 3 | 4];
+    const { status, waitMs, head } = await pacerTakeScript.run(this.#redis, {
+      keys: {
+        line: this.#lineKey(channel, line),
+        blocked: k.blocked(channel),
+        pace: k.pace(channel),
+        workspacePace: k.workspacePace,
+        postLine: k.order(channel),
+      },
+      args: {
+        now: this.#now ? this.#now() : "",
+        member: alertId,
+        channelIntervalMs: p.channelIntervalMs,
+        startAllowance: p.learn.start,
+        fixedAllowance: fixed,
+        learnTtlMs: p.learnTtlMs,
+        line,
+      },
+      tail: { keys: buckets, args: bucketArgs },
+    });
+    if (status === TAKE_CODE.granted) return { granted: true };
+    const reason = REASONS[status as keyof typeof REASONS];
     // Behind the head, look again soon even when the slot is free: the head may finish any
     // moment (it also promotes the next alert when it does, but that can race with this one
     // going to sleep).
@@ -213,29 +217,32 @@ export class Pacer {
     const l = p.learn;
     const w = DEFAULT_WORKSPACE_LEARN;
     const k = this.#keys;
-    const [a, f, blame] = (await runScript(
-      this.#redis,
-      "pacerLearn",
-      [k.pace(channel), k.workspacePace, k.blocked(channel), k.tat(channel)],
-      [
-        this.#now ? this.#now() : "",
+    const learned = await pacerLearnScript.run(this.#redis, {
+      keys: {
+        pace: k.pace(channel),
+        workspacePace: k.workspacePace,
+        blocked: k.blocked(channel),
+        tat: k.tat(channel),
+      },
+      args: {
+        now: this.#now ? this.#now() : "",
         event,
         retryAfterMs,
-        p.channelIntervalMs,
-        l.start,
-        l.min,
-        l.max,
-        l.step,
-        l.margin,
-        l.holdSuccesses,
-        w.decrease,
-        w.increase,
-        w.minFactor,
-        p.learnTtlMs,
-        p.channelToleranceMs === undefined ? "0" : "1",
-      ],
-    )) as [string, string, string];
-    return { allowance: Number(a), factor: Number(f), blame: blame as Learned["blame"] };
+        channelIntervalMs: p.channelIntervalMs,
+        start: l.start,
+        min: l.min,
+        max: l.max,
+        step: l.step,
+        margin: l.margin,
+        holdSuccesses: l.holdSuccesses,
+        workspaceDecrease: w.decrease,
+        workspaceIncrease: w.increase,
+        workspaceMinFactor: w.minFactor,
+        learnTtlMs: p.learnTtlMs,
+        fixed: p.channelToleranceMs === undefined ? "0" : "1",
+      },
+    });
+    return { ...learned, blame: learned.blame as Learned["blame"] };
   }
 
   async backlog(channel: string): Promise<number> {

@@ -1,45 +1,103 @@
-import { readFileSync } from "node:fs";
-import type { Redis } from "ioredis";
+import { defineScript, type ScriptArg } from "../shared/lua-script.ts";
 
-/** Each atomic Redis operation lives in its own Lua file (see the header of each for KEYS/ARGV). */
-const load = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8");
+/** Each atomic Redis operation of delivery, one Lua file each (the header names KEYS/ARGV). */
+const lua = (name: string) => new URL(`./lua/${name}.lua`, import.meta.url);
 
-export const LUA = {
-  pacerTake: load("pacer-take"),
-  pacerLearn: load("pacer-learn"),
-  methodTake: load("method-take"),
-  orderAdd: load("order-add"),
-  markDelivered: load("mark-delivered"),
-  promoteFront: load("promote-front"),
-} as const;
+/** pacer-take.lua's status (the reply's first element). */
+export const TAKE_CODE = { granted: 0, notHead: 1, rate: 2, blocked: 3, notInLine: 4 } as const;
 
-export type ScriptName = keyof typeof LUA;
+/**
+ * Take a send slot (pacer-take.lua). The tail holds the GCRA buckets: their keys, and per bucket
+ * its interval ms, tolerance ms and mode ("chan", "ws", "fixed").
+ */
+export const pacerTakeScript = defineScript({
+  file: lua("pacer-take"),
+  keys: ["line", "blocked", "pace", "workspacePace", "postLine"],
+  args: [
+    "now",
+    "member",
+    "channelIntervalMs",
+    "startAllowance",
+    "fixedAllowance",
+    "learnTtlMs",
+    "line",
+  ],
+  decode(raw) {
+    const [status, waitMs, head] = raw as [number, number, string];
+    return { status: Number(status), waitMs: Number(waitMs), head: String(head) };
+  },
+});
 
-/** EVALSHA with a one-time EVAL fallback when Redis does not have the script cached yet. */
-export async function runScript(
-  redis: Redis,
-  name: ScriptName,
-  keys: readonly string[],
-  args: readonly (string | number)[],
-): Promise<unknown> {
-  const lua = LUA[name];
-  try {
-    return await redis.evalsha(sha(name), keys.length, ...keys, ...args);
-  } catch (err) {
-    // NOSCRIPT is Redis's error code for a script it has not cached (after a restart or flush).
-    if (!(err instanceof Error) || !err.message.startsWith("NOSCRIPT")) throw err;
-    return redis.eval(lua, keys.length, ...keys, ...args);
-  }
-}
+/** Learn from a chat.postMessage outcome (pacer-learn.lua). */
+export const pacerLearnScript = defineScript({
+  file: lua("pacer-learn"),
+  keys: ["pace", "workspacePace", "blocked", "tat"],
+  args: [
+    "now",
+    "event",
+    "retryAfterMs",
+    "channelIntervalMs",
+    "start",
+    "min",
+    "max",
+    "step",
+    "margin",
+    "holdSuccesses",
+    "workspaceDecrease",
+    "workspaceIncrease",
+    "workspaceMinFactor",
+    "learnTtlMs",
+    "fixed",
+  ],
+  decode(raw) {
+    const [allowance, factor, blame] = raw as [string, string, string];
+    return { allowance: Number(allowance), factor: Number(factor), blame };
+  },
+});
 
-import { createHash } from "node:crypto";
+/**
+ * Reserve a Web API method's next call (method-take.lua): the wait in ms (0 = now), or minus the
+ * wait when the slot is further than the caller accepts (nothing reserved).
+ */
+export const methodTakeScript = defineScript({
+  file: lua("method-take"),
+  keys: ["tat"],
+  args: ["now", "intervalMs", "toleranceMs", "maxWaitMs"],
+  decode: (raw) => Number(raw),
+});
 
-const shas = new Map<ScriptName, string>();
-function sha(name: ScriptName): string {
-  let s = shas.get(name);
-  if (!s) {
-    s = createHash("sha1").update(LUA[name]).digest("hex");
-    shas.set(name, s);
-  }
-  return s;
-}
+/** Put an alert in a channel line once (order-add.lua): its sequence number and rank. */
+export const orderAddScript = defineScript({
+  file: lua("order-add"),
+  keys: ["line", "seq"],
+  args: ["member"],
+  decode(raw) {
+    const [seq, rank] = raw as [ScriptArg, ScriptArg];
+    return { seq: Number(seq), rank: Number(rank) };
+  },
+});
+
+/** mark-delivered.lua's reply. */
+export const MARK_CODE = { marked: 1, alreadyDelivered: 0 } as const;
+
+/**
+ * Record a post once with its audit entry (mark-delivered.lua); true when this call wrote the
+ * marker. The tail is the audit entry (stream and index keys; MAXLEN and fields).
+ */
+export const markDeliveredScript = defineScript({
+  file: lua("mark-delivered"),
+  keys: ["delivered", "inflight", "subject", "order", "pending", "stats"],
+  args: ["channel", "ts", "at", "alertId", "setSubject", "parentTs", "how", "ttlMs", "stat"],
+  decode: (raw) => Number(raw) === MARK_CODE.marked,
+});
+
+/** promote-front.lua's reply. */
+export const PROMOTE_CODE = { fromDelayed: 1, withinWait: 2, neither: 0 } as const;
+
+/** Move a due job to the front of BullMQ's wait list (promote-front.lua). */
+export const promoteFrontScript = defineScript({
+  file: lua("promote-front"),
+  keys: ["delayed", "wait", "meta", "active", "marker", "job", "events"],
+  args: ["jobId"],
+  decode: (raw) => Number(raw),
+});

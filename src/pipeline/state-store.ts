@@ -1,11 +1,9 @@
 import type { Redis } from "ioredis";
 import type { Alert } from "../alerts/alert.ts";
-import { luaScript } from "../shared/lua-script.ts";
 import { PipelineError } from "./errors.ts";
 import type { PipelineKeys } from "./keys.ts";
+import { commitScript } from "./scripts.ts";
 import type { InvoiceState, VersionedState } from "./types.ts";
-
-const commitScript = luaScript(new URL("./lua/commit.lua", import.meta.url));
 
 /** An approval to close because its exception resolved by itself (the ERP moved on). */
 export interface ApprovalClose {
@@ -99,20 +97,16 @@ export function createStateStore(o: StateStoreOptions): StateStore {
           depOps.push(`-${w.invoiceKey}`);
         }
       }
-      const result = await commitScript.run(
-        redis,
-        [keys.memo(memoId), ...stateKeys, ...depKeys],
-        [
-          memo ? JSON.stringify(memo) : "",
-          o.memoTtlMs,
-          o.stateTtlMs,
-          writes.length,
-          ...stateArgs,
-          depOps.length,
-          ...depOps,
-        ],
-      );
-      return Number(result) === 1;
+      return commitScript.run(redis, {
+        keys: { memo: keys.memo(memoId) },
+        args: {
+          memo: memo ? JSON.stringify(memo) : "",
+          memoTtlMs: o.memoTtlMs,
+          stateTtlMs: o.stateTtlMs,
+          states: writes.length,
+        },
+        tail: { keys: [...stateKeys, ...depKeys], args: [...stateArgs, depOps.length, ...depOps] },
+      });
     },
   };
 }

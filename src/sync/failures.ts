@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { scripts } from "./scripts.ts";
+import { failureClearScript, failureRecordScript } from "./scripts.ts";
 
 export interface FailureMark {
   count: number;
@@ -14,14 +14,10 @@ export async function recordFailure(
   threshold: number,
   nowIso: string,
 ): Promise<FailureMark> {
-  const [count, alertNow, since] = (await redis.eval(
-    scripts.failureRecord,
-    1,
-    key,
-    String(threshold),
-    nowIso,
-  )) as [number, number, string];
-  return { count: Number(count), alertNow: Number(alertNow) === 1, since: String(since) };
+  return failureRecordScript.run(redis, {
+    keys: { failures: key },
+    args: { threshold, now: nowIso },
+  });
 }
 
 export interface Recovery {
@@ -32,12 +28,7 @@ export interface Recovery {
 }
 
 export async function clearFailures(redis: Redis, key: string): Promise<Recovery> {
-  const [alerted, count, since] = (await redis.eval(scripts.failureClear, 1, key)) as [
-    number,
-    number,
-    string,
-  ];
-  return { owed: Number(alerted) === 1, failures: Number(count), since: String(since) };
+  return failureClearScript.run(redis, { keys: { failures: key }, args: {} });
 }
 
 export async function currentFailures(redis: Redis, key: string): Promise<number> {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { scripts } from "./scripts.ts";
+import { lockReleaseScript, lockRenewScript } from "./scripts.ts";
 
 /**
  * A per-key poll lock in Redis: SET NX PX with a random token, renewed every third of its TTL
@@ -32,8 +32,11 @@ export async function acquirePollLock(
   let released = false;
   const renew = async () => {
     try {
-      const extended = await redis.eval(scripts.lockRenew, 1, lockKey, token, String(ttlMs));
-      if (Number(extended) !== 1) controller.abort(new Error("poll lock lost"));
+      const extended = await lockRenewScript.run(redis, {
+        keys: { lock: lockKey },
+        args: { token, ttlMs },
+      });
+      if (!extended) controller.abort(new Error("poll lock lost"));
     } catch (err) {
       // A failed renewal may mean Redis is gone; stop rather than risk two pollers.
       controller.abort(err);
@@ -53,7 +56,7 @@ export async function acquirePollLock(
       if (released) return;
       released = true;
       clearInterval(timer);
-      await redis.eval(scripts.lockRelease, 1, lockKey, token);
+      await lockReleaseScript.run(redis, { keys: { lock: lockKey }, args: { token } });
     },
   };
 }

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import { type Alert, createAlert, type DigestItem, hashParts } from "../alerts/alert.ts";
 import { type NoisePolicy, noiseModeFor } from "../config/noise-policy.ts";
 import type { NoiseMode } from "../config/routing-schema.ts";
-import { scripts } from "./scripts.ts";
+import { lockReleaseScript } from "./scripts.ts";
 
 /**
  * routing.yml `noise` applied to record alerts before they are queued. Exceptions, anything that
@@ -148,7 +148,7 @@ export function createNoiseGate(o: NoiseGateOptions): NoiseGate {
         return { action: "digest", summary };
       } finally {
         // The poll lock's release script: deletes the key only while this writer owns it.
-        await o.redis.eval(scripts.lockRelease, 1, lockKey, token);
+        await lockReleaseScript.run(o.redis, { keys: { lock: lockKey }, args: { token } });
       }
     },
   };

@@ -13,7 +13,7 @@ import {
   scheduleKey,
   syncScheduleSchema,
 } from "./schedule.ts";
-import { scripts } from "./scripts.ts";
+import { watermarkAdvanceScript } from "./scripts.ts";
 import { normalizePage, type SourcePage } from "./source.ts";
 import {
   emptyCounts,
@@ -155,15 +155,11 @@ export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<P
     await deps.hooks?.beforeWatermark?.(key);
     const target = nextWatermark(base, maxSeen, today);
     if (lease.signal.aborted) throw lockLost();
-    const stored = await redis.eval(
-      scripts.watermarkAdvance,
-      2,
-      keys.watermark(key),
-      lockKey,
-      target,
-      lease.token,
-    );
-    if (stored === null) throw lockLost();
+    const stored = await watermarkAdvanceScript.run(redis, {
+      keys: { watermark: keys.watermark(key), lock: lockKey },
+      args: { watermark: target, token: lease.token },
+    });
+    if (stored === undefined) throw lockLost();
 
     const recovery = await clearFailures(redis, keys.failures(key));
     const finishedAt = deps.clock();

@@ -6,50 +6,50 @@
   (the retry looks in history) or the marker with its audit entry, never a marker alone (the
   retry would then audit only "skipped" and the trail would never say the alert was posted).
 
-  KEYS[1]  delivered marker (hash) of the alert
-  KEYS[2]  in-flight marker of the alert
-  KEYS[3]  subject marker (hash: ts, alertId) in the channel; untouched when ARGV[5] is "0"
-  KEYS[4]  channel order zset
-  KEYS[5]  pending zset (all unfinished alerts)
-  KEYS[6]  stats hash
-  KEYS[7]  audit stream
-  KEYS[8..] audit index sorted sets (as src/audit/append.lua)
+  Named as src/delivery/scripts.ts passes them:
+  KEYS[1]  delivered  delivered marker (hash) of the alert
+  KEYS[2]  inflight   in-flight marker of the alert
+  KEYS[3]  subject    subject marker (hash: ts, alertId) in the channel; untouched when setSubject is "0"
+  KEYS[4]  order      channel order zset
+  KEYS[5]  pending    pending zset (all unfinished alerts)
+  KEYS[6]  stats      stats hash
 
   ARGV[1]  channel
-  ARGV[2]  ts of the message (or of the thread reply)
-  ARGV[3]  delivered at (ISO 8601)
-  ARGV[4]  alert id
-  ARGV[5]  "1" to set the subject marker, "0" to leave it
-  ARGV[6]  parent ts for the subject marker (the message later versions edit)
-  ARGV[7]  how: post | update | digest | resolved
-  ARGV[8]  time to keep the markers, ms
-  ARGV[9]  stats field to increment by one
-  ARGV[10] audit MAXLEN for approximate trimming, or "" for none
+  ARGV[2]  ts          ts of the message (or of the thread reply)
+  ARGV[3]  at          delivered at (ISO 8601)
+  ARGV[4]  alertId
+  ARGV[5]  setSubject  "1" to set the subject marker, "0" to leave it
+  ARGV[6]  parentTs    parent ts for the subject marker (the message later versions edit)
+  ARGV[7]  how         post | update | digest | resolved
+  ARGV[8]  ttlMs       time to keep the markers, ms
+  ARGV[9]  stat        stats field to increment by one
+
+  The tail, the audit entry (src/shared/lua/stream-append.lua):
+  KEYS[7]    audit stream
+  KEYS[8..]  audit index sorted sets (as src/audit/append.lua)
+  ARGV[10]   audit MAXLEN for approximate trimming, or "" for none
   ARGV[11..] field, value pairs of the audit entry
 
   Result: 1 when this call wrote the marker (and the entry), 0 when the alert was already marked
   delivered (its entry was written with that marker).
 ]]
-redis.call("DEL", KEYS[2])
-redis.call("ZREM", KEYS[4], ARGV[4])
-redis.call("ZREM", KEYS[5], ARGV[4])
-if redis.call("EXISTS", KEYS[1]) == 1 then return 0 end
-redis.call("HSET", KEYS[1], "channel", ARGV[1], "ts", ARGV[2], "at", ARGV[3], "how", ARGV[7])
-redis.call("PEXPIRE", KEYS[1], ARGV[8])
-if ARGV[5] == "1" then
-  redis.call("HSET", KEYS[3], "ts", ARGV[6], "alertId", ARGV[4])
-  redis.call("PEXPIRE", KEYS[3], ARGV[8])
+--#include ../../shared/lua/stream-append.lua
+
+local delivered, inflight, subject, order, pending, stats =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local channel, ts, at, alert_id = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local set_subject, parent_ts, how, ttl_ms, stat = ARGV[5] == "1", ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+
+redis.call("DEL", inflight)
+redis.call("ZREM", order, alert_id)
+redis.call("ZREM", pending, alert_id)
+if redis.call("EXISTS", delivered) == 1 then return 0 end
+redis.call("HSET", delivered, "channel", channel, "ts", ts, "at", at, "how", how)
+redis.call("PEXPIRE", delivered, ttl_ms)
+if set_subject then
+  redis.call("HSET", subject, "ts", parent_ts, "alertId", alert_id)
+  redis.call("PEXPIRE", subject, ttl_ms)
 end
-redis.call("HINCRBY", KEYS[6], ARGV[9], 1)
-local xadd = { KEYS[7] }
-if ARGV[10] ~= "" then
-  table.insert(xadd, "MAXLEN")
-  table.insert(xadd, "~")
-  table.insert(xadd, ARGV[10])
-end
-table.insert(xadd, "*")
-for i = 11, #ARGV do table.insert(xadd, ARGV[i]) end
-local id = redis.call("XADD", unpack(xadd))
-local ms = tonumber(string.match(id, "^(%d+)"))
-for i = 8, #KEYS do redis.call("ZADD", KEYS[i], ms, id) end
+redis.call("HINCRBY", stats, stat, 1)
+stream_append(7, 10)
 return 1

@@ -2,12 +2,13 @@
   Reserve the next call of one Web API method for every replica at once (GCRA on the method's
   tier: "Tier 3: 50+ per minute" is one call per 1.2 s, a small burst tolerated).
 
-  KEYS[1]  the method's TAT key (epoch ms), shared with delivery's pacer (chat.update, history)
+  Named as src/delivery/scripts.ts passes them:
+  KEYS[1]  tat: the method's TAT key (epoch ms), shared with delivery's pacer (chat.update, history)
 
-  ARGV[1]  now, epoch ms; "" = Redis server time
-  ARGV[2]  interval ms
-  ARGV[3]  tolerance ms (burst)
-  ARGV[4]  longest wait the caller accepts, ms: a slot further out is not reserved
+  ARGV[1]  now: epoch ms; "" = Redis server time
+  ARGV[2]  intervalMs
+  ARGV[3]  toleranceMs (burst)
+  ARGV[4]  maxWaitMs: longest wait the caller accepts, ms: a slot further out is not reserved
 
   Result: wait ms until the reserved slot (0 = now), or -wait when not reserved (too far)
 ]]

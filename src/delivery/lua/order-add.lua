@@ -1,9 +1,9 @@
 --[[
   Register an alert as pending in its channel, in arrival order (first registration wins).
 
-  KEYS[1]  channel order zset (member = alert id, score = sequence)
-  KEYS[2]  channel sequence counter
-  ARGV[1]  member (alert id)
+  KEYS[1]  line: the channel line zset (member = alert id, score = sequence)
+  KEYS[2]  seq: channel sequence counter
+  ARGV[1]  member: alert id
 
   Result: { sequence, rank } — the member's sequence number (existing or new) and its place in
   the channel's line (0 = head), used to schedule the job near its turn.

@@ -2,21 +2,22 @@
   Learn from one chat.postMessage outcome in a channel, for every replica at once: the same
   rules as pacing-math.ts (afterSuccess, after429, blameOf, workspace factor).
 
-  KEYS[1]  channel pace hash: a (allowance), c (allowance that drew the last 429), n (successes
+  Named as src/delivery/scripts.ts passes them:
+  KEYS[1]  pace: channel pace hash: a (allowance), c (allowance that drew the last 429), n (successes
            since), and from pacer-take.lua at the grant: g (gap before it), p (pressed)
-  KEYS[2]  workspace pace hash: f (factor), c (allowance of the latest channel 429 anywhere),
+  KEYS[2]  workspacePace: workspace pace hash: f (factor), c (allowance of the latest channel 429 anywhere),
            n (posts since it)
-  KEYS[3]  channel blocked-until key
-  KEYS[4]  channel GCRA key (its TAT moves past the wait, so no catch-up burst follows it)
+  KEYS[3]  blocked: channel blocked-until key
+  KEYS[4]  tat: channel GCRA key (its TAT moves past the wait, so no catch-up burst follows it)
 
-  ARGV[1]  now, epoch ms; "" = Redis server time
-  ARGV[2]  "ok" or "429"
-  ARGV[3]  Retry-After ms (429 only)
-  ARGV[4]  channel interval ms
+  ARGV[1]  now: epoch ms; "" = Redis server time
+  ARGV[2]  event: "ok" or "429"
+  ARGV[3]  retryAfterMs: Retry-After (429 only)
+  ARGV[4]  channelIntervalMs
   ARGV[5..10] start, min, max, step, margin, holdSuccesses
-  ARGV[11..13] workspace decrease, increase, minFactor
-  ARGV[14] ttl of the learned state, ms
-  ARGV[15] "1" when the allowance is fixed by configuration (learn only the workspace)
+  ARGV[11..13] workspaceDecrease, workspaceIncrease, workspaceMinFactor
+  ARGV[14] learnTtlMs: ttl of the learned state
+  ARGV[15] fixed: "1" when the allowance is fixed by configuration (learn only the workspace)
 
   Result: { allowance, factor, blame } as strings (blame "" for a success)
 ]]

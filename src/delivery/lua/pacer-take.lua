@@ -12,20 +12,21 @@
   workspace's the configured interval divided by the factor learned in KEYS[4]; method buckets
   are fixed. A 429 blocks the channel until its Retry-After (KEYS[2]). All buckets or none.
 
-  KEYS[1]  the member's line (zset: member = alert id, score = channel sequence)
-  KEYS[2]  channel blocked-until key (epoch ms; absent = not blocked)
-  KEYS[3]  channel pace hash: a (allowance), and at each grant lg (time), g (gap), p (pressed)
-  KEYS[4]  workspace pace hash: f (factor, default 1)
-  KEYS[5]  the channel's post line (an edit waits for older posts; same as KEYS[1] for a post)
+  Named as src/delivery/scripts.ts passes them (the buckets are the call's tail):
+  KEYS[1]  line: the member's line (zset: member = alert id, score = channel sequence)
+  KEYS[2]  blocked: channel blocked-until key (epoch ms; absent = not blocked)
+  KEYS[3]  pace: channel pace hash: a (allowance), and at each grant lg (time), g (gap), p (pressed)
+  KEYS[4]  workspacePace: workspace pace hash: f (factor, default 1)
+  KEYS[5]  postLine: the channel's post line (an edit waits for older posts; same as KEYS[1] for a post)
   KEYS[6..] GCRA keys (value = theoretical arrival time, epoch ms)
 
-  ARGV[1]  now, epoch ms; "" = Redis server time (one clock for all replicas)
-  ARGV[2]  member (alert id) asking to send
-  ARGV[3]  channel interval ms (steady rate; the rank estimate uses it)
-  ARGV[4]  allowance of a channel never seen ("" = none learned yet: start value)
-  ARGV[5]  fixed allowance ("" = learn)
-  ARGV[6]  how long learned state is kept, ms
-  ARGV[7]  "post" or "edit"
+  ARGV[1]  now: epoch ms; "" = Redis server time (one clock for all replicas)
+  ARGV[2]  member: alert id asking to send
+  ARGV[3]  channelIntervalMs: channel interval (steady rate; the rank estimate uses it)
+  ARGV[4]  startAllowance: allowance of a channel never seen ("" = none learned yet: start value)
+  ARGV[5]  fixedAllowance: ("" = learn)
+  ARGV[6]  learnTtlMs: how long learned state is kept, ms
+  ARGV[7]  line: "post" or "edit"
   ARGV[5+3i], ARGV[6+3i], ARGV[7+3i] for KEYS[5+i]: interval ms, tolerance ms, mode
            mode "chan" = the channel's learned bucket, "ws" = workspace, "fixed"
 

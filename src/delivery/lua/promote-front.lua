@@ -11,8 +11,8 @@
   so this never reorders a channel.
 
   KEYS[1] delayed zset   KEYS[2] wait list   KEYS[3] meta hash   KEYS[4] active list
-  KEYS[5] marker zset    KEYS[6] job hash    KEYS[7] event stream
-  ARGV[1] job id
+  KEYS[5] marker zset    KEYS[6] job hash    KEYS[7] events stream (named so in scripts.ts)
+  ARGV[1] jobId
 
   Result: 1 moved from delayed, 2 moved within wait, 0 neither (active, finished, gone, or the
   queue is paused: left to BullMQ)

@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Redis } from "ioredis";
 import { type Clock, systemClock } from "../clock.ts";
+import { rpmGcraScript } from "./scripts.ts";
 
 /**
  * Client-side requests-per-minute budget per tenant. ION gateway limits are admin policies per
@@ -32,15 +31,6 @@ export function intervalUs(o: BudgetOptions): number {
   return Math.ceil((((o.windowMs ?? 60_000) * 1000) / o.limit) * (1 + (o.headroom ?? 0.01)));
 }
 
-const SCRIPT = readFileSync(join(import.meta.dirname, "rpm-gcra.lua"), "utf8");
-const COMMAND = "inforRpmGcra";
-type GcraCommand = (
-  key: string,
-  interval: string,
-  burst: string,
-  maxWait: string,
-) => Promise<[number, number]>;
-
 /** Give up reserving beyond this wait: acquire() re-asks instead of holding a far slot. */
 const MAX_WAIT_US = 30_000_000;
 
@@ -66,9 +56,6 @@ export class RedisRateLimiter implements RateLimiter {
     clock: Clock = systemClock,
     fallback?: { limiter: RateLimiter; onFallback?: (err: Error) => void },
   ) {
-    // defineCommand sends the script once and then calls it by SHA (EVALSHA, falling back to
-    // EVAL after a SCRIPT FLUSH or failover); defining it again on the same connection is harmless.
-    redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: SCRIPT });
     this.redis = redis;
     this.key = key;
     this.interval = intervalUs(budget);
@@ -92,16 +79,11 @@ export class RedisRateLimiter implements RateLimiter {
 
   private async acquireShared(): Promise<void> {
     for (;;) {
-      const run = (this.redis as unknown as Record<string, GcraCommand>)[COMMAND];
-      if (!run) throw new Error("rate-limit script not defined on this connection");
-      const [reserved, waitUs] = await run.call(
-        this.redis,
-        this.key,
-        String(this.interval),
-        String(this.burst),
-        String(MAX_WAIT_US),
-      );
-      if (reserved === 1) {
+      const { reserved, waitUs } = await rpmGcraScript.run(this.redis, {
+        keys: { tat: this.key },
+        args: { intervalUs: this.interval, burst: this.burst, maxWaitUs: MAX_WAIT_US },
+      });
+      if (reserved) {
         if (waitUs > 0) await this.clock.sleep(Math.ceil(waitUs / 1000));
         return;
       }

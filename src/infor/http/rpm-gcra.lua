@@ -3,10 +3,11 @@
   RESERVES the next slot and tells the caller how long to wait for it, so callers pace instead of
   failing. Time comes from the Redis server (TIME), so replicas with skewed clocks agree.
 
-  KEYS[1]  theoretical arrival time (TAT) of the budget, microseconds since the epoch
-  ARGV[1]  emission interval in microseconds (window / limit, plus headroom)
+  Named as src/infor/http/scripts.ts passes them:
+  KEYS[1]  tat: theoretical arrival time (TAT) of the budget, microseconds since the epoch
+  ARGV[1]  intervalUs: emission interval in microseconds (window / limit, plus headroom)
   ARGV[2]  burst: requests that may start back to back (>= 1)
-  ARGV[3]  max wait in microseconds: if the slot is further away, nothing is reserved
+  ARGV[3]  maxWaitUs: max wait in microseconds: if the slot is further away, nothing is reserved
 
   Result   { reserved (1|0), wait_us }: wait_us until the reserved slot (0 = go now); when
            reserved = 0, wait_us is how far away the next slot is.

@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Redis } from "ioredis";
 import type { Clock } from "../clock.ts";
+import { signInWindowScript } from "./scripts.ts";
 
 /**
  * Cap on token-endpoint calls per rolling minute. `take()` records a sign-in and returns 0, or
@@ -36,10 +35,6 @@ export class LocalSignInGate implements SignInGate {
   }
 }
 
-const SCRIPT = readFileSync(join(import.meta.dirname, "signin-window.lua"), "utf8");
-const COMMAND = "inforSignInWindow";
-type WindowCommand = (key: string, window: string, max: string, member: string) => Promise<number>;
-
 /** Shared by every replica through Redis (signin-window.lua). */
 export class RedisSignInGate implements SignInGate {
   private readonly redis: Redis;
@@ -49,23 +44,15 @@ export class RedisSignInGate implements SignInGate {
   private n = 0;
 
   constructor(redis: Redis, key: string, max: number) {
-    redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: SCRIPT });
     this.redis = redis;
     this.key = key;
     this.max = max;
   }
 
   async take(): Promise<number> {
-    const run = (this.redis as unknown as Record<string, WindowCommand>)[COMMAND];
-    if (!run) throw new Error("sign-in script not defined on this connection");
-    return Number(
-      await run.call(
-        this.redis,
-        this.key,
-        String(WINDOW_MS),
-        String(this.max),
-        `${this.id}:${++this.n}`,
-      ),
-    );
+    return signInWindowScript.run(this.redis, {
+      keys: { signIns: this.key },
+      args: { windowMs: WINDOW_MS, max: this.max, member: `${this.id}:${++this.n}` },
+    });
   }
 }

@@ -3,10 +3,11 @@
   (ION allows a service account only tens of sign-ins a minute: infor-ion-api.md). A sorted set
   holds one member per sign-in, scored by its time; time comes from the Redis server (TIME).
 
-  KEYS[1]  sorted set of recent sign-ins
-  ARGV[1]  window in milliseconds
-  ARGV[2]  sign-ins allowed per window
-  ARGV[3]  unique member for this sign-in (e.g. pid + counter)
+  Named as src/infor/http/scripts.ts passes them:
+  KEYS[1]  signIns: sorted set of recent sign-ins
+  ARGV[1]  windowMs: the window
+  ARGV[2]  max: sign-ins allowed per window
+  ARGV[3]  member: unique member for this sign-in (e.g. pid + counter)
 
   Result   0 when the sign-in is allowed (and recorded); otherwise the milliseconds until the
            oldest sign-in leaves the window (nothing recorded).

@@ -2,10 +2,14 @@
 -- the dependency index changes and the memo of the alerts it produced, all or nothing. Each
 -- state is written only if its revision is still the one the evaluation read (optimistic
 -- concurrency: an invoice poll and a PO poll may evaluate the same invoice at once).
--- KEYS[1]            memo key (string)
+-- Named as src/pipeline/scripts.ts passes them:
+-- KEYS[1] memo       memo key (string)
+-- ARGV[1] memo       memo JSON ("" = none)
+-- ARGV[2] memoTtlMs  ARGV[3] stateTtlMs
+-- ARGV[4] states     n, the number of invoice states written
+-- The tail:
 -- KEYS[2 .. 1+n]     invoice state hashes { rev, data }
 -- KEYS[2+n .. 1+n+m] dependents sets, one per dependency operation
--- ARGV[1] memo JSON ("" = none), ARGV[2] memo TTL ms, ARGV[3] state TTL ms, ARGV[4] n
 -- ARGV[5 .. 4+2n]    per state: expected rev ("0" = absent), next state JSON ("" = delete)
 -- ARGV[5+2n]         m; ARGV[6+2n .. 5+2n+m] per operation: "+member" (SADD) or "-member" (SREM)
 -- Returns 1 when committed, 0 when a revision moved or the memo already exists (nothing written).

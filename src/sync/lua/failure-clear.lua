@@ -1,5 +1,5 @@
 -- A poll succeeded: end the run of failures and say whether a recovery message is owed.
--- KEYS[1] failures hash (fields: count, since, alerted)
+-- KEYS[1] failures: the failures hash (fields: count, since, alerted)
 -- Returns {alerted (1|0), count, since}; the hash is deleted atomically, so only one caller
 -- (of many replicas) sees alerted = 1 and posts the recovery message.
 local vals = redis.call("HMGET", KEYS[1], "alerted", "count", "since")
