@@ -1,5 +1,5 @@
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import type { BenchMetric, Scenario, ScenarioResult } from "./types.ts";
 
@@ -87,6 +87,13 @@ for (const r of results)
 const stamp = new Date().toISOString();
 const out = join(new URL("./results/", import.meta.url).pathname, `${stamp.slice(0, 10)}.json`);
 mkdirSync(join(out, ".."), { recursive: true });
+// A run of some scenarios (--only) replaces theirs in the day's file and keeps the others' rows.
+const load = loadavg().map((n) => Number(n.toFixed(2)));
+const stamped = results.map((r) => ({ ...r, date: stamp, quick, loadAverage: load }));
+const earlier = existsSync(out)
+  ? ((JSON.parse(readFileSync(out, "utf8")) as { results?: { scenario: string }[] }).results ?? [])
+  : [];
+const ran = new Set(stamped.map((r) => r.scenario));
 writeFileSync(
   out,
   `${JSON.stringify(
@@ -98,7 +105,9 @@ writeFileSync(
         memoryGiB: Math.round(totalmem() / 2 ** 30),
         node: process.version,
       },
-      results,
+      results: [...earlier.filter((r) => !ran.has(r.scenario)), ...stamped].sort((a, b) =>
+        a.scenario < b.scenario ? -1 : a.scenario > b.scenario ? 1 : 0,
+      ),
     },
     null,
     2,

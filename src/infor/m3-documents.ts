@@ -123,8 +123,13 @@ export class M3Documents {
     paidSince?: Predicate,
   ): AsyncGenerator<MappedBatch> {
     const seen = new Set<string>();
+    // Supplier + invoice number of every batch read above: its payments came with it.
+    const seenInvoices = new Set<string>();
     for await (const page of readAhead(this.reader.select("FAPIBH", where, pageSize))) {
-      for (const h of page) seen.add(`${h.DIVI ?? ""}|${h.INBN ?? ""}`);
+      for (const h of page) {
+        seen.add(`${h.DIVI ?? ""}|${h.INBN ?? ""}`);
+        seenInvoices.add(`${h.SUNO ?? ""}|${(h.SINO ?? "").trim()}`);
+      }
       yield await this.invoiceBatch(page);
     }
     if (!paidSince) return;
@@ -137,7 +142,13 @@ export class M3Documents {
     );
     for await (const page of payments) {
       for (const p of page) {
-        if (p.SUNO && p.SINO) wanted.set(`${p.SUNO}|${p.SINO}`, { suno: p.SUNO, sino: p.SINO });
+        if (!p.SUNO || !p.SINO) continue;
+        // Read in the pass above with its payments (paymentsOf): no second read. A first import
+        // names every paid invoice here, which cost one FAPIBH read per supplier for nothing.
+        // Payments go to batches by supplier and number, so another batch with the same number
+        // (a duplicate) not read above would be refreshed by its own next change instead.
+        if (seenInvoices.has(`${p.SUNO}|${p.SINO.trim()}`)) continue;
+        wanted.set(`${p.SUNO}|${p.SINO}`, { suno: p.SUNO, sino: p.SINO });
       }
     }
     // One read per supplier (its heads, kept when a paid number is theirs), not one per

@@ -37,11 +37,41 @@ import {
 } from "./source.ts";
 
 /**
- * POs per set-based read. A chunk is read as the key range [first, last], so rows of POs between
- * them come along too: small enough that a sparse chunk costs little, large enough that a page
- * of invoices needs a few reads.
+ * POs per set-based read when PO numbers are not plain numbers. A chunk is read as the key range
+ * [first, last], so rows of POs between them come along too: small enough that a sparse chunk
+ * costs little, large enough that a page of invoices needs a few reads.
  */
 const PO_CHUNK = 100;
+
+/**
+ * Numeric PO numbers (M3 number series) further apart than this start a new key range. Reading
+ * through a gap costs at most its PO numbers' rows (a few per PO: head, lines, receipts), a few
+ * hundred rows, well under one 1,000-row page; a new range costs one request per table. Within a
+ * range the reads page by key continuation, so a dense range of any length costs its rows ÷ page.
+ */
+const PO_GAP = 100;
+
+/** Sorted PO numbers cut into key ranges to read (see PO_GAP and PO_CHUNK). */
+export function poRanges(sorted: readonly string[]): string[][] {
+  const out: string[][] = [];
+  let current: string[] = [];
+  const numeric = (n: string) => /^\d{1,15}$/.test(n);
+  for (const n of sorted) {
+    const prev = current[current.length - 1];
+    const close =
+      prev !== undefined &&
+      (numeric(prev) && numeric(n)
+        ? prev.length !== n.length || Number(n) - Number(prev) > PO_GAP
+        : current.length >= PO_CHUNK);
+    if (close) {
+      out.push(current);
+      current = [];
+    }
+    current.push(n);
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
 
 /**
  * M3 implementation of `InforSource` (interface and contract in source.ts). Bulk reads go
@@ -205,15 +235,14 @@ class M3Source implements InforSource {
   }
 
   /**
-   * Many POs in set-based reads: sorted numbers in chunks of `PO_CHUNK`, each chunk three range
-   * reads (heads, lines, receipts) instead of three reads per PO. Answers per PO number, as
-   * `getPurchaseOrder` would for that number alone.
+   * Many POs in set-based reads: sorted numbers cut into key ranges (`poRanges`), each range
+   * three paged range reads (heads, lines, receipts) instead of three reads per PO. Answers per
+   * PO number, as `getPurchaseOrder` would for that number alone.
    */
   async getPurchaseOrders(numbers: readonly string[]): Promise<Map<string, Lookup<PurchaseOrder>>> {
     const sorted = [...new Set(numbers.map((n) => n.trim()))].sort();
     const out = new Map<string, Lookup<PurchaseOrder>>();
-    for (let i = 0; i < sorted.length; i += PO_CHUNK) {
-      const chunk = sorted.slice(i, i + PO_CHUNK);
+    for (const chunk of poRanges(sorted)) {
       const outcomes = await this.docs.purchaseOrderOutcomes(chunk);
       for (const number of chunk) {
         const o = outcomes.get(number);

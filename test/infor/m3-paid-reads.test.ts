@@ -63,5 +63,18 @@ describe("batches paid since the watermark", () => {
     // Old reading: one FAPIBH read per paid (supplier, number), four here.
     const perSupplier = queries.filter((q) => / from FAPIBH where .*SUNO = /.test(q));
     expect(perSupplier).toHaveLength(1);
+
+    // From the day the batches were entered: the head pass reads every one of them with its
+    // payments, so the paid pass names nothing new and reads no FAPIBH per supplier.
+    const entered = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    queries.length = 0;
+    const again = new Map<string, string>();
+    for await (const b of src.listChanged("supplier_invoice", entered, { pageSize: 50 }))
+      for (const r of b.records as SupplierInvoice[]) again.set(String(r.batchNumber), r.status);
+    for (const inbn of paid) expect(again.get(String(inbn))).toBe("paid");
+    expect(again.has(String(twin))).toBe(true);
+    expect(queries.filter((q) => / from FAPIBH where .*SUNO = /.test(q))).toHaveLength(0);
   });
 });
