@@ -1,5 +1,4 @@
 import type { WebClient } from "@slack/web-api";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { RecheckError, type RecheckFn } from "../approvals/decide.ts";
 import { type ApprovalPolicy, createRoutingPolicy } from "../approvals/policy.ts";
@@ -14,6 +13,7 @@ import type { InforClient } from "../infor/create-client.ts";
 import type { InforSource } from "../infor/source.ts";
 import { eligibleApprovers } from "../rules/approval-policy.ts";
 import { codeOf } from "../shared/error-code.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import type { ThreadPoster } from "../slack/actions/approval-messages.ts";
 import { createSlackApprovalNotifier } from "../slack/actions/approval-notifier.ts";
 import { mentionText } from "../slack/blocks/alert.ts";
@@ -31,7 +31,7 @@ export interface ApprovalSide {
 }
 
 export function createApprovalSide(o: {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** The store delivery also reads decisions from (one object for both sides). */
   store: ApprovalStore;

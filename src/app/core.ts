@@ -1,6 +1,5 @@
 import { WebClient } from "@slack/web-api";
 import type { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { approvalDecisions } from "../approvals/decisions.ts";
 import { isReflectable, markReflectDue } from "../approvals/erp-due.ts";
@@ -19,6 +18,7 @@ import {
 } from "../pipeline/compose.ts";
 import { lookupsFromSources } from "../pipeline/lookups.ts";
 import { codeOf } from "../shared/error-code.ts";
+import { createRedisClient, duplicateClient, type RedisClient } from "../shared/redis-client.ts";
 import type { SlackAuditFn } from "../slack/audit-events.ts";
 import { auditInputOf, slackAuditToLog } from "../slack/audit-sink.ts";
 import { createSlackDelivery } from "../slack/destination/delivery.ts";
@@ -30,9 +30,9 @@ import { createSyncSide, type SyncSide } from "./sync.ts";
 
 export interface Core {
   prefix: string;
-  redis: Redis;
+  redis: RedisClient;
   /** Connection of the BullMQ queues (the sync queue). */
-  bull: Redis;
+  bull: RedisClient;
   infor: InforSide;
   delivery: Delivery;
   slackClient: WebClient;
@@ -72,12 +72,12 @@ export function createCore(o: {
 }): Core {
   const { env, routing, logger, prefix } = o;
   // BullMQ needs maxRetriesPerRequest: null on every connection it uses (toolchain notes).
-  const redis = new Redis(env.redisUrl, {
+  const redis = createRedisClient(env.redis, {
     maxRetriesPerRequest: null,
     connectionName: o.connectionName,
   });
   redis.on("error", (err) => logger.warn({ code: codeOf(err) }, "redis error"));
-  const bull = redis.duplicate({ maxRetriesPerRequest: null });
+  const bull = duplicateClient(redis, { maxRetriesPerRequest: null });
   bull.on("error", () => {});
   try {
     const infor = createInforSide({

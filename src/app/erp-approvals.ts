@@ -1,5 +1,4 @@
 import type { WebClient } from "@slack/web-api";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { takeReflectDue } from "../approvals/erp-due.ts";
 import { createErpEligibilityPolicy } from "../approvals/erp-eligibility.ts";
@@ -19,6 +18,7 @@ import type { InforClient } from "../infor/create-client.ts";
 import { M3ApprovalCalls } from "../infor/m3/approval-calls.ts";
 import { MiClient } from "../infor/m3/mi-client.ts";
 import { codeOf } from "../shared/error-code.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import {
   directThreadPoster,
   type ThreadPoster,
@@ -42,7 +42,7 @@ export interface ErpApprovals {
 }
 
 export function createErpApprovals(o: {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   routing: RoutingConfig;
   clients: Map<string, InforClient>;
@@ -180,7 +180,7 @@ export function startErpReflection(
     everyMs: number;
     threadPoster?: ThreadPoster;
     /** Where sync marks changed invoices (src/approvals/erp-due.ts); without it, polls only. */
-    redis?: Redis;
+    redis?: RedisClient;
     prefix?: string;
     /** How often the changed records are taken (default 1 s). */
     dueEveryMs?: number;

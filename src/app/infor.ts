@@ -1,4 +1,3 @@
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { RoutingConfig } from "../config/routing-schema.ts";
 import { createInforClient, type InforClient } from "../infor/create-client.ts";
@@ -8,6 +7,7 @@ import type { SourceWarning } from "../infor/m3/column-catalog.ts";
 import { MiClient } from "../infor/m3/mi-client.ts";
 import { createM3Source } from "../infor/m3-source.ts";
 import type { InforSource } from "../infor/source.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import { AppError } from "./errors.ts";
 
 export interface Scope {
@@ -39,7 +39,7 @@ export function createInforSide(o: {
   ionapiText: string;
   routing: RoutingConfig;
   /** Shared budget and column detections; without it (check-config --online) both are local. */
-  redis?: Redis;
+  redis?: RedisClient;
   prefix: string;
   logger: Logger;
   requestsPerMinute?: number;

@@ -1,8 +1,8 @@
 import { type Job, Queue, Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import type { RecheckResult } from "../pipeline/exception-tracker.ts";
 import { codeOf } from "../shared/error-code.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 
 /**
  * Housekeeping that must run once per interval across all replicas, not once per process:
@@ -55,7 +55,7 @@ export interface MaintenanceJobData {
 }
 
 export function createMaintenanceQueue(
-  connection: Redis,
+  connection: RedisClient,
   options: { bullPrefix?: string } = {},
 ): Queue<MaintenanceJobData> {
   return new Queue<MaintenanceJobData>(MAINTENANCE_QUEUE, {
@@ -99,7 +99,7 @@ export async function applyMaintenanceSchedules(
 /** Worker role: runs the maintenance jobs one at a time. Closing it waits for a running job. */
 export function startMaintenanceWorker(o: {
   /** BullMQ connection (`maxRetriesPerRequest: null`); not closed by the worker. */
-  connection: Redis;
+  connection: RedisClient;
   bullPrefix?: string;
   tasks: MaintenanceTasks;
   /** Fallback when a job carries no limit. */

@@ -14,6 +14,7 @@ import type { PushHandlerOptions } from "../ops/push/handler.ts";
 import { createRedisProbe } from "../ops/redis-probe.ts";
 import type { HttpRoute } from "../ops/routes.ts";
 import { codeOf } from "../shared/error-code.ts";
+import type { RedisTarget } from "../shared/redis-client.ts";
 import type { PollResult } from "../sync/poll.ts";
 import { type PollJobData, PUSH_READ_JOB_NAME } from "../sync/schedules.ts";
 import { getSyncStatus } from "../sync/sync-status.ts";
@@ -34,7 +35,7 @@ export interface OpsSide {
 }
 
 export function createOpsSide(o: {
-  redisUrl: string;
+  redis: RedisTarget;
   /** Key prefix of the app, for the readiness write probe. */
   prefix?: string;
   queues: Queue[];
@@ -53,7 +54,7 @@ export function createOpsSide(o: {
     defaultLabels: { role: o.role },
     logger: o.logger,
   });
-  const probe = createRedisProbe(o.redisUrl, o.prefix ? { prefix: o.prefix } : {});
+  const probe = createRedisProbe(o.redis, o.prefix ? { prefix: o.prefix } : {});
   const readiness: ReadinessCheck[] = [
     probe.check,
     slackAuthCheck(() => o.slackClient.auth.test()),

@@ -1,8 +1,8 @@
 import type { Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import { startOpsServer } from "../ops/routes.ts";
 import { type Closer, createShutdown } from "../ops/shutdown.ts";
 import { codeOf } from "../shared/error-code.ts";
+import { describeTarget, duplicateClient, type RedisClient } from "../shared/redis-client.ts";
 import type { SyncWorker } from "../sync/worker.ts";
 import { startApprovalSweeps } from "./approvals.ts";
 import { createCore } from "./core.ts";
@@ -50,7 +50,7 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
     auditRetention: over.auditRetention ?? { maxAgeMs: env.auditRetentionDays * 86_400_000 },
   });
   const ops = createOpsSide({
-    redisUrl: env.redisUrl,
+    redis: env.redis,
     prefix: core.prefix,
     queues: [core.delivery.queue, core.sync.queue, core.maintenance],
     slackClient: core.slackClient,
@@ -62,7 +62,7 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
   // Order that loses nothing (ops/shutdown.ts): stop intake, finish jobs, revoke, close Redis.
   const closers: Closer[] = [{ name: "drain", close: async () => ops.health.setDraining() }];
   let syncWorker: SyncWorker | undefined;
-  let syncConnection: Redis | undefined;
+  let syncConnection: RedisClient | undefined;
   let maintenanceWorker: Worker<MaintenanceJobData> | undefined;
   const tail: Closer[] = [
     { name: "sync-worker", close: async () => syncWorker?.close() },
@@ -142,7 +142,7 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
     if (roles.has("worker")) {
       const deliveryWorker: Worker = core.delivery.startWorker();
       ops.watchDeliveryWorker(deliveryWorker, core.delivery.queue);
-      syncConnection = core.redis.duplicate({ maxRetriesPerRequest: null });
+      syncConnection = duplicateClient(core.redis, { maxRetriesPerRequest: null });
       // Without a listener ioredis prints every reconnect failure to stderr; the sync worker
       // logs its own errors already.
       syncConnection.on("error", (err) => logger.warn({ code: codeOf(err) }, "sync redis error"));
@@ -173,7 +173,11 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
       exit: over.handleSignals ? (code) => process.exit(code) : () => {},
     });
     if (over.handleSignals) shutdown.install();
-    logger.info({ roles: [...roles], url }, "cloudsuite-slack started");
+    // Hosts and ports only: a password in REDIS_URL never reaches a log line.
+    logger.info(
+      { roles: [...roles], url, redis: describeTarget(env.redis) },
+      "cloudsuite-slack started",
+    );
     return {
       url,
       slackRequestUrl,

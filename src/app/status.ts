@@ -1,7 +1,7 @@
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Delivery } from "../delivery/delivery.ts";
 import type { InforClient } from "../infor/create-client.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import type { StatusProvider, StatusReport } from "../slack/lookup-service.ts";
 import { getSyncStatus } from "../sync/sync-status.ts";
 
@@ -11,7 +11,7 @@ import { getSyncStatus } from "../sync/sync-status.ts";
  * process's; "–" before its first sign-in), and grant counts in the notes.
  */
 export function statusProvider(o: {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   syncQueue: Queue;
   delivery: Delivery;

@@ -1,10 +1,10 @@
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type Alert, createAlert } from "../alerts/alert.ts";
 import { toNoisePolicy } from "../config/noise-policy.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
 import type { Delivery } from "../delivery/delivery.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import { recordMessage } from "../slack/blocks/records.ts";
 import { type AlertSinkDeps, createAlertSink } from "../sync/alert-sink.ts";
 import type { SyncDeps } from "../sync/deps.ts";
@@ -28,8 +28,8 @@ export interface SyncSide {
 
 /** The sync engine's dependencies: sources, the alert sink on delivery + audit, routing. */
 export function createSyncSide(o: {
-  redis: Redis;
-  bullConnection: Redis;
+  redis: RedisClient;
+  bullConnection: RedisClient;
   prefix: string;
   routing: RoutingConfig;
   infor: InforSide;
@@ -116,7 +116,7 @@ export async function upsertSchedules(side: SyncSide, logger: Logger): Promise<v
 }
 
 /** Worker role: run the polls. */
-export function startSyncWorker(side: SyncSide, connection: Redis): SyncWorker {
+export function startSyncWorker(side: SyncSide, connection: RedisClient): SyncWorker {
   return createSyncWorker({
     ...side.deps,
     connection,

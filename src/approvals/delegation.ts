@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
 import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import type { ApprovalPolicy, PolicyDecision } from "./policy.ts";
 import type { ApprovalSubject } from "./types.ts";
 
@@ -19,7 +19,10 @@ export interface DelegationStore {
   principalsOf(delegate: string, at: number): Promise<Delegation[]>;
 }
 
-export function createDelegationStore(options: { redis: Redis; prefix?: string }): DelegationStore {
+export function createDelegationStore(options: {
+  redis: RedisClient;
+  prefix?: string;
+}): DelegationStore {
   const { redis } = options;
   const prefix = options.prefix ?? DEFAULT_KEY_PREFIX;
   const byApprover = `${prefix}delegations`;

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../shared/redis-client.ts";
 
 /**
  * Records whose change a poll or an M3 event just saw, waiting for the decided-in-M3 check
@@ -18,7 +18,7 @@ export function isReflectable(event: { kind: string; recordKey: string }): boole
 }
 
 export async function markReflectDue(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   recordKey: string,
   now = Date.now(),
@@ -28,7 +28,11 @@ export async function markReflectDue(
   await redis.multi().zadd(key, "NX", now, recordKey).expire(key, DUE_TTL_SECONDS).exec();
 }
 
-export async function takeReflectDue(redis: Redis, prefix: string, max = 200): Promise<string[]> {
+export async function takeReflectDue(
+  redis: RedisClient,
+  prefix: string,
+  max = 200,
+): Promise<string[]> {
   const raw = await redis.zpopmin(reflectDueKey(prefix), max);
   const keys: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {

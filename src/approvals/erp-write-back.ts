@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { codeOf } from "../shared/error-code.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import type {
   ErpAdapter,
   ErpCall,
@@ -36,7 +36,7 @@ export interface ErpIntent {
 }
 
 export interface ErpWriterOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   modeFor: (tenant: string) => ErpMode;
   adapterFor: (tenant: string) => ErpAdapter | undefined;

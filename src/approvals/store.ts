@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
 import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import { createScript, transitionScript } from "./scripts.ts";
 import {
   type Approval,
@@ -89,7 +89,7 @@ export interface ApprovalStoreOptions {
    * src/audit/append.lua), so a transition and its entry are written in one step.
    */
   prepareAudit?: (event: ApprovalAuditEvent) => PreparedAudit;
-  redis: Redis;
+  redis: RedisClient;
   /** Key prefix, e.g. "cs:" in production or a random test prefix. */
   prefix?: string;
   clock?: () => number;

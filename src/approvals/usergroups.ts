@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
 import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import type { UserGroupMembers } from "./policy.ts";
 
 /** The one Web API method this needs (Tier 2, about 20 calls a minute: hence the cache). */
@@ -13,7 +13,7 @@ export interface UserGroupsApi {
 
 export interface UserGroupResolverOptions {
   client: UserGroupsApi;
-  redis: Redis;
+  redis: RedisClient;
   prefix?: string;
   ttlSeconds?: number;
   clock?: () => number;

@@ -1,6 +1,6 @@
-import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import { type Alert, parseAlert } from "../alerts/alert.ts";
+import { type RedisClient, scanKeys } from "../shared/redis-client.ts";
 import { sanitize } from "./sanitize.ts";
 import { appendScript } from "./scripts.ts";
 import {
@@ -24,7 +24,7 @@ export interface PreparedAuditEntry {
 }
 
 export interface AuditLogOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Key prefix, e.g. "cs:" (every key this log uses starts with it). */
   prefix: string;
   clock?: () => number;
@@ -38,7 +38,7 @@ export interface AuditLogOptions {
  * indexes appear together; readers skip index members whose entry retention already trimmed.
  */
 export class AuditLog {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
   readonly #clock: () => number;
   readonly #retention: AuditRetention;
@@ -174,22 +174,11 @@ export class AuditLog {
       const min = this.#clock() - maxAgeMs;
       await this.#redis.xtrim(this.streamKey, "MINID", "~", String(min));
       // Index sets are pruned by score; scanning keeps this O(keys) but runs rarely (retention job).
-      let cursor = "0";
-      do {
-        const [next, keys] = await this.#redis.scan(
-          cursor,
-          "MATCH",
-          `${this.#prefix}idx:*`,
-          "COUNT",
-          500,
-        );
-        cursor = next;
-        if (keys.length > 0) {
-          const p = this.#redis.pipeline();
-          for (const k of keys) p.zremrangebyscore(k, "-inf", `(${min}`);
-          await p.exec();
-        }
-      } while (cursor !== "0");
+      await scanKeys(this.#redis, `${this.#prefix}idx:*`, async (keys) => {
+        const p = this.#redis.pipeline();
+        for (const k of keys) p.zremrangebyscore(k, "-inf", `(${min}`);
+        await p.exec();
+      });
     }
   }
 

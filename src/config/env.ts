@@ -10,8 +10,10 @@ import {
   parseKeyRing,
 } from "../security/envelope.ts";
 import { codeOf } from "../shared/error-code.ts";
-import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
+import { CLUSTER_KEY_PREFIX, DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
+import { clusterPrefixProblem, type RedisTarget } from "../shared/redis-client.ts";
 import { isLoopbackHost } from "../shared/urls.ts";
+import { parseRedisTarget, REDIS_ENV_DOC } from "./redis-env.ts";
 
 /**
  * The process environment, validated at once: every problem is reported together (an admin
@@ -23,7 +25,8 @@ export interface AppEnv {
   slackSigningSecret: string;
   slackAppToken: string | undefined;
   slackApiUrl: string;
-  redisUrl: string;
+  /** Single node (REDIS_URL), Sentinel or Cluster (redis-env.ts). */
+  redis: RedisTarget;
   /** `.ionapi` JSON text, decrypted, from IONAPI_FILE or IONAPI_JSON. */
   ionapiText: string;
   /** The `.ionapi` file's `ti`: every routing.yml tenant must be this one. */
@@ -65,7 +68,7 @@ export const ENV_DOC: Record<string, string> = {
   SLACK_APP_TOKEN: "app-level token (xapp-…) to use Socket Mode instead of a public URL; optional",
   SLACK_API_URL:
     "Web API base URL; default https://slack.com/api/ (the sandbox points it at the emulator)",
-  REDIS_URL: "redis:// or rediss:// URL; default redis://127.0.0.1:6379",
+  ...REDIS_ENV_DOC,
   IONAPI_FILE: "path of the .ionapi file (plain JSON or an enc:v1 envelope); this or IONAPI_JSON",
   IONAPI_JSON: "the .ionapi content inline (plain JSON or an enc:v1 envelope); this or IONAPI_FILE",
   ENCRYPTION_KEYS:
@@ -81,7 +84,8 @@ export const ENV_DOC: Record<string, string> = {
     "comma-separated shared secrets for POST /m3/events signatures (X-Push-Signature); optional",
   PUSH_BEARER_TOKENS: "comma-separated bearer tokens accepted on POST /m3/events; optional",
   PUSH_MAX_BYTES: "body bound for M3 event pushes in bytes; default 1048576 (1 MiB)",
-  REDIS_PREFIX: "prefix of every Redis key, to share one Redis between deployments; default cs:",
+  REDIS_PREFIX:
+    "prefix of every Redis key, to share one Redis between deployments; default cs: ({cs}: for Cluster, which needs a {hash tag})",
   AUDIT_RETENTION_DAYS: "audit entries older than this are dropped, hourly; default 400",
   EXCEPTION_RECHECK_MINUTES:
     "re-check open match exceptions against fresh POs this often; 0 = never; default 60",
@@ -181,8 +185,7 @@ export function loadEnv(
       "must not carry a user name or password (the bot token is sent apart)",
     );
   }
-  const redisUrl = raw("REDIS_URL") ?? "redis://127.0.0.1:6379";
-  checkUrl("REDIS_URL", redisUrl, ["redis:", "rediss:"], false, problem);
+  const redis = parseRedisTarget(raw, reveal, problem, secrets);
 
   let ionapiText: string | undefined;
   let ionapiSource = "";
@@ -282,9 +285,13 @@ export function loadEnv(
   };
   const auditRetentionDays = wholeNumber("AUDIT_RETENTION_DAYS", 400, 1, 3650);
   const exceptionRecheckMinutes = wholeNumber("EXCEPTION_RECHECK_MINUTES", 60, 0, 10_080);
-  const redisPrefix = raw("REDIS_PREFIX") ?? DEFAULT_KEY_PREFIX;
-  if (!/^[\w.:-]{1,64}$/.test(redisPrefix)) {
-    problem("REDIS_PREFIX", "expected up to 64 letters, digits, or . : _ -");
+  const redisPrefix =
+    raw("REDIS_PREFIX") ?? (redis.mode === "cluster" ? CLUSTER_KEY_PREFIX : DEFAULT_KEY_PREFIX);
+  if (!/^[\w.:{}-]{1,64}$/.test(redisPrefix)) {
+    problem("REDIS_PREFIX", "expected up to 64 letters, digits, or . : _ - { }");
+  } else if (redis.mode === "cluster") {
+    const why = clusterPrefixProblem(redisPrefix);
+    if (why) problem("REDIS_PREFIX", why);
   }
 
   for (const name of SECRET_VARIABLES) {
@@ -303,7 +310,7 @@ export function loadEnv(
       slackSigningSecret: slackSigningSecret as string,
       slackAppToken,
       slackApiUrl,
-      redisUrl,
+      redis,
       ionapiText: ionapiText as string,
       ionapiTenant: ionapiTenant as string,
       ionapiSource,

@@ -1,9 +1,9 @@
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Alert } from "../alerts/alert.ts";
 import type { DecisionSource } from "../approvals/decisions.ts";
 import type { AuditLog } from "../audit/log.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import type { DeliveryConfig, PaceSettings } from "./config.ts";
 import type { Destination } from "./destination.ts";
 import type { DeliveryKeys } from "./keys.ts";
@@ -12,7 +12,7 @@ import type { Pacer } from "./pacer.ts";
 
 /** Everything the job processor needs, injected (no module state). */
 export interface DeliveryContext {
-  redis: Redis;
+  redis: RedisClient;
   queue: Queue;
   keys: DeliveryKeys;
   markers: Markers;

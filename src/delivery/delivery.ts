@@ -1,11 +1,17 @@
 import { type Job, Queue, Worker } from "bullmq";
-import { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import { type Alert, editsInPlace, parseAlert } from "../alerts/alert.ts";
 import type { DecisionSource } from "../approvals/decisions.ts";
 import { AuditLog } from "../audit/log.ts";
 import type { AuditFilter, AuditRetention } from "../audit/types.ts";
 import { codeOf } from "../shared/error-code.ts";
+import {
+  createRedisClient,
+  duplicateClient,
+  isRedisClient,
+  type RedisClient,
+  type RedisTarget,
+} from "../shared/redis-client.ts";
 import {
   type DeliveryConfig,
   type DeliveryConfigInput,
@@ -27,8 +33,11 @@ import { Pacer } from "./pacer.ts";
 import { createProcessor } from "./processor.ts";
 
 export interface CreateDeliveryOptions {
-  /** An ioredis connection (not closed by `close()`) or a Redis URL (owned and closed). */
-  connection: Redis | string;
+  /**
+   * An ioredis connection (not closed by `close()`), or a Redis URL or target to connect to
+   * (owned and closed).
+   */
+  connection: RedisClient | RedisTarget | string;
   /** Prefix of every key (ours and BullMQ's), e.g. "cs:". */
   prefix: string;
   /**
@@ -95,11 +104,13 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
   const config = deliveryConfigSchema.parse(options.config ?? {});
   const logger = options.logger ?? pino({ level: "silent" });
   const clock = options.clock ?? Date.now;
-  const ownsRedis = typeof options.connection === "string";
-  const redis =
-    typeof options.connection === "string"
-      ? new Redis(options.connection, { maxRetriesPerRequest: null })
-      : options.connection;
+  const given = options.connection;
+  const ownsRedis = !isRedisClient(given);
+  const redis = isRedisClient(given)
+    ? given
+    : createRedisClient(typeof given === "string" ? { mode: "single", url: given } : given, {
+        maxRetriesPerRequest: null,
+      });
   // ioredis prints an "Unhandled error event" with a stack for every reconnect attempt of a
   // connection without a listener: log the code instead (Redis restarts are routine).
   const logRedisError = (err: Error) => logger.warn({ code: codeOf(err) }, "delivery: redis error");
@@ -129,7 +140,7 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
     return routes.get(destination) ?? { destination, pacer, pace };
   };
   const markers = new Markers(redis, keys, config.markerTtlMs);
-  const workers: { worker: Worker; connection: Redis }[] = [];
+  const workers: { worker: Worker; connection: RedisClient }[] = [];
 
   async function queueAlert(alert: Alert): Promise<void> {
     // Already in Slack: enqueue is idempotent. Registering it again would put it back in its
@@ -209,7 +220,7 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
     enqueue: (alert) => ctx.enqueue(parseAlert(alert)),
 
     startWorker({ concurrency = 8 } = {}) {
-      const connection = redis.duplicate({ maxRetriesPerRequest: null });
+      const connection = duplicateClient(redis, { maxRetriesPerRequest: null });
       connection.on("error", logRedisError);
       const worker = new Worker(config.queueName, createProcessor(ctx), {
         connection,
@@ -319,7 +330,7 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
  */
 function routeOf(
   destination: Destination,
-  o: { redis: Redis; keys: DeliveryKeys; prefix: string; config: DeliveryConfig },
+  o: { redis: RedisClient; keys: DeliveryKeys; prefix: string; config: DeliveryConfig },
 ): Route {
   const l = destination.limits;
   if (!l) {

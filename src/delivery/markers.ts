@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
 import type { PreparedAuditEntry } from "../audit/log.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import type { DeliveryKeys } from "./keys.ts";
 import { markDeliveredScript } from "./scripts.ts";
 
@@ -19,11 +19,11 @@ export interface DeliveredMarker {
 
 /** Delivered / in-flight / subject markers: the state that makes posting exactly once. */
 export class Markers {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: DeliveryKeys;
   readonly #ttlMs: number;
 
-  constructor(redis: Redis, keys: DeliveryKeys, ttlMs: number) {
+  constructor(redis: RedisClient, keys: DeliveryKeys, ttlMs: number) {
     this.#redis = redis;
     this.#keys = keys;
     this.#ttlMs = ttlMs;

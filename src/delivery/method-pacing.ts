@@ -1,5 +1,5 @@
 import type { FetchFunction } from "@slack/web-api";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../shared/redis-client.ts";
 import { deliveryKeys } from "./keys.ts";
 import { methodTakeScript } from "./scripts.ts";
 
@@ -34,7 +34,7 @@ export const TIER_PER_MINUTE = { 1: 1, 2: 20, 3: 50, 4: 100 } as const;
 const TIER_BURST = { 1: 0, 2: 0, 3: 2, 4: 4 } as const;
 
 export interface MethodPacingOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** the same prefix as delivery's, so chat.update and history share one bucket per method */
   prefix: string;
   /** the fetch to call once a slot is reserved (globalThis.fetch by default) */

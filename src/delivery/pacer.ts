@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../shared/redis-client.ts";
 import type { PaceSettings } from "./config.ts";
 import type { DeliveryKeys } from "./keys.ts";
 import { DEFAULT_WORKSPACE_LEARN } from "./pacing-math.ts";
@@ -39,13 +39,13 @@ export interface Learned {
  * pacing-math.ts.
  */
 export class Pacer {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: DeliveryKeys;
   readonly #pace: PaceSettings;
   /** Test hook: a fixed clock for the script; production uses Redis server time. */
   readonly #now: (() => number) | undefined;
 
-  constructor(redis: Redis, keys: DeliveryKeys, pace: PaceSettings, now?: () => number) {
+  constructor(redis: RedisClient, keys: DeliveryKeys, pace: PaceSettings, now?: () => number) {
     this.#redis = redis;
     this.#keys = keys;
     this.#pace = pace;

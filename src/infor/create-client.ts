@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Dispatcher } from "undici";
 import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import type { Clock } from "./clock.ts";
 import { InforHttpClient } from "./http/client.ts";
 import { LocalRateLimiter, type RateLimiter, RedisRateLimiter } from "./http/rate-limiter.ts";
@@ -26,7 +26,7 @@ export interface InforClientOptions {
   windowMs?: number;
   /** Extra spacing over window/limit (default 0.01); short test windows need more. */
   budgetHeadroom?: number;
-  redis?: Redis;
+  redis?: RedisClient;
   /** Redis key prefix (default "cs:"); the budget key is `<prefix>infor:rpm:<tenant>`. */
   keyPrefix?: string;
   limiter?: RateLimiter;

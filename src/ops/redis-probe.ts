@@ -1,5 +1,5 @@
-import { Redis } from "ioredis";
 import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
+import { createRedisClient, type RedisClient, type RedisTarget } from "../shared/redis-client.ts";
 import { type ReadinessCheck, redisCheck } from "./checks.ts";
 
 /**
@@ -8,14 +8,13 @@ import { type ReadinessCheck, redisCheck } from "./checks.ts";
  * retry delay makes /readyz turn green within a second of Redis coming back.
  */
 export function createRedisProbe(
-  url: string,
+  target: RedisTarget,
   options: { prefix?: string } = {},
-): { redis: Redis; check: ReadinessCheck } {
-  const redis = new Redis(url, {
+): { redis: RedisClient; check: ReadinessCheck } {
+  const redis = createRedisClient(target, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     retryStrategy: () => 500,
-    lazyConnect: false,
     connectionName: "cloudsuite-slack:readiness",
   });
   // Connection errors are what /readyz reports; without a listener ioredis logs each one.

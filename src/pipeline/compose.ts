@@ -1,4 +1,3 @@
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Alert } from "../alerts/alert.ts";
 import { createPendingApproval } from "../approvals/create-pending.ts";
@@ -8,6 +7,7 @@ import { type ApprovalSubject, type AuditFn, isOpen } from "../approvals/types.t
 import { toApprovalPolicy, toMatchPolicy, toRoutingPolicy } from "../config/policies.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
 import { eligibleApprovers } from "../rules/approval-policy.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import type { ChangeEvent } from "../sync/sink.ts";
 import {
   createExceptionTracker,
@@ -17,7 +17,7 @@ import {
 import type { MatchLookups } from "./types.ts";
 
 export interface ExceptionPipelineOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** The app's key prefix (e.g. "cs:"). */
   readonly prefix: string;
   /** Parsed routing.yml (config/routing-load.ts): channels, cost centers, tolerances, erpUsers. */

@@ -1,10 +1,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import { type Alert, hashParts } from "../alerts/alert.ts";
 import { recordKey, type SupplierInvoice } from "../infor/records.ts";
 import type { MatchPolicy } from "../rules/match-policy.ts";
 import type { RoutingPolicy } from "../rules/routing.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import type { ChangeEvent } from "../sync/sink.ts";
 import type { ApprovalDeps } from "./apply-plan.ts";
 import { PipelineError } from "./errors.ts";
@@ -38,7 +38,7 @@ import type { MatchLookups, OpenEntry } from "./types.ts";
  * before the watermark moved) returns the same alerts, whose ids delivery dedupes.
  */
 export interface ExceptionTrackerOptions extends ApprovalDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Key prefix shared with the rest of the app (e.g. "cs:"); tests pass a unique one. */
   readonly prefix: string;
   readonly lookups: MatchLookups;

@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
 import { recordKey, type SupplierInvoice } from "../infor/records.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import type { PipelineKeys } from "./keys.ts";
 
 /**
@@ -16,7 +16,7 @@ export interface InvoiceIndex {
 }
 
 export interface InvoiceIndexOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: PipelineKeys;
   readonly maxPerSupplier: number;
   readonly ttlMs: number;

@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
 import type { Alert } from "../alerts/alert.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import { PipelineError } from "./errors.ts";
 import type { PipelineKeys } from "./keys.ts";
 import { commitScript } from "./scripts.ts";
@@ -32,7 +32,7 @@ export interface StateWrite {
 }
 
 export interface StateStoreOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: PipelineKeys;
   /** Invoice states expire when untouched this long (refreshed on every write). */
   readonly stateTtlMs: number;

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis-client.ts";
 
 /** A value Redis receives as a script argument (numbers are sent as their decimal text). */
 export type ScriptArg = string | number;
@@ -45,7 +45,7 @@ export interface LuaScript<K extends string = string, A extends string = string,
   /** ARGV as the script receives them. */
   argsOf(call: ScriptCall<K, A>): ScriptArg[];
   /** EVALSHA, and EVAL once when Redis has not cached the script (NOSCRIPT). */
-  run(redis: Redis, call: ScriptCall<K, A>): Promise<R>;
+  run(redis: RedisClient, call: ScriptCall<K, A>): Promise<R>;
 }
 
 /** Every script defined in this process, so tests can check them all (key slots, codes). */

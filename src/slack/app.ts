@@ -9,7 +9,6 @@ import {
   SocketModeReceiver,
 } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
-import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import type { DecisionDeps } from "../approvals/decide.ts";
 import { createDelegationStore, withDelegation } from "../approvals/delegation.ts";
@@ -17,6 +16,7 @@ import type { ApprovalStore } from "../approvals/store.ts";
 import { pacedFetch } from "../delivery/method-pacing.ts";
 import { codeOf } from "../shared/error-code.ts";
 import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
+import { duplicateClient, type RedisClient } from "../shared/redis-client.ts";
 import { registerApprovalActions } from "./actions/approval-actions.ts";
 import { registerApprovalComments } from "./actions/approval-comments.ts";
 import { registerApprovalInfo } from "./actions/approval-info.ts";
@@ -82,7 +82,7 @@ const MAX_HEADERS_COUNT = 64;
 
 export interface SlackAppDeps {
   config: SlackAppConfig;
-  redis: Redis;
+  redis: RedisClient;
   /** Redis key prefix shared with other modules ("cs:" by default). */
   keyPrefix?: string;
   logger?: Logger;
@@ -162,10 +162,10 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
   const endpoint = config.endpoint ?? DEFAULT_ENDPOINT;
   // The replay check sits before every ack: give it its own connection so it never queues behind
   // lookups, cache writes or anything else pipelined on the shared one.
-  let guardConnection: Redis | undefined;
+  let guardConnection: RedisClient | undefined;
   const guardRedis = () => {
     if (!guardConnection) {
-      guardConnection = deps.redis.duplicate();
+      guardConnection = duplicateClient(deps.redis);
       // ioredis would print each reconnect failure with a stack to stderr without a listener.
       guardConnection.on("error", (err) =>
         logger.warn({ code: codeOf(err) }, "slack replay-check redis error"),

@@ -1,6 +1,6 @@
 import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { RedisClient } from "../shared/redis-client.ts";
 import type { SlackAppStats } from "./stats.ts";
 
 // Slack retries an event up to 3 times over about an hour (X-Slack-Retry-Num); keep ids a day.
@@ -12,7 +12,7 @@ const EVENT_ID_TTL_SECONDS = 86_400;
  * middleware runs, so the retry gets its 200 and stops too.
  */
 export function dedupeEvents(options: {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   stats: SlackAppStats;
   logger: Logger;

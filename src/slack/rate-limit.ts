@@ -1,11 +1,11 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../shared/redis-client.ts";
 
 /**
  * Fixed one-minute window per user, shared by all replicas: INCR then EXPIRE on the first hit.
  * Returns the seconds to wait when over the limit, or 0 when the call may go ahead.
  */
 export async function takeLookupSlot(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   perMinute: number,
   now: number,

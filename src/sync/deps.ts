@@ -1,6 +1,6 @@
-import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import { DEFAULT_VOLATILE_FIELDS } from "./canonical.ts";
 import { type PollKey, type SyncKeys, syncKeys } from "./keys.ts";
 import type { ReferenceCache } from "./reference.ts";
@@ -24,7 +24,7 @@ export interface SyncMetrics {
 
 /** Everything impure the sync engine uses, injected. */
 export interface SyncDeps {
-  redis: Redis;
+  redis: RedisClient;
   /** Key prefix for every sync key in Redis (tests pass a unique one). Default `cs:`. */
   prefix?: string;
   sourceFactory: SourceFactory;

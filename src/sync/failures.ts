@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../shared/redis-client.ts";
 import { failureClearScript, failureRecordScript } from "./scripts.ts";
 
 export interface FailureMark {
@@ -9,7 +9,7 @@ export interface FailureMark {
 }
 
 export async function recordFailure(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   threshold: number,
   nowIso: string,
@@ -27,10 +27,10 @@ export interface Recovery {
   since: string;
 }
 
-export async function clearFailures(redis: Redis, key: string): Promise<Recovery> {
+export async function clearFailures(redis: RedisClient, key: string): Promise<Recovery> {
   return failureClearScript.run(redis, { keys: { failures: key }, args: {} });
 }
 
-export async function currentFailures(redis: Redis, key: string): Promise<number> {
+export async function currentFailures(redis: RedisClient, key: string): Promise<number> {
   return Number((await redis.hget(key, "count")) ?? 0);
 }

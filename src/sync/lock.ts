@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../shared/redis-client.ts";
 import { lockReleaseScript, lockRenewScript } from "./scripts.ts";
 
 /**
@@ -21,7 +21,7 @@ export interface LockOptions {
 }
 
 export async function acquirePollLock(
-  redis: Redis,
+  redis: RedisClient,
   lockKey: string,
   { ttlMs }: LockOptions,
 ): Promise<PollLease | undefined> {

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
 import { type Alert, createAlert, type DigestItem, hashParts } from "../alerts/alert.ts";
 import { type NoisePolicy, noiseModeFor } from "../config/noise-policy.ts";
 import type { NoiseMode } from "../config/routing-schema.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import { lockReleaseScript } from "./scripts.ts";
 
 /**
@@ -27,7 +27,7 @@ export interface NoiseGate {
 }
 
 export interface NoiseGateOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   policy: NoisePolicy;
   clock?: () => Date;

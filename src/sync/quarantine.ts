@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../shared/redis-client.ts";
 import { canonicalJson, sha256 } from "./canonical.ts";
 import type { QuarantineItem } from "./sink.ts";
 
@@ -27,7 +27,7 @@ export function guessRef(raw: unknown): string | undefined {
 
 /** Items whose fingerprint was not reported yet for this key. */
 export async function unreported(
-  redis: Redis,
+  redis: RedisClient,
   zkey: string,
   items: readonly QuarantineItem[],
 ): Promise<QuarantineItem[]> {
@@ -38,7 +38,7 @@ export async function unreported(
 }
 
 export async function markReported(
-  redis: Redis,
+  redis: RedisClient,
   zkey: string,
   items: readonly QuarantineItem[],
   nowMs: number,

@@ -1,6 +1,6 @@
-import type { Redis } from "ioredis";
 import type { Account, CanonicalRecord, Supplier } from "../infor/records.ts";
 import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import { syncKeys } from "./keys.ts";
 
 /**
@@ -30,7 +30,7 @@ export interface ReferenceCache {
 }
 
 export interface ReferenceCacheOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix?: string;
   /** Accounting dimension holding cost centers (M3 AIT2 in most setups). */
   costCenterDimension?: number;

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../shared/redis-client.ts";
 import { currentFailures } from "./failures.ts";
 import { type PollKey, parsePollKeyId, pollKeyId, type SyncKeys, schedulerId } from "./keys.ts";
 
@@ -31,12 +31,12 @@ export function emptyCounts(): PollCounts {
 
 const COUNTER_FIELDS = Object.keys(emptyCounts()) as (keyof PollCounts)[];
 
-export async function registerKey(redis: Redis, keys: SyncKeys, key: PollKey): Promise<void> {
+export async function registerKey(redis: RedisClient, keys: SyncKeys, key: PollKey): Promise<void> {
   await redis.sadd(keys.registry, pollKeyId(key));
 }
 
 export async function recordPollSuccess(
-  redis: Redis,
+  redis: RedisClient,
   keys: SyncKeys,
   key: PollKey,
   counts: PollCounts,
@@ -61,7 +61,7 @@ export async function recordPollSuccess(
 }
 
 export async function recordPollFailure(
-  redis: Redis,
+  redis: RedisClient,
   keys: SyncKeys,
   key: PollKey,
   code: string,
@@ -87,7 +87,11 @@ export async function recordPollFailure(
     .exec();
 }
 
-export async function recordSkipped(redis: Redis, keys: SyncKeys, key: PollKey): Promise<void> {
+export async function recordSkipped(
+  redis: RedisClient,
+  keys: SyncKeys,
+  key: PollKey,
+): Promise<void> {
   await redis.hincrby(keys.status(key), "total.skippedBusy", 1);
 }
 
@@ -122,7 +126,7 @@ function num(v: string | undefined): number {
 
 /** Status of every known key (or the given ones), for `/infor status` and the ops endpoints. */
 export async function readSyncStatus(
-  redis: Redis,
+  redis: RedisClient,
   keys: SyncKeys,
   options: { now: Date; queue?: SchedulerLookup; only?: readonly PollKey[] },
 ): Promise<KeyStatus[]> {

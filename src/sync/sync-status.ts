@@ -1,10 +1,10 @@
-import type { Redis } from "ioredis";
 import { DEFAULT_KEY_PREFIX } from "../shared/key-prefix.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import { type PollKey, syncKeys } from "./keys.ts";
 import { type KeyStatus, readSyncStatus, type SchedulerLookup } from "./status.ts";
 
 export interface SyncStatusOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix?: string;
   /** The sync queue, to show each key's next poll. */
   queue?: SchedulerLookup;

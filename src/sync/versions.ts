@@ -1,5 +1,5 @@
 import { deflateRawSync, inflateRawSync } from "node:zlib";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../shared/redis-client.ts";
 import type { Canonical } from "./canonical.ts";
 import type { StoredVersion } from "./detect.ts";
 
@@ -38,7 +38,7 @@ export function decodeVersion(text: string): StoredVersion | undefined {
 }
 
 export async function loadVersions(
-  redis: Redis,
+  redis: RedisClient,
   hashKey: string,
   recordKeys: readonly string[],
 ): Promise<Map<string, StoredVersion>> {
@@ -54,7 +54,7 @@ export async function loadVersions(
 }
 
 export async function saveVersions(
-  redis: Redis,
+  redis: RedisClient,
   hashKey: string,
   versions: ReadonlyMap<string, StoredVersion>,
   keepSnapshot: boolean,
@@ -75,7 +75,7 @@ function hashFields(versions: ReadonlyMap<string, StoredVersion>, keepSnapshot: 
  * version is neither saved nor staged.
  */
 export async function commitVersions(
-  redis: Redis,
+  redis: RedisClient,
   hashKey: string,
   stagedKey: string,
   versions: ReadonlyMap<string, StoredVersion>,

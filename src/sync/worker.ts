@@ -1,6 +1,6 @@
 import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import { codeOf } from "../shared/error-code.ts";
+import type { RedisClient } from "../shared/redis-client.ts";
 import type { SyncDeps } from "./deps.ts";
 import { errorDetail, SyncError } from "./errors.ts";
 import { type PollResult, runPoll } from "./poll.ts";
@@ -17,7 +17,7 @@ export const SYNC_QUEUE = "sync-polls";
 
 export interface SyncWorkerDeps extends SyncDeps {
   /** Connection for BullMQ (needs `maxRetriesPerRequest: null`); not closed by `close()`. */
-  connection: Redis;
+  connection: RedisClient;
   queueName?: string;
   /** BullMQ key prefix (default `bull`); tests pass a unique one. */
   bullPrefix?: string;
@@ -102,7 +102,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
 }
 
 export function createSyncQueue(
-  connection: Redis,
+  connection: RedisClient,
   options: { queueName?: string; bullPrefix?: string } = {},
 ): Queue<PollJobData, PollResult> {
   return new Queue<PollJobData, PollResult>(options.queueName ?? SYNC_QUEUE, {

@@ -7,6 +7,7 @@ import { createHealth } from "../../src/ops/health.ts";
 import { ProgressTracker } from "../../src/ops/progress.ts";
 import { createRedisProbe } from "../../src/ops/redis-probe.ts";
 import { type OpsServer, startOpsServer } from "../../src/ops/routes.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { httpRequest } from "./helpers.ts";
 
 async function until(fn: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
@@ -20,7 +21,7 @@ async function until(fn: () => Promise<boolean>, timeoutMs = 10_000): Promise<vo
 
 describe("/healthz and /readyz against a Redis that stops and starts", () => {
   let redisServer: PrivateRedis;
-  let probe: Redis;
+  let probe: RedisClient;
   let queueReader: Redis;
   let server: OpsServer;
   const tracker = new ProgressTracker();
@@ -30,7 +31,7 @@ describe("/healthz and /readyz against a Redis that stops and starts", () => {
 
   beforeAll(async () => {
     redisServer = await startPrivateRedis();
-    probe = createRedisProbe(redisServer.url).redis;
+    probe = createRedisProbe({ mode: "single", url: redisServer.url }).redis;
     queueReader = new Redis(redisServer.url, {
       retryStrategy: () => 100,
       enableOfflineQueue: false,

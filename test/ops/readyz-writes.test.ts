@@ -19,7 +19,7 @@ let server: OpsServer;
 beforeAll(async () => {
   redisServer = await startPrivateRedis();
   admin = new Redis(redisServer.url);
-  probe = createRedisProbe(redisServer.url, { prefix: "test:readyz:" });
+  probe = createRedisProbe({ mode: "single", url: redisServer.url }, { prefix: "test:readyz:" });
   const health = createHealth({ readiness: [probe.check] });
   server = await startOpsServer(health.routes(), { host: "127.0.0.1", port: 0 });
 });

@@ -9,7 +9,7 @@ import { REDIS_URL } from "../sync/helpers.ts";
 /** Push reads share the sync queue: counted as push reads, never as polls (nor crash the count). */
 describe("sync worker metrics with push reads", () => {
   const ops = createOpsSide({
-    redisUrl: REDIS_URL,
+    redis: { mode: "single", url: REDIS_URL },
     queues: [],
     slackClient: {} as WebClient,
     clients: new Map(),

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../shared/redis-client.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { rpmGcraScript } from "./scripts.ts";
 
@@ -36,7 +36,7 @@ const MAX_WAIT_US = 30_000_000;
 
 /** Shared by replicas through Redis (one atomic Lua script, rpm-gcra.lua). */
 export class RedisRateLimiter implements RateLimiter {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly key: string;
   private readonly interval: number;
   private readonly burst: number;
@@ -50,7 +50,7 @@ export class RedisRateLimiter implements RateLimiter {
    * so the tenant may see a 429 that retries absorb) instead of failing every ERP call.
    */
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     key: string,
     budget: BudgetOptions,
     clock: Clock = systemClock,

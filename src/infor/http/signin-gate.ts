@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../shared/redis-client.ts";
 import type { Clock } from "../clock.ts";
 import { signInWindowScript } from "./scripts.ts";
 
@@ -37,13 +37,13 @@ export class LocalSignInGate implements SignInGate {
 
 /** Shared by every replica through Redis (signin-window.lua). */
 export class RedisSignInGate implements SignInGate {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly key: string;
   private readonly max: number;
   private readonly id = randomUUID();
   private n = 0;
 
-  constructor(redis: Redis, key: string, max: number) {
+  constructor(redis: RedisClient, key: string, max: number) {
     this.redis = redis;
     this.key = key;
     this.max = max;

@@ -1,12 +1,12 @@
-import type { Redis } from "ioredis";
 import { codeOf } from "../../shared/error-code.ts";
+import type { RedisClient } from "../../shared/redis-client.ts";
 import type { LookupService } from "../lookup-service.ts";
 import { takeLookupSlot } from "../rate-limit.ts";
 import type { SlackAppStats } from "../stats.ts";
 import { type LookupAnswer, type LookupCommand, lookupKey, runLookup } from "./answer.ts";
 
 export interface LookupRunnerOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   lookups: LookupService;
   stats: SlackAppStats;

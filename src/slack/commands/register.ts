@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { codeOf } from "../../shared/error-code.ts";
+import type { RedisClient } from "../../shared/redis-client.ts";
 import { type SlackAuditFn, safeAudit } from "../audit-events.ts";
 import type { ReplayFn, StatusProvider } from "../lookup-service.ts";
 import { answerView } from "../views/answer-view.ts";
@@ -16,7 +16,7 @@ import { type InforCommand, parseInforCommand } from "./parse.ts";
 import { loadShare, SHARE_ACTION, shareBlock, sharedBy, storeShare } from "./share.ts";
 
 export interface CommandDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   logger: Logger;
   clock: () => number;

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../shared/redis-client.ts";
 import { button, context } from "../views/format.ts";
 import type { SlackBlock, SlackMessage } from "../views/types.ts";
 
@@ -14,7 +14,7 @@ export interface SharedAnswer extends SlackMessage {
 
 /** Keep the answer under an opaque token: a button value holds 2,000 characters at most. */
 export async function storeShare(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   answer: SharedAnswer,
 ): Promise<string> {
@@ -24,7 +24,7 @@ export async function storeShare(
 }
 
 export async function loadShare(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   token: string,
 ): Promise<SharedAnswer | undefined> {
