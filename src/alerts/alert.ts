@@ -129,6 +129,11 @@ export const alertSchema = z.object({
       threadTs: z.string().min(1),
     })
     .optional(),
+  /** Set on a copy for another destination of the route (mirrorAlert): the original's id. */
+  mirrorOf: z
+    .string()
+    .regex(/^[a-f0-9]{32}$/)
+    .optional(),
 });
 export type Alert = z.infer<typeof alertSchema>;
 
@@ -272,6 +277,32 @@ export function threadReplyAlert(edit: Alert, threadTs: string): Alert {
     subject: `reply:${edit.id}`,
     needsDecision: undefined,
     reply: { parentAlertId: edit.id, threadTs },
+  });
+}
+
+/**
+ * Alerts a route also sends to its other destinations (routing.yml webhooks): what happened to a
+ * record or an exception. Digests, ops notices, notes and thread replies belong to the channel
+ * they were made for.
+ */
+export function mirrorable(a: Alert): boolean {
+  return (
+    (a.kind.startsWith("record.") || a.kind.startsWith("exception.")) && !a.reply && !a.mirrorOf
+  );
+}
+
+/**
+ * The same alert for another target: its id a hash of the original's id and the target, so
+ * mirroring one alert twice (a replay, a retried enqueue) is one delivery there too. The
+ * decision request stays with the original (buttons are the channel's).
+ */
+export function mirrorAlert(a: Alert, target: string): Alert {
+  return alertSchema.parse({
+    ...a,
+    id: hashParts([a.id, "mirror", target]),
+    channel: target,
+    needsDecision: undefined,
+    mirrorOf: a.id,
   });
 }
 

@@ -27,6 +27,7 @@ import { createInforSide, type InforSide } from "./infor.ts";
 import { createMaintenanceQueue, type MaintenanceJobData } from "./maintenance.ts";
 import { deliveryConfigFor, linksFor } from "./routing.ts";
 import { createSyncSide, type SyncSide } from "./sync.ts";
+import { webhookRoutes } from "./webhooks.ts";
 
 export interface Core {
   prefix: string;
@@ -99,12 +100,16 @@ export function createCore(o: {
         return auditLog.prepare(auditInputOf(event));
       },
     });
+    const deliveryConfig = deliveryConfigFor(routing, o.delivery);
+    const webhooks = webhookRoutes(routing, env.webhookSecrets);
     const delivery = createSlackDelivery({
       connection: redis,
       prefix,
       slack: { token: env.slackBotToken, slackApiUrl: env.slackApiUrl },
+      others: webhooks.destinations,
+      mirrors: webhooks.mirrors,
       logger: logger.child({ component: "delivery" }),
-      config: deliveryConfigFor(routing, o.delivery),
+      config: deliveryConfig,
       links: linksFor(routing),
       decisions: approvalDecisions(approvalStore),
       auditRetention: o.auditRetention ?? DEFAULT_AUDIT_RETENTION,

@@ -51,6 +51,8 @@ export interface AppEnv {
   auditRetentionDays: number;
   /** How often invoices with open exceptions are re-checked against fresh PO data; 0 = never. */
   exceptionRecheckMinutes: number;
+  /** Signing secret per routing.yml webhook name (WEBHOOK_SECRETS), decrypted. */
+  webhookSecrets: Record<string, string>;
 }
 
 export interface EnvProblem {
@@ -77,6 +79,8 @@ export const ENV_DOC: Record<string, string> = {
   LOG_LEVEL: "fatal|error|warn|info|debug|trace|silent; default info",
   PORT: "HTTP port for Slack requests and health routes; default 3000",
   TIME_ZONE: "IANA time zone for times shown to people; default UTC",
+  WEBHOOK_SECRETS:
+    "name:secret[,name:secret…] signing secret per routing.yml webhook (each plain or an enc:v1 envelope); optional",
   BOD_HMAC_SECRETS: "comma-separated shared secrets for POST /ion/bod signatures; optional",
   BOD_BEARER_TOKENS: "comma-separated bearer tokens accepted on POST /ion/bod; optional",
   BOD_MAX_BYTES: "body bound for BODs in bytes; default 2097152 (2 MiB)",
@@ -274,6 +278,28 @@ export function loadEnv(
     }
   }
   secrets.push(...pushHmacSecrets, ...pushBearerTokens);
+  const webhookSecrets: Record<string, string> = {};
+  for (const item of (raw("WEBHOOK_SECRETS") ?? "").split(",").map((v) => v.trim())) {
+    if (!item) continue;
+    // name:secret; the secret may be an envelope (enc:v1:…), so split at the first colon only.
+    const at = item.indexOf(":");
+    const name = at > 0 ? item.slice(0, at) : "";
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name)) {
+      problem(
+        "WEBHOOK_SECRETS",
+        "expected name:secret[,name:secret…] with names as in routing.yml",
+      );
+      continue;
+    }
+    const value = reveal("WEBHOOK_SECRETS", item.slice(at + 1));
+    if (value === undefined) continue;
+    if (value.length < 16) {
+      problem("WEBHOOK_SECRETS", `the secret of ${name} must be at least 16 characters`);
+      continue;
+    }
+    webhookSecrets[name] = value;
+  }
+  secrets.push(...Object.values(webhookSecrets));
   const wholeNumber = (name: string, fallback: number, min: number, max: number): number => {
     const text = raw(name) ?? String(fallback);
     const n = Number(text);
@@ -328,6 +354,7 @@ export function loadEnv(
       redisPrefix,
       auditRetentionDays,
       exceptionRecheckMinutes,
+      webhookSecrets,
     },
   };
 }

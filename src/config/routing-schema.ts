@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isFiringCron } from "../shared/cron.ts";
 import { currencyCode, decimalString } from "../shared/money.ts";
+import { isLoopbackHost } from "../shared/urls.ts";
 import { writeBackSchema } from "./write-back-schema.ts";
 
 /**
@@ -183,6 +184,36 @@ const channelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, {
   message: "expected a Slack channel id such as C0123ABCD (names change, ids do not)",
 });
 
+/** Outgoing URLs: https, plain http only to this machine (the sandbox); no credentials in them. */
+const outgoingUrl = z
+  .string()
+  .url()
+  .refine(
+    (u) => {
+      const url = new URL(u);
+      if (url.username || url.password) return false;
+      return (
+        url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname))
+      );
+    },
+    { message: "expected an https URL without credentials (plain http only for loopback)" },
+  );
+
+/**
+ * A signed outgoing webhook (docs/webhooks.md): every record and exception alert of the listed
+ * channels (aliases) is also POSTed here as JSON, signed with the secret named like it in
+ * WEBHOOK_SECRETS (never in this file).
+ */
+const webhookSchema = z.strictObject({
+  url: outgoingUrl,
+  /** Optional look-up hook: GET <lookupUrl>/<alert id> → 200 have it / 404 not. */
+  lookupUrl: outgoingUrl.optional(),
+  channels: z.array(z.string()).min(1),
+  /** Sends per second to this receiver; default 10. */
+  perSecond: z.number().positive().max(1000).default(10),
+  timeoutSeconds: z.number().int().min(1).max(120).default(10),
+});
+
 export const routingSchema = z.strictObject({
   version: z.literal(1),
   timeZone: timeZone.default("UTC"),
@@ -250,6 +281,15 @@ export const routingSchema = z.strictObject({
     })
     .default({}),
   noise: noiseSchema.default({ entities: {}, channels: {}, digestEvery: "1h" }),
+  /** Signed outgoing webhooks by name (lowercase letters, digits, dashes). */
+  webhooks: z
+    .record(
+      z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {
+        message: "expected a webhook name of lowercase letters, digits and dashes",
+      }),
+      webhookSchema,
+    )
+    .default({}),
   /** Alert on supplier master and cost-center changes. */
   referenceAlerts: z
     .strictObject({

@@ -1,6 +1,6 @@
 import { type Job, Queue, Worker } from "bullmq";
 import pino, { type Logger } from "pino";
-import { type Alert, editsInPlace, parseAlert } from "../alerts/alert.ts";
+import { type Alert, editsInPlace, mirrorAlert, mirrorable, parseAlert } from "../alerts/alert.ts";
 import type { DecisionSource } from "../approvals/decisions.ts";
 import { AuditLog } from "../audit/log.ts";
 import type { AuditFilter, AuditRetention } from "../audit/types.ts";
@@ -45,6 +45,11 @@ export interface CreateDeliveryOptions {
    * (src/slack/destination) owns every target, so it comes last.
    */
   destinations: readonly Destination[];
+  /**
+   * The route's other destinations for an alert (routing.yml webhooks): each record or exception
+   * alert is also delivered, as its own alert (mirrorAlert), to every target returned.
+   */
+  mirrors?: (alert: Alert) => readonly string[];
   logger?: Logger;
   clock?: () => number;
   config?: DeliveryConfigInput;
@@ -216,8 +221,13 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
   return {
     audit,
     queue,
-    /** Store first (the audit entry is durable before any Slack call), then queue. */
-    enqueue: (alert) => ctx.enqueue(parseAlert(alert)),
+    /** Store first (the audit entry is durable before any send), then queue; then its mirrors. */
+    async enqueue(input) {
+      const alert = parseAlert(input);
+      await ctx.enqueue(alert);
+      if (!options.mirrors || !mirrorable(alert)) return;
+      for (const target of options.mirrors(alert)) await ctx.enqueue(mirrorAlert(alert, target));
+    },
 
     startWorker({ concurrency = 8 } = {}) {
       const connection = duplicateClient(redis, { maxRetriesPerRequest: null });
@@ -342,6 +352,10 @@ function routeOf(
     ...rest,
     channelPerSecond: l.perTargetPerSecond,
     workspacePerSecond: l.perSecond,
+    // Look-ups and edits are calls like any other to this destination: its own rate, not
+    // Slack's Tier 3 budgets (config.timeScale applies on top, as for every rate).
+    updatePerMinute: l.perSecond * 60,
+    historyPerMinute: l.perSecond * 60,
     ...(l.perTargetBurst !== undefined ? { channelBurst: l.perTargetBurst } : {}),
   });
   const keys = scopedKeys(o.keys, o.prefix, l.scope);
