@@ -4,6 +4,7 @@ import { createInforClient, type InforClient } from "../../src/infor/create-clie
 import { unlimited } from "../../src/infor/http/rate-limiter.ts";
 import { parseIonapi } from "../../src/infor/ionapi.ts";
 import { createM3Source } from "../../src/infor/m3-source.ts";
+import { codeOf } from "../../src/shared/error-code.ts";
 import type { Scenario } from "../types.ts";
 
 /**
@@ -53,7 +54,7 @@ async function pollAll(client: InforClient, tenant: string): Promise<Omit<Run, "
         }
       } catch (err) {
         const status = (err as { status?: number }).status;
-        error = `${(err as { code?: string }).code ?? "error"}${status ? ` ${status}` : ""} (${division})`;
+        error = `${codeOf(err) ?? "error"}${status ? ` ${status}` : ""} (${division})`;
       }
     }),
   );

@@ -2,18 +2,19 @@
   Create a pending approval once. The id is derived from the alert id, so the sync side may call
   this again for the same alert (overlap windows, restarts, replays) without a second approval.
 
-  Input:
-    KEYS[1] approval hash
-    KEYS[2] open approvals zset (member: approval id, score: ARGV[3])
-    KEYS[3] record index string (the latest approval id for the record, for lookups)
-    KEYS[4] record index zset (every approval of the record, score: ARGV[3]; an invoice with
-            several exceptions has several approvals at once)
+  Input (names as src/approvals/scripts.ts passes them):
+    KEYS[1] approval      the approval hash
+    KEYS[2] open          open approvals zset (member: approval id, score: createdMs)
+    KEYS[3] recordLatest  record index string (the latest approval id for the record, for lookups)
+    KEYS[4] recordAll     record index zset (every approval of the record, score: createdMs; an
+                          invoice with several exceptions has several approvals at once)
 
-    ARGV[1] approval id
-    ARGV[2] subject as JSON (the fixed part of the approval)
-    ARGV[3] creation time in epoch milliseconds
-    ARGV[4] creation time as ISO 8601 UTC
-    ARGV[5] seconds to keep the record index (display only: an expired index shows no state)
+    ARGV[1] id            approval id
+    ARGV[2] subject       subject as JSON (the fixed part of the approval)
+    ARGV[3] createdMs     creation time in epoch milliseconds
+    ARGV[4] createdAt     creation time as ISO 8601 UTC
+    ARGV[5] indexSeconds  seconds to keep the record index (display only: an expired index shows
+                          no state)
 
   Output:
     1  created

@@ -40,7 +40,10 @@ export function wakeAt(job: Job, ms: number, headOf?: DeliveryContext): void {
  * Move a channel's due job (delayed, or anywhere in the wait list) to the front of BullMQ's wait
  * list: BullMQ puts every job leaving "delayed" at the back, behind the whole queue.
  */
-export async function promoteToFront(ctx: DeliveryContext, jobId: string): Promise<number> {
+export async function promoteToFront(
+  ctx: Pick<DeliveryContext, "queue" | "redis">,
+  jobId: string,
+): Promise<number> {
   const q = ctx.queue;
   return promoteFrontScript.run(ctx.redis, {
     keys: {

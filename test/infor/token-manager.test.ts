@@ -2,6 +2,7 @@ import type { MockAgent } from "undici";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AuthRejectedError, SignInCappedError } from "../../src/infor/errors.ts";
 import { refreshTime, TokenManager } from "../../src/infor/token-manager.ts";
+import { codeOf } from "../../src/shared/error-code.ts";
 import { creds, FakeClock, form, mockAgent, TOKEN_PATH, tokenBody } from "./helpers.ts";
 
 const SSO = "https://mingle-sso.example.com";
@@ -166,7 +167,7 @@ describe("TokenManager", () => {
     const err = await manager()
       .getToken()
       .catch((e: unknown) => e);
-    expect((err as { code: string }).code).toBe("auth_failed");
+    expect(codeOf(err)).toBe("auth_failed");
   });
 
   it("revokes the refresh token on shutdown with client Basic auth", async () => {

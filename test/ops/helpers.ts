@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { codeOf } from "../../src/shared/error-code.ts";
 
 export interface HttpReply {
   status: number;
@@ -49,7 +50,7 @@ export function httpRequest(
     );
     req.on("error", (err) => {
       // EPIPE/ECONNRESET while still uploading after the server already answered: wait for it.
-      const code = (err as { code?: string }).code;
+      const code = codeOf(err);
       if (code === "EPIPE" || code === "ECONNRESET") {
         setTimeout(() => {
           if (!settled) reject(err);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RecordTarget } from "../../src/infor/source.ts";
+import { codeOf } from "../../src/shared/error-code.ts";
 import { syncKeys } from "../../src/sync/keys.ts";
 import { acquirePollLock } from "../../src/sync/lock.ts";
 import type { RecordSource } from "../../src/sync/source.ts";
@@ -44,9 +45,9 @@ describe("runTargetedRead and the poll lock", () => {
     try {
       const started = Date.now();
       const err = await runTargetedRead(deps, { schedule, target, lockWaitMs: 150 }).catch(
-        (e: { code?: string }) => e,
+        (e: unknown) => e,
       );
-      expect((err as { code?: string }).code).toBe("sync_busy");
+      expect(codeOf(err)).toBe("sync_busy");
       expect(Date.now() - started).toBeGreaterThanOrEqual(150);
       expect(asked).toHaveLength(0);
     } finally {

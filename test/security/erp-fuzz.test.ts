@@ -16,6 +16,7 @@ import {
   mapM3PurchaseOrder,
   mapM3Supplier,
 } from "../../src/infor/mapping/m3-mappers.ts";
+import { codeOf } from "../../src/shared/error-code.ts";
 import * as rows from "./fuzz/erp-rows.ts";
 import { createRng, fuzzSeed, type Rng } from "./fuzz/random.ts";
 
@@ -136,7 +137,7 @@ describe(`ERP record fuzz (seed ${SEED}; rerun with FUZZ_SEED=${SEED})`, () => {
           "LstSuppliers",
         );
       } catch (err) {
-        expect((err as { code?: unknown }).code, String(err)).toEqual(expect.any(String));
+        expect(codeOf(err), String(err)).toEqual(expect.any(String));
         outcomes.codedError += 1;
         continue;
       }

@@ -37,7 +37,7 @@ describe("our error codes", () => {
     expect(offenders).toEqual([]);
   });
 
-  it("are read through one helper: no inline `(err as { code… }).code` casts in src", () => {
+  it("are read through one helper: no inline `(err as { code… }).code` casts in src, test or bench", () => {
     const casts: string[] = [];
     const walk = (dir: string): void => {
       for (const d of readdirSync(dir, { withFileTypes: true })) {
@@ -45,12 +45,13 @@ describe("our error codes", () => {
         if (d.isDirectory()) walk(p);
         else if (p.endsWith(".ts") && !p.endsWith("shared/error-code.ts")) {
           const text = readFileSync(p, "utf8");
-          if (/as \{ code\?: \w+ \}\)\.code|as NodeJS\.ErrnoException\)\.code/.test(text))
+          if (/as \{ code\??: \w+;? \}\)\.code|as NodeJS\.ErrnoException\)\.code/.test(text))
             casts.push(p);
         }
       }
     };
-    walk(src);
+    // sandbox/ is left out: the emulators stand for Slack and Infor and import nothing of ours.
+    for (const dir of [src, join(src, "../test"), join(src, "../bench")]) walk(dir);
     expect(casts).toEqual([]);
   });
 });

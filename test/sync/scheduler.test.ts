@@ -1,5 +1,6 @@
 import type { Queue } from "bullmq";
 import { describe, expect, it } from "vitest";
+import { codeOf } from "../../src/shared/error-code.ts";
 import type { PollResult } from "../../src/sync/poll.ts";
 import { applySchedules, type PollJobData } from "../../src/sync/schedules.ts";
 import { getSyncStatus } from "../../src/sync/sync-status.ts";
@@ -26,7 +27,7 @@ function startProcess(prefix: string, source: FakeSource, sink: RecordingSink) {
   });
   const failedCodes: string[] = [];
   worker.worker.on("failed", (_job, err) => {
-    failedCodes.push(String((err as { code?: string }).code));
+    failedCodes.push(String(codeOf(err)));
   });
   return { queue, worker, completed, failedCodes };
 }

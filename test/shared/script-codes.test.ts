@@ -1,0 +1,154 @@
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  CREATE_CODE,
+  createScript,
+  TRANSITION_CODE,
+  transitionScript,
+} from "../../src/approvals/scripts.ts";
+import {
+  MARK_CODE,
+  markDeliveredScript,
+  pacerTakeScript,
+  TAKE_CODE,
+} from "../../src/delivery/scripts.ts";
+import { GCRA_CODE, rpmGcraScript } from "../../src/infor/http/scripts.ts";
+import { COMMIT_CODE, commitScript } from "../../src/pipeline/scripts.ts";
+import type { LuaScript, ScriptCall } from "../../src/shared/lua-script.ts";
+import { LOCK_CODE, lockReleaseScript, lockRenewScript } from "../../src/sync/scripts.ts";
+
+// Each script's reply codes, as the Lua returns them (raw, before its wrapper decodes them): the
+// wrappers and these tests read the same tables.
+const prefix = `test:script-codes:${randomBytes(4).toString("hex")}:`;
+const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+});
+
+/** The raw reply: the script's source by EVAL, nothing decoded. */
+async function raw<K extends string, A extends string>(
+  script: LuaScript<K, A, unknown>,
+  call: ScriptCall<K, A>,
+): Promise<unknown> {
+  const keys = script.keysOf(call);
+  return redis.eval(script.source, keys.length, ...keys, ...script.argsOf(call));
+}
+
+const k = (name: string) => `${prefix}${name}`;
+
+describe("reply codes", () => {
+  it("create.lua and transition.lua", async () => {
+    const create = {
+      keys: { approval: k("a"), open: k("open"), recordLatest: k("rl"), recordAll: k("ra") },
+      args: { id: "a", subject: "{}", createdMs: 1, createdAt: "t", indexSeconds: 60 },
+    };
+    expect(await raw(createScript, create)).toBe(CREATE_CODE.created);
+    expect(await raw(createScript, create)).toBe(CREATE_CODE.existed);
+    const move = (approval: string) => ({
+      keys: { approval, open: k("open"), decisions: k("d") },
+      args: {
+        id: "a",
+        from: "pending",
+        target: "approved",
+        actor: "U1",
+        at: "t",
+        reason: "",
+        atMs: 1,
+        final: "1",
+        personal: "1",
+        keepDecisions: 20,
+        retainSeconds: 60,
+      },
+    });
+    expect(await raw(transitionScript, move(k("a")))).toEqual([TRANSITION_CODE.moved, "approved"]);
+    expect(((await raw(transitionScript, move(k("a")))) as unknown[])[0]).toBe(
+      TRANSITION_CODE.refused,
+    );
+    expect(await raw(transitionScript, move(k("none")))).toEqual([TRANSITION_CODE.notFound]);
+  });
+
+  it("mark-delivered.lua", async () => {
+    const call = {
+      keys: {
+        delivered: k("dl"),
+        inflight: k("if"),
+        subject: k("sj"),
+        order: k("or"),
+        pending: k("pe"),
+        stats: k("st"),
+      },
+      args: {
+        channel: "C",
+        ts: "1.1",
+        at: "t",
+        alertId: "x",
+        setSubject: "0",
+        parentTs: "",
+        how: "post",
+        ttlMs: 60_000,
+        stat: "posted",
+      },
+      tail: { keys: [k("log")], args: ["", "type", "post.result"] },
+    };
+    expect(await raw(markDeliveredScript, call)).toBe(MARK_CODE.marked);
+    expect(await raw(markDeliveredScript, call)).toBe(MARK_CODE.alreadyDelivered);
+    expect(await redis.xlen(k("log"))).toBe(1);
+  });
+
+  it("pacer-take.lua: not in the line, granted, not the head", async () => {
+    const take = (member: string) => ({
+      keys: {
+        line: k("line"),
+        blocked: k("bl"),
+        pace: k("pace"),
+        workspacePace: k("wp"),
+        postLine: k("line"),
+      },
+      args: {
+        now: 1_000_000,
+        member,
+        channelIntervalMs: 1000,
+        startAllowance: 0,
+        fixedAllowance: "",
+        learnTtlMs: 60_000,
+        line: "post",
+      },
+      tail: { keys: [k("tat")], args: [1000, 0, "chan"] },
+    });
+    expect(((await raw(pacerTakeScript, take("m1"))) as unknown[])[0]).toBe(TAKE_CODE.notInLine);
+    await redis.zadd(k("line"), 1, "m1", 2, "m2");
+    expect(((await raw(pacerTakeScript, take("m1"))) as unknown[])[0]).toBe(TAKE_CODE.granted);
+    expect(((await raw(pacerTakeScript, take("m2"))) as unknown[])[0]).toBe(TAKE_CODE.notHead);
+  });
+
+  it("commit.lua, the poll lock scripts and rpm-gcra.lua", async () => {
+    const commit = {
+      keys: { memo: k("memo") },
+      args: { memo: "{}", memoTtlMs: 60_000, stateTtlMs: 60_000, states: 0 },
+      tail: { args: [0] },
+    };
+    expect(await raw(commitScript, commit)).toBe(COMMIT_CODE.committed);
+    expect(await raw(commitScript, commit)).toBe(COMMIT_CODE.conflict);
+
+    await redis.set(k("lock"), "tok", "PX", 60_000);
+    const renew = (token: string) => ({
+      keys: { lock: k("lock") },
+      args: { token, ttlMs: 60_000 },
+    });
+    const release = (token: string) => ({ keys: { lock: k("lock") }, args: { token } });
+    expect(await raw(lockRenewScript, renew("other"))).toBe(LOCK_CODE.notHolder);
+    expect(await raw(lockRenewScript, renew("tok"))).toBe(LOCK_CODE.done);
+    expect(await raw(lockReleaseScript, release("other"))).toBe(LOCK_CODE.notHolder);
+    expect(await raw(lockReleaseScript, release("tok"))).toBe(LOCK_CODE.done);
+
+    const gcra = {
+      keys: { tat: k("rpm") },
+      args: { intervalUs: 60_000_000, burst: 1, maxWaitUs: 1 },
+    };
+    expect(((await raw(rpmGcraScript, gcra)) as unknown[])[0]).toBe(GCRA_CODE.reserved);
+    expect(((await raw(rpmGcraScript, gcra)) as unknown[])[0]).toBe(GCRA_CODE.tooFar);
+  });
+});
