@@ -89,6 +89,50 @@ export const decisionSchema = z.object({
     .optional(),
 });
 
+/**
+ * One exception line of a document alert (one message per invoice): its own state, and the
+ * approval behind its own buttons when it needs a decision. Who decided and when is the
+ * approvals side's (looked up when the message is rendered); `resolved` is the ERP's.
+ */
+export const documentLineSchema = z.object({
+  /** The exception's id on its invoice (rule + line + discriminator): stable across versions. */
+  id: z.string().min(1),
+  /** Invoice line number; null for an exception on the whole invoice. */
+  line: z.number().int().nullable(),
+  exception: exceptionPayloadSchema,
+  state: z.enum(["open", "resolved"]),
+  /** Why it resolved, in words (state `resolved`). */
+  resolvedReason: z.string().optional(),
+  /** When the line last changed (ISO instant). */
+  since: z.iso.datetime(),
+  costCenter: z.string().optional(),
+  /** Opaque approval id behind the line's Approve / Reject; never an amount or a name. */
+  approvalId: z.string().min(1).max(200).optional(),
+  allowHold: z.boolean().default(true),
+  /** Needs a decision but no approver is configured for its cost center. */
+  noApprover: z.boolean().optional(),
+});
+export type DocumentLine = z.infer<typeof documentLineSchema>;
+
+/** What this version of a document changed, line by line: the thread reply says it. */
+export const documentEventSchema = z.object({
+  lineId: z.string().min(1),
+  event: z.enum(["opened", "changed", "resolved"]),
+  changes: z.array(fieldChangeSchema).default([]),
+});
+export type DocumentEvent = z.infer<typeof documentEventSchema>;
+
+/** "Line 10", or "Invoice" for an exception on the whole document. */
+export function lineName(l: Pick<DocumentLine, "line">): string {
+  return l.line === null ? "Invoice" : `Line ${l.line}`;
+}
+
+export const documentPayloadSchema = z.object({
+  lines: z.array(documentLineSchema).min(1),
+  events: z.array(documentEventSchema).default([]),
+});
+export type DocumentPayload = z.infer<typeof documentPayloadSchema>;
+
 export const alertSchema = z.object({
   id: z.string().regex(/^[a-f0-9]{32}$/),
   kind: alertKindSchema,
@@ -105,6 +149,11 @@ export const alertSchema = z.object({
   record: canonicalRecordSchema.optional(),
   changes: z.array(fieldChangeSchema).optional(),
   exception: exceptionPayloadSchema.optional(),
+  /**
+   * Set on an invoice's document alert: every exception line of the invoice (in this channel)
+   * with its own state. Each version edits the one message and replies with `events`.
+   */
+  document: documentPayloadSchema.optional(),
   digest: digestPayloadSchema.optional(),
   ops: opsPayloadSchema.optional(),
   note: notePayloadSchema.optional(),
@@ -170,6 +219,7 @@ export interface CreateAlertInput {
   contentVersion?: string;
   changes?: FieldChange[];
   exception?: z.input<typeof exceptionPayloadSchema>;
+  document?: z.input<typeof documentPayloadSchema>;
   digest?: DigestPayload;
   ops?: z.input<typeof opsPayloadSchema>;
   note?: NotePayload;
@@ -199,17 +249,20 @@ export function createAlert(input: CreateAlertInput): Alert {
     throw new AlertInputError("an alert needs tenant, recordKey and contentVersion (or a record)");
   }
   const exceptionType = input.exception?.type;
-  const family = input.kind.startsWith("exception.")
-    ? `exception:${exceptionType ?? "unknown"}`
-    : input.kind.startsWith("record.")
-      ? "record"
-      : input.kind;
+  // A document alert (one message per invoice) is one family whatever its lines' rules.
+  const family = input.document
+    ? "document"
+    : input.kind.startsWith("exception.")
+      ? `exception:${exceptionType ?? "unknown"}`
+      : input.kind.startsWith("record.")
+        ? "record"
+        : input.kind;
   // A period summary is one message per period: each version edits it, like a record's.
   const periodic = input.kind === "digest" && input.digest?.reason === "period";
   const subject =
     family === "record"
       ? key
-      : family.startsWith("exception:") || periodic
+      : family.startsWith("exception:") || family === "document" || periodic
         ? `${family}:${key}`
         : `${family}:${key}:${version}`;
   const kindTag = input.kind === "exception.resolved" ? "resolved" : "";
@@ -225,6 +278,7 @@ export function createAlert(input: CreateAlertInput): Alert {
     record,
     changes: input.changes,
     exception: input.exception,
+    document: input.document,
     digest: input.digest,
     ops: input.ops,
     note: input.note,

@@ -1,4 +1,5 @@
 import { erpStep } from "./erp-decide.ts";
+import { erpLineStep } from "./erp-line.ts";
 import type { ErpWriter } from "./erp-write-back.ts";
 import type { ApprovalPolicy } from "./policy.ts";
 import type { ApprovalStore } from "./store.ts";
@@ -50,7 +51,14 @@ export interface DecisionDeps {
 export type HumanVerb = "approve" | "reject" | "hold";
 
 export type DecisionOutcome =
-  | { kind: "done"; approval: Approval; writeBack: WriteBackOutcome; onBehalfOf?: string }
+  | {
+      kind: "done";
+      approval: Approval;
+      writeBack: WriteBackOutcome;
+      onBehalfOf?: string;
+      /** What the ERP did or could not do, for the clicker (line decisions). */
+      note?: string;
+    }
   | { kind: "not_found" }
   | { kind: "already"; approval: Approval; state: ApprovalState; by: string; at: string }
   | { kind: "refused"; code: string; message: string; approval: Approval }
@@ -113,7 +121,18 @@ async function enteredBySameUser(deps: DecisionDeps, approval: Approval, actor: 
  */
 export async function decide(
   deps: DecisionDeps,
-  input: { approvalId: string; verb: HumanVerb; actor: string; reason?: string },
+  input: {
+    approvalId: string;
+    verb: HumanVerb;
+    actor: string;
+    reason?: string;
+    /**
+     * `line`: the decision of one exception line of an invoice's message (M3 line approval where
+     * the tenant runs its flow). `covered`: a line of a whole-invoice decision whose ERP write
+     * an earlier line of the same click made (the invoice is decided in M3 as a whole).
+     */
+    scope?: "line" | "covered";
+  },
 ): Promise<DecisionOutcome> {
   const reason = input.reason?.trim() ?? "";
   if (input.verb === "reject" && reason === "") return { kind: "reason_required" };
@@ -158,16 +177,17 @@ export async function decide(
   }
 
   let erpWriteBack: WriteBackOutcome | undefined;
-  if (input.verb !== "hold") {
-    const step = await erpStep(
-      deps,
-      checked.approval,
-      { verb: input.verb, actor: input.actor, reason },
-      now,
-    );
+  let note: string | undefined;
+  if (input.verb !== "hold" && input.scope !== "covered") {
+    const erpInput = { verb: input.verb, actor: input.actor, reason };
+    const step =
+      input.scope === "line"
+        ? await erpLineStep(deps, checked.approval, erpInput, now)
+        : await erpStep(deps, checked.approval, erpInput, now);
     if (step.kind !== "proceed") return step;
     if (step.writeBack.status !== "disabled" || step.writeBack.erpMode)
       erpWriteBack = step.writeBack;
+    note = step.note;
   }
 
   // The decision and its audit entry land in one step when the store can write the entry.
@@ -214,6 +234,11 @@ export async function decide(
       code: wb.status === "failed" ? wb.code : wb.status,
     });
   }
-  const done = { kind: "done", approval, writeBack: erpWriteBack ?? wb } as const;
-  return checked.onBehalfOf ? { ...done, onBehalfOf: checked.onBehalfOf } : done;
+  return {
+    kind: "done",
+    approval,
+    writeBack: erpWriteBack ?? wb,
+    ...(checked.onBehalfOf ? { onBehalfOf: checked.onBehalfOf } : {}),
+    ...(note ? { note } : {}),
+  };
 }

@@ -9,6 +9,11 @@ export interface DecisionView {
   by?: string;
   at?: string;
   reason?: string;
+  /**
+   * A document message (one per invoice) carries one approval per exception line: where each
+   * stands, by approval id. The fields above are then its first line's.
+   */
+  lines?: Readonly<Record<string, DecisionView>>;
 }
 
 /**

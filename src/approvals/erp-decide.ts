@@ -10,7 +10,14 @@ import type { WriteBackOutcome } from "./write-back.ts";
  * M3 is the authority, so a refusal there leaves the approval open and the message as it was,
  * and a decision M3 already shows closes the approval as "decided in M3".
  */
-export type ErpStep = { kind: "proceed"; writeBack: WriteBackOutcome } | DecisionOutcome;
+export type ErpStep =
+  | {
+      kind: "proceed";
+      writeBack: WriteBackOutcome;
+      /** One line for the clicker about what the ERP did or could not do (line decisions). */
+      note?: string;
+    }
+  | DecisionOutcome;
 
 export async function erpStep(
   deps: DecisionDeps & { erp?: ErpWriter },

@@ -53,6 +53,11 @@ export interface ApprovalSubject {
   enteredBySlackId?: string;
   /** Content version of the record the alert showed (to detect a change in the ERP). */
   recordVersion: string;
+  /**
+   * The invoice line an exception approval is about (null or absent: the whole invoice). A
+   * line's own Approve goes to M3 as a line approval (CMS742MI) where the tenant runs the flow.
+   */
+  line?: number | null;
 }
 
 export interface Approval extends ApprovalSubject {

@@ -13,7 +13,7 @@ import {
   QUIET_END_JOB,
   type QuietEndJobData,
 } from "./context.ts";
-import { needsDecisionLookup } from "./decisions.ts";
+import { approvalIdsOf, documentDecision, needsDecisionLookup } from "./decisions.ts";
 import { maybeFloodDigest, releaseHeld } from "./digest.ts";
 import { handleFailure } from "./failure.ts";
 import type { JobResult } from "./job-result.ts";
@@ -323,6 +323,7 @@ async function decisionOf(
 ): Promise<DecisionView | undefined> {
   if (!ctx.decisions || !needsDecisionLookup(alert, parentTs)) return undefined;
   // A failed look-up fails the attempt (retried): posting without it would drop a stamp.
+  if ((alert.document?.lines.length ?? 0) > 1) return documentDecision(ctx.decisions, alert);
   return ctx.decisions.decisionFor({
     channel: alert.channel,
     ...(alert.needsDecision ? { approvalId: alert.needsDecision.approvalId } : {}),
@@ -336,9 +337,10 @@ async function attachDecision(
   alert: Alert,
   messageTs: string,
 ): Promise<void> {
-  if (!ctx.decisions || !alert.needsDecision) return;
+  if (!ctx.decisions) return;
   try {
-    await ctx.decisions.attach(alert.needsDecision.approvalId, alert.channel, messageTs);
+    // A document message carries every line's approval: each is attached to it.
+    for (const id of approvalIdsOf(alert)) await ctx.decisions.attach(id, alert.channel, messageTs);
   } catch (err) {
     ctx.logger.warn({ err, alertId: alert.id }, "delivery: attaching the approval failed");
   }

@@ -118,7 +118,14 @@ export function createEvaluator(o: EvaluatorDeps) {
       matchPolicy: o.matchPolicy,
       routingPolicy: o.routingPolicy,
     });
-    const { alerts, closes, open } = await applyPlan(plan, invoice, clock(), o, shadow);
+    const { alerts, closes, open, resolved, docs } = await applyPlan(
+      plan,
+      invoice,
+      clock(),
+      o,
+      shadow,
+      previous ?? {},
+    );
     const keep = open.length > 0 || previous !== undefined;
     const next: InvoiceState | undefined = keep
       ? {
@@ -126,6 +133,8 @@ export function createEvaluator(o: EvaluatorDeps) {
           open,
           occurrences: plan.occurrences,
           deps: dependencyTokens(invoice, open),
+          ...(resolved.length > 0 ? { resolved } : {}),
+          ...(docs.length > 0 ? { docs } : {}),
         }
       : undefined;
     return {

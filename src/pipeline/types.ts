@@ -54,6 +54,28 @@ export interface OpenEntry {
   readonly alertId: string;
   /** Pending approval behind the Approve / Reject / Hold buttons, when it needs a decision. */
   readonly approvalId?: string;
+  /** When it opened or last changed (ISO instant), shown on its line of the invoice's message. */
+  readonly since?: string;
+}
+
+/** An exception that resolved: its line stays on the invoice's message, marked resolved. */
+export interface ResolvedEntry {
+  readonly exception: MatchException;
+  readonly channel: string;
+  readonly occurrence: number;
+  readonly reason: string;
+  /** When it resolved (ISO instant). */
+  readonly at: string;
+  readonly approvalId?: string;
+}
+
+/** The invoice's message in one channel: every version of it is one alert of the same subject. */
+export interface DocEntry {
+  readonly channel: string;
+  /** Versions sent so far (1 = the first post). */
+  readonly rev: number;
+  /** Alert id of the last version. */
+  readonly alertId: string;
 }
 
 /** What the tracker keeps per invoice (Redis, keyed by the invoice's record key). */
@@ -65,6 +87,10 @@ export interface InvoiceState {
   readonly occurrences: Readonly<Record<string, number>>;
   /** Dependency tokens this invoice is registered under (see `dependencyTokens`). */
   readonly deps: readonly string[];
+  /** Resolved exceptions still listed on the invoice's message (newest kept). */
+  readonly resolved?: readonly ResolvedEntry[];
+  /** The invoice's message per channel (one message per document). */
+  readonly docs?: readonly DocEntry[];
 }
 
 /** A stored state with its optimistic-concurrency revision (0 = none stored). */

@@ -77,7 +77,9 @@ describe("createExceptionPipeline", () => {
     expect(subjects[0]).toMatchObject({
       kind: "exception",
       recordKey: recordKey(invoice()),
-      alertId: alert?.id,
+      // One approval per exception line (the message is the invoice's).
+      alertId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      line: expect.any(Number),
       costCenter: "CC100",
       enteredBy: "JSMITH",
       enteredBySlackId: "U0CLERK001",

@@ -62,6 +62,13 @@ function kinds(alerts: Alert[]): string[] {
   return alerts.map((a) => `${a.kind}:${a.exception?.type}`);
 }
 
+/** Each line of each document alert with its state: "no_receipt:open". */
+function lineStates(alerts: Alert[]): string[] {
+  return alerts
+    .flatMap((a) => (a.document?.lines ?? []).map((l) => `${l.exception.type}:${l.state}`))
+    .sort();
+}
+
 describe("exception tracker", () => {
   it("opens a missing-receipt exception once, in the cost center's channel, with buttons", async () => {
     lookups.put(po());
@@ -72,11 +79,15 @@ describe("exception tracker", () => {
     const alert = first[0] as Alert;
     expect(alert.channel).toBe("C100");
     expect(alert.costCenter).toBe("CC100");
-    expect(alert.recordKey.startsWith(`${recordKey(inv)}#mx_`)).toBe(true);
+    // One message per document: the invoice is the alert's record key and subject.
+    expect(alert.recordKey).toBe(recordKey(inv));
+    expect(alert.subject).toBe(`document:${recordKey(inv)}`);
+    expect(lineStates(first)).toEqual(["no_receipt:open"]);
     expect(alert.needsDecision?.approvalId).toMatch(/^apv_/);
+    expect(alert.document?.lines[0]?.approvalId).toBe(alert.needsDecision?.approvalId);
     expect(alert.needsDecision?.allowHold).toBe(true);
     expect(approvals.created).toHaveLength(1);
-    expect(approvals.created[0]?.alertId).toBe(alert.id);
+    expect(approvals.created[0]?.line).toBe(1);
     expect(approvals.created[0]?.costCenter).toBe("CC100");
 
     // The same event again (a restart before the watermark moved): the same alert, same id.
@@ -185,10 +196,11 @@ describe("exception tracker", () => {
       ),
     );
     const next = await tracker.onChange(eventFor(invoice({ dueDate: "2026-12-30" })));
-    expect(kinds(next).sort()).toEqual([
-      "exception.opened:quantity_over_received",
-      "exception.resolved:no_receipt",
-    ]);
+    // One edit of the invoice's message: the new exception opens beside the resolved one.
+    expect(next).toHaveLength(1);
+    expect(next[0]?.subject).toBe(opened?.subject);
+    expect(lineStates(next)).toEqual(["no_receipt:resolved", "quantity_over_received:open"]);
+    expect(next[0]?.document?.events.map((e) => e.event).sort()).toEqual(["opened", "resolved"]);
     // Then the invoice quantity changes: the same exception with new numbers is an edit.
     lookups.put(
       po(
@@ -212,11 +224,13 @@ describe("exception tracker", () => {
         ),
       ),
     );
-    expect(kinds(edited)).toEqual(["exception.opened:quantity_over_received"]);
+    expect(lineStates(edited)).toEqual(["no_receipt:resolved", "quantity_over_received:open"]);
     const e = edited[0] as Alert;
     expect(e.subject).toBe(before.subject);
     expect(e.id).not.toBe(before.id);
     expect(e.needsDecision?.approvalId).toBe(before.needsDecision?.approvalId);
+    expect(e.document?.events).toHaveLength(1);
+    expect(e.document?.events[0]?.event).toBe("changed");
     expect(e.changes?.map((c) => c.field)).toContain("Cause");
   });
 
@@ -251,7 +265,9 @@ describe("exception tracker", () => {
     expect(again?.subject).toBe(first?.subject);
     expect(again?.needsDecision?.approvalId).toBeDefined();
     expect(again?.needsDecision?.approvalId).not.toBe(firstApproval);
-    expect(approvals.created.map((c) => c.alertId)).toEqual([first?.id, again?.id]);
+    // Two approvals of the one line: the first, then the one the new numbers need.
+    expect(approvals.created).toHaveLength(2);
+    expect(new Set(approvals.created.map((c) => c.alertId)).size).toBe(2);
   });
 
   it("gives a re-opened exception a new alert id", async () => {
@@ -265,7 +281,10 @@ describe("exception tracker", () => {
     expect(again?.kind).toBe("exception.opened");
     expect(again?.subject).toBe(first?.subject);
     expect(again?.id).not.toBe(first?.id);
-    expect(again?.contentVersion.startsWith("o2.")).toBe(true);
+    // The document's third version (opened, resolved, opened again), its line open once more.
+    expect(again?.contentVersion.startsWith("d3.")).toBe(true);
+    expect(lineStates([again as Alert])).toEqual(["no_receipt:open"]);
+    expect(again?.needsDecision?.approvalId).not.toBe(first?.needsDecision?.approvalId);
   });
 
   it("detects a duplicate across invoices and resolves it when the other is cancelled", async () => {

@@ -145,14 +145,20 @@ export class FakeLookups implements MatchLookups {
 
 /** Fake approvals: ids derived from the alert id, like the real store. */
 export class FakeApprovals {
-  created: { alertId: string; costCenter: string; title: string }[] = [];
+  created: { alertId: string; costCenter: string; title: string; line?: number | null }[] = [];
   closed: { approvalId: string; reason: string }[] = [];
 
-  createPending = async (subject: { alertId: string; costCenter: string; title: string }) => {
+  createPending = async (subject: {
+    alertId: string;
+    costCenter: string;
+    title: string;
+    line?: number | null;
+  }) => {
     this.created.push({
       alertId: subject.alertId,
       costCenter: subject.costCenter,
       title: subject.title,
+      ...(subject.line !== undefined ? { line: subject.line } : {}),
     });
     return { id: `apv_${subject.alertId.slice(0, 12)}` };
   };

@@ -32,10 +32,13 @@ afterAll(async () => {
 });
 
 function exceptionsOf(batch: number): string[] {
-  return alerts
-    .filter((a) => a.kind === "exception.opened")
-    .filter((a) => (a.record as { batchNumber?: string } | undefined)?.batchNumber === `${batch}`)
-    .map((a) => a.exception?.type ?? "?");
+  return (
+    alerts
+      .filter((a) => a.kind === "exception.opened")
+      .filter((a) => (a.record as { batchNumber?: string } | undefined)?.batchNumber === `${batch}`)
+      // Every exception line of the invoice's one message.
+      .flatMap((a) => (a.document?.lines ?? []).map((l) => l.exception.type))
+  );
 }
 
 describe("simulator exception cases through sync and the pipeline", () => {

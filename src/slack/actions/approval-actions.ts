@@ -21,6 +21,7 @@ import {
   renderOutcome,
   tellPrivately,
 } from "./approval-outcome.ts";
+import { lineScope } from "./document-scope.ts";
 import { approvalIdOf } from "./modal-metadata.ts";
 
 export interface ApprovalActionDeps extends DecisionDeps, OutcomeDeps {
@@ -65,7 +66,13 @@ export function registerApprovalActions(app: App, deps: ApprovalActionDeps): voi
         );
         const approval = await bound(body, action.value, ctx);
         if (!approval) return;
-        const outcome = await decide(deps, { approvalId: approval.id, verb, actor: ctx.user });
+        const scope = verb === "approve" ? await lineScope(deps.store, approval) : undefined;
+        const outcome = await decide(deps, {
+          approvalId: approval.id,
+          verb,
+          actor: ctx.user,
+          ...(scope ? { scope } : {}),
+        });
         await renderOutcome(deps, log, outcome, verb, ctx);
       },
     );
@@ -146,11 +153,13 @@ export function registerApprovalActions(app: App, deps: ApprovalActionDeps): voi
       ...(ref ? { ref } : {}),
       tell: (text) => tellPrivately(client, user, ref?.channel, text, log),
     };
+    const scope = await lineScope(deps.store, current);
     const outcome = await decide(deps, {
       approvalId: current.id,
       verb: "reject",
       actor: user,
       reason,
+      ...(scope ? { scope } : {}),
     });
     await renderOutcome(deps, log, outcome, "reject", ctx);
   });

@@ -1,6 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
 import type { Approval } from "../../approvals/types.ts";
+import { carriesDocumentLine, DOC_ACTIONS_BLOCK, stampDocumentLine } from "../blocks/document.ts";
 import { slackErrorCode } from "../commands/register.ts";
 import {
   approvalSummaryBlocks,
@@ -35,8 +36,10 @@ export async function updateApprovalMessage(
 ): Promise<void> {
   try {
     const original = (await readBlocks(client, ref)) ?? approvalSummaryBlocks(approval);
-    const blocks =
-      mode === "final"
+    // An invoice's message with several exception lines: only this approval's line changes.
+    const blocks = carriesDocumentLine(original, approval.id)
+      ? stampLine(original, approval, [line, ...extra].join(" · "), mode)
+      : mode === "final"
         ? stampDecision(original, [line, ...extra], approval.state)
         : withInfoButton(
             stampHold(original, line, approval.state),
@@ -51,6 +54,22 @@ export async function updateApprovalMessage(
   } catch (err) {
     logger.warn({ code: slackErrorCode(err), approvalId: approval.id }, "chat.update failed");
   }
+}
+
+function stampLine(
+  blocks: SlackBlock[],
+  approval: Approval,
+  line: string,
+  mode: "final" | "keep_buttons",
+): SlackBlock[] {
+  const stamped = stampDocumentLine(blocks, approval.id, line, mode === "final");
+  if (mode === "final") return stamped;
+  // Ask… turns into Answer… on this line's buttons only.
+  return stamped.map((b) =>
+    b.block_id === `${DOC_ACTIONS_BLOCK}${approval.id}`
+      ? (withInfoButton([b], approval.state === "info_requested")[0] ?? b)
+      : b,
+  );
 }
 
 /**

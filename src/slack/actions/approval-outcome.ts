@@ -73,6 +73,7 @@ export async function renderOutcome(
       } else {
         await ctx.tell(line);
       }
+      if (outcome.note) await ctx.tell(`:information_source: ${outcome.note}`);
       if (outcome.writeBack.status === "failed") {
         await ctx.tell(
           `:warning: Recorded here, but writing it back to the ERP failed (\`${outcome.writeBack.code}\`). An admin has been told through the audit log.`,

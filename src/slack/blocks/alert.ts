@@ -8,6 +8,7 @@ import type {
 import { add, dec, toFixed } from "../../shared/decimal.ts";
 import { formatMoney, type Money } from "../../shared/money.ts";
 import { changeLines } from "./change-words.ts";
+import { documentMessage, documentReplyMessage, isMultiLine, singleLineAlert } from "./document.ts";
 import {
   contextLine,
   esc,
@@ -190,7 +191,15 @@ export function alertMessage(alert: Alert, o: AlertViewOptions = {}): SlackMessa
       break;
     case "exception.opened":
     case "exception.resolved":
-      message = exceptionMessage(alert, at, o.links);
+      // One message per document: several lines are a list with a state and buttons each; a
+      // single one looks like any exception message.
+      if (isMultiLine(alert)) {
+        return withRouteNote(
+          alert,
+          documentMessage(alert, { at, ...(o.links ? { links: o.links } : {}) }),
+        );
+      }
+      message = exceptionMessage(alert.document ? singleLineAlert(alert) : alert, at, o.links);
       break;
     default: {
       if (!alert.record) {
@@ -209,16 +218,7 @@ export function alertMessage(alert: Alert, o: AlertViewOptions = {}): SlackMessa
       });
     }
   }
-  if (alert.routeNote && (alert.kind.startsWith("record.") || alert.kind === "exception.opened")) {
-    // Minimal on purpose: one context line, whatever the rest of the message looks like.
-    message = {
-      ...message,
-      blocks: [
-        ...message.blocks,
-        { type: "context", elements: [{ type: "mrkdwn", text: `↪ ${esc(alert.routeNote)}` }] },
-      ],
-    };
-  }
+  message = withRouteNote(alert, message);
   if (alert.needsDecision && alert.kind !== "exception.resolved") {
     const ask = askBlock(alert.needsDecision.ask);
     message = {
@@ -235,6 +235,23 @@ export function alertMessage(alert: Alert, o: AlertViewOptions = {}): SlackMessa
     };
   }
   return { text: message.text, blocks: capBlocks(message.blocks) };
+}
+
+function withRouteNote(alert: Alert, message: SlackMessage): SlackMessage {
+  if (
+    !alert.routeNote ||
+    !(alert.kind.startsWith("record.") || alert.kind === "exception.opened")
+  ) {
+    return message;
+  }
+  // Minimal on purpose: one context line, whatever the rest of the message looks like.
+  return {
+    ...message,
+    blocks: capBlocks([
+      ...message.blocks,
+      { type: "context", elements: [{ type: "mrkdwn", text: `↪ ${esc(alert.routeNote)}` }] },
+    ]),
+  };
 }
 
 /** "Invoice F1100031" / "Credit note 77" / "PO 1000021": the document an alert is about. */
@@ -455,6 +472,8 @@ export function resolutionReason(alert: Alert): string | undefined {
 
 /** The thread reply delivery posts under the message it edited. */
 export function threadReplyMessage(alert: Alert, at: Date): SlackMessage {
+  if (isMultiLine(alert)) return documentReplyMessage(alert, at);
+  if (alert.document) alert = singleLineAlert(alert);
   if (alert.kind === "exception.resolved") {
     return changeReplyMessage(alert.changes, at, "Resolved", resolutionReason(alert), alert.record);
   }

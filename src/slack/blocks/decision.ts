@@ -2,6 +2,7 @@ import type { Alert } from "../../alerts/alert.ts";
 import type { DecisionView } from "../../approvals/decisions.ts";
 import { decisionLine } from "../views/approval-view.ts";
 import { ASK_BLOCK, approvalActions, decisionSummary } from "./alert.ts";
+import { isMultiLine, withLineDecisions } from "./document.ts";
 import { restateHeader } from "./header-state.ts";
 import { capBlocks, LIMITS, truncate } from "./limits.ts";
 import type { Block, SlackMessage } from "./types.ts";
@@ -23,6 +24,7 @@ export function withDecision(
   d: DecisionView | undefined,
 ): SlackMessage {
   if (!d) return message;
+  if (isMultiLine(alert)) return withLineDecisions(message, alert, d.lines ?? {});
   // Room for the stamp and the buttons inside the 50-block limit.
   const body = capBlocks(
     restateHeader(
