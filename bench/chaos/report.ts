@@ -1,5 +1,6 @@
 import { failures, LEDGER_KINDS } from "./compare.ts";
 import type { ChaosReport } from "./run.ts";
+import { webhookFailures } from "./webhook-ledger.ts";
 
 /** The printed table: what a reader checks first (lost, duplicated) on top, then the ledger per kind. */
 export function formatReport(r: ChaosReport): string {
@@ -29,6 +30,7 @@ export function formatReport(r: ChaosReport): string {
     ["redis restarts", String(f.redisRestarts)],
     ["slack 500s injected", String(f.slack500)],
     ["slack stored-then-dropped", String(f.slackAmbiguous)],
+    ["webhook 500s / stored-then-dropped", `${f.webhook500} / ${f.webhookDropped}`],
     ["ION throttle bursts / 429s", `${f.throttleBursts} / ${f.ion429}`],
     ["ION token expiries / 401s", `${f.tokenExpiries} / ${f.ion401}`],
   ];
@@ -42,13 +44,25 @@ export function formatReport(r: ChaosReport): string {
       return `    ${k.padEnd(20)} ${[t.expected, t.delivered, t.lost, t.duplicated, t.misrouted, t.auditMissing].join(" / ")}`;
     }),
   ];
+  const w = r.webhook;
+  lines.push(
+    `  webhook receiver (signed, mirrored routes): expected ${w.expected} / delivered ${w.delivered} / lost ${w.lost} / duplicated ${w.duplicated} / unexpected ${w.unexpected} / signatures refused ${w.refused}`,
+    ...Object.entries(w.perKind).map(
+      ([k, t]) =>
+        `    ${k.padEnd(20)} ${[t.expected, t.delivered, t.lost, t.duplicated].join(" / ")}`,
+    ),
+  );
+  if (w.lostIds.length > 0) lines.push(`  webhook lost: ${w.lostIds.slice(0, 20).join(", ")}`);
+  if (w.duplicatedIds.length > 0) {
+    lines.push(`  webhook duplicated: ${w.duplicatedIds.slice(0, 20).join(", ")}`);
+  }
   if (c.lostNumbers.length > 0) lines.push(`  lost: ${c.lostNumbers.slice(0, 20).join(", ")}`);
   if (c.duplicatedNumbers.length > 0) {
     lines.push(`  duplicated: ${c.duplicatedNumbers.slice(0, 20).join(", ")}`);
   }
   for (const m of c.examples) lines.push(`  ${m}`);
   for (const p of r.problems) lines.push(`  problem: ${p}`);
-  const failed = failures(c);
+  const failed = [...failures(c), ...webhookFailures(w)];
   lines.push(
     failed.length > 0 ? `  FAILED: ${failed.join(", ")}` : "  every expected alert accounted for",
   );
@@ -57,5 +71,7 @@ export function formatReport(r: ChaosReport): string {
 
 /** Non-zero exit when the ledger does not balance (see failures()), or a secret showed up. */
 export function failed(r: ChaosReport): boolean {
-  return failures(r.counts).length > 0 || r.secretsFound > 0;
+  return (
+    failures(r.counts).length > 0 || webhookFailures(r.webhook).length > 0 || r.secretsFound > 0
+  );
 }

@@ -10,6 +10,9 @@ export const COST_CENTER_CHANNELS: Readonly<Record<string, string>> = {
   CC5: "C0PRIV0001",
 };
 export const DEFAULT_CHANNEL = "C0FINANCE1";
+/** Cost centers whose alerts routing.yml also sends to the signed webhook (docs/webhooks.md). */
+export const WEBHOOK_COST_CENTERS = ["CC1", "CC2"] as const;
+export const WEBHOOK_NAME = "erp";
 export const OPS_CHANNEL = "C0OPS00001";
 
 /**
@@ -18,7 +21,20 @@ export const OPS_CHANNEL = "C0OPS00001";
  * centers to their channels. The simulator's small seeded history may add a few alerts of its
  * own; the comparison only counts the run's invoices.
  */
-export function chaosRoutingYaml(o: { tenant: string; since: string }): string {
+export function chaosRoutingYaml(o: {
+  tenant: string;
+  since: string;
+  webhook?: { url: string; lookupUrl: string };
+}): string {
+  const webhook = o.webhook
+    ? `webhooks:
+  ${WEBHOOK_NAME}:
+    url: ${o.webhook.url}
+    lookupUrl: ${o.webhook.lookupUrl}
+    channels: [${WEBHOOK_COST_CENTERS.map((c) => c.toLowerCase()).join(", ")}]
+    perSecond: 10
+`
+    : "";
   const aliases = Object.entries(COST_CENTER_CHANNELS)
     .map(([cc, id]) => `  ${cc.toLowerCase()}: ${id}`)
     .join("\n");
@@ -56,5 +72,5 @@ tenants:
           supplier_invoice: { every: 10s }
 costCenters:
 ${costCenters}
-`;
+${webhook}`;
 }

@@ -8,6 +8,7 @@ import { type InforSim, startInforSim } from "../../sandbox/infor-sim/server.ts"
 import { type SlackEmu, startSlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { createRng } from "../../sandbox/support/random.ts";
 import { type PrivateRedis, startPrivateRedis } from "../../sandbox/support/redis-server.ts";
+import { type Receiver, startReceiver } from "../../sandbox/webhook-receiver/server.ts";
 import { AuditLog } from "../../src/audit/log.ts";
 import {
   buildLedger,
@@ -22,12 +23,27 @@ import { type InjectedInvoice, injectInvoices } from "./inject.ts";
 import type { ChaosOptions } from "./options.ts";
 import { type FaultEvent, planFaults } from "./plan.ts";
 import { type AppProcess, type AppRole, crash, startAppProcess, stopAppProcess } from "./procs.ts";
-import { COST_CENTER_CHANNELS, chaosRoutingYaml, DEFAULT_CHANNEL, OPS_CHANNEL } from "./routing.ts";
+import {
+  COST_CENTER_CHANNELS,
+  chaosRoutingYaml,
+  DEFAULT_CHANNEL,
+  OPS_CHANNEL,
+  WEBHOOK_COST_CENTERS,
+  WEBHOOK_NAME,
+} from "./routing.ts";
+import {
+  compareWebhook,
+  type WebhookCounts,
+  type WebhookReceipt,
+  type WebhookSource,
+} from "./webhook-ledger.ts";
 
 export interface ChaosReport {
   options: ChaosOptions;
   tag: string;
   counts: ChaosCounts;
+  /** The webhook receiver's side of the ledger (webhook-ledger.ts). */
+  webhook: WebhookCounts;
   /** Occurrences of the run's secrets (tokens, signing secret, .ionapi secrets) in any process output or message. */
   secretsFound: number;
   seconds: number;
@@ -39,6 +55,8 @@ export interface ChaosReport {
     tokenExpiries: number;
     slack500: number;
     slackAmbiguous: number;
+    webhook500: number;
+    webhookDropped: number;
     ion429: number;
     ion401: number;
   };
@@ -84,9 +102,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     tokenExpiries: 0,
     slack500: 0,
     slackAmbiguous: 0,
+    webhook500: 0,
+    webhookDropped: 0,
     ion429: 0,
     ion401: 0,
   };
+  let receiver: Receiver | undefined;
   try {
     redis = await startPrivateRedis({ appendonly: true });
     const day = (offset: number) =>
@@ -103,8 +124,31 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const signingSecret = randomBytes(16).toString("hex");
     emu = await startSlackEmu({ port: 0, timeScale: o.timeScale, signingSecret });
     const since = day(-o.days);
+    // The signed webhook some routes also feed: it fails like Slack does (5xx before storing,
+    // stored-then-dropped), from the run's seed.
+    const webhookSecret = randomBytes(24).toString("hex");
+    const webhookRng = createRng(o.seed + 1);
+    let drawn = 0;
+    receiver = await startReceiver({
+      secrets: [webhookSecret],
+      faults: { failRate: o.slack500Rate, dropRate: o.slackAmbiguousRate },
+      random: () => {
+        const x = webhookRng.next();
+        drawn++;
+        if (x < o.slack500Rate) fired.webhook500++;
+        else if (x < o.slack500Rate + o.slackAmbiguousRate) fired.webhookDropped++;
+        return x;
+      },
+    });
     const routingFile = join(dir, "routing.yml");
-    writeFileSync(routingFile, chaosRoutingYaml({ tenant: sim.tenant, since }));
+    writeFileSync(
+      routingFile,
+      chaosRoutingYaml({
+        tenant: sim.tenant,
+        since,
+        webhook: { url: receiver.url, lookupUrl: receiver.lookupUrl },
+      }),
+    );
     const env: Record<string, string> = {
       SLACK_BOT_TOKEN: emu.botToken,
       SLACK_SIGNING_SECRET: signingSecret,
@@ -116,6 +160,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       PORT: "0",
       CHAOS_PREFIX: prefixFor(o.mode),
       CHAOS_TIME_SCALE: String(o.timeScale),
+      WEBHOOK_SECRETS: `${WEBHOOK_NAME}:${webhookSecret}`,
     };
     const start = (role: AppRole, name: string) => startAppProcess(o.mode, role, name, env);
     const started0 = await Promise.all([
@@ -221,8 +266,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       signingSecret,
       String(sim.ionapi.cs ?? ""),
       String(sim.ionapi.sask ?? ""),
+      webhookSecret,
     ].filter((x) => x.length >= 8);
+    const receipts: WebhookReceipt[] = receiver.receipts().map((r) => ({
+      id: r.id,
+      sourceAlertId: typeof r.body.sourceAlertId === "string" ? r.body.sourceAlertId : undefined,
+      text: JSON.stringify(r.body),
+    }));
     const texts = [
+      ...receipts.map((r) => r.text),
       ...allOutputs.map((f) => f()),
       ...procs.map((p) => p.output()),
       JSON.stringify(slackMessages(emu)),
@@ -255,6 +307,17 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         }),
       );
     }
+    const webhook = compareWebhook({
+      tag,
+      target: `webhook:${WEBHOOK_NAME}`,
+      mirroredChannels: new Set(
+        WEBHOOK_COST_CENTERS.map((cc) => COST_CENTER_CHANNELS[cc] ?? DEFAULT_CHANNEL),
+      ),
+      sources: audit.webhookSources,
+      receipts,
+      refused: receiver.refused(),
+    });
+    log(`webhook receiver: ${drawn} requests drawn, ${receipts.length} receipts`);
     const counts = compareLedger({
       tag,
       expectations,
@@ -270,6 +333,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       options: o,
       tag,
       counts,
+      webhook,
       secretsFound,
       seconds: (Date.now() - started) / 1000,
       fired,
@@ -279,6 +343,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   } finally {
     await Promise.all(procs.map((p) => stopAppProcess(p, 3_000).catch(() => {})));
     await emu?.close().catch(() => {});
+    await receiver?.close().catch(() => {});
     await sim?.close().catch(() => {});
     await redis?.close().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
@@ -527,6 +592,8 @@ async function readAudit(
   stored: Set<string>;
   delivered: Set<string>;
   quarantined: Set<string>;
+  /** Slack alerts of run invoices a webhook may mirror (the webhook ledger's expectations). */
+  webhookSources: WebhookSource[];
 }> {
   const redis = new Redis(url, { maxRetriesPerRequest: 3 });
   try {
@@ -555,6 +622,8 @@ async function readAudit(
       key: string;
       kind: StoredAlert["kind"];
       replyTo?: string;
+      channel: string;
+      mirror: boolean;
     }[] = [];
     for (const e of entries) {
       if (e.type === "alert.stored" && e.alertId) {
@@ -575,6 +644,8 @@ async function readAudit(
             key: alert.recordKey.split("#")[0] ?? "",
             kind,
             ...(replyTo ? { replyTo } : {}),
+            channel: alert.channel ?? "",
+            mirror: alert.mirrorOf !== undefined,
           });
         }
       }
@@ -588,18 +659,23 @@ async function readAudit(
         for (const x of JSON.stringify(e.data).matchAll(pattern)) quarantined.add(x[0]);
       }
     }
+    const webhookSources: WebhookSource[] = [];
     for (const p of pending) {
       const invoice = numberOfKey.get(p.key);
-      if (invoice) {
-        storedAlerts.push({
-          alertId: p.alertId,
-          invoice,
-          kind: p.kind,
-          ...(p.replyTo ? { replyTo: p.replyTo } : {}),
-        });
+      // The webhook's own alerts are the webhook ledger's (receipts); the Slack ledger's
+      // alerts of mirrored channels are what it expects there.
+      if (!invoice || p.mirror) continue;
+      if (p.kind !== "note" && !p.replyTo) {
+        webhookSources.push({ alertId: p.alertId, kind: p.kind, channel: p.channel, invoice });
       }
+      storedAlerts.push({
+        alertId: p.alertId,
+        invoice,
+        kind: p.kind,
+        ...(p.replyTo ? { replyTo: p.replyTo } : {}),
+      });
     }
-    return { storedAlerts, stored, delivered, quarantined };
+    return { storedAlerts, stored, delivered, quarantined, webhookSources };
   } finally {
     await redis.quit().catch(() => {});
   }
@@ -612,6 +688,9 @@ interface StoredShape {
   record?: { invoiceNumber?: string };
   /** Delivery's thread reply of an edit (an alert of its own). */
   reply?: { parentAlertId?: string };
+  channel?: string;
+  /** Set on the copy a webhook gets (mirrorAlert). */
+  mirrorOf?: string;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -4,6 +4,7 @@ import { FOLLOW_UP_EVERY } from "../../bench/chaos/inject.ts";
 import { SHORT } from "../../bench/chaos/options.ts";
 import { formatReport } from "../../bench/chaos/report.ts";
 import { runChaos } from "../../bench/chaos/run.ts";
+import { webhookFailures } from "../../bench/chaos/webhook-ledger.ts";
 import { redisServerAvailable } from "../../sandbox/support/redis-server.ts";
 
 /**
@@ -46,6 +47,9 @@ describe("chaos (short)", () => {
       // Every 250th invoice carries a currency the schema refuses: quarantined, not posted.
       expect(r.counts.quarantined, table).toBe(SHORT.records / 250);
       expect(r.secretsFound, table).toBe(0);
+      // The signed webhook of the mirrored routes: every mirrored alert once at the receiver.
+      expect(webhookFailures(r.webhook), table).toEqual([]);
+      expect(r.webhook.expected, table).toBeGreaterThan(0);
       // The faults really happened.
       expect(r.fired.workerKills, table).toBe(SHORT.workerKills);
       expect(r.fired.redisRestarts, table).toBe(SHORT.redisRestarts);
