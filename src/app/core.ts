@@ -10,7 +10,6 @@ import type { AppEnv } from "../config/env.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
 import type { DeliveryConfigInput } from "../delivery/config.ts";
 import type { Delivery } from "../delivery/delivery.ts";
-import { pacedFetch } from "../delivery/method-pacing.ts";
 import {
   approvalHooks,
   createExceptionPipeline,
@@ -22,6 +21,7 @@ import { createRedisClient, duplicateClient, type RedisClient } from "../shared/
 import type { SlackAuditFn } from "../slack/audit-events.ts";
 import { auditInputOf, slackAuditToLog } from "../slack/audit-sink.ts";
 import { createSlackDelivery } from "../slack/destination/delivery.ts";
+import { pacedFetch } from "../slack/destination/method-pacing.ts";
 import { type ApprovalSide, createApprovalSide } from "./approvals.ts";
 import { createInforSide, type InforSide } from "./infor.ts";
 import { createMaintenanceQueue, type MaintenanceJobData } from "./maintenance.ts";

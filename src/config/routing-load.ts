@@ -207,7 +207,9 @@ export function checkReferences(config: RoutingConfig): { path: string[]; messag
   for (const name of Object.keys(config.quietHours)) channel(["quietHours", name], name);
   for (const name of Object.keys(config.noise.channels)) channel(["noise", "channels", name], name);
   for (const [name, w] of Object.entries(config.webhooks)) {
-    w.channels.forEach((alias, i) => channel(["webhooks", name, "channels", String(i)], alias));
+    for (const [i, alias] of w.channels.entries()) {
+      channel(["webhooks", name, "channels", String(i)], alias);
+    }
   }
   const costCenters = Object.keys(config.costCenters);
   for (const cc of Object.keys(config.tolerances.costCenters)) {

@@ -1,7 +1,7 @@
 import type { FetchFunction } from "@slack/web-api";
-import type { RedisClient } from "../shared/redis-client.ts";
-import { deliveryKeys } from "./keys.ts";
-import { methodTakeScript } from "./scripts.ts";
+import { deliveryKeys } from "../../delivery/keys.ts";
+import { methodTakeScript } from "../../delivery/scripts.ts";
+import type { RedisClient } from "../../shared/redis-client.ts";
 
 /**
  * Web API tiers of the methods we call, from each method's reference page

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { slackLimits } from "../../sandbox/slack-emu/limits.ts";
 import { startSlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { deliveryKeys } from "../../src/delivery/keys.ts";
-import { METHOD_TIERS, methodOf, pacedFetch } from "../../src/delivery/method-pacing.ts";
-import { cleanup, connect, uniquePrefix } from "./helpers.ts";
+import { METHOD_TIERS, methodOf, pacedFetch } from "../../src/slack/destination/method-pacing.ts";
+import { cleanup, connect, uniquePrefix } from "../delivery/helpers.ts";
 
 const SCALE = 20;
 let redis: Redis;
