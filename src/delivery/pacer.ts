@@ -13,7 +13,10 @@ export type TakeResult =
       head: string;
     };
 
-/** What a send needs: a new message (channel + workspace), an edit (chat.update), a history read. */
+/**
+ * What a send needs: a new message (channel + workspace), an edit (chat.update), a look-up in
+ * the channel (conversations.history) or in a thread (conversations.replies: `lookupMethod`).
+ */
 export type SendKind = "post" | "update" | "history";
 
 /** The channel line an alert waits in: new messages, or edits of messages already posted. */
@@ -130,6 +133,8 @@ export class Pacer {
     alertId: string,
     kind: SendKind = "post",
     line: Line = "post",
+    /** the method a look-up calls: each has its own tier budget, shared with pacedFetch's */
+    lookupMethod = "conversations.history",
   ): Promise<TakeResult> {
     const p = this.#pace;
     const k = this.#keys;
@@ -139,8 +144,9 @@ export class Pacer {
     const buckets: string[] = [];
     const bucketArgs: (string | number)[] = [];
     if (kind === "history") {
-      // Reading history does not post: only the method's own tier applies.
-      buckets.push(k.methodTat("conversations.history"));
+      // A look-up does not post: only its method's own tier applies (history and replies are
+      // two Tier 3 methods, two budgets).
+      buckets.push(k.methodTat(lookupMethod));
       bucketArgs.push(p.historyIntervalMs, 0, "fixed");
     } else if (kind === "update") {
       // chat.update is not chat.postMessage: Tier 3 for the workspace, no channel slot.

@@ -115,7 +115,9 @@ async function deliver(
     await markers.clearInflight(alert.id);
   } else if (inflight && destination.find) {
     const line = await pacer.lineOf(channel, alert.id);
-    const gate = await pacer.take(channel, alert.id, "history", line);
+    // A reply is looked for in its thread (conversations.replies), on that method's budget.
+    const lookup = destination.methods.lookup(inflight.threadTs);
+    const gate = await pacer.take(channel, alert.id, "history", line, lookup);
     if (!gate.granted && gate.reason === "not_in_line")
       return outOfLine(ctx, job, token, alert, line);
     if (!gate.granted) return delay(job, token, gate.waitMs);
@@ -130,8 +132,7 @@ async function deliver(
     } catch (err) {
       const outcome = destination.classify(err);
       if (outcome.kind !== "rate_limited") throw err;
-      const method = destination.methods.lookup(inflight.threadTs);
-      await pacer.methodRateLimited(method, outcome.retryAfterMs);
+      await pacer.methodRateLimited(lookup, outcome.retryAfterMs);
       return delay(job, token, outcome.retryAfterMs);
     }
     const resolved = {

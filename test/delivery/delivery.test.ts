@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { createAlert, threadReplyAlert } from "../../src/alerts/alert.ts";
 import type { Delivery } from "../../src/delivery/delivery.ts";
+import { deliveryKeys } from "../../src/delivery/keys.ts";
 import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { payment, paymentAlert, startEmu, waitFor } from "./emu.ts";
 import { cleanup, connect, uniquePrefix } from "./helpers.ts";
@@ -113,8 +114,12 @@ describe("delivery against the emulator", () => {
   it("a thread reply is an alert of its own: an unanswered one is looked for in the thread by its own id", async () => {
     const d = make();
     d.startWorker({ concurrency: 2 });
+    const keys = deliveryKeys(prefixes.at(-1) ?? "");
     await d.enqueue(createAlert({ kind: "record.new", channel: FIN, record: payment(8, "10.00") }));
     await drained(d);
+    // conversations.history's budget is spent for ten minutes (as if channels were being
+    // resolved): the thread's look-up is conversations.replies, a Tier 3 budget of its own.
+    await redis.set(keys.methodTat("conversations.history"), String(Date.now() + 600_000));
     // chat.update lands (the parent now carries v2's id); the reply gets a 503 (nothing stored).
     emu.control.addFault({ kind: "5xx", method: "chat.postMessage", channel: FIN, next: 1 });
     const v2 = createAlert({
@@ -138,6 +143,8 @@ describe("delivery against the emulator", () => {
     });
     const resolved = await d.audit.query({ alertId: reply.id, types: ["post.resolved"] });
     expect(resolved.map((e) => e.data?.found)).toEqual([false]);
+    expect(emu.inspect.requests({ method: "conversations.replies" }).length).toBeGreaterThan(0);
+    expect(emu.inspect.requests({ method: "conversations.history" })).toHaveLength(0);
     // The reply is stored like any alert, so a ledger finds it by its own id.
     expect((await d.audit.storedAlerts({ alertId: reply.id })).map((a) => a.reply)).toEqual([
       { parentAlertId: v2.id, threadTs: String(msgs[0]?.ts) },

@@ -42,15 +42,21 @@ class SoloPacer extends Pacer {
     super(...args);
     this.#keys = args[1];
   }
-  override async take(channel: string, alertId: string, kind?: SendKind, line?: Line) {
+  override async take(
+    channel: string,
+    alertId: string,
+    kind?: SendKind,
+    line?: Line,
+    lookupMethod?: string,
+  ) {
     const k = this.#keys;
     const known =
       (await redis.zscore(k.order(channel), alertId)) !== null ||
       (await redis.zscore(k.edits(channel), alertId)) !== null;
-    if (known) return super.take(channel, alertId, kind, line);
+    if (known) return super.take(channel, alertId, kind, line, lookupMethod);
     await this.register(channel, alertId, line);
     try {
-      return await super.take(channel, alertId, kind, line);
+      return await super.take(channel, alertId, kind, line, lookupMethod);
     } finally {
       await this.release(channel, alertId);
     }
@@ -140,6 +146,26 @@ describe("pacer-take.lua against real Redis", () => {
     expect(await redis.zcard(keys.edits("C8"))).toBe(0);
     expect(await pacer.toPostLine("C8", "e1")).toBe(false);
     expect(await pacer.take("C8", "e1")).toMatchObject({ reason: "not_head", head: "p1" });
+  });
+
+  it("a look-up in a thread (conversations.replies) has its own Tier 3 budget, not history's", async () => {
+    const clock = { t: 4_000_000 };
+    const p = `${prefix}lookup:`;
+    const pacer = pacerAt(p, clock);
+    const keys = deliveryKeys(p);
+    expect(await pacer.take("C1", "h1", "history")).toEqual({ granted: true });
+    // history's budget is spent for 1.2 s; a thread's look-up still goes at once
+    expect(await pacer.take("C2", "r1", "history", "post", "conversations.replies")).toEqual({
+      granted: true,
+    });
+    expect(await pacer.take("C3", "r2", "history", "post", "conversations.replies")).toMatchObject({
+      granted: false,
+      reason: "rate",
+      waitMs: 1200,
+    });
+    // the same keys pacedFetch uses for the method (method-take.lua), so both sides share it
+    expect(Number(await redis.get(keys.methodTat("conversations.replies")))).toBe(clock.t + 1200);
+    expect(Number(await redis.get(keys.methodTat("conversations.history")))).toBe(clock.t + 1200);
   });
 
   it("a 429 blocks only its channel, for Retry-After", async () => {
