@@ -10,11 +10,13 @@ import { parseIonapi } from "../../src/infor/ionapi.ts";
 import { createM3Source } from "../../src/infor/m3-source.ts";
 import { createExceptionTracker } from "../../src/pipeline/exception-tracker.ts";
 import { lookupsFromSources } from "../../src/pipeline/lookups.ts";
+import { partitionOf } from "../../src/pipeline/partition.ts";
 import type { MatchPolicy } from "../../src/rules/match-policy.ts";
 import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { createAlertSink } from "../../src/sync/alert-sink.ts";
 import { runPoll } from "../../src/sync/poll.ts";
 import { seedWithChannels } from "../../test/delivery/emu.ts";
+import { callsBetween, commandCalls, totalCalls } from "../support/redis-stats.ts";
 import type { Scenario } from "../types.ts";
 
 /**
@@ -31,7 +33,16 @@ const OPEN: Bucket = { ratePerSecond: 1_000_000, burst: 1_000_000 };
 const DATA_PER_INVOICE = 5 / 3;
 const matchPolicy: MatchPolicy = { defaults: { price: { percent: "2" } } };
 
-async function rawBullmq(redisUrl: string, jobs: number): Promise<number> {
+interface RawRun {
+  perSecond: number;
+  commandsPerJob: number;
+}
+
+/**
+ * BullMQ alone: no-op jobs added one by one, with the job options and the data size of the
+ * pipeline's post jobs, run by one worker at the same concurrency on the same Redis.
+ */
+async function rawBullmq(redisUrl: string, jobs: number, jobBytes: number): Promise<RawRun> {
   const prefix = `bench:pipeline-raw:${process.pid}:${Date.now()}:`;
   const conn = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const workerConn = new Redis(redisUrl, { maxRetriesPerRequest: null });
@@ -51,10 +62,27 @@ async function rawBullmq(redisUrl: string, jobs: number): Promise<number> {
   );
   try {
     await worker.waitUntilReady();
+    const pad = "x".repeat(Math.max(0, jobBytes - 20));
+    const before = await commandCalls(conn);
     const t0 = performance.now();
-    for (let i = 0; i < jobs; i++) await queue.add("noop", { i }, { jobId: `j${i}` });
+    for (let i = 0; i < jobs; i++) {
+      await queue.add(
+        "noop",
+        { i, pad },
+        {
+          jobId: `j${i}`,
+          attempts: 6,
+          backoff: { type: "exponential", delay: 2000 },
+          removeOnComplete: true,
+          removeOnFail: { count: 1000 },
+          lifo: true,
+        },
+      );
+    }
     await all;
-    return jobs / ((performance.now() - t0) / 1000);
+    const seconds = (performance.now() - t0) / 1000;
+    const calls = callsBetween(before, await commandCalls(conn));
+    return { perSecond: jobs / seconds, commandsPerJob: totalCalls(calls) / jobs };
   } finally {
     await worker.close();
     await queue.close();
@@ -64,10 +92,43 @@ async function rawBullmq(redisUrl: string, jobs: number): Promise<number> {
   }
 }
 
-async function realPipeline(
-  redisUrl: string,
-  invoicesInDivision: number,
-): Promise<{ alerts: number; posted: number; perSecond: number; seconds: number }> {
+interface RealRun {
+  alerts: number;
+  posted: number;
+  perSecond: number;
+  seconds: number;
+  /** Until the poll returned: every alert read, matched, stored and queued. */
+  pollSeconds: number;
+  /** Times the delivery worker took up a job, per alert (1 = no job ran twice). */
+  jobRunsPerAlert: number;
+  commandsPerAlert: number;
+  topCommands: [string, number][];
+  /** Where the poll's time went, seconds: ION page reads, batch PO reads, match rules, store + queue. */
+  stageSeconds: { read: number; batchReads: number; rules: number; enqueue: number };
+  /** Mean size of a post job's data (JSON), bytes: the raw baseline's jobs carry as much. */
+  jobBytes: number;
+}
+
+/** The source's pages, with the time spent waiting for each added to `add`. */
+async function* timedIterable<T>(
+  it: AsyncIterable<T>,
+  add: (ms: number) => void,
+): AsyncIterable<T> {
+  const iter = it[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const t = performance.now();
+      const next = await iter.next();
+      add(performance.now() - t);
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    await iter.return?.();
+  }
+}
+
+async function realPipeline(redisUrl: string, invoicesInDivision: number): Promise<RealRun> {
   const prefix = `bench:pipeline:${process.pid}:${Date.now()}:`;
   const channels = 3;
   const emu = await startSlackEmu({
@@ -105,6 +166,7 @@ async function realPipeline(
   });
   let posted = 0;
   let alerts = 0;
+  const stage = { read: 0, batchReads: 0, rules: 0, enqueue: 0 };
   let finish: () => void = () => undefined;
   let polled = false;
   const all = new Promise<void>((r) => {
@@ -119,11 +181,30 @@ async function realPipeline(
     check();
   });
   try {
-    delivery.startWorker({ concurrency: CONCURRENCY });
-    const source = createM3Source(client.mi, {
+    let jobRuns = 0;
+    let jobBytes = 0;
+    const worker = delivery.startWorker({ concurrency: CONCURRENCY });
+    worker.on("active", (job) => {
+      jobRuns++;
+      jobBytes += JSON.stringify(job.data).length;
+    });
+    const m3 = createM3Source(client.mi, {
       tenant: sim.tenant,
       company: "100",
       division: "AAA",
+    });
+    // Per-stage clocks: reading pages from ION, the batch's PO reads, the match rules, the
+    // audit store and queueing. The sink runs them one after another, so they add up to the poll.
+    const listChanged: typeof m3.listChanged = (entity, since, opts) =>
+      timedIterable(m3.listChanged(entity, since, opts), (ms) => {
+        stage.read += ms;
+      });
+    const source = new Proxy(m3, {
+      get: (target, name) => {
+        if (name === "listChanged") return listChanged;
+        const v: unknown = Reflect.get(target, name);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
     });
     const tracker = createExceptionTracker({
       redis,
@@ -139,14 +220,38 @@ async function realPipeline(
     const sink = createAlertSink({
       enqueue: async (a) => {
         alerts++;
+        const t = performance.now();
         await delivery.enqueue(a);
+        stage.enqueue += performance.now() - t;
       },
       audit: delivery.audit,
       opsChannel: channel(0),
       defaultChannel: channel(0),
-      extraAlerts: (event) => tracker.onChange(event),
-      batchScope: tracker.withBatch,
+      extraAlerts: async (event) => {
+        const t = performance.now();
+        const out = await tracker.onChange(event);
+        stage.rules += performance.now() - t;
+        return out;
+      },
+      batchScope: async (events, run) => {
+        const t = performance.now();
+        let inner = 0;
+        const out = await tracker.withBatch(events, async () => {
+          const t1 = performance.now();
+          try {
+            return await run();
+          } finally {
+            inner += performance.now() - t1;
+          }
+        });
+        stage.batchReads += performance.now() - t - inner;
+        return out;
+      },
+      // As the app wires it (src/app/sync.ts).
+      partitionOf,
+      concurrency: 8,
     });
+    const before = await commandCalls(redis);
     const t0 = performance.now();
     await runPoll(
       { redis, prefix, sourceFactory: () => source, sink },
@@ -164,13 +269,28 @@ async function realPipeline(
       },
     );
     polled = true;
+    const pollSeconds = (performance.now() - t0) / 1000;
     check();
     let timer: NodeJS.Timeout | undefined;
     // Bounded: a lost post fails the "not posted" row instead of hanging the run.
     await Promise.race([all, new Promise((r) => (timer = setTimeout(r, 300_000)))]);
     clearTimeout(timer);
     const seconds = (performance.now() - t0) / 1000;
-    return { alerts, posted, perSecond: posted / seconds, seconds };
+    const calls = callsBetween(before, await commandCalls(redis));
+    return {
+      alerts,
+      posted,
+      perSecond: posted / seconds,
+      seconds,
+      pollSeconds,
+      jobRunsPerAlert: jobRuns / Math.max(1, alerts),
+      commandsPerAlert: totalCalls(calls) / Math.max(1, alerts),
+      topCommands: calls.slice(0, 8),
+      jobBytes: Math.round(jobBytes / Math.max(1, jobRuns)),
+      stageSeconds: Object.fromEntries(
+        Object.entries(stage).map(([k, ms]) => [k, ms / 1000]),
+      ) as RealRun["stageSeconds"],
+    };
   } finally {
     unsubscribe();
     await delivery.close();
@@ -185,7 +305,9 @@ async function realPipeline(
 const scenario: Scenario = async ({ quick, redisUrl }) => {
   const invoices = quick ? 200 : 1_000;
   const real = await realPipeline(redisUrl, invoices);
-  const raw = await rawBullmq(redisUrl, quick ? 1_000 : 5_000);
+  // As many jobs as alerts (at least 1,000, so the baseline is not a few milliseconds long).
+  const rawRun = await rawBullmq(redisUrl, Math.max(1_000, real.alerts), real.jobBytes);
+  const raw = rawRun.perSecond;
   return {
     scenario: "pipeline",
     metrics: [
@@ -202,6 +324,14 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
       },
       { name: "raw BullMQ no-op jobs/s", value: raw, unit: "/s" },
       {
+        name: "pipeline: poll (read, match, store, queue) share of the time",
+        value: real.pollSeconds / real.seconds,
+        unit: "ratio",
+      },
+      { name: "pipeline: delivery job runs per alert", value: real.jobRunsPerAlert, unit: "count" },
+      { name: "pipeline: Redis commands per alert", value: real.commandsPerAlert, unit: "count" },
+      { name: "raw BullMQ: Redis commands per job", value: rawRun.commandsPerJob, unit: "count" },
+      {
         name: "alerts not posted",
         value: real.alerts - real.posted,
         unit: "count",
@@ -209,7 +339,11 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
       },
     ],
     notes: [
-      `${real.alerts} alerts from an import of M3 invoice batches (one division), ${real.posted} posted in ${real.seconds.toFixed(1)} s; worker concurrency ${CONCURRENCY} in both runs; emulator and pacer limits lifted`,
+      `${real.alerts} alerts from an import of M3 invoice batches (one division), ${real.posted} posted in ${real.seconds.toFixed(1)} s; worker concurrency ${CONCURRENCY} in both runs; emulator and pacer limits lifted; raw jobs carry ${real.jobBytes} bytes of data as the post jobs do`,
+      `poll stages, seconds: ${Object.entries(real.stageSeconds)
+        .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+        .join(", ")} (poll ${real.pollSeconds.toFixed(2)} of ${real.seconds.toFixed(2)})`,
+      `Redis commands of the real run, most called: ${real.topCommands.map(([c, n]) => `${c} ${n}`).join(", ")}`,
     ],
   };
 };

@@ -156,6 +156,7 @@ export function createCore(o: {
         return pipeline.extraAlerts(event);
       },
       batchScope: pipeline.batchScope,
+      partitionOf: pipeline.partitionOf,
       ...(o.pageSize ? { pageSize: o.pageSize } : {}),
       ...(o.pollLockTtlMs ? { lockTtlMs: o.pollLockTtlMs } : {}),
       logger,

@@ -27,6 +27,9 @@ export interface SyncSide {
 }
 
 /** The sync engine's dependencies: sources, the alert sink on delivery + audit, routing. */
+/** Partitions of a page the sink handles at once (see AlertSinkDeps.concurrency). */
+const SINK_CONCURRENCY = 8;
+
 export function createSyncSide(o: {
   redis: RedisClient;
   bullConnection: RedisClient;
@@ -37,6 +40,8 @@ export function createSyncSide(o: {
   extraAlerts?: (event: ChangeEvent) => Promise<Alert[]>;
   /** The pipeline's `batchScope`: a page's POs read in a few set-based reads. */
   batchScope?: AlertSinkDeps["batchScope"];
+  /** The pipeline's `partitionOf`: a page's suppliers are handled side by side. */
+  partitionOf?: AlertSinkDeps["partitionOf"];
   pageSize?: number;
   /** Poll lock TTL (sync's default 60 s): how long a crashed worker's poll blocks its key. */
   lockTtlMs?: number;
@@ -52,6 +57,9 @@ export function createSyncSide(o: {
     defaultChannel: channelOf(o.routing, o.routing.defaultChannel),
     ...(o.extraAlerts ? { extraAlerts: o.extraAlerts } : {}),
     ...(o.batchScope ? { batchScope: o.batchScope } : {}),
+    // Each partition waits on Redis round trips one at a time; eight of them side by side keep a
+    // page from costing the sum (bench/scenarios/pipeline.ts).
+    ...(o.partitionOf ? { partitionOf: o.partitionOf, concurrency: SINK_CONCURRENCY } : {}),
     noise: createNoiseGate({
       redis: o.redis,
       prefix: o.prefix,

@@ -83,13 +83,12 @@ export class AuditLog {
 
   /** Store an alert durably before it is queued: replay reads it back from here. */
   async storeAlert(alert: Alert, data: Record<string, unknown> = {}): Promise<string> {
-    return this.append({
-      type: "alert.stored",
-      alertId: alert.id,
-      recordKey: alert.recordKey,
-      channel: alert.channel,
-      data: { ...data, alert },
-    });
+    return this.append(alertStored(alert, data));
+  }
+
+  /** `storeAlert`'s entry, for a script that writes it with its own keys (delivery's enqueue). */
+  prepareAlert(alert: Alert, data: Record<string, unknown> = {}): PreparedAuditEntry {
+    return this.prepare(alertStored(alert, data));
   }
 
   async query(filter: AuditFilter = {}): Promise<AuditEntry[]> {
@@ -191,6 +190,16 @@ export class AuditLog {
     for (const e of entries) await write(`${JSON.stringify(e)}\n`);
     return entries.length;
   }
+}
+
+function alertStored(alert: Alert, data: Record<string, unknown>): AuditInput {
+  return {
+    type: "alert.stored",
+    alertId: alert.id,
+    recordKey: alert.recordKey,
+    channel: alert.channel,
+    data: { ...data, alert },
+  };
 }
 
 function toMs(t: number | Date | undefined): number | undefined {

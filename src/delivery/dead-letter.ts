@@ -1,5 +1,6 @@
 import { type Alert, createAlert } from "../alerts/alert.ts";
 import type { DeliveryContext } from "./context.ts";
+import { promoteNext } from "./line.ts";
 
 /**
  * Park an alert that retrying cannot deliver, with its reason, and raise one ops alert per
@@ -29,6 +30,8 @@ export async function deadLetter(
     .zrem(keys.pending, alert.id)
     .hincrby(keys.stats, "dead_letters", 1)
     .exec();
+  // The alerts behind it sleep until the alert ahead promotes them (line.ts waitForTurn).
+  await promoteNext(ctx, alert.channel);
   await ctx.audit.append({
     type: "dead_letter",
     alertId: alert.id,

@@ -1,8 +1,8 @@
 import { type Job, Queue, Worker } from "bullmq";
 import pino, { type Logger } from "pino";
-import { type Alert, editsInPlace, mirrorAlert, mirrorable, parseAlert } from "../alerts/alert.ts";
+import { type Alert, mirrorAlert, mirrorable, parseAlert } from "../alerts/alert.ts";
 import type { DecisionSource } from "../approvals/decisions.ts";
-import { AuditLog } from "../audit/log.ts";
+import { AuditLog, type PreparedAuditEntry } from "../audit/log.ts";
 import type { AuditFilter, AuditRetention } from "../audit/types.ts";
 import { codeOf } from "../shared/error-code.ts";
 import {
@@ -12,6 +12,7 @@ import {
   type RedisClient,
   type RedisTarget,
 } from "../shared/redis-client.ts";
+import { admit } from "./admit.ts";
 import {
   type DeliveryConfig,
   type DeliveryConfigInput,
@@ -28,6 +29,7 @@ import {
 import { deadLetter } from "./dead-letter.ts";
 import { type Destination, destinationFor } from "./destination.ts";
 import { type DeliveryKeys, deliveryKeys, scopedKeys } from "./keys.ts";
+import { behindHeadWaitMs, promoteIfDue } from "./line.ts";
 import { Markers } from "./markers.ts";
 import { Pacer } from "./pacer.ts";
 import { createProcessor } from "./processor.ts";
@@ -147,36 +149,40 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
   const markers = new Markers(redis, keys, config.markerTtlMs);
   const workers: { worker: Worker; connection: RedisClient }[] = [];
 
-  async function queueAlert(alert: Alert): Promise<void> {
-    // Already in Slack: enqueue is idempotent. Registering it again would put it back in its
-    // channel's line with no job left to take it out, blocking that channel.
-    if (await markers.delivered(alert.id)) {
-      await redis.hincrby(keys.stats, "duplicates_avoided", 1);
-      return;
-    }
+  /**
+   * Register the alert in its channel's line and queue its job; with `stored`, its audit entry is
+   * written in the same atomic step, before anything else (store before send).
+   */
+  async function queueAlert(alert: Alert, stored?: PreparedAuditEntry): Promise<void> {
+    // Already in Slack: enqueue is idempotent (admit counts it and registers nothing).
+    const admission = await admit(redis, keys, queue, alert, {
+      now: clock(),
+      // A destination that cannot edit posts every version anew: no edit line.
+      edits: route(alert.channel).destination.edits,
+      ...(stored ? { stored } : {}),
+    });
+    if (admission.status === "delivered") return;
     // An edit of a message already in Slack waits in the channel's edit line, so it never holds
     // new messages back (posts win; pacer-take.lua).
-    const isEdit =
-      route(alert.channel).destination.edits &&
-      editsInPlace(alert) &&
-      (await markers.subjectTs(alert.channel, alert.subject)) !== undefined;
+    const { rank, edit: isEdit } = admission;
     const { pacer } = route(alert.channel);
-    const { rank } = await pacer.register(alert.channel, alert.id, isEdit ? "edit" : "post");
-    await redis.zadd(keys.pending, "NX", clock(), alert.id);
     const jobId = jobIdFor(alert.id);
-    const existing = await queue.getJob(jobId);
+    const existing = admission.jobExists ? await queue.getJob(jobId) : undefined;
     if (existing) {
       const state = await existing.getState();
       if (state !== "completed" && state !== "failed") return; // already on its way
       await existing.remove();
     }
+    const estimate = pacer.estimateWaitMs(rank);
+    const behind = !isEdit && rank > 0;
     await queue.add(POST_JOB, { alert } satisfies PostJobData, {
       jobId,
       attempts: config.attempts,
       backoff: { type: "exponential", delay: config.retryDelayMs },
       removeOnComplete: true,
       removeOnFail: { count: 1000 },
-      delay: isEdit ? 0 : pacer.estimateWaitMs(rank),
+      // Behind its channel's head, it sleeps until the alert ahead promotes it (line.ts).
+      delay: isEdit ? 0 : behind ? behindHeadWaitMs(rank, estimate) : estimate,
       // A job reaching the wait list is due now (its schedule estimate or a promotion by the
       // alert ahead of it): serve it before older arrivals so the channel's next slot is not
       // spent queueing behind other channels. Order within a channel is the pacer's job
@@ -184,6 +190,8 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
       // 1.09 -> 1.03 on a loaded 2-core machine.
       lifo: true,
     });
+    // The alert ahead may have finished before this job existed: its promotion found nothing.
+    if (behind) await promoteIfDue(ctx, alert.channel, "post", alert.id);
   }
 
   const ctx: DeliveryContext = {
@@ -197,10 +205,7 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
     clock,
     config,
     decisions: options.decisions,
-    enqueue: async (alert) => {
-      await audit.storeAlert(alert);
-      await queueAlert(alert);
-    },
+    enqueue: (alert) => queueAlert(alert, audit.prepareAlert(alert)),
   };
 
   /**

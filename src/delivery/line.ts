@@ -1,9 +1,27 @@
 import { DelayedError, type Job } from "bullmq";
 import { type DeliveryContext, jobIdFor } from "./context.ts";
+import type { Line } from "./pacer.ts";
 import { promoteFrontScript } from "./scripts.ts";
 
 /** A head of line with no job for this long is dropped (see dropStaleHead). */
 const STALE_HEAD_MS = 30_000;
+
+/**
+ * How long an alert behind its channel's head sleeps at most, per alert ahead of it, and in all.
+ * The alert ahead promotes it when it finishes (promoteNext), so this only bounds the wait when
+ * that promotion is lost (its worker died in between). Waking sooner only finds the head still
+ * there: with Slack's limits lifted (bench) the rank estimate is ~0 and every alert behind a
+ * head came back every millisecond, 4.4 job runs and 300 Redis commands per alert
+ * (bench/scenarios/pipeline.ts).
+ */
+const BEHIND_HEAD_PER_RANK_MS = 1_000;
+const BEHIND_HEAD_MAX_MS = 10_000;
+
+/** The wait of an alert `rank` places behind its channel's head, when not promoted before. */
+export function behindHeadWaitMs(rank: number, estimateMs: number): number {
+  const fallback = Math.min(BEHIND_HEAD_MAX_MS, BEHIND_HEAD_PER_RANK_MS * Math.max(1, rank));
+  return Math.max(estimateMs, fallback);
+}
 
 /**
  * Park the job until `ms` from now without holding a worker (moveToDelayed + DelayedError, as
@@ -25,6 +43,41 @@ export async function delay(
   throw new DelayedError();
 }
 
+/**
+ * Park a job whose alert is behind its channel's head until the alert ahead promotes it (or
+ * `behindHeadWaitMs` passes). The alert ahead may have finished between
+ * this job's pacer look and its parking, when its promotion found this job still active: so look
+ * once more after parking.
+ */
+export async function waitForTurn(
+  ctx: DeliveryContext,
+  job: Job,
+  token: string | undefined,
+  alert: { id: string; channel: string },
+  line: Line,
+  gate: { waitMs: number; rank: number },
+): Promise<never> {
+  const ms = behindHeadWaitMs(gate.rank, gate.waitMs);
+  await job.moveToDelayed(Date.now() + ms, token);
+  wakeAt(job, ms);
+  await promoteIfDue(ctx, alert.channel, line, alert.id);
+  throw new DelayedError();
+}
+
+/** Move the alert's job to the front of the wait list if the alert is due (head of its line). */
+export async function promoteIfDue(
+  ctx: DeliveryContext,
+  channel: string,
+  line: Line,
+  alertId: string,
+): Promise<number> {
+  return promoteToFront(ctx, jobIdFor(alertId), {
+    line: line === "edit" ? ctx.keys.edits(channel) : ctx.keys.order(channel),
+    postLine: ctx.keys.order(channel),
+    alertId,
+  });
+}
+
 /** After `ms`, move the job out of delayed: to the front of the wait list for a head. */
 export function wakeAt(job: Job, ms: number, headOf?: DeliveryContext): void {
   const timer = setTimeout(() => {
@@ -43,6 +96,7 @@ export function wakeAt(job: Job, ms: number, headOf?: DeliveryContext): void {
 export async function promoteToFront(
   ctx: Pick<DeliveryContext, "queue" | "redis">,
   jobId: string,
+  due?: { line: string; postLine: string; alertId: string },
 ): Promise<number> {
   const q = ctx.queue;
   return promoteFrontScript.run(ctx.redis, {
@@ -56,6 +110,7 @@ export async function promoteToFront(
       events: q.toKey("events"),
     },
     args: { jobId },
+    ...(due ? { tail: { keys: [due.line, due.postLine], args: [due.alertId] } } : {}),
   });
 }
 

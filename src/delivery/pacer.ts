@@ -11,6 +11,8 @@ export type TakeResult =
       reason: "not_head" | "rate" | "blocked" | "not_in_line";
       waitMs: number;
       head: string;
+      /** not_head: alerts ahead of this one (1 for an edit waiting for an older post). */
+      rank: number;
     };
 
 /**
@@ -163,7 +165,7 @@ export class Pacer {
         "ws",
       );
     }
-    const { status, waitMs, head } = await pacerTakeScript.run(this.#redis, {
+    const { status, waitMs, head, rank } = await pacerTakeScript.run(this.#redis, {
       keys: {
         line: this.#lineKey(channel, line),
         blocked: k.blocked(channel),
@@ -184,18 +186,12 @@ export class Pacer {
     });
     if (status === TAKE_CODE.granted) return { granted: true };
     const reason = REASONS[status as keyof typeof REASONS];
-    // Behind the head, look again soon even when the slot is free: the head may finish any
-    // moment (it also promotes the next alert when it does, but that can race with this one
-    // going to sleep).
-    const floor = reason === "not_head" ? Math.min(50, p.channelIntervalMs / 4) : 1;
-    return { granted: false, reason, waitMs: Math.max(floor, Math.ceil(waitMs)), head };
+    // Behind the head the wait is the rank estimate; the alert ahead promotes this one when it
+    // finishes (line.ts waitForTurn).
+    return { granted: false, reason, waitMs: Math.max(1, Math.ceil(waitMs)), head, rank };
   }
 
-  /**
-   * A post went through: the channel may have room for a little more burst, and its next slot
-   * counts from now at the earliest (Slack had the post by now, maybe later than its grant).
-   * Call it before the post leaves its line, so the next head is never granted first.
-   */
+  /** A post went through: the channel may have room for a little more burst. */
   succeeded(channel: string): Promise<Learned> {
     return this.#learn(channel, "ok", 0);
   }

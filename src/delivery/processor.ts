@@ -17,7 +17,7 @@ import { approvalIdsOf, documentDecision, needsDecisionLookup } from "./decision
 import { maybeFloodDigest, releaseHeld } from "./digest.ts";
 import { handleFailure } from "./failure.ts";
 import type { JobResult } from "./job-result.ts";
-import { delay, dropStaleHead, promoteNext } from "./line.ts";
+import { delay, dropStaleHead, promoteNext, waitForTurn } from "./line.ts";
 import type { Line } from "./pacer.ts";
 import { quietState } from "./quiet-hours.ts";
 
@@ -46,6 +46,8 @@ async function finishSkipped(
     .zrem(ctx.keys.edits(alert.channel), alert.id)
     .zrem(ctx.keys.pending, alert.id)
     .exec();
+  // The alerts behind it sleep until the alert ahead promotes them (line.ts waitForTurn).
+  await promoteNext(ctx, alert.channel);
   await ctx.audit.append({
     type: "skipped",
     alertId: alert.id,
@@ -180,10 +182,13 @@ async function deliver(
       { alertId: alert.id, reason: gate.reason, waitMs: gate.waitMs },
       "delivery: not yet",
     );
-    if (gate.reason === "not_head") await dropStaleHead(ctx, channel, gate.head);
+    if (gate.reason === "not_head") {
+      await dropStaleHead(ctx, channel, gate.head);
+      return waitForTurn(ctx, job, token, alert, line, gate);
+    }
     // An edit at the head of the post line waiting for chat.update's tier would hold every new
     // message behind it: it moves to the edit line (posts win; see pacer-take.lua).
-    else if (knownParent && line === "post") {
+    if (knownParent && line === "post") {
       await pacer.toEditLine(channel, alert.id);
       await promoteNext(ctx, channel);
       return delay(job, token, gate.waitMs);
@@ -191,7 +196,7 @@ async function deliver(
     // The post line's head waiting for its channel's slot is due when the wait ends: front of the
     // wait list. An edit waits for chat.update's tier, one bucket for every channel's edits: at
     // the front they would all wake together, ahead of the posts in the wait list (posts win).
-    const front = gate.reason !== "not_head" && !knownParent;
+    const front = !knownParent;
     return delay(job, token, gate.waitMs, front ? ctx : undefined);
   }
   // The version ahead of us may have posted the subject's message since the snapshot: look again.
@@ -249,9 +254,6 @@ async function deliver(
     }
     // The attempt's entry goes first so the stream keeps attempt before result.
     await attemptLogged;
-    // Before the line exit: the next post's slot counts from now, when Slack had this one at the
-    // latest (tatAfterSuccess in pacing-math.ts); after it, the next head could already be granted.
-    if (mode === "post") await learnSuccess(ctx, channel);
     await markers.markDelivered({
       alertId: alert.id,
       channel,
@@ -274,6 +276,7 @@ async function deliver(
     // Wake the next alert of this channel now rather than when its estimate comes due: the
     // channel's next slot waits on nothing else.
     await promoteNext(ctx, channel);
+    if (mode === "post") await pacer.succeeded(channel);
     if (!alert.reply && destination.decisions) await attachDecision(ctx, alert, parentTs ?? ts);
     return { status: mode === "post" ? "posted" : "updated", ts };
   } catch (err) {
@@ -316,15 +319,6 @@ async function outOfLine(
   );
   await pacer.register(alert.channel, alert.id, line);
   return delay(job, token, 1);
-}
-
-/** The post is in Slack: a failed lesson (Redis gone) must not make it look undelivered. */
-async function learnSuccess(ctx: DeliveryContext, channel: string): Promise<void> {
-  try {
-    await ctx.route(channel).pacer.succeeded(channel);
-  } catch (err) {
-    ctx.logger.warn({ err, channel }, "delivery: pacing lesson not recorded");
-  }
 }
 
 /** What the approvals side says about the message this alert posts or edits (see decisions.ts). */

@@ -23,8 +23,13 @@ export const pacerTakeScript = defineScript({
     "line",
   ],
   decode(raw) {
-    const [status, waitMs, head] = raw as [number, number, string];
-    return { status: Number(status), waitMs: Number(waitMs), head: String(head) };
+    const [status, waitMs, head, rank] = raw as [number, number, string, number?];
+    return {
+      status: Number(status),
+      waitMs: Number(waitMs),
+      head: String(head),
+      rank: Number(rank ?? 0),
+    };
   },
 });
 
@@ -74,6 +79,28 @@ export const orderAddScript = defineScript({
   decode(raw) {
     const [seq, rank] = raw as [ScriptArg, ScriptArg];
     return { seq: Number(seq), rank: Number(rank) };
+  },
+});
+
+/** enqueue-alert.lua's status (the reply's first element). */
+export const ADMIT_CODE = { registered: 0, delivered: 1 } as const;
+
+/**
+ * Admit an alert (enqueue-alert.lua): its audit entry when `store` is "1" (the tail: stream and
+ * index keys; MAXLEN and fields), then, unless delivered, its place in line and as pending.
+ */
+export const enqueueAlertScript = defineScript({
+  file: lua("enqueue-alert"),
+  keys: ["delivered", "subject", "order", "edits", "seq", "pending", "stats", "job"],
+  args: ["alertId", "editsInPlace", "now", "store"],
+  decode(raw) {
+    const [status, rank, edit, jobExists] = raw as [ScriptArg, ScriptArg, ScriptArg, ScriptArg];
+    return {
+      status: Number(status),
+      rank: Number(rank),
+      edit: Number(edit) === 1,
+      jobExists: Number(jobExists) === 1,
+    };
   },
 });
 

@@ -14,6 +14,7 @@ import {
   type ExceptionTracker,
   type TriggerContext,
 } from "./exception-tracker.ts";
+import { partitionOf } from "./partition.ts";
 import type { MatchLookups } from "./types.ts";
 
 export interface ExceptionPipelineOptions {
@@ -36,6 +37,8 @@ export interface ExceptionPipeline {
   readonly extraAlerts: (event: ChangeEvent, context?: TriggerContext) => Promise<Alert[]>;
   /** `createAlertSink({ …, batchScope })`: a page's POs read in a few set-based reads. */
   readonly batchScope: ExceptionTracker["withBatch"];
+  /** `createAlertSink({ …, partitionOf })`: which events of a page must stay in page order. */
+  readonly partitionOf: (event: ChangeEvent) => string;
   /**
    * Safety-net sweep (schedule it, e.g. hourly): re-evaluates invoices with open exceptions
    * against fresh PO data and hands the alerts to `emit` (delivery's enqueue) before storing.
@@ -87,6 +90,7 @@ export function createExceptionPipeline(o: ExceptionPipelineOptions): ExceptionP
     tracker,
     extraAlerts: (event, context) => tracker.onChange(event, context),
     batchScope: (events, run) => tracker.withBatch(events, run),
+    partitionOf,
     recheckOpen: (emit, options) => tracker.recheckOpen(emit, options),
     async openExceptions(recordKey) {
       if (!recordKey.startsWith("supplier_invoice:")) return [];

@@ -106,7 +106,12 @@ describe("--#include", () => {
     const including = definedScripts().filter((s) =>
       s.source.includes("local function stream_append"),
     );
-    expect(including.map((s) => s.name).sort()).toEqual(["append", "mark-delivered", "transition"]);
+    expect(including.map((s) => s.name).sort()).toEqual([
+      "append",
+      "enqueue-alert",
+      "mark-delivered",
+      "transition",
+    ]);
     for (const s of definedScripts()) expect(s.source).not.toMatch(/^--#include/m);
   });
 });

@@ -3,8 +3,10 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { deleteByPrefix } from "../../sandbox/support/redis-keys.ts";
+import type { Alert } from "../../src/alerts/alert.ts";
 import { createApprovalStore } from "../../src/approvals/store.ts";
 import { AuditLog } from "../../src/audit/log.ts";
+import { admit } from "../../src/delivery/admit.ts";
 import { deliveryKeys } from "../../src/delivery/keys.ts";
 import { promoteToFront } from "../../src/delivery/line.ts";
 import { Markers } from "../../src/delivery/markers.ts";
@@ -108,7 +110,8 @@ describe("every Lua script's keys share one slot under a tagged prefix", () => {
       { invoiceKey: "inv1", expectedRev: 0, next: undefined, previousDeps: ["po:T:1:4000001"] },
     ]);
 
-    // delivery (order-add, pacer-take, pacer-learn, mark-delivered, method-take, promote-front)
+    // delivery (order-add, enqueue-alert, pacer-take, pacer-learn, mark-delivered, method-take,
+    // promote-front)
     const keys = deliveryKeys(prefix);
     const pace = {
       channelIntervalMs: 1000,
@@ -140,6 +143,14 @@ describe("every Lua script's keys share one slot under a tagged prefix", () => {
     await fetch("http://127.0.0.1/api/chat.update", {});
     const job = await queue.add("a1", {}, { delay: 60_000 });
     expect(await promoteToFront({ queue, redis: client }, job.id ?? "")).toBe(1);
+    const a2 = { id: "a2", channel: "C1", subject: "s2" } as Alert;
+    expect(
+      await admit(client, keys, queue, a2, {
+        now: Date.now(),
+        edits: true,
+        stored: log.prepare({ type: "alert.stored", alertId: "a2", channel: "C1" }),
+      }),
+    ).toMatchObject({ status: "registered" });
 
     // sync: a poll (lock, watermark-advance, failure-clear, lock-release), a failure, a renewal
     const source = new FakeSource();

@@ -8,9 +8,7 @@
   KEYS[2]  workspacePace: workspace pace hash: f (factor), c (allowance of the latest channel 429 anywhere),
            n (posts since it)
   KEYS[3]  blocked: channel blocked-until key
-  KEYS[4]  tat: channel GCRA key: after a 429 its TAT moves past the wait (no catch-up burst follows
-           it); after a success it is at least now + one spacing (see tatAfterSuccess in
-           pacing-math.ts: the post reached Slack at the latest now, not when it was granted)
+  KEYS[4]  tat: channel GCRA key (its TAT moves past the wait, so no catch-up burst follows it)
 
   ARGV[1]  now: epoch ms; "" = Redis server time
   ARGV[2]  event: "ok" or "429"
@@ -48,23 +46,8 @@ local f = tonumber(wsh[1] or "") or 1
 local wc = tonumber(wsh[2] or "")
 local wn = tonumber(wsh[3] or "") or 0
 local blame = ""
--- a 429 above zero never teaches below zero: slots count from answers, so at zero two posts
--- reach Slack an interval apart at least (noLowerThanZeroFrom in pacing-math.ts)
-local function below(hit, value)
-  if hit > 0 and value < 0 then return 0 end
-  return value
-end
 
 if ARGV[2] == "ok" then
-  -- Slack counted this post when it arrived, somewhere between its grant and now; the grant's
-  -- TAT assumed the grant. A send delayed after its grant (a busy worker, a slow network) would
-  -- otherwise let the next post reach Slack closer than the channel allows.
-  local spacing = interval
-  if a < 0 and not fixed then spacing = interval * (1 - a) end
-  local tat = tonumber(redis.call("GET", KEYS[4]) or "0")
-  if now + spacing > tat then
-    redis.call("SET", KEYS[4], now + spacing, "PX", math.ceil(spacing + 1000))
-  end
   n = n + 1
   local remembered = c ~= nil and n < hold
   if not remembered then c = nil end
@@ -72,8 +55,8 @@ if ARGV[2] == "ok" then
   if wc ~= nil and wn >= 10 * hold then wc = nil end
   if pressed and not fixed then
     local cap = amax
-    if remembered then cap = math.min(amax, below(c, c - margin)) end
-    if wc ~= nil then cap = math.min(cap, below(wc, wc - margin)) end
+    if remembered then cap = math.min(amax, c - margin) end
+    if wc ~= nil then cap = math.min(cap, wc - margin) end
     if a < cap then a = math.min(cap, a + step) else a = cap end
   end
   f = math.min(1, f + winc)
@@ -87,7 +70,7 @@ else
     blame = "channel"
     if not fixed then
       local halved = math.min(a / 2, a - margin / 2)
-      local nextA = below(a, math.min(halved, a - margin))
+      local nextA = math.min(halved, a - margin)
       c = a
       n = 0
       if wc == nil or a < wc then wc = a end

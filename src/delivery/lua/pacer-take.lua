@@ -30,8 +30,9 @@
   ARGV[5+3i], ARGV[6+3i], ARGV[7+3i] for KEYS[5+i]: interval ms, tolerance ms, mode
            mode "chan" = the channel's learned bucket, "ws" = workspace, "fixed"
 
-  Result: { status, waitMs, head }
-    0 granted; 1 not the head (or an older post is pending): its turn comes in about waitMs;
+  Result: { status, waitMs, head[, rank] }
+    0 granted; 1 not the head (or an older post is pending): its turn comes in about waitMs,
+      after `rank` alerts ahead of it (1 for an edit waiting for an older post);
     2 rate: retry in waitMs; 3 channel blocked by a 429: retry in waitMs;
     4 not in the line at all (rolled into a digest, delivered, or dropped): never granted, since
       a member outside its line is no longer the channel's to send (a digest holding it would
@@ -95,14 +96,14 @@ if rank > 0 then
   local turn = 0
   if first then turn = first[1] - first[3] + rank * first[2] - now end
   if turn < 0 then turn = 0 end
-  return { 1, math.max(turn, waitBlock), head }
+  return { 1, math.max(turn, waitBlock), head, rank }
 end
 if ARGV[7] == "edit" then
   local mine = redis.call("ZSCORE", KEYS[1], member)
   local oldest = redis.call("ZRANGE", KEYS[5], 0, 0, "WITHSCORES")
   if mine and oldest[2] and tonumber(oldest[2]) < tonumber(mine) then
     -- an older post first: the edit may be of the message it is about to post
-    return { 1, math.max(chanInterval, waitBlock), oldest[1] }
+    return { 1, math.max(chanInterval, waitBlock), oldest[1], 1 }
   end
 end
 

@@ -14,10 +14,24 @@
   KEYS[5] marker zset    KEYS[6] job hash    KEYS[7] events stream (named so in scripts.ts)
   ARGV[1] jobId
 
-  Result: 1 moved from delayed, 2 moved within wait, 0 neither (active, finished, gone, or the
-  queue is paused: left to BullMQ)
+  The optional tail (promoteIfDue in line.ts):
+  KEYS[8] the alert's line, KEYS[9] its channel's post line: move the job only if the alert is
+          due, i.e. the head of its line and, for an edit, older than every pending post
+          (pacer-take.lua's rule)
+  ARGV[2] the alert id
+
+  Result: 1 moved from delayed, 2 moved within wait, 0 neither (active, finished, gone, not due,
+  or the queue is paused: left to BullMQ)
 ]]
 local jobId = ARGV[1]
+if KEYS[8] then
+  local head = redis.call("ZRANGE", KEYS[8], 0, 0, "WITHSCORES")
+  if head[1] ~= ARGV[2] then return 0 end
+  if KEYS[9] ~= KEYS[8] then
+    local post = redis.call("ZRANGE", KEYS[9], 0, 0, "WITHSCORES")
+    if post[2] and tonumber(post[2]) < tonumber(head[2]) then return 0 end
+  end
+end
 local meta = redis.call("HMGET", KEYS[3], "paused", "concurrency")
 if meta[1] then return 0 end
 if redis.call("ZREM", KEYS[1], jobId) == 1 then
