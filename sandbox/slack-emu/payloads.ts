@@ -77,13 +77,19 @@ export interface ActionInput {
   selected_option?: unknown;
 }
 
-/** Finds the interactive element with `action_id` in a message's or view's blocks. */
+/**
+ * Finds the interactive element with `action_id` in a message's or view's blocks; with
+ * `blockId`, the one in that block (one message may carry several buttons with one action id,
+ * e.g. each line's Approve; Slack sends the clicked element's own block_id and value).
+ */
 export function findElement(
   blocks: unknown[] | undefined,
   actionId: string,
+  blockId?: string,
 ): { block_id: string; el: Obj } | undefined {
   for (const b of blocks ?? []) {
     const block = b as Obj;
+    if (blockId && block.block_id !== blockId) continue;
     const candidates = [
       ...(Array.isArray(block.elements) ? (block.elements as Obj[]) : []),
       ...(block.accessory ? [block.accessory as Obj] : []),

@@ -266,7 +266,7 @@ export function createPlatform(deps: PlatformDeps): EmuPlatform {
         if (!view) throw new PlatformError("view_not_found", `no view ${i.viewId}`);
         const action = actionEntry(
           i.action,
-          findElement(view.blocks, i.action.action_id),
+          findElement(view.blocks, i.action.action_id, i.action.block_id),
           actionTs,
         );
         const payload = blockActionsPayload(store, {
@@ -290,7 +290,11 @@ export function createPlatform(deps: PlatformDeps): EmuPlatform {
         : undefined;
       if (!message && !eph)
         throw new PlatformError("message_not_found", `no message ${i.messageTs}`);
-      const found = findElement(message?.blocks ?? eph?.blocks, i.action.action_id);
+      const found = findElement(
+        message?.blocks ?? eph?.blocks,
+        i.action.action_id,
+        i.action.block_id,
+      );
       if (!found) throw new PlatformError("action_not_found", `no element ${i.action.action_id}`);
       const responseUrl = issueResponseUrl(rdeps, {
         channel: i.channelId,

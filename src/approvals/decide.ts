@@ -143,7 +143,9 @@ export async function decide(
 
   let erp: RecheckResult;
   try {
-    erp = await deps.recheck(checked.approval);
+    // A covered line was read with the invoice's first line moments ago, and that line's
+    // decision may have moved the invoice in M3 already: no second read.
+    erp = input.scope === "covered" ? { changed: false } : await deps.recheck(checked.approval);
   } catch (err) {
     const code = err instanceof RecheckError ? err.code : "erp_unreadable";
     await deps.audit(approvalEvent("approval.refused", checked.approval, input.actor, now(), code));

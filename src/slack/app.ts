@@ -20,6 +20,7 @@ import { registerApprovalActions } from "./actions/approval-actions.ts";
 import { registerApprovalComments } from "./actions/approval-comments.ts";
 import { registerApprovalInfo } from "./actions/approval-info.ts";
 import type { ThreadPoster } from "./actions/approval-messages.ts";
+import { registerDocumentActions } from "./actions/document-actions.ts";
 import { approvalStateFor } from "./approval-state.ts";
 import type { SlackAuditFn } from "./audit-events.ts";
 import { boltLogger } from "./bolt-logger.ts";
@@ -294,6 +295,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     const onOutcome = (outcome: "approved" | "rejected" | "denied") =>
       deps.metrics?.approvals?.inc({ outcome });
     registerApprovalActions(app, { ...deciding, onOutcome });
+    registerDocumentActions(app, { ...deciding, onOutcome });
     registerApprovalInfo(app, deciding);
     registerBulkApprove(app, { ...deciding, onOutcome });
     registerDelegation(app, {

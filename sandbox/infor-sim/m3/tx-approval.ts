@@ -44,6 +44,12 @@ function checkCommon(ctx: MiContext, invoice: InvoiceRec, option: string, opNo: 
       "X_00050",
       "INBN",
     );
+  changedMeanwhile(ctx, invoice);
+}
+
+/** `changeNext`: another user saves the record during this call (M3's XUP0001 "changed by"). */
+function changedMeanwhile(ctx: MiContext, invoice: InvoiceRec): void {
+  const s = approvalState(ctx.data);
   if (s.changeNext.has(invoice.inbn)) {
     s.changeNext.delete(invoice.inbn);
     touch(ctx.data, invoice, "M3USER");
@@ -237,6 +243,7 @@ export const approvalHandlers: Record<string, MiHandler> = {
     const user = flowUser(ctx, task);
     if (task.status !== "pending")
       throw new MiError(`Invoice ${invoice.sino} is already ${task.status}`, "CMS7402", "SINO");
+    changedMeanwhile(ctx, invoice);
     applyFlow(ctx.data, invoice, "approve", user, "mi");
     maybeDrop(approvalState(ctx.data));
     return [];
@@ -246,6 +253,7 @@ export const approvalHandlers: Record<string, MiHandler> = {
     const user = flowUser(ctx, task);
     if (task.status !== "pending")
       throw new MiError(`Invoice ${invoice.sino} is already ${task.status}`, "CMS7402", "SINO");
+    changedMeanwhile(ctx, invoice);
     applyFlow(ctx.data, invoice, "reject", user, "mi", { reason: opt(ctx, "TX60") });
     maybeDrop(approvalState(ctx.data));
     return [];
@@ -265,6 +273,7 @@ export const approvalHandlers: Record<string, MiHandler> = {
     if (status === undefined) throw new MiError(`Line ${line} does not exist`, "CMS7403", "LINE");
     if (status === "approved" || task.status !== "pending")
       throw new MiError(`Line ${line} is already approved`, "CMS7402", "LINE");
+    changedMeanwhile(ctx, invoice);
     applyFlow(ctx.data, invoice, "approve_line", user, "mi", { line });
     maybeDrop(approvalState(ctx.data));
     return [];

@@ -290,16 +290,22 @@ export function commentModal(input: {
 export function rejectModal(input: {
   approval: Approval;
   privateMetadata: string;
+  /** Another callback (the whole-invoice rejection) with the same form. */
+  callbackId?: string;
+  /** Heading instead of the approval's own title (e.g. "Invoice 77: 2 open lines"). */
+  title?: string;
 }): Record<string, unknown> {
   return modal({
-    callbackId: REJECT_MODAL_CALLBACK,
+    callbackId: input.callbackId ?? REJECT_MODAL_CALLBACK,
     privateMetadata: input.privateMetadata,
     title: "Reject",
     submit: "Reject",
     close: "Cancel",
     blocks: [
       section(
-        `*${esc(input.approval.title)}*\n${formatMoney(input.approval.amount)} · cost center ${esc(input.approval.costCenter)}`,
+        input.title
+          ? `*${esc(input.title)}*`
+          : `*${esc(input.approval.title)}*\n${formatMoney(input.approval.amount)} · cost center ${esc(input.approval.costCenter)}`,
       ),
       {
         type: "input",
