@@ -182,6 +182,13 @@ export interface ChaosCounts {
   misrouted: number;
   /** Ledger totals per alert kind. */
   perKind: Record<LedgerKind, KindTotals>;
+  /**
+   * The thread replies the ledger expects (one per later step: an edit's reply, a decision
+   * notice), each by the id it was sent under: delivered = in its message's thread, duplicated =
+   * every further reply of that id. Already counted under their step's kind (a step is delivered
+   * only with its reply); this is the same accounting seen from the replies, never added twice.
+   */
+  threadReplies: KindTotals;
   /** One message of an invoice posted top-level under two alert ids (e.g. as New and as Updated). */
   duplicatedAcrossKinds: number;
   /** Bot messages without our alert metadata (each a failure: nothing can account for them). */
@@ -299,6 +306,7 @@ export function compareLedger(o: {
 
   const lostNumbers = new Set<string>();
   const duplicatedNumbers = new Set<string>();
+  const replyTotals = emptyTotals();
   let auditMissing = 0;
   let misrouted = 0;
   for (const e of o.ledger) {
@@ -327,6 +335,7 @@ export function compareLedger(o: {
       const replied =
         root !== undefined && r.some((m) => m.threadTs === root.ts && m.channel === root.channel);
       delivered = edited && replied;
+      countReply(replyTotals, e, r, replied, o);
       // A later version posted as a new top-level message is a duplicate of the invoice's message.
       extra = Math.max(0, r.length - 1) + p.length;
     }
@@ -439,6 +448,7 @@ export function compareLedger(o: {
     auditMissing,
     misrouted,
     perKind,
+    threadReplies: replyTotals,
     duplicatedAcrossKinds,
     withoutMetadata,
     duplicatedByContent,
@@ -463,6 +473,25 @@ export function failures(c: ChaosCounts): string[] {
   if (c.unexpected > 0) out.push(`${c.unexpected} unexpected alerts`);
   if (!c.drained) out.push("delivery queue not drained");
   return out;
+}
+
+/** One expected thread reply (a later step's), in the replies' own totals. */
+function countReply(
+  t: KindTotals,
+  e: LedgerEntry,
+  found: readonly SlackMessage[],
+  inThread: boolean,
+  o: { auditStored: ReadonlySet<string>; auditDelivered: ReadonlySet<string> },
+): void {
+  t.expected += 1;
+  if (inThread) t.delivered += 1;
+  else t.lost += 1;
+  t.duplicated += Math.max(0, found.length - 1);
+  t.misrouted += found.filter((m) => m.channel !== e.channel).length;
+  const id = e.replyAlertId ?? e.alertId;
+  if (found.length > 0 && id && !(o.auditStored.has(id) && o.auditDelivered.has(id))) {
+    t.auditMissing += 1;
+  }
 }
 
 function dedupeConsecutive<T>(xs: readonly T[]): T[] {

@@ -43,6 +43,11 @@ export function formatReport(r: ChaosReport): string {
       const t = c.perKind[k];
       return `    ${k.padEnd(20)} ${[t.expected, t.delivered, t.lost, t.duplicated, t.misrouted, t.auditMissing].join(" / ")}`;
     }),
+    (() => {
+      const t = c.threadReplies;
+      // the same replies as the later steps above, counted by their own ids
+      return `    ${"thread replies".padEnd(20)} ${[t.expected, t.delivered, t.lost, t.duplicated, t.misrouted, t.auditMissing].join(" / ")}`;
+    })(),
   ];
   const w = r.webhook;
   lines.push(

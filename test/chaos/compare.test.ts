@@ -149,6 +149,15 @@ describe("chaos ledger comparison", () => {
     expect(c.perKind["exception.changed"].delivered).toBe(1);
     expect(c.perKind["exception.resolved"].delivered).toBe(1);
     expect(c.perKind["record.updated"].delivered).toBe(2);
+    // every later step's reply, by its own id where it has one, once in its thread
+    expect(c.threadReplies).toEqual({
+      expected: 4,
+      delivered: 4,
+      lost: 0,
+      duplicated: 0,
+      misrouted: 0,
+      auditMissing: 0,
+    });
   });
 
   it("reports an exception alert removed as lost under its kind", () => {
@@ -187,6 +196,7 @@ describe("chaos ledger comparison", () => {
     const c = compare(messages);
     expect(c.perKind["exception.changed"].duplicated).toBe(1);
     expect(c.perKind["record.updated"].duplicated).toBe(1);
+    expect(c.threadReplies).toMatchObject({ expected: 4, delivered: 4, duplicated: 1 });
     // The record of invoice 2 is now two top-level messages.
     expect(c.duplicatedAcrossKinds).toBe(1);
   });
@@ -195,6 +205,26 @@ describe("chaos ledger comparison", () => {
     const messages = cleanRun().filter((m) => m.versions[0]?.alertId !== "r2u>");
     const c = compare(messages);
     expect(c.perKind["record.updated"]).toMatchObject({ expected: 2, delivered: 1, lost: 1 });
+    expect(c.threadReplies).toMatchObject({ expected: 4, delivered: 3, lost: 1, duplicated: 0 });
+    expect(failures(c)).toContain("1 lost");
+  });
+
+  it("reports a thread reply under its own id posted in another thread as lost, and once more as duplicated", () => {
+    const messages = cleanRun();
+    const m2 = messages.find((m) => m.versions.at(-1)?.alertId === "r2u" && !m.threadTs);
+    const x2 = messages.find((m) => m.versions.at(-1)?.alertId === "e2c" && !m.threadTs);
+    const i = messages.findIndex((m) => m.versions[0]?.alertId === "r2u>");
+    if (!m2 || !x2 || i < 0) throw new Error("fixture changed");
+    // the record's reply went under the exception message instead
+    messages[i] = reply(x2, "r2u>");
+    let c = compare(messages);
+    expect(c.threadReplies).toMatchObject({ delivered: 3, lost: 1 });
+    expect(c.perKind["record.updated"]).toMatchObject({ lost: 1 });
+    // and then also where it belongs: found once in its thread, duplicated once
+    messages.push(reply(m2, "r2u>"));
+    c = compare(messages);
+    expect(c.threadReplies).toMatchObject({ delivered: 4, lost: 0, duplicated: 1 });
+    expect(failures(c).join()).toMatch(/duplicated/);
   });
 
   it("reports a message without metadata as a failure, and its copy by content as a duplicate", () => {
