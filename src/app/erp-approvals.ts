@@ -1,6 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
-import { takeReflectDue } from "../approvals/erp-due.ts";
+import { startReflectDueConsumer } from "../approvals/erp-due-consumer.ts";
 import { createErpEligibilityPolicy } from "../approvals/erp-eligibility.ts";
 import { createM3Adapter } from "../approvals/erp-m3.ts";
 import {
@@ -18,7 +18,7 @@ import type { InforClient } from "../infor/create-client.ts";
 import { M3ApprovalCalls } from "../infor/m3/approval-calls.ts";
 import { MiClient } from "../infor/m3/mi-client.ts";
 import { codeOf } from "../shared/error-code.ts";
-import type { RedisClient } from "../shared/redis-client.ts";
+import { duplicateClient, type RedisClient } from "../shared/redis-client.ts";
 import {
   directThreadPoster,
   type ThreadPoster,
@@ -182,8 +182,6 @@ export function startErpReflection(
     /** Where sync marks changed invoices (src/approvals/erp-due.ts); without it, polls only. */
     redis?: RedisClient;
     prefix?: string;
-    /** How often the changed records are taken (default 1 s). */
-    dueEveryMs?: number;
   },
 ): () => Promise<void> {
   const onChanged = reflectedMessage(o.client, o.logger, o.threadPoster);
@@ -206,33 +204,27 @@ export function startErpReflection(
       });
   }, o.everyMs);
   timer.unref();
-  // Records a poll or an M3 event saw change: checked within a second of the change.
-  let dueRunning: Promise<unknown> = Promise.resolve();
-  let dueBusy = false;
-  const dueTimer = o.redis
-    ? setInterval(() => {
-        if (dueBusy || !o.redis) return;
-        dueBusy = true;
-        const redis = o.redis;
-        dueRunning = takeReflectDue(redis, o.prefix ?? "")
-          .then((keys) => (keys.length ? reflectRecords({ ...o, onChanged }, keys) : undefined))
-          .then((r) => {
-            if (r && (r.decidedInErp || r.completed))
-              o.logger.info(r, "decisions reflected from the ERP (changed records)");
-          })
-          .catch((err: unknown) =>
-            o.logger.warn({ code: codeOf(err) }, "ERP reflection of changed records failed"),
-          )
-          .finally(() => {
-            dueBusy = false;
-          });
-      }, o.dueEveryMs ?? 1_000)
+  // Records a poll or an M3 event saw change: each checked as soon as it is marked (a blocking
+  // pop on a connection of its own), several at once.
+  const blocking = o.redis ? duplicateClient(o.redis) : undefined;
+  const due = blocking
+    ? startReflectDueConsumer({
+        blocking,
+        prefix: o.prefix ?? "",
+        concurrency: o.concurrency ?? 8,
+        reflect: async (recordKey) => {
+          const r = await reflectRecords({ ...o, onChanged }, [recordKey]);
+          if (r.decidedInErp || r.completed)
+            o.logger.info(r, "decisions reflected from the ERP (changed records)");
+        },
+        onError: (err) =>
+          o.logger.warn({ code: codeOf(err) }, "ERP reflection of changed records failed"),
+      })
     : undefined;
-  dueTimer?.unref();
   return async () => {
     clearInterval(timer);
-    if (dueTimer) clearInterval(dueTimer);
+    await due?.stop();
+    blocking?.disconnect();
     await running;
-    await dueRunning;
   };
 }

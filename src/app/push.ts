@@ -51,3 +51,33 @@ export function pushIngest(o: {
     if (jobs.length > 0) await o.queue.addBulk(jobs);
   };
 }
+
+/**
+ * With write-back on, an M3 event about a supplier invoice batch (FAPIBH, FAPIBL) also marks the
+ * invoice due for the decided-in-M3 check at once: the reflection reads that batch's state in
+ * M3 right away instead of after the targeted read of the record has run through the sync queue.
+ * Batch-number identity: the record key ends in the batch number (INBN), as sync builds it.
+ */
+export function reflectIngest(o: {
+  tenant: string;
+  markDue: (recordKey: string) => Promise<void>;
+}): PushHandlerOptions["ingest"] {
+  return async (targets: PushTarget[]) => {
+    for (const t of targets) {
+      const target = t.target;
+      if (!("batchNumber" in target) || !t.division) continue;
+      await o.markDue(
+        ["supplier_invoice", o.tenant, t.company, t.division, target.batchNumber].join(":"),
+      );
+    }
+  };
+}
+
+/** Several ingests for one endpoint, in order (the first failure answers 503). */
+export function allIngests(
+  ...ingests: PushHandlerOptions["ingest"][]
+): PushHandlerOptions["ingest"] {
+  return async (targets) => {
+    for (const ingest of ingests) await ingest(targets);
+  };
+}

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { markReflectDue } from "../approvals/erp-due.ts";
 import type { AppEnv } from "../config/env.ts";
 import type { RoutingConfig } from "../config/routing-schema.ts";
 import { createSlackApp } from "../slack/app.ts";
@@ -7,7 +8,7 @@ import { lookupsFromSource } from "../slack/infor-lookups.ts";
 import { bodIngest } from "./bod.ts";
 import type { Core } from "./core.ts";
 import type { OpsSide } from "./ops.ts";
-import { pushIngest } from "./push.ts";
+import { allIngests, pushIngest, reflectIngest } from "./push.ts";
 import { replayFn } from "./replay.ts";
 import { recordUrlFor } from "./routing.ts";
 import { statusProvider } from "./status.ts";
@@ -55,12 +56,23 @@ export async function startWebRole(o: {
     {
       auth: o.pushAuth ?? { hmacSecrets: env.pushHmacSecrets, bearerTokens: env.pushBearerTokens },
       maxBodyBytes: env.pushMaxBytes,
-      ingest: pushIngest({
-        queue: sync.queue,
-        schedules: sync.schedules,
-        tenant,
-        logger: o.logger,
-      }),
+      ingest: allIngests(
+        // Write-back on: the decided-in-M3 check of a batch starts on its event.
+        ...(routing.tenants.some((t) => t.id === tenant && t.writeBack.mode !== "off")
+          ? [
+              reflectIngest({
+                tenant,
+                markDue: (recordKey) => markReflectDue(core.redis, core.prefix, recordKey),
+              }),
+            ]
+          : []),
+        pushIngest({
+          queue: sync.queue,
+          schedules: sync.schedules,
+          tenant,
+          logger: o.logger,
+        }),
+      ),
     },
   );
   const lookups = lookupsFromSource(infor.sourceFor(infor.primaryScope), {

@@ -3,7 +3,7 @@ import type { RedisClient } from "../shared/redis-client.ts";
 /**
  * Records whose change a poll or an M3 event just saw, waiting for the decided-in-M3 check
  * (a sorted set: record key, score = first seen). Sync workers add, the reflection loop takes:
- * ZPOPMIN hands each record to one replica. A record taken by a process that then dies is caught
+ * BZPOPMIN hands each record to one replica. A record taken by a process that then dies is caught
  * by the regular reflection poll, which stays as the safety net.
  */
 const DUE_TTL_SECONDS = 86_400;
@@ -28,16 +28,16 @@ export async function markReflectDue(
   await redis.multi().zadd(key, "NX", now, recordKey).expire(key, DUE_TTL_SECONDS).exec();
 }
 
-export async function takeReflectDue(
-  redis: RedisClient,
+/**
+ * Wait up to `timeoutSeconds` for the next due record (BZPOPMIN): the record is checked the moment
+ * a poll or an M3 event marks it, not at the next tick of a timer. A blocking pop holds its
+ * connection, so `blocking` must be a connection of its own.
+ */
+export async function waitReflectDue(
+  blocking: RedisClient,
   prefix: string,
-  max = 200,
-): Promise<string[]> {
-  const raw = await redis.zpopmin(reflectDueKey(prefix), max);
-  const keys: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const k = raw[i];
-    if (k !== undefined) keys.push(k);
-  }
-  return keys;
+  timeoutSeconds: number,
+): Promise<string | undefined> {
+  const popped = await blocking.bzpopmin(reflectDueKey(prefix), timeoutSeconds);
+  return popped?.[1];
 }

@@ -3,8 +3,9 @@ import {
   isReflectable,
   markReflectDue,
   reflectDueKey,
-  takeReflectDue,
+  waitReflectDue,
 } from "../../src/approvals/erp-due.ts";
+import { startReflectDueConsumer } from "../../src/approvals/erp-due-consumer.ts";
 import { reflectRecords } from "../../src/approvals/erp-reflect.ts";
 import type { ErpAdapter, ErpState } from "../../src/approvals/erp-types.ts";
 import type { ErpWriter } from "../../src/approvals/erp-write-back.ts";
@@ -15,7 +16,7 @@ import { fileRedis } from "../sync/helpers.ts";
 // A decision taken in M3 is checked on the record's own change (a poll's "updated" or an M3
 // event), reading only that record's approvals, instead of waiting for a pass over all of them.
 // Swept and quit after the file.
-const { redis, prefix } = fileRedis("erp-reflect-due");
+const { redis, prefix, connection } = fileRedis("erp-reflect-due");
 
 const key = (inbn: number) => `supplier_invoice:T:100:AAA:${inbn}`;
 const subject = (inbn: number): ApprovalSubject => ({
@@ -71,9 +72,11 @@ describe("decided-in-M3 check on the record's own change", () => {
     await markReflectDue(redis, prefix, key(7), 1_000);
     await markReflectDue(redis, prefix, key(7), 2_000);
     expect(await redis.ttl(reflectDueKey(prefix))).toBeGreaterThan(0);
-    const due = await takeReflectDue(redis, prefix);
-    expect(due).toEqual([key(7)]);
-    expect(await takeReflectDue(redis, prefix)).toEqual([]);
+    const blocking = connection();
+    const taken = await waitReflectDue(blocking, prefix, 1);
+    expect(taken).toBe(key(7));
+    const due = [taken ?? ""];
+    expect(await redis.zcard(reflectDueKey(prefix))).toBe(0);
 
     const report = await reflectRecords(
       {
@@ -129,5 +132,45 @@ describe("decided-in-M3 check on the record's own change", () => {
     );
     expect(reads).toEqual([]);
     expect(report.checked).toBe(0);
+  });
+
+  it("the consumer takes a record the moment it is marked, and a slow one holds no other", async () => {
+    const p = `${prefix}consumer:`;
+    const started: string[] = [];
+    let releaseSlow: () => void = () => {};
+    const slow = new Promise<void>((r) => {
+      releaseSlow = r;
+    });
+    const consumer = startReflectDueConsumer({
+      blocking: connection(),
+      prefix: p,
+      concurrency: 4,
+      // A wait far longer than the test: only the mark itself can wake the consumer.
+      waitSeconds: 30,
+      reflect: async (recordKey) => {
+        started.push(recordKey);
+        if (recordKey === key(1)) await slow;
+      },
+      onError: (err) => {
+        throw err;
+      },
+    });
+    await markReflectDue(redis, p, key(1));
+    await expect.poll(() => started, { timeout: 5_000, interval: 10 }).toEqual([key(1)]);
+    await markReflectDue(redis, p, key(2));
+    await expect.poll(() => started, { timeout: 5_000, interval: 10 }).toEqual([key(1), key(2)]);
+    // stop() waits for the record still being checked.
+    let stopped = false;
+    const stopping = consumer.stop().then(() => {
+      stopped = true;
+    });
+    await markReflectDue(redis, p, key(3));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(stopped).toBe(false);
+    releaseSlow();
+    await stopping;
+    expect(stopped).toBe(true);
+    // The record marked while stopping was taken, so it was checked, not dropped.
+    expect(started).toEqual([key(1), key(2), key(3)]);
   });
 });

@@ -1,9 +1,12 @@
 /**
  * The reflection side of the approvals chaos variant, as a process of its own (the scheduler
- * role's loops): the regular poll every CHAOS_POLL_MS and the changed-record loop every second,
- * fed by M3's events (the simulator POSTs one per batch decided in M3 to this process). Out of
- * the driver so the lag measures the product, not the driver's crowded event loop. Writes each
- * reflected decision (record key, time) to a Redis list the driver reads. Prints `READY <port>`.
+ * role's loops): the regular poll every CHAOS_POLL_MS and the product's changed-record consumer
+ * (src/approvals/erp-due-consumer.ts), fed by M3's events: the simulator POSTs one signed event
+ * per batch decided in M3 to the product's push endpoint (POST /m3/events) in this process, whose
+ * ingest marks the batch due as the web role's does with write-back on. Out of the driver so the
+ * lag measures the product, not the driver's crowded event loop. Writes each reflected decision
+ * (record key, time the message edit returned) to a Redis list the driver reads. Prints
+ * `READY <port>`.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,7 +14,9 @@ import { WebClient } from "@slack/web-api";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { decidedOnly, reflectedMessage } from "../../../src/app/erp-approvals.ts";
-import { markReflectDue, takeReflectDue } from "../../../src/approvals/erp-due.ts";
+import { reflectIngest } from "../../../src/app/push.ts";
+import { markReflectDue } from "../../../src/approvals/erp-due.ts";
+import { startReflectDueConsumer } from "../../../src/approvals/erp-due-consumer.ts";
 import { createM3Adapter } from "../../../src/approvals/erp-m3.ts";
 import {
   type ReflectDeps,
@@ -24,6 +29,11 @@ import { AuditLog } from "../../../src/audit/log.ts";
 import { createInforClient } from "../../../src/infor/create-client.ts";
 import { parseIonapi } from "../../../src/infor/ionapi.ts";
 import { M3ApprovalCalls } from "../../../src/infor/m3/approval-calls.ts";
+import { createPushHandler } from "../../../src/ops/push/handler.ts";
+import {
+  directThreadPoster,
+  type ThreadPoster,
+} from "../../../src/slack/actions/approval-messages.ts";
 import { auditInputOf, slackAuditToLog } from "../../../src/slack/audit-sink.ts";
 
 const env = (name: string): string => {
@@ -67,7 +77,16 @@ const slack = new WebClient(env("CHAOS_BOT_TOKEN"), {
   slackApiUrl: env("CHAOS_SLACK_URL"),
   retryConfig: { retries: 0 },
 });
-const edit = reflectedMessage(slack, logger);
+// The thread notice goes through delivery's queue in the product (enqueued, posted later, paced
+// with the channel): here it is posted without holding the edit, as the queue would not.
+const notices = new Set<Promise<void>>();
+const direct = directThreadPoster(slack, logger);
+const threadPoster: ThreadPoster = (input) => {
+  const posting = direct(input).finally(() => notices.delete(posting));
+  notices.add(posting);
+  return Promise.resolve();
+};
+const edit = reflectedMessage(slack, logger, threadPoster);
 const calls = new M3ApprovalCalls(infor.mi);
 const deps: Omit<ReflectDeps, "changedSince" | "limit"> = {
   store,
@@ -85,27 +104,22 @@ const deps: Omit<ReflectDeps, "changedSince" | "limit"> = {
   },
 };
 
-// M3's events: a decided batch (FAPIBH) is marked due, as sync marks it after its push read
-// (that one targeted read of the record is not made here).
-const receiver = createServer(async (req, res) => {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  res.writeHead(202).end();
-  try {
-    const e = JSON.parse(Buffer.concat(chunks).toString()) as {
-      documentName?: string;
-      elementValues?: Record<string, string>;
-    };
-    const v = e.elementValues ?? {};
-    if (e.documentName === "FAPIBH" && v.INBN)
-      await markReflectDue(
-        redis,
-        prefix,
-        `supplier_invoice:${tenant}:${v.CONO}:${v.DIVI}:${v.INBN}`,
-      );
-  } catch (err) {
+// M3's events through the product's push endpoint (signature checked, events read and mapped);
+// its ingest marks a decided batch due, as the web role's does with write-back on (the targeted
+// read of the record that the web role also queues is not made here: no sync side runs).
+const push = createPushHandler({
+  auth: { hmacSecrets: [env("CHAOS_PUSH_SECRET")] },
+  ingest: reflectIngest({
+    tenant,
+    markDue: (recordKey) => markReflectDue(redis, prefix, recordKey),
+  }),
+  logger,
+});
+const receiver = createServer((req, res) => {
+  push(req, res).catch((err: unknown) => {
     logger.warn({ err }, "event not read");
-  }
+    if (!res.headersSent) res.writeHead(500).end();
+  });
 });
 await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", () => r()));
 
@@ -113,13 +127,14 @@ let running = true;
 process.on("SIGTERM", () => {
   running = false;
 });
-const due = (async () => {
-  while (running) {
-    const keys = await takeReflectDue(redis, prefix);
-    if (keys.length) await reflectRecords(deps, keys).catch(() => undefined);
-    await sleep(1_000);
-  }
-})();
+const blocking = new Redis(env("REDIS_URL"));
+const due = startReflectDueConsumer({
+  blocking,
+  prefix,
+  concurrency: 16,
+  reflect: (recordKey) => reflectRecords(deps, [recordKey]),
+  onError: (err) => logger.warn({ err }, "changed-record reflection failed"),
+});
 const poll = (async () => {
   let pass = 0;
   while (running) {
@@ -143,7 +158,10 @@ const poll = (async () => {
   }
 })();
 process.stdout.write(`READY ${(receiver.address() as AddressInfo).port}\n`);
-await Promise.all([due, poll]);
+await poll;
+await due.stop();
+blocking.disconnect();
+await Promise.all(notices);
 receiver.close();
 await infor.close();
 await redis.quit();

@@ -188,6 +188,7 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
   // 3. Reflection: the scheduler's loops in a process of their own (reflector.ts), fed by the
   // simulator's M3 events; in the driver they would measure the driver's event loop.
   let reflector: ChildProcess | undefined;
+  const pushSecret = randomBytes(24).toString("hex");
   const reflectorPort = await new Promise<number>((resolve, reject) => {
     const child = spawn(process.execPath, ["bench/chaos/approvals/reflector.ts"], {
       env: {
@@ -195,6 +196,7 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
         CHAOS_TENANT: sim.tenant,
         CHAOS_POLL_MS: String(o.pollMs),
         CHAOS_INVOICES: String(o.invoices),
+        CHAOS_PUSH_SECRET: pushSecret,
       },
       stdio: ["ignore", "pipe", "inherit"],
     });
@@ -205,7 +207,10 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     });
     child.once("error", reject);
   });
-  sim.control.configureEvents({ url: `http://127.0.0.1:${reflectorPort}/m3/events` });
+  sim.control.configureEvents({
+    url: `http://127.0.0.1:${reflectorPort}/m3/events`,
+    hmacSecret: pushSecret,
+  });
   const stopReflector = () =>
     new Promise<void>((resolve) => {
       if (!reflector || reflector.exitCode !== null) return resolve();
