@@ -87,6 +87,11 @@ export const decisionSchema = z.object({
   ask: z
     .object({ users: z.array(z.string()).default([]), groups: z.array(z.string()).default([]) })
     .optional(),
+  /**
+   * Set on an approver's own card in a direct message: who it asks (Slack user id) and the
+   * channel holding the full message. The card has the same buttons as the channel message.
+   */
+  dm: z.object({ user: z.string().min(1), from: z.string().min(1) }).optional(),
 });
 
 /**
@@ -341,7 +346,11 @@ export function threadReplyAlert(edit: Alert, threadTs: string): Alert {
  */
 export function mirrorable(a: Alert): boolean {
   return (
-    (a.kind.startsWith("record.") || a.kind.startsWith("exception.")) && !a.reply && !a.mirrorOf
+    (a.kind.startsWith("record.") || a.kind.startsWith("exception.")) &&
+    !a.reply &&
+    !a.mirrorOf &&
+    // An approver's card is the channel alert again, for one person: mirrored once, as that.
+    !a.needsDecision?.dm
   );
 }
 
@@ -357,6 +366,89 @@ export function mirrorAlert(a: Alert, target: string): Alert {
     channel: target,
     needsDecision: undefined,
     mirrorOf: a.id,
+  });
+}
+
+/** One decision an alert asks for: a document line's approval, or the alert's own. */
+export interface DecisionAsked {
+  approvalId: string;
+  allowHold: boolean;
+  exception?: ExceptionPayload;
+  resolved: boolean;
+  /** Changes only when what this decision is about changed (a card edit says what changed). */
+  version: string;
+  changes?: FieldChange[];
+}
+
+/**
+ * The decisions behind an alert: every line of a document (one message per invoice) that has
+ * an approval, else the alert's own request.
+ */
+export function decisionsAsked(alert: Alert): DecisionAsked[] {
+  if (alert.document) {
+    return alert.document.lines.flatMap((l) => {
+      if (!l.approvalId) return [];
+      const changes = alert.document?.events.find((e) => e.lineId === l.id)?.changes;
+      return [
+        {
+          approvalId: l.approvalId,
+          allowHold: l.allowHold,
+          exception: l.exception,
+          resolved: l.state === "resolved",
+          version: hashParts([
+            l.id,
+            l.state,
+            l.exception.summary,
+            JSON.stringify(l.exception.details),
+          ]),
+          ...(changes && changes.length > 0 ? { changes } : {}),
+        },
+      ];
+    });
+  }
+  if (!alert.needsDecision) return [];
+  return [
+    {
+      approvalId: alert.needsDecision.approvalId,
+      allowHold: alert.needsDecision.allowHold,
+      ...(alert.exception ? { exception: alert.exception } : {}),
+      resolved: alert.kind === "exception.resolved",
+      version: alert.contentVersion,
+      ...(alert.changes ? { changes: alert.changes } : {}),
+    },
+  ];
+}
+
+/**
+ * An approver's card of one decision an alert asks for, in the direct message `im` (conversation
+ * id) with `user`: that decision's content, its own id and delivery in that conversation, no
+ * mentions (it is addressed to the reader). One card per approval (subject `card:<approval>`):
+ * a later version of what it is about edits it in place; an unchanged one is the same alert id,
+ * so delivered once.
+ */
+export function directCardAlert(
+  alert: Alert,
+  asked: DecisionAsked,
+  user: string,
+  im: string,
+): Alert {
+  const { document: _document, needsDecision: _decision, changes: _changes, ...rest } = alert;
+  const exceptional = alert.kind.startsWith("exception.");
+  return alertSchema.parse({
+    ...rest,
+    ...(exceptional ? { kind: asked.resolved ? "exception.resolved" : "exception.opened" } : {}),
+    id: hashParts([asked.approvalId, asked.version, "dm", im]),
+    subject: `card:${asked.approvalId}`,
+    contentVersion: asked.version,
+    channel: im,
+    routeNote: undefined,
+    ...(asked.exception ? { exception: asked.exception } : {}),
+    ...(asked.changes ? { changes: asked.changes } : {}),
+    needsDecision: {
+      approvalId: asked.approvalId,
+      allowHold: asked.allowHold,
+      dm: { user, from: alert.channel },
+    },
   });
 }
 

@@ -17,6 +17,8 @@ import type { RedisClient } from "../shared/redis-client.ts";
 import type { ThreadPoster } from "../slack/actions/approval-messages.ts";
 import { createSlackApprovalNotifier } from "../slack/actions/approval-notifier.ts";
 import { mentionText } from "../slack/blocks/alert.ts";
+import type { ApproverCardsDeps } from "../slack/direct/approver-cards.ts";
+import { imChannels } from "../slack/direct/im-channels.ts";
 import { createErpApprovals, type ErpApprovals } from "./erp-approvals.ts";
 import type { Scope } from "./infor.ts";
 
@@ -183,5 +185,24 @@ export function startApprovalSweeps(o: {
   return async () => {
     clearInterval(timer);
     await running;
+  };
+}
+
+/** The approvers' direct-message cards as routing.yml sets them (approvals.dmApprovers, dmLimit). */
+export function approverCardsFromRouting(o: {
+  routing: RoutingConfig;
+  store: ApprovalStore;
+  client: WebClient;
+  redis: RedisClient;
+  prefix: string;
+}): ApproverCardsDeps {
+  const policy = toApprovalPolicy(o.routing);
+  const groups = createUserGroupResolver({ client: o.client, redis: o.redis, prefix: o.prefix });
+  return {
+    store: o.store,
+    eligible: (a) => eligibleApprovers(policy, a.amount, a.costCenter),
+    groupMembers: (g) => groups.members(g),
+    openIm: imChannels({ client: o.client, redis: o.redis, prefix: o.prefix }),
+    limit: o.routing.approvals.dmLimit,
   };
 }

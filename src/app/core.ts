@@ -22,7 +22,8 @@ import type { SlackAuditFn } from "../slack/audit-events.ts";
 import { auditInputOf, slackAuditToLog } from "../slack/audit-sink.ts";
 import { createSlackDelivery } from "../slack/destination/delivery.ts";
 import { pacedFetch } from "../slack/destination/method-pacing.ts";
-import { type ApprovalSide, createApprovalSide } from "./approvals.ts";
+import { withApproverCards } from "../slack/direct/approver-cards.ts";
+import { type ApprovalSide, approverCardsFromRouting, createApprovalSide } from "./approvals.ts";
 import { createInforSide, type InforSide } from "./infor.ts";
 import { createMaintenanceQueue, type MaintenanceJobData } from "./maintenance.ts";
 import { deliveryConfigFor, linksFor } from "./routing.ts";
@@ -102,7 +103,13 @@ export function createCore(o: {
     });
     const deliveryConfig = deliveryConfigFor(routing, o.delivery);
     const webhooks = webhookRoutes(routing, env.webhookSecrets);
-    const delivery = createSlackDelivery({
+    const slackClient = new WebClient(env.slackBotToken, {
+      slackApiUrl: env.slackApiUrl,
+      // tiered methods paced through Redis, one budget per method for every replica and role
+      fetch: pacedFetch({ redis, prefix }),
+      retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
+    });
+    const bulk = createSlackDelivery({
       connection: redis,
       prefix,
       slack: { token: env.slackBotToken, slackApiUrl: env.slackApiUrl },
@@ -114,12 +121,23 @@ export function createCore(o: {
       decisions: approvalDecisions(approvalStore),
       auditRetention: o.auditRetention ?? DEFAULT_AUDIT_RETENTION,
     });
-    const slackClient = new WebClient(env.slackBotToken, {
-      slackApiUrl: env.slackApiUrl,
-      // tiered methods paced through Redis, one budget per method for every replica and role
-      fetch: pacedFetch({ redis, prefix }),
-      retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
-    });
+    // Every alert that asks for a decision also goes to its approvers' direct messages.
+    const delivery: Delivery = routing.approvals.dmApprovers
+      ? {
+          ...bulk,
+          enqueue: withApproverCards(
+            bulk.enqueue,
+            approverCardsFromRouting({
+              routing,
+              store: approvalStore,
+              client: slackClient,
+              redis,
+              prefix,
+            }),
+            logger.child({ component: "approver-cards" }),
+          ),
+        }
+      : bulk;
     auditLog = delivery.audit;
     const audit = slackAuditToLog(delivery.audit);
     const approvals = createApprovalSide({

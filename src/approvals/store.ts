@@ -8,6 +8,7 @@ import {
   type ApprovalState,
   type ApprovalSubject,
   type ApprovalVerb,
+  type DirectCard,
   FINAL_STATES,
   VERB_FROM,
   VERB_TARGET,
@@ -38,6 +39,12 @@ export interface ApprovalStore {
   get(id: string): Promise<Approval | undefined>;
   /** Remember where the alert message is (delivery calls this after posting). */
   attachMessage(id: string, channel: string, ts: string): Promise<void>;
+  /**
+   * Register the direct message `channel` where `user` gets a card of this approval (before
+   * the card is queued): attachMessage for that channel then records the card, not the
+   * approval's channel message, and a click there is bound to the approval.
+   */
+  expectDirectCard(id: string, user: string, channel: string): Promise<void>;
   /** The approval whose buttons were last attached to this message. */
   forMessage(channel: string, ts: string): Promise<Approval | undefined>;
   /**
@@ -116,23 +123,27 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
   const recordListKey = (recordKey: string) => `${prefix}approvals:by-record-all:${recordKey}`;
   const messageIndexKey = (channel: string, ts: string) =>
     `${prefix}approvals:by-message:${channel}:${ts}`;
+  /** Direct-message cards of one approval: conversation id → JSON { user, ts? }. */
+  const cardsKey = (id: string) => `${prefix}approval-cards:${id}`;
 
   async function get(id: string): Promise<Approval | undefined> {
-    const h = await redis.hgetall(key(id));
-    return fromHash(id, h);
+    return (await getMany([id]))[0];
   }
 
   async function getMany(ids: string[]): Promise<Approval[]> {
     if (ids.length === 0) return [];
     const pipeline = redis.pipeline();
-    for (const id of ids) pipeline.hgetall(key(id));
+    for (const id of ids) pipeline.hgetall(key(id)).hgetall(cardsKey(id));
     const results = (await pipeline.exec()) ?? [];
     const out: Approval[] = [];
-    results.forEach(([err, h], i) => {
-      const id = ids[i];
-      if (err || id === undefined) return;
+    ids.forEach((id, i) => {
+      const [err, h] = results[2 * i] ?? [];
+      if (err) return;
       const a = fromHash(id, h as Record<string, string>);
-      if (a) out.push(a);
+      if (!a) return;
+      const cards = directCardsOf(results[2 * i + 1]?.[1] as Record<string, string> | undefined);
+      if (cards.length > 0) a.directCards = cards;
+      out.push(a);
     });
     return out;
   }
@@ -163,9 +174,30 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
 
     get,
 
+    async expectDirectCard(id, user, channel) {
+      if ((await redis.exists(key(id))) !== 1) return;
+      // HSETNX: registering again (a later version of the card) keeps the posted card's ts.
+      await redis
+        .multi()
+        .hsetnx(cardsKey(id), channel, JSON.stringify({ user }))
+        .expire(cardsKey(id), indexSeconds)
+        .exec();
+    },
+
     async attachMessage(id, channel, ts) {
       // Only for an existing approval: HSET on a missing key would create a stateless husk.
       if ((await redis.exists(key(id))) !== 1) return;
+      const card = await redis.hget(cardsKey(id), channel);
+      if (card !== null) {
+        // An approver's card: the approval's channel message stays where it is.
+        const { user } = JSON.parse(card) as { user: string };
+        await redis
+          .multi()
+          .hset(cardsKey(id), channel, JSON.stringify({ user, ts }))
+          .set(messageIndexKey(channel, ts), id, "EX", indexSeconds)
+          .exec();
+        return;
+      }
       // A changed exception carries a new approval on the same message: the index follows the
       // latest, so an edit without buttons of its own shows the approval the message last had.
       await redis
@@ -252,6 +284,13 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
     },
   };
   return store;
+}
+
+function directCardsOf(h: Record<string, string> | undefined): DirectCard[] {
+  return Object.entries(h ?? {}).map(([channel, json]) => {
+    const { user, ts } = JSON.parse(json) as { user: string; ts?: string };
+    return { user, channel, ...(ts ? { ts } : {}) };
+  });
 }
 
 function fromHash(id: string, h: Record<string, string>): Approval | undefined {

@@ -72,8 +72,20 @@ export interface Approval extends ApprovalSubject {
   reason?: string;
   remindedAt?: string;
   escalatedAt?: string;
+  /**
+   * The approvers' own cards in direct messages (routing.yml approvals.dmApprovers): one per
+   * asked user, in the conversation `channel`; `ts` once delivery has posted it.
+   */
+  directCards?: DirectCard[];
   /** While `info_requested`: who was asked and who asked (Slack user ids), and the question. */
   info?: { asked: string; by: string; question: string; at: string };
+}
+
+/** An approver's card of an approval in the direct message (`channel`, a `D…` id) with `user`. */
+export interface DirectCard {
+  user: string;
+  channel: string;
+  ts?: string;
 }
 
 /** Verbs people and the scheduler can apply; each maps to one target state. */

@@ -1,3 +1,4 @@
+import { explainApproverAsks } from "../config/approver-asks.ts";
 import { type AppEnv, formatEnvProblems, loadEnv } from "../config/env.ts";
 import { explainNoise } from "../config/noise-policy.ts";
 import { formatProblem, loadRoutingFile } from "../config/routing-load.ts";
@@ -55,6 +56,7 @@ export const checkConfig: CliCommand = async (argv, io) => {
     );
     // What each channel will hear: the noise defaults are a choice people should see.
     for (const line of explainNoise(routing.config)) io.stdout.write(`${line}\n`);
+    for (const line of explainApproverAsks(routing.config)) io.stdout.write(`${line}\n`);
     // serve refuses a routing tenant the .ionapi is not for (src/app/infor.ts): say so here.
     for (const t of ionapiTenant === undefined ? [] : tenants) {
       if (t.id === ionapiTenant) continue;

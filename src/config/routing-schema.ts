@@ -259,8 +259,24 @@ export const routingSchema = z.strictObject({
       expireHours: z.number().positive().default(168),
       /** Mention the eligible approvers (users and user groups) on an exception to decide. */
       mentionApprovers: z.boolean().default(true),
+      /**
+       * Also ask each eligible approver in a direct message from the app (a compact card with the
+       * same buttons), and send reminders and escalations there instead of the channel. On by
+       * default: approval tools ask the approver personally, and a mention in a busy channel is
+       * easily missed.
+       */
+      dmApprovers: z.boolean().default(true),
+      /** At most this many approvers get a card per decision (a large user group stays quiet). */
+      dmLimit: z.number().int().min(1).max(50).default(10),
     })
-    .default({ reminderHours: 24, escalateHours: 48, expireHours: 168, mentionApprovers: true }),
+    .default({
+      reminderHours: 24,
+      escalateHours: 48,
+      expireHours: 168,
+      mentionApprovers: true,
+      dmApprovers: true,
+      dmLimit: 10,
+    }),
   /** Slack users allowed to run `/infor replay` and see `/infor status` details. */
   admins: z.array(z.string()).default([]),
   /** ERP user → Slack user, for segregation of duties on approvals. */

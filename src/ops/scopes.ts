@@ -5,9 +5,15 @@
  * every method called has its scopes declared, and no declared scope lacks a method or feature.
  *
  * Where a method's scope depends on the conversation type, we list the types we support: public
- * channels (channels:*) and private channels the bot was invited to (groups:*). Finance channels
- * are often private. Direct messages to a user go through chat.postMessage with the user id
- * (the App Home Messages tab), which chat:write covers; we never read DMs, so no im:* scope.
+ * channels (channels:*), private channels the bot was invited to (groups:*) and the app's own
+ * direct messages with approvers (im:*). Finance channels are often private.
+ *
+ * Direct messages: a one-off notice goes to the user id through chat.postMessage (chat:write
+ * alone). The approvers' cards (routing.yml approvals.dmApprovers) are delivered like any alert,
+ * which needs the conversation's `D…` id before the first post: chat.update refuses a user id,
+ * and a post whose answer was lost is looked for in conversations.history. So conversations.open
+ * (im:write, once per approver, cached) gives the id, and the history check of a card (and of a
+ * reminder under it) reads the DM (im:history).
  */
 export const METHOD_SCOPES: Readonly<Record<string, readonly string[]>> = {
   // Identity check at start-up and by /readyz: no scope.
@@ -23,8 +29,10 @@ export const METHOD_SCOPES: Readonly<Record<string, readonly string[]>> = {
   // needed, and the bot is a member wherever it posts, which conversations.history requires.
   "conversations.join": ["channels:join"],
   // Used to find an alert id in recent message metadata before re-posting an ambiguous send.
-  "conversations.history": ["channels:history", "groups:history"],
-  "conversations.replies": ["channels:history", "groups:history"],
+  "conversations.history": ["channels:history", "groups:history", "im:history"],
+  "conversations.replies": ["channels:history", "groups:history", "im:history"],
+  // The approvers' direct messages (1:1 only: mpim:write and channels:manage are not needed).
+  "conversations.open": ["im:write"],
   // Modals and the Home tab need no scope.
   "views.open": [],
   "views.update": [],

@@ -44,6 +44,7 @@ describe("cloudsuite-slack CLI", () => {
     // What each channel hears, so the noise defaults are a visible choice.
     expect(r.stdout).toMatch(/noise: no default set, the finance defaults apply/);
     expect(r.stdout).toMatch(/noise: #finance-ops: supplier_invoice exceptions-only/);
+    expect(r.stdout).toMatch(/approvals: each eligible approver .* direct message/);
     expect(r.code).toBe(0);
   });
 

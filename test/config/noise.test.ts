@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { explainApproverAsks } from "../../src/config/approver-asks.ts";
 import {
   explainNoise,
   FINANCE_NOISE_DEFAULTS,
@@ -79,5 +80,16 @@ describe("routing.yml noise", () => {
       "noise: #cc100: supplier_invoice exceptions-only, payment exceptions-only, purchase_order exceptions-only, gl_voucher exceptions-only, account exceptions-only, supplier exceptions-only",
     );
     expect(lines.find((l) => l.startsWith("noise: #ap:"))).toContain("supplier_invoice digest");
+  });
+
+  it("approvers are asked in direct messages by default; check-config says so, and when off", () => {
+    const byDefault = parse("");
+    expect(byDefault.approvals).toMatchObject({ dmApprovers: true, dmLimit: 10 });
+    expect(explainApproverAsks(byDefault).join("\n")).toMatch(
+      /up to 10\b.*direct message.*reminders and escalations go to those direct messages/,
+    );
+    const off = parse("approvals: { dmApprovers: false }");
+    expect(explainApproverAsks(off).join("\n")).toMatch(/no direct messages to approvers/);
+    expect(problems("approvals: { dmLimit: 0 }").join("\n")).toMatch(/dmLimit/);
   });
 });

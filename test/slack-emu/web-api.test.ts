@@ -269,6 +269,17 @@ describe("conversations and users", () => {
     expect(inIm.channel).toBe(dm);
     await slack.chat.update({ channel: dm, ts: byId.ts ?? "", text: "card, decided" });
     expect(emu.inspect.messages(dm).map((m) => m.text)).toEqual(["card, decided", "second"]);
+    // Only chat.postMessage takes the user id: chat.update wants the DM id ("starts with D"),
+    // history and replies a conversation id.
+    const ts = byId.ts ?? "";
+    for (const call of [
+      () => slack.chat.update({ channel: "U0CLERK002", ts, text: "nope" }),
+      () => slack.conversations.history({ channel: "U0CLERK002" }),
+      () => slack.conversations.replies({ channel: "U0CLERK002", ts }),
+    ]) {
+      expect((await errorOf(call)).data?.error).toBe("channel_not_found");
+    }
+    expect((await slack.conversations.history({ channel: dm })).messages).toHaveLength(2);
     expect((await errorOf(() => slack.conversations.open({} as never))).data?.error).toBe(
       "users_list_not_supplied",
     );

@@ -4,6 +4,7 @@ import type { EmuChannel, MessageMetadata, StoredMessage } from "../types.ts";
 import {
   type Args,
   bool,
+  conversationChannel,
   isMember,
   json,
   type MethodContext,
@@ -139,7 +140,7 @@ const postMessage: MethodHandler = (ctx, args) => {
 };
 
 const update: MethodHandler = (ctx, args) => {
-  const c = visibleChannel(ctx, str(args, "channel"));
+  const c = conversationChannel(ctx, str(args, "channel"));
   const ts = required(args, "ts");
   const msg = ctx.store.findMessage(c.id, ts);
   if (!msg) throw new SlackApiError("message_not_found");

@@ -72,6 +72,19 @@ export function visibleChannel(ctx: MethodContext, ref: string | undefined): Emu
   return c;
 }
 
+/**
+ * A channel named by its conversation id (or name): only chat.postMessage takes a user id for
+ * the app's direct message with that person. chat.update says "For direct messages, ensure that
+ * this value is a DM ID (starts with D) instead of a User ID"; conversations.history and
+ * .replies take a "Conversation ID" (docs.slack.dev/reference/methods/…).
+ */
+export function conversationChannel(ctx: MethodContext, ref: string | undefined): EmuChannel {
+  if (ref && !ctx.store.channels.has(ref) && ctx.store.seed.users.some((u) => u.id === ref)) {
+    throw new SlackApiError("channel_not_found");
+  }
+  return visibleChannel(ctx, ref);
+}
+
 export function isMember(ctx: MethodContext, c: EmuChannel): boolean {
   return c.members.includes(ctx.store.seed.botUserId);
 }

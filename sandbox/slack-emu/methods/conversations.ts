@@ -3,6 +3,7 @@ import type { EmuChannel, StoredMessage } from "../types.ts";
 import {
   bool,
   channelObject,
+  conversationChannel,
   decodeCursor,
   encodeCursor,
   int,
@@ -107,7 +108,7 @@ function bound(v: string | undefined): bigint | undefined {
 }
 
 const history: MethodHandler = (ctx, args) => {
-  const c = visibleChannel(ctx, str(args, "channel"));
+  const c = conversationChannel(ctx, str(args, "channel"));
   if (!isMember(ctx, c)) throw new SlackApiError("not_in_channel");
   const withMeta = bool(args, "include_all_metadata");
   const oldest = bound(str(args, "oldest"));
@@ -137,7 +138,7 @@ const history: MethodHandler = (ctx, args) => {
 };
 
 const replies: MethodHandler = (ctx, args) => {
-  const c = visibleChannel(ctx, str(args, "channel"));
+  const c = conversationChannel(ctx, str(args, "channel"));
   if (!isMember(ctx, c)) throw new SlackApiError("not_in_channel");
   const ts = required(args, "ts");
   const anchor = ctx.store.findMessage(c.id, ts);

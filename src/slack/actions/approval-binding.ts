@@ -29,7 +29,7 @@ const APPROVAL_ID = /^apv_[0-9a-f]{24}$/;
 /**
  * The approval a button names, only when the click came from that approval's own message (the
  * channel and ts delivery attached to it, or, before that, a message whose copy in Slack carries
- * the button) or from the App Home tab. A button value copied onto
+ * the button), from one of its approvers' cards in a direct message, or from the App Home tab. A button value copied onto
  * another message, or a click naming a message the approval was never posted on, decides
  * nothing: before this, a decision could be stamped onto another, still pending alert.
  */
@@ -56,6 +56,14 @@ export async function bindClick(
     if (approval.channel === undefined && carries && (await carries(ref, approval.id))) {
       await store.attachMessage(approval.id, ref.channel, ref.ts);
       return { ok: true, approval: { ...approval, ...ref } };
+    }
+    // An approver's own card in a direct message: registered on the approval before it was
+    // queued, so only that conversation counts, and there only the card itself.
+    const card = approval.directCards?.find((c) => c.channel === site.channel);
+    if (card?.ts === site.ts) return { ok: true, approval };
+    if (card && card.ts === undefined && carries && (await carries(ref, approval.id))) {
+      await store.attachMessage(approval.id, ref.channel, ref.ts);
+      return { ok: true, approval };
     }
   } else if (site.home && site.channel === undefined) {
     return { ok: true, approval };

@@ -18,11 +18,12 @@ export interface MessageRef {
 }
 
 /**
- * Rewrites the alert message: final decisions drop the buttons and stamp who/when/why; hold and
- * escalation keep the buttons and add a line. The blocks are Slack's copy of our own message (or a
- * summary of the stored approval), never blocks a click payload carried: those are whatever the
- * sender put there. Failures are logged, never thrown: the decision is already recorded and the
- * thread reply still tells the channel.
+ * Rewrites the alert message and every approver's card of it in a direct message (so a card
+ * never offers buttons for something decided elsewhere): final decisions drop the buttons and
+ * stamp who/when/why; hold and escalation keep the buttons and add a line. The blocks are
+ * Slack's copy of our own message (or a summary of the stored approval), never blocks a click
+ * payload carried: those are whatever the sender put there. Failures are logged, never thrown:
+ * the decision is already recorded and the thread reply still tells the channel.
  */
 export async function updateApprovalMessage(
   client: WebClient,
@@ -34,8 +35,33 @@ export async function updateApprovalMessage(
   /** More context lines under the stamp (final mode), e.g. that M3 still needs the decision. */
   extra: string[] = [],
 ): Promise<void> {
+  const cards = (approval.directCards ?? []).flatMap((c) =>
+    c.ts && !(c.channel === ref.channel && c.ts === ref.ts)
+      ? [{ channel: c.channel, ts: c.ts }]
+      : [],
+  );
+  await rewriteMessage(client, logger, ref, approval, line, mode, extra, true);
+  // A decided card needs only what and who: rebuilt from the approval, one call per card instead
+  // of a history read (Tier 3, paced with every other read) before each update. A hold or an
+  // escalation keeps the card's buttons, so Slack's copy is read.
+  for (const at of cards) {
+    await rewriteMessage(client, logger, at, approval, line, mode, extra, mode !== "final");
+  }
+}
+
+async function rewriteMessage(
+  client: WebClient,
+  logger: Logger,
+  ref: MessageRef,
+  approval: Approval,
+  line: string,
+  mode: "final" | "keep_buttons",
+  extra: string[],
+  read: boolean,
+): Promise<void> {
   try {
-    const original = (await readBlocks(client, ref)) ?? approvalSummaryBlocks(approval);
+    const original =
+      (read ? await readBlocks(client, ref) : undefined) ?? approvalSummaryBlocks(approval);
     // An invoice's message with several exception lines: only this approval's line changes.
     const blocks = carriesDocumentLine(original, approval.id)
       ? stampLine(original, approval, [line, ...extra].join(" · "), mode)

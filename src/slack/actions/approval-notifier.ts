@@ -35,17 +35,34 @@ export function createSlackApprovalNotifier(options: {
       logger.warn({ code: codeOf(err), approvalId: approval.id }, "thread notice not queued"),
     );
   const ref = (a: Approval) => (a.channel && a.ts ? { channel: a.channel, ts: a.ts } : undefined);
+  /**
+   * Reminders and escalations go to the approvers, not the channel: a reply under each one's
+   * card in their direct message, naming them (a mention notifies in a thread nobody follows).
+   * Without cards (routing.yml approvals.dmApprovers: false) they stay in the channel's thread.
+   */
+  const toCards = async (a: Approval, key: string, text: (user: string) => string) => {
+    const cards = (a.directCards ?? []).filter((c) => c.ts !== undefined);
+    for (const c of cards) {
+      await post(a, { channel: c.channel, ts: c.ts ?? "" }, key, text(`<@${c.user}>`));
+    }
+    return cards.length > 0;
+  };
   return {
     async remind(a) {
+      const key = `remind:${a.remindedAt ?? ""}`;
+      const since = `has waited for a decision since ${formatTime(a.createdAt)}.`;
+      // The reply's text is all a notification shows: name the document, not "this".
+      if (await toCards(a, key, (you) => `:bell: ${you}: reminder: ${esc(a.title)} ${since}`)) {
+        return;
+      }
       const r = ref(a);
       if (r) {
         const who = options.remindTo?.(a);
         await post(
           a,
           r,
-          `remind:${a.remindedAt ?? ""}`,
-          // The reply's text is all a notification shows: name the document, not "this".
-          `:bell: ${who ? `${who}: reminder` : "Reminder"}: ${esc(a.title)} has waited for a decision since ${formatTime(a.createdAt)}.`,
+          key,
+          `:bell: ${who ? `${who}: reminder` : "Reminder"}: ${esc(a.title)} ${since}`,
         );
       }
     },
@@ -58,12 +75,11 @@ export function createSlackApprovalNotifier(options: {
         ...(a.escalatedAt ? { at: a.escalatedAt } : {}),
       });
       await updateApprovalMessage(client, logger, r, a, line, "keep_buttons");
-      await post(
-        a,
-        r,
-        `escalate:${a.escalatedAt ?? ""}`,
-        `${line} · ${esc(a.title)}${who ? ` · ${who}, please decide.` : ""}`,
-      );
+      const key = `escalate:${a.escalatedAt ?? ""}`;
+      if (await toCards(a, key, (you) => `${line} · ${esc(a.title)} · ${you}, please decide.`)) {
+        return;
+      }
+      await post(a, r, key, `${line} · ${esc(a.title)}${who ? ` · ${who}, please decide.` : ""}`);
     },
     async expire(a) {
       const r = ref(a);

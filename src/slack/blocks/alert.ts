@@ -8,6 +8,7 @@ import type {
 import { add, dec, toFixed } from "../../shared/decimal.ts";
 import { formatMoney, type Money } from "../../shared/money.ts";
 import { changeLines } from "./change-words.ts";
+import { directCardMessage } from "./direct-card.ts";
 import { documentMessage, documentReplyMessage, isMultiLine, singleLineAlert } from "./document.ts";
 import {
   contextLine,
@@ -191,6 +192,10 @@ export function alertMessage(alert: Alert, o: AlertViewOptions = {}): SlackMessa
       break;
     case "exception.opened":
     case "exception.resolved":
+      if (alert.needsDecision?.dm) {
+        message = directCardMessage(alert, at, o.links);
+        break;
+      }
       // One message per document: several lines are a list with a state and buttons each; a
       // single one looks like any exception message.
       if (isMultiLine(alert)) {
@@ -202,6 +207,10 @@ export function alertMessage(alert: Alert, o: AlertViewOptions = {}): SlackMessa
       message = exceptionMessage(alert.document ? singleLineAlert(alert) : alert, at, o.links);
       break;
     default: {
+      if (alert.needsDecision?.dm) {
+        message = directCardMessage(alert, at, o.links);
+        break;
+      }
       if (!alert.record) {
         message = {
           text: `Update for ${alert.recordKey}`,

@@ -36,6 +36,41 @@ export interface RecordViewOptions {
   costCenter?: string;
 }
 
+/** The links line of a record's summary alone (an approver's card shows no full summary). */
+export function recordLinks(
+  record: CanonicalRecord,
+  o: Pick<RecordViewOptions, "links" | "link">,
+): Block[] {
+  switch (record.entity) {
+    case "supplier_invoice":
+      return linksLine(
+        record,
+        `${record.credit ? "Credit note" : "Invoice"} ${record.invoiceNumber}`,
+        [
+          { entity: "purchase_order", id: record.poNumber, label: `PO ${record.poNumber ?? ""}` },
+          supplierRef(record.supplierId, record.supplierName),
+        ],
+        o,
+      );
+    case "purchase_order":
+      return linksLine(
+        record,
+        `PO ${record.number}`,
+        [supplierRef(record.supplierId, record.supplierName)],
+        o,
+      );
+    case "payment":
+      return linksLine(
+        record,
+        `Payment ${record.reference}`,
+        [supplierRef(record.supplierId, record.supplierName)],
+        o,
+      );
+    default:
+      return linksLine(record, recordId(record), [], o);
+  }
+}
+
 function supplierRef(id: string, name: string | undefined): Related {
   return { entity: "supplier", id, label: `Supplier ${name ?? id}` };
 }
@@ -58,7 +93,7 @@ function linksLine(
   record: CanonicalRecord,
   title: string,
   related: readonly Related[],
-  o: RecordViewOptions,
+  o: Pick<RecordViewOptions, "links" | "link">,
 ): Block[] {
   const own = o.link ?? recordLink(record, o.links);
   const scope = { tenant: record.tenant, company: record.company, division: record.division };

@@ -16,6 +16,7 @@ export const METHOD_TIERS: Readonly<Record<string, 1 | 2 | 3 | 4>> = {
   "conversations.history": 3,
   "conversations.replies": 3,
   "conversations.info": 3,
+  "conversations.open": 3,
   "conversations.list": 2,
   "usergroups.users.list": 2,
   "users.info": 4,
