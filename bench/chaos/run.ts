@@ -630,6 +630,10 @@ async function readAudit(
         stored.add(e.alertId);
         const alert = e.data?.alert as StoredShape | undefined;
         const kind = alert?.kind;
+        // The approvers' cards in direct messages (D… conversations; routing.yml
+        // approvals.dmApprovers) repeat the channel's exception for one person each: the ledger
+        // is the channels' (cards are counted by test/slack/approver-cards*).
+        if (alert?.channel?.startsWith("D")) continue;
         if (
           alert?.recordKey &&
           (kind === "record.new" ||
@@ -684,6 +688,7 @@ async function readAudit(
 /** The part of a stored alert the ledger reads. */
 interface StoredShape {
   kind?: string;
+  channel?: string;
   recordKey?: string;
   record?: { invoiceNumber?: string };
   /** Delivery's thread reply of an edit (an alert of its own). */

@@ -132,6 +132,54 @@ describe("approvers' cards", () => {
   });
 });
 
+describe("an invoice's message with several exception lines", () => {
+  it("one card per line's approval per approver; an unchanged line is the same card alert", async () => {
+    const { store, deps } = setup();
+    const a = (await store.create(subject("DOC-L10", { enteredBySlackId: "U0ENTERER1" }))).approval;
+    const b = (await store.create(subject("DOC-L20", { enteredBySlackId: "U0ENTERER1" }))).approval;
+    const line = (id: string, n: number, approvalId: string, state: "open" | "resolved") => ({
+      id,
+      line: n,
+      exception: { type: "price_variance", summary: `Line ${n} above the PO price` },
+      state,
+      since: "2026-12-01T08:00:00.000Z",
+      approvalId,
+    });
+    const doc = (first: "open" | "resolved", rev: number) =>
+      createAlert({
+        kind: "exception.opened",
+        channel: "C0AP000001",
+        record: invoice({ invoiceNumber: "DOC" }),
+        contentVersion: `d${rev}`,
+        exception: { type: "invoice_exceptions", summary: "2 open exceptions" },
+        document: {
+          lines: [line("pv:10", 10, a.id, first), line("pv:20", 20, b.id, "open")],
+          events: [],
+        },
+        needsDecision: { approvalId: a.id },
+      });
+    const v1 = await approverCards(deps, doc("open", 1));
+    expect(v1).toHaveLength(4);
+    const forA = v1.filter((c) => c.needsDecision?.approvalId === a.id);
+    expect(forA.map((c) => c.channel).sort()).toEqual(["D0ANNA0001", "D0BO000001"]);
+    expect(forA[0]?.exception?.summary).toBe("Line 10 above the PO price");
+    expect(forA[0]?.document).toBeUndefined();
+    expect(new Set(v1.map((c) => c.subject))).toEqual(new Set([`card:${a.id}`, `card:${b.id}`]));
+    // The next revision resolves line 10: its cards change (resolved), line 20's are the same
+    // alerts as before (delivered once, no edit, no reply).
+    const v2 = await approverCards(deps, doc("resolved", 2));
+    const ids1 = new Set(v1.map((c) => c.id));
+    const changed = v2.filter((c) => !ids1.has(c.id));
+    expect(changed.map((c) => [c.needsDecision?.approvalId, c.kind])).toEqual([
+      [a.id, "exception.resolved"],
+      [a.id, "exception.resolved"],
+    ]);
+    const m = alertMessage(changed[0] as Alert, { at: new Date("2026-12-01T09:00:00Z") });
+    expect(m.text).toMatch(/^Resolved/);
+    expect(JSON.stringify(m.blocks)).not.toContain("approval.approve");
+  });
+});
+
 describe("reminders and escalations go to the approvers' cards", () => {
   const withCards = (a: Partial<Approval>): Approval => ({
     ...subject("R-1"),

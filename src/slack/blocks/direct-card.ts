@@ -35,9 +35,12 @@ export function directCardMessage(
     record && "supplierId" in record
       ? supplierLabel(record.supplierId, "supplierName" in record ? record.supplierName : undefined)
       : undefined;
+  const resolved = alert.kind === "exception.resolved";
+  const subject = ex && doc ? `${what} · ${doc}` : what;
   const blocks: Block[] = [
     {
-      ...header(`🔔 Your decision: ${ex && doc ? `${what} · ${doc}` : what}`),
+      // Resolved in the ERP: nothing is left to decide (the buttons go with it).
+      ...header(resolved ? `✅ Resolved: ${subject}` : `🔔 Your decision: ${subject}`),
       block_id: ALERT_HEADER_BLOCK,
     },
   ];
@@ -71,7 +74,7 @@ export function directCardMessage(
   const on = doc ? ` on ${doc}` : "";
   const text = truncate(
     esc(
-      `Your decision: ${what}${ex ? on : ""}${record && "supplierName" in record && record.supplierName ? ` from ${record.supplierName}` : ""}${ex?.amount ? ` (${money(ex.amount)} at stake)` : ""}`,
+      `${resolved ? "Resolved" : "Your decision"}: ${what}${ex ? on : ""}${record && "supplierName" in record && record.supplierName ? ` from ${record.supplierName}` : ""}${ex?.amount ? ` (${money(ex.amount)} at stake)` : ""}`,
     ),
     LIMITS.fallbackText,
   );
