@@ -688,7 +688,6 @@ async function readAudit(
 /** The part of a stored alert the ledger reads. */
 interface StoredShape {
   kind?: string;
-  channel?: string;
   recordKey?: string;
   record?: { invoiceNumber?: string };
   /** Delivery's thread reply of an edit (an alert of its own). */
