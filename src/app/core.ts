@@ -175,6 +175,7 @@ export function createCore(o: {
       },
       batchScope: pipeline.batchScope,
       partitionOf: pipeline.partitionOf,
+      prefetch: pipeline.prefetch,
       ...(o.pageSize ? { pageSize: o.pageSize } : {}),
       ...(o.pollLockTtlMs ? { lockTtlMs: o.pollLockTtlMs } : {}),
       logger,

@@ -42,6 +42,8 @@ export function createSyncSide(o: {
   batchScope?: AlertSinkDeps["batchScope"];
   /** The pipeline's `partitionOf`: a page's suppliers are handled side by side. */
   partitionOf?: AlertSinkDeps["partitionOf"];
+  /** The pipeline's `prefetch`: the next page's POs read while this one is handled. */
+  prefetch?: AlertSinkDeps["prefetch"];
   pageSize?: number;
   /** Poll lock TTL (sync's default 60 s): how long a crashed worker's poll blocks its key. */
   lockTtlMs?: number;
@@ -60,6 +62,7 @@ export function createSyncSide(o: {
     // Each partition waits on Redis round trips one at a time; eight of them side by side keep a
     // page from costing the sum (bench/scenarios/pipeline.ts).
     ...(o.partitionOf ? { partitionOf: o.partitionOf, concurrency: SINK_CONCURRENCY } : {}),
+    ...(o.prefetch ? { prefetch: o.prefetch } : {}),
     noise: createNoiseGate({
       redis: o.redis,
       prefix: o.prefix,

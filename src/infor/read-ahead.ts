@@ -4,9 +4,30 @@
  * requests in flight and the shared requests-per-minute budget, not the gateway's latency,
  * sets the pace. Order is kept; errors surface in order; stopping early closes the source.
  */
-export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+export async function* readAhead<T>(
+  source: AsyncIterable<T>,
+  /**
+   * Called with each item as soon as it arrives, while the caller may still be working on the
+   * one before (e.g. to start the reads its handling will need). A hint: its errors are ignored.
+   */
+  onArrive?: (item: T) => void,
+): AsyncGenerator<T> {
   const it = source[Symbol.asyncIterator]();
-  let pending = it.next();
+  const fetch = () => {
+    const next = it.next();
+    if (!onArrive) return next;
+    return next.then((r) => {
+      if (!r.done) {
+        try {
+          onArrive(r.value);
+        } catch {
+          // A hint that failed changes nothing: the item is handled as it would have been.
+        }
+      }
+      return r;
+    });
+  };
+  let pending = fetch();
   // Marks the prefetch as handled so a failure after the consumer stops is not "unhandled".
   pending.catch(() => undefined);
   let done = false;
@@ -17,7 +38,7 @@ export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T>
         done = true;
         return;
       }
-      pending = it.next();
+      pending = fetch();
       pending.catch(() => undefined);
       yield r.value;
     }

@@ -39,6 +39,8 @@ export interface ExceptionPipeline {
   readonly batchScope: ExceptionTracker["withBatch"];
   /** `createAlertSink({ …, partitionOf })`: which events of a page must stay in page order. */
   readonly partitionOf: (event: ChangeEvent) => string;
+  /** `createAlertSink({ …, prefetch })`: a page's POs read while the page before is handled. */
+  readonly prefetch: ExceptionTracker["prefetch"];
   /**
    * Safety-net sweep (schedule it, e.g. hourly): re-evaluates invoices with open exceptions
    * against fresh PO data and hands the alerts to `emit` (delivery's enqueue) before storing.
@@ -91,6 +93,7 @@ export function createExceptionPipeline(o: ExceptionPipelineOptions): ExceptionP
     extraAlerts: (event, context) => tracker.onChange(event, context),
     batchScope: (events, run) => tracker.withBatch(events, run),
     partitionOf,
+    prefetch: (records) => tracker.prefetch(records),
     recheckOpen: (emit, options) => tracker.recheckOpen(emit, options),
     async openExceptions(recordKey) {
       if (!recordKey.startsWith("supplier_invoice:")) return [];

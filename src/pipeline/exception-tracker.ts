@@ -1,7 +1,12 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import pino, { type Logger } from "pino";
 import { type Alert, hashParts } from "../alerts/alert.ts";
-import { recordKey, type SupplierInvoice } from "../infor/records.ts";
+import {
+  type CanonicalRecord,
+  type PurchaseOrder,
+  recordKey,
+  type SupplierInvoice,
+} from "../infor/records.ts";
 import type { MatchPolicy } from "../rules/match-policy.ts";
 import type { RoutingPolicy } from "../rules/routing.ts";
 import type { RedisClient } from "../shared/redis-client.ts";
@@ -17,11 +22,11 @@ import {
   scopeOf,
   type Target,
 } from "./evaluate.ts";
-import { createInvoiceIndex } from "./invoice-index.ts";
+import { createInvoiceIndex, type IndexView, type InvoiceIndex } from "./invoice-index.ts";
 import { invoiceToken, pipelineKeys, poToken } from "./keys.ts";
 import { OPEN_TOKEN, poNumbersOf } from "./plan.ts";
 import { type ApprovalClose, createStateStore } from "./state-store.ts";
-import type { MatchLookups, OpenEntry } from "./types.ts";
+import type { LookupResult, MatchLookups, OpenEntry } from "./types.ts";
 
 /**
  * The I/O side of three-way matching. For each new or changed supplier invoice it loads the
@@ -67,10 +72,17 @@ export interface ExceptionTracker {
   /**
    * Runs `run` (the `onChange` calls of one page of events) with the POs of the page's invoices
    * read ahead in set-based reads (`lookups.getPurchaseOrders`), so a page of N invoices costs a
-   * few PO reads instead of N. Evaluations read the same PO data they would have read one by
-   * one; without `getPurchaseOrders` it just runs.
+   * few PO reads instead of N, and each supplier's indexed invoices read once for the page
+   * instead of once per invoice. Evaluations read the same data they would have read one by
+   * one (the page's own writes included); without `getPurchaseOrders` POs are read per invoice.
    */
   withBatch<T>(events: readonly ChangeEvent[], run: () => Promise<T>): Promise<T>;
+  /**
+   * Starts the set-based PO reads of invoices that will be delivered soon (the sync's prefetch
+   * hint for the next page), so they overlap the work on the page before; `withBatch` takes
+   * them instead of reading again. Reads nobody takes are dropped after a minute.
+   */
+  prefetch(records: readonly CanonicalRecord[]): void;
   /** Alerts for one change event (empty for entities that cannot affect a match). */
   onChange(event: ChangeEvent, context?: TriggerContext): Promise<Alert[]>;
   /**
@@ -105,6 +117,25 @@ export interface RecheckResult {
 
 const DAY_MS = 86_400_000;
 const ATTEMPTS = 4;
+/** A prefetched PO read not taken by a batch within this long is dropped (the page never came). */
+const EARLY_TTL_MS = 60_000;
+
+function slotOf(r: LookupResult<PurchaseOrder> | undefined): PoSlot | undefined {
+  if (!r) return undefined;
+  return r.records[0] ?? (r.rejects.length > 0 ? "invalid" : "missing");
+}
+
+/** The invoices' PO numbers per scope (tenant, company, division), each number once. */
+function poNumbersByScope(invoices: readonly SupplierInvoice[]) {
+  const byScope = new Map<string, { invoice: SupplierInvoice; numbers: Set<string> }>();
+  for (const inv of invoices) {
+    const k = `${inv.tenant}\u0000${inv.company}\u0000${inv.division}`;
+    const entry = byScope.get(k) ?? { invoice: inv, numbers: new Set<string>() };
+    for (const n of poNumbersOf(inv)) entry.numbers.add(n);
+    byScope.set(k, entry);
+  }
+  return [...byScope.values()];
+}
 
 export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTracker {
   const keys = pipelineKeys(o.prefix);
@@ -116,14 +147,21 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
     stateTtlMs: o.stateTtlMs ?? 400 * DAY_MS,
     memoTtlMs: o.memoTtlMs ?? 14 * DAY_MS,
   });
-  const index = createInvoiceIndex({
+  const stored = createInvoiceIndex({
     redis: o.redis,
     keys,
     maxPerSupplier: o.maxInvoicesPerSupplier ?? 500,
     ttlMs: o.stateTtlMs ?? 400 * DAY_MS,
   });
   // Per delivered page, so concurrent polls in one process never see each other's reads.
-  const batchPos = new AsyncLocalStorage<ReadonlyMap<string, PoSlot>>();
+  const batch = new AsyncLocalStorage<{ pos: ReadonlyMap<string, PoSlot>; invoices: IndexView }>();
+  // Inside a batch, the suppliers' invoices come from the page's one read (`IndexView`).
+  const index: InvoiceIndex = {
+    remember: (invoice) => stored.remember(invoice, batch.getStore()?.invoices),
+    others: (invoice) => stored.others(invoice, batch.getStore()?.invoices),
+    all: (invoice) => stored.all(invoice, batch.getStore()?.invoices),
+    load: (invoices) => stored.load(invoices),
+  };
   const evaluate = createEvaluator({
     ...o,
     store,
@@ -131,7 +169,7 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
     keys,
     clock,
     log,
-    prefetched: () => batchPos.getStore(),
+    prefetched: () => batch.getStore()?.pos,
   });
   const maxDependents = o.maxDependents ?? 500;
 
@@ -207,40 +245,69 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
     );
   }
 
+  // PO reads started by `prefetch`, by PO token, until a batch takes them.
+  const early = new Map<string, { at: number; slot: Promise<PoSlot | undefined> }>();
+
+  function invoicesOf(records: readonly (CanonicalRecord | undefined)[]): SupplierInvoice[] {
+    return records.filter((r): r is SupplierInvoice => r?.entity === "supplier_invoice");
+  }
+
+  function prefetch(records: readonly CanonicalRecord[]): void {
+    const getMany = o.lookups.getPurchaseOrders;
+    if (!getMany) return;
+    const now = Date.now();
+    for (const [token, e] of early) if (now - e.at > EARLY_TTL_MS) early.delete(token);
+    for (const { invoice, numbers } of poNumbersByScope(invoicesOf(records))) {
+      const fresh = [...numbers].filter(
+        (n) => !early.has(poToken(invoice.tenant, invoice.company, n)),
+      );
+      if (fresh.length === 0) continue;
+      const read = getMany(scopeOf(invoice), fresh);
+      for (const n of fresh) {
+        early.set(poToken(invoice.tenant, invoice.company, n), {
+          at: now,
+          // A failed read is no answer: the batch reads those POs itself.
+          slot: read.then(
+            (found) => slotOf(found.get(n)),
+            () => undefined,
+          ),
+        });
+      }
+    }
+  }
+
   async function readAhead(events: readonly ChangeEvent[]): Promise<Map<string, PoSlot>> {
     const cache = new Map<string, PoSlot>();
     const getMany = o.lookups.getPurchaseOrders;
     if (!getMany) return cache;
-    const byScope = new Map<string, { invoice: SupplierInvoice; numbers: Set<string> }>();
-    for (const e of events) {
-      if (e.record.entity !== "supplier_invoice") continue;
-      const inv = e.record;
-      const k = `${inv.tenant}\u0000${inv.company}\u0000${inv.division}`;
-      const entry = byScope.get(k) ?? { invoice: inv, numbers: new Set<string>() };
-      for (const n of poNumbersOf(inv)) entry.numbers.add(n);
-      byScope.set(k, entry);
-    }
-    for (const { invoice, numbers } of byScope.values()) {
-      if (numbers.size === 0) continue;
-      const found = await getMany(scopeOf(invoice), [...numbers]);
+    for (const { invoice, numbers } of poNumbersByScope(invoicesOf(events.map((e) => e.record)))) {
+      const missing: string[] = [];
       for (const n of numbers) {
-        const r = found.get(n);
+        const token = poToken(invoice.tenant, invoice.company, n);
+        const taken = early.get(token);
+        early.delete(token);
+        const slot = taken ? await taken.slot : undefined;
+        if (slot) cache.set(token, slot);
+        else missing.push(n);
+      }
+      if (missing.length === 0) continue;
+      const found = await getMany(scopeOf(invoice), missing);
+      for (const n of missing) {
         // A number the batch read did not answer is read alone, as before.
-        if (!r) continue;
-        cache.set(
-          poToken(invoice.tenant, invoice.company, n),
-          r.records[0] ?? (r.rejects.length > 0 ? "invalid" : "missing"),
-        );
+        const slot = slotOf(found.get(n));
+        if (slot) cache.set(poToken(invoice.tenant, invoice.company, n), slot);
       }
     }
     return cache;
   }
 
   return {
+    prefetch,
+
     async withBatch(events, run) {
-      const cache = await readAhead(events);
-      if (cache.size === 0) return run();
-      return batchPos.run(cache, run);
+      const pos = await readAhead(events);
+      const invoices = await stored.load(invoicesOf(events.map((e) => e.record)));
+      return batch.run({ pos, invoices }, run);
     },
 
     async onChange(event, context = {}) {

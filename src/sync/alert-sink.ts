@@ -1,5 +1,6 @@
 import { type Alert, createAlert, hashParts } from "../alerts/alert.ts";
 import type { AuditInput } from "../audit/types.ts";
+import type { CanonicalRecord } from "../infor/records.ts";
 import { describeKey, toAlertChanges } from "./describe.ts";
 import { pollKeyId } from "./keys.ts";
 import type { NoiseGate } from "./noise-gate.ts";
@@ -25,6 +26,11 @@ export interface AlertSinkDeps {
    * batch's purchase orders in a few set-based reads before the events are handled one by one).
    */
   batchScope?: <T>(events: readonly ChangeEvent[], run: () => Promise<T>) => Promise<T>;
+  /**
+   * The sink's `prefetch` hint (sink.ts): records of a page that arrived early, e.g. the
+   * pipeline's `prefetch`, which starts reading their POs while the page before is handled.
+   */
+  prefetch?: (records: readonly CanonicalRecord[]) => void;
   /**
    * The destination's renderer (e.g. Slack's `alertMessage`). In shadow mode each alert is
    * rendered and the result audited, so a trial run also proves the messages would be valid.
@@ -137,7 +143,11 @@ export function createAlertSink(deps: AlertSinkDeps): SyncSink {
     }
   }
 
+  const prefetch = deps.prefetch;
   return {
+    ...(prefetch && deps.extraAlerts
+      ? { prefetch: (batch: { records: readonly CanonicalRecord[] }) => prefetch(batch.records) }
+      : {}),
     async deliver(batch) {
       if (deps.batchScope && deps.extraAlerts && batch.events.length > 0) {
         await deps.batchScope(batch.events, () => deliverEvents(batch));

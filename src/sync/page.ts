@@ -38,6 +38,35 @@ function scopeMismatch(key: PollKey, r: CanonicalRecord): string | undefined {
 }
 
 /**
+ * The records of a page that change detection will most likely hand to the sink: valid, in
+ * scope and not unchanged against the saved (or staged) version. Read-only and not
+ * authoritative (`processPage` decides): for `SyncSink.prefetch`, so reads for a page that
+ * arrived early skip the records a re-read window brings back unchanged.
+ */
+export async function likelyChanged(
+  deps: ResolvedDeps,
+  key: PollKey,
+  page: NormalizedPage,
+): Promise<CanonicalRecord[]> {
+  const valid = new Map<string, CanonicalRecord>();
+  for (const item of page.items) {
+    const parsed = parseRecord(item);
+    if (parsed.ok && !scopeMismatch(key, parsed.record)) {
+      valid.set(recordKey(parsed.record), parsed.record);
+    }
+  }
+  const ids = [...valid.keys()];
+  const previous = await loadVersions(deps.redis, deps.keys.versions(key), ids);
+  const staged = await loadVersions(deps.redis, deps.keys.staged(key), ids);
+  return [...valid].flatMap(([rk, record]) => {
+    const d = detectChange(record, previous.get(rk), deps.volatileFields);
+    const s = staged.get(rk);
+    if (d.outcome === "unchanged" && (!s || s.hash === d.hash)) return [];
+    return [record];
+  });
+}
+
+/**
  * One page: validate → detect → hand alerts to the sink (durable) → save versions. The
  * watermark is not touched here: the poll moves it once every page is through, because M3 lists
  * come in key order, not change-date order.

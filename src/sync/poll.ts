@@ -1,10 +1,11 @@
+import { readAhead } from "../infor/read-ahead.ts";
 import { isIsoDate, maxDate, utcDate } from "./dates.ts";
 import { isShadow, resolveDeps, type SyncDeps } from "./deps.ts";
 import { errorDetail, SyncError, syncFailureCode } from "./errors.ts";
 import { clearFailures, recordFailure } from "./failures.ts";
 import type { PollKey } from "./keys.ts";
 import { acquirePollLock } from "./lock.ts";
-import { type PageContext, processPage } from "./page.ts";
+import { likelyChanged, type PageContext, processPage } from "./page.ts";
 import { markReported, unreported } from "./quarantine.ts";
 import {
   alertsEnabled,
@@ -114,10 +115,24 @@ export async function runPoll(depsIn: SyncDeps, request: PollRequest): Promise<P
           `this ERP's source cannot list changed ${key.entity} records; remove the schedule`,
         );
       }
-      const iterable = source.listChanged(key.entity, since, {
+      const listed = source.listChanged(key.entity, since, {
         pageSize: schedule.pageSize,
         signal: request.signal ? AbortSignal.any([lease.signal, request.signal]) : lease.signal,
       });
+      // With a sink that reads ahead for its deliveries (the match pipeline's POs), the next
+      // page is fetched while this one is handled and announced as soon as it arrives, so those
+      // reads overlap this page's work instead of following it.
+      const prefetch = deps.sink.prefetch?.bind(deps.sink);
+      const iterable =
+        prefetch && emit && ctx.alerts
+          ? readAhead(listed, (page) => {
+              likelyChanged(deps, key, normalizePage(page))
+                .then((records) => {
+                  if (records.length > 0) prefetch({ key, records });
+                })
+                .catch(() => undefined);
+            })
+          : listed;
       // Iterated by hand so that only the source's own errors count as source failures.
       const pagesIt = iterable[Symbol.asyncIterator]();
       try {

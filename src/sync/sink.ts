@@ -79,6 +79,13 @@ export type OpsNotice =
  */
 export interface SyncSink {
   deliver(batch: ChangeBatch): Promise<void>;
+  /**
+   * Optional hint: these records (new or changed, most likely) arrived and will be delivered
+   * after the page being handled now; start the reads their delivery needs (e.g. their POs), so
+   * those overlap the work on the page before. Must not throw or make anything durable;
+   * `deliver` reads whatever the hint did not provide.
+   */
+  prefetch?(batch: { key: PollKey; records: readonly CanonicalRecord[] }): void;
   /** Audit each item with its reason and post one batched report to the ops channel. */
   quarantine(batch: QuarantineBatch): Promise<void>;
   ops(notice: OpsNotice): Promise<void>;

@@ -46,3 +46,22 @@ describe("readAhead", () => {
     await new Promise((r) => setTimeout(r, 20));
   });
 });
+
+describe("readAhead's arrival hook", () => {
+  it("sees the next page arrive while the caller still works on this one; its errors change nothing", async () => {
+    const log: string[] = [];
+    const got: number[] = [];
+    const hook = (p: number) => {
+      log.push(`arrived ${p}`);
+      if (p === 2) throw new Error("hint failed");
+    };
+    for await (const p of readAhead(pages(log, 3), hook)) {
+      await new Promise((r) => setTimeout(r, 20));
+      log.push(`work ${p} done`);
+      got.push(p);
+    }
+    expect(got).toEqual([1, 2, 3]);
+    expect(log.indexOf("arrived 2")).toBeLessThan(log.indexOf("work 1 done"));
+    expect(log.indexOf("arrived 3")).toBeLessThan(log.indexOf("work 2 done"));
+  });
+});

@@ -24,14 +24,15 @@ export interface SimRun {
 /**
  * A sim tenant imported by a deliberate backfill (POs, then invoices) through sync and the
  * exception pipeline, read through the real M3 client and mappers; the alerts it produced.
- * `batch` reads each invoice page's POs ahead in set-based reads (`batchScope`).
+ * `batch` reads each invoice page's POs ahead in set-based reads (`batchScope`); `prefetch` also
+ * starts those reads when the page arrives, while the page before is handled.
  */
 export async function backfillSim(
   redis: Redis,
   prefix: string,
   simOptions: InforSimOptions,
   matchPolicy: MatchPolicy,
-  options: { batch?: boolean } = {},
+  options: { batch?: boolean; prefetch?: boolean; pageSize?: number } = {},
 ): Promise<SimRun> {
   const sim = await startInforSim({
     port: 0,
@@ -73,6 +74,7 @@ export async function backfillSim(
       defaultChannel: "CDEFAULT",
       extraAlerts: (event) => tracker.onChange(event),
       ...(options.batch ? { batchScope: tracker.withBatch } : {}),
+      ...(options.prefetch ? { prefetch: tracker.prefetch } : {}),
     });
     let invoiceRequests = 0;
     let invoices = 0;
@@ -87,6 +89,7 @@ export async function backfillSim(
             division: "AAA",
             entity,
             everyMs: 60_000,
+            ...(options.pageSize ? { pageSize: options.pageSize } : {}),
           },
           mode: "backfill",
           since: "2025-01-01",

@@ -26,8 +26,10 @@ interface Run {
   invoices: number;
 }
 
-async function importOnce(strict: boolean, batch: boolean): Promise<Run> {
-  const prefix = uniquePrefix(`sync-batch-${strict ? "strict" : "open"}-${batch ? "b" : "r"}`);
+async function importOnce(strict: boolean, batch: boolean, prefetch = false): Promise<Run> {
+  const prefix = uniquePrefix(
+    `sync-batch-${strict ? "strict" : "open"}-${batch ? "b" : "r"}${prefetch ? "p" : ""}`,
+  );
   prefixes.push(prefix);
   const run = await backfillSim(
     redis,
@@ -38,7 +40,8 @@ async function importOnce(strict: boolean, batch: boolean): Promise<Run> {
       ...(strict ? { strict: true } : {}),
     },
     matchPolicy,
-    { batch },
+    // Pages of 8 invoices: the prefetch of a page overlaps the handling of the page before.
+    { batch, ...(prefetch ? { prefetch, pageSize: 8 } : {}) },
   );
   await run.close();
   return {
@@ -63,6 +66,10 @@ describe.each([false, true])(
       // Per record: three reads per PO an invoice names; read ahead: three per chunk of POs. In
       // strict mode PO lines and receipts come from MI list calls per PO: only heads are saved.
       expect(batched.invoiceRequests).toBeLessThan(perRecord.invoiceRequests / (strict ? 1.4 : 3));
+      // The next page's POs read when it arrives: the same alerts, fewer requests than per record.
+      const prefetched = await importOnce(strict, true, true);
+      expect(prefetched.alerts).toEqual(perRecord.alerts);
+      expect(prefetched.invoiceRequests).toBeLessThan(perRecord.invoiceRequests);
     }, 60_000);
   },
 );
