@@ -47,6 +47,13 @@ export const deliveryConfigSchema = z.object({
   updatePerMinute: z.number().positive().default(50),
   /** conversations.history / replies (Tier 3) used to resolve ambiguous posts. */
   historyPerMinute: z.number().positive().default(50),
+  /**
+   * Calls of chat.update and of each look-up method that may go back to back beyond their
+   * steady rate. Slack's tiers are "per minute" and tolerate "sporadic bursts" (Tier 3) with no
+   * figure; 2 is what pacedFetch allows on the same budgets. Without it, a slot no edit was
+   * ready for (its worker busy, its job waking late) was lost for good.
+   */
+  methodBurst: z.number().int().min(0).default(2),
   /** Attempts for transient failures (5xx, timeouts) before the dead letter. */
   attempts: z.number().int().min(1).default(6),
   retryDelayMs: z.number().int().min(0).default(2000),
@@ -98,6 +105,9 @@ export interface PaceSettings {
   workspaceToleranceMs: number;
   updateIntervalMs: number;
   historyIntervalMs: number;
+  /** chat.update's and the look-ups' burst tolerance, ms (methodBurst intervals) */
+  updateToleranceMs: number;
+  historyToleranceMs: number;
 }
 
 /** GCRA settings from the config: interval = 1/rate, tolerance = (burst - 1) intervals. */
@@ -113,5 +123,7 @@ export function paceSettings(c: DeliveryConfig): PaceSettings {
     workspaceToleranceMs: (c.workspaceBurst - 1) * ws,
     updateIntervalMs: 60_000 / (c.updatePerMinute * c.timeScale),
     historyIntervalMs: 60_000 / (c.historyPerMinute * c.timeScale),
+    updateToleranceMs: (c.methodBurst * 60_000) / (c.updatePerMinute * c.timeScale),
+    historyToleranceMs: (c.methodBurst * 60_000) / (c.historyPerMinute * c.timeScale),
   };
 }

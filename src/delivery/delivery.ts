@@ -361,6 +361,8 @@ function routeOf(
     // Slack's Tier 3 budgets (config.timeScale applies on top, as for every rate).
     updatePerMinute: l.perSecond * 60,
     historyPerMinute: l.perSecond * 60,
+    // its own rate, no burst assumed
+    methodBurst: 0,
     ...(l.perTargetBurst !== undefined ? { channelBurst: l.perTargetBurst } : {}),
   });
   const keys = scopedKeys(o.keys, o.prefix, l.scope);

@@ -149,11 +149,11 @@ export class Pacer {
       // A look-up does not post: only its method's own tier applies (history and replies are
       // two Tier 3 methods, two budgets).
       buckets.push(k.methodTat(lookupMethod));
-      bucketArgs.push(p.historyIntervalMs, 0, "fixed");
+      bucketArgs.push(p.historyIntervalMs, p.historyToleranceMs, "fixed");
     } else if (kind === "update") {
       // chat.update is not chat.postMessage: Tier 3 for the workspace, no channel slot.
       buckets.push(k.methodTat("chat.update"));
-      bucketArgs.push(p.updateIntervalMs, 0, "fixed");
+      bucketArgs.push(p.updateIntervalMs, p.updateToleranceMs, "fixed");
     } else {
       buckets.push(k.tat(channel), k.workspaceTat);
       bucketArgs.push(

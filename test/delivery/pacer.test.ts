@@ -28,6 +28,8 @@ const pace = {
   workspaceToleranceMs: 0,
   updateIntervalMs: 1200,
   historyIntervalMs: 1200,
+  updateToleranceMs: 0,
+  historyToleranceMs: 0,
   learn: DEFAULT_LEARN,
   learnTtlMs: 60_000,
 };
@@ -173,6 +175,27 @@ describe("pacer-take.lua against real Redis", () => {
     // the same keys pacedFetch uses for the method (method-take.lua), so both sides share it
     expect(Number(await redis.get(keys.methodTat("conversations.replies")))).toBe(clock.t + 1200);
     expect(Number(await redis.get(keys.methodTat("conversations.history")))).toBe(clock.t + 1200);
+  });
+
+  it("chat.update and look-ups allow the tier's burst (methodBurst), as pacedFetch does on the same budgets", async () => {
+    const clock = { t: 4_500_000 };
+    const pacer = pacerAt(`${prefix}mburst:`, clock, {
+      updateToleranceMs: 2400,
+      historyToleranceMs: 2400,
+    });
+    // an edit that missed its slot is not lost: up to two more go back to back
+    for (const id of ["u1", "u2", "u3"]) {
+      expect(await pacer.take("C1", id, "update", "edit")).toEqual({ granted: true });
+    }
+    expect(await pacer.take("C1", "u4", "update", "edit")).toMatchObject({
+      granted: false,
+      reason: "rate",
+      waitMs: 1200,
+    });
+    for (const id of ["h1", "h2", "h3"]) {
+      expect(await pacer.take("C2", id, "history")).toEqual({ granted: true });
+    }
+    expect(await pacer.take("C2", "h4", "history")).toMatchObject({ reason: "rate" });
   });
 
   it("a 429 blocks only its channel, for Retry-After", async () => {

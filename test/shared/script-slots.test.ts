@@ -119,6 +119,8 @@ describe("every Lua script's keys share one slot under a tagged prefix", () => {
       workspaceToleranceMs: 0,
       updateIntervalMs: 1200,
       historyIntervalMs: 1200,
+      updateToleranceMs: 0,
+      historyToleranceMs: 0,
       learn: DEFAULT_LEARN,
       learnTtlMs: 60_000,
     };
