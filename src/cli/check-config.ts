@@ -2,6 +2,7 @@ import { explainApproverAsks } from "../config/approver-asks.ts";
 import { type AppEnv, formatEnvProblems, loadEnv } from "../config/env.ts";
 import { explainNoise } from "../config/noise-policy.ts";
 import { formatProblem, loadRoutingFile } from "../config/routing-load.ts";
+import { explainWebhooks } from "../config/webhook-explain.ts";
 import { checkOnline } from "./check-online.ts";
 import { commandFlags } from "./flags.ts";
 import { type CliCommand, EXIT } from "./io.ts";
@@ -57,6 +58,13 @@ export const checkConfig: CliCommand = async (argv, io) => {
     // What each channel will hear: the noise defaults are a choice people should see.
     for (const line of explainNoise(routing.config)) io.stdout.write(`${line}\n`);
     for (const line of explainApproverAsks(routing.config)) io.stdout.write(`${line}\n`);
+    const hooks = explainWebhooks(
+      routing.config,
+      appEnv ? new Set(Object.keys(appEnv.webhookSecrets)) : undefined,
+    );
+    for (const line of hooks.lines) io.stdout.write(`${line}\n`);
+    for (const p of hooks.problems) io.stderr.write(`${p}\n`);
+    if (hooks.problems.length > 0) failed = true;
     // serve refuses a routing tenant the .ionapi is not for (src/app/infor.ts): say so here.
     for (const t of ionapiTenant === undefined ? [] : tenants) {
       if (t.id === ionapiTenant) continue;

@@ -3,6 +3,7 @@ import { webhookRoutes } from "../../src/app/webhooks.ts";
 import { loadEnv } from "../../src/config/env.ts";
 import { parseRouting } from "../../src/config/routing-load.ts";
 import type { RoutingConfig } from "../../src/config/routing-schema.ts";
+import { explainWebhooks } from "../../src/config/webhook-explain.ts";
 import { encryptSecret, generateKey, parseKeyRing } from "../../src/security/envelope.ts";
 import { paymentAlert } from "../delivery/emu.ts";
 
@@ -55,6 +56,22 @@ describe("routing.yml webhooks", () => {
       problems(`webhooks:\n  x: { url: "http://h.example.com/", channels: [fac] }\n`),
     ).toContain("plain http only for loopback");
     expect(problems(`webhooks:\n  x: { url: "http://127.0.0.1:9/", channels: [fac] }\n`)).toBe("");
+  });
+
+  it("are explained by check-config: routes and origin only (a path may be a credential); a missing secret is a problem", () => {
+    const r = routing(`webhooks:
+  erp-feed: { url: "https://hooks.example.com/T0/B0/s3cr3tpath", channels: [fac, ap] }
+`);
+    const out = explainWebhooks(r, new Set());
+    expect(out.lines).toEqual([
+      "webhook: erp-feed → https://hooks.example.com: record and exception alerts of #fac, #ap, 10/s, look-up hook off (a receiver must de-duplicate by Idempotency-Key)",
+    ]);
+    expect(JSON.stringify(out)).not.toContain("s3cr3tpath");
+    expect(out.problems).toEqual([
+      'WEBHOOK_SECRETS: no secret for webhook "erp-feed" (routing.yml webhooks.erp-feed)',
+    ]);
+    expect(explainWebhooks(r, new Set(["erp-feed"])).problems).toEqual([]);
+    expect(explainWebhooks(r, undefined).problems).toEqual([]);
   });
 
   it("take their secrets from WEBHOOK_SECRETS, plain or enc:v1, and hand them to the log scrubber", () => {
