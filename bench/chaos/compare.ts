@@ -61,7 +61,20 @@ export interface StoredAlert {
   kind: "record.new" | "record.updated" | "exception.opened" | "exception.resolved" | "note";
   /** Set on the thread reply of an edit: the edit's alert id. */
   replyTo?: string;
+  /**
+   * A document alert (one message per invoice) says which exception lines this version changed
+   * and how: the ledger counts each line change under its own kind (opened, changed, resolved),
+   * so a version that leaves a change out, or a lost version, shows as that line change lost.
+   * Absent on an alert that is not a document (its kind counts, as above).
+   */
+  lines?: { lineId: string; event: "opened" | "changed" | "resolved" }[];
 }
+
+const LINE_KIND: Readonly<Record<"opened" | "changed" | "resolved", LedgerKind>> = {
+  opened: "exception.opened",
+  changed: "exception.changed",
+  resolved: "exception.resolved",
+};
 
 /** A message as the emulator stores it: every version oldest first; replies have `threadTs`. */
 export interface SlackMessage {
@@ -96,11 +109,21 @@ export function buildLedger(
   const seen = new Set<string>();
   const firstOpened = new Set<string>();
   const replyOf = new Map<string, StoredAlert>();
+  const lineless: StoredAlert[] = [];
   for (const s of stored) {
     if (seen.has(s.alertId)) continue;
     seen.add(s.alertId);
     if (s.replyTo !== undefined) {
       if (!replyOf.has(s.replyTo)) replyOf.set(s.replyTo, s);
+      continue;
+    }
+    if (s.lines !== undefined) {
+      // A document version: one ledger item per line it changed (each names this alert id).
+      if (s.lines.length === 0) lineless.push(s);
+      for (const l of s.lines) {
+        const k = `${s.invoice} ${LINE_KIND[l.event]}`;
+        byInvoiceKind.set(k, [...(byInvoiceKind.get(k) ?? []), s.alertId]);
+      }
       continue;
     }
     let kind: LedgerKind = s.kind === "note" ? "decision.notice" : s.kind;
@@ -112,6 +135,7 @@ export function buildLedger(
     byInvoiceKind.set(k, [...(byInvoiceKind.get(k) ?? []), s.alertId]);
   }
   const ledger: LedgerEntry[] = [];
+  const replied = new Set<string>();
   const take = (invoice: string, kind: LedgerKind) =>
     byInvoiceKind.get(`${invoice} ${kind}`)?.shift();
   for (const e of expectations) {
@@ -125,7 +149,7 @@ export function buildLedger(
       steps[thread].forEach((kind, step) => {
         const alertId = take(e.invoice, kind);
         const reply = alertId ? replyOf.get(alertId) : undefined;
-        if (alertId) replyOf.delete(alertId);
+        if (alertId) replied.add(alertId);
         ledger.push({
           invoice: e.invoice,
           kind,
@@ -153,8 +177,11 @@ export function buildLedger(
       });
     }
   }
-  // Replies to alerts the ledger does not hold.
-  unexpected.push(...replyOf.values());
+  // Document versions that changed no line, and replies to alerts the ledger does not hold.
+  unexpected.push(
+    ...lineless,
+    ...[...replyOf].filter(([parent]) => !replied.has(parent)).map(([, r]) => r),
+  );
   return { ledger, unexpected };
 }
 
@@ -247,8 +274,9 @@ export function compareLedger(o: {
   >;
   const entryById = new Map<string, LedgerEntry>();
   for (const e of o.ledger) {
-    if (e.alertId) entryById.set(e.alertId, e);
-    if (e.replyAlertId) entryById.set(e.replyAlertId, e);
+    // A document version changing two lines is two entries with one alert id: the first names it.
+    if (e.alertId && !entryById.has(e.alertId)) entryById.set(e.alertId, e);
+    if (e.replyAlertId && !entryById.has(e.replyAlertId)) entryById.set(e.replyAlertId, e);
   }
 
   // Where each alert id shows in Slack.

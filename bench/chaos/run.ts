@@ -622,6 +622,7 @@ async function readAudit(
       key: string;
       kind: StoredAlert["kind"];
       replyTo?: string;
+      lines?: StoredAlert["lines"];
       channel: string;
       mirror: boolean;
     }[] = [];
@@ -643,11 +644,22 @@ async function readAudit(
             kind === "note")
         ) {
           const replyTo = alert.reply?.parentAlertId;
+          // A document version (one message per invoice) names the exception lines it changed;
+          // its thread reply carries the same payload but counts as the reply, not as changes.
+          const events = replyTo ? undefined : alert.document?.events;
           pending.push({
             alertId: e.alertId,
             key: alert.recordKey.split("#")[0] ?? "",
             kind,
             ...(replyTo ? { replyTo } : {}),
+            ...(events
+              ? {
+                  lines: events.map((x) => ({
+                    lineId: x.lineId ?? "",
+                    event: x.event ?? "changed",
+                  })),
+                }
+              : {}),
             channel: alert.channel ?? "",
             mirror: alert.mirrorOf !== undefined,
           });
@@ -677,6 +689,7 @@ async function readAudit(
         invoice,
         kind: p.kind,
         ...(p.replyTo ? { replyTo: p.replyTo } : {}),
+        ...(p.lines ? { lines: p.lines } : {}),
       });
     }
     return { storedAlerts, stored, delivered, quarantined, webhookSources };
@@ -692,6 +705,8 @@ interface StoredShape {
   record?: { invoiceNumber?: string };
   /** Delivery's thread reply of an edit (an alert of its own). */
   reply?: { parentAlertId?: string };
+  /** An invoice's document alert: the exception lines this version changed. */
+  document?: { events?: { lineId?: string; event?: "opened" | "changed" | "resolved" }[] };
   channel?: string;
   /** Set on the copy a webhook gets (mirrorAlert). */
   mirrorOf?: string;

@@ -38,25 +38,37 @@ const expectations: Expectation[] = [
   { invoice: `${TAG}-4`, channel: C1, malformed: true, followUps: [] },
 ];
 
+// Exception alerts are document versions (one message per invoice) naming the line they changed.
+const opened = [{ lineId: "mx_po_not_found", event: "opened" as const }];
 const stored: StoredAlert[] = [
   { alertId: "r1", invoice: `${TAG}-1`, kind: "record.new" },
-  { alertId: "e1", invoice: `${TAG}-1`, kind: "exception.opened" },
+  { alertId: "e1", invoice: `${TAG}-1`, kind: "exception.opened", lines: opened },
   { alertId: "r2", invoice: `${TAG}-2`, kind: "record.new" },
-  { alertId: "e2", invoice: `${TAG}-2`, kind: "exception.opened" },
+  { alertId: "e2", invoice: `${TAG}-2`, kind: "exception.opened", lines: opened },
   { alertId: "r3", invoice: `${TAG}-3`, kind: "record.new" },
-  { alertId: "e3", invoice: `${TAG}-3`, kind: "exception.opened" },
+  { alertId: "e3", invoice: `${TAG}-3`, kind: "exception.opened", lines: opened },
   { alertId: "r12", invoice: `${TAG}-12`, kind: "record.new" },
-  { alertId: "e12", invoice: `${TAG}-12`, kind: "exception.opened" },
+  { alertId: "e12", invoice: `${TAG}-12`, kind: "exception.opened", lines: opened },
   // A retried sink stores the same alert again: still one alert.
   { alertId: "r1", invoice: `${TAG}-1`, kind: "record.new" },
   { alertId: "r2u", invoice: `${TAG}-2`, kind: "record.updated" },
-  { alertId: "e2c", invoice: `${TAG}-2`, kind: "exception.opened" },
+  {
+    alertId: "e2c",
+    invoice: `${TAG}-2`,
+    kind: "exception.opened",
+    lines: [{ lineId: "mx_po_not_found", event: "changed" }],
+  },
   { alertId: "r3u", invoice: `${TAG}-3`, kind: "record.updated" },
   // Delivery sends an edit's thread reply as an alert of its own (invoice 2); invoice 3's edits
   // reply under their own ids.
   { alertId: "r2u>", invoice: `${TAG}-2`, kind: "record.updated", replyTo: "r2u" },
   { alertId: "e2c>", invoice: `${TAG}-2`, kind: "exception.opened", replyTo: "e2c" },
-  { alertId: "e3r", invoice: `${TAG}-3`, kind: "exception.resolved" },
+  {
+    alertId: "e3r",
+    invoice: `${TAG}-3`,
+    kind: "exception.resolved",
+    lines: [{ lineId: "mx_po_not_found", event: "resolved" }],
+  },
 ];
 
 const text = (alertId: string) => {
@@ -176,6 +188,29 @@ describe("chaos ledger comparison", () => {
     expect(c.perKind["exception.resolved"]).toMatchObject({ lost: 1 });
     // Its message in Slack is then an alert the ledger cannot account for.
     expect(c.unexpected).toBe(1);
+  });
+
+  it("reports a line change its document version left out as lost (and the version as unexpected)", () => {
+    // The invoice's message was edited, but the version says no line changed: the amount change
+    // of invoice 2's exception line is nowhere.
+    const c = compare(cleanRun(), {
+      stored: stored.map((s) => (s.alertId === "e2c" ? { ...s, lines: [] } : s)),
+    });
+    expect(c.perKind["exception.changed"]).toMatchObject({ expected: 1, delivered: 0, lost: 1 });
+    expect(c.lostNumbers).toEqual([`${TAG}-2`]);
+    expect(c.unexpected).toBeGreaterThan(0);
+    expect(failures(c)).toContain("1 lost");
+  });
+
+  it("reports a line change stored in a version that never reached the message as lost", () => {
+    // Version e2c stored but never edited into invoice 2's message nor replied in its thread.
+    const messages = cleanRun()
+      .map((m) =>
+        m.versions[0]?.alertId === "e2" ? { ...m, versions: m.versions.slice(0, 1) } : m,
+      )
+      .filter((m) => m.versions[0]?.alertId !== "e2c>");
+    const c = compare(messages);
+    expect(c.perKind["exception.changed"]).toMatchObject({ expected: 1, lost: 1 });
   });
 
   it("reports an exception alert posted twice as duplicated under its kind", () => {

@@ -129,7 +129,8 @@ describeWithBrowser("the demo in a browser", () => {
     await expect(answer.textContent()).resolves.toContain(supplierName);
     await page.screenshot({ path: `${ARTIFACTS}/3-infor-po.png` });
 
-    // 4. A price variance names its invoice and supplier and waits for a decision.
+    // 4. A price variance names its invoice and supplier and waits for a decision. The invoice's
+    // exceptions (the story's PO has two lines, each priced above the PO) are ONE message.
     const pending = page
       .locator("#messages > article.message", { hasText: "Price variance" })
       .filter({ hasText: `Invoice ${inv?.sino}` })
@@ -139,10 +140,27 @@ describeWithBrowser("the demo in a browser", () => {
     await expect(pending.textContent()).resolves.toContain(supplierName);
     // CC200's approvers (the @ap-approvers user group) are asked on the message itself.
     await expect(pending.textContent()).resolves.toContain("Your decision: @ap-approvers");
+    // One message per invoice, in the browser and in what the app posted to the channel.
+    await expect(
+      page
+        .locator("#messages > article.message")
+        .filter({ hasText: `Invoice ${inv?.sino}` })
+        .count(),
+    ).resolves.toBe(1);
+    const perInvoice = new Map<string, number>();
+    for (const m of demo.emu.inspect.messages(CHANNEL)) {
+      const n = /\binvoice (\S+)/i.exec(m.text)?.[1];
+      if (n) perInvoice.set(n, (perInvoice.get(n) ?? 0) + 1);
+    }
+    expect(perInvoice.get(String(inv?.sino))).toBe(1);
+    expect([...perInvoice].filter(([, count]) => count > 1)).toEqual([]);
     const ts = await pending.getAttribute("data-ts");
     expect(ts).toBeTruthy();
     const message = page.locator(`#messages > article.message[data-ts="${ts}"]`);
-    const approve = message.locator('button[data-action-id="approval.approve"]');
+    const lines = await message.locator('button[data-action-id="approval.approve"]').count();
+    console.info(`demo: invoice ${inv?.sino} is one message with ${lines} line(s) to decide`);
+    // Each open line has its own Approve; the first is clicked below.
+    const approve = message.locator('button[data-action-id="approval.approve"]').first();
     const dialog = page.locator("[data-testid=confirm]");
 
     // 5. Approve asks first; Cancel sends nothing.
@@ -163,14 +181,24 @@ describeWithBrowser("the demo in a browser", () => {
     await expect(approve.count()).resolves.toBe(1);
     await page.screenshot({ path: `${ARTIFACTS}/5-refused.png` });
 
-    // 7. An approver approves: the message is stamped, its header says so, its buttons are gone.
+    // 7. An approver decides: with several lines, the invoice as a whole ("Approve all"); each
+    // line is stamped with who and when, the header says so, every button is gone.
     await actAs(APPROVER.id);
-    await approve.click();
+    const all = message.locator('button[data-action-id="approval.doc_approve"]');
+    const several = (await all.count()) > 0;
+    await (several ? all : approve).click();
     await dialog.locator("[data-testid=confirm-ok]").click();
-    await approve.waitFor({ state: "detached" });
-    await message.locator(".block.header", { hasText: "Approved" }).waitFor();
+    await message.locator('button[data-action-id="approval.approve"]').first().waitFor({
+      state: "detached",
+    });
+    await message
+      .locator(".block.header", { hasText: several ? "every exception decided" : "Approved" })
+      .waitFor();
     await expect(message.textContent()).resolves.not.toContain("Your decision");
     await expect(message.textContent()).resolves.toContain(APPROVER.name);
+    // What Slack shows: emoji and dates rendered, no raw tokens.
+    const shown = (await message.textContent()) ?? "";
+    expect(shown).not.toMatch(/:[a-z_]+:|<!date\^/);
     // Live updates re-render the list; bring the decided message to the top for the picture.
     await message.evaluate((el) => el.scrollIntoView({ block: "start" }));
     await page.screenshot({ path: `${ARTIFACTS}/6-approved.png` });
