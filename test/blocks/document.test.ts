@@ -49,7 +49,14 @@ function doc(lines: DocumentLine[], events: DocumentEvent[] = []): Alert {
     contentVersion: `d1.${lines.map((l) => l.state).join("")}`,
     exception: { type: "invoice_exceptions", summary: "two lines" },
     document: { lines, events },
-    ...(open?.approvalId ? { needsDecision: { approvalId: open.approvalId } } : {}),
+    ...(open?.approvalId
+      ? {
+          needsDecision: {
+            approvalId: open.approvalId,
+            ask: { users: ["U0APPR0001"], groups: [] },
+          },
+        }
+      : {}),
   });
 }
 
@@ -117,11 +124,22 @@ describe("document message (one per invoice)", () => {
       line(3, "open", "apv_ccc"),
     ]);
     const m = alertMessage(a, { at });
+    expect(JSON.stringify(m.blocks)).toContain("Your decision");
     const stamped = stampDocumentLine(m.blocks, "apv_bbb", "✅ *Approved* by <@U1>", true);
     expect(ids(stamped)).not.toContain(`${DOC_ACTIONS_BLOCK}apv_bbb`);
     expect(JSON.stringify(stamped.find((b) => b.block_id === DOC_ALL_BLOCK))).toContain(
       '"value":"apv_aaa,apv_ccc"',
     );
+    // The last open lines decided: nobody is asked any more, the header says so.
+    const done = stampDocumentLine(
+      stampDocumentLine(stamped, "apv_aaa", "✅", true),
+      "apv_ccc",
+      "✅",
+      true,
+    );
+    expect(JSON.stringify(done)).not.toContain("Your decision");
+    expect(JSON.stringify(done)).toContain("every exception decided");
+    expect(ids(done)).not.toContain(DOC_ALL_BLOCK);
     // A hold keeps the line's buttons.
     const held = stampDocumentLine(m.blocks, "apv_bbb", "⏸ *On hold*", false);
     expect(ids(held)).toContain(`${DOC_ACTIONS_BLOCK}apv_bbb`);

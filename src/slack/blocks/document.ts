@@ -4,7 +4,7 @@ import type { DecisionView } from "../../approvals/decisions.ts";
 import { formatMoney } from "../../shared/money.ts";
 import { decisionLine } from "../views/approval-view.ts";
 import { formatTime } from "../views/format.ts";
-import { APPROVAL_ACTIONS, approvalActions, askBlock, documentName } from "./alert.ts";
+import { APPROVAL_ACTIONS, ASK_BLOCK, approvalActions, askBlock, documentName } from "./alert.ts";
 import { changeLines } from "./change-words.ts";
 import { esc, header, money, supplierLabel, textSection } from "./format.ts";
 import { ALERT_HEADER_BLOCK } from "./header-state.ts";
@@ -187,7 +187,7 @@ export function documentMessage(
     blocks.push({
       ...textSection(
         truncate(
-          `*${esc(lineTitle(l))}*\n${esc(l.exception.summary)}${stake}${facts ? `\n${facts}` : ""}`,
+          `*${esc(lineTitle(l))}*\n${esc(withoutLinePrefix(l.exception.summary))}${stake}${facts ? `\n${facts}` : ""}`,
           LIMITS.sectionText,
         ),
       ),
@@ -223,6 +223,11 @@ export function documentMessage(
     text: ask ? truncate(`${text} · ${ask.mentions}`, LIMITS.fallbackText) : text,
     blocks: capBlocks(blocks),
   };
+}
+
+/** "Line 1: unit price …" under the title "Line 1 · Price variance": once is enough. */
+function withoutLinePrefix(summary: string): string {
+  return summary.replace(/^Line \d+:\s*/, "");
 }
 
 function stateBlock(key: string, text: string): ContextBlock {
@@ -273,6 +278,8 @@ export function stampDocumentLine<B extends LooseBlock>(
     .map((b) => (b.block_id ?? "").slice(DOC_ACTIONS_BLOCK.length));
   return out.flatMap((b) => {
     if (b.block_id === ALERT_HEADER_BLOCK) return [restateCount(b, open.length)];
+    // Nobody is asked any more once no line takes a decision.
+    if (b.block_id === ASK_BLOCK) return open.length > 0 ? [b] : [];
     if (b.block_id !== DOC_ALL_BLOCK) return [b];
     if (open.length < 2) return [];
     const elements = (Array.isArray(b.elements) ? b.elements : []) as { value?: string }[];
