@@ -303,6 +303,29 @@ describeWithBrowser("web view in a browser", () => {
     expect(sent()).toBe(before + 1);
   });
 
+  it("shows the app's direct message to its own person only, and a click there reaches the app", async () => {
+    await page.goto(emu.origin);
+    await page.selectOption("[data-testid=user-select]", "U0APPR0002");
+    // Posted to the user id, as Slack allows: it lands in the app's DM with that person.
+    const posted = await clientFor(emu).chat.postMessage({
+      channel: "U0APPR0002",
+      text: "Your decision: invoice 4711",
+      blocks: invoiceBlocks,
+    });
+    expect(posted.channel).toBe("D0APPR0002");
+    const dm = page.locator("[data-channel=D0APPR0002]");
+    await dm.waitFor();
+    await expect(dm.textContent()).resolves.toContain("direct message");
+    await dm.click();
+    await page.getByText("Invoice 4711").waitFor();
+    await page.click("button[data-action-id=approve]");
+    await page.getByText("Approved by @Bo Approver").waitFor();
+    expect(emu.inspect.messages("D0APPR0002")[0]?.edits).toHaveLength(1);
+    // Someone else does not see that conversation.
+    await page.selectOption("[data-testid=user-select]", "U0APPR0001");
+    await expect(page.locator("[data-channel=D0APPR0002]").count()).resolves.toBe(0);
+  });
+
   it("opens on the app's channel with the latest message, not an empty one", async () => {
     await clientFor(emu).chat.postMessage({ channel: "C0CC200001", text: "Latest news here" });
     await page.goto(emu.origin);
