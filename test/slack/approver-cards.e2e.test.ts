@@ -150,6 +150,24 @@ describe("approvers asked in their direct messages", () => {
     }
   });
 
+  it("a card whose post answer was lost is found in the DM's history, not posted twice", async () => {
+    // The post is carried out, then the connection drops before the answer (Slack's side did it).
+    h.emu.control.addFault({ kind: "ambiguous", mode: "drop", channel: DM_1, next: 1 });
+    const { approval, card1 } = await openException("DM-AMB");
+    const cards = h.emu.inspect
+      .messages(DM_1)
+      .filter((m) => textOf(m.blocks).includes(approval.id));
+    expect(cards.map((m) => m.ts)).toEqual([card1]);
+    // The drop happened, and the look-up read the DM (by its id) before anything else was sent.
+    const posts = h.emu.inspect
+      .requests({ method: "chat.postMessage" })
+      .filter((r) => r.channel === DM_1);
+    expect(posts.some((r) => r.fault !== undefined)).toBe(true);
+    expect(
+      h.emu.inspect.requests({ method: "conversations.history" }).some((r) => r.channel === DM_1),
+    ).toBe(true);
+  });
+
   it("approve from a card: one decision; the channel message and every card stamped, buttons gone", async () => {
     const { approval, channelTs, card1, card2 } = await openException("DM-2");
     const res = await click(APPROVER_1, DM_1, card1);
