@@ -58,6 +58,10 @@ opsChannel: ops
 # Chaos counts every record's own alert (lost / duplicated): each record gets one.
 noise:
   default: all
+# The ledger is the channels': one approver's cards of every exception would queue in one DM at
+# one message a second, behind nothing the ledger counts (cards: test/slack/approver-cards*).
+approvals:
+  dmApprovers: false
 tenants:
   - id: ${o.tenant}
     requestsPerMinute: 3000
