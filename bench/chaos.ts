@@ -1,5 +1,5 @@
 /**
- * `npm run chaos [-- --short] [-- --seed N] [-- --records N] [-- --mode app|serve]`: one bounded
+ * `npm run chaos [-- --short] [-- --seed N] [-- --records N] [-- --mode app|serve] [-- --push [share]]`: one bounded
  * chaos scenario on 127.0.0.1 (see bench/chaos/run.ts). Prints expected, delivered, lost,
  * duplicated, quarantined and audit entries missing, writes bench/chaos/results/<date>.json, and
  * exits 1 if anything was lost or duplicated.
@@ -29,7 +29,18 @@ const options: ChaosOptions = {
   ...(value("--seed") ? { seed: Number(value("--seed")) } : {}),
   ...(value("--records") ? { records: Number(value("--records")) } : {}),
   ...(value("--mode") === "serve" ? { mode: "serve" as const } : {}),
+  // `--time-limit S`: the hard bound in seconds (a loaded machine needs more than SHORT's 240 s).
+  ...(value("--time-limit") ? { timeLimitMs: Number(value("--time-limit")) * 1000 } : {}),
+  // `--push [share]`: M3 event push on, the simulator dropping `share` of its events (0.1).
+  ...(args.includes("--push") ? { pushDropShare: pushShare() } : {}),
 };
+
+function pushShare(): number {
+  const v = value("--push");
+  const share = v === undefined || v.startsWith("--") ? 0.1 : Number(v);
+  if (!(share >= 0 && share <= 1)) throw new Error("--push takes a share from 0 to 1");
+  return share;
+}
 
 const report = await runChaos(options);
 process.stdout.write(formatReport(report));
@@ -37,7 +48,7 @@ const stamp = new Date().toISOString();
 const out = join(
   new URL("./chaos/results/", import.meta.url).pathname,
   // One file per day and workload, so a short or serve run does not overwrite the full run's.
-  `${stamp.slice(0, 10)}${options.records === FULL.records && options.mode === "app" ? "" : `-${options.records}-${options.mode}`}.json`,
+  `${stamp.slice(0, 10)}${options.records === FULL.records && options.mode === "app" ? "" : `-${options.records}-${options.mode}`}${options.pushDropShare === undefined ? "" : "-push"}.json`,
 );
 mkdirSync(join(out, ".."), { recursive: true });
 writeFileSync(

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { BenchMetric, Scenario, ScenarioResult } from "./types.ts";
 
 /**
- * `npm run bench [-- --quick] [-- --only delivery,polling]`: runs every scenario in
+ * `npm run bench [-- --quick] [-- --only delivery,polling] [-- --scale]`: runs every scenario in
  * bench/scenarios one after another (never in parallel: they would measure each other), prints
  * one table, and writes bench/results/<date>.json. Each scenario measures its baseline or bound
  * in the same run, so the figures are ratios that survive a noisy machine.
@@ -12,13 +12,19 @@ import type { BenchMetric, Scenario, ScenarioResult } from "./types.ts";
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const onlyIndex = args.indexOf("--only");
-const only = onlyIndex >= 0 ? (args[onlyIndex + 1] ?? "").split(",").filter(Boolean) : [];
+// `--scale` runs the scale scenario (minutes long, so not part of a plain `npm run bench`).
+const only = args.includes("--scale")
+  ? ["scale"]
+  : onlyIndex >= 0
+    ? (args[onlyIndex + 1] ?? "").split(",").filter(Boolean)
+    : [];
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 const dir = new URL("./scenarios/", import.meta.url);
 const files = readdirSync(dir)
   .filter((f) => f.endsWith(".ts"))
   .filter((f) => only.length === 0 || only.includes(f.replace(/\.ts$/, "")))
+  .filter((f) => f !== "scale.ts" || only.includes("scale"))
   .sort();
 
 function passes(m: BenchMetric): boolean | undefined {
@@ -87,6 +93,20 @@ for (const r of results)
 const stamp = new Date().toISOString();
 const out = join(new URL("./results/", import.meta.url).pathname, `${stamp.slice(0, 10)}.json`);
 mkdirSync(join(out, ".."), { recursive: true });
+// A partial run (--only, --scale) replaces its own scenarios in the day's file and keeps the
+// others' results (each row carries its own date).
+const kept: unknown[] = [];
+if (existsSync(out)) {
+  const before = JSON.parse(readFileSync(out, "utf8")) as {
+    date?: string;
+    quick?: boolean;
+    results?: { scenario: string; date?: string; quick?: boolean }[];
+  };
+  const rerun = new Set(results.map((r) => r.scenario));
+  for (const r of before.results ?? []) {
+    if (!rerun.has(r.scenario)) kept.push({ date: before.date, quick: before.quick, ...r });
+  }
+}
 // A run of some scenarios (--only) replaces theirs in the day's file and keeps the others' rows.
 const load = loadavg().map((n) => Number(n.toFixed(2)));
 const stamped = results.map((r) => ({ ...r, date: stamp, quick, loadAverage: load }));

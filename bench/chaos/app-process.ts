@@ -7,7 +7,8 @@
  *
  *   npx node bench/chaos/app-process.ts --role worker
  *
- * Extra environment: CHAOS_PREFIX, CHAOS_TIME_SCALE, CHAOS_RPM. Prints "ready" once started.
+ * Extra environment: CHAOS_PREFIX, CHAOS_TIME_SCALE, CHAOS_RPM. Prints "ready <web URL>" once
+ * started (the URL only with the web role).
  */
 import { randomBytes } from "node:crypto";
 import { startApp } from "../../src/app/start.ts";
@@ -30,7 +31,7 @@ const config = loadAppConfig({
 if (!config) process.exit(2);
 const timeScale = Number(process.env.CHAOS_TIME_SCALE ?? "1");
 const rpm = Number(process.env.CHAOS_RPM ?? "0");
-await startApp({
+const app = await startApp({
   ...config,
   roles,
   overrides: {
@@ -52,4 +53,5 @@ await startApp({
     },
   },
 });
-process.stdout.write("ready\n");
+// The web role's URL after "ready" (port 0: the chaos run learns it here).
+process.stdout.write(`ready ${app.url ?? ""}\n`);

@@ -35,6 +35,12 @@ export interface ChaosOptions {
   timeLimitMs: number;
   /** How the app processes are started (see procs.ts). */
   mode: "app" | "serve";
+  /**
+   * M3 event push on (docs/push.md): a web process serves POST /m3/events and the simulator posts
+   * its database events there, dropping this share of them (0..1); undefined = push off, the
+   * polls alone bring the records.
+   */
+  pushDropShare?: number;
   /** Print progress lines to stderr. */
   verbose: boolean;
 }

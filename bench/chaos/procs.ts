@@ -38,6 +38,8 @@ export interface AppProcess {
   unexpectedExit?: string;
   /** Set before we kill or stop it. */
   stopping?: boolean;
+  /** The web role's base URL, from its "ready <url>" line (app mode). */
+  url?: string;
 }
 
 /** Start one process in its own group (npx forks node; a SIGKILL must reach node itself). */
@@ -88,7 +90,10 @@ export async function startAppProcess(
     }, timeoutMs);
     const onData = (d: Buffer) => {
       // app-process prints "ready"; serve prints "cloudsuite-slack running (…)".
-      if (/\bready\b|running \(/.test(d.toString())) {
+      const text = d.toString();
+      if (/\bready\b|running \(/.test(text)) {
+        const url = /\bready (http:\/\/\S+)/.exec(text)?.[1];
+        if (url) proc.url = url;
         clearTimeout(timer);
         child.stdout?.off("data", onData);
         child.stdout?.resume();

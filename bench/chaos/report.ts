@@ -31,6 +31,14 @@ export function formatReport(r: ChaosReport): string {
     ["slack 500s injected", String(f.slack500)],
     ["slack stored-then-dropped", String(f.slackAmbiguous)],
     ["webhook 500s / stored-then-dropped", `${f.webhook500} / ${f.webhookDropped}`],
+    ...(r.push
+      ? ([
+          [
+            `M3 event push (${Math.round(r.push.dropShare * 100)} % dropped)`,
+            `${r.push.emitted} sent / ${r.push.dropped} dropped / ${r.push.failed} failed to send`,
+          ],
+        ] as [string, string][])
+      : []),
     ["ION throttle bursts / 429s", `${f.throttleBursts} / ${f.ion429}`],
     ["ION token expiries / 401s", `${f.tokenExpiries} / ${f.ion401}`],
   ];

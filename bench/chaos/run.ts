@@ -60,6 +60,8 @@ export interface ChaosReport {
     ion429: number;
     ion401: number;
   };
+  /** M3 event push (`pushDropShare` set): the simulator's event counts at the end. */
+  push?: { dropShare: number; emitted: number; dropped: number; failed: number };
   /** Why the wait ended: everything accounted for, no progress, or the time limit. */
   finished: "complete" | "stalled" | "time_limit";
   problems: string[];
@@ -108,6 +110,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     ion401: 0,
   };
   let receiver: Receiver | undefined;
+  let pushCounts: ChaosReport["push"];
   try {
     redis = await startPrivateRedis({ appendonly: true });
     const day = (offset: number) =>
@@ -168,6 +171,23 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       ...Array.from({ length: o.workers }, (_, i) => start("worker", `worker-${i}`)),
     ]);
     procs.push(...started0);
+    const pushToken = randomBytes(24).toString("hex");
+    if (o.pushDropShare !== undefined) {
+      // M3's Event Subscriber web service posts to the web role (docs/push.md); the simulator
+      // drops a share of its events, which only the polls can then bring.
+      const web = await startAppProcess(o.mode, "web", "web", {
+        ...env,
+        PUSH_BEARER_TOKENS: pushToken,
+      });
+      procs.push(web);
+      if (!web.url) throw new Error("the web process did not say its URL");
+      sim.control.configureEvents({
+        url: `${web.url}/m3/events`,
+        dropEventShare: o.pushDropShare,
+        seed: o.seed,
+        bearerToken: pushToken,
+      });
+    }
     log(`${procs.length} processes ready (${o.mode} mode); tag ${tag}`);
 
     const slackRules = [
@@ -253,6 +273,18 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       if (rule?.kind === "ambiguous") fired.slackAmbiguous = rule.fired;
     }
     emu.control.clearFaults();
+    if (o.pushDropShare !== undefined) {
+      const events = sim.control.eventCounters();
+      pushCounts = {
+        dropShare: o.pushDropShare,
+        emitted: events.emitted,
+        dropped: events.dropped,
+        failed: events.failed,
+      };
+      log(
+        `push: ${events.emitted} events sent, ${events.dropped} dropped, ${events.failed} failed`,
+      );
+    }
     const counters = sim.control.counters() as { status429?: number; unauthorized?: number };
     fired.ion429 = counters.status429 ?? 0;
     fired.ion401 = counters.unauthorized ?? 0;
@@ -267,6 +299,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       String(sim.ionapi.cs ?? ""),
       String(sim.ionapi.sask ?? ""),
       webhookSecret,
+      pushToken,
     ].filter((x) => x.length >= 8);
     const receipts: WebhookReceipt[] = receiver.receipts().map((r) => ({
       id: r.id,
@@ -337,6 +370,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       secretsFound,
       seconds: (Date.now() - started) / 1000,
       fired,
+      ...(pushCounts ? { push: pushCounts } : {}),
       finished,
       problems,
     };

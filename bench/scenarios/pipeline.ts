@@ -1,5 +1,6 @@
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
+import { COST_CENTERS } from "../../sandbox/infor-sim/data/catalog.ts";
 import { startInforSim } from "../../sandbox/infor-sim/server.ts";
 import type { Bucket } from "../../sandbox/slack-emu/limits.ts";
 import { startSlackEmu } from "../../sandbox/slack-emu/server.ts";
@@ -130,7 +131,7 @@ async function* timedIterable<T>(
 
 async function realPipeline(redisUrl: string, invoicesInDivision: number): Promise<RealRun> {
   const prefix = `bench:pipeline:${process.pid}:${Date.now()}:`;
-  const channels = 3;
+  const channels = COST_CENTERS.length + 1;
   const emu = await startSlackEmu({
     seed: seedWithChannels(channels),
     limits: {
@@ -214,7 +215,8 @@ async function realPipeline(redisUrl: string, invoicesInDivision: number): Promi
       routingPolicy: {
         defaultChannel: channel(0),
         opsChannel: channel(0),
-        costCenters: { CC100: channel(1), CC200: channel(2) },
+        // Every cost center of the simulator's data to its own channel, as a routing.yml would.
+        costCenters: Object.fromEntries(COST_CENTERS.map(([cc], i) => [cc, channel(i + 1)])),
       },
     });
     const sink = createAlertSink({

@@ -1,5 +1,7 @@
 import { type Alert, createAlert, hashParts, parseAlert } from "../alerts/alert.ts";
 import { type DeliveryContext, jobIdFor } from "./context.ts";
+import { promoteToFront } from "./line.ts";
+import { PROMOTE_CODE } from "./scripts.ts";
 
 /** Alerts that may be rolled into a digest: plain news, not decisions or edits of a message. */
 export function digestible(a: Alert): boolean {
@@ -40,6 +42,11 @@ async function claim(ctx: DeliveryContext, digest: Alert, members: Alert[]): Pro
   }
   m.hincrby(ctx.keys.stats, "digested", members.length);
   await m.exec();
+  // Their jobs sleep behind the head until promoted (line.ts waitForTurn): wake them now, so
+  // each finds its digest and finishes instead of lingering in the queue for its fallback.
+  await Promise.all(
+    members.map((a) => promoteToFront(ctx, jobIdFor(a.id)).catch(() => PROMOTE_CODE.neither)),
+  );
   for (const a of members) {
     await ctx.audit.append({
       type: "digest",

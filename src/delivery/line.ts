@@ -7,15 +7,17 @@ import { promoteFrontScript } from "./scripts.ts";
 const STALE_HEAD_MS = 30_000;
 
 /**
- * How long an alert behind its channel's head sleeps at most, per alert ahead of it, and in all.
- * The alert ahead promotes it when it finishes (promoteNext), so this only bounds the wait when
- * that promotion is lost (its worker died in between). Waking sooner only finds the head still
- * there: with Slack's limits lifted (bench) the rank estimate is ~0 and every alert behind a
- * head came back every millisecond, 4.4 job runs and 300 Redis commands per alert
- * (bench/scenarios/pipeline.ts).
+ * How long an alert behind its channel's head sleeps when nothing promotes it first: 5 s per
+ * alert ahead of it, at most 30 s. The alert ahead promotes it when it finishes (promoteNext), so
+ * this only bounds the wait when that promotion is lost (a worker killed between marking its post
+ * and promoting the next). Waking sooner only finds the head still there: with Slack's limits
+ * lifted (bench) the rank estimate is ~0 and every alert behind a head came back every
+ * millisecond (4.4 job runs and 300 Redis commands per alert, bench/scenarios/pipeline.ts); a
+ * flat 1 s or 5 s still woke deep alerts early on a machine at load 20-30 (2.2 and 3.1 runs per
+ * alert), since a post there takes about a second from one to the next.
  */
-const BEHIND_HEAD_PER_RANK_MS = 1_000;
-const BEHIND_HEAD_MAX_MS = 10_000;
+const BEHIND_HEAD_PER_RANK_MS = 5_000;
+const BEHIND_HEAD_MAX_MS = 30_000;
 
 /** The wait of an alert `rank` places behind its channel's head, when not promoted before. */
 export function behindHeadWaitMs(rank: number, estimateMs: number): number {
@@ -152,10 +154,10 @@ export async function promoteNext(ctx: DeliveryContext, channel: string): Promis
     .zrange(ctx.keys.order(channel), "0", "0")
     .zrange(ctx.keys.edits(channel), "0", "0")
     .exec()) as [unknown, string[] | undefined][] | null;
-  for (const [, heads] of res ?? []) {
-    const head = heads?.[0];
-    if (head) await promote(ctx, head);
-  }
+  // The two heads are independent jobs: one round trip for both (this is on the channel's
+  // critical path, between one post and the next).
+  const heads = (res ?? []).map(([, h]) => h?.[0]).filter((h): h is string => Boolean(h));
+  await Promise.all(heads.map((head) => promote(ctx, head)));
 }
 
 async function promote(ctx: DeliveryContext, head: string): Promise<void> {
