@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type InforSim, startInforSim } from "../../sandbox/infor-sim/server.ts";
 import { type SlackEmu, startSlackEmu } from "../../sandbox/slack-emu/server.ts";
+import { approvalDecisions } from "../../src/approvals/decisions.ts";
 import { createApprovalStore } from "../../src/approvals/store.ts";
 import { parseRouting } from "../../src/config/routing-load.ts";
 import type { RoutingConfig } from "../../src/config/routing-schema.ts";
@@ -110,9 +111,12 @@ beforeAll(async () => {
   const parsed = parseRouting(ROUTING);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   const routing: RoutingConfig = parsed.config;
+  approvals = createApprovalStore({ redis, prefix });
   delivery = createSlackDelivery({
     connection: redis,
     prefix,
+    // As the app wires it: an edit renders each line's approval as it stands now.
+    decisions: approvalDecisions(approvals),
     slack: { token: emu.botToken, slackApiUrl: emu.url },
     config: {
       timeScale: SCALE,
@@ -123,7 +127,6 @@ beforeAll(async () => {
     },
   });
   delivery.startWorker({ concurrency: 2 });
-  approvals = createApprovalStore({ redis, prefix });
   const pipeline = createExceptionPipeline({
     redis,
     prefix,
@@ -303,5 +306,68 @@ describe("simulator → exception in Slack → resolved by a receipt", () => {
     expect(JSON.stringify(after[0]?.replies[0]?.blocks)).toContain(
       "invoice corrected: unit price now 5.00 EUR",
     );
+  });
+
+  it("two price variances on two lines are ONE message: a crash still posts it once, a decided line stays stamped when another line resolves", async () => {
+    sim.control.upsert("po", { SUNO: "SPIPE1", PUNO: "4790003" });
+    for (const pnli of [10, 20]) {
+      sim.control.upsert("poLine", { PUNO: "4790003", PNLI: pnli, ORQA: "10", PUPR: "5.00" });
+      sim.control.upsert("receipt", { PUNO: "4790003", PNLI: pnli, RPQA: "10" });
+    }
+    const inv = sim.control.upsert("invoice", {
+      SUNO: "SPIPE1",
+      SINO: "PIPE-3",
+      CUAM: "111.00",
+      PUNO: "4790003",
+    }) as { inbn: number };
+    const line = (trno: number, pnli: number, price: string, amount: string) =>
+      sim.control.upsert("invoiceLine", {
+        INBN: inv.inbn,
+        TRNO: trno,
+        PUNO: "4790003",
+        PNLI: pnli,
+        IVQA: "10",
+        GRPR: price,
+        NLAM: amount,
+      });
+    line(1, 10, "5.50", "55.00");
+    line(2, 20, "5.60", "56.00");
+    await poll("purchase_order");
+    // The process dies before the invoice's document alert is queued: the re-read sends the
+    // same one alert (one message), not one per exception and not nothing.
+    dieOnNextExceptionEnqueue = true;
+    await expect(poll("supplier_invoice")).rejects.toThrow();
+    await drained();
+    await poll("supplier_invoice");
+    await drained();
+    const opened = exceptionMessages(CC100, "4790003");
+    expect(opened).toHaveLength(1);
+    const msg = opened[0];
+    expect(msg?.text).toContain("2 open exceptions");
+    const ids = [
+      ...JSON.stringify(msg?.blocks).matchAll(/"block_id":"doc\.act:(apv_[a-f0-9]+)"/g),
+    ].map((m) => m[1] as string);
+    expect(ids).toHaveLength(2);
+
+    // Line 1 is approved (the click's own message update is the click handler's; here only the
+    // store moves): the next version must render it stamped, not with buttons again.
+    await approvals.transition(ids[0] as string, "approve", "U0APPR0001");
+    // Line 2's price is corrected: ONE edit of the same message, one reply naming line 2.
+    sim.control.upsert("invoice", { INBN: inv.inbn, CUAM: "105.00" });
+    line(2, 20, "5.00", "50.00");
+    await poll("supplier_invoice");
+    await drained();
+    const after = exceptionMessages(CC100, "4790003");
+    expect(after).toHaveLength(1);
+    expect(after[0]?.ts).toBe(msg?.ts);
+    expect(after[0]?.edits).toHaveLength(1);
+    const blocks = JSON.stringify(after[0]?.blocks);
+    expect(blocks).not.toContain(`doc.act:${ids[0]}`);
+    expect(blocks).toContain("<@U0APPR0001>");
+    expect(blocks).toContain("Resolved");
+    expect(after[0]?.replies).toHaveLength(1);
+    expect(after[0]?.replies[0]?.text).toContain("Line 2");
+    expect(after[0]?.replies[0]?.text).not.toContain("Line 1");
+    expect((await approvals.get(ids[1] as string))?.state).toBe("superseded");
   });
 });
