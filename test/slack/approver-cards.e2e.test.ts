@@ -1,6 +1,7 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAlert } from "../../src/alerts/alert.ts";
+import { threadPosterVia } from "../../src/app/thread-notes.ts";
 import { createPendingApproval } from "../../src/approvals/create-pending.ts";
 import { approvalDecisions } from "../../src/approvals/decisions.ts";
 import type { ApprovalSubject } from "../../src/approvals/types.ts";
@@ -8,6 +9,7 @@ import { createUserGroupResolver } from "../../src/approvals/usergroups.ts";
 import type { Delivery } from "../../src/delivery/delivery.ts";
 import { recordKey } from "../../src/infor/records.ts";
 import { eligibleApprovers } from "../../src/rules/approval-policy.ts";
+import { createSlackApprovalNotifier } from "../../src/slack/actions/approval-notifier.ts";
 import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { withApproverCards } from "../../src/slack/direct/approver-cards.ts";
 import { imChannels } from "../../src/slack/direct/im-channels.ts";
@@ -221,6 +223,39 @@ describe("approvers asked in their direct messages", () => {
     await eventually(() => !buttons(DM_2, card2));
     const after = await h.store.get(approval.id);
     expect(after?.decidedBy).toBe(APPROVER_1);
+  });
+
+  it("a reminder reaches each approver under their card (paced, once), not the channel", async () => {
+    const { approval, channelTs, card1, card2 } = await openException("DM-REM");
+    await h.store.markReminded(approval.id);
+    const notifier = createSlackApprovalNotifier({
+      client: h.client,
+      logger: pino({ level: "silent" }),
+      remindTo: () => "<!subteam^S0APPROVER>",
+      threadPoster: threadPosterVia((a) => delivery.enqueue(a)),
+    });
+    const stored = await h.store.get(approval.id);
+    if (!stored) throw new Error("approval gone");
+    await notifier.remind(stored);
+    await notifier.remind(stored); // the sweep on another replica: still one reminder each
+    for (const [dm, ts, user] of [
+      [DM_1, card1, APPROVER_1],
+      [DM_2, card2, APPROVER_2],
+    ] as const) {
+      const reply = await eventually(
+        () => inChannel(dm, ts)?.replies.find((r) => r.text.includes("reminder")),
+        10_000,
+      );
+      expect(reply.text).toContain(`<@${user}>: reminder`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    for (const [dm, ts] of [
+      [DM_1, card1],
+      [DM_2, card2],
+    ] as const) {
+      expect(inChannel(dm, ts)?.replies.filter((r) => r.text.includes("reminder"))).toHaveLength(1);
+    }
+    expect(inChannel(CHANNEL, channelTs)?.replies ?? []).toEqual([]);
   });
 
   it("a copy of a card's button on another message in the DM decides nothing (not_this_message)", async () => {
