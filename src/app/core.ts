@@ -120,6 +120,7 @@ export function createCore(o: {
       links: linksFor(routing),
       decisions: approvalDecisions(approvalStore),
       auditRetention: o.auditRetention ?? DEFAULT_AUDIT_RETENTION,
+      ...(env.redis.replicaAcks ? { replicaAcks: env.redis.replicaAcks } : {}),
     });
     // Every alert that asks for a decision also goes to its approvers' direct messages.
     const delivery: Delivery = routing.approvals.dmApprovers

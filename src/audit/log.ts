@@ -173,8 +173,8 @@ export class AuditLog {
       const min = this.#clock() - maxAgeMs;
       await this.#redis.xtrim(this.streamKey, "MINID", "~", String(min));
       // Index sets are pruned by score; scanning keeps this O(keys) but runs rarely (retention job).
-      await scanKeys(this.#redis, `${this.#prefix}idx:*`, async (keys) => {
-        const p = this.#redis.pipeline();
+      await scanKeys(this.#redis, `${this.#prefix}idx:*`, async (keys, node) => {
+        const p = node.pipeline();
         for (const k of keys) p.zremrangebyscore(k, "-inf", `(${min}`);
         await p.exec();
       });

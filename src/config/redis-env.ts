@@ -1,4 +1,5 @@
 import type { HostPort, RedisAuth, RedisTarget } from "../shared/redis-client.ts";
+import type { ReplicaAcks } from "../shared/replica-acks.ts";
 
 /** The variables that choose and reach Redis, documented with the rest of the environment. */
 export const REDIS_ENV_DOC: Record<string, string> = {
@@ -13,6 +14,10 @@ export const REDIS_ENV_DOC: Record<string, string> = {
   REDIS_USERNAME: "Sentinel or Cluster: ACL user of the data nodes; optional",
   REDIS_PASSWORD: "Sentinel or Cluster: password of the data nodes (plain or enc:v1); optional",
   REDIS_TLS: "Sentinel or Cluster: true to connect with TLS; default false",
+  REDIS_REPLICA_ACKS:
+    "replicas that must hold a message's in-flight marker before it is sent (WAIT); default 1 with REDIS_SENTINELS or REDIS_CLUSTER_NODES, 0 for REDIS_URL; 0 for a Cluster without replicas",
+  REDIS_REPLICA_TIMEOUT_MS:
+    "how long to wait for those replicas before the send is retried later; default 500",
 };
 
 type Raw = (name: string) => string | undefined;
@@ -82,6 +87,7 @@ export function parseRedisTarget(
     problem("REDIS_URL", `and ${chosen} are both set: keep one (${chosen} chooses the Redis)`);
   }
 
+  const replicaAcks = parseReplicaAcks(raw, chosen !== undefined, problem);
   if (!chosen) {
     checkRedisUrl(url, problem);
     for (const name of [
@@ -98,7 +104,7 @@ export function parseRedisTarget(
         );
       }
     }
-    return { mode: "single", url };
+    return { mode: "single", url, replicaAcks };
   }
 
   const tlsText = raw("REDIS_TLS")?.toLowerCase();
@@ -119,6 +125,7 @@ export function parseRedisTarget(
       mode: "cluster",
       nodes: hostPorts("REDIS_CLUSTER_NODES", clusterText, 6379, problem),
       auth,
+      replicaAcks,
     };
   }
   const name = raw("REDIS_SENTINEL_NAME");
@@ -131,6 +138,30 @@ export function parseRedisTarget(
     name: name ?? "",
     auth,
     ...(sentinelPassword !== undefined ? { sentinelPassword } : {}),
+    replicaAcks,
+  };
+}
+
+/**
+ * Sentinel and Cluster exist to fail over, and a failover loses the writes the promoted replica
+ * had not received yet: by default a send waits until one replica holds its in-flight marker
+ * (the cautious choice; a Cluster run without replicas says REDIS_REPLICA_ACKS=0). A single node
+ * has no replica to wait for unless the admin says so.
+ */
+function parseReplicaAcks(raw: Raw, failsOver: boolean, problem: Problem): ReplicaAcks {
+  const count = (name: string, fallback: number, max: number): number => {
+    const text = raw(name);
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n > max) {
+      problem(name, `expected a whole number from 0 to ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+  return {
+    replicas: count("REDIS_REPLICA_ACKS", failsOver ? 1 : 0, 16),
+    timeoutMs: count("REDIS_REPLICA_TIMEOUT_MS", 500, 60_000),
   };
 }
 

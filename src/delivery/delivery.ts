@@ -12,6 +12,7 @@ import {
   type RedisClient,
   type RedisTarget,
 } from "../shared/redis-client.ts";
+import type { ReplicaAcks } from "../shared/replica-acks.ts";
 import { admit } from "./admit.ts";
 import {
   type DeliveryConfig,
@@ -58,6 +59,11 @@ export interface CreateDeliveryOptions {
   auditRetention?: AuditRetention;
   /** Use this audit log instead of creating one on the same connection. */
   audit?: AuditLog;
+  /**
+   * Replicas that must hold an in-flight marker before its send (Sentinel, Cluster); default
+   * none. See shared/replica-acks.ts.
+   */
+  replicaAcks?: ReplicaAcks;
   /**
    * The approvals store as delivery sees it (`approvalDecisions(store)` from approvals): edits
    * keep the decision stamp and a pending approval's buttons. Without it an edit shows only
@@ -146,7 +152,7 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
     const destination = destinationFor(options.destinations, target);
     return routes.get(destination) ?? { destination, pacer, pace };
   };
-  const markers = new Markers(redis, keys, config.markerTtlMs);
+  const markers = new Markers(redis, keys, config.markerTtlMs, options.replicaAcks);
   const workers: { worker: Worker; connection: RedisClient }[] = [];
 
   /**

@@ -1,5 +1,6 @@
 import type { PreparedAuditEntry } from "../audit/log.ts";
 import type { RedisClient } from "../shared/redis-client.ts";
+import { type ReplicaAcks, waitForReplicas } from "../shared/replica-acks.ts";
 import type { DeliveryKeys } from "./keys.ts";
 import { markDeliveredScript } from "./scripts.ts";
 
@@ -22,11 +23,18 @@ export class Markers {
   readonly #redis: RedisClient;
   readonly #keys: DeliveryKeys;
   readonly #ttlMs: number;
+  readonly #replicaAcks: ReplicaAcks;
 
-  constructor(redis: RedisClient, keys: DeliveryKeys, ttlMs: number) {
+  constructor(
+    redis: RedisClient,
+    keys: DeliveryKeys,
+    ttlMs: number,
+    replicaAcks: ReplicaAcks = { replicas: 0, timeoutMs: 0 },
+  ) {
     this.#redis = redis;
     this.#keys = keys;
     this.#ttlMs = ttlMs;
+    this.#replicaAcks = replicaAcks;
   }
 
   /** One round trip for what a job checks first: delivered, rolled into a digest, in flight, subject message. */
@@ -76,7 +84,12 @@ export class Markers {
     return m;
   }
 
-  /** Written before each send: if the outcome is lost, the next attempt checks history first. */
+  /**
+   * Written before each send: if the outcome is lost, the next attempt checks history first.
+   * With replicas to wait for, the marker is on them before this returns (or it throws and
+   * nothing is sent): a failover that loses the post's later writes (delivered marker, job
+   * completion) still finds the marker and looks in the channel instead of posting again.
+   */
   async setInflight(alertId: string, m: InflightMarker): Promise<void> {
     const key = this.#keys.inflight(alertId);
     const fields: string[] = ["channel", m.channel, "since", String(m.since), "mode", m.mode];
@@ -87,6 +100,7 @@ export class Markers {
       .hset(key, ...fields)
       .pexpire(key, this.#ttlMs)
       .exec();
+    await waitForReplicas(this.#redis, key, this.#replicaAcks);
   }
 
   async clearInflight(alertId: string): Promise<void> {

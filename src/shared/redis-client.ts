@@ -1,4 +1,5 @@
 import { Cluster, Redis } from "ioredis";
+import type { ReplicaAcks } from "./replica-acks.ts";
 
 /**
  * The one Redis client type every module takes: a single node (also what Sentinel gives: ioredis
@@ -22,7 +23,7 @@ export interface RedisAuth {
 
 /** Which Redis the app uses: from REDIS_URL, REDIS_SENTINELS + REDIS_SENTINEL_NAME or REDIS_CLUSTER_NODES. */
 export type RedisTarget =
-  | { mode: "single"; url: string }
+  | { mode: "single"; url: string; replicaAcks?: ReplicaAcks }
   | {
       mode: "sentinel";
       sentinels: HostPort[];
@@ -30,8 +31,9 @@ export type RedisTarget =
       name: string;
       auth: RedisAuth;
       sentinelPassword?: string;
+      replicaAcks?: ReplicaAcks;
     }
-  | { mode: "cluster"; nodes: HostPort[]; auth: RedisAuth };
+  | { mode: "cluster"; nodes: HostPort[]; auth: RedisAuth; replicaAcks?: ReplicaAcks };
 
 /** Per-connection options the app sets, the same in every mode. */
 export interface ClientOptions {
@@ -87,6 +89,13 @@ export function createRedisClient(target: RedisTarget, o: ClientOptions = {}): R
         ...(target.auth.tls ? { enableTLSForSentinelMode: true } : {}),
         // The app writes: only the master will do (ioredis' default role, said for the reader).
         role: "master",
+        // On a failover the sentinels publish +switch-master: reconnect then, not when the old
+        // master is finally turned into a replica seconds later (its writes until then are lost
+        // in the resync from the new master).
+        failoverDetector: true,
+        // A connection still on the demoted master gets READONLY: reconnect (the sentinels name
+        // the new master) and send the command again (2), instead of failing the job.
+        reconnectOnError: (err: Error) => (err.message.startsWith("READONLY") ? 2 : false),
       });
     case "cluster":
       return new Cluster(target.nodes, {
@@ -120,21 +129,24 @@ export function duplicateClient(client: RedisClient, o: ClientOptions = {}): Red
 
 /**
  * Every key matching `pattern`, in batches: SCAN walks one node, so a Cluster is scanned master
- * by master (each holds only its own slots' keys).
+ * by master (each holds only its own slots' keys). `node` is the connection that holds the batch,
+ * for a pipeline over keys of several slots (a Cluster client refuses one across nodes).
  */
 export async function scanKeys(
   client: RedisClient,
   pattern: string,
-  onBatch: (keys: string[]) => Promise<void>,
+  onBatch: (keys: string[], node: Redis) => Promise<void>,
   count = 500,
 ): Promise<void> {
+  // A Cluster knows its masters once it has read the slot map (until then nodes() is empty).
+  if (client instanceof Cluster && client.status !== "ready") await client.ping();
   const nodes = client instanceof Cluster ? client.nodes("master") : [client];
   for (const node of nodes) {
     let cursor = "0";
     do {
       const [next, keys] = await node.scan(cursor, "MATCH", pattern, "COUNT", count);
       cursor = next;
-      if (keys.length > 0) await onBatch(keys);
+      if (keys.length > 0) await onBatch(keys, node);
     } while (cursor !== "0");
   }
 }

@@ -1,21 +1,22 @@
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deleteByPrefix } from "../../sandbox/support/redis-keys.ts";
 import { type DecisionDeps, decide } from "../../src/approvals/decide.ts";
 import { erpUserMapping, scheduleFromRouting } from "../../src/approvals/routing-adapters.ts";
 import { createApprovalStore } from "../../src/approvals/store.ts";
 import type { Approval, ApprovalAuditEvent, ApprovalSubject } from "../../src/approvals/types.ts";
 import { createUserGroupResolver } from "../../src/approvals/usergroups.ts";
 import type { WriteBackSink } from "../../src/approvals/write-back.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
+import { connectTestRedis, testPrefix } from "../support/redis.ts";
 
-const prefix = `test:approvals-decide:${randomBytes(4).toString("hex")}:`;
-let redis: Redis;
+const prefix = testPrefix(`test:approvals-decide:${randomBytes(4).toString("hex")}`);
+let redis: RedisClient;
 beforeAll(() => {
-  redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+  redis = connectTestRedis();
 });
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
+  await deleteByPrefix(redis, prefix);
   await redis.quit();
 });
 

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
 import pino from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { InvoiceRec } from "../../sandbox/infor-sim/data/model.ts";
 import type { InforSim } from "../../sandbox/infor-sim/server.ts";
+import { deleteByPrefix } from "../../sandbox/support/redis-keys.ts";
 import { decideLine } from "../../src/approvals/erp-line.ts";
 import { createM3Adapter } from "../../src/approvals/erp-m3.ts";
 import { reflectErpDecisions } from "../../src/approvals/erp-reflect.ts";
@@ -12,25 +12,26 @@ import { createErpWriter } from "../../src/approvals/erp-write-back.ts";
 import { createApprovalStore } from "../../src/approvals/store.ts";
 import type { Approval } from "../../src/approvals/types.ts";
 import { M3ApprovalCalls } from "../../src/infor/m3/approval-calls.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { sim, simClient } from "../infor/sim-helpers.ts";
+import { connectTestRedis, testPrefix } from "../support/redis.ts";
 import { batchTaker } from "./sim-batches.ts";
 
-const prefix = `test:erp-wb:${randomBytes(4).toString("hex")}:`;
+const prefix = testPrefix(`test:erp-wb:${randomBytes(4).toString("hex")}`);
 const logger = pino({ level: "silent" });
-let redis: Redis;
+let redis: RedisClient;
 let s: InforSim;
 let client: ReturnType<typeof simClient>;
 let mode: ErpMode = "on";
 let usesFlow = false;
 
 beforeAll(async () => {
-  redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+  redis = connectTestRedis();
   s = await sim();
   client = simClient(s, { retry: { baseMs: 5, capMs: 20, maxAttempts: 4 } });
 });
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
+  await deleteByPrefix(redis, prefix);
   await redis.quit();
   await client.close();
   await s.close();

@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deleteByPrefix } from "../../sandbox/support/redis-keys.ts";
 import { createApprovalStore } from "../../src/approvals/store.ts";
 import type { ApprovalSubject } from "../../src/approvals/types.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
+import { connectTestRedis, testPrefix } from "../support/redis.ts";
 
-const prefix = `test:approvals-store:${randomBytes(4).toString("hex")}:`;
-let redis: Redis;
+const prefix = testPrefix(`test:approvals-store:${randomBytes(4).toString("hex")}`);
+let redis: RedisClient;
 
 const subject = (alertId: string): ApprovalSubject => ({
   alertId,
@@ -20,11 +22,10 @@ const subject = (alertId: string): ApprovalSubject => ({
 });
 
 beforeAll(() => {
-  redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+  redis = connectTestRedis();
 });
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
+  await deleteByPrefix(redis, prefix);
   await redis.quit();
 });
 

@@ -1,25 +1,26 @@
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deleteByPrefix } from "../../sandbox/support/redis-keys.ts";
 import { type DecisionDeps, decide } from "../../src/approvals/decide.ts";
 import { closeAsDecidedInErp } from "../../src/approvals/erp-decide.ts";
 import { createApprovalStore } from "../../src/approvals/store.ts";
 import type { ApprovalSubject } from "../../src/approvals/types.ts";
 import { AuditLog } from "../../src/audit/log.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { auditInputOf } from "../../src/slack/audit-sink.ts";
+import { connectTestRedis, testPrefix } from "../support/redis.ts";
 
 // A worker SIGKILLed right after the approval's state moved left a decision without its
 // approval.decided entry (chaos --approvals, invoice 1000075). The entry now lands with the move.
-const prefix = `test:approvals-transition-audit:${randomBytes(4).toString("hex")}:`;
-let redis: Redis;
+const prefix = testPrefix(`test:approvals-transition-audit:${randomBytes(4).toString("hex")}`);
+let redis: RedisClient;
 let log: AuditLog;
 beforeAll(() => {
-  redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+  redis = connectTestRedis();
   log = new AuditLog({ redis, prefix });
 });
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
+  await deleteByPrefix(redis, prefix);
   await redis.quit();
 });
 

@@ -28,7 +28,11 @@ describe("environment", () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.env.slackApiUrl).toBe("https://slack.com/api/");
-    expect(r.env.redis).toEqual({ mode: "single", url: "redis://127.0.0.1:6379" });
+    expect(r.env.redis).toEqual({
+      mode: "single",
+      url: "redis://127.0.0.1:6379",
+      replicaAcks: { replicas: 0, timeoutMs: 500 },
+    });
     expect(r.env.port).toBe(3000);
     expect(r.env.routingFile).toBe("routing.yml");
     expect(r.env.redisPrefix).toBe("cs:");

@@ -34,6 +34,8 @@ describe("REDIS_* variables choose single node, Sentinel or Cluster", () => {
     expect(r.env.redis).toEqual({
       mode: "single",
       url: "redis://app:s3cr%40t-pass@10.0.0.5:6380/2",
+      // a single node has no replica to wait for
+      replicaAcks: { replicas: 0, timeoutMs: 500 },
     });
     expect(r.secrets).toContain("s3cr@t-pass");
     expect(describeTarget(r.env.redis)).toBe("single 10.0.0.5:6380");
@@ -64,6 +66,8 @@ describe("REDIS_* variables choose single node, Sentinel or Cluster", () => {
       name: "cs-master",
       auth: { password: "data-node-pass", tls: true },
       sentinelPassword: "sentinel-pass",
+      // a failover loses what the promoted replica had not received: wait for one by default
+      replicaAcks: { replicas: 1, timeoutMs: 500 },
     });
     expect(r.secrets).toEqual(expect.arrayContaining(["data-node-pass", "sentinel-pass"]));
     expect(r.env.redisPrefix).toBe("cs:");
@@ -83,8 +87,18 @@ describe("REDIS_* variables choose single node, Sentinel or Cluster", () => {
         { host: "127.0.0.1", port: 7002 },
       ],
       auth: {},
+      replicaAcks: { replicas: 1, timeoutMs: 500 },
     });
     expect(r.env.redisPrefix).toBe("{cs}:");
+    const noReplicas = loadEnv({ ...base, REDIS_CLUSTER_NODES: "h:7001", REDIS_REPLICA_ACKS: "0" });
+    expect(noReplicas.ok && noReplicas.env.redis.replicaAcks).toEqual({
+      replicas: 0,
+      timeoutMs: 500,
+    });
+    expect(problemsOf({ REDIS_REPLICA_ACKS: "one", REDIS_REPLICA_TIMEOUT_MS: "-5" })).toEqual([
+      { variable: "REDIS_REPLICA_ACKS", message: "expected a whole number from 0 to 16" },
+      { variable: "REDIS_REPLICA_TIMEOUT_MS", message: "expected a whole number from 0 to 60000" },
+    ]);
   });
 
   it("refuses a Cluster prefix without a hash tag, naming REDIS_PREFIX", () => {

@@ -1,14 +1,14 @@
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuditLog } from "../../src/audit/log.ts";
 import { admit } from "../../src/delivery/admit.ts";
 import { deliveryKeys } from "../../src/delivery/keys.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { paymentAlert } from "./emu.ts";
 import { cleanup, connect, uniquePrefix } from "./helpers.ts";
 
 const CH = "C0ADMIT01";
-let redis: Redis;
+let redis: RedisClient;
 let queue: Queue;
 const prefix = uniquePrefix("admit");
 const keys = deliveryKeys(prefix);

@@ -1,4 +1,3 @@
-import type { Redis } from "ioredis";
 import { defaultSeed } from "../../sandbox/slack-emu/seed.ts";
 import { type SlackEmu, startSlackEmu } from "../../sandbox/slack-emu/server.ts";
 import type { WorkspaceSeed } from "../../sandbox/slack-emu/types.ts";
@@ -6,6 +5,7 @@ import type { Alert } from "../../src/alerts/alert.ts";
 import { createAlert } from "../../src/alerts/alert.ts";
 import type { CanonicalRecord } from "../../src/infor/records.ts";
 import { parseRecord } from "../../src/infor/records.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 
 /** The default workspace plus `n` channels the bot is in: C0LOAD0000 … */
 export function seedWithChannels(n: number): WorkspaceSeed {
@@ -73,7 +73,7 @@ export async function waitFor<T>(
   }
 }
 
-export async function pendingCount(redis: Redis, prefix: string): Promise<number> {
+export async function pendingCount(redis: RedisClient, prefix: string): Promise<number> {
   return redis.zcard(`${prefix}dlv:pending`);
 }
 

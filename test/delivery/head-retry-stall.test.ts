@@ -1,8 +1,8 @@
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { QUIET_END_JOB } from "../../src/delivery/context.ts";
 import type { Delivery } from "../../src/delivery/delivery.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { paymentAlert, startEmu, waitFor } from "./emu.ts";
 import { cleanup, connect, uniquePrefix } from "./helpers.ts";
@@ -12,7 +12,7 @@ const FIN = "C0FINANCE1";
 /** Jobs of other work in the wait list ahead of the retry (the chaos run had ~9,400). */
 const BACKLOG = 3000;
 const prefix = uniquePrefix("head-retry");
-let redis: Redis;
+let redis: RedisClient;
 let emu: SlackEmu;
 let d: Delivery | undefined;
 

@@ -1,9 +1,9 @@
-import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
 import type { Delivery } from "../../src/delivery/delivery.ts";
 import { deliveryKeys } from "../../src/delivery/keys.ts";
 import { Markers } from "../../src/delivery/markers.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { paymentAlert, startEmu, waitFor } from "./emu.ts";
 import { cleanup, connect, uniquePrefix } from "./helpers.ts";
@@ -16,7 +16,7 @@ import { cleanup, connect, uniquePrefix } from "./helpers.ts";
  */
 const SCALE = 20;
 const FIN = "C0FINANCE1";
-let redis: Redis;
+let redis: RedisClient;
 let emu: SlackEmu;
 const prefix = uniquePrefix("marker-audit");
 

@@ -1,15 +1,15 @@
 import type { ChildProcess } from "node:child_process";
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
 import type { Delivery } from "../../src/delivery/delivery.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { loadChannel, paymentAlert, startEmu, waitFor } from "./emu.ts";
 import { cleanup, connect, REDIS_URL, uniquePrefix } from "./helpers.ts";
 import { killGroup, startWorkerProcess, stopWorkerProcess } from "./procs.ts";
 
 const SCALE = 20;
-let redis: Redis;
+let redis: RedisClient;
 let emu: SlackEmu;
 const prefixes: string[] = [];
 const children: ChildProcess[] = [];

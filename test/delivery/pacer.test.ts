@@ -1,4 +1,3 @@
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PaceSettings } from "../../src/delivery/config.ts";
 import { deliveryKeys } from "../../src/delivery/keys.ts";
@@ -9,10 +8,11 @@ import {
   DEFAULT_LEARN,
   initialPace,
 } from "../../src/delivery/pacing-math.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { cleanup, connect, uniquePrefix } from "./helpers.ts";
 
 const prefix = uniquePrefix("pacer");
-let redis: Redis;
+let redis: RedisClient;
 beforeAll(() => {
   redis = connect();
 });

@@ -1,10 +1,10 @@
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { slackLimits } from "../../sandbox/slack-emu/limits.ts";
 import { startSlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { createAlert } from "../../src/alerts/alert.ts";
 import type { Delivery } from "../../src/delivery/delivery.ts";
 import { deliveryKeys } from "../../src/delivery/keys.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { loadChannel, payment, paymentAlert, seedWithChannels, waitFor } from "./emu.ts";
 import { cleanup, connect, REDIS_URL, uniquePrefix } from "./helpers.ts";
@@ -12,7 +12,7 @@ import { cleanup, connect, REDIS_URL, uniquePrefix } from "./helpers.ts";
 // Pacing that learns: the emulator allows bursts of 0, 1 or 3 per channel (Slack publishes
 // none), two deliveries on separate connections (two replicas) share the pacer through Redis.
 const SCALE = 20;
-let redis: Redis;
+let redis: RedisClient;
 const prefixes: string[] = [];
 
 beforeAll(() => {

@@ -1,14 +1,14 @@
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { createAlert } from "../../src/alerts/alert.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { payment, paymentAlert, startEmu, waitFor } from "./emu.ts";
 import { cleanup, connect, uniquePrefix } from "./helpers.ts";
 
 const CH = "C0CC100001";
 const prefix = uniquePrefix("quiet");
-let redis: Redis;
+let redis: RedisClient;
 let emu: SlackEmu;
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSlackEmu } from "../../sandbox/slack-emu/server.ts";
 import type { Delivery } from "../../src/delivery/delivery.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { paymentAlert, waitFor } from "./emu.ts";
 import { cleanup, connect, REDIS_URL, uniquePrefix } from "./helpers.ts";
@@ -11,7 +11,7 @@ import { cleanup, connect, REDIS_URL, uniquePrefix } from "./helpers.ts";
 const SCALE = 20;
 const FIN = "C0FINANCE1";
 const prefix = uniquePrefix("delivery429");
-let redis: Redis;
+let redis: RedisClient;
 
 beforeAll(() => {
   redis = connect();

@@ -1,14 +1,14 @@
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
 import type { Delivery } from "../../src/delivery/delivery.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { paymentAlert, pendingCount, startEmu, waitFor } from "./emu.ts";
 import { cleanup, connect, uniquePrefix } from "./helpers.ts";
 
 const SCALE = 20;
 const FIN = "C0FINANCE1";
-let redis: Redis;
+let redis: RedisClient;
 let emu: SlackEmu;
 const prefix = uniquePrefix("requeue-delivered");
 

@@ -1,12 +1,12 @@
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRouting } from "../../src/config/routing-load.ts";
 import { recordKey } from "../../src/infor/records.ts";
 import { createExceptionPipeline } from "../../src/pipeline/compose.ts";
 import { lookupsFromSources } from "../../src/pipeline/lookups.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { cleanup, connect, eventFor, FakeApprovals, invoice, po, uniquePrefix } from "./helpers.ts";
 
-let redis: Redis;
+let redis: RedisClient;
 const prefix = uniquePrefix("pipeline-compose");
 beforeAll(() => {
   redis = connect();

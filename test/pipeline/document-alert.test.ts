@@ -1,8 +1,8 @@
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Alert } from "../../src/alerts/alert.ts";
 import { recordKey } from "../../src/infor/records.ts";
 import { createExceptionTracker } from "../../src/pipeline/exception-tracker.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import {
   cleanup,
   connect,
@@ -16,7 +16,7 @@ import {
   uniquePrefix,
 } from "./helpers.ts";
 
-let redis: Redis;
+let redis: RedisClient;
 const prefixes: string[] = [];
 beforeAll(() => {
   redis = connect();

@@ -1,4 +1,3 @@
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Alert } from "../../src/alerts/alert.ts";
 import { recordKey } from "../../src/infor/records.ts";
@@ -6,6 +5,7 @@ import {
   createExceptionTracker,
   type ExceptionTracker,
 } from "../../src/pipeline/exception-tracker.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import {
   cleanup,
   connect,
@@ -19,7 +19,7 @@ import {
   uniquePrefix,
 } from "./helpers.ts";
 
-let redis: Redis;
+let redis: RedisClient;
 let prefix: string;
 let lookups: FakeLookups;
 let approvals: FakeApprovals;

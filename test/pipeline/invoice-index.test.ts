@@ -1,15 +1,15 @@
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordKey } from "../../src/infor/records.ts";
 import { createInvoiceIndex } from "../../src/pipeline/invoice-index.ts";
 import { pipelineKeys } from "../../src/pipeline/keys.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { cleanup, connect, invoice, uniquePrefix } from "./helpers.ts";
 
 /**
  * A page's view of the suppliers' invoices (one read per supplier) answers `all` as Redis
  * would: with the page's own writes, and with another writer's once a write notices it.
  */
-let redis: Redis;
+let redis: RedisClient;
 const prefix = uniquePrefix("invoice-index");
 
 beforeAll(() => {
@@ -24,7 +24,7 @@ afterAll(async () => {
 const keys = (all: { invoiceNumber: string }[]) => all.map((i) => i.invoiceNumber);
 
 describe("invoice index view", () => {
-  it("answers like Redis through the page's writes, other writers and trimming", async () => {
+  it("answers like RedisClient through the page's writes, other writers and trimming", async () => {
     const o = { redis, keys: pipelineKeys(prefix), maxPerSupplier: 4, ttlMs: 60_000 };
     const index = createInvoiceIndex(o);
     const other = createInvoiceIndex(o);

@@ -1,6 +1,6 @@
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MatchPolicy } from "../../src/rules/match-policy.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { cleanup, connect, matchPolicy, uniquePrefix } from "./helpers.ts";
 import { backfillSim, openedByBatch } from "./sim-run.ts";
 
@@ -10,7 +10,7 @@ import { backfillSim, openedByBatch } from "./sim-run.ts";
  * read with the right setting flags only the built-in over-receipt case; the invoice itself is
  * never counted twice.
  */
-let redis: Redis;
+let redis: RedisClient;
 const prefixes: string[] = [];
 
 beforeAll(() => {

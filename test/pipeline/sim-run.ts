@@ -1,4 +1,3 @@
-import type { Redis } from "ioredis";
 import type { InforSimOptions } from "../../sandbox/infor-sim/options.ts";
 import { type InforSim, startInforSim } from "../../sandbox/infor-sim/server.ts";
 import type { Alert } from "../../src/alerts/alert.ts";
@@ -8,6 +7,7 @@ import { createM3Source } from "../../src/infor/m3-source.ts";
 import { createExceptionTracker } from "../../src/pipeline/exception-tracker.ts";
 import { lookupsFromSources } from "../../src/pipeline/lookups.ts";
 import type { MatchPolicy } from "../../src/rules/match-policy.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { createAlertSink } from "../../src/sync/alert-sink.ts";
 import { runPoll } from "../../src/sync/poll.ts";
 import { routingPolicy } from "./helpers.ts";
@@ -28,7 +28,7 @@ export interface SimRun {
  * starts those reads when the page arrives, while the page before is handled.
  */
 export async function backfillSim(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   simOptions: InforSimOptions,
   matchPolicy: MatchPolicy,

@@ -1,7 +1,7 @@
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InforSim } from "../../sandbox/infor-sim/server.ts";
 import type { Alert } from "../../src/alerts/alert.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { cleanup, connect, matchPolicy, uniquePrefix } from "./helpers.ts";
 import { backfillSim, type SimRun } from "./sim-run.ts";
 
@@ -10,7 +10,7 @@ import { backfillSim, type SimRun } from "./sim-run.ts";
  * AAA), imported by a deliberate backfill through sync and the pipeline: each comes out as the
  * exception a clerk would expect, read through the real M3 client and mappers.
  */
-let redis: Redis;
+let redis: RedisClient;
 let sim: InforSim;
 let run: SimRun | undefined;
 const prefix = uniquePrefix("pipeline-scenarios");

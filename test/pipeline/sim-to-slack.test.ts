@@ -1,4 +1,3 @@
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type InforSim, startInforSim } from "../../sandbox/infor-sim/server.ts";
 import { type SlackEmu, startSlackEmu } from "../../sandbox/slack-emu/server.ts";
@@ -12,6 +11,7 @@ import { parseIonapi } from "../../src/infor/ionapi.ts";
 import { createM3Source } from "../../src/infor/m3-source.ts";
 import { approvalHooks, createExceptionPipeline } from "../../src/pipeline/compose.ts";
 import { lookupsFromSources } from "../../src/pipeline/lookups.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { createAlertSink } from "../../src/sync/alert-sink.ts";
 import type { SyncDeps } from "../../src/sync/deps.ts";
@@ -56,7 +56,7 @@ tolerances:
     pricePercent: 2
 `;
 
-let redis: Redis;
+let redis: RedisClient;
 let prefix: string;
 let sim: InforSim;
 let emu: SlackEmu;

@@ -1,11 +1,11 @@
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pipelineKeys } from "../../src/pipeline/keys.ts";
 import { createStateStore } from "../../src/pipeline/state-store.ts";
 import type { InvoiceState } from "../../src/pipeline/types.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { cleanup, connect, invoice, uniquePrefix } from "./helpers.ts";
 
-let redis: Redis;
+let redis: RedisClient;
 const prefix = uniquePrefix("pipeline-store");
 
 beforeAll(() => {

@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { cleanup, connect, matchPolicy, uniquePrefix } from "./helpers.ts";
 import { backfillSim } from "./sim-run.ts";
 
@@ -8,7 +8,7 @@ import { backfillSim } from "./sim-run.ts";
  * data read PO by PO: the same alerts (ids, kinds, exception types), in both sim modes, for
  * fewer ION requests.
  */
-let redis: Redis;
+let redis: RedisClient;
 const prefixes: string[] = [];
 
 beforeAll(() => {

@@ -1,5 +1,4 @@
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { pushIngest } from "../../src/app/push.ts";
@@ -7,6 +6,7 @@ import { signBody } from "../../src/ops/bod/auth.ts";
 import { createMetrics } from "../../src/ops/metrics.ts";
 import { pushRoute } from "../../src/ops/push/handler.ts";
 import { type OpsServer, startOpsServer } from "../../src/ops/routes.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { PUSH_READ_JOB_NAME, type PushReadJobData } from "../../src/sync/schedules.ts";
 import { httpRequest } from "../ops/helpers.ts";
 import { cleanup, connect, uniquePrefix } from "../sync/helpers.ts";
@@ -20,7 +20,7 @@ const SECRET = "push-test-secret-0123456789abcdef";
 const TOKEN = "push-test-bearer-token-abcdef012345";
 const MAX = 8 * 1024;
 
-let redis: Redis;
+let redis: RedisClient;
 let prefix: string;
 let queue: Queue;
 let server: OpsServer;

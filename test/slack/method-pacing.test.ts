@@ -1,14 +1,14 @@
 import { type FetchFunction, LogLevel, WebClient } from "@slack/web-api";
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { slackLimits } from "../../sandbox/slack-emu/limits.ts";
 import { startSlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { deliveryKeys } from "../../src/delivery/keys.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { METHOD_TIERS, methodOf, pacedFetch } from "../../src/slack/destination/method-pacing.ts";
 import { cleanup, connect, uniquePrefix } from "../delivery/helpers.ts";
 
 const SCALE = 20;
-let redis: Redis;
+let redis: RedisClient;
 const prefix = uniquePrefix("method-pacing");
 beforeAll(() => {
   redis = connect();
@@ -20,7 +20,7 @@ afterAll(async () => {
 
 const home = { type: "home", blocks: [{ type: "section", text: { type: "mrkdwn", text: "hi" } }] };
 
-describe("every tiered method paced through Redis (pacedFetch)", () => {
+describe("every tiered method paced through RedisClient (pacedFetch)", () => {
   it("knows the tiers the issue names", () => {
     expect(METHOD_TIERS["chat.update"]).toBe(3);
     expect(METHOD_TIERS["chat.postEphemeral"]).toBe(4);

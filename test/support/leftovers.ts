@@ -2,12 +2,14 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import { createRedisClient, type RedisClient, scanKeys } from "../../src/shared/redis-client.ts";
+import { describeTestRedis, testRedisTarget } from "./redis.ts";
 
 /**
  * vitest globalSetup: a test run leaves nothing behind. Every test process gets a temp folder
  * of its own (TMPDIR, which os.tmpdir() and Chromium honour), so what is left in it at the end
  * was left by this run and by nobody else on the machine; and no Redis key without a TTL may
- * appear on REDIS_URL during the run (a key with a TTL goes by itself, one without stays
+ * appear on the tests' Redis (REDIS_URL, or the Cluster or Sentinel set of test/support/redis.ts) during the run (a key with a TTL goes by itself, one without stays
  * forever). Either fails the run, naming what was left.
  */
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -44,7 +46,7 @@ export async function teardown(): Promise<void> {
     const added = [...(await persistentKeys())].filter((k) => !before.has(k)).sort();
     if (added.length > 0) {
       problems.push(
-        `${added.length} Redis key(s) without a TTL left on ${redactedUrl(REDIS_URL)}: ${added.slice(0, SHOWN).join(", ")}${added.length > SHOWN ? ", …" : ""}`,
+        `${added.length} Redis key(s) without a TTL left on ${where()}: ${added.slice(0, SHOWN).join(", ")}${added.length > SHOWN ? ", …" : ""}`,
       );
     }
   }
@@ -55,33 +57,40 @@ export async function teardown(): Promise<void> {
 
 /** Keys with no expiry (TTL -1), by SCAN so a shared Redis is never blocked. */
 async function persistentKeys(): Promise<Set<string>> {
-  const redis = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
-    retryStrategy: () => null,
-  });
+  const target = testRedisTarget();
+  const redis: RedisClient =
+    target.mode === "single"
+      ? new Redis(REDIS_URL, {
+          lazyConnect: true,
+          maxRetriesPerRequest: 1,
+          connectTimeout: 2_000,
+          retryStrategy: () => null,
+        })
+      : createRedisClient(target, { maxRetriesPerRequest: 1, retryStrategy: () => null });
   try {
-    await redis.connect();
+    if (redis instanceof Redis && target.mode === "single") await redis.connect();
     const out = new Set<string>();
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "COUNT", 1000);
-      cursor = next;
-      if (keys.length === 0) continue;
-      const p = redis.pipeline();
-      for (const k of keys) p.pttl(k);
-      const ttls = (await p.exec()) ?? [];
-      keys.forEach((k, i) => {
-        if (ttls[i]?.[1] === -1) out.add(k);
-      });
-    } while (cursor !== "0");
+    // Every master of a Cluster; each batch's TTLs read on the node that holds it.
+    await scanKeys(
+      redis,
+      "*",
+      async (keys, node) => {
+        const p = node.pipeline();
+        for (const k of keys) p.pttl(k);
+        const ttls = (await p.exec()) ?? [];
+        keys.forEach((k, i) => {
+          if (ttls[i]?.[1] === -1) out.add(k);
+        });
+      },
+      1000,
+    );
     return out;
   } finally {
     redis.disconnect();
   }
 }
 
-function redactedUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, "//***@");
+/** Hosts and ports only: a password in REDIS_URL is never printed. */
+function where(): string {
+  return describeTestRedis();
 }

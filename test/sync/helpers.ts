@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll } from "vitest";
 import { deleteByPrefix } from "../../sandbox/support/redis-keys.ts";
 import type { Entity } from "../../src/infor/records.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import type {
   ChangeBatch,
   ChangeEvent,
@@ -11,40 +11,41 @@ import type {
   SyncSink,
 } from "../../src/sync/sink.ts";
 import type { RecordSource, SourcePage } from "../../src/sync/source.ts";
+import { connectTestRedis, testPrefix } from "../support/redis.ts";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
-export function connect(): Redis {
-  return new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+export function connect(): RedisClient {
+  return connectTestRedis();
 }
 
 export function uniquePrefix(file: string): string {
-  return `test:${file}:${randomUUID().slice(0, 8)}:`;
+  return testPrefix(`test:${file}:${randomUUID().slice(0, 8)}`);
 }
 
-export async function cleanup(redis: Redis, prefix: string): Promise<void> {
+export async function cleanup(redis: RedisClient, prefix: string): Promise<void> {
   await deleteByPrefix(redis, prefix);
 }
 
 export interface FileRedis {
   /** The file's shared connection. */
-  redis: Redis;
+  redis: RedisClient;
   /** The file's first prefix. */
   prefix: string;
   /** A further prefix (one per test, say), swept with the others after the file. */
   newPrefix(label?: string): string;
   /** A further connection (one per simulated process), quit after the file. */
-  connection(): Redis;
+  connection(): RedisClient;
 }
 
 /**
- * Redis for one test file (call at the top level): every prefix it hands out is swept and every
+ * RedisClient for one test file (call at the top level): every prefix it hands out is swept and every
  * connection quit after the file, since BullMQ and ioredis leave connections they were given open.
  */
 export function fileRedis(file: string): FileRedis {
-  const connections: Redis[] = [];
+  const connections: RedisClient[] = [];
   const prefixes: string[] = [];
-  const connection = (): Redis => {
+  const connection = (): RedisClient => {
     const c = connect();
     connections.push(c);
     return c;

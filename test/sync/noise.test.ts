@@ -1,9 +1,9 @@
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { type Alert, createAlert } from "../../src/alerts/alert.ts";
 import { toNoisePolicy } from "../../src/config/noise-policy.ts";
 import { parseRouting } from "../../src/config/routing-load.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { recordMessage } from "../../src/slack/blocks/records.ts";
 import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { createAlertSink } from "../../src/sync/alert-sink.ts";
@@ -32,7 +32,7 @@ noise:
 `;
 
 const prefix = uniquePrefix("noise");
-let redis: Redis;
+let redis: RedisClient;
 let emu: SlackEmu;
 beforeAll(async () => {
   redis = connect();

@@ -1,9 +1,9 @@
-import type { Redis } from "ioredis";
 import { startInforSim } from "../../sandbox/infor-sim/server.ts";
 import { createInforClient } from "../../src/infor/create-client.ts";
 import { parseIonapi } from "../../src/infor/ionapi.ts";
 import type { SourceWarning } from "../../src/infor/m3/column-catalog.ts";
 import { createM3Source } from "../../src/infor/m3-source.ts";
+import type { RedisClient } from "../../src/shared/redis-client.ts";
 import type { SyncDeps } from "../../src/sync/deps.ts";
 import { RecordingSink } from "./helpers.ts";
 
@@ -12,7 +12,7 @@ import { RecordingSink } from "./helpers.ts";
  * client and M3 source, columns kept in Redis under `prefix`; changes land in a RecordingSink.
  */
 export async function startSimSync(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   strict: boolean,
   onWarning?: (w: SourceWarning) => void,
