@@ -294,6 +294,33 @@ describe("line decisions on an invoice's one message (signed requests through Bo
     expect(flowCalls(inv.inbn)).toEqual([]);
   });
 
+  it("App Home bulk approve of one line approves that line in M3 (CMS742MI), not the invoice", async () => {
+    const inv = flowInvoice(2);
+    const { approvals, ts } = await postDocument(inv, 2);
+    const [one, two] = approvals as [Approval, Approval];
+    await h.emu.platform.appHomeOpened(APPROVER_1);
+    const home = await eventually(() => {
+      const v = h.emu.inspect.home(APPROVER_1);
+      return v && textOf(v.blocks).includes(two.id) ? v : undefined;
+    });
+    await h.emu.platform.blockAction({
+      userId: APPROVER_1,
+      viewId: home.id,
+      action: { action_id: "home.bulk_approve", value: "bulk" },
+      values: {
+        "home.bulk": {
+          "home.bulk_select": {
+            type: "checkboxes",
+            selected_options: [{ text: { type: "plain_text", text: two.title }, value: two.id }],
+          },
+        },
+      },
+    });
+    await eventually(() => lineState(ts, two).includes("Approved"));
+    expect(flowCalls(inv.inbn).map((d) => [d.route, d.line])).toEqual([["CMS742MI", 2]]);
+    expect((await store.get(one.id))?.state).toBe("pending");
+  });
+
   it("Approve all with a line already decided: the invoice goes to M3 once (CMS740MI), open lines follow", async () => {
     const inv = flowInvoice(3);
     const { approvals, ts } = await postDocument(inv, 3);

@@ -4,6 +4,7 @@ import type { Approval } from "../../approvals/types.ts";
 import { codeOf } from "../../shared/error-code.ts";
 import type { ApprovalActionDeps } from "../actions/approval-actions.ts";
 import { renderOutcome } from "../actions/approval-outcome.ts";
+import { lineScope } from "../actions/document-scope.ts";
 import { decisionLine, supersededLine } from "../views/approval-view.ts";
 import { button, context, esc, formatMoney, modal, section, truncate } from "../views/format.ts";
 import type { SlackBlock } from "../views/types.ts";
@@ -89,7 +90,16 @@ export function registerBulkApprove(app: App, deps: ApprovalActionDeps): void {
     const lines: string[] = [];
     let approved = 0;
     for (const id of picked) {
-      const outcome = await decide(deps, { approvalId: id, verb: "approve", actor: user });
+      // A line of an invoice's message is approved as that line (M3 line approval), as its own
+      // button would; the invoice's own approval as the invoice.
+      const stored = await deps.store.get(id);
+      const scope = stored ? await lineScope(deps.store, stored) : undefined;
+      const outcome = await decide(deps, {
+        approvalId: id,
+        verb: "approve",
+        actor: user,
+        ...(scope ? { scope } : {}),
+      });
       if (outcome.kind === "done" && outcome.approval.state === "approved") approved += 1;
       lines.push(summaryLine(id, outcome));
       // The channel message and thread follow as for a click; its private notes are not needed.
