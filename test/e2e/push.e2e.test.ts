@@ -52,22 +52,25 @@ function alertIds(sino: string): string[] {
   );
 }
 
-/** Waits until the messages about `sino` stop changing (the pipeline's exception follows the
- * invoice's own alert, paced 1/s per channel), then returns their alert ids. */
+/**
+ * Nothing left that could still post: no sync job (poll or push read) waiting, delayed or
+ * running, and no alert unfinished in delivery (its `pending` set). Then the messages about a
+ * record are final: a condition, not a quiet period that a busy machine can outlast.
+ */
+async function drained(): Promise<boolean> {
+  const counts = await queue.getJobCounts("active", "waiting", "prioritized");
+  if (Object.values(counts).some((n) => n > 0)) return false;
+  // The schedulers' next polls (every hour here) always wait in "delayed"; a read retried after
+  // a busy lock waits there too, and that one counts.
+  const delayed = await queue.getJobs(["delayed"]);
+  if (delayed.some((j) => !j.repeatJobKey)) return false;
+  return (await redis.zcard(`${prefix}dlv:pending`)) === 0;
+}
+
+/** The alert ids of the messages about `sino`, once everything queued has been delivered. */
 async function settled(sino: string): Promise<string[]> {
-  let last = "";
-  let since = Date.now();
-  const until = Date.now() + 20_000;
-  for (;;) {
-    const now = JSON.stringify(alertIds(sino));
-    if (now !== last) {
-      last = now;
-      since = Date.now();
-    } else if (Date.now() - since >= 3000 || Date.now() > until) {
-      return JSON.parse(now) as string[];
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await eventually(drained, 60_000, "sync and delivery queues drained");
+  return alertIds(sino);
 }
 
 async function poll(entity: "supplier_invoice" | "purchase_order"): Promise<void> {
@@ -208,7 +211,7 @@ describe("M3 event → one Slack message", () => {
       60_000,
       "messages of the dropped events, from the poll",
     );
-    await new Promise((r) => setTimeout(r, 2000));
+    await eventually(drained, 60_000, "sync and delivery queues drained");
     for (const s of sinos) {
       const ids = alertIds(s);
       expect(ids.length, s).toBeGreaterThan(0);

@@ -17,13 +17,18 @@ describe("TokenManager against the ION simulator", () => {
     const clock = new FakeClock();
     const tm = new TokenManager({ credentials: parseIonapi(running.ionapi), clock });
     const first = await tm.getToken();
+    const expiry = () => tm.expiresAt?.getTime() ?? 0;
+    const firstExpiry = expiry();
     clock.advance(3300_000); // past the proactive refresh point (55 min of 60)
     const second = await tm.getToken(); // serves the old token, refreshes behind it
     expect(second).toBe(first);
-    await new Promise((r) => setTimeout(r, 50));
+    // The refresh runs behind the served token: wait until its token is stored (a later expiry),
+    // however busy the machine, before the clock moves on.
+    await expect.poll(expiry, { timeout: 10_000, interval: 10 }).toBeGreaterThan(firstExpiry);
+    const secondExpiry = expiry();
     clock.advance(3300_000);
     await tm.getToken();
-    await new Promise((r) => setTimeout(r, 50));
+    await expect.poll(expiry, { timeout: 10_000, interval: 10 }).toBeGreaterThan(secondExpiry);
     expect(tm.stats).toMatchObject({ passwordGrants: 1, refreshes: 2, rejected: 0 });
     expect(running.control.counters()).toMatchObject({ refreshes: 2, invalidGrants: 0 });
     await tm.revoke();
