@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { type Alert, createAlert } from "../alerts/alert.ts";
+import { countOnce } from "../shared/count-once.ts";
 import type { DeliveryContext } from "./context.ts";
 import { promoteNext } from "./line.ts";
 
@@ -44,9 +46,13 @@ export async function deadLetter(
   if (!ops || alert.kind === "ops") return;
   const window = ctx.config.opsBurstWindowMs;
   const burstKey = keys.opsBurst(reason);
-  const first = await redis.set(burstKey, String(now), "PX", window, "NX");
-  await redis.hincrby(`${burstKey}:count`, String(Math.floor(now / window)), 1);
-  if (first !== "OK") return;
+  // The first dead letter of a burst posts the ops alert. Its own token tells a SET NX that
+  // ioredis re-sent after a reconnect (the first one had set the key) from another writer's.
+  const token = `${now}:${randomBytes(6).toString("hex")}`;
+  const set = await redis.set(burstKey, token, "PX", window, "NX");
+  const first = set === "OK" || (await redis.get(burstKey)) === token;
+  await countOnce(redis, `${burstKey}:count`, String(Math.floor(now / window)));
+  if (!first) return;
   const opsAlert = createAlert({
     kind: "ops",
     channel: ops,

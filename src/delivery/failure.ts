@@ -1,5 +1,6 @@
 import type { Job } from "bullmq";
 import type { Alert } from "../alerts/alert.ts";
+import { countOnce } from "../shared/count-once.ts";
 import type { DeliveryContext } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
 import type { JobResult } from "./job-result.ts";
@@ -34,7 +35,7 @@ export async function handleFailure(
     await markers.clearInflight(alert.id);
     if (parentTs) await pacer.methodRateLimited(destination.methods.update, outcome.retryAfterMs);
     else await pacer.rateLimited(channel, outcome.retryAfterMs);
-    await redis.hincrby(keys.stats, "rate_limited", 1);
+    await countOnce(redis, keys.stats, "rate_limited");
     return delay(job, token, outcome.retryAfterMs, parentTs ? undefined : ctx);
   }
   if (parentTs && destination.editGone(outcome)) {

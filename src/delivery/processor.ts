@@ -7,6 +7,7 @@ import {
   threadReplyAlert,
 } from "../alerts/alert.ts";
 import type { DecisionView } from "../approvals/decisions.ts";
+import { countOnce } from "../shared/count-once.ts";
 import {
   type DeliveryContext,
   type PostJobData,
@@ -71,7 +72,7 @@ async function deliver(
   const done = snap.delivered;
   if (done) {
     await finishSkipped(ctx, alert, { reason: "already_delivered", ts: done.ts });
-    await redis.hincrby(keys.stats, "duplicates_avoided", 1);
+    await countOnce(redis, keys.stats, "duplicates_avoided");
     return { status: "duplicate", detail: done.ts };
   }
   const digestId = snap.digestId;
@@ -301,7 +302,7 @@ async function outOfLine(
   const snap = await ctx.markers.snapshot(alert.id, alert.channel, alert.subject);
   if (snap.delivered) {
     await finishSkipped(ctx, alert, { reason: "already_delivered", ts: snap.delivered.ts });
-    await ctx.redis.hincrby(ctx.keys.stats, "duplicates_avoided", 1);
+    await countOnce(ctx.redis, ctx.keys.stats, "duplicates_avoided");
     return { status: "duplicate", detail: snap.delivered.ts };
   }
   if (snap.digestId) {

@@ -74,20 +74,34 @@ function itemOf(a: Alert, title: string): DigestItem & { at: string } {
   };
 }
 
+/**
+ * SET NX the lock with this writer's token, retrying for up to `waitMs`; the token, or undefined
+ * when another writer kept it. ioredis sends a command again after a reconnect when the reply was
+ * lost: a SET NX that had taken the lock then answers "not set", and the token says it is ours.
+ */
+export async function takeLock(
+  redis: RedisClient,
+  key: string,
+  token: string,
+  ttlMs: number,
+  waitMs: number,
+): Promise<string | undefined> {
+  const until = Date.now() + waitMs;
+  do {
+    if ((await redis.set(key, token, "PX", ttlMs, "NX")) === "OK") return token;
+    if ((await redis.get(key)) === token) return token;
+    await new Promise((r) => setTimeout(r, 25));
+  } while (Date.now() < until);
+  return undefined;
+}
+
 export function createNoiseGate(o: NoiseGateOptions): NoiseGate {
   const clock = o.clock ?? (() => new Date());
   const maxItems = o.maxItems ?? 500;
   const lockWaitMs = o.lockWaitMs ?? 15_000;
 
-  async function lock(key: string): Promise<string | undefined> {
-    const token = randomBytes(8).toString("hex");
-    const until = Date.now() + lockWaitMs;
-    while (Date.now() < until) {
-      if ((await o.redis.set(key, token, "PX", LOCK_TTL_MS, "NX")) === "OK") return token;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    return undefined;
-  }
+  const lock = (key: string) =>
+    takeLock(o.redis, key, randomBytes(8).toString("hex"), LOCK_TTL_MS, lockWaitMs);
 
   return {
     async pass(alert, enqueue) {

@@ -1,3 +1,4 @@
+import { countOnce } from "../shared/count-once.ts";
 import type { RedisClient } from "../shared/redis-client.ts";
 import { currentFailures } from "./failures.ts";
 import { type PollKey, parsePollKeyId, pollKeyId, type SyncKeys, schedulerId } from "./keys.ts";
@@ -92,7 +93,7 @@ export async function recordSkipped(
   keys: SyncKeys,
   key: PollKey,
 ): Promise<void> {
-  await redis.hincrby(keys.status(key), "total.skippedBusy", 1);
+  await countOnce(redis, keys.status(key), "total.skippedBusy");
 }
 
 export interface KeyStatus {

@@ -16,6 +16,7 @@ import { RedisRateLimiter } from "../../src/infor/http/rate-limiter.ts";
 import { RedisSignInGate } from "../../src/infor/http/signin-gate.ts";
 import { pipelineKeys } from "../../src/pipeline/keys.ts";
 import { createStateStore } from "../../src/pipeline/state-store.ts";
+import { countOnce } from "../../src/shared/count-once.ts";
 import { definedScripts } from "../../src/shared/lua-script.ts";
 import { auditInputOf } from "../../src/slack/audit-sink.ts";
 import { pacedFetch } from "../../src/slack/destination/method-pacing.ts";
@@ -173,6 +174,9 @@ describe("every Lua script's keys share one slot under a tagged prefix", () => {
       .poll(() => calls.some((c) => c.script === "lock-renew"), { timeout: 5000, interval: 20 })
       .toBe(true);
     await lease?.release();
+
+    // count-once: delivery's stats hash, and its operation marker beside it
+    await countOnce(client, keys.stats, "rate_limited");
 
     // infor (rpm-gcra, signin-window): one key each, built by create-client.ts from the prefix
     await new RedisRateLimiter(client, `${prefix}infor:rpm:T`, { limit: 6000 }).acquire();
