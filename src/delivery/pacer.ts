@@ -17,7 +17,7 @@ export type TakeResult =
 
 /**
  * What a send needs: a new message (channel + workspace), an edit (chat.update), a look-up in
- * the channel (conversations.history) or in a thread (conversations.replies: `lookupMethod`).
+ * the channel (conversations.history) or in a thread (conversations.replies: the `method` argument).
  */
 export type SendKind = "post" | "update" | "history";
 
@@ -135,8 +135,11 @@ export class Pacer {
     alertId: string,
     kind: SendKind = "post",
     line: Line = "post",
-    /** the method a look-up calls: each has its own tier budget, shared with pacedFetch's */
-    lookupMethod = "conversations.history",
+    /**
+     * The destination's method a look-up or an edit calls (Slack's by default): each has its own
+     * budget, shared with pacedFetch's for Slack.
+     */
+    method?: string,
   ): Promise<TakeResult> {
     const p = this.#pace;
     const k = this.#keys;
@@ -148,11 +151,12 @@ export class Pacer {
     if (kind === "history") {
       // A look-up does not post: only its method's own tier applies (history and replies are
       // two Tier 3 methods, two budgets).
-      buckets.push(k.methodTat(lookupMethod));
+      buckets.push(k.methodTat(method ?? "conversations.history"));
       bucketArgs.push(p.historyIntervalMs, p.historyToleranceMs, "fixed");
     } else if (kind === "update") {
-      // chat.update is not chat.postMessage: Tier 3 for the workspace, no channel slot.
-      buckets.push(k.methodTat("chat.update"));
+      // An edit is not a new message: its method's budget (Slack's chat.update: Tier 3 for the
+      // workspace), no channel slot.
+      buckets.push(k.methodTat(method ?? "chat.update"));
       bucketArgs.push(p.updateIntervalMs, p.updateToleranceMs, "fixed");
     } else {
       buckets.push(k.tat(channel), k.workspaceTat);

@@ -175,7 +175,9 @@ async function deliver(
   const noteThread = alert.note?.threadTs;
   const knownParent = editable ? snap.subjectTs : undefined;
   const line = knownParent ? await pacer.lineOf(channel, alert.id) : "post";
-  const gate = await pacer.take(channel, alert.id, knownParent ? "update" : "post", line);
+  const gate = knownParent
+    ? await pacer.take(channel, alert.id, "update", line, destination.methods.update)
+    : await pacer.take(channel, alert.id, "post", line);
   if (!gate.granted && gate.reason === "not_in_line")
     return outOfLine(ctx, job, token, alert, line);
   if (!gate.granted) {
