@@ -8,7 +8,11 @@ import type { Approval, ApprovalSubject } from "../../src/approvals/types.ts";
 import { createSlackApprovalNotifier } from "../../src/slack/actions/approval-notifier.ts";
 import { alertMessage } from "../../src/slack/blocks/alert.ts";
 import { checkMessage } from "../../src/slack/blocks/limits.ts";
-import { type ApproverCardsDeps, approverCards } from "../../src/slack/direct/approver-cards.ts";
+import {
+  type ApproverCardsDeps,
+  approverCards,
+  withApproverCards,
+} from "../../src/slack/direct/approver-cards.ts";
 import { invoice } from "../blocks/fixtures.ts";
 
 /** The fan-out of approvers' cards and their registration on the approval (real Redis). */
@@ -102,7 +106,7 @@ describe("approvers' cards", () => {
     expect((await store.get(approval.id))?.ts).toBe("2.000200");
   });
 
-  it("at most `limit` cards; a person who cannot be messaged is skipped", async () => {
+  it("at most `limit` cards, named approvers first; one who cannot be messaged is skipped", async () => {
     const { store, deps } = setup({
       limit: 2,
       eligible: () => ({ users: ["U0AGONE001", "U0BO000001", "U0ANNA0001"], groups: [] }),
@@ -110,7 +114,8 @@ describe("approvers' cards", () => {
     });
     const { alert } = await channelAlert(store, "C-2");
     const cards = await approverCards(deps, alert);
-    expect(cards.map((c) => c.channel)).toEqual(["D0ANNA0001", "D0BO000001"]);
+    // Named approvers first, in the bands' order; the group's member is cut by the limit.
+    expect(cards.map((c) => c.channel)).toEqual(["D0BO000001", "D0ANNA0001"]);
   });
 
   it("a later version edits the cards already sent; a decided approval asks nobody new", async () => {
@@ -129,6 +134,25 @@ describe("approvers' cards", () => {
     expect(await approverCards(deps, first[0] as Alert)).toEqual([]);
     const { needsDecision: _n, ...plain } = alert;
     expect(await approverCards(deps, plain as Alert)).toEqual([]);
+  });
+});
+
+describe("when a card cannot be made", () => {
+  it("the channel alert is queued anyway, and a missing scope says what to do", async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: "warn" }, { write: (l: string) => void lines.push(l) });
+    const { store, deps } = setup({
+      openIm: async () => {
+        throw Object.assign(new Error("An API error occurred: missing_scope"), {
+          data: { ok: false, error: "missing_scope" },
+        });
+      },
+    });
+    const { alert } = await channelAlert(store, "C-SCOPE");
+    const queued: Alert[] = [];
+    await withApproverCards(async (a) => void queued.push(a), deps, logger)(alert);
+    expect(queued.map((a) => a.id)).toEqual([alert.id]);
+    expect(lines.join("")).toContain("im:write");
   });
 });
 

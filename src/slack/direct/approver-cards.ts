@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { type Alert, decisionsAsked, directCardAlert } from "../../alerts/alert.ts";
 import type { ApprovalStore } from "../../approvals/store.ts";
 import { type Approval, isOpen } from "../../approvals/types.ts";
-import { codeOf } from "../../shared/error-code.ts";
+import { slackErrorCode } from "../commands/register.ts";
 
 export interface ApproverCardsDeps {
   store: ApprovalStore;
@@ -49,15 +49,20 @@ export async function approverCards(deps: ApproverCardsDeps, alert: Alert): Prom
   return out;
 }
 
+/**
+ * Who is asked, in order: the users the bands name, then the members of their user groups (a
+ * named approver comes before a group's member when `limit` cuts the list).
+ */
 async function askedUsers(deps: ApproverCardsDeps, approval: Approval): Promise<string[]> {
   const who = deps.eligible(approval);
   const users = new Set(who.users);
+  const members = new Set<string>();
   for (const group of who.groups) {
-    for (const member of await deps.groupMembers(group)) users.add(member);
+    for (const member of await deps.groupMembers(group)) members.add(member);
   }
+  const ordered = [...users, ...[...members].filter((m) => !users.has(m)).sort()];
   // Segregation of duties: whoever entered the document may not decide it, so is not asked.
-  if (approval.enteredBySlackId) users.delete(approval.enteredBySlackId);
-  return [...users].filter((u) => /^[UW][A-Z0-9]+$/.test(u)).sort();
+  return ordered.filter((u) => u !== approval.enteredBySlackId && /^[UW][A-Z0-9]+$/.test(u));
 }
 
 /**
@@ -76,9 +81,12 @@ export function withApproverCards(
     try {
       cards = await approverCards(deps, alert);
     } catch (err) {
+      const code = slackErrorCode(err);
       logger.warn(
-        { code: codeOf(err), alertId: alert.id },
-        "approver cards not queued: the channel message still asks",
+        { code, alertId: alert.id },
+        code === "missing_scope"
+          ? "approver cards need the im:write scope: reinstall the app from manifest.yml (or set approvals.dmApprovers: false); the channel message still asks"
+          : "approver cards not queued: the channel message still asks",
       );
       return;
     }
