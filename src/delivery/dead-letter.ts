@@ -30,8 +30,9 @@ export async function deadLetter(
     )
     .zrem(keys.order(alert.channel), orderMember)
     .zrem(keys.pending, alert.id)
-    .hincrby(keys.stats, "dead_letters", 1)
     .exec();
+  // Outside the MULTI: a transaction the client re-sends after a reconnect would count twice.
+  await countOnce(redis, keys.stats, "dead_letters");
   // The alerts behind it sleep until the alert ahead promotes them (line.ts waitForTurn).
   await promoteNext(ctx, alert.channel);
   await ctx.audit.append({

@@ -1,4 +1,5 @@
 import { type Alert, createAlert, hashParts, parseAlert } from "../alerts/alert.ts";
+import { countOnce } from "../shared/count-once.ts";
 import { type DeliveryContext, jobIdFor } from "./context.ts";
 import { promoteToFront } from "./line.ts";
 import { PROMOTE_CODE } from "./scripts.ts";
@@ -40,8 +41,9 @@ async function claim(ctx: DeliveryContext, digest: Alert, members: Alert[]): Pro
     m.zrem(ctx.keys.order(a.channel), a.id);
     m.zrem(ctx.keys.pending, a.id);
   }
-  m.hincrby(ctx.keys.stats, "digested", members.length);
   await m.exec();
+  // Outside the MULTI: a transaction the client re-sends after a reconnect would count twice.
+  await countOnce(ctx.redis, ctx.keys.stats, "digested", members.length);
   // Their jobs sleep behind the head until promoted (line.ts waitForTurn): wake them now, so
   // each finds its digest and finishes instead of lingering in the queue for its fallback.
   await Promise.all(

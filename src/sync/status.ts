@@ -1,4 +1,4 @@
-import { countOnce } from "../shared/count-once.ts";
+import { countOnce, updateOnce } from "../shared/count-once.ts";
 import type { RedisClient } from "../shared/redis-client.ts";
 import { currentFailures } from "./failures.ts";
 import { type PollKey, parsePollKeyId, pollKeyId, type SyncKeys, schedulerId } from "./keys.ts";
@@ -43,22 +43,15 @@ export async function recordPollSuccess(
   counts: PollCounts,
   at: { startedAt: Date; finishedAt: Date },
 ): Promise<void> {
-  const k = keys.status(key);
-  const m = redis.multi();
-  for (const f of COUNTER_FIELDS) if (counts[f] > 0) m.hincrby(k, `total.${f}`, counts[f]);
-  m.hincrby(k, "total.polls", 1);
-  m.hset(
-    k,
-    "lastPollAt",
-    at.startedAt.toISOString(),
-    "lastSuccessAt",
-    at.finishedAt.toISOString(),
-    "lastDurationMs",
-    String(at.finishedAt.getTime() - at.startedAt.getTime()),
-    "lastCounts",
-    JSON.stringify(counts),
-  );
-  await m.exec();
+  const add: Record<string, number> = { "total.polls": 1 };
+  for (const f of COUNTER_FIELDS) if (counts[f] > 0) add[`total.${f}`] = counts[f];
+  // One step, applied once even when the client re-sends it after a reconnect.
+  await updateOnce(redis, keys.status(key), add, {
+    lastPollAt: at.startedAt.toISOString(),
+    lastSuccessAt: at.finishedAt.toISOString(),
+    lastDurationMs: String(at.finishedAt.getTime() - at.startedAt.getTime()),
+    lastCounts: JSON.stringify(counts),
+  });
 }
 
 export async function recordPollFailure(
@@ -70,22 +63,17 @@ export async function recordPollFailure(
   /** The source's own words (errorDetail), shown by `/infor status` and /readyz. */
   message = "",
 ): Promise<void> {
-  const k = keys.status(key);
-  await redis
-    .multi()
-    .hincrby(k, "total.failedPolls", 1)
-    .hset(
-      k,
-      "lastPollAt",
-      at.startedAt.toISOString(),
-      "lastErrorAt",
-      at.failedAt.toISOString(),
-      "lastError",
-      code,
-      "lastErrorMessage",
-      message,
-    )
-    .exec();
+  await updateOnce(
+    redis,
+    keys.status(key),
+    { "total.failedPolls": 1 },
+    {
+      lastPollAt: at.startedAt.toISOString(),
+      lastErrorAt: at.failedAt.toISOString(),
+      lastError: code,
+      lastErrorMessage: message,
+    },
+  );
 }
 
 export async function recordSkipped(

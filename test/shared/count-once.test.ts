@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { COUNT_ONCE_CODE, countOnce, countOnceScript } from "../../src/shared/count-once.ts";
+import {
+  COUNT_ONCE_CODE,
+  countOnce,
+  countOnceScript,
+  updateOnce,
+} from "../../src/shared/count-once.ts";
 import { takeLock } from "../../src/sync/noise-gate.ts";
 import { fileRedis } from "../sync/helpers.ts";
 
@@ -12,7 +17,8 @@ describe("countOnce", () => {
     const hash = `${prefix}stats`;
     const call = {
       keys: { hash, op: `${hash}:op:resent` },
-      args: { field: "rate_limited", by: 1, opTtlMs: 60_000 },
+      args: { opTtlMs: 60_000, increments: 1 },
+      tail: { args: ["rate_limited", 1] },
     };
     // The command as the client sends it, and the same bytes again after a reconnect.
     expect(await countOnceScript.run(redis, call)).toBe(true);
@@ -22,16 +28,27 @@ describe("countOnce", () => {
     await countOnce(redis, hash, "rate_limited", 2);
     expect(await redis.hget(hash, "rate_limited")).toBe("4");
     expect(await redis.pttl(`${hash}:op:resent`)).toBeGreaterThan(0);
-    const raw = await redis.eval(
-      countOnceScript.source,
-      2,
-      hash,
-      `${hash}:op:resent`,
-      "f",
-      1,
-      1000,
-    );
+    // The raw reply of a re-sent operation (opTtlMs, one increment, field, amount).
+    const op = `${hash}:op:resent`;
+    const raw = await redis.eval(countOnceScript.source, 2, hash, op, 1000, 1, "f", 1);
     expect(raw).toBe(COUNT_ONCE_CODE.alreadyCounted);
+  });
+
+  it("adds to several counters and sets fields in the one step, once", async () => {
+    const hash = `${prefix}status`;
+    await updateOnce(
+      redis,
+      hash,
+      { "total.polls": 1, "total.new": 3, "total.none": 0 },
+      { lastError: "" },
+    );
+    await updateOnce(redis, hash, { "total.polls": 1 }, { lastPollAt: "t2", lastError: "x" });
+    expect(await redis.hgetall(hash)).toEqual({
+      "total.polls": "2",
+      "total.new": "3",
+      lastPollAt: "t2",
+      lastError: "x",
+    });
   });
 });
 
