@@ -15,6 +15,12 @@ import {
 import { readAhead } from "./read-ahead.ts";
 import { batchOf, type MappedBatch } from "./source.ts";
 
+/** AP ledger payments (TRCD 50) read for a supplier range from an accounting date. */
+interface PaymentWindow {
+  rows: MiRecord[];
+  covers?: { from: string; to: string; since: number };
+}
+
 /**
  * Whole M3 documents read page by page through EXPORTMI. Documents that span tables (PO head +
  * lines + receipts, invoice head + lines, supplier CIDMAS + CIDVEN) are joined per page by
@@ -125,22 +131,23 @@ export class M3Documents {
     const seen = new Set<string>();
     // Supplier + invoice number of every batch read above: its payments came with it.
     const seenInvoices = new Set<string>();
+    const payments: PaymentWindow = { rows: [] };
     for await (const page of readAhead(this.reader.select("FAPIBH", where, pageSize))) {
       for (const h of page) {
         seen.add(`${h.DIVI ?? ""}|${h.INBN ?? ""}`);
         seenInvoices.add(`${h.SUNO ?? ""}|${(h.SINO ?? "").trim()}`);
       }
-      yield await this.invoiceBatch(page);
+      yield await this.invoiceBatch(page, payments);
     }
     if (!paidSince) return;
     const wanted = new Map<string, { suno: string; sino: string }>();
-    const payments = this.reader.select(
+    const paidRows = this.reader.select(
       "FPLEDG",
       [{ col: "TRCD", op: "=", value: 50 }, paidSince, ...this.divi()],
       Math.max(pageSize, 1000),
       ["SUNO", "SINO"],
     );
-    for await (const page of payments) {
+    for await (const page of paidRows) {
       for (const p of page) {
         if (!p.SUNO || !p.SINO) continue;
         // Read in the pass above with its payments (paymentsOf): no second read. A first import
@@ -182,7 +189,8 @@ export class M3Documents {
     if (heads.length > 0) yield await this.invoiceBatch(heads);
   }
 
-  async invoiceBatch(heads: MiRecord[]): Promise<MappedBatch> {
+  /** `window`: payments read for earlier pages of the same listing, reused when they cover this one. */
+  async invoiceBatch(heads: MiRecord[], window?: PaymentWindow): Promise<MappedBatch> {
     if (heads.length === 0) return batchOf("supplier_invoice", []);
     const inbns = heads.map((h) => Number(h.INBN)).filter(Number.isFinite);
     const lo = String(Math.min(...inbns));
@@ -197,7 +205,7 @@ export class M3Documents {
       heads.map((h) => h.INBN ?? ""),
     );
     // One after the other: with the listing's read-ahead that keeps two requests in flight.
-    const payments = await this.paymentsOf(heads);
+    const payments = await this.paymentsOf(heads, window);
     const gl = await this.voucherLinesOf(heads, lines);
     return batchOf(
       "supplier_invoice",
@@ -245,26 +253,42 @@ export class M3Documents {
    * supplier and invoice number: one read over the page's supplier range, from the earliest
    * accounting date among them (a payment is never booked before its invoice).
    */
-  private async paymentsOf(heads: MiRecord[]): Promise<Map<string, MiRecord[]>> {
+  private async paymentsOf(
+    heads: MiRecord[],
+    window: PaymentWindow = { rows: [] },
+  ): Promise<Map<string, MiRecord[]>> {
     const posted = heads.filter((h) => Number(h.SUPA) === 90 && h.SUNO && h.SINO);
     const out = new Map<string, MiRecord[]>();
     if (posted.length === 0) return out;
     const suppliers = posted.map((h) => h.SUNO ?? "").sort();
     const dates = posted.map((h) => Number(h.ACDT)).filter((d) => Number.isFinite(d) && d > 0);
-    const from = suppliers[0] ?? "";
-    const to = suppliers[suppliers.length - 1] ?? "";
-    const rows = await this.reader.all("FPLEDG", [
-      { col: "TRCD", op: "=", value: 50 },
-      ...(from === to
-        ? [{ col: "SUNO", op: "=" as const, value: from }]
-        : [
-            { col: "SUNO", op: ">=" as const, value: from },
-            { col: "SUNO", op: "<=" as const, value: to },
-          ]),
-      ...(dates.length > 0 ? [{ col: "ACDT", op: ">=" as const, value: Math.min(...dates) }] : []),
-      ...this.divi(),
-    ]);
-    for (const r of rows) {
+    let from = suppliers[0] ?? "";
+    let to = suppliers[suppliers.length - 1] ?? "";
+    let since = dates.length > 0 ? Math.min(...dates) : 0;
+    // An import's pages each span most suppliers from about the same date: one read answers
+    // the pages it covers; a page outside it reads the union, which then covers the rest. (A
+    // payment booked after the read is a changed ledger row: the next poll's paid pass has it.)
+    const w = window.covers;
+    if (!w || w.from > from || to > w.to || w.since > since) {
+      if (w) {
+        if (w.from < from) from = w.from;
+        if (w.to > to) to = w.to;
+        since = Math.min(w.since, since);
+      }
+      window.rows = await this.reader.all("FPLEDG", [
+        { col: "TRCD", op: "=", value: 50 },
+        ...(from === to
+          ? [{ col: "SUNO", op: "=" as const, value: from }]
+          : [
+              { col: "SUNO", op: ">=" as const, value: from },
+              { col: "SUNO", op: "<=" as const, value: to },
+            ]),
+        ...(since > 0 ? [{ col: "ACDT", op: ">=" as const, value: since }] : []),
+        ...this.divi(),
+      ]);
+      window.covers = { from, to, since };
+    }
+    for (const r of window.rows) {
       const k = `${r.DIVI ?? ""}|${r.SUNO ?? ""}|${r.SINO ?? ""}`;
       out.set(k, [...(out.get(k) ?? []), r]);
     }
