@@ -278,7 +278,7 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
       .join(", ");
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const phaseNote = (r: Run) =>
-    `waiting for source pages ${s(r.phases.sourceWait)}, in the sink ${s(r.phases.deliver)} (of which waiting for a page's POs ${s(r.phases.poWait)}), the rest (validation, change detection, versions) ${s(r.elapsedMs - r.phases.sourceWait - r.phases.deliver)}`;
+    `in the sink ${s(r.phases.deliver)} (of which waiting for a page's POs ${s(r.phases.poWait)}), outside it ${s(r.elapsedMs - r.phases.deliver)} (waiting for pages not yet read, validation, change detection, versions); the source's page reads took ${s(r.phases.sourceWait)}, overlapped with the sink where read ahead`;
   return {
     scenario: "sync-batch",
     metrics: [

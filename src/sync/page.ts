@@ -10,6 +10,21 @@ import type { PollCounts } from "./status.ts";
 import { withSupplierNames } from "./supplier-names.ts";
 import { commitVersions, loadVersions, saveVersions } from "./versions.ts";
 
+/**
+ * Validation results by item: a page announced to the sink's prefetch (`likelyChanged`) is
+ * validated once, not again when it is processed (the items are the same objects).
+ */
+const parsedItems = new WeakMap<object, ReturnType<typeof parseRecord>>();
+
+function parseOnce(item: unknown): ReturnType<typeof parseRecord> {
+  if (typeof item !== "object" || item === null) return parseRecord(item);
+  const known = parsedItems.get(item);
+  if (known) return known;
+  const parsed = parseRecord(item);
+  parsedItems.set(item, parsed);
+  return parsed;
+}
+
 export interface PageContext {
   key: PollKey;
   /** False while priming a first run: learn hashes, emit nothing. */
@@ -50,7 +65,7 @@ export async function likelyChanged(
 ): Promise<CanonicalRecord[]> {
   const valid = new Map<string, CanonicalRecord>();
   for (const item of page.items) {
-    const parsed = parseRecord(item);
+    const parsed = parseOnce(item);
     if (parsed.ok && !scopeMismatch(key, parsed.record)) {
       valid.set(recordKey(parsed.record), parsed.record);
     }
@@ -86,7 +101,7 @@ export async function processPage(
   // Last occurrence wins when a page repeats a record (paging over a changing table).
   const valid = new Map<string, CanonicalRecord>();
   for (const item of page.items) {
-    const parsed = parseRecord(item);
+    const parsed = parseOnce(item);
     if (!parsed.ok) {
       ctx.quarantine.push(quarantineItem(parsed.reason, item, guessRef(item)));
       counts.quarantined++;
