@@ -70,6 +70,6 @@ describe.each([false, true])(
       const prefetched = await importOnce(strict, true, true);
       expect(prefetched.alerts).toEqual(perRecord.alerts);
       expect(prefetched.invoiceRequests).toBeLessThan(perRecord.invoiceRequests);
-    }, 60_000);
+    }, 120_000);
   },
 );
