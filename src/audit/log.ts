@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import pino, { type Logger } from "pino";
 import { type Alert, parseAlert } from "../alerts/alert.ts";
 import { type RedisClient, scanKeys } from "../shared/redis-client.ts";
@@ -72,7 +73,7 @@ export class AuditLog {
     if (input.alertId) fields.push("alertId", input.alertId);
     if (input.recordKey) fields.push("recordKey", input.recordKey);
     if (input.channel) fields.push("channel", input.channel);
-    if (input.data) fields.push("data", JSON.stringify(sanitize(input.data)));
+    if (input.data) fields.push(...dataField(JSON.stringify(sanitize(input.data))));
     const keys = [this.streamKey];
     if (input.alertId) keys.push(this.#index("alert", input.alertId));
     if (input.recordKey) keys.push(this.#index("record", input.recordKey));
@@ -214,8 +215,23 @@ function toEntry(id: string, flat: string[]): AuditEntry {
   if (f.alertId) entry.alertId = f.alertId;
   if (f.recordKey) entry.recordKey = f.recordKey;
   if (f.channel) entry.channel = f.channel;
-  if (f.data) entry.data = JSON.parse(f.data) as Record<string, unknown>;
+  const data = f.dataz ? inflateRawSync(Buffer.from(f.dataz, "base64")).toString("utf8") : f.data;
+  if (data) entry.data = JSON.parse(data) as Record<string, unknown>;
   return fromLegacy(entry);
+}
+
+/**
+ * Data over this many bytes of JSON is stored deflated (raw DEFLATE, base64) as `dataz`: an
+ * `alert.stored` entry carries the whole alert (1.5 KB and more), a third of the entries in a
+ * delivery's log; as plain JSON 1M entries took 637 MiB of Redis memory, over the 500 MB budget
+ * (bench/scenarios/scale.ts). Small entries stay readable as they are.
+ */
+const DEFLATE_OVER = 256;
+
+function dataField(json: string): [string, string] {
+  if (json.length <= DEFLATE_OVER) return ["data", json];
+  const packed = deflateRawSync(Buffer.from(json, "utf8")).toString("base64");
+  return packed.length < json.length ? ["dataz", packed] : ["data", json];
 }
 
 /**

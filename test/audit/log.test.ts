@@ -167,3 +167,21 @@ describe("AuditLog", () => {
     });
   });
 });
+
+describe("large data", () => {
+  it("is stored deflated and reads back as it was written; small data stays plain", async () => {
+    const log = new AuditLog({ redis, prefix: `${prefix}z:` });
+    const big = { alert: { id: "a1", lines: Array.from({ length: 40 }, (_, i) => `line ${i}`) } };
+    await log.append({ type: "alert.stored", alertId: "a1", data: big });
+    await log.append({ type: "post.result", alertId: "a1", data: { ok: true } });
+    const raw = (await redis.xrange(log.streamKey, "-", "+")) as [string, string[]][];
+    const fields = raw.map(([, f]) => f.filter((_, i) => i % 2 === 0));
+    expect(fields[0]).toContain("dataz");
+    expect(fields[0]).not.toContain("data");
+    expect(fields[1]).toContain("data");
+    const bigRaw = raw[0]?.[1] ?? [];
+    const packed = bigRaw[bigRaw.indexOf("dataz") + 1] ?? "";
+    expect(packed.length).toBeLessThan(JSON.stringify(big).length);
+    expect((await log.query({ alertId: "a1" })).map((e) => e.data)).toEqual([big, { ok: true }]);
+  });
+});
