@@ -215,23 +215,29 @@ function toEntry(id: string, flat: string[]): AuditEntry {
   if (f.alertId) entry.alertId = f.alertId;
   if (f.recordKey) entry.recordKey = f.recordKey;
   if (f.channel) entry.channel = f.channel;
-  const data = f.dataz ? inflateRawSync(Buffer.from(f.dataz, "base64")).toString("utf8") : f.data;
-  if (data) entry.data = JSON.parse(data) as Record<string, unknown>;
+  if (f.data) entry.data = JSON.parse(dataOf(f.data)) as Record<string, unknown>;
   return fromLegacy(entry);
 }
 
 /**
- * Data over this many bytes of JSON is stored deflated (raw DEFLATE, base64) as `dataz`: an
- * `alert.stored` entry carries the whole alert (1.5 KB and more), a third of the entries in a
- * delivery's log; as plain JSON 1M entries took 637 MiB of Redis memory, over the 500 MB budget
- * (bench/scenarios/scale.ts). Small entries stay readable as they are.
+ * Data over this many bytes of JSON is stored deflated (raw DEFLATE, base64, after a `~`, which
+ * no JSON object starts with), in the same `data` field so every entry keeps the stream's field
+ * names (a stream stores them once per listpack while entries repeat its first entry's fields).
+ * An `alert.stored` entry carries the whole alert (0.5 KB for a payment, 1.5 KB and more for an
+ * invoice with lines); see the scale run (bench/scenarios/scale.ts) for Redis memory per entry.
  */
 const DEFLATE_OVER = 256;
+const DEFLATED = "~";
 
 function dataField(json: string): [string, string] {
   if (json.length <= DEFLATE_OVER) return ["data", json];
-  const packed = deflateRawSync(Buffer.from(json, "utf8")).toString("base64");
-  return packed.length < json.length ? ["dataz", packed] : ["data", json];
+  const packed = `${DEFLATED}${deflateRawSync(Buffer.from(json, "utf8")).toString("base64")}`;
+  return ["data", packed.length < json.length ? packed : json];
+}
+
+function dataOf(stored: string): string {
+  if (!stored.startsWith(DEFLATED)) return stored;
+  return inflateRawSync(Buffer.from(stored.slice(DEFLATED.length), "base64")).toString("utf8");
 }
 
 /**
