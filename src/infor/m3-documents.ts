@@ -132,12 +132,12 @@ export class M3Documents {
     // Supplier + invoice number of every batch read above: its payments came with it.
     const seenInvoices = new Set<string>();
     const payments: PaymentWindow = { rows: [] };
-    for await (const page of readAhead(this.reader.select("FAPIBH", where, pageSize))) {
-      for (const h of page) {
+    for await (const { heads, lines } of readAhead(this.withLines(where, pageSize))) {
+      for (const h of heads) {
         seen.add(`${h.DIVI ?? ""}|${h.INBN ?? ""}`);
         seenInvoices.add(`${h.SUNO ?? ""}|${(h.SINO ?? "").trim()}`);
       }
-      yield await this.invoiceBatch(page, payments);
+      yield await this.invoiceBatch(heads, payments, lines);
     }
     if (!paidSince) return;
     const wanted = new Map<string, { suno: string; sino: string }>();
@@ -189,21 +189,81 @@ export class M3Documents {
     if (heads.length > 0) yield await this.invoiceBatch(heads);
   }
 
-  /** `window`: payments read for earlier pages of the same listing, reused when they cover this one. */
-  async invoiceBatch(heads: MiRecord[], window?: PaymentWindow): Promise<MappedBatch> {
-    if (heads.length === 0) return batchOf("supplier_invoice", []);
+  /**
+   * A listing's pages of batch heads, each with lines that belong to the same state of its
+   * batches. EXPORTMI has no snapshot across tables: a batch changed between the head read and
+   * the line read comes out torn (old total, new lines) and would be told as two changes, the
+   * first one wrong (seen in the chaos run: "Line 1: amount …" then "Total: …" for one change).
+   * So the heads are read once more after the lines: a batch whose head did not move has lines
+   * of that head's state; one that moved is taken from the second read with its lines read again
+   * (at most twice, then the latest read stands). One more FAPIBH read per page; the lines are
+   * read inside the read-ahead, so the window stays one request wide.
+   */
+  private async *withLines(
+    where: Predicate[],
+    pageSize: number,
+  ): AsyncGenerator<{ heads: MiRecord[]; lines: Map<string, MiRecord[]> }> {
+    for await (const page of this.reader.select("FAPIBH", where, pageSize)) {
+      let heads = page;
+      const lines = await this.linesOf(heads);
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const again = await this.headsAgain(heads);
+        const moved = heads.filter((h) => {
+          const now = again.get(batchKey(h));
+          return now !== undefined && !sameRow(h, now);
+        });
+        if (moved.length === 0) break;
+        heads = heads.map((h) => again.get(batchKey(h)) ?? h);
+        const fresh = await this.linesOf(moved.map((h) => again.get(batchKey(h)) ?? h));
+        for (const h of moved) lines.set(h.INBN ?? "", fresh.get(h.INBN ?? "") ?? []);
+      }
+      yield { heads, lines };
+    }
+  }
+
+  /** The current heads of `heads`' batches, by division and batch number. */
+  private async headsAgain(heads: MiRecord[]): Promise<Map<string, MiRecord>> {
     const inbns = heads.map((h) => Number(h.INBN)).filter(Number.isFinite);
-    const lo = String(Math.min(...inbns));
-    const hi = String(Math.max(...inbns));
-    const lines = await this.reader.range(
-      "FAPIBL",
+    const out = new Map<string, MiRecord>();
+    if (inbns.length === 0) return out;
+    const rows = await this.reader.range(
+      "FAPIBH",
       "INBN",
-      lo,
-      hi,
+      String(Math.min(...inbns)),
+      String(Math.max(...inbns)),
       true,
       this.divi(),
       heads.map((h) => h.INBN ?? ""),
     );
+    for (const list of rows.values()) for (const r of list) out.set(batchKey(r), r);
+    return out;
+  }
+
+  private async linesOf(heads: MiRecord[]): Promise<Map<string, MiRecord[]>> {
+    const inbns = heads.map((h) => Number(h.INBN)).filter(Number.isFinite);
+    if (inbns.length === 0) return new Map();
+    return this.reader.range(
+      "FAPIBL",
+      "INBN",
+      String(Math.min(...inbns)),
+      String(Math.max(...inbns)),
+      true,
+      this.divi(),
+      heads.map((h) => h.INBN ?? ""),
+    );
+  }
+
+  /**
+   * `window`: payments read for earlier pages of the same listing, reused when they cover this
+   * one. `read`: the heads' lines when the listing read them with the heads (withLines).
+   */
+  async invoiceBatch(
+    heads: MiRecord[],
+    window?: PaymentWindow,
+    read?: Map<string, MiRecord[]>,
+  ): Promise<MappedBatch> {
+    if (heads.length === 0) return batchOf("supplier_invoice", []);
+    const lines = read ?? (await this.linesOf(heads));
     // One after the other: with the listing's read-ahead that keeps two requests in flight.
     const payments = await this.paymentsOf(heads, window);
     const gl = await this.voucherLinesOf(heads, lines);
@@ -353,4 +413,12 @@ export class M3Documents {
       [...groups.values()].map((g) => mapM3GlVoucher(this.ctx, g)),
     );
   }
+}
+
+const batchKey = (h: MiRecord) => `${h.DIVI ?? ""}|${h.INBN ?? ""}`;
+
+/** Same columns, same values (EXPORTMI answers every column as a string). */
+function sameRow(a: MiRecord, b: MiRecord): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
