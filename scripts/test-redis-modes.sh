@@ -35,6 +35,7 @@ EXACTLY_ONCE=(
 # the failover, so it runs that and the quick exactly-once files, not the slow delivery ones again.
 SENTINEL=(
   test/redis-modes/sentinel-failover.test.ts
+  test/redis-modes/sentinel-quit.test.ts
   test/delivery/marker-with-audit.test.ts
   test/sync/poll.test.ts
   test/approvals/decide.test.ts

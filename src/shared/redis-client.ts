@@ -79,24 +79,26 @@ export function createRedisClient(target: RedisTarget, o: ClientOptions = {}): R
     case "single":
       return new Redis(target.url, nodeOptions(o, {}));
     case "sentinel":
-      return new Redis({
-        ...nodeOptions(o, target.auth),
-        sentinels: target.sentinels,
-        name: target.name,
-        ...(target.sentinelPassword !== undefined
-          ? { sentinelPassword: target.sentinelPassword }
-          : {}),
-        ...(target.auth.tls ? { enableTLSForSentinelMode: true } : {}),
-        // The app writes: only the master will do (ioredis' default role, said for the reader).
-        role: "master",
-        // On a failover the sentinels publish +switch-master: reconnect then, not when the old
-        // master is finally turned into a replica seconds later (its writes until then are lost
-        // in the resync from the new master).
-        failoverDetector: true,
-        // A connection still on the demoted master gets READONLY: reconnect (the sentinels name
-        // the new master) and send the command again (2), instead of failing the job.
-        reconnectOnError: (err: Error) => (err.message.startsWith("READONLY") ? 2 : false),
-      });
+      return releasingSentinels(
+        new Redis({
+          ...nodeOptions(o, target.auth),
+          sentinels: target.sentinels,
+          name: target.name,
+          ...(target.sentinelPassword !== undefined
+            ? { sentinelPassword: target.sentinelPassword }
+            : {}),
+          ...(target.auth.tls ? { enableTLSForSentinelMode: true } : {}),
+          // The app writes: only the master will do (ioredis' default role, said for the reader).
+          role: "master",
+          // On a failover the sentinels publish +switch-master: reconnect then, not when the old
+          // master is finally turned into a replica seconds later (its writes until then are lost
+          // in the resync from the new master).
+          failoverDetector: true,
+          // A connection still on the demoted master gets READONLY: reconnect (the sentinels name
+          // the new master) and send the command again (2), instead of failing the job.
+          reconnectOnError: (err: Error) => (err.message.startsWith("READONLY") ? 2 : false),
+        }),
+      );
     case "cluster":
       return new Cluster(target.nodes, {
         redisOptions: nodeOptions(o, target.auth, true),
@@ -124,7 +126,17 @@ export function duplicateClient(client: RedisClient, o: ClientOptions = {}): Red
     } as Parameters<Cluster["duplicate"]>[1];
     return client.duplicate(undefined, override);
   }
-  return client.duplicate(nodeOptions(o, {}));
+  return releasingSentinels(client.duplicate(nodeOptions(o, {})));
+}
+
+/**
+ * The failover detector's own connections to the sentinels outlive quit(): only disconnect()
+ * closes them (ioredis 6), and a process whose clients all quit would not exit. Once the client
+ * has ended, disconnect it too.
+ */
+function releasingSentinels(client: Redis): Redis {
+  if (client.options.failoverDetector) client.once("end", () => client.disconnect());
+  return client;
 }
 
 /**
