@@ -207,7 +207,7 @@ export class M3Documents {
       let heads = page;
       const lines = await this.linesOf(heads);
       for (let attempt = 0; attempt < 2; attempt++) {
-        const again = await this.headsAgain(heads);
+        const again = await this.headsAgain(heads, where);
         const moved = heads.filter((h) => {
           const now = again.get(batchKey(h));
           return now !== undefined && !sameRow(h, now);
@@ -221,8 +221,12 @@ export class M3Documents {
     }
   }
 
-  /** The current heads of `heads`' batches, by division and batch number. */
-  private async headsAgain(heads: MiRecord[]): Promise<Map<string, MiRecord>> {
+  /**
+   * The current heads of `heads`' batches, by division and batch number. Within the listing's
+   * own conditions: a head that moved since is changed, so it still meets them, and the batch
+   * numbers between the page's lowest and highest that did not change are not read again.
+   */
+  private async headsAgain(heads: MiRecord[], where: Predicate[]): Promise<Map<string, MiRecord>> {
     const inbns = heads.map((h) => Number(h.INBN)).filter(Number.isFinite);
     const out = new Map<string, MiRecord>();
     if (inbns.length === 0) return out;
@@ -232,7 +236,7 @@ export class M3Documents {
       String(Math.min(...inbns)),
       String(Math.max(...inbns)),
       true,
-      this.divi(),
+      where,
       heads.map((h) => h.INBN ?? ""),
     );
     for (const list of rows.values()) for (const r of list) out.set(batchKey(r), r);
