@@ -195,7 +195,11 @@ export class Pacer {
     return { granted: false, reason, waitMs: Math.max(1, Math.ceil(waitMs)), head, rank };
   }
 
-  /** A post went through: the channel may have room for a little more burst. */
+  /**
+   * A post went through: the channel may have room for a little more burst, and its next slot
+   * counts from now at the earliest (Slack had the post by now, maybe later than its grant).
+   * Call it before the post leaves its line, so the next head is never granted first.
+   */
   succeeded(channel: string): Promise<Learned> {
     return this.#learn(channel, "ok", 0);
   }

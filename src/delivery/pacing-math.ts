@@ -96,6 +96,28 @@ export function gcraFor(allowance: number, intervalMs: number) {
 }
 
 /**
+ * A channel's TAT after a post succeeded at `now` (pacer-learn.lua does the same). The grant
+ * reserved the slot as if the post reached Slack when it was granted; Slack counts it when it
+ * arrives, which is at the latest when its answer came back. A post sent late after its grant (a
+ * busy worker, a slow connection) followed by one sent at once would otherwise reach Slack
+ * closer together than the grants were: measured at emulator burst 1, three worker processes on
+ * a loaded machine, one grant went out 240 ms late, the next two arrived back to back and the
+ * third drew a 429, whose lesson (allowance 0.3 → -0.2, kept for 500 posts) then spaced the
+ * hottest channel 20 % wider for the rest of the run. Only the head of a line is in flight,
+ * so the answer is back before the next post's grant: this bound is always in time. Its price:
+ * with no burst (allowance 0) each post costs its round trip on top of the interval; with a
+ * learned allowance longer than the round trip it costs nothing.
+ */
+export function tatAfterSuccess(
+  tat: number,
+  now: number,
+  intervalMs: number,
+  allowance: number,
+): number {
+  return Math.max(tat, now + gcraFor(Math.min(0, allowance), intervalMs).intervalMs);
+}
+
+/**
  * The workspace-wide chat.postMessage limit: configured (Slack publishes no figure), scaled by a
  * learned factor that a 429 in an idle channel cuts (the channel cannot have been over its own
  * limit, so the workspace was) and successes restore.

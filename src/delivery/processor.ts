@@ -257,6 +257,9 @@ async function deliver(
     }
     // The attempt's entry goes first so the stream keeps attempt before result.
     await attemptLogged;
+    // Before the line exit: the next post's slot counts from now, when Slack had this one at the
+    // latest (tatAfterSuccess in pacing-math.ts); after it, the next head could already be granted.
+    if (mode === "post") await learnSuccess(ctx, channel);
     await markers.markDelivered({
       alertId: alert.id,
       channel,
@@ -279,7 +282,6 @@ async function deliver(
     // Wake the next alert of this channel now rather than when its estimate comes due: the
     // channel's next slot waits on nothing else.
     await promoteNext(ctx, channel);
-    if (mode === "post") await pacer.succeeded(channel);
     if (!alert.reply && destination.decisions) await attachDecision(ctx, alert, parentTs ?? ts);
     return { status: mode === "post" ? "posted" : "updated", ts };
   } catch (err) {
@@ -322,6 +324,15 @@ async function outOfLine(
   );
   await pacer.register(alert.channel, alert.id, line);
   return delay(job, token, 1);
+}
+
+/** The post is in Slack: a failed lesson (Redis gone) must not make it look undelivered. */
+async function learnSuccess(ctx: DeliveryContext, channel: string): Promise<void> {
+  try {
+    await ctx.pacer.succeeded(channel);
+  } catch (err) {
+    ctx.logger.warn({ err, channel }, "delivery: pacing lesson not recorded");
+  }
 }
 
 /** What the approvals side says about the message this alert posts or edits (see decisions.ts). */

@@ -248,6 +248,21 @@ describe("learning pacer (pacer-take.lua + pacer-learn.lua) against real Redis",
     expect(await pacer.take("C1", "b")).toMatchObject({ granted: false, waitMs: 1000 });
   });
 
+  it("a post that reached Slack late: the next slot counts from its answer, not its grant", async () => {
+    const clock = { t: 25_000_000 };
+    const pacer = pacerAt(`${prefix}late:`, clock, learnPace);
+    expect(await pacer.take("C1", "a")).toEqual({ granted: true });
+    clock.t += 300; // the answer came back 300 ms after the grant
+    await pacer.succeeded("C1");
+    expect(await pacer.take("C1", "b")).toMatchObject({ granted: false, waitMs: 1000 });
+    // an answer back at once leaves the grant's slot as it was (less the 0.1 interval of burst
+    // that pressed post taught)
+    clock.t += 1000;
+    expect(await pacer.take("C1", "b")).toEqual({ granted: true });
+    await pacer.succeeded("C1");
+    expect(await pacer.take("C1", "c")).toMatchObject({ granted: false, waitMs: 900 });
+  });
+
   it("applies the same rules as pacing-math.ts, and replicas share what one learned", async () => {
     const clock = { t: 30_000_000 };
     const p = `${prefix}l2:`;

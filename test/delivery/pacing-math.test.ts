@@ -8,6 +8,7 @@ import {
   DEFAULT_WORKSPACE_LEARN,
   gcraFor,
   initialPace,
+  tatAfterSuccess,
   workspaceAfter429,
   workspaceAfterSuccess,
   workspaceHold,
@@ -31,7 +32,51 @@ function simulate(truth: number, posts: number) {
   return { p, limited };
 }
 
+/**
+ * One channel's line (one post in flight at a time) against a token bucket of `truth + 1` calls
+ * refilled at one per interval, as Slack's documented "1 per second, short bursts" reads: each
+ * post is granted by GCRA at the pacer's allowance, reaches the bucket `delays[i]` ms after its
+ * grant, and its answer is back 1 ms later, when the next post may be granted. Counts 429s.
+ */
+function arrivals(allowance: number, truth: number, delays: number[], fromAnswer: boolean) {
+  const T = 100;
+  let tat = 0;
+  let free = 0; // when the next post may be granted (the previous answer is back)
+  let tokens = truth + 1;
+  let last = 0;
+  let limited = 0;
+  for (const d of delays) {
+    const g = Math.max(free, tat - allowance * T);
+    tat = Math.max(tat, g) + T;
+    const at = g + d;
+    tokens = Math.min(truth + 1, tokens + (at - last) / T);
+    last = at;
+    if (tokens >= 1) tokens -= 1;
+    else limited++;
+    free = at + 1;
+    if (fromAnswer) tat = tatAfterSuccess(tat, free, T, allowance);
+  }
+  return limited;
+}
+
 describe("pacing math (pure)", () => {
+  it("a post that reached Slack late moves the next slot: jitter never looks like a burst", () => {
+    // most posts arrive at once, some 2.4 intervals after their grant (a busy worker)
+    const delays = Array.from({ length: 600 }, (_, i) => (i % 7 === 3 ? 240 : 3 + (i % 3)));
+    // slots counted from grants: posts after a late one bunch up at Slack
+    expect(arrivals(1, 1, delays, false)).toBeGreaterThan(10);
+    expect(arrivals(0, 0, delays, false)).toBeGreaterThan(10);
+    // counted from the answer as well: never over the limit, burst or none
+    for (const truth of [0, 1, 2, 3]) {
+      for (let a = 0; a <= truth; a += 0.5) expect(arrivals(a, truth, delays, true)).toBe(0);
+    }
+    // what it costs: nothing once the allowance covers the round trip
+    expect(tatAfterSuccess(1000, 950, 100, 1)).toBe(1050);
+    expect(tatAfterSuccess(1000, 850, 100, 1)).toBe(1000);
+    // wider spacing learned after 429s applies from the answer too
+    expect(tatAfterSuccess(1000, 950, 100, -0.5)).toBe(1100);
+  });
+
   it("starts with no burst", () => {
     expect(initialPace(s)).toEqual({ allowance: 0, successes: 0 });
     expect(gcraFor(0, 1000)).toEqual({ intervalMs: 1000, toleranceMs: 0 });

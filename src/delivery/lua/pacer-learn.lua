@@ -8,7 +8,9 @@
   KEYS[2]  workspacePace: workspace pace hash: f (factor), c (allowance of the latest channel 429 anywhere),
            n (posts since it)
   KEYS[3]  blocked: channel blocked-until key
-  KEYS[4]  tat: channel GCRA key (its TAT moves past the wait, so no catch-up burst follows it)
+  KEYS[4]  tat: channel GCRA key: after a 429 its TAT moves past the wait (no catch-up burst follows
+           it); after a success it is at least now + one spacing (see tatAfterSuccess in
+           pacing-math.ts: the post reached Slack at the latest now, not when it was granted)
 
   ARGV[1]  now: epoch ms; "" = Redis server time
   ARGV[2]  event: "ok" or "429"
@@ -48,6 +50,15 @@ local wn = tonumber(wsh[3] or "") or 0
 local blame = ""
 
 if ARGV[2] == "ok" then
+  -- Slack counted this post when it arrived, somewhere between its grant and now; the grant's
+  -- TAT assumed the grant. A send delayed after its grant (a busy worker, a slow network) would
+  -- otherwise let the next post reach Slack closer than the channel allows.
+  local spacing = interval
+  if a < 0 and not fixed then spacing = interval * (1 - a) end
+  local tat = tonumber(redis.call("GET", KEYS[4]) or "0")
+  if now + spacing > tat then
+    redis.call("SET", KEYS[4], now + spacing, "PX", math.ceil(spacing + 1000))
+  end
   n = n + 1
   local remembered = c ~= nil and n < hold
   if not remembered then c = nil end
