@@ -5,12 +5,14 @@
  *
  * Slack documents about one chat.postMessage per second per channel, "short bursts allowed",
  * and publishes no burst size. A channel's `allowance` is how far ahead of the steady rate it
- * may post, in intervals: 0 = exactly one per interval, 1 = two back to back, -0.25 = a quarter
- * interval of extra spacing (after 429s even at the steady rate, e.g. clock jitter against a
- * limit with no burst at all). It starts cautious and moves AIMD-style:
+ * may post, in intervals, counted from the answer to its previous post (tatAfterSuccess): 0 =
+ * exactly one per interval, 1 = two back to back, -0.25 = a quarter interval of extra spacing
+ * (only after 429s at zero or below: Slack's clock against ours). It starts cautious and moves
+ * AIMD-style:
  * - a success while the channel is sending at its rate ("pressed") adds `step`;
- * - a 429 halves it (at least `margin` less), and for the next `holdSuccesses` successes it
- *   stays `margin` below the value that drew the 429: one 429 teaches, it does not repeat.
+ * - a 429 halves it (at least `margin` less, not below zero when it was above), and for the next
+ *   `holdSuccesses` successes it stays `margin` below the value that drew the 429: one 429
+ *   teaches, it does not repeat.
  * Each 429 also costs its channel one wait of Retry-After (the blocked key), never a retry.
  * `max` is 1 by default (two back to back): enough to absorb our own scheduling delays (a post
  * that went late lets the next one catch up), and never more than a limit that allows any burst
@@ -52,6 +54,17 @@ export function initialPace(s: LearnSettings): ChannelPace {
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
 /**
+ * Where a 429 at allowance `hit` leaves a channel: `value` (a cut or a cap below `hit`), but never
+ * below zero when `hit` was above it. Slots count from answers (tatAfterSuccess), so at zero two
+ * posts reach Slack at least one interval apart: a 429 above zero says the burst was too much,
+ * not that one per interval is. Only a 429 at zero or below (Slack's clock against ours) widens
+ * the spacing.
+ */
+function noLowerThanZeroFrom(hit: number, value: number): number {
+  return hit > 0 ? Math.max(0, value) : value;
+}
+
+/**
  * `workspaceCeiling`: the allowance that drew the latest 429 in any channel, while remembered.
  * Slack's burst policy is the workspace's, not one channel's: one channel's lesson caps every
  * channel, so twenty channels do not each pay a 429 to learn the same thing.
@@ -67,8 +80,12 @@ export function afterSuccess(
   const next: ChannelPace = { allowance: p.allowance, successes };
   if (remembered && p.ceiling !== undefined) next.ceiling = p.ceiling;
   if (!pressed) return next;
-  let cap = remembered && p.ceiling !== undefined ? Math.min(s.max, p.ceiling - s.margin) : s.max;
-  if (workspaceCeiling !== undefined) cap = Math.min(cap, workspaceCeiling - s.margin);
+  let cap =
+    remembered && p.ceiling !== undefined
+      ? Math.min(s.max, noLowerThanZeroFrom(p.ceiling, p.ceiling - s.margin))
+      : s.max;
+  if (workspaceCeiling !== undefined)
+    cap = Math.min(cap, noLowerThanZeroFrom(workspaceCeiling, workspaceCeiling - s.margin));
   next.allowance = p.allowance < cap ? Math.min(cap, p.allowance + s.step) : cap;
   return next;
 }
@@ -77,7 +94,7 @@ export function after429(p: ChannelPace, s: LearnSettings): ChannelPace {
   const halved = Math.min(p.allowance / 2, p.allowance - s.margin / 2);
   const cap = p.allowance - s.margin;
   return {
-    allowance: clamp(Math.min(halved, cap), s.min, s.max),
+    allowance: clamp(noLowerThanZeroFrom(p.allowance, Math.min(halved, cap)), s.min, s.max),
     ceiling: p.allowance,
     successes: 0,
   };

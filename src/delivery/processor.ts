@@ -329,7 +329,7 @@ async function outOfLine(
 /** The post is in Slack: a failed lesson (Redis gone) must not make it look undelivered. */
 async function learnSuccess(ctx: DeliveryContext, channel: string): Promise<void> {
   try {
-    await ctx.pacer.succeeded(channel);
+    await ctx.route(channel).pacer.succeeded(channel);
   } catch (err) {
     ctx.logger.warn({ err, channel }, "delivery: pacing lesson not recorded");
   }

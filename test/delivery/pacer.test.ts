@@ -300,6 +300,34 @@ describe("learning pacer (pacer-take.lua + pacer-learn.lua) against real Redis",
     expect(await two.take("C1", "y")).toEqual({ granted: true });
   });
 
+  it("a 429 above zero stops the lesson at zero, in Lua as in pacing-math.ts", async () => {
+    const clock = { t: 35_000_000 };
+    const pacer = pacerAt(`${prefix}zero:`, clock, learnPace);
+    let model = initialPace(DEFAULT_LEARN);
+    for (let i = 0; i < 4; i++) {
+      let r = await pacer.take("C1", `m${i}`);
+      while (!r.granted) {
+        clock.t += r.waitMs;
+        r = await pacer.take("C1", `m${i}`);
+      }
+      const learned = i === 3 ? await pacer.rateLimited("C1", 1000) : await pacer.succeeded("C1");
+      model = i === 3 ? after429(model, DEFAULT_LEARN) : afterSuccess(model, i > 0, DEFAULT_LEARN);
+      expect(learned.allowance).toBeCloseTo(model.allowance, 9);
+      if (i === 3) clock.t += 1000;
+    }
+    expect(model.allowance).toBe(0); // 0.2 drew the 429: zero, not -0.3
+    let r = await pacer.take("C1", "n");
+    while (!r.granted) {
+      clock.t += r.waitMs;
+      r = await pacer.take("C1", "n");
+    }
+    await pacer.succeeded("C1");
+    clock.t += 1;
+    const next = await pacer.take("C1", "o");
+    // held at zero, not below: the next slot is one interval after the answer, no wider
+    expect(next).toMatchObject({ granted: false, reason: "rate", waitMs: 999 });
+  });
+
   it("a 429 in a channel idle for over 1.5 intervals teaches the workspace rate, not the channel", async () => {
     const clock = { t: 40_000_000 };
     const pacer = pacerAt(`${prefix}l3:`, clock, { ...learnPace, workspaceIntervalMs: 100 });

@@ -98,10 +98,14 @@ describe("pacing math (pure)", () => {
       ceiling: 2,
       successes: 0,
     });
-    // small allowances drop below zero: extra spacing instead of burst
-    const p = after429({ allowance: 0.2, successes: 3 }, s);
-    expect(p.allowance).toBeCloseTo(-0.3, 9);
-    expect(gcraFor(p.allowance, 1000).intervalMs).toBeCloseTo(1300, 6);
+    // a 429 above zero stops at zero: counted from answers, zero is one per interval at most
+    expect(after429({ allowance: 0.2, successes: 3 }, s).allowance).toBe(0);
+    expect(afterSuccess({ allowance: 0, ceiling: 0.2, successes: 3 }, true, s).allowance).toBe(0);
+    expect(afterSuccess({ allowance: 0.3, successes: 3 }, true, s, 0.2).allowance).toBe(0);
+    // a 429 at zero (Slack's clock against ours) widens the spacing instead
+    const p = after429({ allowance: 0, successes: 3 }, s);
+    expect(p.allowance).toBeCloseTo(-0.5, 9);
+    expect(gcraFor(p.allowance, 1000).intervalMs).toBeCloseTo(1500, 6);
     expect(gcraFor(p.allowance, 1000).toleranceMs).toBe(0);
     // never below the floor
     expect(after429({ allowance: -0.5, successes: 0 }, s).allowance).toBe(s.min);

@@ -48,6 +48,12 @@ local f = tonumber(wsh[1] or "") or 1
 local wc = tonumber(wsh[2] or "")
 local wn = tonumber(wsh[3] or "") or 0
 local blame = ""
+-- a 429 above zero never teaches below zero: slots count from answers, so at zero two posts
+-- reach Slack an interval apart at least (noLowerThanZeroFrom in pacing-math.ts)
+local function below(hit, value)
+  if hit > 0 and value < 0 then return 0 end
+  return value
+end
 
 if ARGV[2] == "ok" then
   -- Slack counted this post when it arrived, somewhere between its grant and now; the grant's
@@ -66,8 +72,8 @@ if ARGV[2] == "ok" then
   if wc ~= nil and wn >= 10 * hold then wc = nil end
   if pressed and not fixed then
     local cap = amax
-    if remembered then cap = math.min(amax, c - margin) end
-    if wc ~= nil then cap = math.min(cap, wc - margin) end
+    if remembered then cap = math.min(amax, below(c, c - margin)) end
+    if wc ~= nil then cap = math.min(cap, below(wc, wc - margin)) end
     if a < cap then a = math.min(cap, a + step) else a = cap end
   end
   f = math.min(1, f + winc)
@@ -81,7 +87,7 @@ else
     blame = "channel"
     if not fixed then
       local halved = math.min(a / 2, a - margin / 2)
-      local nextA = math.min(halved, a - margin)
+      local nextA = below(a, math.min(halved, a - margin))
       c = a
       n = 0
       if wc == nil or a < wc then wc = a end
