@@ -106,7 +106,11 @@ export function createCore(o: {
     const slackClient = new WebClient(env.slackBotToken, {
       slackApiUrl: env.slackApiUrl,
       // tiered methods paced through Redis, one budget per method for every replica and role
-      fetch: pacedFetch({ redis, prefix }),
+      fetch: pacedFetch({
+        redis,
+        prefix,
+        ...(deliveryConfig.methodBurst !== undefined ? { burst: deliveryConfig.methodBurst } : {}),
+      }),
       retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
     });
     const bulk = createSlackDelivery({

@@ -40,10 +40,12 @@ export function deliveryConfigFor(
   }
   const digestAfter = routing.delivery.digestAfter;
   const workspace = routing.delivery.workspacePostsPerSecond;
+  const methodBurst = routing.delivery.methodBurst;
   return {
     opsChannel: channelOf(routing, routing.opsChannel),
     quietHours,
     ...(workspace ? { workspacePerSecond: workspace } : {}),
+    ...(methodBurst !== undefined ? { methodBurst } : {}),
     ...base,
     ...(digestAfter
       ? { digests: { ...(base.digests ?? {}), drainThresholdMs: durationMs(digestAfter) } }

@@ -92,6 +92,9 @@ export async function startWebRole(o: {
       slackApiUrl: env.slackApiUrl,
       endpoint: ENDPOINT,
       ...(socketMode ? { socketModeHttpPort: o.port } : {}),
+      ...(routing.delivery.methodBurst !== undefined
+        ? { methodBurst: routing.delivery.methodBurst }
+        : {}),
     },
     redis: core.redis,
     keyPrefix: core.prefix,

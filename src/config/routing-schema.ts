@@ -294,6 +294,12 @@ export const routingSchema = z.strictObject({
        * teach a lower rate.
        */
       workspacePostsPerSecond: z.number().positive().max(1000).optional(),
+      /**
+       * Calls of each tiered Web API method (chat.update, conversations.*, views.*, …) that may
+       * go back to back beyond its steady rate. Slack speaks of "sporadic" and "generous" bursts
+       * and publishes no size, so the default is none; raise it only where Slack has shown it.
+       */
+      methodBurst: z.number().int().min(0).max(10).optional(),
     })
     .default({}),
   noise: noiseSchema.default({ entities: {}, channels: {}, digestEvery: "1h" }),

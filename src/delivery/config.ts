@@ -49,11 +49,11 @@ export const deliveryConfigSchema = z.object({
   historyPerMinute: z.number().positive().default(50),
   /**
    * Calls of chat.update and of each look-up method that may go back to back beyond their
-   * steady rate. Slack's tiers are "per minute" and tolerate "sporadic bursts" (Tier 3) with no
-   * figure; 2 is what pacedFetch allows on the same budgets. Without it, a slot no edit was
-   * ready for (its worker busy, its job waking late) was lost for good.
+   * steady rate (routing.yml delivery.methodBurst; pacedFetch takes the same figure on the same
+   * budgets). Slack's tiers tolerate "sporadic bursts" (Tier 3) with no figure, so none by
+   * default: a slot no edit was ready for is lost rather than risk a 429 where Slack allows none.
    */
-  methodBurst: z.number().int().min(0).default(2),
+  methodBurst: z.number().int().min(0).default(0),
   /** Attempts for transient failures (5xx, timeouts) before the dead letter. */
   attempts: z.number().int().min(1).default(6),
   retryDelayMs: z.number().int().min(0).default(2000),

@@ -64,6 +64,8 @@ export interface SlackAppConfig {
   doorLimits?: Partial<DoorLimits>;
   /** Socket Mode only: port of the small HTTP server Bolt opens for `customRoutes` (ops routes). */
   socketModeHttpPort?: number;
+  /** Calls of a tiered Web API method allowed back to back (routing.yml delivery.methodBurst). */
+  methodBurst?: number;
 }
 
 /**
@@ -156,7 +158,11 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
     // Every tiered method (views.*, chat.postEphemeral, chat.update, usergroups.users.list, …)
     // takes its slot from one Redis budget per method, shared with delivery and other replicas.
-    fetch: pacedFetch({ redis: deps.redis, prefix }),
+    fetch: pacedFetch({
+      redis: deps.redis,
+      prefix,
+      ...(config.methodBurst !== undefined ? { burst: config.methodBurst } : {}),
+    }),
     // Interactive answers must be quick: one short retry, never a long back-off behind 429s.
     retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
   };

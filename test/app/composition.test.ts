@@ -10,6 +10,7 @@ import {
 import { effectiveRoles, parseRoles } from "../../src/app/types.ts";
 import { parseRouting } from "../../src/config/routing-load.ts";
 import type { RoutingConfig } from "../../src/config/routing-schema.ts";
+import { deliveryConfigSchema, paceSettings } from "../../src/delivery/config.ts";
 import { parseRecord } from "../../src/infor/records.ts";
 import { recordLink } from "../../src/slack/blocks/format.ts";
 
@@ -111,6 +112,24 @@ describe("routing.yml in the modules' terms", () => {
     expect(deliveryConfigFor(r.config).workspacePerSecond).toBe(4);
     const bad = parseRouting(
       YAML.replace("  digestAfter: 2m", "  digestAfter: 2m\n  workspacePostsPerSecond: 0"),
+    );
+    expect(bad.ok).toBe(false);
+  });
+
+  it("allows no Web API method burst unless routing.yml sets delivery.methodBurst", () => {
+    const pace = (c: RoutingConfig) =>
+      paceSettings(deliveryConfigSchema.parse(deliveryConfigFor(c)));
+    expect(pace(routing()).updateToleranceMs).toBe(0);
+    expect(pace(routing()).historyToleranceMs).toBe(0);
+    const r = parseRouting(
+      YAML.replace("  digestAfter: 2m", "  digestAfter: 2m\n  methodBurst: 2"),
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    expect(deliveryConfigFor(r.config).methodBurst).toBe(2);
+    // chat.update's Tier 3 floor, 50/min: two calls of 1.2 s each may go back to back
+    expect(pace(r.config).updateToleranceMs).toBe(2400);
+    const bad = parseRouting(
+      YAML.replace("  digestAfter: 2m", "  digestAfter: 2m\n  methodBurst: -1"),
     );
     expect(bad.ok).toBe(false);
   });

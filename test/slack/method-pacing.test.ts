@@ -65,12 +65,40 @@ describe("every tiered method paced through RedisClient (pacedFetch)", () => {
       const out = (await Promise.all(paced.map((c) => burst(c, 15)))).flat();
       expect(out.filter((r) => r.status === "rejected")).toEqual([]);
       expect(emu.inspect.rateLimited().total).toBe(limitedBefore);
-      // 30 calls at 100/min (scaled 20: 30 ms apart) after a burst of 5: about 0.75 s
+      // 30 calls at 100/min (scaled 20: 30 ms apart), none back to back: about 0.87 s
       expect(Date.now() - started).toBeGreaterThanOrEqual(600);
     } finally {
       await emu.close();
     }
   }, 60_000);
+
+  it("allows no burst unless told: methodBurst calls go back to back beyond the steady rate", async () => {
+    const times = (burst?: number) => async () => {
+      const p = `${prefix}burst${burst ?? "none"}:`;
+      const at: number[] = [];
+      const ok: FetchFunction = async () => {
+        at.push(Date.now());
+        return new Response('{"ok":true}', { status: 200 }) as never;
+      };
+      // chat.update is Tier 3 (50/min): at time scale 6, one call per 200 ms
+      const f = pacedFetch({
+        redis,
+        prefix: p,
+        fetch: ok,
+        timeScale: 6,
+        ...(burst !== undefined ? { burst } : {}),
+      });
+      const start = Date.now();
+      for (let i = 0; i < 3; i++) await f("http://127.0.0.1:1/api/chat.update", {});
+      return at.map((t) => t - start);
+    };
+    const cautious = await times()();
+    expect(cautious[1]).toBeGreaterThanOrEqual(190);
+    expect(cautious[2]).toBeGreaterThanOrEqual(390);
+    const told = await times(2)();
+    // three calls with nothing to wait for: well under one spacing, even on a loaded machine
+    expect(told[2]).toBeLessThan(190);
+  });
 
   it("a 429 holds the method for every replica for Retry-After", async () => {
     const p = `${prefix}hold:`;

@@ -28,12 +28,6 @@ export const METHOD_TIERS: Readonly<Record<string, 1 | 2 | 3 | 4>> = {
 /** Slack's published floors ("Tier 2: 20+ per minute"): the most we assume. */
 export const TIER_PER_MINUTE = { 1: 1, 2: 20, 3: 50, 4: 100 } as const;
 
-/**
- * Bursts: Slack tolerates "occasional" (Tier 2), "sporadic" (Tier 3) and "generous" (Tier 4)
- * bursts without a figure; we allow only a little (calls back to back beyond the steady rate).
- */
-const TIER_BURST = { 1: 0, 2: 0, 3: 2, 4: 4 } as const;
-
 export interface MethodPacingOptions {
   redis: RedisClient;
   /** the same prefix as delivery's, so chat.update and history share one bucket per method */
@@ -49,6 +43,12 @@ export interface MethodPacingOptions {
   timeScale?: number;
   /** overrides: method → calls per minute */
   perMinute?: Record<string, number>;
+  /**
+   * Calls that may go back to back beyond a method's steady rate. Slack tolerates "occasional"
+   * (Tier 2), "sporadic" (Tier 3) and "generous" (Tier 4) bursts without a figure, so none by
+   * default (routing.yml delivery.methodBurst; delivery's pacer takes the same on the same keys).
+   */
+  burst?: number;
 }
 
 export function methodOf(url: string | URL): string {
@@ -66,6 +66,7 @@ export function pacedFetch(o: MethodPacingOptions): FetchFunction {
   const keys = deliveryKeys(o.prefix);
   const scale = o.timeScale ?? 1;
   const maxWaitMs = o.maxWaitMs ?? 2000;
+  const burst = o.burst ?? 0;
   return async (url, init) => {
     const method = methodOf(url);
     const tier = METHOD_TIERS[method];
@@ -77,7 +78,7 @@ export function pacedFetch(o: MethodPacingOptions): FetchFunction {
         args: {
           now: "",
           intervalMs: interval,
-          toleranceMs: TIER_BURST[tier] * interval,
+          toleranceMs: burst * interval,
           maxWaitMs,
         },
       });
