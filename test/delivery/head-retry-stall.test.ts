@@ -57,9 +57,11 @@ describe("a channel's head retried after a Slack 5xx, with a long queue", () => 
     const d0 = d;
     await waitFor("the channel's five alerts", () => emu.inspect.messages(FIN).length >= 5, 60_000);
     // Before the fix the retried head went to the back of the wait list: the channel finished
-    // only after (nearly) all of the backlog had been worked through.
+    // only after (nearly) all of the backlog had been worked through. The five posts take about
+    // a second (20 posts/s, each slot counted from Slack's answer), in which the two workers get
+    // through 1,200-1,800 cheap jobs here: a fifth of the backlog left is far from "nearly all".
     const left = await d0.queue.getWaitingCount();
-    expect(left).toBeGreaterThan(BACKLOG / 2);
+    expect(left).toBeGreaterThan(BACKLOG / 5);
     expect(emu.inspect.messages(FIN).map((m) => m.metadata?.event_payload?.alert_id)).toEqual(
       alerts.map((a) => a.id),
     );

@@ -59,7 +59,7 @@ export function bulkBlocks(pending: readonly Approval[]): SlackBlock[] {
  * Bulk approve: each selected approval goes through the one decision path a button click takes
  * (bands, segregation of duties, ERP re-read, write-back when enabled, channel message stamped);
  * the clicker gets one summary in a modal, opened at once (trigger_id lives 3 s) and filled in
- * when every item is through.
+ * when every item is decided, before the messages are stamped.
  */
 export function registerBulkApprove(app: App, deps: ApprovalActionDeps): void {
   const log = deps.logger.child({ component: "approvals.bulk" });
@@ -88,6 +88,7 @@ export function registerBulkApprove(app: App, deps: ApprovalActionDeps): void {
     }
     if (picked.length === 0) return;
     const lines: string[] = [];
+    const outcomes: DecisionOutcome[] = [];
     let approved = 0;
     for (const id of picked) {
       // A line of an invoice's message is approved as that line (M3 line approval), as its own
@@ -102,18 +103,23 @@ export function registerBulkApprove(app: App, deps: ApprovalActionDeps): void {
       });
       if (outcome.kind === "done" && outcome.approval.state === "approved") approved += 1;
       lines.push(summaryLine(id, outcome));
+      outcomes.push(outcome);
+    }
+    // The clicker hears first: the stamps take chat.update's tier (one per 1.2 s without a
+    // burst), so ten of them would keep the summary waiting for over ten seconds.
+    const head = `${approved} of ${picked.length} approved.`;
+    if (viewId) {
+      await client.views
+        .update({ view_id: viewId, view: summaryModal([head, ...lines]) as never })
+        .catch((err) => log.warn({ code: codeOf(err) }, "views.update failed"));
+    }
+    for (const outcome of outcomes) {
       // The channel message and thread follow as for a click; its private notes are not needed.
       await renderOutcome(deps, log, outcome, "approve", {
         client,
         user,
         tell: async () => {},
       }).catch((err) => log.warn({ code: codeOf(err) }, "bulk item render failed"));
-    }
-    const head = `${approved} of ${picked.length} approved.`;
-    if (viewId) {
-      await client.views
-        .update({ view_id: viewId, view: summaryModal([head, ...lines]) as never })
-        .catch((err) => log.warn({ code: codeOf(err) }, "views.update failed"));
     }
     await deps.refreshHome(client, user).catch(() => {});
   });
