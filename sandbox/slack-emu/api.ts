@@ -109,13 +109,28 @@ export async function handleApi(
     return sendJson(res, status, { ok: false, error: "service_unavailable" });
   }
 
-  let body: Record<string, unknown>;
-  try {
-    body = { ok: true, ...handler(deps.ctx, args) };
-  } catch (err) {
-    if (!(err instanceof SlackApiError)) throw err;
-    body = { ok: false, error: err.code, ...err.extra };
+  if (plan.ambiguous?.mode === "late") {
+    // Accepted, applied later: the client may have given up (and looked) in the meantime.
+    const fault = plan.ambiguous;
+    deps.withheld.add(res);
+    res.on("close", () => deps.withheld.delete(res));
+    await delay(fault.lateMs ?? 1000);
+    const body = run(deps, handler, args);
+    const gone = res.destroyed || res.writableEnded;
+    const error = body.ok ? undefined : String(body.error);
+    log({
+      status: gone ? 0 : 200,
+      ok: Boolean(body.ok),
+      error,
+      channel,
+      fault: `${fault.id}:late`,
+    });
+    deps.withheld.delete(res);
+    if (!gone) sendJson(res, 200, body);
+    return;
   }
+
+  const body = run(deps, handler, args);
   const error = body.ok ? undefined : String(body.error);
 
   if (plan.ambiguous) {
@@ -131,4 +146,17 @@ export async function handleApi(
   }
   log({ status: 200, ok: Boolean(body.ok), error, channel });
   sendJson(res, 200, body);
+}
+
+function run(
+  deps: ApiDeps,
+  handler: MethodHandler,
+  args: Record<string, unknown>,
+): Record<string, unknown> {
+  try {
+    return { ok: true, ...handler(deps.ctx, args) };
+  } catch (err) {
+    if (!(err instanceof SlackApiError)) throw err;
+    return { ok: false, error: err.code, ...err.extra };
+  }
 }

@@ -3,7 +3,10 @@
 //  - "5xx": answer an HTTP error before doing anything (nothing is stored).
 //  - "latency": delay the answer by `latencyMs` (the call still happens).
 //  - "ambiguous": do the call (the message is stored), then either destroy the connection
-//    ("drop") or never answer until the client gives up ("withhold").
+//    ("drop") or never answer until the client gives up ("withhold"); or "late": hold the call
+//    `lateMs` without answering, then carry it out (stored then, with that moment's ts) and
+//    answer if the client is still there. Slack gives no idempotency key and no bound on when a
+//    request it accepted is applied: one whose client gave up may still be stored after it.
 
 export type FaultKind = "5xx" | "latency" | "ambiguous";
 
@@ -20,7 +23,9 @@ export interface FaultRule {
   /** for latency; real milliseconds */
   latencyMs?: number;
   /** for ambiguous; default "drop" */
-  mode?: "drop" | "withhold";
+  mode?: "drop" | "withhold" | "late";
+  /** for ambiguous "late": real milliseconds before the call is carried out; default 1000 */
+  lateMs?: number;
 }
 
 export interface ActiveFault extends FaultRule {

@@ -41,11 +41,13 @@ export function deliveryConfigFor(
   const digestAfter = routing.delivery.digestAfter;
   const workspace = routing.delivery.workspacePostsPerSecond;
   const methodBurst = routing.delivery.methodBurst;
+  const grace = routing.delivery.lateLandingGrace;
   return {
     opsChannel: channelOf(routing, routing.opsChannel),
     quietHours,
     ...(workspace ? { workspacePerSecond: workspace } : {}),
     ...(methodBurst !== undefined ? { methodBurst } : {}),
+    ...(grace ? { ambiguousGraceMs: durationMs(grace) } : {}),
     ...base,
     ...(digestAfter
       ? { digests: { ...(base.digests ?? {}), drainThresholdMs: durationMs(digestAfter) } }

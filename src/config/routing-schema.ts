@@ -300,6 +300,14 @@ export const routingSchema = z.strictObject({
        * and publishes no size, so the default is none; raise it only where Slack has shown it.
        */
       methodBurst: z.number().int().min(0).max(10).optional(),
+      /**
+       * After a post nobody answered (timeout, dropped connection), how long Slack may still
+       * store it: the look-up for it waits this long after the client gave up (default 60s).
+       */
+      lateLandingGrace: z
+        .string()
+        .regex(DURATION_RE, { message: 'expected a duration such as "30s", "5m" or "1h"' })
+        .optional(),
     })
     .default({}),
   noise: noiseSchema.default({ entities: {}, channels: {}, digestEvery: "1h" }),

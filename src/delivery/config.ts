@@ -59,6 +59,16 @@ export const deliveryConfigSchema = z.object({
   retryDelayMs: z.number().int().min(0).default(2000),
   /** Per-call timeout; a timeout after sending is an ambiguous outcome. */
   requestTimeoutMs: z.number().int().positive().default(10_000),
+  /**
+   * After an ambiguous outcome nobody answered (timeout, reset, a gateway's 502/504), how long
+   * past the moment our client gave up the request may still be applied by Slack: the look-up
+   * for the alert id waits until then, so it cannot run before a late post lands and post it
+   * twice. chat.postMessage has no idempotency key and Slack publishes no such figure, so the
+   * default is cautious: a minute, the idle timeout common load balancers keep a request open
+   * for. Its cost is one channel waiting (timeout + this) once per such outcome. Real ms: it is
+   * Slack's processing, not a rate, so `timeScale` does not shorten it. See README.md.
+   */
+  ambiguousGraceMs: z.number().int().min(0).default(60_000),
   /** How long BullMQ may lose sight of a worker before its job runs again elsewhere. */
   lockDurationMs: z.number().int().positive().default(30_000),
   stalledIntervalMs: z.number().int().positive().default(15_000),

@@ -1,6 +1,7 @@
 import type { Job } from "bullmq";
 import type { Alert } from "../alerts/alert.ts";
 import { countOnce } from "../shared/count-once.ts";
+import { ambiguitySettings, lookAfterFailure } from "./ambiguity.ts";
 import type { DeliveryContext } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
 import type { JobResult } from "./job-result.ts";
@@ -50,7 +51,13 @@ export async function handleFailure(
     return { status: "dead_letter", detail: outcome.reason };
   }
   if (outcome.kind === "transient") await markers.clearInflight(alert.id);
-  // Ambiguous: the in-flight marker stays, so the next attempt checks history before posting.
+  // Ambiguous: the in-flight marker stays, so the next attempt checks history before posting,
+  // once the attempt can no longer land (ambiguity.ts).
+  if (outcome.kind === "ambiguous")
+    await markers.settleInflight(
+      alert.id,
+      lookAfterFailure(outcome, ctx.clock(), ambiguitySettings(ctx.config)),
+    );
   const attempts = job.opts.attempts ?? 1;
   if (job.attemptsMade + 1 >= attempts) {
     await deadLetter(ctx, alert, `retries_exhausted:${outcome.reason}`);

@@ -9,6 +9,8 @@ export interface InflightMarker {
   since: number;
   mode: "post" | "update";
   threadTs?: string;
+  /** epoch ms: set when the attempt failed ambiguously, the earliest a look-up is conclusive */
+  lookAfter?: number;
 }
 
 export interface DeliveredMarker {
@@ -81,6 +83,7 @@ export class Markers {
       mode: h.mode === "update" ? "update" : "post",
     };
     if (h.threadTs) m.threadTs = h.threadTs;
+    if (h.lookAfter) m.lookAfter = Number(h.lookAfter);
     return m;
   }
 
@@ -101,6 +104,18 @@ export class Markers {
       .pexpire(key, this.#ttlMs)
       .exec();
     await waitForReplicas(this.#redis, key, this.#replicaAcks);
+  }
+
+  /** The attempt failed ambiguously: a look-up for it is conclusive from `lookAfter` on. */
+  async settleInflight(alertId: string, lookAfter: number): Promise<void> {
+    const key = this.#keys.inflight(alertId);
+    // Only the job that set the marker settles it, and nothing clears it in between: the key
+    // exists. The expiry is set again so a marker can never be left without one.
+    await this.#redis
+      .multi()
+      .hset(key, "lookAfter", String(lookAfter))
+      .pexpire(key, this.#ttlMs)
+      .exec();
   }
 
   async clearInflight(alertId: string): Promise<void> {
@@ -167,5 +182,6 @@ function toInflight(h: Record<string, string>): InflightMarker {
     mode: h.mode === "update" ? "update" : "post",
   };
   if (h.threadTs) m.threadTs = h.threadTs;
+  if (h.lookAfter) m.lookAfter = Number(h.lookAfter);
   return m;
 }

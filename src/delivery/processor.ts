@@ -8,6 +8,7 @@ import {
 } from "../alerts/alert.ts";
 import type { DecisionView } from "../approvals/decisions.ts";
 import { countOnce } from "../shared/count-once.ts";
+import { ambiguitySettings, lookupDueAt } from "./ambiguity.ts";
 import {
   type DeliveryContext,
   type PostJobData,
@@ -117,6 +118,13 @@ async function deliver(
     }
     await markers.clearInflight(alert.id);
   } else if (inflight && destination.find) {
+    // A look before the attempt can no longer land may miss a post still on its way (no
+    // idempotency key in chat.postMessage): the alert keeps its place at the head and waits.
+    const dueAt = lookupDueAt(inflight, ambiguitySettings(ctx.config));
+    if (dueAt > ctx.clock()) {
+      ctx.logger.debug({ alertId: alert.id, dueAt }, "delivery: look-up waits for a late landing");
+      return delay(job, token, dueAt - ctx.clock(), ctx);
+    }
     const line = await pacer.lineOf(channel, alert.id);
     // A reply is looked for in its thread (conversations.replies), on that method's budget.
     const lookup = destination.methods.lookup(inflight.threadTs);

@@ -21,7 +21,8 @@ const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREAC
  * What a failed webhook call means for delivery (RFC 9110 status semantics):
  * - 429, 503 with Retry-After: rate limited (the receiver asks us to slow down; this target waits);
  * - 5xx: ambiguous, the receiver may have stored it before failing (resolved, then sent again);
- * - 408: ambiguous too (the request may have been read);
+ *   answered (its request is over) unless a gateway gave up on it (502, 504: it may still land);
+ * - 408: ambiguous too (the request may have been read), answered;
  * - 4xx otherwise (bad URL, secret refused, body refused): fatal, dead letter with the status;
  * - a refused or unresolvable connection: transient (never sent);
  * - a timeout or reset after connecting: ambiguous.
@@ -31,7 +32,8 @@ export function classify(err: unknown): Outcome {
     const s = err.status;
     if (s === 429 || (s === 503 && err.retryAfterMs !== undefined))
       return { kind: "rate_limited", retryAfterMs: err.retryAfterMs ?? 1000 };
-    if (s >= 500 || s === 408) return { kind: "ambiguous", reason: `http_${s}` };
+    if (s === 502 || s === 504) return { kind: "ambiguous", reason: `http_${s}` };
+    if (s >= 500 || s === 408) return { kind: "ambiguous", reason: `http_${s}`, answered: true };
     return { kind: "fatal", reason: `http_${s}` };
   }
   const cause = (err as { cause?: unknown } | undefined)?.cause;

@@ -98,7 +98,10 @@ describe("several worker processes", () => {
     const { producer, env } = setup({
       lockDurationMs: 1000,
       stalledIntervalMs: 300,
-      requestTimeoutMs: 60_000,
+      // Long enough that the withheld post is still waiting when its worker is killed; the
+      // look-up then waits for it to have timed out (and the short grace) before it runs.
+      requestTimeoutMs: 8_000,
+      ambiguousGraceMs: 300,
     });
     const channel = loadChannel(5);
     emu.inspect.reset();

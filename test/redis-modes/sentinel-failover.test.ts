@@ -74,6 +74,10 @@ describe("Redis Sentinel failover under delivery", () => {
         digests: { enabled: false },
         lockDurationMs: 1000,
         stalledIntervalMs: 300,
+        // a post stalled on the old master is looked for once its call has timed out (2 s) and
+        // the grace has passed
+        requestTimeoutMs: 2000,
+        ambiguousGraceMs: 500,
       },
       // what REDIS_REPLICA_ACKS defaults to with REDIS_SENTINELS (config/redis-env.ts)
       replicaAcks: { replicas: 1, timeoutMs: 500 },

@@ -74,6 +74,28 @@ describe("fault injection", () => {
     expect(emu.inspect.requests({ method: "chat.postMessage" }).at(-1)?.fault).toMatch(/withhold$/);
   });
 
+  it("ambiguous (late): the client times out, a look finds nothing, and the post lands after", async () => {
+    emu.control.addFault({
+      kind: "ambiguous",
+      mode: "late",
+      lateMs: 900,
+      method: "chat.postMessage",
+      next: 1,
+    });
+    const err = await errorOf(() => post("C0AP000001", "alert-3"));
+    expect(err.code).toBe("slack_webapi_request_error");
+    // The client gave up (500 ms) and the history answers at once: nothing there yet.
+    const early = await slack.conversations.history({ channel: "C0AP000001" });
+    expect(early.messages).toEqual([]);
+    await new Promise((r) => setTimeout(r, 600));
+    const late = await slack.conversations.history({
+      channel: "C0AP000001",
+      include_all_metadata: true,
+    });
+    expect(late.messages?.map((m) => m.metadata?.event_payload)).toEqual([{ alert_id: "alert-3" }]);
+    expect(emu.inspect.requests({ method: "chat.postMessage" }).at(-1)?.fault).toMatch(/late$/);
+  });
+
   it("scopes a fault to one channel", async () => {
     const id = emu.control.addFault({ kind: "5xx", rate: 1, channel: "C0FINANCE1" });
     await expect(post("C0AP000001", "other")).resolves.toMatchObject({ ok: true });

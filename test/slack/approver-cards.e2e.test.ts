@@ -51,6 +51,7 @@ beforeAll(async () => {
       timeScale: 20,
       retryDelayMs: 50,
       requestTimeoutMs: 2000,
+      ambiguousGraceMs: 200,
       digests: { enabled: false },
     },
     decisions: approvalDecisions(h.store),

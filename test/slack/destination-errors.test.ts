@@ -30,7 +30,12 @@ describe("classify", () => {
     [
       "503",
       new WebAPIHTTPError(503, "Service Unavailable", {}),
-      { kind: "ambiguous", reason: "http_503" },
+      { kind: "ambiguous", reason: "http_503", answered: true },
+    ],
+    [
+      "504 from a gateway (the call may still land)",
+      new WebAPIHTTPError(504, "Gateway Timeout", {}),
+      { kind: "ambiguous", reason: "http_504" },
     ],
     ["400", new WebAPIHTTPError(400, "Bad Request", {}), { kind: "transient", reason: "http_400" }],
     [

@@ -65,9 +65,10 @@ describe("webhook failures", () => {
     [new WebhookHttpError(429, 3000), { kind: "rate_limited", retryAfterMs: 3000 }],
     [new WebhookHttpError(429), { kind: "rate_limited", retryAfterMs: 1000 }],
     [new WebhookHttpError(503, 2000), { kind: "rate_limited", retryAfterMs: 2000 }],
-    [new WebhookHttpError(503), { kind: "ambiguous", reason: "http_503" }],
-    [new WebhookHttpError(500), { kind: "ambiguous", reason: "http_500" }],
-    [new WebhookHttpError(408), { kind: "ambiguous", reason: "http_408" }],
+    [new WebhookHttpError(503), { kind: "ambiguous", reason: "http_503", answered: true }],
+    [new WebhookHttpError(500), { kind: "ambiguous", reason: "http_500", answered: true }],
+    [new WebhookHttpError(408), { kind: "ambiguous", reason: "http_408", answered: true }],
+    [new WebhookHttpError(502), { kind: "ambiguous", reason: "http_502" }],
     [new WebhookHttpError(401), { kind: "fatal", reason: "http_401" }],
     [new WebhookHttpError(410), { kind: "fatal", reason: "http_410" }],
     [

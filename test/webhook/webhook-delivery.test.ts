@@ -61,7 +61,7 @@ function webhookOnly(
         perSecond: 50,
       }),
     ],
-    config: { retryDelayMs: 20, attempts: 8, requestTimeoutMs: 1000 },
+    config: { retryDelayMs: 20, attempts: 8, requestTimeoutMs: 1000, ambiguousGraceMs: 100 },
     ...(o.logger ? { logger: o.logger } : {}),
   });
   open.push(d);

@@ -49,17 +49,25 @@ export function classify(err: unknown): Outcome {
       return { kind: "transient", reason };
     }
     case ErrorCode.HTTPError: {
-      // Slack's gateway may have applied the call before answering 5xx: treat it as unknown.
+      // Slack may have applied the call before answering 5xx: treat it as unknown. A 502 or 504
+      // is a gateway that gave up on the server behind it (RFC 9110 §15.6.3, §15.6.5), which may
+      // still apply it later; any other 5xx came from the server, whose request is over.
       const status = Number(e.statusCode ?? 0);
-      return status >= 500
+      if (status < 500) return { kind: "transient", reason: `http_${status}` };
+      return gatewayGaveUp(status)
         ? { kind: "ambiguous", reason: `http_${status}` }
-        : { kind: "transient", reason: `http_${status}` };
+        : { kind: "ambiguous", reason: `http_${status}`, answered: true };
     }
     case ErrorCode.RequestError:
       return { kind: "ambiguous", reason: "request_error" };
     default:
       return { kind: "ambiguous", reason: "unexpected_error" };
   }
+}
+
+/** 502 Bad Gateway and 504 Gateway Timeout: a proxy answered, not the server behind it. */
+export function gatewayGaveUp(status: number): boolean {
+  return status === 502 || status === 504;
 }
 
 /**
