@@ -9,7 +9,7 @@ import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { loadChannel, paymentAlert, seedWithChannels } from "../../test/delivery/emu.ts";
 import { startWorkerProcess, stopWorkerProcess } from "../../test/delivery/procs.ts";
 import { until, watch } from "../delivery-load.ts";
-import { measureAuditMemory, usedMemory } from "../scale/audit-memory.ts";
+import { measureAuditMemory, unusedShortPrefix, usedMemory } from "../scale/audit-memory.ts";
 import { rssSampler, treeOf } from "../scale/rss.ts";
 import type { Scenario } from "../types.ts";
 
@@ -27,7 +27,8 @@ import type { Scenario } from "../types.ts";
  *   app falls behind) and "every message at the workspace cap" or "the busiest channel at 1/s".
  * - Redis memory per 1M audit entries: 1,000,000 entries written through AuditLog.append, cloned
  *   from the run's own audit log (its mix of alert.stored, post.attempt, post.result), measured as
- *   the used_memory delta, nothing extrapolated.
+ *   the used_memory delta, nothing extrapolated, with key names as long as production's (before
+ *   12-07 under the run's long bench prefix, which added about 30 B an entry).
  * - RSS per worker: peak resident set of each worker's node process, sampled every 500 ms.
  */
 const RECORDS_PER_DAY = 1_000_000;
@@ -132,7 +133,9 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
     const runLog = new AuditLog({ redis, prefix });
     const sample = await runLog.query({ limit: 30_000 });
     const entries = quick ? 100_000 : AUDIT_ENTRIES;
-    const audit = await measureAuditMemory(redis, `${prefix}audit1m:`, sample, entries);
+    // Under a prefix as long as production's `cs:` (index key names are part of the cost).
+    const auditPrefix = await unusedShortPrefix(redis);
+    const audit = await measureAuditMemory(redis, auditPrefix, sample, entries, { keyUsage: true });
     const perMillion = (audit.bytes / audit.entries) * 1_000_000;
     const rssMax = Math.max(...peaks.values());
     return {
@@ -178,7 +181,13 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
           .map(([t, n]) => `${t} ${n}`)
           .join(
             ", ",
-          )}), written in ${audit.seconds.toFixed(0)} s: ${(audit.bytes / 2 ** 20).toFixed(0)} MiB used_memory delta (${(audit.bytes / audit.entries).toFixed(0)} B per entry); the run itself grew used_memory by ${(memoryRun / 2 ** 20).toFixed(0)} MiB`,
+          )}), written in ${audit.seconds.toFixed(0)} s: ${(audit.bytes / 2 ** 20).toFixed(0)} MiB used_memory delta (${(audit.bytes / audit.entries).toFixed(0)} B per entry; MEMORY USAGE per entry: ${Object.entries(
+          audit.keys ?? {},
+        )
+          .map(([k, u]) => `${k} ${(u.bytes / audit.entries).toFixed(0)} B in ${u.count} keys`)
+          .join(
+            ", ",
+          )}); the run itself grew used_memory by ${(memoryRun / 2 ** 20).toFixed(0)} MiB`,
       ],
     };
   } finally {

@@ -87,7 +87,8 @@ export type TransitionAudit = Omit<ApprovalAuditEvent, "at" | "state">;
 /** An audit entry as src/audit's AuditLog.prepare gives it: stream + indexes, MAXLEN + fields. */
 export interface PreparedAudit {
   keys: string[];
-  args: string[];
+  /** Text, or bytes (deflated data). */
+  args: (string | Buffer)[];
 }
 
 export interface ApprovalStoreOptions {

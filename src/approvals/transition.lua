@@ -27,9 +27,10 @@
   step: a worker killed right after the transition would otherwise leave a decision the audit log
   never saw):
     KEYS[4]   audit stream
-    KEYS[5..] audit index sorted sets (as src/audit/append.lua)
+    KEYS[5..] audit indexes (as src/audit/append.lua)
     ARGV[12]  audit MAXLEN for approximate trimming, or "" for none
-    ARGV[13..] field, value pairs of the entry
+    ARGV[13]  how many of the index keys, at the end, are streams
+    ARGV[14..] field, value pairs of the entry
 
   Output:
     {1, newState}                                   moved (and audited when KEYS[4] is given)

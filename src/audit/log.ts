@@ -1,27 +1,20 @@
-import { deflateRawSync, inflateRawSync } from "node:zlib";
 import pino, { type Logger } from "pino";
 import { type Alert, parseAlert } from "../alerts/alert.ts";
 import { type RedisClient, scanKeys } from "../shared/redis-client.ts";
+import { decodeFields, encodeFields, type FieldValue } from "./codec.ts";
 import { sanitize } from "./sanitize.ts";
 import { appendScript } from "./scripts.ts";
-import {
-  type AuditEntry,
-  type AuditFilter,
-  type AuditInput,
-  type AuditRetention,
-  type AuditType,
-  isAuditType,
-} from "./types.ts";
+import type { AuditEntry, AuditFilter, AuditInput, AuditRetention, AuditType } from "./types.ts";
 
 /**
  * An entry ready to be written by a script (append.lua's KEYS/ARGV): other atomic steps write
  * their audit entry together with their own keys (src/delivery/lua/mark-delivered.lua).
  */
 export interface PreparedAuditEntry {
-  /** The stream, then the index sorted sets. */
+  /** The stream, then the index sorted sets, then the index streams. */
   keys: string[];
-  /** MAXLEN ("" for none), then field/value pairs. */
-  args: string[];
+  /** MAXLEN ("" for none), how many index streams end `keys`, then field/value pairs. */
+  args: FieldValue[];
 }
 
 export interface AuditLogOptions {
@@ -34,9 +27,12 @@ export interface AuditLogOptions {
 }
 
 /**
- * Append-only audit log in a Redis Stream, with sorted-set indexes by alert id, record key and
- * channel (score = entry time, member = stream id). Writes go in one MULTI so an entry and its
- * indexes appear together; readers skip index members whose entry retention already trimmed.
+ * Append-only audit log in a Redis Stream (entries in codec.ts's compact shape), indexed by alert
+ * id and record key in sorted sets (score = entry time, member = stream id) and by channel in a
+ * stream of the same ids (a channel gathers thousands of entries a day: a sorted set that large
+ * spends over 100 bytes a member, a stream about 20). Channel indexes written before are sorted
+ * sets under the old name; they are read too until retention empties them. An entry and its
+ * indexes are written in one script; readers skip index members whose entry retention trimmed.
  */
 export class AuditLog {
   readonly #redis: RedisClient;
@@ -61,6 +57,11 @@ export class AuditLog {
     return `${this.#prefix}idx:${kind}:${value}`;
   }
 
+  /** A channel's index stream (its older entries may be in `#index("channel", …)`, a sorted set). */
+  #channelStream(channel: string): string {
+    return `${this.#prefix}idxs:channel:${channel}`;
+  }
+
   async append(input: AuditInput): Promise<string> {
     // One script: XADD and the index ZADDs land together (append.lua).
     return appendScript.run(this.#redis, { keys: {}, args: {}, tail: this.prepare(input) });
@@ -68,18 +69,24 @@ export class AuditLog {
 
   /** The keys and arguments append.lua takes for `input`, stamped with the log's clock now. */
   prepare(input: AuditInput): PreparedAuditEntry {
-    const at = new Date(this.#clock()).toISOString();
-    const fields: string[] = ["type", input.type, "at", at];
-    if (input.alertId) fields.push("alertId", input.alertId);
-    if (input.recordKey) fields.push("recordKey", input.recordKey);
-    if (input.channel) fields.push("channel", input.channel);
-    if (input.data) fields.push(...dataField(JSON.stringify(sanitize(input.data))));
+    const fields = encodeFields({
+      type: input.type,
+      atMs: new Date(this.#clock()).getTime(),
+      ...(input.alertId ? { alertId: input.alertId } : {}),
+      ...(input.recordKey ? { recordKey: input.recordKey } : {}),
+      ...(input.channel ? { channel: input.channel } : {}),
+      ...(input.data ? { data: sanitize(input.data) as Record<string, unknown> } : {}),
+    });
     const keys = [this.streamKey];
     if (input.alertId) keys.push(this.#index("alert", input.alertId));
     if (input.recordKey) keys.push(this.#index("record", input.recordKey));
-    if (input.channel) keys.push(this.#index("channel", input.channel));
+    const streams = input.channel ? [this.#channelStream(input.channel)] : [];
+    keys.push(...streams);
     const maxLen = this.#retention.maxLen;
-    return { keys, args: [maxLen === undefined ? "" : String(maxLen), ...fields] };
+    return {
+      keys,
+      args: [maxLen === undefined ? "" : String(maxLen), String(streams.length), ...fields],
+    };
   }
 
   /** Store an alert durably before it is queued: replay reads it back from here. */
@@ -103,20 +110,29 @@ export class AuditLog {
       ["channel", filter.channel],
     ];
     const first = indexed.find(([, v]) => v !== undefined);
+    const start = from !== undefined ? String(from) : "-";
+    const end = to !== undefined ? String(to) : "+";
     if (first?.[1] !== undefined) {
       const ids = await this.#redis.zrangebyscore(
         this.#index(first[0], first[1]),
         from ?? "-inf",
         to ?? "+inf",
       );
+      if (first[0] === "channel") {
+        const rows = (await this.#redis.xrange(this.#channelStream(first[1]), start, end)) as [
+          string,
+          string[],
+        ][];
+        ids.push(...rows.map(([id]) => id));
+        ids.sort(byStreamId);
+      }
       entries = await this.#read(ids);
     } else {
-      const raw = (await this.#redis.xrange(
-        this.streamKey,
-        from !== undefined ? String(from) : "-",
-        to !== undefined ? String(to) : "+",
-      )) as [string, string[]][];
-      entries = raw.map(([id, f]) => toEntry(id, f));
+      const raw = (await this.#redis.xrangeBuffer(this.streamKey, start, end)) as [
+        Buffer,
+        Buffer[],
+      ][];
+      entries = raw.map(([id, f]) => decodeFields(id.toString("utf8"), f));
     }
     const types = filter.types ? new Set<AuditType>(filter.types) : undefined;
     return entries
@@ -133,14 +149,14 @@ export class AuditLog {
   async #read(ids: string[]): Promise<AuditEntry[]> {
     if (ids.length === 0) return [];
     const pipeline = this.#redis.pipeline();
-    for (const id of ids) pipeline.xrange(this.streamKey, id, id);
+    for (const id of ids) pipeline.xrangeBuffer(this.streamKey, id, id);
     const results = (await pipeline.exec()) ?? [];
     const out: AuditEntry[] = [];
     results.forEach(([err, value], i) => {
-      const rows = value as [string, string[]][] | undefined;
+      const rows = value as [Buffer, Buffer[]][] | undefined;
       const row = rows?.[0];
       if (err || !row) return; // trimmed by retention
-      out.push(toEntry(ids[i] ?? row[0], row[1]));
+      out.push(decodeFields(ids[i] ?? row[0].toString("utf8"), row[1]));
     });
     return out;
   }
@@ -173,10 +189,16 @@ export class AuditLog {
     if (maxAgeMs !== undefined) {
       const min = this.#clock() - maxAgeMs;
       await this.#redis.xtrim(this.streamKey, "MINID", "~", String(min));
-      // Index sets are pruned by score; scanning keeps this O(keys) but runs rarely (retention job).
+      // Index sets are pruned by score, index streams by id (exactly: readers of an index trust
+      // its range); scanning keeps this O(keys) but runs rarely (retention job).
       await scanKeys(this.#redis, `${this.#prefix}idx:*`, async (keys, node) => {
         const p = node.pipeline();
         for (const k of keys) p.zremrangebyscore(k, "-inf", `(${min}`);
+        await p.exec();
+      });
+      await scanKeys(this.#redis, `${this.#prefix}idxs:*`, async (keys, node) => {
+        const p = node.pipeline();
+        for (const k of keys) p.xtrim(k, "MINID", String(min));
         await p.exec();
       });
     }
@@ -208,46 +230,9 @@ function toMs(t: number | Date | undefined): number | undefined {
   return t instanceof Date ? t.getTime() : t;
 }
 
-function toEntry(id: string, flat: string[]): AuditEntry {
-  const f: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i] as string] = flat[i + 1] as string;
-  const entry: AuditEntry = { id, at: f.at ?? "", type: (f.type ?? "ops") as AuditType };
-  if (f.alertId) entry.alertId = f.alertId;
-  if (f.recordKey) entry.recordKey = f.recordKey;
-  if (f.channel) entry.channel = f.channel;
-  if (f.data) entry.data = JSON.parse(dataOf(f.data)) as Record<string, unknown>;
-  return fromLegacy(entry);
-}
-
-/**
- * Data over this many bytes of JSON is stored deflated (raw DEFLATE, base64, after a `~`, which
- * no JSON object starts with), in the same `data` field so every entry keeps the stream's field
- * names (a stream stores them once per listpack while entries repeat its first entry's fields).
- * An `alert.stored` entry carries the whole alert (0.5 KB for a payment, 1.5 KB and more for an
- * invoice with lines); see the scale run (bench/scenarios/scale.ts) for Redis memory per entry.
- */
-const DEFLATE_OVER = 256;
-const DEFLATED = "~";
-
-function dataField(json: string): [string, string] {
-  if (json.length <= DEFLATE_OVER) return ["data", json];
-  const packed = `${DEFLATED}${deflateRawSync(Buffer.from(json, "utf8")).toString("base64")}`;
-  return ["data", packed.length < json.length ? packed : json];
-}
-
-function dataOf(stored: string): string {
-  if (!stored.startsWith(DEFLATED)) return stored;
-  return inflateRawSync(Buffer.from(stored.slice(DEFLATED.length), "base64")).toString("utf8");
-}
-
-/**
- * Before commands and approvals had types of their own they were stored as `ops` entries with the
- * kind in `data.event`. Read such entries as their real type, so a type filter and an export
- * treat old and new entries alike (the stream is append-only: nothing is rewritten).
- */
-function fromLegacy(entry: AuditEntry): AuditEntry {
-  const event = entry.data?.event;
-  if (entry.type !== "ops" || event === "ops" || !isAuditType(event)) return entry;
-  const { event: _kind, ...data } = entry.data ?? {};
-  return { ...entry, type: event, data };
+/** Stream ids in log order (`<ms>-<seq>`: numeric, not text, order). */
+function byStreamId(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split("-").map(Number);
+  const [bm = 0, bs = 0] = b.split("-").map(Number);
+  return am - bm || as - bs;
 }

@@ -4,8 +4,8 @@ import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RedisClient } from "./redis-client.ts";
 
-/** A value Redis receives as a script argument (numbers are sent as their decimal text). */
-export type ScriptArg = string | number;
+/** A value Redis receives as a script argument (numbers as their decimal text, Buffers as bytes). */
+export type ScriptArg = string | number | Buffer;
 
 /**
  * One script file, its KEYS and ARGV named in the order its header lists them, and how its raw

@@ -91,7 +91,7 @@ describe("reply codes", () => {
         ttlMs: 60_000,
         stat: "posted",
       },
-      tail: { keys: [k("log")], args: ["", "type", "post.result"] },
+      tail: { keys: [k("log")], args: ["", "0", "t", "3"] },
     };
     expect(await raw(markDeliveredScript, call)).toBe(MARK_CODE.marked);
     expect(await raw(markDeliveredScript, call)).toBe(MARK_CODE.alreadyDelivered);

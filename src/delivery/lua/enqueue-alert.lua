@@ -21,9 +21,10 @@
 
   The tail, the audit entry (src/shared/lua/stream-append.lua), when store is "1":
   KEYS[9]    audit stream
-  KEYS[10..] audit index sorted sets
+  KEYS[10..] audit indexes (as src/audit/append.lua)
   ARGV[5]    audit MAXLEN for approximate trimming, or "" for none
-  ARGV[6..]  field, value pairs of the audit entry
+  ARGV[6]    how many of the index keys, at the end, are streams
+  ARGV[7..]  field, value pairs of the audit entry
 
   Result: { status, rank, edit, jobExists }
     status 1: already delivered (counted as a duplicate avoided; nothing registered)

@@ -26,9 +26,10 @@
 
   The tail, the audit entry (src/shared/lua/stream-append.lua):
   KEYS[7]    audit stream
-  KEYS[8..]  audit index sorted sets (as src/audit/append.lua)
+  KEYS[8..]  audit indexes (as src/audit/append.lua)
   ARGV[10]   audit MAXLEN for approximate trimming, or "" for none
-  ARGV[11..] field, value pairs of the audit entry
+  ARGV[11]   how many of the index keys, at the end, are streams
+  ARGV[12..] field, value pairs of the audit entry
 
   Result: 1 when this call wrote the marker (and the entry), 0 when the alert was already marked
   delivered (its entry was written with that marker).

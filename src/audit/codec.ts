@@ -1,0 +1,184 @@
+import { deflateRawSync, inflateRawSync } from "node:zlib";
+import { DICTIONARY_V1 } from "./dictionary.ts";
+import { type AuditEntry, type AuditType, isAuditType } from "./types.ts";
+
+/**
+ * How an entry lies in the stream. Two shapes, both read:
+ *
+ * - compact (written now): one-letter names, always all six in the same order so every entry of
+ *   a stream node shares its first entry's names (Redis then stores no names per entry; a field
+ *   left out would store them all again): t type code, m time (epoch ms), i alert id,
+ *   r record key, c channel (empty when absent), d data (JSON, or 0x01 + DEFLATE with
+ *   DICTIONARY_V1). Redis keeps the integer fields (t, m) as integers: 2 and 10 bytes instead of
+ *   12 and 26. An alert.stored entry's alert leaves out its id, record key and channel when they
+ *   are the entry's own (read back from the entry).
+ * - named (written before): type, at (ISO 8601), alertId, recordKey, channel, data (JSON, or "~"
+ *   and base64 of raw DEFLATE), absent fields left out.
+ */
+export type FieldValue = string | Buffer;
+
+/**
+ * Stable codes of the types in the compact shape: append only, never renumber (entries already
+ * in Redis are read with this table). A type missing here is written by name.
+ */
+export const TYPE_CODES: Readonly<Record<AuditType, number>> = {
+  "alert.stored": 1,
+  "post.attempt": 2,
+  "post.result": 3,
+  "post.ambiguous": 4,
+  "post.resolved": 5,
+  delivered: 6,
+  skipped: 7,
+  digest: 8,
+  replay: 9,
+  dead_letter: 10,
+  ops: 11,
+  command: 12,
+  "approval.created": 13,
+  "approval.decided": 14,
+  "approval.refused": 15,
+  "approval.stale": 16,
+  "approval.superseded": 17,
+  "approval.reminded": 18,
+  "approval.escalated": 19,
+  "approval.expired": 20,
+  "approval.writeback": 21,
+  "approval.commented": 22,
+  "approval.info_requested": 23,
+  "approval.info_answered": 24,
+  "approval.delegated": 25,
+};
+const TYPE_OF_CODE = new Map(Object.entries(TYPE_CODES).map(([t, c]) => [String(c), t]));
+
+/** Data shorter than this stays plain JSON (deflate cannot win much on it). */
+const DEFLATE_FROM = 48;
+/** First byte of data deflated with DICTIONARY_V1 (JSON never starts with a control byte). */
+const DICT_V1 = 0x01;
+/** First character of data in the named shape's deflated form. */
+const NAMED_DEFLATED = "~";
+
+export interface EncodeInput {
+  type: AuditType;
+  atMs: number;
+  alertId?: string;
+  recordKey?: string;
+  channel?: string;
+  /** Already sanitized. */
+  data?: Record<string, unknown>;
+}
+
+/** The compact shape's field, value pairs of one entry. */
+export function encodeFields(e: EncodeInput): FieldValue[] {
+  const data = e.data === undefined ? "" : packData(JSON.stringify(withoutOwnFields(e)));
+  return [
+    "t",
+    String(TYPE_CODES[e.type] ?? e.type),
+    "m",
+    String(Math.floor(e.atMs)),
+    "i",
+    e.alertId ?? "",
+    "r",
+    e.recordKey ?? "",
+    "c",
+    e.channel ?? "",
+    "d",
+    data,
+  ];
+}
+
+/** An entry from its stream id and field, value pairs as Redis returns them (either shape). */
+export function decodeFields(id: string, flat: readonly Buffer[]): AuditEntry {
+  const f = new Map<string, Buffer>();
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    f.set((flat[i] as Buffer).toString("utf8"), flat[i + 1] as Buffer);
+  }
+  return f.has("t") ? decodeCompact(id, f) : decodeNamed(id, f);
+}
+
+function decodeCompact(id: string, f: Map<string, Buffer>): AuditEntry {
+  const text = (k: string) => f.get(k)?.toString("utf8") ?? "";
+  const code = text("t");
+  const entry: AuditEntry = {
+    id,
+    at: new Date(Number(text("m"))).toISOString(),
+    type: (TYPE_OF_CODE.get(code) ?? code) as AuditType,
+  };
+  if (text("i")) entry.alertId = text("i");
+  if (text("r")) entry.recordKey = text("r");
+  if (text("c")) entry.channel = text("c");
+  const d = f.get("d");
+  if (d && d.length > 0) entry.data = withOwnFields(entry, JSON.parse(unpackData(d)));
+  return fromLegacy(entry);
+}
+
+function decodeNamed(id: string, f: Map<string, Buffer>): AuditEntry {
+  const text = (k: string) => f.get(k)?.toString("utf8") ?? "";
+  const entry: AuditEntry = { id, at: text("at"), type: (text("type") || "ops") as AuditType };
+  if (text("alertId")) entry.alertId = text("alertId");
+  if (text("recordKey")) entry.recordKey = text("recordKey");
+  if (text("channel")) entry.channel = text("channel");
+  const data = text("data");
+  if (data) {
+    const json = data.startsWith(NAMED_DEFLATED)
+      ? inflateRawSync(Buffer.from(data.slice(1), "base64")).toString("utf8")
+      : data;
+    entry.data = JSON.parse(json) as Record<string, unknown>;
+  }
+  return fromLegacy(entry);
+}
+
+function packData(json: string): FieldValue {
+  if (json.length < DEFLATE_FROM) return json;
+  const packed = deflateRawSync(Buffer.from(json, "utf8"), { dictionary: DICTIONARY_V1 });
+  return packed.length + 1 < Buffer.byteLength(json)
+    ? Buffer.concat([Buffer.of(DICT_V1), packed])
+    : json;
+}
+
+function unpackData(stored: Buffer): string {
+  if (stored[0] !== DICT_V1) return stored.toString("utf8");
+  return inflateRawSync(stored.subarray(1), { dictionary: DICTIONARY_V1 }).toString("utf8");
+}
+
+/** An alert's id, record key and channel, when the entry's own, are not stored twice. */
+const OWN = [
+  ["id", "alertId"],
+  ["recordKey", "recordKey"],
+  ["channel", "channel"],
+] as const;
+
+function withoutOwnFields(e: EncodeInput): Record<string, unknown> | undefined {
+  const alert = e.data?.alert;
+  if (!isObject(alert)) return e.data;
+  const slim: Record<string, unknown> = { ...alert };
+  for (const [inAlert, inEntry] of OWN) {
+    if (e[inEntry] !== undefined && slim[inAlert] === e[inEntry]) delete slim[inAlert];
+  }
+  return { ...e.data, alert: slim };
+}
+
+function withOwnFields(entry: AuditEntry, data: Record<string, unknown>): Record<string, unknown> {
+  const alert = data.alert;
+  if (!isObject(alert)) return data;
+  const own: Record<string, unknown> = {};
+  for (const [inAlert, inEntry] of OWN) {
+    if (!(inAlert in alert) && entry[inEntry] !== undefined) own[inAlert] = entry[inEntry];
+  }
+  return { ...data, alert: { ...own, ...alert } };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Before commands and approvals had types of their own they were stored as `ops` entries with the
+ * kind in `data.event`. Read such entries as their real type, so a type filter and an export
+ * treat old and new entries alike (the stream is append-only: nothing is rewritten).
+ */
+function fromLegacy(entry: AuditEntry): AuditEntry {
+  const event = entry.data?.event;
+  if (entry.type !== "ops" || event === "ops" || !isAuditType(event)) return entry;
+  const { event: _kind, ...data } = entry.data ?? {};
+  return { ...entry, type: event, data };
+}
