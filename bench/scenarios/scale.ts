@@ -82,6 +82,13 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
   });
   const workers: ChildProcess[] = [];
   const seen = watch(emu);
+  // Exactly once, counted as Slack stored it: messages per alert id (our metadata).
+  const copies = new Map<string, number>();
+  const stopCopies = emu.inspect.subscribe((e) => {
+    if (e.type !== "message") return;
+    const id = e.message.metadata?.event_payload.alert_id;
+    if (typeof id === "string") copies.set(id, (copies.get(id) ?? 0) + 1);
+  });
   const memoryBefore = await usedMemory(redis);
   try {
     const env = {
@@ -117,7 +124,7 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
       lastArrival = performance.now();
     }
     const arrivalsS = (lastArrival - start) / 1000;
-    const finished = await until(() => seen.posts >= total, Math.max(120_000, arrivalS * 3_000));
+    const finished = await until(() => copies.size >= total, Math.max(120_000, arrivalS * 3_000));
     const drainS = (seen.last - start) / 1000;
     const peaks = rss.stop();
     const busiest = Math.max(...perChannel.values());
@@ -161,7 +168,13 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
         },
         {
           name: "scale: messages not posted",
-          value: total - seen.posts,
+          value: total - copies.size,
+          unit: "count",
+          target: { op: "==", value: 0 },
+        },
+        {
+          name: "scale: messages posted twice or more (extra copies by alert_id)",
+          value: [...copies.values()].reduce((n, c) => n + c - 1, 0),
           unit: "count",
           target: { op: "==", value: 0 },
         },
@@ -173,7 +186,7 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
       ],
       notes: [
         `${total.toLocaleString("en")} records (${RECORDS_PER_DAY.toLocaleString("en")}/simulated day at time scale ${TIME_SCALE}: ${perSecond.toFixed(1)}/s real, ${((arrivalS * TIME_SCALE) / 60).toFixed(0)} simulated minutes) over ${CHANNELS} channels (busiest ${busiest}), ${WORKERS} worker processes × concurrency ${CONCURRENCY}; emulator limits: 1/s per channel (burst 3), workspace ${WORKSPACE_PER_S}/s, all × ${TIME_SCALE}`,
-        `arrivals took ${arrivalsS.toFixed(1)} s (enqueue lag at most ${(lag / 1000).toFixed(2)} s), last message at ${drainS.toFixed(1)} s, bound ${boundS.toFixed(1)} s; posted ${stats.posted}, ${finished ? "all" : "NOT all"} in Slack`,
+        `arrivals took ${arrivalsS.toFixed(1)} s (enqueue lag at most ${(lag / 1000).toFixed(2)} s), last message at ${drainS.toFixed(1)} s, bound ${boundS.toFixed(1)} s; posted ${stats.posted}, ${finished ? "all" : "NOT all"} in Slack; lost posts found by the look-up ${stats.ambiguousFound}`,
         `RSS peaks per worker (MiB): ${[...peaks.values()].map((b) => (b / 2 ** 20).toFixed(0)).join(", ")}`,
         `audit: ${audit.entries.toLocaleString("en")} entries cloned from the run's ${sample.length} (${Object.entries(
           audit.mix,
@@ -192,6 +205,7 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
     };
   } finally {
     seen.stop();
+    stopCopies();
     for (const w of workers) await stopWorkerProcess(w);
     await producer.close();
     await deleteByPrefix(redis, prefix);
