@@ -88,21 +88,39 @@ const threadPoster: ThreadPoster = (input) => {
 };
 const edit = reflectedMessage(slack, logger, threadPoster);
 const calls = new M3ApprovalCalls(infor.mi);
-const deps: Omit<ReflectDeps, "changedSince" | "limit"> = {
+// Stage timestamps per record (this process's clock, the driver's is the same machine's): when
+// the push marked it due, when the consumer took it, when its check last started; written with
+// each reflected edit so the driver can say where the time between M3 and Slack went.
+const marked = new Map<string, number>();
+const taken = new Map<string, number>();
+const base: Omit<ReflectDeps, "changedSince" | "limit" | "onChanged"> = {
   store,
   writer,
   adapterFor: () => adapter,
   modeFor: () => "on",
   audit: slackAuditToLog(auditLog),
   concurrency: 16,
-  onChanged: async (a, line) => {
+};
+const reflectedBy =
+  (via: "consumer" | "poll"): ReflectDeps["onChanged"] =>
+  async (a, line) => {
+    const editAt = Date.now();
     await edit(a, line);
     await redis.rpush(
       `${prefix}chaos-reflected`,
-      JSON.stringify({ recordKey: a.recordKey, kind: line.kind, at: Date.now() }),
+      JSON.stringify({
+        recordKey: a.recordKey,
+        kind: line.kind,
+        at: Date.now(),
+        via,
+        markedAt: marked.get(a.recordKey),
+        takenAt: taken.get(a.recordKey),
+        editAt,
+      }),
     );
-  },
-};
+  };
+const deps = { ...base, onChanged: reflectedBy("consumer") };
+const pollDeps = { ...base, onChanged: reflectedBy("poll") };
 
 // M3's events through the product's push endpoint (signature checked, events read and mapped);
 // its ingest marks a decided batch due, as the web role's does with write-back on (the targeted
@@ -111,7 +129,10 @@ const push = createPushHandler({
   auth: { hmacSecrets: [env("CHAOS_PUSH_SECRET")] },
   ingest: reflectIngest({
     tenant,
-    markDue: (recordKey) => markReflectDue(redis, prefix, recordKey),
+    markDue: (recordKey) => {
+      if (!marked.has(recordKey)) marked.set(recordKey, Date.now());
+      return markReflectDue(redis, prefix, recordKey);
+    },
   }),
   logger,
 });
@@ -132,7 +153,10 @@ const due = startReflectDueConsumer({
   blocking,
   prefix,
   concurrency: 16,
-  reflect: (recordKey) => reflectRecords(deps, [recordKey]),
+  reflect: (recordKey) => {
+    if (!taken.has(recordKey)) taken.set(recordKey, Date.now());
+    return reflectRecords(deps, [recordKey]);
+  },
   onError: (err) => logger.warn({ err }, "changed-record reflection failed"),
 });
 const poll = (async () => {
@@ -141,7 +165,7 @@ const poll = (async () => {
     const t0 = Date.now();
     const full = pass++ % 30 === 29;
     await reflectErpDecisions({
-      ...deps,
+      ...pollDeps,
       ...(full
         ? {}
         : {

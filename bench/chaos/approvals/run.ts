@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { loadavg } from "node:os";
 import { WebClient } from "@slack/web-api";
 import { Redis } from "ioredis";
 import pino from "pino";
@@ -48,6 +49,7 @@ function rng(seed: number) {
 
 export async function runApprovalChaos(o: ApprovalChaosOptions) {
   const started = Date.now();
+  const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
   const random = rng(o.seed);
   const _logger = pino({ level: process.env.CHAOS_LOG_LEVEL ?? "silent" });
   const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -314,10 +316,25 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
   await sleep(o.pollMs * 2);
   await stopReflector();
   const lags: number[] = [];
+  const stages = {
+    decisionToMarked: [] as number[],
+    markedToTaken: [] as number[],
+    takenToEdit: [] as number[],
+    edit: [] as number[],
+  };
+  const via = { consumer: 0, poll: 0 };
   for (const t of await redis.lrange(`${prefix}chaos-reflected`, 0, -1)) {
-    const r = JSON.parse(t) as { recordKey: string; kind: string; at: number };
+    const r = JSON.parse(t) as ReflectedRow;
     const at = byInbn.get(Number(r.recordKey.split(":").pop()))?.m3At;
-    if (r.kind === "decided_in_erp" && at !== undefined) lags.push(r.at - at);
+    if (r.kind !== "decided_in_erp" || at === undefined) continue;
+    lags.push(r.at - at);
+    via[r.via]++;
+    if (r.markedAt !== undefined) stages.decisionToMarked.push(r.markedAt - at);
+    if (r.via === "consumer" && r.markedAt !== undefined && r.takenAt !== undefined)
+      stages.markedToTaken.push(r.takenAt - r.markedAt);
+    if (r.via === "consumer" && r.takenAt !== undefined)
+      stages.takenToEdit.push(r.editAt - r.takenAt);
+    stages.edit.push(r.at - r.editAt);
   }
   const passes = (await redis.lrange(`${prefix}chaos-passes`, 0, -1)).map(Number);
 
@@ -348,12 +365,27 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
       max: Math.max(0, ...lags),
       n: lags.length,
     },
+    /**
+     * Where the lag went, per decision reflected (ms, p50/p95): the simulator's event to the
+     * push endpoint marking it due; due to taken by the consumer; taken to the edit's start
+     * (the record's approvals, the M3 read, the transition); the edit (history read, update).
+     * `via`: which loop made the edit (the consumer on the change, or the regular poll).
+     */
+    stagesMs: Object.fromEntries(
+      Object.entries(stages).map(([k, xs]) => [
+        k,
+        { p50: pct(xs, 0.5), p95: pct(xs, 0.95), n: xs.length },
+      ]),
+    ),
+    via,
     pollMs: o.pollMs,
     /** One reflection pass over the open approvals (it reads M3 once per open invoice). */
     passMs: { p50: pct(passes, 0.5), p95: pct(passes, 0.95), n: passes.length },
     kills: o.kills,
     lostAnswers: sim.control.log().filter((e) => e.fault === "answer_lost").length,
     elapsedS: 0,
+    /** 1/5/15-minute load averages at the start and the end (the machine is shared). */
+    load: { start: loadAtStart, end: [] as number[] },
   };
   const finalByTs = new Map(emu.inspect.messages(CHANNEL).map((m) => [m.ts, m]));
   for (const [inbn, e] of byInbn) {
@@ -398,6 +430,7 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     }
   }
   report.elapsedS = Math.round((Date.now() - started) / 100) / 10;
+  report.load.end = loadavg().map((x) => Math.round(x * 100) / 100);
 
   for (const p of procs) p?.kill("SIGKILL");
   await new Promise<void>((r) => proxy.close(() => r()));
@@ -409,6 +442,17 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
   await sim.close();
   if (o.out) await writeFile(o.out, `${JSON.stringify(report, null, 2)}\n`);
   return report;
+}
+
+/** One edit the reflector made (reflector.ts), with its stage timestamps (epoch ms). */
+interface ReflectedRow {
+  recordKey: string;
+  kind: string;
+  at: number;
+  via: "consumer" | "poll";
+  markedAt?: number;
+  takenAt?: number;
+  editAt: number;
 }
 
 async function waitFor<T>(probe: () => T | undefined, ms = 3000): Promise<T | undefined> {
