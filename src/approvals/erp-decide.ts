@@ -113,7 +113,9 @@ export async function closeAsDecidedInErp(
     reason: detail,
   } as const;
   const moved = await deps.store.transition(approval.id, "supersede", "system", detail, entry);
-  if (!moved.ok || !moved.audited) await deps.audit({ ...entry, at: now() });
+  // A close that moved nothing (the poll and the changed-record check saw the same decision, or
+  // a click and a check did) was written by whoever moved it: a second entry would say it twice.
+  if (moved.ok && !moved.audited) await deps.audit({ ...entry, at: now() });
   return {
     kind: "superseded",
     approval: moved.ok ? moved.approval : approval,

@@ -7,7 +7,7 @@ import { createApprovalStore } from "../../src/approvals/store.ts";
 import type { ApprovalSubject } from "../../src/approvals/types.ts";
 import { AuditLog } from "../../src/audit/log.ts";
 import type { RedisClient } from "../../src/shared/redis-client.ts";
-import { auditInputOf } from "../../src/slack/audit-sink.ts";
+import { auditInputOf, slackAuditToLog } from "../../src/slack/audit-sink.ts";
 import { connectTestRedis, testPrefix } from "../support/redis.ts";
 
 // A worker SIGKILLed right after the approval's state moved left a decision without its
@@ -105,6 +105,22 @@ describe("approval transition and its audit entry in one step", () => {
       (e) => e.type === "approval.superseded",
     );
     expect(entry?.data).toMatchObject({ code: "erp_approved", reason: "decided in M3 by M3U1" });
+  });
+
+  it("decided in M3 seen twice at once (poll and changed-record check): one superseded entry", async () => {
+    // Both read M3, both close the approval they listed as open; the second close moves nothing,
+    // so it writes nothing either (chaos --approvals: 14-31 of 68 had two entries).
+    const d = { ...killedDeps(), audit: slackAuditToLog(log) };
+    const { approval } = await d.store.create(subject("inv-6"));
+    const now = () => new Date().toISOString();
+    const out = { state: "approved" as const, by: "M3U2" };
+    await closeAsDecidedInErp(d, approval, out, "system", now);
+    const second = await closeAsDecidedInErp(d, approval, out, "system", now);
+    expect(second.kind === "superseded" && second.approval.state).not.toBe("superseded");
+    const entries = (await log.query({ alertId: "inv-6" })).filter(
+      (e) => e.type === "approval.superseded",
+    );
+    expect(entries).toHaveLength(1);
   });
 
   it("an audit write that fails leaves the approval where it was (no decision without its entry)", async () => {

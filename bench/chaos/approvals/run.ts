@@ -358,6 +358,9 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     stillPending: 0,
     divergences: 0,
     doubleDecisions: 0,
+    /** Approvals with more than one closing audit entry (approval.decided or .superseded). */
+    auditDuplicates: 0,
+    auditDuplicated: [] as string[],
     divergent: [] as string[],
     reflectionLagMs: {
       p50: pct(lags, 0.5),
@@ -391,6 +394,16 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
   for (const [inbn, e] of byInbn) {
     const decisions = simBy.get(inbn) ?? [];
     if (decisions.length > 1) report.doubleDecisions++;
+    const closing = (auditBy.get(e.approvalId) ?? []).filter(
+      (r) => r.type === "approval.decided" || r.type === "approval.superseded",
+    );
+    if (closing.length > 1) {
+      report.auditDuplicates++;
+      if (report.auditDuplicated.length < 10)
+        report.auditDuplicated.push(
+          `${inbn}: ${closing.map((r) => `${r.type}/${r.code ?? r.state}`).join(", ")}`,
+        );
+    }
     const m3 = decisions[0];
     const supa = snap.invoices[String(inbn)]?.supa ?? "";
     const a = await store.get(e.approvalId);
