@@ -66,6 +66,12 @@ export interface SlackAppConfig {
   socketModeHttpPort?: number;
   /** Calls of a tiered Web API method allowed back to back (routing.yml delivery.methodBurst). */
   methodBurst?: number;
+  /**
+   * The sandbox emulator's faster clock for the tiered methods' budgets (a chaos run with
+   * Slack's tiers on); 1, the default, against Slack. Every caller sharing the budget in Redis
+   * must use the same scale.
+   */
+  methodTimeScale?: number;
 }
 
 /**
@@ -162,6 +168,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       redis: deps.redis,
       prefix,
       ...(config.methodBurst !== undefined ? { burst: config.methodBurst } : {}),
+      ...(config.methodTimeScale !== undefined ? { timeScale: config.methodTimeScale } : {}),
     }),
     // Interactive answers must be quick: one short retry, never a long back-off behind 429s.
     retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },

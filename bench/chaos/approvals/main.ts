@@ -1,7 +1,8 @@
 /**
- * `npm run chaos -- --approvals [--short] [--seed N] [--records N]`: the approvals variant.
+ * `npm run chaos -- --approvals [--short] [--seed N] [--records N] [--poll-ms N] [--tiers S]`:
+ * the approvals variant.
  * Full: 2,000 invoices, 30 % decided in M3 meanwhile, 5 worker SIGKILLs, 1 % lost approve
- * answers. Exits 1 on any divergence or double decision. Needs REDIS_URL (its keys get a prefix).
+ * answers. Exits 1 on any divergence, double decision or duplicated audit entry. Needs REDIS_URL (its keys get a prefix).
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -22,6 +23,8 @@ const options: ApprovalChaosOptions = {
   workers: 3,
   dropRate: 0.01,
   pollMs: Number(value("--poll-ms") ?? 2000),
+  // `--tiers S`: Slack's method tiers on, emulator and pacing on a clock S times faster.
+  ...(value("--tiers") ? { tiersScale: Number(value("--tiers")) } : {}),
   seed: Number(value("--seed") ?? 21),
 };
 const out = join(
@@ -30,4 +33,5 @@ const out = join(
 );
 const report = await runApprovalChaos({ ...options, out });
 process.stdout.write(`${JSON.stringify(report, null, 2)}\nwritten ${out}\n`);
-process.exitCode = report.divergences > 0 || report.doubleDecisions > 0 ? 1 : 0;
+process.exitCode =
+  report.divergences > 0 || report.doubleDecisions > 0 || report.auditDuplicates > 0 ? 1 : 0;

@@ -35,6 +35,7 @@ import {
   type ThreadPoster,
 } from "../../../src/slack/actions/approval-messages.ts";
 import { auditInputOf, slackAuditToLog } from "../../../src/slack/audit-sink.ts";
+import { pacedFetch } from "../../../src/slack/destination/method-pacing.ts";
 
 const env = (name: string): string => {
   const v = process.env[name];
@@ -73,9 +74,17 @@ const writer = createErpWriter({
   modeFor: () => "on",
   adapterFor: () => adapter,
 });
+// --tiers: the scheduler's client as the product builds it (src/app/core.ts): every tiered method
+// paced through the Redis budget the workers share, one short retry; on the emulator's clock.
+const timeScale = process.env.CHAOS_TIME_SCALE ? Number(process.env.CHAOS_TIME_SCALE) : undefined;
 const slack = new WebClient(env("CHAOS_BOT_TOKEN"), {
   slackApiUrl: env("CHAOS_SLACK_URL"),
-  retryConfig: { retries: 0 },
+  ...(timeScale
+    ? {
+        fetch: pacedFetch({ redis, prefix, timeScale }),
+        retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
+      }
+    : { retryConfig: { retries: 0 } }),
 });
 // The thread notice goes through delivery's queue in the product (enqueued, posted later, paced
 // with the channel): here it is posted without holding the edit, as the queue would not.

@@ -31,6 +31,12 @@ export interface ApprovalChaosOptions {
   dropRate: number;
   /** Reflection poll interval (the "one poll" of the p95 target). */
   pollMs: number;
+  /**
+   * Slack's method tiers on (`--tiers S`): the emulator enforces them (429s) on a clock S times
+   * faster, and the workers and the reflector pace every tiered method through the product's
+   * shared Redis budget at the same scale. Off by default (pacing is delivery's chaos's subject).
+   */
+  tiersScale?: number;
   seed: number;
   out?: string;
 }
@@ -66,11 +72,13 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     },
   });
   const emu = await startSlackEmu({
+    ...(o.tiersScale ? { timeScale: o.tiersScale } : {}),
     limits: {
+      // Posts are delivery's (paced by its own pacer, covered by delivery's chaos).
       postMessagePerChannel: { ratePerSecond: 100_000, burst: 100_000 },
       postMessageWorkspace: { ratePerSecond: 100_000, burst: 100_000 },
-      // Pacing is not under test here (delivery's chaos covers it): no method tiers.
-      methodTiers: {},
+      // Without --tiers, no method tiers: pacing is not under test.
+      ...(o.tiersScale ? {} : { methodTiers: {} }),
     },
   });
   const slack = new WebClient(emu.botToken, { slackApiUrl: emu.url, retryConfig: { retries: 0 } });
@@ -136,6 +144,7 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     CHAOS_SIGNING_SECRET: emu.signingSecret,
     CHAOS_BOT_TOKEN: emu.botToken,
     CHAOS_SLACK_URL: emu.url,
+    ...(o.tiersScale ? { CHAOS_TIME_SCALE: String(o.tiersScale) } : {}),
   };
   const ports: (number | undefined)[] = new Array(o.workers).fill(undefined);
   const procs: (ChildProcess | undefined)[] = new Array(o.workers).fill(undefined);
@@ -382,6 +391,8 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     ),
     via,
     pollMs: o.pollMs,
+    /** `--tiers S`: Slack's method tiers enforced and paced on a clock S times faster. */
+    slackTiers: o.tiersScale ? `on, time scale ${o.tiersScale}` : "off",
     /** One reflection pass over the open approvals (it reads M3 once per open invoice). */
     passMs: { p50: pct(passes, 0.5), p95: pct(passes, 0.95), n: passes.length },
     kills: o.kills,

@@ -61,6 +61,10 @@ const slack = createSlackApp({
     botId: "B0EMUBOT01",
     botUserId: "U0BOT00001",
     slackApiUrl: env("CHAOS_SLACK_URL"),
+    // --tiers: the emulator's clock, shared with the reflector's budget for the same methods.
+    ...(process.env.CHAOS_TIME_SCALE
+      ? { methodTimeScale: Number(process.env.CHAOS_TIME_SCALE) }
+      : {}),
   },
   redis,
   keyPrefix: prefix,
