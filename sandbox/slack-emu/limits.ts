@@ -79,6 +79,7 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   methodTiers: {
     "auth.test": 4,
     "chat.update": 3,
+    "chat.delete": 3,
     "chat.postEphemeral": 4,
     "chat.getPermalink": 4,
     "conversations.open": 3,

@@ -42,12 +42,14 @@ export function deliveryConfigFor(
   const workspace = routing.delivery.workspacePostsPerSecond;
   const methodBurst = routing.delivery.methodBurst;
   const grace = routing.delivery.lateLandingGrace;
+  const check = routing.delivery.duplicateCheckAfter;
   return {
     opsChannel: channelOf(routing, routing.opsChannel),
     quietHours,
     ...(workspace ? { workspacePerSecond: workspace } : {}),
     ...(methodBurst !== undefined ? { methodBurst } : {}),
     ...(grace ? { ambiguousGraceMs: durationMs(grace) } : {}),
+    ...(check ? { duplicateSweepAfterMs: durationMs(check) } : {}),
     ...base,
     ...(digestAfter
       ? { digests: { ...(base.digests ?? {}), drainThresholdMs: durationMs(digestAfter) } }

@@ -47,6 +47,7 @@ export const TYPE_CODES: Readonly<Record<AuditType, number>> = {
   "approval.info_requested": 23,
   "approval.info_answered": 24,
   "approval.delegated": 25,
+  "post.duplicate": 26,
 };
 const TYPE_OF_CODE = new Map(Object.entries(TYPE_CODES).map(([t, c]) => [String(c), t]));
 

@@ -28,6 +28,8 @@ export const AUDIT_TYPES = [
   "post.result",
   "post.ambiguous",
   "post.resolved",
+  /** A second message with one alert id, found after the fact: removed, or kept (people used it). */
+  "post.duplicate",
   "delivered",
   "skipped",
   "digest",

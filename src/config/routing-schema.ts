@@ -308,6 +308,14 @@ export const routingSchema = z.strictObject({
         .string()
         .regex(DURATION_RE, { message: 'expected a duration such as "30s", "5m" or "1h"' })
         .optional(),
+      /**
+       * After a post that followed a look-up finding nothing, look again this much later and
+       * delete a second copy nobody replied to or used (default 5m; 0s turns it off).
+       */
+      duplicateCheckAfter: z
+        .string()
+        .regex(DURATION_RE, { message: 'expected a duration such as "30s", "5m" or "1h"' })
+        .optional(),
     })
     .default({}),
   noise: noiseSchema.default({ entities: {}, channels: {}, digestEvery: "1h" }),

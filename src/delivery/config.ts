@@ -69,6 +69,17 @@ export const deliveryConfigSchema = z.object({
    * Slack's processing, not a rate, so `timeScale` does not shorten it. See README.md.
    */
   ambiguousGraceMs: z.number().int().min(0).default(60_000),
+  /**
+   * After a post that followed a look-up finding nothing, look once more this much later: a
+   * second message with the same alert id means the first attempt landed after the grace. The
+   * copy the delivered marker does not name is deleted (chat.delete) when nobody replied to,
+   * reacted to or acted on it, and audited either way (`post.duplicate`). 0 turns it off.
+   */
+  duplicateSweepAfterMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(5 * 60_000),
   /** How long BullMQ may lose sight of a worker before its job runs again elsewhere. */
   lockDurationMs: z.number().int().positive().default(30_000),
   stalledIntervalMs: z.number().int().positive().default(15_000),

@@ -14,6 +14,11 @@ import type { Pacer } from "./pacer.ts";
 export interface DeliveryContext {
   redis: RedisClient;
   queue: Queue;
+  /**
+   * Later checks (sweep.ts), in a queue of their own: they are not alerts, so the delivery
+   * queue's depth (stats, "drained") never counts them.
+   */
+  checks: Queue;
   keys: DeliveryKeys;
   markers: Markers;
   audit: AuditLog;
@@ -36,6 +41,8 @@ export interface Route {
 
 export const POST_JOB = "post";
 export const QUIET_END_JOB = "quiet-end";
+/** The later check for a second copy of a post that followed a negative look-up (sweep.ts). */
+export const SWEEP_JOB = "duplicate-sweep";
 
 /** BullMQ rejects integer-looking custom ids; ours are prefixed. */
 export function jobIdFor(alertId: string): string {
@@ -44,6 +51,16 @@ export function jobIdFor(alertId: string): string {
 
 export interface PostJobData {
   alert: Alert;
+}
+
+export interface SweepJobData {
+  channel: string;
+  alertId: string;
+  /** epoch ms: copies are looked for from here (the lost attempt's start, less the margin) */
+  since: number;
+  /** the message the post made (kept unless the delivered marker names another) */
+  ref: string;
+  threadRef?: string;
 }
 
 export interface QuietEndJobData {

@@ -26,6 +26,7 @@ import {
   POST_JOB,
   type PostJobData,
   type Route,
+  type SweepJobData,
 } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
 import { type Destination, destinationFor } from "./destination.ts";
@@ -34,6 +35,7 @@ import { behindHeadWaitMs, promoteIfDue } from "./line.ts";
 import { Markers } from "./markers.ts";
 import { Pacer } from "./pacer.ts";
 import { createProcessor } from "./processor.ts";
+import { sweepDuplicates } from "./sweep.ts";
 
 export interface CreateDeliveryOptions {
   /**
@@ -134,6 +136,8 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
   const queue = new Queue(config.queueName, { connection: redis, prefix: bullPrefix });
   // BullMQ prints connection errors with console.error when a queue has no "error" listener.
   queue.on("error", logRedisError);
+  const checks = new Queue(`${config.queueName}-checks`, { connection: redis, prefix: bullPrefix });
+  checks.on("error", logRedisError);
   const audit =
     options.audit ??
     new AuditLog({
@@ -203,6 +207,7 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
   const ctx: DeliveryContext = {
     redis,
     queue,
+    checks,
     keys,
     markers,
     audit,
@@ -261,6 +266,19 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
         if (job?.name === POST_JOB) void deadLetterIfFinal(job, code);
       });
       workers.push({ worker, connection });
+      // The later duplicate checks (sweep.ts): rare, one at a time is plenty.
+      const checksConnection = duplicateClient(redis, { maxRetriesPerRequest: null });
+      checksConnection.on("error", logRedisError);
+      const checker = new Worker(
+        checks.name,
+        (job: Job<SweepJobData>) => sweepDuplicates(ctx, job.data),
+        { connection: checksConnection, prefix: bullPrefix, concurrency: 1 },
+      );
+      checker.on("error", (err) => logger.error({ err }, "delivery: check worker error"));
+      checker.on("failed", (job, err) =>
+        logger.warn({ jobId: job?.id, code: codeOf(err) ?? err.name }, "delivery: check failed"),
+      );
+      workers.push({ worker: checker, connection: checksConnection });
       return worker;
     },
 
@@ -340,6 +358,7 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
         await connection.quit();
       }
       await queue.close();
+      await checks.close();
       if (ownsRedis) await redis.quit();
     },
   };

@@ -30,8 +30,11 @@ export interface Destination<M = unknown> {
    * shared cap across this destination's targets, under its own keys (`scope`).
    */
   readonly limits?: DestinationLimits;
-  /** Names of the shared method budgets the engine holds after a 429 on a look-up or an edit. */
-  readonly methods: { update: string; lookup(threadRef?: string): string };
+  /**
+   * Names of the shared method budgets the engine holds after a 429 on a look-up or an edit
+   * (`remove`: the delete of a duplicate, with `copies` and `remove` below).
+   */
+  readonly methods: { update: string; lookup(threadRef?: string): string; remove?: string };
 
   render(alert: Alert, o: { at: Date; decision?: DecisionView | undefined }): M;
   /** Send a new message; resolves to its ref. `threadRef`: reply under that message. */
@@ -44,6 +47,14 @@ export interface Destination<M = unknown> {
    * receiver's de-duplication by that id is what keeps it once.
    */
   find?(i: FindInput): Promise<string | undefined>;
+  /**
+   * Every message carrying the alert id sent after `since`, each with whether people did
+   * something with it (replies, reactions, an edit such as a decision stamp). Optional, with
+   * `remove`: the later check for a second copy after a post that followed a negative look-up.
+   */
+  copies?(i: FindInput): Promise<Copy[]>;
+  /** Delete a message this app sent (a duplicate nobody acted on). */
+  remove?(i: { target: string; ref: string }): Promise<void>;
   classify(err: unknown): Outcome;
   /** The failure says the message to edit is gone or no longer editable: post anew. */
   editGone(outcome: Outcome): boolean;
@@ -58,6 +69,12 @@ export interface FindInput {
   since: number;
   /** the parent message when the post was a thread reply */
   threadRef?: string;
+}
+
+export interface Copy {
+  ref: string;
+  /** Why people may rely on it ("replies", "reactions", "edited"), or undefined when untouched. */
+  touched?: string | undefined;
 }
 
 export interface DestinationLimits {

@@ -4,4 +4,7 @@
  */
 export type JobResult =
   | { status: "posted" | "updated" | "resolved"; ts: string }
-  | { status: "duplicate" | "digested" | "held" | "dead_letter" | "released"; detail?: string };
+  | {
+      status: "duplicate" | "digested" | "held" | "dead_letter" | "released" | "swept";
+      detail?: string;
+    };

@@ -22,6 +22,7 @@ import type { JobResult } from "./job-result.ts";
 import { delay, dropStaleHead, promoteNext, waitForTurn } from "./line.ts";
 import type { Line } from "./pacer.ts";
 import { quietState } from "./quiet-hours.ts";
+import { scheduleSweep } from "./sweep.ts";
 
 /** Margin before an in-flight attempt when scanning history (clock skew between us and Slack). */
 const HISTORY_MARGIN_MS = 60_000;
@@ -106,6 +107,8 @@ async function deliver(
   // An edit needs no look: an update is idempotent, doing it again is the check. A destination
   // that cannot be asked gets the same alert id again (its receiver de-duplicates by it).
   const inflight = snap.inflight;
+  // Set when the look-up found nothing: the post below is checked again later (sweep.ts).
+  let missed: { since: number; threadTs: string | undefined } | undefined;
   if (inflight && (inflight.mode === "update" || !destination.find)) {
     if (inflight.mode === "post") {
       await audit.append({
@@ -173,6 +176,7 @@ async function deliver(
     }
     await audit.append(resolved);
     await markers.clearInflight(alert.id);
+    missed = { since: inflight.since - HISTORY_MARGIN_MS, threadTs: inflight.threadTs };
   }
 
   const digest = await maybeFloodDigest(ctx, alert);
@@ -290,6 +294,7 @@ async function deliver(
     // Wake the next alert of this channel now rather than when its estimate comes due: the
     // channel's next slot waits on nothing else.
     await promoteNext(ctx, channel);
+    if (missed && mode === "post") await scheduleSweep(ctx, alert, ts, missed);
     if (!alert.reply && destination.decisions) await attachDecision(ctx, alert, parentTs ?? ts);
     return { status: mode === "post" ? "posted" : "updated", ts };
   } catch (err) {

@@ -20,6 +20,8 @@ export const METHOD_SCOPES: Readonly<Record<string, readonly string[]>> = {
   "auth.test": [],
   "chat.postMessage": ["chat:write"],
   "chat.update": ["chat:write"],
+  // A second copy of an alert nobody acted on (delivery/sweep.ts): a bot deletes its own only.
+  "chat.delete": ["chat:write"],
   "chat.postEphemeral": ["chat:write"],
   // No scope; the message must be visible to the token.
   "chat.getPermalink": [],

@@ -69,6 +69,22 @@ async function landed(): Promise<void> {
   );
 }
 
+function lateOnce(): void {
+  emu.control.addFault({
+    kind: "ambiguous",
+    mode: "late",
+    lateMs: LATE_MS,
+    method: "chat.postMessage",
+    channel: FIN,
+    next: 1,
+  });
+}
+
+/** Top-level messages still in the channel (a deleted one leaves history). */
+function visible() {
+  return emu.inspect.messages(FIN).filter((m) => !m.deleted);
+}
+
 describe("a post stored after the client gave up", () => {
   it("is found, not posted again: the look-up waits for the grace period after the timeout", async () => {
     const { d, prefix } = make({ ambiguousGraceMs: 3 * LATE_MS });
@@ -103,6 +119,55 @@ describe("a post stored after the client gave up", () => {
       TIMEOUT_MS + 3 * LATE_MS,
     );
     expect((await d.stats()).ambiguousFound).toBe(1);
+  });
+
+  it("later than the grace: the later check deletes the copy the marker does not name", async () => {
+    // A grace shorter than the landing: the look misses it and the alert is posted again.
+    const { d, prefix } = make({ ambiguousGraceMs: 100, duplicateSweepAfterMs: 2 * LATE_MS });
+    d.startWorker({ concurrency: 2 });
+    lateOnce();
+    const a = paymentAlert(22, FIN);
+    await d.enqueue(a);
+    await drained(d);
+    await landed();
+    expect(visible().map((m) => m.metadata?.event_payload.alert_id)).toEqual([a.id, a.id]);
+    const kept = await redis.hget(deliveryKeys(prefix).delivered(a.id), "ts");
+    const entries = await waitFor("the duplicate check", async () => {
+      const found = await d.audit.query({ alertId: a.id, types: ["post.duplicate"] });
+      return found.length > 0 ? found : undefined;
+    });
+    expect(visible().map((m) => m.ts)).toEqual([kept]);
+    const stray = emu.inspect.messages(FIN).find((m) => m.ts !== kept);
+    expect(stray?.deleted).toBe(true);
+    expect(entries.map((e) => e.data)).toEqual([{ ts: stray?.ts, kept, removed: true }]);
+    expect(emu.inspect.requests({ method: "chat.delete" })).toHaveLength(1);
+  });
+
+  it("a copy people replied to is kept and audited, not deleted", async () => {
+    const { d, prefix } = make({ ambiguousGraceMs: 100, duplicateSweepAfterMs: 2 * LATE_MS });
+    d.startWorker({ concurrency: 2 });
+    lateOnce();
+    const a = paymentAlert(23, FIN);
+    await d.enqueue(a);
+    await drained(d);
+    await landed();
+    const kept = await redis.hget(deliveryKeys(prefix).delivered(a.id), "ts");
+    const stray = visible().find((m) => m.ts !== kept);
+    emu.control.postAsUser({
+      channel: FIN,
+      user: "U0APPR0001",
+      text: "on it",
+      threadTs: String(stray?.ts),
+    });
+    const entries = await waitFor("the duplicate check", async () => {
+      const found = await d.audit.query({ alertId: a.id, types: ["post.duplicate"] });
+      return found.length > 0 ? found : undefined;
+    });
+    expect(entries.map((e) => e.data)).toEqual([
+      { ts: stray?.ts, kept, removed: false, touched: "replies" },
+    ]);
+    expect(visible()).toHaveLength(2);
+    expect(emu.inspect.requests({ method: "chat.delete" })).toHaveLength(0);
   });
 
   it("a server's own 503 (its request is over) is looked for at once, without the grace", async () => {

@@ -156,6 +156,21 @@ const update: MethodHandler = (ctx, args) => {
   return { channel: c.id, ts: msg.ts, text: msg.text, message: publicMessage(msg) };
 };
 
+/**
+ * chat.delete (docs.slack.dev/reference/methods/chat.delete): a bot token deletes the bot's own
+ * messages only (`cant_delete_message` otherwise). The message leaves history; its replies stay.
+ */
+const remove: MethodHandler = (ctx, args) => {
+  const c = conversationChannel(ctx, str(args, "channel"));
+  const ts = required(args, "ts");
+  const msg = ctx.store.findMessage(c.id, ts);
+  if (!msg) throw new SlackApiError("message_not_found");
+  if (msg.bot_id !== ctx.store.seed.botId) throw new SlackApiError("cant_delete_message");
+  msg.deleted = true;
+  ctx.store.emit({ type: "message_deleted", channel: c.id, ts: msg.ts });
+  return { channel: c.id, ts: msg.ts };
+};
+
 const postEphemeral: MethodHandler = (ctx, args) => {
   const c = postableChannel(ctx, str(args, "channel"));
   const user = required(args, "user");
@@ -192,6 +207,7 @@ const getPermalink: MethodHandler = (ctx, args) => {
 export const chatMethods: Record<string, MethodHandler> = {
   "chat.postMessage": postMessage,
   "chat.update": update,
+  "chat.delete": remove,
   "chat.postEphemeral": postEphemeral,
   "chat.getPermalink": getPermalink,
 };

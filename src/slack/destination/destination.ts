@@ -6,7 +6,7 @@ import type { LinkTemplates } from "../blocks/format.ts";
 import type { SlackMessage } from "../blocks/types.ts";
 import { digestItem } from "./digest-item.ts";
 import { classify, editGone } from "./errors.ts";
-import { alertMetadata, findPosted } from "./find-posted.ts";
+import { alertMetadata, findCopies, findPosted } from "./find-posted.ts";
 
 /**
  * Slack as a delivery destination: Block Kit from `blocks/`, chat.postMessage / chat.update with
@@ -28,6 +28,7 @@ export function slackDestination(o: {
     methods: {
       update: "chat.update",
       lookup: (threadRef) => (threadRef ? "conversations.replies" : "conversations.history"),
+      remove: "chat.delete",
     },
     render(alert, { at, decision }) {
       if (alert.reply) return threadReplyMessage(alert, at);
@@ -63,6 +64,17 @@ export function slackDestination(o: {
         since,
         ...(threadRef ? { threadTs: threadRef } : {}),
       }),
+    copies: ({ target, alertId, since, threadRef }) =>
+      findCopies(client, {
+        channel: target,
+        alertId,
+        since,
+        ...(threadRef ? { threadTs: threadRef } : {}),
+      }),
+    // A bot token deletes the app's own messages (docs.slack.dev/reference/methods/chat.delete).
+    async remove({ target, ref }) {
+      await client.chat.delete({ channel: target, ts: ref });
+    },
     classify,
     editGone,
     digestItem: (alert) => digestItem(alert, links),

@@ -73,3 +73,49 @@ export async function findPosted(
   }
   return undefined;
 }
+
+interface CopyLike extends MessageLike {
+  reply_count?: number;
+  reactions?: unknown[];
+  edited?: unknown;
+}
+
+/** What people did with a message that makes deleting it take something from them. */
+function touchedBy(m: CopyLike): string | undefined {
+  if ((m.reply_count ?? 0) > 0) return "replies";
+  if ((m.reactions?.length ?? 0) > 0) return "reactions";
+  if (m.edited) return "edited";
+  return undefined;
+}
+
+/**
+ * Every message carrying the alert id since `since` (conversations.history, or .replies in a
+ * thread, with `include_all_metadata`), each with what people did with it.
+ */
+export async function findCopies(
+  client: WebClient,
+  input: FindPostedInput,
+): Promise<{ ref: string; touched?: string | undefined }[]> {
+  const oldest = toSlackTs(input.since);
+  const found: { ref: string; touched?: string | undefined }[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < (input.maxPages ?? 5); page++) {
+    const args = {
+      channel: input.channel,
+      oldest,
+      include_all_metadata: true,
+      limit: 200,
+      ...(cursor ? { cursor } : {}),
+    };
+    const res = input.threadTs
+      ? await client.conversations.replies({ ...args, ts: input.threadTs })
+      : await client.conversations.history(args);
+    for (const m of (res.messages ?? []) as CopyLike[]) {
+      if (m.ts && m.ts !== input.threadTs && matches(m, input.alertId))
+        found.push({ ref: m.ts, touched: touchedBy(m) });
+    }
+    cursor = res.response_metadata?.next_cursor || undefined;
+    if (!cursor || res.has_more === false) break;
+  }
+  return found;
+}

@@ -11,6 +11,7 @@ import type { RedisClient } from "../../shared/redis-client.ts";
 export const METHOD_TIERS: Readonly<Record<string, 1 | 2 | 3 | 4>> = {
   "auth.test": 4,
   "chat.update": 3,
+  "chat.delete": 3,
   "chat.postEphemeral": 4,
   "chat.getPermalink": 4,
   "conversations.history": 3,
