@@ -38,5 +38,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # SIGTERM starts the graceful shutdown (stop intake, drain jobs, revoke token, close Redis).
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "src/cli.ts"]
+# V8 flags of src/ops/node-flags.ts (young generation sized for the app, not the host).
+ENTRYPOINT ["node", "--max-semi-space-size=16", "src/cli.ts"]
 CMD ["serve", "--role", "all"]

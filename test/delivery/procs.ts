@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { NODE_FLAGS } from "../../src/ops/node-flags.ts";
 
 const WORKER = fileURLToPath(new URL("./fixtures/worker.ts", import.meta.url));
 
@@ -12,7 +13,10 @@ export interface WorkerEnv {
   config: Record<string, unknown>;
 }
 
-/** Start a worker process (`npx node fixtures/worker.ts`) and wait for its "ready" line. */
+/**
+ * Start a worker process (`npx node <NODE_FLAGS> fixtures/worker.ts`, the V8 flags the app is
+ * deployed with) and wait for its "ready" line.
+ */
 export function startWorkerProcess(e: WorkerEnv, timeoutMs = 20_000): Promise<ChildProcess> {
   return startProcess(
     WORKER,
@@ -25,16 +29,18 @@ export function startWorkerProcess(e: WorkerEnv, timeoutMs = 20_000): Promise<Ch
       DLV_CONFIG: JSON.stringify(e.config),
     },
     timeoutMs,
+    NODE_FLAGS,
   );
 }
 
-/** `npx node <file>` with extra environment; resolves once it prints "ready". */
+/** `npx node [flags] <file>` with extra environment; resolves once it prints "ready". */
 export async function startProcess(
   file: string,
   extraEnv: Record<string, string>,
   timeoutMs = 20_000,
+  nodeFlags: readonly string[] = [],
 ): Promise<ChildProcess> {
-  const child = spawn("npx", ["node", file], {
+  const child = spawn("npx", ["node", ...nodeFlags, file], {
     env: { ...process.env, ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
     // own process group: npx forks node, and kill -9 must reach the node process itself

@@ -105,7 +105,12 @@ describe("Dockerfile", () => {
   });
 
   it("starts the CLI directly under node, which receives SIGTERM itself", () => {
-    expect(runtime?.lines).toContain('ENTRYPOINT ["node", "src/cli.ts"]');
+    // node itself is PID 1's command (its V8 flags before the script: node-flags.test.ts).
+    const entrypoint = runtime?.lines.find((l) => l.startsWith("ENTRYPOINT"));
+    const argv = JSON.parse(entrypoint?.replace(/^ENTRYPOINT\s+/, "") ?? "[]") as string[];
+    expect(argv[0]).toBe("node");
+    expect(argv.at(-1)).toBe("src/cli.ts");
+    expect(argv.slice(1, -1).every((a) => a.startsWith("--"))).toBe(true);
     expect(runtime?.lines.some((l) => /^STOPSIGNAL\s+SIGTERM/.test(l))).toBe(true);
   });
 });
