@@ -10,8 +10,9 @@ import { type AuditEntry, type AuditType, isAuditType } from "./types.ts";
  *   left out would store them all again): t type code, m time (epoch ms), i alert id,
  *   r record key, c channel (empty when absent), d data (JSON, or 0x01 + DEFLATE with
  *   DICTIONARY_V1). Redis keeps the integer fields (t, m) as integers: 2 and 10 bytes instead of
- *   12 and 26. An alert.stored entry's alert leaves out its id, record key and channel when they
- *   are the entry's own (read back from the entry).
+ *   12 and 26. An alert in the data (`data.alert`: alert.stored, skipped) leaves out its id,
+ *   record key and channel when they are the entry's own; an Alert always has all three, so
+ *   one missing on read is filled in from the entry.
  * - named (written before): type, at (ISO 8601), alertId, recordKey, channel, data (JSON, or "~"
  *   and base64 of raw DEFLATE), absent fields left out.
  */
