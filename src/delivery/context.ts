@@ -51,6 +51,17 @@ export function jobIdFor(alertId: string): string {
 
 export interface PostJobData {
   alert: Alert;
+  /**
+   * Set when a look-up for a lost attempt found nothing: the post that follows, in this run or a
+   * later one (the pacer may delay it), is checked again later (sweep.ts).
+   */
+  missed?: MissedLook;
+}
+
+export interface MissedLook {
+  /** epoch ms: copies are looked for from here */
+  since: number;
+  threadTs?: string;
 }
 
 export interface SweepJobData {

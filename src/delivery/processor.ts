@@ -11,6 +11,7 @@ import { countOnce } from "../shared/count-once.ts";
 import { ambiguitySettings, lookupDueAt } from "./ambiguity.ts";
 import {
   type DeliveryContext,
+  type MissedLook,
   type PostJobData,
   QUIET_END_JOB,
   type QuietEndJobData,
@@ -107,8 +108,6 @@ async function deliver(
   // An edit needs no look: an update is idempotent, doing it again is the check. A destination
   // that cannot be asked gets the same alert id again (its receiver de-duplicates by it).
   const inflight = snap.inflight;
-  // Set when the look-up found nothing: the post below is checked again later (sweep.ts).
-  let missed: { since: number; threadTs: string | undefined } | undefined;
   if (inflight && (inflight.mode === "update" || !destination.find)) {
     if (inflight.mode === "post") {
       await audit.append({
@@ -174,9 +173,14 @@ async function deliver(
       await promoteNext(ctx, channel);
       return { status: "resolved", ts };
     }
+    // Kept with the job before the marker goes: the post may come in a later run of this job.
+    const missed: MissedLook = {
+      since: inflight.since - HISTORY_MARGIN_MS,
+      ...(inflight.threadTs ? { threadTs: inflight.threadTs } : {}),
+    };
+    await job.updateData({ ...(job.data as PostJobData), missed } satisfies PostJobData);
     await audit.append(resolved);
     await markers.clearInflight(alert.id);
-    missed = { since: inflight.since - HISTORY_MARGIN_MS, threadTs: inflight.threadTs };
   }
 
   const digest = await maybeFloodDigest(ctx, alert);
@@ -294,6 +298,7 @@ async function deliver(
     // Wake the next alert of this channel now rather than when its estimate comes due: the
     // channel's next slot waits on nothing else.
     await promoteNext(ctx, channel);
+    const missed = (job.data as PostJobData).missed;
     if (missed && mode === "post") await scheduleSweep(ctx, alert, ts, missed);
     if (!alert.reply && destination.decisions) await attachDecision(ctx, alert, parentTs ?? ts);
     return { status: mode === "post" ? "posted" : "updated", ts };

@@ -1,5 +1,11 @@
 import type { Alert } from "../alerts/alert.ts";
-import { type DeliveryContext, type Route, SWEEP_JOB, type SweepJobData } from "./context.ts";
+import {
+  type DeliveryContext,
+  type MissedLook,
+  type Route,
+  SWEEP_JOB,
+  type SweepJobData,
+} from "./context.ts";
 import type { JobResult } from "./job-result.ts";
 import { methodTakeScript } from "./scripts.ts";
 
@@ -68,7 +74,7 @@ export async function scheduleSweep(
   ctx: DeliveryContext,
   alert: Alert,
   ref: string,
-  missed: { since: number; threadTs: string | undefined },
+  missed: MissedLook,
 ): Promise<void> {
   const after = ctx.config.duplicateSweepAfterMs;
   if (after <= 0) return;

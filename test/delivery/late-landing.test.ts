@@ -122,8 +122,14 @@ describe("a post stored after the client gave up", () => {
   });
 
   it("later than the grace: the later check deletes the copy the marker does not name", async () => {
-    // A grace shorter than the landing: the look misses it and the alert is posted again.
-    const { d, prefix } = make({ ambiguousGraceMs: 100, duplicateSweepAfterMs: 2 * LATE_MS });
+    // A grace shorter than the landing: the look misses it and the alert is posted again. At
+    // Slack's own rate (time scale 1) the re-post waits for the channel's next slot after the
+    // look: a run of its own, which must still know the look missed.
+    const { d, prefix } = make({
+      timeScale: 1,
+      ambiguousGraceMs: 100,
+      duplicateSweepAfterMs: 2 * LATE_MS,
+    });
     d.startWorker({ concurrency: 2 });
     lateOnce();
     const a = paymentAlert(22, FIN);
