@@ -10,7 +10,7 @@ import {
   LIST_FALLBACKS,
   sortByKeys,
 } from "./mi-list-fallback.ts";
-import { query, TABLES, type TableName } from "./tables.ts";
+import { query, TABLES, type TableName, type TableSpec } from "./tables.ts";
 
 export interface TableReaderOptions {
   /** Detects the columns each table offers; without it every spec column is selected. */
@@ -105,7 +105,7 @@ export class TableReader {
 
   /**
    * Child rows for keys in [from, to] of `keyCol`, grouped by that key. `keys` (the exact
-   * parents wanted) lets a per-parent MI fallback read only those.
+   * parents wanted) lets a per-parent MI fallback read only those. `pageSize`: EXPORTMI maxrecs.
    */
   async range(
     name: TableName,
@@ -115,9 +115,10 @@ export class TableReader {
     numeric: boolean,
     extra: Predicate[] = [],
     keys?: string[],
+    pageSize = 1000,
   ): Promise<Map<string, MiRecord[]>> {
     const rows = (await this.listable(name))
-      ? await this.rangeRows(name, keyCol, from, to, numeric, extra)
+      ? await this.rangeRows(name, keyCol, from, to, numeric, extra, pageSize)
       : await this.fallbackRows(name, from, to, keys);
     const byKey = new Map<string, MiRecord[]>();
     for (const r of rows) {
@@ -129,17 +130,18 @@ export class TableReader {
     return byKey;
   }
 
-  private rangeRows(
+  private async rangeRows(
     name: TableName,
     keyCol: string,
     from: string,
     to: string,
     numeric: boolean,
     extra: Predicate[],
+    pageSize: number,
   ): Promise<MiRecord[]> {
     const lo = numeric ? Number(from) : from;
     const hi = numeric ? Number(to) : to;
-    return this.all(name, [
+    const where = [
       ...extra,
       ...(from === to
         ? [{ col: keyCol, op: "=" as const, value: lo }]
@@ -147,7 +149,17 @@ export class TableReader {
             { col: keyCol, op: ">=" as const, value: lo },
             { col: keyCol, op: "<=" as const, value: hi },
           ]),
-    ]);
+    ];
+    const unique = rangeKeyIsUnique(TABLES[name], keyCol, extra);
+    const out: MiRecord[] = [];
+    for await (const page of this.select(name, where, pageSize)) {
+      out.push(...page);
+      // A full page ends the answer or not: key continuation asks again, and where the range's
+      // last key was already read that request can only come back empty.
+      const last = page[page.length - 1]?.[keyCol];
+      if (unique && last !== undefined && sameKey(last, to, numeric)) break;
+    }
+    return out;
   }
 
   /** A refused table read through its filter stand-in, in EXPORTMI's key order and page size. */
@@ -181,4 +193,18 @@ export class TableReader {
       company: this.company,
     });
   }
+}
+
+/**
+ * Whether one row at most has each value of `keyCol` in a read filtered by `extra`: the column
+ * ends the table's key and every other key column is pinned by an equality. Pure.
+ */
+export function rangeKeyIsUnique(spec: TableSpec, keyCol: string, extra: Predicate[]): boolean {
+  const cols = spec.keys.map((k) => k.col.slice(spec.prefix.length));
+  if (cols[cols.length - 1] !== keyCol) return false;
+  return cols.slice(0, -1).every((c) => extra.some((p) => p.col === c && p.op === "="));
+}
+
+function sameKey(a: string, b: string, numeric: boolean): boolean {
+  return numeric ? Number(a) === Number(b) : a.trim() === b.trim();
 }
