@@ -2,6 +2,7 @@ import type { Predicate } from "./m3/exportmi.ts";
 import type { MiRecord } from "./m3/mi-client.ts";
 import type { TableReader } from "./m3/table-reader.ts";
 import type { TableName } from "./m3/tables.ts";
+import { headsWithLines } from "./m3-invoice-heads.ts";
 import type { MapContext, Row } from "./mapping/fields.ts";
 import { costCenterColumn } from "./mapping/m3-common.ts";
 import {
@@ -32,11 +33,14 @@ export class M3Documents {
   private readonly reader: TableReader;
   private readonly ctx: MapContext;
   private readonly division: string;
+  private readonly now: () => number;
 
-  constructor(reader: TableReader, ctx: MapContext) {
+  /** `now`: the clock that dates the heads' reads (m3-invoice-heads.ts). */
+  constructor(reader: TableReader, ctx: MapContext, now: () => number = Date.now) {
     this.reader = reader;
     this.ctx = ctx;
     this.division = ctx.division;
+    this.now = now;
   }
 
   /** `DIVI = <division>` when the source has one. */
@@ -132,7 +136,8 @@ export class M3Documents {
     // Supplier + invoice number of every batch read above: its payments came with it.
     const seenInvoices = new Set<string>();
     const payments: PaymentWindow = { rows: [] };
-    for await (const { heads, lines } of readAhead(this.withLines(where, pageSize))) {
+    const listing = headsWithLines(this.reader, where, pageSize, (h) => this.linesOf(h), this.now);
+    for await (const { heads, lines } of readAhead(listing)) {
       for (const h of heads) {
         seen.add(`${h.DIVI ?? ""}|${h.INBN ?? ""}`);
         seenInvoices.add(`${h.SUNO ?? ""}|${(h.SINO ?? "").trim()}`);
@@ -189,60 +194,6 @@ export class M3Documents {
     if (heads.length > 0) yield await this.invoiceBatch(heads);
   }
 
-  /**
-   * A listing's pages of batch heads, each with lines that belong to the same state of its
-   * batches. EXPORTMI has no snapshot across tables: a batch changed between the head read and
-   * the line read comes out torn (old total, new lines) and would be told as two changes, the
-   * first one wrong (seen in the chaos run: "Line 1: amount …" then "Total: …" for one change).
-   * So the heads are read once more after the lines: a batch whose head did not move has lines
-   * of that head's state; one that moved is taken from the second read with its lines read again
-   * (at most twice, then the latest read stands). One more FAPIBH read per page; the lines are
-   * read inside the read-ahead, so the window stays one request wide.
-   */
-  private async *withLines(
-    where: Predicate[],
-    pageSize: number,
-  ): AsyncGenerator<{ heads: MiRecord[]; lines: Map<string, MiRecord[]> }> {
-    for await (const page of this.reader.select("FAPIBH", where, pageSize)) {
-      let heads = page;
-      const lines = await this.linesOf(heads);
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const again = await this.headsAgain(heads, where);
-        const moved = heads.filter((h) => {
-          const now = again.get(batchKey(h));
-          return now !== undefined && !sameRow(h, now);
-        });
-        if (moved.length === 0) break;
-        heads = heads.map((h) => again.get(batchKey(h)) ?? h);
-        const fresh = await this.linesOf(moved.map((h) => again.get(batchKey(h)) ?? h));
-        for (const h of moved) lines.set(h.INBN ?? "", fresh.get(h.INBN ?? "") ?? []);
-      }
-      yield { heads, lines };
-    }
-  }
-
-  /**
-   * The current heads of `heads`' batches, by division and batch number. Within the listing's
-   * own conditions: a head that moved since is changed, so it still meets them, and the batch
-   * numbers between the page's lowest and highest that did not change are not read again.
-   */
-  private async headsAgain(heads: MiRecord[], where: Predicate[]): Promise<Map<string, MiRecord>> {
-    const inbns = heads.map((h) => Number(h.INBN)).filter(Number.isFinite);
-    const out = new Map<string, MiRecord>();
-    if (inbns.length === 0) return out;
-    const rows = await this.reader.range(
-      "FAPIBH",
-      "INBN",
-      String(Math.min(...inbns)),
-      String(Math.max(...inbns)),
-      true,
-      where,
-      heads.map((h) => h.INBN ?? ""),
-    );
-    for (const list of rows.values()) for (const r of list) out.set(batchKey(r), r);
-    return out;
-  }
-
   private async linesOf(heads: MiRecord[]): Promise<Map<string, MiRecord[]>> {
     const inbns = heads.map((h) => Number(h.INBN)).filter(Number.isFinite);
     if (inbns.length === 0) return new Map();
@@ -259,7 +210,7 @@ export class M3Documents {
 
   /**
    * `window`: payments read for earlier pages of the same listing, reused when they cover this
-   * one. `read`: the heads' lines when the listing read them with the heads (withLines).
+   * one. `read`: the heads' lines when the listing read them with the heads (m3-invoice-heads.ts).
    */
   async invoiceBatch(
     heads: MiRecord[],
@@ -417,12 +368,4 @@ export class M3Documents {
       [...groups.values()].map((g) => mapM3GlVoucher(this.ctx, g)),
     );
   }
-}
-
-const batchKey = (h: MiRecord) => `${h.DIVI ?? ""}|${h.INBN ?? ""}`;
-
-/** Same columns, same values (EXPORTMI answers every column as a string). */
-function sameRow(a: MiRecord, b: MiRecord): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }

@@ -107,6 +107,8 @@ export interface M3SourceOptions {
   fallback?: FilterFallbackOptions;
   /** Division context of EXPORTMI calls: "blank" (default, as Infor requires for DIVI filters). */
   exportDivision?: "blank" | "default";
+  /** The clock that dates reads against M3's change dates (default: the system clock). */
+  now?: () => number;
 }
 
 export function createM3Source(mi: MiClient, o: M3SourceOptions): InforSource {
@@ -155,7 +157,7 @@ class M3Source implements InforSource {
       fallback: o.fallback,
       exportDivision: o.exportDivision,
     });
-    this.docs = new M3Documents(this.reader, this.ctx);
+    this.docs = new M3Documents(this.reader, this.ctx, o.now);
     this.scanLimit = o.searchScanLimit ?? 5000;
   }
 

@@ -125,6 +125,47 @@ describe("EXPORTMI", () => {
     ).toThrow(/982/);
   });
 
+  it("ORs a conjunction to the continuation page (rows before the key ride along), never the first", async () => {
+    const also = [
+      { col: "IBLMDT", op: ">=" as const, value: 20261206 },
+      { col: "IBPUNO", op: "<=" as const, value: "1000001" },
+    ];
+    expect(buildQuery(q, ["1000001", "20", "0"], also)).toMatch(
+      / or IBLMDT >= 20261206 and IBPUNO <= '1000001'$/,
+    );
+    const rows = Array.from({ length: 5 }, (_, i) => `100000${i}|10|0|${i}.00`);
+    const sent: string[] = [];
+    agent
+      .get(API_ORIGIN)
+      .intercept({ path: (p: string) => p.includes("/EXPORTMI/Select") })
+      .reply(200, (opts) => {
+        const p = queryOf(opts.path);
+        sent.push(p.get("QERY") ?? "");
+        const after = /IBPUNO > '(\d+)'/.exec(p.get("QERY") ?? "")?.[1];
+        const data = rows.filter((r) => !after || (r.split("|")[0] ?? "") > after).slice(0, 2);
+        return v2(data.map((REPL) => ({ REPL })));
+      })
+      .times(3);
+    const mi = new MiClient({ http: http() });
+    let taken = 0;
+    const long = Array.from({ length: 40 }, () => also[0] as (typeof also)[0]);
+    let asked = 0;
+    const options = {
+      pageSize: 2,
+      // Page 2 carries it; page 3's would pass QERY's 982 characters: sent without it.
+      also: () =>
+        ++asked === 1
+          ? { where: also, taken: () => taken++ }
+          : { where: long, taken: () => taken++ },
+    };
+    for await (const _ of exportSelect(mi, q, options));
+    expect(asked).toBe(2);
+    expect(taken).toBe(1);
+    expect(sent[0]).not.toContain("20261206");
+    expect(sent[1]).toContain(" or IBLMDT >= 20261206 and IBPUNO <= '1000001'");
+    expect(sent[2]).not.toContain("20261206");
+  });
+
   it("splits REPL by SEPC, strips prefixes, flags a row with the wrong column count", () => {
     expect(splitRepl("1000001|10|0| 12.50", q.columns, "|")).toEqual({
       PUNO: "1000001",

@@ -52,8 +52,11 @@ function pred(p: Predicate, numeric = false): string {
   return `${p.col} ${p.op} ${literal(p.value, numeric)}`;
 }
 
-/** Build QERY; `after` holds the last row's key values (continuation). Pure. */
-export function buildQuery(q: ExportQuery, after?: string[]): string {
+/**
+ * Build QERY; `after` holds the last row's key values (continuation), `also` a conjunction
+ * OR-ed to the whole filter (rows it adds come back in key order with the others). Pure.
+ */
+export function buildQuery(q: ExportQuery, after?: string[], also?: Predicate[]): string {
   for (const c of q.columns) if (!COL_RE.test(c)) throw new RangeError(`bad column name: ${c}`);
   const base = (q.where ?? []).map((p) => pred(p));
   const terms: string[][] = [];
@@ -70,6 +73,7 @@ export function buildQuery(q: ExportQuery, after?: string[]): string {
   } else if (base.length > 0) {
     terms.push(base);
   }
+  if (also && also.length > 0) terms.push(also.map((p) => pred(p)));
   const where = terms.length > 0 ? ` where ${terms.map((t) => t.join(" and ")).join(" or ")}` : "";
   const text = `${q.columns.join(", ")} from ${q.table}${where}`;
   if (text.length > QERY_MAX) {
@@ -112,6 +116,12 @@ export interface SelectOptions {
    * that filter on DIVI pass "".
    */
   division?: string;
+  /**
+   * Asked before each continuation page: a conjunction (full column names) OR-ed to that
+   * page's filter, so rows before the continuation key can ride along with the next page.
+   * `taken` is called when the page's query carries it (not when QERY would grow too long).
+   */
+  also?: () => { where: Predicate[]; taken: () => void } | undefined;
 }
 
 /** Read a whole table slice page by page. Each yielded page holds unprefixed records. */
@@ -127,10 +137,20 @@ export async function* exportSelect(
   let after: string[] | undefined;
   for (let page = 0; page < maxPages; page++) {
     const first = page === 0;
+    const also = after ? options.also?.() : undefined;
+    let text = buildQuery(q, after);
+    if (also) {
+      try {
+        text = buildQuery(q, after, also.where);
+        also.taken();
+      } catch (err) {
+        if (!(err instanceof InforError && err.code === "query_too_long")) throw err;
+      }
+    }
     const { records, requestId } = await mi.execute(
       "EXPORTMI",
       "Select",
-      { QERY: buildQuery(q, after), SEPC: sep, HDRS: first ? "1" : "0" },
+      { QERY: text, SEPC: sep, HDRS: first ? "1" : "0" },
       {
         maxrecs: pageSize,
         ...(options.company ? { company: options.company } : {}),

@@ -1,6 +1,6 @@
 import type { ColumnCatalog } from "./column-catalog.ts";
 import { isRefusal } from "./column-detect.ts";
-import { exportSelect, type Predicate } from "./exportmi.ts";
+import { exportSelect, type Predicate, type SelectOptions } from "./exportmi.ts";
 import type { MiClient, MiRecord } from "./mi-client.ts";
 import {
   type FilterFallback,
@@ -51,11 +51,16 @@ export class TableReader {
     this.exportDivision = o.exportDivision === "default" ? undefined : "";
   }
 
+  /**
+   * `also`: see SelectOptions.also (columns without the prefix); never asked when the table is
+   * read through its MI stand-in, so a caller learns from `taken` whether its rows came.
+   */
   async *select(
     name: TableName,
     where: Predicate[],
     pageSize: number,
     columns?: string[],
+    also?: SelectOptions["also"],
   ): AsyncGenerator<MiRecord[]> {
     const spec = TABLES[name];
     const stand = this.filtered[name];
@@ -73,6 +78,7 @@ export class TableReader {
           pageSize,
           company: this.company,
           ...(this.exportDivision !== undefined ? { division: this.exportDivision } : {}),
+          ...(also ? { also: prefixed(spec, also) } : {}),
         })) {
           yielded = true;
           yield page;
@@ -207,4 +213,11 @@ export function rangeKeyIsUnique(spec: TableSpec, keyCol: string, extra: Predica
 
 function sameKey(a: string, b: string, numeric: boolean): boolean {
   return numeric ? Number(a) === Number(b) : a.trim() === b.trim();
+}
+
+function prefixed(spec: TableSpec, also: NonNullable<SelectOptions["also"]>): typeof also {
+  return () => {
+    const a = also();
+    return a && { ...a, where: a.where.map((p) => ({ ...p, col: spec.prefix + p.col })) };
+  };
 }

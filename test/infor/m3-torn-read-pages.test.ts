@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { InforSim } from "../../sandbox/infor-sim/server.ts";
+import { createM3Source } from "../../src/infor/m3-source.ts";
+import type { SupplierInvoice } from "../../src/infor/records.ts";
+import { sim, simClient } from "./sim-helpers.ts";
+
+/**
+ * The heads' second read after their lines (against torn batches, m3-torn-read.test.ts) rides
+ * along with the listing's next page: the page's heads changed since it was read come back in
+ * key order ahead of the next page's own. Here a batch on an early page (not the last) changes
+ * exactly between its head read and its line read, on a listing of batches entered days ago:
+ * it must come back whole, and the heads are read little more than once.
+ */
+let s: InforSim;
+let client: ReturnType<typeof simClient>;
+let onLines: ((from: number, to: number) => void) | undefined;
+let headReads = 0;
+
+beforeAll(async () => {
+  s = await sim();
+  client = simClient(s);
+  const execute = client.mi.execute.bind(client.mi);
+  client.mi.execute = (program, transaction, inputs = {}, options = {}) => {
+    const q = String(inputs.QERY ?? "");
+    if (program === "EXPORTMI" && / from FAPIBH where /.test(q)) headReads++;
+    const range = / from FAPIBL where .*E6INBN >= (\d+) and E6INBN <= (\d+)/.exec(q);
+    if (program === "EXPORTMI" && range) onLines?.(Number(range[1]), Number(range[2]));
+    return execute(program, transaction, inputs, options);
+  };
+});
+
+afterAll(async () => {
+  await client.close();
+  await s.close();
+});
+
+describe("a batch on an early page changed between its head read and its line read", () => {
+  it("comes back as one state of the batch, its page's second read riding on the next page", async () => {
+    const supplier = s.control
+      .data()
+      .suppliers.find((x) => x.cono === 100 && x.stat === "20" && x.cucd === "EUR");
+    if (!supplier) throw new Error("no EUR supplier in company 100");
+    const entered = new Date(s.control.advanceClock(0)).toISOString().slice(0, 10);
+    const inbns: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const { inbn } = s.control.upsert("invoice", {
+        SUNO: supplier.suno,
+        SINO: `PAGES-${i}`,
+        CUAM: "745.45",
+        DIVI: "AAA",
+        AIT1: "4010",
+      }) as { inbn: number };
+      inbns.push(inbn);
+    }
+    // Entered three days ago: a head read now and not changed since is not read again.
+    s.control.advanceClock(3 * 86_400);
+    let changed: number | undefined;
+    onLines = (from, to) => {
+      const target = inbns.find((n) => n >= from && n <= to);
+      if (changed !== undefined || target === undefined || to >= Math.max(...inbns)) return;
+      changed = target;
+      s.control.upsert("invoice", { INBN: String(target), CUAM: "1645.50" });
+    };
+
+    const src = createM3Source(client.mi, {
+      tenant: s.tenant,
+      company: "100",
+      division: "AAA",
+      now: () => s.control.advanceClock(0).getTime(),
+    });
+    headReads = 0;
+    const found = new Map<number, SupplierInvoice>();
+    let pages = 0;
+    for await (const b of src.listChanged("supplier_invoice", entered, { pageSize: 5 })) {
+      pages++;
+      for (const r of b.records as SupplierInvoice[]) found.set(Number(r.batchNumber), r);
+    }
+    onLines = undefined;
+
+    expect(changed).toBeDefined(); // the change did happen inside an early page's read
+    const inv = found.get(changed as number) as SupplierInvoice;
+    expect(inv.total.amount).toBe("1645.5");
+    expect(inv.lines.map((l) => l.amount.amount)).toEqual(["1645.5"]);
+    for (const n of inbns.filter((x) => x !== changed))
+      expect(found.get(n)?.total.amount).toBe("745.45");
+    expect(pages).toBeGreaterThanOrEqual(6);
+    // The listing's pages, one read more at the end, and one for the moved head once its lines
+    // were read again: not two reads per page.
+    expect(headReads).toBeLessThanOrEqual(pages + 3);
+  });
+});
+
+describe("changedSinceDate", () => {
+  it("is the UTC date a day before: a change after the read is dated no earlier in any zone", async () => {
+    const { changedSinceDate } = await import("../../src/infor/m3-invoice-heads.ts");
+    // 00:30 UTC is still the 6th in UTC-1 (and the 7th in UTC+14).
+    expect(changedSinceDate(Date.parse("2026-12-07T00:30:00Z"))).toBe(20261206);
+    expect(changedSinceDate(Date.parse("2026-01-01T23:59:00Z"))).toBe(20251231);
+  });
+});
