@@ -1,3 +1,4 @@
+import { CarriedRanges } from "./m3/carried-ranges.ts";
 import type { Predicate } from "./m3/exportmi.ts";
 import type { MiRecord } from "./m3/mi-client.ts";
 import type { TableReader } from "./m3/table-reader.ts";
@@ -34,6 +35,8 @@ export class M3Documents {
   private readonly ctx: MapContext;
   private readonly division: string;
   private readonly now: () => number;
+  /** PO lines and receipts: an import's pages ask for rising PO ranges (carried-ranges.ts). */
+  private readonly children: CarriedRanges;
 
   /** `now`: the clock that dates the heads' reads (m3-invoice-heads.ts). */
   constructor(reader: TableReader, ctx: MapContext, now: () => number = Date.now) {
@@ -41,6 +44,7 @@ export class M3Documents {
     this.ctx = ctx;
     this.division = ctx.division;
     this.now = now;
+    this.children = new CarriedRanges(reader, now);
   }
 
   /** `DIVI = <division>` when the source has one. */
@@ -92,7 +96,8 @@ export class M3Documents {
 
   /**
    * The POs of `chunk` (sorted), each with its lines and receipts, by PO number: three range
-   * reads over [first, last] whatever the chunk's size. A PO absent from the map is not in this
+   * reads over [first, last] whatever the chunk's size (lines and receipts read on past `last`
+   * for the next chunk, carried-ranges.ts). A PO absent from the map is not in this
    * division (or was deleted).
    */
   async purchaseOrderOutcomes(
@@ -108,8 +113,8 @@ export class M3Documents {
     const found = chunk.filter((p) => heads.has(p));
     if (found.length === 0) return out;
     const [lines, receipts] = await Promise.all([
-      this.reader.range("MPLINE", "PUNO", from, to, false, [], found),
-      this.reader.range("MPLIND", "PUNO", from, to, false, [], found),
+      this.children.range("MPLINE", "PUNO", from, to, found),
+      this.children.range("MPLIND", "PUNO", from, to, found),
     ]);
     for (const puno of want) {
       const head = heads.get(puno)?.[0];
