@@ -13,6 +13,7 @@ import { sim, simClient } from "./sim-helpers.ts";
 let s: InforSim;
 let client: ReturnType<typeof simClient>;
 let selects = 0;
+let rowsRead = 0;
 let chunks: string[][] = [];
 const PAGE = 40;
 
@@ -22,7 +23,10 @@ beforeAll(async () => {
   const execute = client.mi.execute.bind(client.mi);
   client.mi.execute = (program, transaction, inputs = {}, options = {}) => {
     if (program === "EXPORTMI" && transaction === "Select") selects++;
-    return execute(program, transaction, inputs, options);
+    return execute(program, transaction, inputs, options).then((r) => {
+      rowsRead += r.records.length;
+      return r;
+    });
   };
   const pos = (await new TableReader(client.mi, "100").all("MPHEAD", []))
     .map((r) => r.PUNO ?? "")
@@ -77,5 +81,30 @@ describe("PO lines and receipts for rising PO ranges", () => {
     await ranges.range("MPLINE", "PUNO", c1[0] ?? "", c1.at(-1) ?? "", c1);
     const back = await ranges.range("MPLINE", "PUNO", c0[0] ?? "", c0.at(-1) ?? "", c0);
     expect(back).toEqual(a.out[0]);
+  });
+
+  it("wait for the range before them still being read, to start from its rows", async () => {
+    const a = await plain("MPLIND");
+    const ranges = new CarriedRanges(new TableReader(client.mi, "100"), Date.now, PAGE);
+    selects = 0;
+    const out = await Promise.all(
+      chunks.map((c) => ranges.range("MPLIND", "PUNO", c[0] ?? "", c.at(-1) ?? "", c)),
+    );
+    expect(out).toEqual(a.out);
+    expect(selects).toBeLessThan(a.selects);
+  });
+
+  it("read no rows past a range that fits one page (a lookup of one PO)", async () => {
+    const po = chunks[1]?.[3] ?? "";
+    const reader = new TableReader(client.mi, "100");
+    rowsRead = 0;
+    const want = await reader.range("MPLIND", "PUNO", po, po, false, [], [po], PAGE);
+    const alone = rowsRead;
+    rowsRead = 0;
+    const got = await new CarriedRanges(reader, Date.now, PAGE).range("MPLIND", "PUNO", po, po, [
+      po,
+    ]);
+    expect(got).toEqual(want);
+    expect(rowsRead).toBe(alone);
   });
 });
