@@ -282,31 +282,58 @@ export class M3Documents {
     if (posted.length === 0) return out;
     const suppliers = posted.map((h) => h.SUNO ?? "").sort();
     const dates = posted.map((h) => Number(h.ACDT)).filter((d) => Number.isFinite(d) && d > 0);
-    let from = suppliers[0] ?? "";
-    let to = suppliers[suppliers.length - 1] ?? "";
-    let since = dates.length > 0 ? Math.min(...dates) : 0;
+    const from = suppliers[0] ?? "";
+    const to = suppliers[suppliers.length - 1] ?? "";
+    const since = dates.length > 0 ? Math.min(...dates) : 0;
     // An import's pages each span most suppliers from about the same date: one read answers
-    // the pages it covers; a page outside it reads the union, which then covers the rest. (A
-    // payment booked after the read is a changed ledger row: the next poll's paid pass has it.)
+    // the pages it covers; a page outside it reads only what the window lacks (the suppliers on
+    // either side, its own suppliers' earlier dates), which then covers the rest. (A payment
+    // booked after a read is a changed ledger row: the next poll's paid pass has it.)
     const w = window.covers;
-    if (!w || w.from > from || to > w.to || w.since > since) {
-      if (w) {
-        if (w.from < from) from = w.from;
-        if (w.to > to) to = w.to;
-        since = Math.min(w.since, since);
-      }
-      window.rows = await this.reader.all("FPLEDG", [
-        { col: "TRCD", op: "=", value: 50 },
+    const paid = (where: Predicate[]) =>
+      this.reader.all("FPLEDG", [{ col: "TRCD", op: "=", value: 50 }, ...where, ...this.divi()]);
+    const dated = (s: number): Predicate[] => (s > 0 ? [{ col: "ACDT", op: ">=", value: s }] : []);
+    if (!w) {
+      window.rows = await paid([
         ...(from === to
           ? [{ col: "SUNO", op: "=" as const, value: from }]
           : [
               { col: "SUNO", op: ">=" as const, value: from },
               { col: "SUNO", op: "<=" as const, value: to },
             ]),
-        ...(since > 0 ? [{ col: "ACDT", op: ">=" as const, value: since }] : []),
-        ...this.divi(),
+        ...dated(since),
       ]);
       window.covers = { from, to, since };
+    } else if (w.from > from || to > w.to || w.since > since) {
+      // Supplier numbers are strings: the earlier and later in string order.
+      const [lo = from] = [w.from, from].sort();
+      const [, hi = to] = [w.to, to].sort();
+      const earliest = Math.min(w.since, since);
+      const strips: Predicate[][] = [];
+      if (lo < w.from) {
+        strips.push([
+          { col: "SUNO", op: ">=", value: lo },
+          { col: "SUNO", op: "<", value: w.from },
+          ...dated(earliest),
+        ]);
+      }
+      if (hi > w.to) {
+        strips.push([
+          { col: "SUNO", op: ">", value: w.to },
+          { col: "SUNO", op: "<=", value: hi },
+          ...dated(earliest),
+        ]);
+      }
+      if (earliest < w.since) {
+        strips.push([
+          { col: "SUNO", op: ">=", value: w.from },
+          { col: "SUNO", op: "<=", value: w.to },
+          ...dated(earliest),
+          { col: "ACDT", op: "<", value: w.since },
+        ]);
+      }
+      for (const strip of strips) window.rows.push(...(await paid(strip)));
+      window.covers = { from: lo, to: hi, since: earliest };
     }
     for (const r of window.rows) {
       const k = `${r.DIVI ?? ""}|${r.SUNO ?? ""}|${r.SINO ?? ""}`;
