@@ -134,6 +134,26 @@ describe("routing.yml in the modules' terms", () => {
     expect(bad.ok).toBe(false);
   });
 
+  it("passes the late-landing grace and the later duplicate check from routing.yml to delivery", () => {
+    const defaults = deliveryConfigSchema.parse(deliveryConfigFor(routing()));
+    expect(defaults.ambiguousGraceMs).toBe(60_000);
+    expect(defaults.duplicateSweepAfterMs).toBe(300_000);
+    const r = parseRouting(
+      YAML.replace(
+        "  digestAfter: 2m",
+        "  digestAfter: 2m\n  lateLandingGrace: 2m\n  duplicateCheckAfter: 0s",
+      ),
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    const c = deliveryConfigSchema.parse(deliveryConfigFor(r.config));
+    expect(c.ambiguousGraceMs).toBe(120_000);
+    expect(c.duplicateSweepAfterMs).toBe(0);
+    const bad = parseRouting(
+      YAML.replace("  digestAfter: 2m", "  digestAfter: 2m\n  lateLandingGrace: soon"),
+    );
+    expect(bad.ok).toBe(false);
+  });
+
   it("links a record key to the ERP with the tenant's template", () => {
     const url = recordUrlFor(routing());
     expect(url("supplier_invoice:ACME_PRD:100:AAA:S1/INV:7")).toBe(
