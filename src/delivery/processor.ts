@@ -191,9 +191,17 @@ async function deliver(
   const noteThread = alert.note?.threadTs;
   const knownParent = editable ? snap.subjectTs : undefined;
   const line = knownParent ? await pacer.lineOf(channel, alert.id) : "post";
-  const gate = knownParent
-    ? await pacer.take(channel, alert.id, "update", line, destination.methods.update)
-    : await pacer.take(channel, alert.id, "post", line);
+  const taking = knownParent
+    ? pacer.take(channel, alert.id, "update", line, destination.methods.update)
+    : pacer.take(channel, alert.id, "post", line);
+  // The version ahead of us may have posted the subject's message since the snapshot: look again,
+  // in the take's round trip. Sent right after it on the same connection (a deployment's keys
+  // share one node), Redis reads it after the grant, as a read after the answer would.
+  const lookAgain =
+    editable && !knownParent ? markers.subjectTs(channel, alert.subject) : undefined;
+  // Not granted: the answer is not needed (a failed read then fails nothing).
+  lookAgain?.catch(() => undefined);
+  const gate = await taking;
   if (!gate.granted && gate.reason === "not_in_line")
     return outOfLine(ctx, job, token, alert, line);
   if (!gate.granted) {
@@ -218,9 +226,7 @@ async function deliver(
     const front = !knownParent;
     return delay(job, token, gate.waitMs, front ? ctx : undefined);
   }
-  // The version ahead of us may have posted the subject's message since the snapshot: look again.
-  const parentTs =
-    knownParent ?? (editable ? await markers.subjectTs(channel, alert.subject) : undefined);
+  const parentTs = knownParent ?? (await lookAgain);
   if (parentTs && !knownParent) {
     // Granted a post slot, but it is an edit after all: it goes again as one.
     return delay(job, token, 1);
@@ -275,8 +281,11 @@ async function deliver(
     await attemptLogged;
     // Before the line exit: the next post's slot counts from now, when Slack had this one at the
     // latest (tatAfterSuccess in pacing-math.ts); after it, the next head could already be granted.
-    if (mode === "post") await learnSuccess(ctx, channel);
-    await markers.markDelivered({
+    // The lesson, the marker (the line exit) and, for a post, the read of the next heads go in one
+    // round trip: sent back to back on one connection (a deployment's keys share one node),
+    // Redis runs them in this order.
+    const learned = mode === "post" ? learnSuccess(ctx, channel) : undefined;
+    const marked = markers.markDelivered({
       alertId: alert.id,
       channel,
       subject: alert.subject,
@@ -294,10 +303,20 @@ async function deliver(
         data: { ok: true, ts, mode },
       }),
     });
-    if (mode === "update") await pacer.release(channel, alert.id);
     // Wake the next alert of this channel now rather than when its estimate comes due: the
-    // channel's next slot waits on nothing else.
-    await promoteNext(ctx, channel);
+    // channel's next slot waits on nothing else. An edit leaves its line first (release).
+    const promoted = mode === "post" ? promoteNext(ctx, channel) : undefined;
+    await learned;
+    try {
+      await marked;
+    } finally {
+      // Settled either way: a failed marker is this attempt's failure, not an unhandled one.
+      await promoted;
+    }
+    if (mode === "update") {
+      await pacer.release(channel, alert.id);
+      await promoteNext(ctx, channel);
+    }
     const missed = (job.data as PostJobData).missed;
     if (missed && mode === "post") await scheduleSweep(ctx, alert, ts, missed);
     if (!alert.reply && destination.decisions) await attachDecision(ctx, alert, parentTs ?? ts);

@@ -6,6 +6,7 @@ import type { Delivery } from "../../src/delivery/delivery.ts";
 import { deliveryKeys } from "../../src/delivery/keys.ts";
 import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
+import { countRoundTrips } from "../support/round-trips.ts";
 import { payment, paymentAlert, startEmu, waitFor } from "./emu.ts";
 import { cleanup, connect, uniquePrefix } from "./helpers.ts";
 
@@ -62,6 +63,25 @@ async function drained(d: Delivery): Promise<void> {
 }
 
 describe("delivery against the emulator", () => {
+  it("takes five round trips from the job's start to its line exit, none of them on top of the post", async () => {
+    const d = make();
+    const a = paymentAlert(71, FIN);
+    await d.enqueue(a);
+    const trips = countRoundTrips(redis);
+    try {
+      const worker = d.startWorker({ concurrency: 1 });
+      await new Promise((r) => worker.once("completed", r));
+      // The job's snapshot; the slot, with the subject's message read again; the in-flight
+      // marker; the attempt's audit entry (during the post); the pacing lesson, the delivered
+      // marker and the read of the next heads. Each was a round trip of its own (eight): a
+      // channel's posts follow one another only as fast as these waits.
+      expect(trips.rounds()).toBe(5);
+    } finally {
+      trips.restore();
+    }
+    expect(emu.inspect.messages(FIN)).toHaveLength(1);
+  });
+
   it("posts once, with opaque metadata; enqueueing the same alert again does not post again", async () => {
     const d = make();
     d.startWorker({ concurrency: 4 });
