@@ -8,7 +8,7 @@ import type { InvoiceIndex } from "./invoice-index.ts";
 import { type PipelineKeys, poToken } from "./keys.ts";
 import { dependencyTokens, planInvoice, poNumbersOf } from "./plan.ts";
 import type { ApprovalClose, StateStore, StateWrite } from "./state-store.ts";
-import type { InvoiceScope, InvoiceState, MatchLookups } from "./types.ts";
+import type { InvoiceScope, InvoiceState, MatchLookups, VersionedState } from "./types.ts";
 
 /**
  * One invoice, evaluated: read its POs and the supplier's other invoices, plan against the stored
@@ -34,10 +34,12 @@ export interface RunCache {
   readonly pos: Map<string, PoSlot>;
   /** Supplier index key → the supplier's indexed invoices. */
   readonly invoices: Map<string, SupplierInvoice[]>;
+  /** Invoice key → its state as read in the trigger's first round trip; each taken once. */
+  readonly states: Map<string, VersionedState>;
 }
 
-export function newRunCache(): RunCache {
-  return { pos: new Map(), invoices: new Map() };
+export function newRunCache(states?: ReadonlyMap<string, VersionedState>): RunCache {
+  return { pos: new Map(), invoices: new Map(), states: new Map(states) };
 }
 
 export interface EvaluatorDeps extends ApprovalDeps {
@@ -104,7 +106,9 @@ export function createEvaluator(o: EvaluatorDeps) {
     shadow: boolean,
   ): Promise<Evaluation | undefined> {
     const { invoice, invoiceKey } = target;
-    const { rev, state: previous } = await store.load(invoiceKey);
+    const read = run.states.get(invoiceKey);
+    run.states.delete(invoiceKey);
+    const { rev, state: previous } = read ?? (await store.load(invoiceKey));
     const pos = await purchaseOrders(invoice, run);
     if (!pos) {
       log.warn({ invoiceKey }, "purchase order failed validation; invoice not evaluated");

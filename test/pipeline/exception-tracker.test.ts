@@ -6,6 +6,7 @@ import {
   type ExceptionTracker,
 } from "../../src/pipeline/exception-tracker.ts";
 import type { RedisClient } from "../../src/shared/redis-client.ts";
+import { countRoundTrips } from "../support/round-trips.ts";
 import {
   cleanup,
   connect,
@@ -100,6 +101,22 @@ describe("exception tracker", () => {
     expect((await tracker.openExceptions(recordKey(inv))).map((e) => e.exception.rule)).toEqual([
       "no_receipt",
     ]);
+  });
+
+  it("reads a new invoice's memo, dependents and state in one round trip", async () => {
+    lookups.put(
+      po({}, { receivedQty: "10", receipts: [{ id: "R1", date: "2026-11-15", quantity: "10" }] }),
+    );
+    await redis.ping(); // connected: the count holds the tracker's trips only
+    const trips = countRoundTrips(redis);
+    try {
+      expect(await tracker.onChange(eventFor(invoice()))).toEqual([]);
+      // The three reads, then the supplier's index written, then its invoices read (no batch
+      // view here): each read alone was a round trip of its own on the page's serial path.
+      expect(trips.rounds()).toBe(3);
+    } finally {
+      trips.restore();
+    }
   });
 
   it("sends nothing for an invoice that matches, and stores no state for it", async () => {
