@@ -1,8 +1,8 @@
 /**
- * `npm run chaos -- --approvals [--short] [--seed N] [--records N] [--poll-ms N] [--tiers S]`:
- * the approvals variant.
- * Full: 2,000 invoices, 30 % decided in M3 meanwhile, 5 worker SIGKILLs, 1 % lost approve
- * answers. Exits 1 on any divergence, double decision or duplicated audit entry. Needs REDIS_URL (its keys get a prefix).
+ * `npm run chaos -- --approvals [--short] [--seed N] [--records N] [--poll-ms N] [--tiers S]
+ * [--m3-over S]`: the approvals variant. Full: 2,000 invoices, 30 % decided in M3 meanwhile,
+ * 5 worker SIGKILLs, 1 % lost approve answers. Exits 1 on any divergence, double decision or
+ * duplicated audit entry. Needs REDIS_URL (its keys get a prefix).
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -25,6 +25,8 @@ const options: ApprovalChaosOptions = {
   pollMs: Number(value("--poll-ms") ?? 2000),
   // `--tiers S`: Slack's method tiers on, emulator and pacing on a clock S times faster.
   ...(value("--tiers") ? { tiersScale: Number(value("--tiers")) } : {}),
+  // `--m3-over S`: the M3 share spread over S seconds instead of one burst at the start.
+  ...(value("--m3-over") ? { m3OverMs: Number(value("--m3-over")) * 1000 } : {}),
   seed: Number(value("--seed") ?? 21),
 };
 const out = join(

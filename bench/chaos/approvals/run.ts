@@ -37,6 +37,11 @@ export interface ApprovalChaosOptions {
    * shared Redis budget at the same scale. Off by default (pacing is delivery's chaos's subject).
    */
   tiersScale?: number;
+  /**
+   * `--m3-over S`: the M3 share decided over S seconds (random gaps averaging S ÷ their number)
+   * instead of back to back (0-3 ms apart, one burst at the start).
+   */
+  m3OverMs?: number;
   seed: number;
   out?: string;
 }
@@ -232,10 +237,12 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
   // 4. Chaos: lost answers, decisions in M3, clicks in Slack, SIGKILLs.
   sim.control.approvals.configure({ dropRate: o.dropRate });
   const entries = [...byInbn.entries()];
+  const m3Count = entries.filter(([, e]) => e.m3).length;
+  const m3Gap = o.m3OverMs ? (2 * o.m3OverMs) / Math.max(1, m3Count) : 3;
   const m3Decisions = (async () => {
     for (const [inbn, e] of entries) {
       if (!e.m3) continue;
-      await sleep(random() * 3);
+      await sleep(random() * m3Gap);
       try {
         e.m3At = Date.now();
         sim.control.approvals.decideInM3({
@@ -393,6 +400,13 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     pollMs: o.pollMs,
     /** `--tiers S`: Slack's method tiers enforced and paced on a clock S times faster. */
     slackTiers: o.tiersScale ? `on, time scale ${o.tiersScale}` : "off",
+    /** The emulator's 429s by method (with --tiers: where the pacing did not hold). */
+    slackRateLimited: emu.inspect.rateLimited().byMethod,
+    /**
+     * First to last decision taken in M3 (ms): without --m3-over the simulator decides its share
+     * back to back (0-3 ms apart), so the reflection meets them as one burst at the start.
+     */
+    m3DecisionSpanMs: m3Span(byInbn),
     /** One reflection pass over the open approvals (it reads M3 once per open invoice). */
     passMs: { p50: pct(passes, 0.5), p95: pct(passes, 0.95), n: passes.length },
     kills: o.kills,
@@ -477,6 +491,11 @@ interface ReflectedRow {
   markedAt?: number;
   takenAt?: number;
   editAt: number;
+}
+
+function m3Span(byInbn: Map<number, { m3At?: number | undefined }>): number {
+  const at = [...byInbn.values()].flatMap((e) => (e.m3At === undefined ? [] : [e.m3At]));
+  return at.length ? Math.max(...at) - Math.min(...at) : 0;
 }
 
 async function waitFor<T>(probe: () => T | undefined, ms = 3000): Promise<T | undefined> {
