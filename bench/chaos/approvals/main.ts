@@ -31,7 +31,10 @@ const options: ApprovalChaosOptions = {
 };
 const out = join(
   dir,
-  `${new Date().toISOString().slice(0, 10)}-approvals-${options.invoices}.json`,
+  // One file per day and workload: a --tiers or --m3-over run does not overwrite the plain one.
+  `${new Date().toISOString().slice(0, 10)}-approvals-${options.invoices}${
+    options.tiersScale ? `-tiers${options.tiersScale}` : ""
+  }${options.m3OverMs ? `-m3over${options.m3OverMs / 1000}` : ""}.json`,
 );
 const report = await runApprovalChaos({ ...options, out });
 process.stdout.write(`${JSON.stringify(report, null, 2)}\nwritten ${out}\n`);

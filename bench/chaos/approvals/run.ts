@@ -239,10 +239,14 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
   const entries = [...byInbn.entries()];
   const m3Count = entries.filter(([, e]) => e.m3).length;
   const m3Gap = o.m3OverMs ? (2 * o.m3OverMs) / Math.max(1, m3Count) : 3;
+  const invoiceOf = new Map(invoices.map((i) => [i.inbn, i]));
   const m3Decisions = (async () => {
     for (const [inbn, e] of entries) {
       if (!e.m3) continue;
       await sleep(random() * m3Gap);
+      // A person in M3 sees a batch Slack already decided (status no longer 30) and leaves it;
+      // the simulator itself would let M3 decide it again.
+      if (invoiceOf.get(inbn)?.supa !== "30") continue;
       try {
         e.m3At = Date.now();
         sim.control.approvals.decideInM3({
