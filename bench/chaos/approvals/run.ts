@@ -343,10 +343,13 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     edit: [] as number[],
   };
   const via = { consumer: 0, poll: 0 };
+  const edited = new Map<string, number>();
   for (const t of await redis.lrange(`${prefix}chaos-reflected`, 0, -1)) {
     const r = JSON.parse(t) as ReflectedRow;
     const at = byInbn.get(Number(r.recordKey.split(":").pop()))?.m3At;
     if (r.kind !== "decided_in_erp" || at === undefined) continue;
+    edited.set(r.recordKey, (edited.get(r.recordKey) ?? 0) + 1);
+    if ((edited.get(r.recordKey) ?? 0) > 1) continue;
     lags.push(r.at - at);
     via[r.via]++;
     if (r.markedAt !== undefined) stages.decisionToMarked.push(r.markedAt - at);
@@ -401,6 +404,8 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
       ]),
     ),
     via,
+    /** Decisions taken in M3 whose message the reflection edited more than once. */
+    editedTwice: [...edited.values()].filter((n) => n > 1).length,
     pollMs: o.pollMs,
     /** `--tiers S`: Slack's method tiers enforced and paced on a clock S times faster. */
     slackTiers: o.tiersScale ? `on, time scale ${o.tiersScale}` : "off",
