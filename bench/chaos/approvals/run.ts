@@ -60,7 +60,12 @@ function rng(seed: number) {
 
 export async function runApprovalChaos(o: ApprovalChaosOptions) {
   const started = Date.now();
-  const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
+  // "1 / 5 / 15 min" as text: the result file stays as Biome formats it.
+  const load = () =>
+    loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" / ");
+  const loadAtStart = load();
   const random = rng(o.seed);
   const _logger = pino({ level: process.env.CHAOS_LOG_LEVEL ?? "silent" });
   const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -422,7 +427,7 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     lostAnswers: sim.control.log().filter((e) => e.fault === "answer_lost").length,
     elapsedS: 0,
     /** 1/5/15-minute load averages at the start and the end (the machine is shared). */
-    load: { start: loadAtStart, end: [] as number[] },
+    load: { start: loadAtStart, end: "" },
   };
   const finalByTs = new Map(emu.inspect.messages(CHANNEL).map((m) => [m.ts, m]));
   for (const [inbn, e] of byInbn) {
@@ -477,7 +482,7 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     }
   }
   report.elapsedS = Math.round((Date.now() - started) / 100) / 10;
-  report.load.end = loadavg().map((x) => Math.round(x * 100) / 100);
+  report.load.end = load();
 
   for (const p of procs) p?.kill("SIGKILL");
   await new Promise<void>((r) => proxy.close(() => r()));
