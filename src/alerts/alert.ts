@@ -183,6 +183,21 @@ export const alertSchema = z.object({
       threadTs: z.string().min(1),
     })
     .optional(),
+  /**
+   * Set on a re-render of a message already in Slack after its approval changed (a decision
+   * stamp): delivery edits the message in its channel's edit line, from the subject's latest
+   * delivered version and the approval as it stands then; no thread reply. `stamp` is the text
+   * the deciding side stamped, used while the approval is still in that state.
+   */
+  refresh: z
+    .object({
+      ts: z.string().regex(/^\d+\.\d+$/),
+      approvalId: z.string().min(1).max(200),
+      stamp: z
+        .object({ state: z.string().min(1), lines: z.array(z.string().max(3000)).max(5) })
+        .optional(),
+    })
+    .optional(),
   /** Set on a copy for another destination of the route (mirrorAlert): the original's id. */
   mirrorOf: z
     .string()
@@ -349,6 +364,7 @@ export function mirrorable(a: Alert): boolean {
     (a.kind.startsWith("record.") || a.kind.startsWith("exception.")) &&
     !a.reply &&
     !a.mirrorOf &&
+    !a.refresh &&
     // An approver's card is the channel alert again, for one person: mirrored once, as that.
     !a.needsDecision?.dm
   );

@@ -14,7 +14,7 @@ import type { InforSource } from "../infor/source.ts";
 import { eligibleApprovers } from "../rules/approval-policy.ts";
 import { codeOf } from "../shared/error-code.ts";
 import type { RedisClient } from "../shared/redis-client.ts";
-import type { ThreadPoster } from "../slack/actions/approval-messages.ts";
+import type { MessageRefresher, ThreadPoster } from "../slack/actions/approval-messages.ts";
 import { createSlackApprovalNotifier } from "../slack/actions/approval-notifier.ts";
 import { mentionText } from "../slack/blocks/alert.ts";
 import type { ApproverCardsDeps } from "../slack/direct/approver-cards.ts";
@@ -155,6 +155,8 @@ export function startApprovalSweeps(o: {
   everyMs: number;
   /** Reminders and escalations through delivery's queue (paced, exactly once). */
   threadPoster?: ThreadPoster;
+  /** Escalation and expiry stamps re-rendered through delivery's edit line too. */
+  messageRefresher?: MessageRefresher;
 }): () => Promise<void> {
   const policy = toApprovalPolicy(o.routing);
   const notify = createSlackApprovalNotifier({
@@ -173,6 +175,7 @@ export function startApprovalSweeps(o: {
         }
       : {}),
     ...(o.threadPoster ? { threadPoster: o.threadPoster } : {}),
+    ...(o.messageRefresher ? { messageRefresher: o.messageRefresher } : {}),
   });
   const schedule = scheduleFromRouting(o.routing.approvals);
   let running: Promise<unknown> = Promise.resolve();

@@ -21,6 +21,7 @@ import { codeOf } from "../shared/error-code.ts";
 import { duplicateClient, type RedisClient } from "../shared/redis-client.ts";
 import {
   directThreadPoster,
+  type MessageRefresher,
   type ThreadPoster,
   updateApprovalMessage,
 } from "../slack/actions/approval-messages.ts";
@@ -151,7 +152,12 @@ export function decidedOnly(
  * The Slack edit for a decision reflected from M3; its thread notice goes through `threadPoster`
  * (delivery's queue: paced, once per decision) when given.
  */
-export function reflectedMessage(client: WebClient, logger: Logger, threadPoster?: ThreadPoster) {
+export function reflectedMessage(
+  client: WebClient,
+  logger: Logger,
+  threadPoster?: ThreadPoster,
+  refresh?: MessageRefresher,
+) {
   const post = threadPoster ?? directThreadPoster(client, logger);
   return async (a: Approval, line: ReflectedLine): Promise<void> => {
     if (!a.channel || !a.ts) return;
@@ -160,7 +166,7 @@ export function reflectedMessage(client: WebClient, logger: Logger, threadPoster
       line.kind === "decided_in_erp"
         ? supersededLine(line.state, line.detail)
         : `:white_check_mark: ${line.state === "approved" ? "Approved" : "Rejected"} by <@${line.by}> (confirmed by M3)`;
-    await updateApprovalMessage(client, logger, ref, a, text, "final");
+    await updateApprovalMessage(client, logger, ref, a, text, "final", [], refresh);
     await post({
       approval: a,
       ref,
@@ -179,12 +185,14 @@ export function startErpReflection(
     logger: Logger;
     everyMs: number;
     threadPoster?: ThreadPoster;
+    /** The reflected stamp re-rendered through delivery's edit line too. */
+    messageRefresher?: MessageRefresher;
     /** Where sync marks changed invoices (src/approvals/erp-due.ts); without it, polls only. */
     redis?: RedisClient;
     prefix?: string;
   },
 ): () => Promise<void> {
-  const onChanged = reflectedMessage(o.client, o.logger, o.threadPoster);
+  const onChanged = reflectedMessage(o.client, o.logger, o.threadPoster, o.messageRefresher);
   let running: Promise<unknown> = Promise.resolve();
   let busy = false;
   let pass = 0;

@@ -13,6 +13,7 @@ import {
   maintenanceSettings,
   startMaintenanceWorker,
 } from "./maintenance.ts";
+import { messageRefresherVia } from "./message-refresh.ts";
 import { createOpsSide } from "./ops.ts";
 import { startSyncWorker, upsertSchedules } from "./sync.ts";
 import { threadPosterVia } from "./thread-notes.ts";
@@ -117,6 +118,7 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
         logger,
         everyMs: over.approvalSweepMs ?? 5 * 60_000,
         threadPoster: threadPosterVia((alert) => core.delivery.enqueue(alert)),
+        messageRefresher: messageRefresherVia(core.delivery),
       });
       closers.push({ name: "approval-sweeps", close: stopSweeps });
       const erpSide = core.approvals.erpSide;
@@ -134,6 +136,7 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
           redis: core.redis,
           prefix: core.prefix,
           threadPoster: threadPosterVia((alert) => core.delivery.enqueue(alert)),
+          messageRefresher: messageRefresherVia(core.delivery),
         });
         closers.push({ name: "erp-reflection", close: stopReflection });
       }

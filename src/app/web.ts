@@ -7,6 +7,7 @@ import { approvalStateFor } from "../slack/approval-state.ts";
 import { lookupsFromSource } from "../slack/infor-lookups.ts";
 import { bodIngest } from "./bod.ts";
 import type { Core } from "./core.ts";
+import { messageRefresherVia } from "./message-refresh.ts";
 import type { OpsSide } from "./ops.ts";
 import { allIngests, pushIngest, reflectIngest } from "./push.ts";
 import { replayFn } from "./replay.ts";
@@ -125,6 +126,7 @@ export async function startWebRole(o: {
       }));
     },
     threadPoster: threadPosterVia((alert) => delivery.enqueue(alert)),
+    messageRefresher: messageRefresherVia(delivery),
     customRoutes: routes,
     metrics: o.ops.metrics,
   });

@@ -10,6 +10,11 @@ export interface DecisionView {
   at?: string;
   reason?: string;
   /**
+   * The words the deciding side stamped (who acted for whom, what the ERP still needs), when
+   * known: shown instead of the plain line built from the fields above.
+   */
+  stamp?: readonly string[];
+  /**
    * A document message (one per invoice) carries one approval per exception line: where each
    * stands, by approval id. The fields above are then its first line's.
    */

@@ -35,6 +35,7 @@ import { behindHeadWaitMs, promoteIfDue } from "./line.ts";
 import { Markers } from "./markers.ts";
 import { Pacer } from "./pacer.ts";
 import { createProcessor } from "./processor.ts";
+import { type RefreshRequest, refreshAlertFor } from "./refresh.ts";
 import { sweepDuplicates } from "./sweep.ts";
 
 export interface CreateDeliveryOptions {
@@ -106,6 +107,13 @@ export interface DeliveryStats {
 
 export interface Delivery {
   enqueue(alert: Alert): Promise<void>;
+  /**
+   * Re-render a message delivery made (an approval on it changed), in its channel's edit line:
+   * after every edit queued before it, from its subject's latest version and the approval as it
+   * stands then; retried, paced and once per `key` like any edit. False when no alert of
+   * delivery's made that message (nothing to render it from).
+   */
+  refresh(request: RefreshRequest): Promise<boolean>;
   startWorker(options?: { concurrency?: number }): Worker;
   replay(filter: ReplayFilter): Promise<ReplayResult>;
   stats(): Promise<DeliveryStats>;
@@ -243,6 +251,13 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
       await ctx.enqueue(alert);
       if (!options.mirrors || !mirrorable(alert)) return;
       for (const target of options.mirrors(alert)) await ctx.enqueue(mirrorAlert(alert, target));
+    },
+
+    async refresh(request) {
+      const alert = await refreshAlertFor({ audit, markers }, request, new Date(clock()));
+      if (!alert) return false;
+      await ctx.enqueue(alert);
+      return true;
     },
 
     startWorker({ concurrency = 8 } = {}) {

@@ -5,6 +5,6 @@
 export type JobResult =
   | { status: "posted" | "updated" | "resolved"; ts: string }
   | {
-      status: "duplicate" | "digested" | "held" | "dead_letter" | "released" | "swept";
+      status: "duplicate" | "digested" | "held" | "dead_letter" | "released" | "swept" | "skipped";
       detail?: string;
     };

@@ -23,6 +23,7 @@ import type { JobResult } from "./job-result.ts";
 import { delay, dropStaleHead, promoteNext, waitForTurn } from "./line.ts";
 import type { Line } from "./pacer.ts";
 import { quietState } from "./quiet-hours.ts";
+import { refreshContent, withStampOf } from "./refresh.ts";
 import { scheduleSweep } from "./sweep.ts";
 
 /** Margin before an in-flight attempt when scanning history (clock skew between us and Slack). */
@@ -85,8 +86,10 @@ async function deliver(
   }
 
   const quiet = ctx.config.quietHours[channel];
-  // A note answers something a person just did in Slack (a comment, a decision): never held.
-  if (quiet && alert.kind !== "ops" && alert.kind !== "digest" && alert.kind !== "note") {
+  // A note or a refresh answers something a person just did in Slack (a comment, a decision):
+  // never held.
+  const answers = alert.kind === "note" || alert.refresh !== undefined;
+  if (quiet && alert.kind !== "ops" && alert.kind !== "digest" && !answers) {
     const state = quietState(ctx.clock(), quiet);
     if (state.quiet && state.endsAt !== undefined) {
       if (alert.needsDecision) return delay(job, token, Math.max(1, state.endsAt - ctx.clock()));
@@ -183,6 +186,12 @@ async function deliver(
     await markers.clearInflight(alert.id);
   }
 
+  // A refresh only re-renders its message: gone, or replaced by a new post, there is nothing to do.
+  if (alert.refresh && snap.subjectTs !== alert.refresh.ts) {
+    await finishSkipped(ctx, alert, { reason: "message_gone", ts: alert.refresh.ts });
+    return { status: "skipped", detail: alert.refresh.ts };
+  }
+
   const digest = await maybeFloodDigest(ctx, alert);
   if (digest) return { status: "digested", detail: digest.id };
 
@@ -250,19 +259,25 @@ async function deliver(
     channel,
     data: { mode, attempt: job.attemptsMade + 1 },
   });
-  const message = destination.render(alert, {
+  // A refresh shows its subject's version delivered last, with the approval as it stands now.
+  const content = alert.refresh ? await refreshContent(ctx, alert) : alert;
+  const message = destination.render(content, {
     at: new Date(attemptAt),
     decision:
-      destination.decisions && !alert.reply ? await decisionOf(ctx, alert, parentTs) : undefined,
+      destination.decisions && !alert.reply
+        ? withStampOf(await decisionOf(ctx, content, parentTs), alert.refresh)
+        : undefined,
   });
   try {
     let ts: string;
     if (parentTs) {
-      await destination.update({ target: channel, ref: parentTs, alert, message });
+      // The message keeps the metadata of the version it shows.
+      await destination.update({ target: channel, ref: parentTs, alert: content, message });
       ts = parentTs;
       // A period summary (routing.yml noise: digest) grows by edits: a thread reply per added
-      // line would be the noise the digest exists to avoid.
-      if (!isPeriodSummary(alert)) {
+      // line would be the noise the digest exists to avoid. A refresh changes nothing to say:
+      // the decision's notice is a note of its own.
+      if (!isPeriodSummary(alert) && !alert.refresh) {
         // The note under the message is an alert of its own, in the channel's post line: queued
         // before this edit is marked delivered, so a crash in between redoes the (idempotent)
         // edit and finds the reply already queued.
@@ -294,7 +309,7 @@ async function deliver(
       how: mode,
       setSubject: mode === "post" && !alert.reply,
       parentTs: parentTs ?? ts,
-      stat: mode === "post" ? "posted" : "updated",
+      stat: mode === "post" ? "posted" : alert.refresh ? "refreshed" : "updated",
       audit: audit.prepare({
         type: "post.result",
         alertId: alert.id,
@@ -319,7 +334,7 @@ async function deliver(
     }
     const missed = (job.data as PostJobData).missed;
     if (missed && mode === "post") await scheduleSweep(ctx, alert, ts, missed);
-    if (!alert.reply && destination.decisions) await attachDecision(ctx, alert, parentTs ?? ts);
+    if (!alert.reply && destination.decisions) await attachDecision(ctx, content, parentTs ?? ts);
     return { status: mode === "post" ? "posted" : "updated", ts };
   } catch (err) {
     await attemptLogged;

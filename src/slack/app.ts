@@ -19,7 +19,7 @@ import { duplicateClient, type RedisClient } from "../shared/redis-client.ts";
 import { registerApprovalActions } from "./actions/approval-actions.ts";
 import { registerApprovalComments } from "./actions/approval-comments.ts";
 import { registerApprovalInfo } from "./actions/approval-info.ts";
-import type { ThreadPoster } from "./actions/approval-messages.ts";
+import type { MessageRefresher, ThreadPoster } from "./actions/approval-messages.ts";
 import { registerDocumentActions } from "./actions/document-actions.ts";
 import { approvalStateFor } from "./approval-state.ts";
 import type { SlackAuditFn } from "./audit-events.ts";
@@ -109,6 +109,11 @@ export interface SlackAppDeps {
    * channel and posted exactly once. Without it they are direct Web API calls (tests).
    */
   threadPoster?: ThreadPoster;
+  /**
+   * Decision stamps re-rendered through delivery's edit line after the immediate rewrite
+   * (retried, ordered with delivery's edits of the message). Without it, the rewrite only.
+   */
+  messageRefresher?: MessageRefresher;
   /** Extra routes on the same HTTP server (health, metrics, webhooks). */
   customRoutes?: CustomRoute[];
   limits?: { lookupsPerMinute?: number; cacheTtlSeconds?: number };
@@ -304,6 +309,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       logger,
       refreshHome: publishHome,
       ...(deps.threadPoster ? { threadPoster: deps.threadPoster } : {}),
+      ...(deps.messageRefresher ? { messageRefresher: deps.messageRefresher } : {}),
     };
     const onOutcome = (outcome: "approved" | "rejected" | "denied") =>
       deps.metrics?.approvals?.inc({ outcome });

@@ -1,6 +1,7 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAlert } from "../../src/alerts/alert.ts";
+import { messageRefresherVia } from "../../src/app/message-refresh.ts";
 import { threadPosterVia } from "../../src/app/thread-notes.ts";
 import { createPendingApproval } from "../../src/approvals/create-pending.ts";
 import { approvalDecisions } from "../../src/approvals/decisions.ts";
@@ -41,7 +42,10 @@ const DM_1 = `D${APPROVER_1.slice(1)}`;
 const DM_2 = `D${APPROVER_2.slice(1)}`;
 
 beforeAll(async () => {
-  h = await startHarness("approver-cards");
+  // As the app wires it: each stamp is re-rendered through delivery's edit line too.
+  h = await startHarness("approver-cards", () => ({
+    messageRefresher: messageRefresherVia({ refresh: (r) => delivery.refresh(r) }),
+  }));
   delivery = createSlackDelivery({
     connection: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
     prefix: h.prefix,

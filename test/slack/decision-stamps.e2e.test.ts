@@ -1,6 +1,7 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAlert } from "../../src/alerts/alert.ts";
+import { messageRefresherVia } from "../../src/app/message-refresh.ts";
 import { createPendingApproval } from "../../src/approvals/create-pending.ts";
 import { approvalDecisions } from "../../src/approvals/decisions.ts";
 import type { Delivery } from "../../src/delivery/delivery.ts";
@@ -25,7 +26,10 @@ import {
 let h: Harness;
 let delivery: Delivery;
 beforeAll(async () => {
-  h = await startHarness("decision-stamps");
+  // As the app wires it: each stamp is re-rendered through delivery's edit line too.
+  h = await startHarness("decision-stamps", () => ({
+    messageRefresher: messageRefresherVia({ refresh: (r) => delivery.refresh(r) }),
+  }));
   delivery = createSlackDelivery({
     connection: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
     prefix: h.prefix,
@@ -135,5 +139,56 @@ describe("decision stamps survive delivery's edits", () => {
     const blocks = textOf((await updateRecord(record, ts))?.blocks);
     expect(blocks).toContain("On hold");
     expect(blocks).toContain("approval.approve");
+  });
+});
+
+describe("a stamp is delivery's to guarantee", () => {
+  const stamped = (ts: string) => {
+    const blocks = textOf(message(ts)?.blocks);
+    return blocks.includes("Approved") && !blocks.includes("approval.approve");
+  };
+
+  it("the click's chat.update fails: the message still ends stamped, without buttons", async () => {
+    const { approval, ts } = await postInvoice("STAMP-FAIL");
+    await eventually(async () => (await h.store.get(approval.id))?.ts === ts);
+    // Slack answers the click's rewrite (and the client's one retry) with a 503.
+    h.emu.control.addFault({ kind: "5xx", method: "chat.update", channel: CHANNEL, next: 2 });
+    await click(APPROVER_1, ts, "approval.approve");
+    await eventually(async () => (await h.store.get(approval.id))?.state === "approved");
+    await eventually(() => stamped(ts), 10_000);
+    expect(textOf(message(ts)?.blocks)).toContain(`<@${APPROVER_1}>`);
+    expect(h.emu.control.listFaults()).toHaveLength(0);
+  });
+
+  it("a record edit racing the click: the message ends with both the new content and the stamp", async () => {
+    const { approval, record, ts } = await postInvoice("STAMP-RACE");
+    await eventually(async () => (await h.store.get(approval.id))?.ts === ts);
+    // Delivery's edit (rendered while the approval is pending: buttons) reaches Slack 1.5 s
+    // late; the click's rewrite, which read the old content, lands before it.
+    h.emu.control.addFault({
+      kind: "ambiguous",
+      mode: "late",
+      lateMs: 1500,
+      method: "chat.update",
+      channel: CHANNEL,
+      next: 1,
+    });
+    await delivery.enqueue(
+      createAlert({
+        kind: "record.updated",
+        channel: CHANNEL,
+        record: { ...record, dueDate: "2027-02-20" },
+        changes: [{ field: "Due date", from: record.dueDate ?? "—", to: "2027-02-20" }],
+      }),
+    );
+    await eventually(() => h.emu.control.listFaults().length === 0, 10_000);
+    await click(APPROVER_1, ts, "approval.approve");
+    // The clicker sees the stamp at once (on the old content).
+    await eventually(() => stamped(ts), 4_000);
+    await eventually(
+      () => stamped(ts) && textOf(message(ts)?.blocks).includes("2027-02-20"),
+      10_000,
+    );
+    expect((await h.store.get(approval.id))?.state).toBe("approved");
   });
 });

@@ -23,6 +23,7 @@ import { esc } from "../views/format.ts";
 import { bindClick, clickSite } from "./approval-binding.ts";
 import {
   directThreadPoster,
+  type MessageRefresher,
   messageCarriesApproval,
   type ThreadPoster,
   updateApprovalMessage,
@@ -34,6 +35,7 @@ export interface ApprovalInfoDeps extends DecisionDeps {
   logger: Logger;
   refreshHome: (client: WebClient, userId: string) => Promise<void>;
   threadPoster?: ThreadPoster;
+  messageRefresher?: MessageRefresher;
 }
 
 const MIN_QUESTION = 3;
@@ -158,7 +160,16 @@ export function registerApprovalInfo(app: App, deps: ApprovalInfoDeps): void {
     const a = moved.approval;
     const line = `${decisionLine({ state: a.state, by: user, ...(a.info ? { at: a.info.at } : {}) })} · <@${asked}> is asked: ${esc(question)}`;
     if (ref) {
-      await updateApprovalMessage(client, log, ref, a, line, "keep_buttons");
+      await updateApprovalMessage(
+        client,
+        log,
+        ref,
+        a,
+        line,
+        "keep_buttons",
+        [],
+        deps.messageRefresher,
+      );
       // The mention notifies the asked person in the thread where the answer belongs.
       await post(client, {
         approval: a,
@@ -231,7 +242,16 @@ export function registerApprovalInfo(app: App, deps: ApprovalInfoDeps): void {
     const a = moved.approval;
     if (ref) {
       const line = `${decisionLine({ state: "pending" })} · <@${user}> answered: ${esc(answer)}`;
-      await updateApprovalMessage(client, log, ref, a, line, "keep_buttons");
+      await updateApprovalMessage(
+        client,
+        log,
+        ref,
+        a,
+        line,
+        "keep_buttons",
+        [],
+        deps.messageRefresher,
+      );
       const digest = createHash("sha256").update(answer).digest("hex").slice(0, 16);
       await post(client, {
         approval: a,

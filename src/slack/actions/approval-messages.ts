@@ -1,6 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
 import type { Approval } from "../../approvals/types.ts";
+import { codeOf } from "../../shared/error-code.ts";
 import { carriesDocumentLine, DOC_ACTIONS_BLOCK, stampDocumentLine } from "../blocks/document.ts";
 import { slackErrorCode } from "../commands/register.ts";
 import {
@@ -18,12 +19,32 @@ export interface MessageRef {
 }
 
 /**
+ * Re-renders a message of an approval through delivery's edit line (the guarantee under the
+ * immediate rewrite): retried, paced with the channel's other edits and after every edit queued
+ * before it, from the record's latest version and the approval as it stands when it runs.
+ * `stamp` is the text just stamped (kept while the approval stays in its state). Wired to
+ * delivery (app/message-refresh.ts); without it the immediate rewrite is all there is.
+ */
+export type MessageRefresher = (input: {
+  approval: Approval;
+  ref: MessageRef;
+  key: string;
+  stamp: string[];
+}) => Promise<void>;
+
+/**
  * Rewrites the alert message and every approver's card of it in a direct message (so a card
  * never offers buttons for something decided elsewhere): final decisions drop the buttons and
  * stamp who/when/why; hold and escalation keep the buttons and add a line. The blocks are
  * Slack's copy of our own message (or a summary of the stored approval), never blocks a click
  * payload carried: those are whatever the sender put there. Failures are logged, never thrown:
  * the decision is already recorded and the thread reply still tells the channel.
+ *
+ * The rewrite is immediate (the clicker sees it at once) but neither retried nor ordered with
+ * delivery's edits of the same message: with `refresh`, each message is then also re-rendered
+ * through delivery, queued only after its rewrite returned, so whatever the rewrite or a racing
+ * edit left, the last write of the message is delivery's render of the latest content with the
+ * approval's current state (see src/slack/README.md, "Decision stamps").
  */
 export async function updateApprovalMessage(
   client: WebClient,
@@ -34,6 +55,7 @@ export async function updateApprovalMessage(
   mode: "final" | "keep_buttons",
   /** More context lines under the stamp (final mode), e.g. that M3 still needs the decision. */
   extra: string[] = [],
+  refresh?: MessageRefresher,
 ): Promise<void> {
   const cards = (approval.directCards ?? []).flatMap((c) =>
     c.ts && !(c.channel === ref.channel && c.ts === ref.ts)
@@ -47,6 +69,23 @@ export async function updateApprovalMessage(
   for (const at of cards) {
     await rewriteMessage(client, logger, at, approval, line, mode, extra, mode !== "final");
   }
+  if (!refresh) return;
+  const key = refreshKey(approval);
+  const stamp = mode === "final" ? [line, ...extra] : [line];
+  for (const at of [ref, ...cards]) {
+    await refresh({ approval, ref: at, key, stamp }).catch((err: unknown) =>
+      logger.warn({ code: codeOf(err), approvalId: approval.id }, "message refresh not queued"),
+    );
+  }
+}
+
+/**
+ * One refresh per change of the approval: which one (a document's lines share a message), its
+ * state and when it entered it.
+ */
+function refreshKey(a: Approval): string {
+  const when = [a.decidedAt, a.escalatedAt, a.info?.at].map((t) => t ?? "");
+  return [a.id, a.state, ...when, a.decidedBy ?? ""].join("|");
 }
 
 async function rewriteMessage(

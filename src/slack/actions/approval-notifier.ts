@@ -8,6 +8,7 @@ import { esc, formatTime } from "../views/format.ts";
 import {
   directThreadPoster,
   type MessageRef,
+  type MessageRefresher,
   type ThreadPoster,
   updateApprovalMessage,
 } from "./approval-messages.ts";
@@ -27,9 +28,12 @@ export function createSlackApprovalNotifier(options: {
   remindTo?: (approval: Approval) => string | undefined;
   /** Thread replies through delivery (paced, exactly once); direct calls without it. */
   threadPoster?: ThreadPoster;
+  /** Escalation and expiry stamps re-rendered through delivery's edit line too. */
+  messageRefresher?: MessageRefresher;
 }): ApprovalNotifier {
   const { client, logger } = options;
   const poster = options.threadPoster ?? directThreadPoster(client, logger);
+  const refresh = options.messageRefresher;
   const post = (approval: Approval, ref: MessageRef, key: string, text: string) =>
     poster({ approval, ref, key, text }).catch((err) =>
       logger.warn({ code: codeOf(err), approvalId: approval.id }, "thread notice not queued"),
@@ -74,7 +78,7 @@ export function createSlackApprovalNotifier(options: {
         state: "escalated",
         ...(a.escalatedAt ? { at: a.escalatedAt } : {}),
       });
-      await updateApprovalMessage(client, logger, r, a, line, "keep_buttons");
+      await updateApprovalMessage(client, logger, r, a, line, "keep_buttons", [], refresh);
       const key = `escalate:${a.escalatedAt ?? ""}`;
       if (await toCards(a, key, (you) => `${line} · ${esc(a.title)} · ${you}, please decide.`)) {
         return;
@@ -85,7 +89,7 @@ export function createSlackApprovalNotifier(options: {
       const r = ref(a);
       if (!r) return;
       const line = decisionLine({ state: "expired", ...(a.decidedAt ? { at: a.decidedAt } : {}) });
-      await updateApprovalMessage(client, logger, r, a, line, "final");
+      await updateApprovalMessage(client, logger, r, a, line, "final", [], refresh);
       await post(
         a,
         r,

@@ -10,6 +10,7 @@ import { esc } from "../views/format.ts";
 import {
   directThreadPoster,
   type MessageRef,
+  type MessageRefresher,
   type ThreadPoster,
   updateApprovalMessage,
 } from "./approval-messages.ts";
@@ -21,6 +22,8 @@ export interface OutcomeDeps {
   onOutcome?: (outcome: "approved" | "rejected" | "denied") => void;
   /** Thread replies through delivery (paced, exactly once); direct calls without it. */
   threadPoster?: ThreadPoster;
+  /** Each stamp re-rendered through delivery's edit line too (retried, ordered); see there. */
+  messageRefresher?: MessageRefresher;
 }
 
 export interface ClickContext {
@@ -61,6 +64,7 @@ export async function renderOutcome(
           line,
           verb === "hold" ? "keep_buttons" : "final",
           erpStillNeeded(a, outcome.writeBack),
+          deps.messageRefresher,
         );
         // Notifications show only this text: say what was decided, not just by whom.
         const post = deps.threadPoster ?? directThreadPoster(ctx.client, log);
@@ -98,7 +102,16 @@ export async function renderOutcome(
       // The button the user saw was stale: bring the message up to date for everyone.
       const ref = ctx.ref ?? refOf(outcome.approval);
       if (ref && !isOpen(outcome.state)) {
-        await updateApprovalMessage(ctx.client, log, ref, outcome.approval, line, "final");
+        await updateApprovalMessage(
+          ctx.client,
+          log,
+          ref,
+          outcome.approval,
+          line,
+          "final",
+          [],
+          deps.messageRefresher,
+        );
       }
       return;
     }
@@ -111,7 +124,18 @@ export async function renderOutcome(
     case "superseded": {
       const line = supersededLine(outcome.erpStatus, outcome.detail);
       const ref = ctx.ref ?? refOf(outcome.approval);
-      if (ref) await updateApprovalMessage(ctx.client, log, ref, outcome.approval, line, "final");
+      if (ref) {
+        await updateApprovalMessage(
+          ctx.client,
+          log,
+          ref,
+          outcome.approval,
+          line,
+          "final",
+          [],
+          deps.messageRefresher,
+        );
+      }
       await ctx.tell(line);
       await deps
         .refreshHome(ctx.client, ctx.user)

@@ -40,10 +40,11 @@ export function withDecision(
     ...(d.at ? { at: d.at } : {}),
     ...(d.reason ? { reason: d.reason } : {}),
   });
+  const words = d.stamp && d.stamp.length > 0 ? d.stamp : [line];
   const stamp: Block = {
     type: "context",
     block_id: STAMP_BLOCK,
-    elements: [{ type: "mrkdwn", text: truncate(line, LIMITS.contextText) }],
+    elements: words.map((w) => ({ type: "mrkdwn", text: truncate(w, LIMITS.contextText) })),
   };
   if (OPEN.has(d.state)) {
     if (resolved) return { text: message.text, blocks: body };
@@ -57,13 +58,15 @@ export function withDecision(
     );
     // Still open: the approvers are still asked.
     const ask = message.blocks.filter((b) => b.block_id === ASK_BLOCK);
-    if (d.state === "pending") return { text: message.text, blocks: [...body, ...ask, actions] };
+    // Pending shows no line unless the deciding side just wrote one (an answer to a question).
+    if (d.state === "pending" && !d.stamp)
+      return { text: message.text, blocks: [...body, ...ask, actions] };
     // Hold and escalation keep a line above the buttons, as the click handler and sweep put it.
     return { text: message.text, blocks: [...body, ...ask, stamp, actions] };
   }
   if (resolved && d.state === "superseded") return { text: message.text, blocks: body };
   return {
-    text: truncate(`${message.text} · ${plain(line)}`, LIMITS.fallbackText),
+    text: truncate(`${message.text} · ${plain(words[0] ?? line)}`, LIMITS.fallbackText),
     blocks: [...body, stamp],
   };
 }
