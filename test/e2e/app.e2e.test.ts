@@ -1,6 +1,7 @@
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_CHANNELS, DEMO_USERS } from "../../sandbox/demo/routing.ts";
-import { eventually, priceVariance, type Stack, startStack } from "./helpers.ts";
+import { eventually, priceVariance, REDIS_URL, type Stack, startStack } from "./helpers.ts";
 
 /**
  * The composed app end to end: ION simulator → sync → pipeline → delivery → Slack emulator, and
@@ -167,6 +168,18 @@ describe("operations through the composed app", () => {
   }, 30_000);
 
   it("replays from the audit log for an admin, leaving delivered alerts alone", async () => {
+    // The approval's re-renders (refreshes of the message and each card, paced on chat.update's
+    // tier) are alerts too: an alert still queued is not delivered, so a replay would queue it.
+    const redis = new Redis(REDIS_URL);
+    try {
+      await eventually(
+        async () => (await redis.zcard(`${stack.prefix}dlv:pending`)) === 0 || undefined,
+        20_000,
+        "delivery drained",
+      );
+    } finally {
+      await redis.quit();
+    }
     const before = stack.emu.inspect.responseUrlPosts().length;
     await stack.emu.platform.slashCommand({
       command: "/infor",
