@@ -1,6 +1,7 @@
 import type { Predicate } from "./m3/exportmi.ts";
 import type { MiRecord } from "./m3/mi-client.ts";
 import type { TableReader } from "./m3/table-reader.ts";
+import { LineStream } from "./m3-invoice-lines.ts";
 
 export interface HeadsPage {
   heads: MiRecord[];
@@ -74,13 +75,22 @@ export async function* headsWithLines(
       },
     };
   };
+  // Lines as one stream over batch numbers where they are unique (m3-invoice-lines.ts).
+  const stream =
+    pinned && (await reader.listable("FAPIBL"))
+      ? new LineStream(
+          reader,
+          where.filter((p) => p.col === "DIVI"),
+        )
+      : undefined;
   const cut = async (): Promise<Open> => {
     const taken = fresh.splice(0, pageSize);
     const heads = taken.map((f) => f.row);
     const inbns = heads.map((h) => Number(h.INBN));
+    const listedTo = Math.max(...inbns, ...fresh.map((f) => Number(f.row.INBN)));
     return {
       heads,
-      lines: await linesOf(heads),
+      lines: stream ? await stream.linesOf(heads, listedTo) : await linesOf(heads),
       lo: Math.min(...inbns),
       hi: Math.max(...inbns),
       since: changedSinceDate(Math.min(...taken.map((f) => f.at))),

@@ -99,6 +99,55 @@ describe("a batch on an early page changed between its head read and its line re
   });
 });
 
+describe("a batch whose lines were read with the page before its own", () => {
+  it("comes back whole when it changes right after that read", async () => {
+    const supplier = s.control
+      .data()
+      .suppliers.find((x) => x.cono === 100 && x.stat === "20" && x.cucd === "EUR");
+    if (!supplier) throw new Error("no EUR supplier in company 100");
+    const entered = new Date(s.control.advanceClock(0)).toISOString().slice(0, 10);
+    const inbns: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const { inbn } = s.control.upsert("invoice", {
+        SUNO: supplier.suno,
+        SINO: `CARRY-${i}`,
+        CUAM: "745.45",
+        DIVI: "AAA",
+        AIT1: "4010",
+      }) as { inbn: number };
+      inbns.push(inbn);
+    }
+    s.control.advanceClock(3 * 86_400);
+    // Three changed since: their second read takes room in the listing's next answer, so the
+    // listing runs ahead of the pages and a page's lines are read on into the next page.
+    for (const n of inbns.slice(0, 3))
+      s.control.upsert("invoice", { INBN: String(n), CUAM: "745.45", AIT2: "X" });
+    let changed: number | undefined;
+    onLines = (from, to) => {
+      const mine = inbns.filter((n) => n >= from && n <= to);
+      // A read over more than a page of heads (5): its last batch belongs to the next page.
+      if (changed !== undefined || mine.length <= 5 || !inbns.includes(to)) return;
+      changed = to;
+      s.control.upsert("invoice", { INBN: String(to), CUAM: "1645.50" });
+    };
+    const src = createM3Source(client.mi, {
+      tenant: s.tenant,
+      company: "100",
+      division: "AAA",
+      now: () => s.control.advanceClock(0).getTime(),
+    });
+    const found = new Map<number, SupplierInvoice>();
+    for await (const b of src.listChanged("supplier_invoice", entered, { pageSize: 5 }))
+      for (const r of b.records as SupplierInvoice[]) found.set(Number(r.batchNumber), r);
+    onLines = undefined;
+
+    expect(changed).toBeDefined(); // a page's lines were read on into the next page's batches
+    const inv = found.get(changed as number) as SupplierInvoice;
+    expect(inv.total.amount).toBe("1645.5");
+    expect(inv.lines.map((l) => l.amount.amount)).toEqual(["1645.5"]);
+  });
+});
+
 describe("changedSinceDate", () => {
   it("is the UTC date a day before: a change after the read is dated no earlier in any zone", async () => {
     const { changedSinceDate } = await import("../../src/infor/m3-invoice-heads.ts");
