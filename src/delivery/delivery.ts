@@ -209,7 +209,14 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
       lifo: true,
     });
     // The alert ahead may have finished before this job existed: its promotion found nothing.
-    if (behind) await promoteIfDue(ctx, alert.channel, "post", alert.id);
+    // Not waited for: the caller (a poll's page, alert after alert) needs nothing from it, and a
+    // lost one costs this job only its fallback wait (behindHeadWaitMs), as a lost promotion by
+    // the alert ahead would.
+    if (behind) {
+      promoteIfDue(ctx, alert.channel, "post", alert.id).catch((err: unknown) => {
+        logger.warn({ code: codeOf(err), alertId: alert.id }, "delivery: promotion check failed");
+      });
+    }
   }
 
   const ctx: DeliveryContext = {

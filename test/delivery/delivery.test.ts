@@ -63,6 +63,26 @@ async function drained(d: Delivery): Promise<void> {
 }
 
 describe("delivery against the emulator", () => {
+  it("queues an alert behind its channel's head in two round trips: the promotion check is not waited for", async () => {
+    const d = make();
+    await d.enqueue(paymentAlert(73, FIN));
+    const behind = paymentAlert(74, FIN);
+    const trips = countRoundTrips(redis);
+    try {
+      await d.enqueue(behind);
+      // Admitted (audit entry, line, pending) and its job added; the check whether the alert
+      // ahead finished meanwhile is sent, its answer not awaited (a poll's page waited for it,
+      // alert after alert).
+      expect(trips.replies()).toBe(2);
+      expect(trips.rounds()).toBe(3);
+    } finally {
+      trips.restore();
+    }
+    d.startWorker({ concurrency: 1 });
+    await drained(d);
+    expect(emu.inspect.messages(FIN)).toHaveLength(2);
+  });
+
   it("takes five round trips from the job's start to its line exit, none of them on top of the post", async () => {
     const d = make();
     const a = paymentAlert(71, FIN);

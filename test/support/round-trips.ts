@@ -12,6 +12,8 @@ interface SentCommand {
  */
 export function countRoundTrips(redis: RedisClient): {
   rounds(): number;
+  /** Replies received so far: what a caller has waited for at most. */
+  replies(): number;
   reset(): void;
   restore(): void;
 } {
@@ -21,8 +23,10 @@ export function countRoundTrips(redis: RedisClient): {
   const original = target.sendCommand;
   let rounds = 0;
   let answered = true;
+  let replies = 0;
   const settle = () => {
     answered = true;
+    replies++;
   };
   target.sendCommand = function (this: unknown, command: SentCommand, ...rest: unknown[]) {
     if (answered) {
@@ -34,8 +38,10 @@ export function countRoundTrips(redis: RedisClient): {
   };
   return {
     rounds: () => rounds,
+    replies: () => replies,
     reset: () => {
       rounds = 0;
+      replies = 0;
       answered = true;
     },
     restore: () => {
