@@ -106,6 +106,17 @@ describe("compact entries", () => {
     expect(await redis.xlen(key)).toBe(1);
   });
 
+  it("read a channel whose index holds more ids than a call takes arguments", async () => {
+    const p = `${prefix}b:`;
+    const log = new AuditLog({ redis, prefix: p });
+    // 160,000 ids whose entries retention already dropped (a busy channel over months), then one.
+    const pipe = redis.pipeline();
+    for (let i = 1; i <= 160_000; i++) pipe.xadd(`${p}audit:idxs:channel:C8`, `1-${i}`, "", "");
+    await pipe.exec();
+    await log.append({ type: "ops", channel: "C8", data: { last: true } });
+    expect((await log.query({ channel: "C8" })).map((e) => e.data)).toEqual([{ last: true }]);
+  }, 30_000);
+
   it("read entries of the named shape and their sorted-set indexes alongside compact ones", async () => {
     const p = `${prefix}o:`;
     const log = new AuditLog({ redis, prefix: p });
