@@ -166,7 +166,7 @@ export function reflectedMessage(
       line.kind === "decided_in_erp"
         ? supersededLine(line.state, line.detail)
         : `:white_check_mark: ${line.state === "approved" ? "Approved" : "Rejected"} by <@${line.by}> (confirmed by M3)`;
-    await updateApprovalMessage(client, logger, ref, a, text, "final", [], refresh);
+    await updateApprovalMessage(client, logger, ref, a, text, "final", [], { refresh });
     await post({
       approval: a,
       ref,

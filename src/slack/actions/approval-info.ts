@@ -160,16 +160,10 @@ export function registerApprovalInfo(app: App, deps: ApprovalInfoDeps): void {
     const a = moved.approval;
     const line = `${decisionLine({ state: a.state, by: user, ...(a.info ? { at: a.info.at } : {}) })} · <@${asked}> is asked: ${esc(question)}`;
     if (ref) {
-      await updateApprovalMessage(
-        client,
-        log,
-        ref,
-        a,
-        line,
-        "keep_buttons",
-        [],
-        deps.messageRefresher,
-      );
+      await updateApprovalMessage(client, log, ref, a, line, "keep_buttons", [], {
+        refresh: deps.messageRefresher,
+        clicker: user,
+      });
       // The mention notifies the asked person in the thread where the answer belongs.
       await post(client, {
         approval: a,
@@ -242,16 +236,10 @@ export function registerApprovalInfo(app: App, deps: ApprovalInfoDeps): void {
     const a = moved.approval;
     if (ref) {
       const line = `${decisionLine({ state: "pending" })} · <@${user}> answered: ${esc(answer)}`;
-      await updateApprovalMessage(
-        client,
-        log,
-        ref,
-        a,
-        line,
-        "keep_buttons",
-        [],
-        deps.messageRefresher,
-      );
+      await updateApprovalMessage(client, log, ref, a, line, "keep_buttons", [], {
+        refresh: deps.messageRefresher,
+        clicker: user,
+      });
       const digest = createHash("sha256").update(answer).digest("hex").slice(0, 16);
       await post(client, {
         approval: a,

@@ -32,6 +32,13 @@ export type MessageRefresher = (input: {
   stamp: string[];
 }) => Promise<void>;
 
+/** How a stamp goes beyond the immediate rewrite, and whose click it answers (if any). */
+export interface RewriteVia {
+  refresh?: MessageRefresher | undefined;
+  /** Slack user who clicked: their own card is rewritten at once too. */
+  clicker?: string | undefined;
+}
+
 /**
  * Rewrites the alert message and every approver's card of it in a direct message (so a card
  * never offers buttons for something decided elsewhere): final decisions drop the buttons and
@@ -55,18 +62,22 @@ export async function updateApprovalMessage(
   mode: "final" | "keep_buttons",
   /** More context lines under the stamp (final mode), e.g. that M3 still needs the decision. */
   extra: string[] = [],
-  refresh?: MessageRefresher,
+  via: RewriteVia = {},
 ): Promise<void> {
+  const { refresh, clicker } = via;
   const cards = (approval.directCards ?? []).flatMap((c) =>
     c.ts && !(c.channel === ref.channel && c.ts === ref.ts)
-      ? [{ channel: c.channel, ts: c.ts }]
+      ? [{ channel: c.channel, ts: c.ts, user: c.user }]
       : [],
   );
   await rewriteMessage(client, logger, ref, approval, line, mode, extra, true);
   // A decided card needs only what and who: rebuilt from the approval, one call per card instead
   // of a history read (Tier 3, paced with every other read) before each update. A hold or an
-  // escalation keeps the card's buttons, so Slack's copy is read.
+  // escalation keeps the card's buttons, so Slack's copy is read. With a refresh behind it, only
+  // the clicker's own card is rewritten at once: another approver's card would take two calls of
+  // chat.update's tier (the rewrite, then the refresh) for what the refresh alone does.
   for (const at of cards) {
+    if (refresh && at.user !== clicker) continue;
     await rewriteMessage(client, logger, at, approval, line, mode, extra, mode !== "final");
   }
   if (!refresh) return;

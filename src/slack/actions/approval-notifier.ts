@@ -78,7 +78,7 @@ export function createSlackApprovalNotifier(options: {
         state: "escalated",
         ...(a.escalatedAt ? { at: a.escalatedAt } : {}),
       });
-      await updateApprovalMessage(client, logger, r, a, line, "keep_buttons", [], refresh);
+      await updateApprovalMessage(client, logger, r, a, line, "keep_buttons", [], { refresh });
       const key = `escalate:${a.escalatedAt ?? ""}`;
       if (await toCards(a, key, (you) => `${line} · ${esc(a.title)} · ${you}, please decide.`)) {
         return;
@@ -89,7 +89,7 @@ export function createSlackApprovalNotifier(options: {
       const r = ref(a);
       if (!r) return;
       const line = decisionLine({ state: "expired", ...(a.decidedAt ? { at: a.decidedAt } : {}) });
-      await updateApprovalMessage(client, logger, r, a, line, "final", [], refresh);
+      await updateApprovalMessage(client, logger, r, a, line, "final", [], { refresh });
       await post(
         a,
         r,

@@ -64,7 +64,7 @@ export async function renderOutcome(
           line,
           verb === "hold" ? "keep_buttons" : "final",
           erpStillNeeded(a, outcome.writeBack),
-          deps.messageRefresher,
+          { refresh: deps.messageRefresher, clicker: ctx.user },
         );
         // Notifications show only this text: say what was decided, not just by whom.
         const post = deps.threadPoster ?? directThreadPoster(ctx.client, log);
@@ -102,16 +102,10 @@ export async function renderOutcome(
       // The button the user saw was stale: bring the message up to date for everyone.
       const ref = ctx.ref ?? refOf(outcome.approval);
       if (ref && !isOpen(outcome.state)) {
-        await updateApprovalMessage(
-          ctx.client,
-          log,
-          ref,
-          outcome.approval,
-          line,
-          "final",
-          [],
-          deps.messageRefresher,
-        );
+        await updateApprovalMessage(ctx.client, log, ref, outcome.approval, line, "final", [], {
+          refresh: deps.messageRefresher,
+          clicker: ctx.user,
+        });
       }
       return;
     }
@@ -125,16 +119,10 @@ export async function renderOutcome(
       const line = supersededLine(outcome.erpStatus, outcome.detail);
       const ref = ctx.ref ?? refOf(outcome.approval);
       if (ref) {
-        await updateApprovalMessage(
-          ctx.client,
-          log,
-          ref,
-          outcome.approval,
-          line,
-          "final",
-          [],
-          deps.messageRefresher,
-        );
+        await updateApprovalMessage(ctx.client, log, ref, outcome.approval, line, "final", [], {
+          refresh: deps.messageRefresher,
+          clicker: ctx.user,
+        });
       }
       await ctx.tell(line);
       await deps
