@@ -1,6 +1,7 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAlert } from "../../src/alerts/alert.ts";
+import { reflectedMessage } from "../../src/app/erp-approvals.ts";
 import { messageRefresherVia } from "../../src/app/message-refresh.ts";
 import { createPendingApproval } from "../../src/approvals/create-pending.ts";
 import { approvalDecisions } from "../../src/approvals/decisions.ts";
@@ -190,5 +191,31 @@ describe("a stamp is delivery's to guarantee", () => {
       10_000,
     );
     expect((await h.store.get(approval.id))?.state).toBe("approved");
+  });
+
+  it("decided in M3, the reflected stamp's chat.update fails: stamped anyway, in the reflection's words", async () => {
+    const { approval, ts } = await postInvoice("STAMP-M3");
+    await eventually(async () => (await h.store.get(approval.id))?.ts === ts);
+    const moved = await h.store.transition(approval.id, "supersede", "system", "approved in M3");
+    if (!moved.ok) throw new Error(moved.code);
+    h.emu.control.addFault({ kind: "5xx", method: "chat.update", channel: CHANNEL, next: 2 });
+    const onChanged = reflectedMessage(
+      h.client,
+      pino({ level: "silent" }),
+      undefined,
+      messageRefresherVia({ refresh: (r) => delivery.refresh(r) }),
+    );
+    await onChanged(moved.approval, {
+      kind: "decided_in_erp",
+      state: "approved",
+      detail: "by M3 user APPR9",
+    });
+    await eventually(() => {
+      const blocks = textOf(message(ts)?.blocks);
+      return (
+        blocks.includes("approved in the ERP meanwhile") && !blocks.includes("approval.approve")
+      );
+    }, 10_000);
+    expect(textOf(message(ts)?.blocks)).toContain("APPR9");
   });
 });
