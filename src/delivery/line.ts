@@ -149,14 +149,47 @@ export async function dropStaleHead(
 
 /** Move the heads of the channel's post and edit lines from delayed to waiting, if delayed. */
 export async function promoteNext(ctx: DeliveryContext, channel: string): Promise<void> {
+  return promoteNextAfter(ctx, channel, undefined);
+}
+
+/**
+ * The alert behind `alertId` in its channel's post line, read while `alertId` is the head (in
+ * the pacer's round trip): `promoteNextAfter` promotes it in the line exit's round trip.
+ */
+export function successorOf(ctx: DeliveryContext, channel: string): Promise<string | undefined> {
+  return ctx.redis.zrange(ctx.keys.order(channel), "1", "1").then((r) => r[0]);
+}
+
+/**
+ * `promoteNext`, with the post line's next head as read before the exit (`successorOf`)
+ * promoted at once, its due check inside the script: sent right after the exit, with the read of
+ * the heads as they are after it, so the usual case costs the channel one round trip between a
+ * post and the next instead of two. A head that turned out different (an alert that came or
+ * went meanwhile), and the edit line's head, are promoted as `promoteNext` does.
+ */
+export async function promoteNextAfter(
+  ctx: DeliveryContext,
+  channel: string,
+  successor: string | undefined,
+): Promise<void> {
+  const early = successor
+    ? promoteIfDue(ctx, channel, "post", successor).catch((err: unknown) => {
+        ctx.logger.debug({ err, head: successor }, "delivery: next head not promoted");
+        return 0;
+      })
+    : undefined;
   const res = (await ctx.redis
     .multi()
     .zrange(ctx.keys.order(channel), "0", "0")
     .zrange(ctx.keys.edits(channel), "0", "0")
     .exec()) as [unknown, string[] | undefined][] | null;
+  await early;
   // The two heads are independent jobs: one round trip for both (this is on the channel's
   // critical path, between one post and the next).
-  const heads = (res ?? []).map(([, h]) => h?.[0]).filter((h): h is string => Boolean(h));
+  const [postHead, editHead] = (res ?? []).map(([, h]) => h?.[0]);
+  const heads = [postHead === successor ? undefined : postHead, editHead].filter((h): h is string =>
+    Boolean(h),
+  );
   await Promise.all(heads.map((head) => promote(ctx, head)));
 }
 

@@ -20,7 +20,14 @@ import { approvalIdsOf, documentDecision, needsDecisionLookup } from "./decision
 import { maybeFloodDigest, releaseHeld } from "./digest.ts";
 import { handleFailure } from "./failure.ts";
 import type { JobResult } from "./job-result.ts";
-import { delay, dropStaleHead, promoteNext, waitForTurn } from "./line.ts";
+import {
+  delay,
+  dropStaleHead,
+  promoteNext,
+  promoteNextAfter,
+  successorOf,
+  waitForTurn,
+} from "./line.ts";
 import type { Line } from "./pacer.ts";
 import { quietState } from "./quiet-hours.ts";
 import { refreshContent, withStampOf } from "./refresh.ts";
@@ -210,6 +217,9 @@ async function deliver(
     editable && !knownParent ? markers.subjectTs(channel, alert.subject) : undefined;
   // Not granted: the answer is not needed (a failed read then fails nothing).
   lookAgain?.catch(() => undefined);
+  // A post's next in line, promoted in the line exit's round trip (line.ts promoteNextAfter).
+  const successor = knownParent ? undefined : successorOf(ctx, channel);
+  successor?.catch(() => undefined);
   const gate = await taking;
   if (!gate.granted && gate.reason === "not_in_line")
     return outOfLine(ctx, job, token, alert, line);
@@ -299,6 +309,8 @@ async function deliver(
     // The lesson, the marker (the line exit) and, for a post, the read of the next heads go in one
     // round trip: sent back to back on one connection (a deployment's keys share one node),
     // Redis runs them in this order.
+    // A failed read of the next in line only costs the promotion's shortcut.
+    const next = successor ? await successor.catch(() => undefined) : undefined;
     const learned = mode === "post" ? learnSuccess(ctx, channel) : undefined;
     const marked = markers.markDelivered({
       alertId: alert.id,
@@ -320,7 +332,7 @@ async function deliver(
     });
     // Wake the next alert of this channel now rather than when its estimate comes due: the
     // channel's next slot waits on nothing else. An edit leaves its line first (release).
-    const promoted = mode === "post" ? promoteNext(ctx, channel) : undefined;
+    const promoted = mode === "post" ? promoteNextAfter(ctx, channel, next) : undefined;
     await learned;
     try {
       await marked;

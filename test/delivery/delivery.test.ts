@@ -83,6 +83,27 @@ describe("delivery against the emulator", () => {
     expect(emu.inspect.messages(FIN)).toHaveLength(2);
   });
 
+  it("promotes the next alert of the channel in the line exit's round trip", async () => {
+    const d = make();
+    await d.enqueue(paymentAlert(75, FIN));
+    await d.enqueue(paymentAlert(76, FIN));
+    const trips = countRoundTrips(redis);
+    try {
+      const worker = d.startWorker({ concurrency: 1 });
+      // Counted when the first job completes, before the worker takes the next one up.
+      const rounds = await new Promise<number>((r) =>
+        worker.once("completed", () => r(trips.rounds())),
+      );
+      // As for an alert alone (below): the next one, read with the slot, is promoted with the
+      // line exit; it was a round trip of its own after reading the heads.
+      expect(rounds).toBe(5);
+    } finally {
+      trips.restore();
+    }
+    await drained(d);
+    expect(emu.inspect.messages(FIN)).toHaveLength(2);
+  });
+
   it("takes five round trips from the job's start to its line exit, none of them on top of the post", async () => {
     const d = make();
     const a = paymentAlert(71, FIN);
