@@ -1,5 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
+import { createEditLane } from "../approvals/edit-lane.ts";
 import { startReflectDueConsumer } from "../approvals/erp-due-consumer.ts";
 import { createErpEligibilityPolicy } from "../approvals/erp-eligibility.ts";
 import { createM3Adapter } from "../approvals/erp-m3.ts";
@@ -213,15 +214,25 @@ export function startErpReflection(
   }, o.everyMs);
   timer.unref();
   // Records a poll or an M3 event saw change: each checked as soon as it is marked (a blocking
-  // pop on a connection of its own), several at once.
+  // pop on a connection of its own), several at once. A slot covers the M3 read and the
+  // transition; the message edit runs in a lane of its own (as many edits at once as before,
+  // so no more calls wait on Slack's budget), and the next records are read meanwhile instead
+  // of one slot-full at a time behind the edits of the previous ones.
   const blocking = o.redis ? duplicateClient(o.redis) : undefined;
+  const slots = o.concurrency ?? 8;
+  const edits = createEditLane(slots, (err: unknown) =>
+    o.logger.warn({ code: codeOf(err) }, "ERP decision edit failed"),
+  );
   const due = blocking
     ? startReflectDueConsumer({
         blocking,
         prefix: o.prefix ?? "",
-        concurrency: o.concurrency ?? 8,
+        concurrency: slots,
         reflect: async (recordKey) => {
-          const r = await reflectRecords({ ...o, onChanged }, [recordKey]);
+          const r = await reflectRecords(
+            { ...o, onChanged: (a, line) => edits.enter(() => onChanged(a, line)) },
+            [recordKey],
+          );
           if (r.decidedInErp || r.completed)
             o.logger.info(r, "decisions reflected from the ERP (changed records)");
         },
@@ -232,6 +243,7 @@ export function startErpReflection(
   return async () => {
     clearInterval(timer);
     await due?.stop();
+    await edits.drain();
     blocking?.disconnect();
     await running;
   };

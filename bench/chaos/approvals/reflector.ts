@@ -15,16 +15,19 @@ import { Redis } from "ioredis";
 import pino from "pino";
 import { decidedOnly, reflectedMessage } from "../../../src/app/erp-approvals.ts";
 import { reflectIngest } from "../../../src/app/push.ts";
+import { createEditLane } from "../../../src/approvals/edit-lane.ts";
 import { markReflectDue } from "../../../src/approvals/erp-due.ts";
 import { startReflectDueConsumer } from "../../../src/approvals/erp-due-consumer.ts";
 import { createM3Adapter } from "../../../src/approvals/erp-m3.ts";
 import {
   type ReflectDeps,
+  type ReflectedLine,
   reflectErpDecisions,
   reflectRecords,
 } from "../../../src/approvals/erp-reflect.ts";
 import { createErpWriter } from "../../../src/approvals/erp-write-back.ts";
 import { createApprovalStore } from "../../../src/approvals/store.ts";
+import type { Approval } from "../../../src/approvals/types.ts";
 import { AuditLog } from "../../../src/audit/log.ts";
 import { createInforClient } from "../../../src/infor/create-client.ts";
 import { parseIonapi } from "../../../src/infor/ionapi.ts";
@@ -108,7 +111,8 @@ const base: Omit<ReflectDeps, "changedSince" | "limit" | "onChanged"> = {
   adapterFor: () => adapter,
   modeFor: () => "on",
   audit: slackAuditToLog(auditLog),
-  concurrency: 16,
+  // The product's figures (src/app/erp-approvals.ts): the poll's M3 reads four at once (runAll's
+  // default); the consumer's slots below.
 };
 const reflectedBy =
   (via: "consumer" | "poll"): ReflectDeps["onChanged"] =>
@@ -128,7 +132,15 @@ const reflectedBy =
       }),
     );
   };
-const deps = { ...base, onChanged: reflectedBy("consumer") };
+// As startErpReflection: 8 consumer slots, each covering the M3 read and the transition; the
+// edit in a lane of 8 of its own.
+const SLOTS = 8;
+const edits = createEditLane(SLOTS, (err: unknown) => logger.warn({ err }, "edit failed"));
+const consumerEdit = reflectedBy("consumer");
+const deps = {
+  ...base,
+  onChanged: (a: Approval, line: ReflectedLine) => edits.enter(() => consumerEdit(a, line)),
+};
 const pollDeps = { ...base, onChanged: reflectedBy("poll") };
 
 // M3's events through the product's push endpoint (signature checked, events read and mapped);
@@ -161,7 +173,7 @@ const blocking = new Redis(env("REDIS_URL"));
 const due = startReflectDueConsumer({
   blocking,
   prefix,
-  concurrency: 16,
+  concurrency: SLOTS,
   reflect: (recordKey) => {
     if (!taken.has(recordKey)) taken.set(recordKey, Date.now());
     return reflectRecords(deps, [recordKey]);
@@ -193,6 +205,7 @@ const poll = (async () => {
 process.stdout.write(`READY ${(receiver.address() as AddressInfo).port}\n`);
 await poll;
 await due.stop();
+await edits.drain();
 blocking.disconnect();
 await Promise.all(notices);
 receiver.close();
