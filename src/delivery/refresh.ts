@@ -73,7 +73,13 @@ export function withStampOf(
   refresh: Alert["refresh"],
 ): DecisionView | undefined {
   const stamp = refresh?.stamp;
-  if (!d || !stamp || d.lines) return d;
+  if (!d || !stamp) return d;
+  const line = d.lines?.[refresh.approvalId];
+  // A document's line approvals: the stamped one's view carries the words.
+  if (d.lines) {
+    if (line?.state !== stamp.state) return d;
+    return { ...d, lines: { ...d.lines, [refresh.approvalId]: { ...line, stamp: stamp.lines } } };
+  }
   if (d.approvalId !== refresh.approvalId || d.state !== stamp.state) return d;
   return { ...d, stamp: stamp.lines };
 }

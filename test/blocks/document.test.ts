@@ -5,6 +5,7 @@ import {
   type DocumentEvent,
   type DocumentLine,
 } from "../../src/alerts/alert.ts";
+import { withStampOf } from "../../src/delivery/refresh.ts";
 import { alertMessage, threadReplyMessage } from "../../src/slack/blocks/alert.ts";
 import { withDecision } from "../../src/slack/blocks/decision.ts";
 import {
@@ -115,6 +116,38 @@ describe("document message (one per invoice)", () => {
     expect(state).toContain("Approved");
     expect(state).toContain("<@U0APPR0001>");
     expect(m.text).toContain("1 open exception");
+  });
+
+  it("a refresh keeps the words the click stamped on its line (who acted for whom)", () => {
+    const a = doc([line(1, "open", "apv_aaa"), line(2, "open", "apv_bbb")]);
+    const decided = {
+      approvalId: "apv_aaa",
+      state: "approved" as const,
+      by: "U0APPR0002",
+      at: "2026-12-01T09:00:00Z",
+    };
+    const view = withStampOf(
+      { ...decided, lines: { apv_aaa: decided } },
+      {
+        ts: "1.2",
+        approvalId: "apv_aaa",
+        stamp: {
+          state: "approved",
+          lines: ["Approved by <@U0APPR0002> on behalf of <@U0APPR0001>"],
+        },
+      },
+    );
+    const m = withDecision(alertMessage(a, { at }), a, view);
+    const state = JSON.stringify(m.blocks.find((b) => b.block_id === "doc.state:apv_aaa"));
+    expect(state).toContain("on behalf of <@U0APPR0001>");
+    // Words stamped for another state are not used once the approval moved on.
+    const moved = withStampOf(
+      { ...decided, lines: { apv_aaa: { ...decided, state: "rejected" } } },
+      { ts: "1.2", approvalId: "apv_aaa", stamp: { state: "approved", lines: ["stale words"] } },
+    );
+    expect(JSON.stringify(withDecision(alertMessage(a, { at }), a, moved).blocks)).not.toContain(
+      "stale words",
+    );
   });
 
   it("a click stamps its line on Slack's copy; the whole-invoice value keeps the open lines", () => {

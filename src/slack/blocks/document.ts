@@ -54,14 +54,18 @@ export function singleLineAlert(alert: Alert): Alert {
   return { ...rest, exception: { ...line.exception, details } };
 }
 
+/** The decider's own words when known (as a click stamps its line), else the plain line. */
+function said(d: DecisionView): string {
+  return d.stamp && d.stamp.length > 0 ? d.stamp.join(" · ") : decisionLine(d);
+}
+
 /** Where a line stands, in one context line: the approval's word if it has one, else the ERP's. */
 export function lineStateText(l: DocumentLine, d: DecisionView | undefined): string {
   if (l.state === "resolved") {
-    const decided =
-      d && (d.state === "approved" || d.state === "rejected") ? ` · ${decisionLine(d)}` : "";
+    const decided = d && (d.state === "approved" || d.state === "rejected") ? ` · ${said(d)}` : "";
     return `:white_check_mark: *Resolved* at ${formatTime(l.since)}${l.resolvedReason ? `: ${esc(l.resolvedReason)}` : ""}${decided}`;
   }
-  if (d && d.state !== "pending") return decisionLine(d);
+  if (d && d.state !== "pending") return said(d);
   if (l.noApprover) {
     return `:warning: *Open* · no approver is set for cost center ${esc(l.costCenter ?? "(none)")} in routing.yml: decide in the ERP`;
   }
