@@ -100,6 +100,8 @@ export interface DeliveryStats {
   rateLimited: number;
   posted: number;
   updated: number;
+  /** Messages re-rendered after an approval on them changed (refresh.ts). */
+  refreshed: number;
   digested: number;
   duplicatesAvoided: number;
   ambiguousFound: number;
@@ -358,6 +360,7 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
         rateLimited: n("rate_limited"),
         posted: n("posted"),
         updated: n("updated"),
+        refreshed: n("refreshed"),
         digested: n("digested"),
         duplicatesAvoided: n("duplicates_avoided"),
         ambiguousFound: n("ambiguous_found"),

@@ -1,3 +1,4 @@
+import { WebClient } from "@slack/web-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { createAlert } from "../../src/alerts/alert.ts";
@@ -111,10 +112,46 @@ describe("refresh: a message re-rendered in its channel's edit line", () => {
       // The update's edit and the refresh: two chat.updates, one thread reply (the update's).
       expect(updates() - before).toBe(2);
       expect(emu.inspect.thread(FIN, ts).filter((m) => m.ts !== ts)).toHaveLength(1);
-      expect(Number(await redis.hget(`${prefix}dlv:stats`, "refreshed"))).toBe(1);
+      expect((await d2.stats()).refreshed).toBe(1);
       await d2.close();
     } finally {
       await d.close().catch(() => {});
+    }
+  });
+
+  it("a message deleted meanwhile: the refresh is skipped, nothing is posted anew", async () => {
+    const d = make();
+    try {
+      d.startWorker({ concurrency: 2 });
+      const record = payment(2, "100.00");
+      const approvalId = "appr-refresh-2";
+      views.set(approvalId, { approvalId, state: "pending" });
+      await d.enqueue(
+        createAlert({ kind: "record.new", channel: FIN, record, needsDecision: { approvalId } }),
+      );
+      const { ts } = await waitFor("posted", () =>
+        emu.inspect.messages(FIN).find((m) => m.text.includes("PAY-2")),
+      );
+      await waitFor("drained", async () => (await redis.zcard(`${prefix}dlv:pending`)) === 0);
+      const client = new WebClient(emu.botToken, { slackApiUrl: emu.url });
+      await client.chat.delete({ channel: FIN, ts });
+      const count = emu.inspect.messages(FIN).length;
+      views.set(approvalId, { approvalId, state: "approved", by: "U0APPR0001" });
+      const asked = await d.refresh({
+        channel: FIN,
+        ts,
+        recordKey: recordKey(record),
+        approvalId,
+        key: "approved|2",
+      });
+      expect(asked).toBe(true);
+      await waitFor("drained", async () => (await redis.zcard(`${prefix}dlv:pending`)) === 0);
+      expect(emu.inspect.messages(FIN)).toHaveLength(count);
+      expect((await d.stats()).deadLetters).toBe(0);
+      const skipped = await d.audit.query({ channel: FIN, types: ["skipped"] });
+      expect(skipped.filter((e) => e.data?.reason === "message_gone")).toHaveLength(1);
+    } finally {
+      await d.close();
     }
   });
 
