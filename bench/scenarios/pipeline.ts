@@ -13,6 +13,7 @@ import { createExceptionTracker } from "../../src/pipeline/exception-tracker.ts"
 import { lookupsFromSources } from "../../src/pipeline/lookups.ts";
 import { partitionOf } from "../../src/pipeline/partition.ts";
 import type { MatchPolicy } from "../../src/rules/match-policy.ts";
+import { type RoutingPolicy, routeRecord } from "../../src/rules/routing.ts";
 import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { createAlertSink } from "../../src/sync/alert-sink.ts";
 import { runPoll } from "../../src/sync/poll.ts";
@@ -108,6 +109,8 @@ interface RealRun {
   stageSeconds: { read: number; batchReads: number; rules: number; enqueue: number };
   /** Mean size of a post job's data (JSON), bytes: the raw baseline's jobs carry as much. */
   jobBytes: number;
+  /** Messages per channel, most first: a channel posts one at a time, in order. */
+  perChannel: [string, number][];
 }
 
 /** The source's pages, with the time spent waiting for each added to `add`. */
@@ -167,6 +170,7 @@ async function realPipeline(redisUrl: string, invoicesInDivision: number): Promi
   });
   let posted = 0;
   let alerts = 0;
+  const perChannel = new Map<string, number>();
   const stage = { read: 0, batchReads: 0, rules: 0, enqueue: 0 };
   let finish: () => void = () => undefined;
   let polled = false;
@@ -179,6 +183,7 @@ async function realPipeline(redisUrl: string, invoicesInDivision: number): Promi
   const unsubscribe = emu.inspect.subscribe((e) => {
     if (e.type !== "message") return;
     posted++;
+    perChannel.set(e.channel, (perChannel.get(e.channel) ?? 0) + 1);
     check();
   });
   try {
@@ -207,17 +212,18 @@ async function realPipeline(redisUrl: string, invoicesInDivision: number): Promi
         return typeof v === "function" ? v.bind(target) : v;
       },
     });
+    const routingPolicy: RoutingPolicy = {
+      defaultChannel: channel(0),
+      opsChannel: channel(0),
+      // Every cost center of the simulator's data to its own channel, as a routing.yml would.
+      costCenters: Object.fromEntries(COST_CENTERS.map(([cc], i) => [cc, channel(i + 1)])),
+    };
     const tracker = createExceptionTracker({
       redis,
       prefix,
       lookups: lookupsFromSources(() => source),
       matchPolicy,
-      routingPolicy: {
-        defaultChannel: channel(0),
-        opsChannel: channel(0),
-        // Every cost center of the simulator's data to its own channel, as a routing.yml would.
-        costCenters: Object.fromEntries(COST_CENTERS.map(([cc], i) => [cc, channel(i + 1)])),
-      },
+      routingPolicy,
     });
     const sink = createAlertSink({
       enqueue: async (a) => {
@@ -256,7 +262,23 @@ async function realPipeline(redisUrl: string, invoicesInDivision: number): Promi
     const before = await commandCalls(redis);
     const t0 = performance.now();
     await runPoll(
-      { redis, prefix, sourceFactory: () => source, sink },
+      {
+        redis,
+        prefix,
+        sourceFactory: () => source,
+        sink,
+        // Records routed by the same policy, as the app wires the sync (src/app/routing.ts
+        // routeFnFor): without it every record alert went to the default channel, one line.
+        route: (record) => {
+          const r = routeRecord(routingPolicy, record);
+          return {
+            channel: r.channel,
+            fallback: r.fallback,
+            ...(r.costCenter ? { costCenter: r.costCenter } : {}),
+            ...(r.note ? { note: r.note } : {}),
+          };
+        },
+      },
       {
         schedule: {
           tenant: sim.tenant,
@@ -289,6 +311,7 @@ async function realPipeline(redisUrl: string, invoicesInDivision: number): Promi
       commandsPerAlert: totalCalls(calls) / Math.max(1, alerts),
       topCommands: calls.slice(0, 8),
       jobBytes: Math.round(jobBytes / Math.max(1, jobRuns)),
+      perChannel: [...perChannel].sort((a, b) => b[1] - a[1]),
       stageSeconds: Object.fromEntries(
         Object.entries(stage).map(([k, ms]) => [k, ms / 1000]),
       ) as RealRun["stageSeconds"],
@@ -345,6 +368,7 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
       `poll stages, seconds: ${Object.entries(real.stageSeconds)
         .map(([k, v]) => `${k} ${v.toFixed(2)}`)
         .join(", ")} (poll ${real.pollSeconds.toFixed(2)} of ${real.seconds.toFixed(2)})`,
+      `messages per channel (each channel's posts one at a time, in order): ${real.perChannel.map(([c, n]) => `${c} ${n}`).join(", ")}`,
       `Redis commands of the real run, most called: ${real.topCommands.map(([c, n]) => `${c} ${n}`).join(", ")}`,
     ],
   };
