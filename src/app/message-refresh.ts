@@ -1,20 +1,43 @@
+import type { ApprovalStore } from "../approvals/store.ts";
+import type { Approval } from "../approvals/types.ts";
 import type { Delivery } from "../delivery/delivery.ts";
 import type { MessageRefresher } from "../slack/actions/approval-messages.ts";
 
 /**
  * The approvals side's re-render of a message (a decision stamp) as a refresh in delivery's edit
  * line. A message delivery did not make (none of its alerts has that ts) is left to the
- * immediate rewrite.
+ * immediate rewrite. With `store`, the stamped words are kept on the approval first, so every
+ * later edit of the message (a record update) says the same, not only this refresh.
  */
-export function messageRefresherVia(delivery: Pick<Delivery, "refresh">): MessageRefresher {
+export function messageRefresherVia(
+  delivery: Pick<Delivery, "refresh">,
+  store?: Pick<ApprovalStore, "setStamp">,
+): MessageRefresher {
   return async ({ approval, ref, key, stamp }) => {
+    const lines = stamp.slice(0, 5);
+    const at = enteredAt(approval);
+    if (store && at) {
+      // The refresh carries the words itself: a failed write only costs later edits them.
+      await store
+        .setStamp(approval.id, { state: approval.state, at, lines })
+        .catch(() => undefined);
+    }
     await delivery.refresh({
       channel: ref.channel,
       ts: ref.ts,
       recordKey: approval.recordKey,
       approvalId: approval.id,
       key,
-      stamp: { state: approval.state, lines: stamp.slice(0, 5) },
+      stamp: { state: approval.state, lines },
     });
   };
+}
+
+/** When the approval entered its state (the transition's time), where the approval says it. */
+function enteredAt(a: Approval): string | undefined {
+  if (a.state === "escalated") return a.escalatedAt;
+  if (a.state === "info_requested") return a.info?.at;
+  // Back to pending (an answer) has no time of its own on the approval: the refresh's words only.
+  if (a.state === "pending") return undefined;
+  return a.decidedAt;
 }

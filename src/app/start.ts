@@ -118,7 +118,7 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
         logger,
         everyMs: over.approvalSweepMs ?? 5 * 60_000,
         threadPoster: threadPosterVia((alert) => core.delivery.enqueue(alert)),
-        messageRefresher: messageRefresherVia(core.delivery),
+        messageRefresher: messageRefresherVia(core.delivery, core.approvals.store),
       });
       closers.push({ name: "approval-sweeps", close: stopSweeps });
       const erpSide = core.approvals.erpSide;
@@ -136,7 +136,7 @@ export async function startApp(o: StartAppOptions): Promise<AppHandle> {
           redis: core.redis,
           prefix: core.prefix,
           threadPoster: threadPosterVia((alert) => core.delivery.enqueue(alert)),
-          messageRefresher: messageRefresherVia(core.delivery),
+          messageRefresher: messageRefresherVia(core.delivery, core.approvals.store),
         });
         closers.push({ name: "erp-reflection", close: stopReflection });
       }

@@ -126,7 +126,7 @@ export async function startWebRole(o: {
       }));
     },
     threadPoster: threadPosterVia((alert) => delivery.enqueue(alert)),
-    messageRefresher: messageRefresherVia(delivery),
+    messageRefresher: messageRefresherVia(delivery, approvals.store),
     customRoutes: routes,
     metrics: o.ops.metrics,
   });

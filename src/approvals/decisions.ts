@@ -66,5 +66,6 @@ function viewOf(a: Approval): DecisionView {
         ? { at: a.escalatedAt }
         : {}),
     ...(a.reason ? { reason: a.reason } : {}),
+    ...(a.stamp && a.stamp.length > 0 ? { stamp: a.stamp } : {}),
   };
 }

@@ -77,6 +77,11 @@ export interface ApprovalStore {
     question: string,
     audit?: TransitionAudit,
   ): Promise<TransitionResult>;
+  /**
+   * Remember the words stamped for the approval's transition into `state` at `at` (its
+   * decidedAt, escalatedAt or info.at): read back as `stamp` until the approval moves again.
+   */
+  setStamp(id: string, stamp: { state: ApprovalState; at: string; lines: string[] }): Promise<void>;
   /** True for the one caller that marks the reminder (replicas may sweep at once). */
   markReminded(id: string): Promise<boolean>;
 }
@@ -279,12 +284,31 @@ export function createApprovalStore(options: ApprovalStoreOptions): ApprovalStor
       return latest === null ? [] : getMany([latest]);
     },
 
+    async setStamp(id, stamp) {
+      // Only for an existing approval: HSET on a missing key would create a stateless husk.
+      if ((await redis.exists(key(id))) !== 1) return;
+      await redis.hset(key(id), "stamp", JSON.stringify(stamp));
+    },
+
     async markReminded(id) {
       const set = await redis.hsetnx(key(id), "remindedAt", new Date(clock()).toISOString());
       return set === 1;
     },
   };
   return store;
+}
+
+/** The stamped words, if written for the transition the approval is in now (its lastAt). */
+function stampOf(h: Record<string, string>): string[] | undefined {
+  if (!h.stamp) return undefined;
+  try {
+    const s = JSON.parse(h.stamp) as { state?: string; at?: string; lines?: unknown };
+    if (s.state !== h.state || !s.at || s.at !== h.lastAt || !Array.isArray(s.lines)) return;
+    return s.lines.filter((l): l is string => typeof l === "string");
+  } catch {
+    // Written by this module only; unreadable means absent (the plain line is shown).
+    return undefined;
+  }
 }
 
 function directCardsOf(h: Record<string, string> | undefined): DirectCard[] {
@@ -318,6 +342,8 @@ function fromHash(id: string, h: Record<string, string>): Approval | undefined {
       at: h.infoAt ?? "",
     };
   }
+  const stamp = stampOf(h);
+  if (stamp) a.stamp = stamp;
   if (h.state === "hold" && h.lastBy) {
     a.decidedBy = h.lastBy;
     if (h.lastAt) a.decidedAt = h.lastAt;

@@ -77,6 +77,12 @@ export interface Approval extends ApprovalSubject {
    * asked user, in the conversation `channel`; `ts` once delivery has posted it.
    */
   directCards?: DirectCard[];
+  /**
+   * The words last stamped on its messages (who acted for whom, what the ERP still needs), kept
+   * only for the very transition they were written for (`setStamp`): every later render of the
+   * message says the same.
+   */
+  stamp?: string[];
   /** While `info_requested`: who was asked and who asked (Slack user ids), and the question. */
   info?: { asked: string; by: string; question: string; at: string };
 }

@@ -120,4 +120,39 @@ describe("approval store and the Lua transition", () => {
     const marks = await Promise.all([1, 2, 3].map(() => store.markReminded(approval.id)));
     expect(marks.filter(Boolean)).toHaveLength(1);
   });
+
+  it("keeps stamped words only for the transition they were written for", async () => {
+    let now = Date.parse("2026-12-01T09:00:00Z");
+    const store = createApprovalStore({ redis, prefix, clock: () => now });
+    const { approval } = await store.create(subject("ST1"));
+    const held = await store.transition(approval.id, "hold", "U1");
+    if (!held.ok) throw new Error(held.code);
+    const words = ["On hold by <@U1>", "waiting for the credit note"];
+    await store.setStamp(approval.id, {
+      state: "hold",
+      at: held.approval.decidedAt ?? "",
+      lines: words,
+    });
+    expect((await store.get(approval.id))?.stamp).toEqual(words);
+    // Written for another moment (a late writer of an older hold): not shown.
+    await store.setStamp(approval.id, {
+      state: "hold",
+      at: "2026-11-30T00:00:00Z",
+      lines: ["old"],
+    });
+    expect((await store.get(approval.id))?.stamp).toBeUndefined();
+    await store.setStamp(approval.id, {
+      state: "hold",
+      at: held.approval.decidedAt ?? "",
+      lines: words,
+    });
+    // The approval moves on: the hold's words no longer apply.
+    now += 60_000;
+    const approved = await store.transition(approval.id, "approve", "U2");
+    if (!approved.ok) throw new Error(approved.code);
+    expect((await store.get(approval.id))?.stamp).toBeUndefined();
+    // A missing approval gets no husk.
+    await store.setStamp("apv_missing", { state: "approved", at: "x", lines: ["x"] });
+    expect(await redis.exists(`${prefix}approval:apv_missing`)).toBe(0);
+  });
 });

@@ -29,7 +29,10 @@ let delivery: Delivery;
 beforeAll(async () => {
   // As the app wires it: each stamp is re-rendered through delivery's edit line too.
   h = await startHarness("decision-stamps", () => ({
-    messageRefresher: messageRefresherVia({ refresh: (r) => delivery.refresh(r) }),
+    messageRefresher: messageRefresherVia(
+      { refresh: (r) => delivery.refresh(r) },
+      { setStamp: (id, stamp) => h.store.setStamp(id, stamp) },
+    ),
   }));
   delivery = createSlackDelivery({
     connection: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
@@ -194,7 +197,7 @@ describe("a stamp is delivery's to guarantee", () => {
   });
 
   it("decided in M3, the reflected stamp's chat.update fails: stamped anyway, in the reflection's words", async () => {
-    const { approval, ts } = await postInvoice("STAMP-M3");
+    const { approval, record, ts } = await postInvoice("STAMP-M3");
     await eventually(async () => (await h.store.get(approval.id))?.ts === ts);
     const moved = await h.store.transition(approval.id, "supersede", "system", "approved in M3");
     if (!moved.ok) throw new Error(moved.code);
@@ -203,7 +206,7 @@ describe("a stamp is delivery's to guarantee", () => {
       h.client,
       pino({ level: "silent" }),
       undefined,
-      messageRefresherVia({ refresh: (r) => delivery.refresh(r) }),
+      messageRefresherVia({ refresh: (r) => delivery.refresh(r) }, h.store),
     );
     await onChanged(moved.approval, {
       kind: "decided_in_erp",
@@ -217,5 +220,9 @@ describe("a stamp is delivery's to guarantee", () => {
       );
     }, 10_000);
     expect(textOf(message(ts)?.blocks)).toContain("APPR9");
+    // The record changes later: its edit says the same (the words are kept on the approval).
+    const after = textOf((await updateRecord(record, ts))?.blocks);
+    expect(after).toContain("2027-01-15");
+    expect(after).toContain("approved in the ERP meanwhile (by M3 user APPR9)");
   });
 });
