@@ -102,44 +102,52 @@ export function createAlertSink(deps: AlertSinkDeps): SyncSink {
       ...(event.kind === "updated" ? { changes: toAlertChanges(event.changes) } : {}),
       createdAt: clock(),
     });
-    const extra = deps.extraAlerts ? await deps.extraAlerts(event, { shadow: batch.shadow }) : [];
-    for (const a of [alert, ...extra]) {
-      if (batch.shadow) {
-        const rendered = deps.render ? deps.render(a) : undefined;
+    // The record's own alert is handled while the rules look at the record (their Redis work and
+    // its admission were waits in a row on the page's serial path); the rules' alerts only after
+    // it, so they still follow it in its channel's line and in the audit log.
+    const [, extra] = await Promise.all([
+      handleAlert(batch, alert),
+      deps.extraAlerts ? deps.extraAlerts(event, { shadow: batch.shadow }) : [],
+    ]);
+    for (const a of extra) await handleAlert(batch, a);
+  }
+
+  async function handleAlert(batch: ChangeBatch, a: Alert): Promise<void> {
+    if (batch.shadow) {
+      const rendered = deps.render ? deps.render(a) : undefined;
+      await deps.audit.append({
+        type: "skipped",
+        alertId: a.id,
+        recordKey: a.recordKey,
+        channel: a.channel,
+        data: {
+          reason: "shadow",
+          kind: a.kind,
+          mode: batch.mode,
+          alert: a,
+          ...(rendered === undefined ? {} : { rendered }),
+        },
+      });
+    } else if (deps.noise) {
+      const outcome = await deps.noise.pass(a, deps.enqueue);
+      if (outcome.action === "post") await deps.enqueue(a);
+      else {
+        // Audited with why it was not posted, as shadow mode audits what it would have posted.
         await deps.audit.append({
           type: "skipped",
           alertId: a.id,
           recordKey: a.recordKey,
           channel: a.channel,
           data: {
-            reason: "shadow",
+            reason: outcome.action === "digest" ? "noise:digest" : `noise:${outcome.mode}`,
             kind: a.kind,
-            mode: batch.mode,
             alert: a,
-            ...(rendered === undefined ? {} : { rendered }),
+            ...(outcome.action === "digest" ? { summaryId: outcome.summary.id } : {}),
           },
         });
-      } else if (deps.noise) {
-        const outcome = await deps.noise.pass(a, deps.enqueue);
-        if (outcome.action === "post") await deps.enqueue(a);
-        else {
-          // Audited with why it was not posted, as shadow mode audits what it would have posted.
-          await deps.audit.append({
-            type: "skipped",
-            alertId: a.id,
-            recordKey: a.recordKey,
-            channel: a.channel,
-            data: {
-              reason: outcome.action === "digest" ? "noise:digest" : `noise:${outcome.mode}`,
-              kind: a.kind,
-              alert: a,
-              ...(outcome.action === "digest" ? { summaryId: outcome.summary.id } : {}),
-            },
-          });
-        }
-      } else {
-        await deps.enqueue(a);
       }
+    } else {
+      await deps.enqueue(a);
     }
   }
 

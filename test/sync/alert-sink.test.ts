@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Alert } from "../../src/alerts/alert.ts";
+import { type Alert, createAlert } from "../../src/alerts/alert.ts";
 import { AuditLog } from "../../src/audit/log.ts";
 import { createAlertSink } from "../../src/sync/alert-sink.ts";
 import type { SyncDeps } from "../../src/sync/deps.ts";
@@ -9,6 +9,51 @@ import { FakeSource, fileRedis, manualClock, po, poSchedule } from "./helpers.ts
 const { redis, prefix } = fileRedis("alertsink");
 
 describe("alert sink on delivery and audit", () => {
+  it("queues a record's own alert while the rules look at it, the rules' alerts after it", async () => {
+    const audit = new AuditLog({ redis, prefix: `${prefix}overlap:` });
+    const queued: Alert[] = [];
+    let queuedDuringRules = false;
+    const sink = createAlertSink({
+      enqueue: async (a) => {
+        queued.push(a);
+      },
+      audit,
+      opsChannel: "C0OPS0001",
+      defaultChannel: "C0DEF0001",
+      extraAlerts: async (event) => {
+        // The rules' Redis work takes a while: the record's alert is queued meanwhile.
+        for (let i = 0; i < 50 && queued.length === 0; i++) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        queuedDuringRules = queued.some((a) => a.recordKey === event.recordKey);
+        return [
+          createAlert({
+            kind: "ops",
+            tenant: "T",
+            entity: "purchase_order",
+            recordKey: `rule:${event.recordKey}`,
+            contentVersion: event.contentVersion,
+            channel: "C0OPS0001",
+            ops: { code: "rule", message: "a rule's alert" },
+          }),
+        ];
+      },
+    });
+    const source = new FakeSource();
+    const deps: SyncDeps = {
+      redis,
+      prefix: `${prefix}overlap:`,
+      sourceFactory: () => source,
+      sink,
+      clock: manualClock("2026-12-01T08:00:00Z").now,
+    };
+    await runPoll(deps, { schedule: poSchedule({ prime: false }) });
+    source.put("1", po("4000001", "2026-12-01"));
+    await runPoll(deps, { schedule: poSchedule() });
+    expect(queuedDuringRules).toBe(true);
+    expect(queued.map((a) => a.kind)).toEqual(["record.new", "ops"]);
+  });
+
   it("turns polls into record alerts, shadow audits, quarantine and ops reports", async () => {
     const audit = new AuditLog({ redis, prefix });
     const queued: Alert[] = [];
