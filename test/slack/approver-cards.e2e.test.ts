@@ -198,6 +198,11 @@ describe("approvers asked in their direct messages", () => {
 
   it("decided in the channel: every card shows who decided and loses its buttons", async () => {
     const { approval, channelTs, card1, card2 } = await openException("DM-3");
+    const updates = () => h.emu.inspect.requests({ method: "chat.update" }).filter((r) => r.ok);
+    const drained = async () => (await h.redis.zcard(`${h.prefix}dlv:pending`)) === 0;
+    // The earlier tests' refreshes are done first: only this decision's calls are counted.
+    await eventually(drained, 10_000);
+    const before = updates().length;
     await click(APPROVER_2, CHANNEL, channelTs);
     for (const [dm, ts] of [
       [DM_1, card1],
@@ -207,6 +212,11 @@ describe("approvers asked in their direct messages", () => {
       expect(textOf(inChannel(dm, ts)?.blocks)).toContain(`Approved* by <@${APPROVER_2}>`);
     }
     expect((await h.store.get(approval.id))?.state).toBe("approved");
+    // What the stamp costs on chat.update's tier: at once the channel message and the clicker's
+    // own card, then a refresh of each of the three messages (the other card only by refresh).
+    await eventually(async () => (await drained()) && updates().length >= before + 5, 10_000);
+    const made = updates().slice(before);
+    expect(made.map((r) => r.channel).sort()).toEqual([CHANNEL, CHANNEL, DM_1, DM_2, DM_2].sort());
   });
 
   it("a stale card clicked after a decision elsewhere: refused with a clear answer, nothing recorded twice", async () => {
