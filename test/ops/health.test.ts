@@ -176,6 +176,23 @@ describe("readiness details", () => {
     });
   });
 
+  it("a progress in the same millisecond as the probe that started the clock restarts it", async () => {
+    let t = 1_000;
+    let last = 900;
+    const health = createHealth({
+      now: () => t,
+      workers: [
+        { name: "delivery", lastProgressAt: () => last, pending: () => 1, staleAfterMs: 1000 },
+      ],
+    });
+    expect((await health.liveness()).status).toBe("ok"); // the clock starts at 1,000
+    last = 1_000; // the worker finished a job in that same millisecond
+    t = 2_300;
+    expect((await health.liveness()).status).toBe("ok"); // so the clock restarted at 2,300
+    t = 3_400;
+    expect(await health.liveness()).toMatchObject({ status: "fail", failed: ["worker:delivery"] });
+  });
+
   it("fails liveness when the event loop was blocked past the bound", async () => {
     const monitor = createEventLoopMonitor({ windowMs: 60_000 });
     try {

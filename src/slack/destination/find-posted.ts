@@ -50,6 +50,17 @@ export async function findPosted(
   client: WebClient,
   input: FindPostedInput,
 ): Promise<string | undefined> {
+  for await (const messages of pagesOf(client, input)) {
+    // A thread's parent comes back with its replies: only a reply counts as the post we are
+    // looking for (a reply has its own alert id, but an old parent may carry any).
+    const hit = messages.find((m) => m.ts !== input.threadTs && matches(m, input.alertId));
+    if (hit?.ts) return hit.ts;
+  }
+  return undefined;
+}
+
+/** The channel's (or thread's) messages since `input.since`, a page at a time, with metadata. */
+async function* pagesOf(client: WebClient, input: FindPostedInput): AsyncGenerator<CopyLike[]> {
   const oldest = toSlackTs(input.since);
   let cursor: string | undefined;
   for (let page = 0; page < (input.maxPages ?? 5); page++) {
@@ -63,15 +74,10 @@ export async function findPosted(
     const res = input.threadTs
       ? await client.conversations.replies({ ...args, ts: input.threadTs })
       : await client.conversations.history(args);
-    const messages = (res.messages ?? []) as MessageLike[];
-    // A thread's parent comes back with its replies: only a reply counts as the post we are
-    // looking for (a reply has its own alert id, but an old parent may carry any).
-    const hit = messages.find((m) => m.ts !== input.threadTs && matches(m, input.alertId));
-    if (hit?.ts) return hit.ts;
+    yield (res.messages ?? []) as CopyLike[];
     cursor = res.response_metadata?.next_cursor || undefined;
-    if (!cursor || res.has_more === false) return undefined;
+    if (!cursor || res.has_more === false) return;
   }
-  return undefined;
 }
 
 interface CopyLike extends MessageLike {
@@ -96,26 +102,12 @@ export async function findCopies(
   client: WebClient,
   input: FindPostedInput,
 ): Promise<{ ref: string; touched?: string | undefined }[]> {
-  const oldest = toSlackTs(input.since);
   const found: { ref: string; touched?: string | undefined }[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < (input.maxPages ?? 5); page++) {
-    const args = {
-      channel: input.channel,
-      oldest,
-      include_all_metadata: true,
-      limit: 200,
-      ...(cursor ? { cursor } : {}),
-    };
-    const res = input.threadTs
-      ? await client.conversations.replies({ ...args, ts: input.threadTs })
-      : await client.conversations.history(args);
-    for (const m of (res.messages ?? []) as CopyLike[]) {
+  for await (const messages of pagesOf(client, input)) {
+    for (const m of messages) {
       if (m.ts && m.ts !== input.threadTs && matches(m, input.alertId))
         found.push({ ref: m.ts, touched: touchedBy(m) });
     }
-    cursor = res.response_metadata?.next_cursor || undefined;
-    if (!cursor || res.has_more === false) break;
   }
   return found;
 }
