@@ -103,7 +103,14 @@ export class Markers {
       .hset(key, ...fields)
       .pexpire(key, this.#ttlMs)
       .exec();
-    await waitForReplicas(this.#redis, key, this.#replicaAcks);
+    try {
+      await waitForReplicas(this.#redis, key, this.#replicaAcks);
+    } catch (err) {
+      // Nothing was sent: a marker left behind would make the next attempt wait out a send
+      // that never was (request timeout + grace, over a minute) before it looks and posts.
+      await this.#redis.del(key).catch(() => {});
+      throw err;
+    }
   }
 
   /** The attempt failed ambiguously: a look-up for it is conclusive from `lookAfter` on. */

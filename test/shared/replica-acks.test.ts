@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { deleteByPrefix } from "../../sandbox/support/redis-keys.ts";
+import { deliveryKeys } from "../../src/delivery/keys.ts";
+import { Markers } from "../../src/delivery/markers.ts";
 import { ReplicaAckError, waitForReplicas } from "../../src/shared/replica-acks.ts";
 import { connectTestRedis, TEST_REDIS_MODE, testPrefix } from "../support/redis.ts";
 
@@ -39,5 +41,21 @@ describe("waiting for replicas before acting on a write", () => {
       await redis.set(key, String(i), "PX", 60_000);
       await waitForReplicas(redis, key, { replicas: 1, timeoutMs: 2000 });
     }
+  });
+
+  // Nothing is sent when the replicas did not take the in-flight marker: a marker left behind
+  // would make the retry wait out a send that never was (request timeout + grace) before posting.
+  it(`${TEST_REDIS_MODE}: ${TEST_REDIS_MODE === "single" ? "an in-flight marker the replicas did not take is removed" : "an in-flight marker the replica holds stays"}`, async () => {
+    const keys = deliveryKeys(prefix);
+    const markers = new Markers(redis, keys, 60_000, { replicas: 1, timeoutMs: 150 });
+    const marker = { channel: "C1", since: Date.now(), mode: "post" as const };
+    if (TEST_REDIS_MODE === "single") {
+      const err = await markers.setInflight("a1", marker).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ReplicaAckError);
+      expect(await redis.exists(keys.inflight("a1"))).toBe(0);
+      return;
+    }
+    await markers.setInflight("a1", marker);
+    expect(await redis.exists(keys.inflight("a1"))).toBe(1);
   });
 });
