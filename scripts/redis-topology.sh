@@ -48,6 +48,16 @@ stop_dir() { # stops every server whose pid file is under $1, then removes $1
   rm -rf "$dir"
 }
 
+# Every master among the given ports has its replica in sync (state=online): until then WAIT
+# finds no replica, and a test that waits for one fails for the first seconds of a fresh topology.
+replicas_online() {
+  for p in "$@"; do
+    local info; info=$(redis-cli -p "$p" info replication 2>/dev/null | tr -d '\r')
+    [[ "$info" == *"role:master"* ]] || continue
+    [[ "$info" == *"state=online"* ]] || return 1
+  done
+}
+
 cluster_ok() {
   for p in "${CLUSTER_PORTS[@]}"; do
     redis-cli -p "$p" cluster info 2>/dev/null | grep -q "cluster_state:ok" || return 1
@@ -61,13 +71,14 @@ start_cluster() {
   for p in "${CLUSTER_PORTS[@]}"; do
     # node timeout 2 s: a test of failover need not wait the default 15 s
     start_server "$p" "$dir/$p" --cluster-enabled yes --cluster-config-file nodes.conf \
-      --cluster-node-timeout 2000
+      --cluster-node-timeout 2000 --repl-diskless-sync-delay 0
   done
   local nodes=()
   for p in "${CLUSTER_PORTS[@]}"; do nodes+=("127.0.0.1:$p"); done
   redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >"$dir/create.log" 2>&1 ||
     die "redis-cli --cluster create failed (see $dir/create.log)"
   wait_for 20 cluster_ok || die "the cluster did not reach cluster_state:ok"
+  wait_for 20 replicas_online "${CLUSTER_PORTS[@]}" || die "the cluster's replicas did not sync"
   echo "REDIS_CLUSTER_NODES=$(IFS=,; echo "${nodes[*]:0:3}")"
 }
 
@@ -83,7 +94,7 @@ start_sentinel() {
   [ "${#SENTINEL_PORTS[@]}" -eq 3 ] || die "REDIS_SENTINEL_PORTS: expected three ports"
   local dir="$BASE-sentinel" master=${DATA_PORTS[0]} replica=${DATA_PORTS[1]}
   stop_dir "$dir"
-  start_server "$master" "$dir/$master"
+  start_server "$master" "$dir/$master" --repl-diskless-sync-delay 0
   start_server "$replica" "$dir/$replica" --replicaof 127.0.0.1 "$master"
   for p in "${SENTINEL_PORTS[@]}"; do
     mkdir -p "$dir/$p"
@@ -101,6 +112,7 @@ EOF
     wait_for 5 ping_ok "$p" || die "sentinel on $p did not start (see $dir/$p/redis.log)"
   done
   wait_for 30 sentinels_ready || die "the sentinels did not find the replica and each other"
+  wait_for 20 replicas_online "$master" || die "the replica did not sync with the master"
   echo "REDIS_SENTINELS=$(IFS=,; s=(); for p in "${SENTINEL_PORTS[@]}"; do s+=("127.0.0.1:$p"); done; echo "${s[*]}")"
   echo "REDIS_SENTINEL_NAME=$SENTINEL_NAME"
 }
