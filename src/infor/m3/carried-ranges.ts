@@ -1,5 +1,5 @@
 import type { MiRecord } from "./mi-client.ts";
-import type { TableReader } from "./table-reader.ts";
+import { groupByKey, type TableReader } from "./table-reader.ts";
 import type { TableName } from "./tables.ts";
 
 /** Rows read past a range's end: every row with a key strictly between `after` and `until`. */
@@ -59,7 +59,7 @@ export class CarriedRanges {
     })();
     this.reading.set(name, { to, done });
     try {
-      return group(await done, keyCol);
+      return groupByKey(await done, keyCol);
     } finally {
       if (this.reading.get(name)?.done === done) this.reading.delete(name);
     }
@@ -131,15 +131,4 @@ export class CarriedRanges {
     for await (const page of this.reader.select(name, where, this.pageSize)) return page;
     return [];
   }
-}
-
-function group(rows: MiRecord[], keyCol: string): Map<string, MiRecord[]> {
-  const byKey = new Map<string, MiRecord[]>();
-  for (const r of rows) {
-    const k = r[keyCol] ?? "";
-    const list = byKey.get(k) ?? [];
-    list.push(r);
-    byKey.set(k, list);
-  }
-  return byKey;
 }

@@ -126,14 +126,7 @@ export class TableReader {
     const rows = (await this.listable(name))
       ? await this.rangeRows(name, keyCol, from, to, numeric, extra, pageSize)
       : await this.fallbackRows(name, from, to, keys);
-    const byKey = new Map<string, MiRecord[]>();
-    for (const r of rows) {
-      const k = r[keyCol] ?? "";
-      const list = byKey.get(k) ?? [];
-      list.push(r);
-      byKey.set(k, list);
-    }
-    return byKey;
+    return groupByKey(rows, keyCol);
   }
 
   private async rangeRows(
@@ -220,4 +213,16 @@ function prefixed(spec: TableSpec, also: NonNullable<SelectOptions["also"]>): ty
     const a = also();
     return a && { ...a, where: a.where.map((p) => ({ ...p, col: spec.prefix + p.col })) };
   };
+}
+
+/** Rows by their key column's value, in the order they came. */
+export function groupByKey(rows: MiRecord[], keyCol: string): Map<string, MiRecord[]> {
+  const byKey = new Map<string, MiRecord[]>();
+  for (const r of rows) {
+    const k = r[keyCol] ?? "";
+    const list = byKey.get(k) ?? [];
+    list.push(r);
+    byKey.set(k, list);
+  }
+  return byKey;
 }
