@@ -81,11 +81,10 @@ export function createHealth(options: HealthOptions = {}): Health {
     const at = now();
     const last = w.lastProgressAt();
     // A worker idle for hours is not stuck the moment work arrives: the clock starts when a probe
-    // first sees work waiting with no progress since (a later progress restarts it; one in the
-    // same millisecond as the probe that started the clock is later too: it came after the read).
+    // first sees work waiting with no progress since (a later progress restarts it).
     let seen = pendingSince.get(w.name);
     if (pending === 0) pendingSince.delete(w.name);
-    else if (pending !== undefined && (seen === undefined || last >= seen)) {
+    else if (pending !== undefined && (seen === undefined || last > seen)) {
       seen = at;
       pendingSince.set(w.name, at);
     }
