@@ -70,7 +70,11 @@ describe("Redis Sentinel failover under delivery", () => {
       // jobs active on the old master come back as stalled: notice that within a second
       config: {
         timeScale: 20,
-        retryDelayMs: 50,
+        // Redis errors during the failover (READONLY, reconnects, WAIT) spend delivery attempts:
+        // 6 attempts 50 ms apart and doubling last 1.55 s, shorter than a failover on a loaded
+        // machine, and an alert whose attempts run out goes to the dead letter instead of Slack.
+        // Production's 2 s start lasts 62 s; 400 ms lasts 12.4 s here.
+        retryDelayMs: 400,
         digests: { enabled: false },
         lockDurationMs: 1000,
         stalledIntervalMs: 300,
@@ -96,7 +100,11 @@ describe("Redis Sentinel failover under delivery", () => {
     await waitFor("a new master", async () => (await masterPort()) !== before, 30_000);
     // Writes resume on the new master: what the old one refused while it stepped down is retried.
     await waitFor("queue drained", async () => (await delivery.stats()).oldestAgeMs === 0, 60_000);
-    await waitFor("all posted", () => posted() >= alerts.length, 30_000);
+    await waitFor("all posted", () => posted() >= alerts.length, 30_000).catch(async (err) => {
+      throw new Error(
+        `${String(err)}: ${posted()}/${alerts.length}; ${JSON.stringify(await delivery.stats())}`,
+      );
+    });
     // the old master rejoined as a replica of the new one, so nothing it held is left apart
     await waitFor("a steady set after", steady, 30_000);
 
