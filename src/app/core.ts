@@ -38,6 +38,11 @@ export interface Core {
   infor: InforSide;
   delivery: Delivery;
   slackClient: WebClient;
+  /**
+   * Tiered Web API calls allowed back to back (routing.yml delivery.methodBurst, or the caller's
+   * delivery override): the Bolt app's paced client takes the same figure on the same budgets.
+   */
+  methodBurst: number | undefined;
   audit: SlackAuditFn;
   approvals: ApprovalSide;
   pipeline: ExceptionPipeline;
@@ -200,6 +205,7 @@ export function createCore(o: {
       infor,
       delivery,
       slackClient,
+      methodBurst: deliveryConfig.methodBurst,
       audit,
       approvals,
       pipeline,

@@ -93,9 +93,7 @@ export async function startWebRole(o: {
       slackApiUrl: env.slackApiUrl,
       endpoint: ENDPOINT,
       ...(socketMode ? { socketModeHttpPort: o.port } : {}),
-      ...(routing.delivery.methodBurst !== undefined
-        ? { methodBurst: routing.delivery.methodBurst }
-        : {}),
+      ...(core.methodBurst !== undefined ? { methodBurst: core.methodBurst } : {}),
     },
     redis: core.redis,
     keyPrefix: core.prefix,

@@ -112,39 +112,34 @@ export function createAlertSink(deps: AlertSinkDeps): SyncSink {
     for (const a of extra) await handleAlert(batch, a);
   }
 
+  /** An alert not posted, in the audit log with why and what it was. */
+  function auditSkipped(a: Alert, reason: string, more: Record<string, unknown>): Promise<string> {
+    return deps.audit.append({
+      type: "skipped",
+      alertId: a.id,
+      recordKey: a.recordKey,
+      channel: a.channel,
+      data: { reason, kind: a.kind, ...more, alert: a },
+    });
+  }
+
   async function handleAlert(batch: ChangeBatch, a: Alert): Promise<void> {
     if (batch.shadow) {
       const rendered = deps.render ? deps.render(a) : undefined;
-      await deps.audit.append({
-        type: "skipped",
-        alertId: a.id,
-        recordKey: a.recordKey,
-        channel: a.channel,
-        data: {
-          reason: "shadow",
-          kind: a.kind,
-          mode: batch.mode,
-          alert: a,
-          ...(rendered === undefined ? {} : { rendered }),
-        },
+      await auditSkipped(a, "shadow", {
+        mode: batch.mode,
+        ...(rendered === undefined ? {} : { rendered }),
       });
     } else if (deps.noise) {
       const outcome = await deps.noise.pass(a, deps.enqueue);
       if (outcome.action === "post") await deps.enqueue(a);
       else {
         // Audited with why it was not posted, as shadow mode audits what it would have posted.
-        await deps.audit.append({
-          type: "skipped",
-          alertId: a.id,
-          recordKey: a.recordKey,
-          channel: a.channel,
-          data: {
-            reason: outcome.action === "digest" ? "noise:digest" : `noise:${outcome.mode}`,
-            kind: a.kind,
-            alert: a,
-            ...(outcome.action === "digest" ? { summaryId: outcome.summary.id } : {}),
-          },
-        });
+        await auditSkipped(
+          a,
+          outcome.action === "digest" ? "noise:digest" : `noise:${outcome.mode}`,
+          outcome.action === "digest" ? { summaryId: outcome.summary.id } : {},
+        );
       }
     } else {
       await deps.enqueue(a);
