@@ -167,7 +167,11 @@ export function reflectedMessage(
       line.kind === "decided_in_erp"
         ? supersededLine(line.state, line.detail)
         : `:white_check_mark: ${line.state === "approved" ? "Approved" : "Rejected"} by <@${line.by}> (confirmed by M3)`;
-    await updateApprovalMessage(client, logger, ref, a, text, "final", [], { refresh });
+    // Nobody clicked: the refresh alone renders it (one chat.update, no history read).
+    await updateApprovalMessage(client, logger, ref, a, text, "final", [], {
+      refresh,
+      deferred: true,
+    });
     await post({
       approval: a,
       ref,

@@ -22,7 +22,7 @@ export function messageRefresherVia(
         .setStamp(approval.id, { state: approval.state, at, lines })
         .catch(() => undefined);
     }
-    await delivery.refresh({
+    return delivery.refresh({
       channel: ref.channel,
       ts: ref.ts,
       recordKey: approval.recordKey,

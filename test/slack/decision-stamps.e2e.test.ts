@@ -7,6 +7,7 @@ import { createPendingApproval } from "../../src/approvals/create-pending.ts";
 import { approvalDecisions } from "../../src/approvals/decisions.ts";
 import type { Delivery } from "../../src/delivery/delivery.ts";
 import { recordKey } from "../../src/infor/records.ts";
+import { createSlackApprovalNotifier } from "../../src/slack/actions/approval-notifier.ts";
 import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { invoice } from "../blocks/fixtures.ts";
 import {
@@ -194,6 +195,75 @@ describe("a stamp is delivery's to guarantee", () => {
       10_000,
     );
     expect((await h.store.get(approval.id))?.state).toBe("approved");
+  });
+
+  it("decided in M3: the refresh alone stamps it, one chat.update and no history read", async () => {
+    const { approval, ts } = await postInvoice("STAMP-M3-ONE");
+    await eventually(async () => (await h.store.get(approval.id))?.ts === ts);
+    const moved = await h.store.transition(approval.id, "supersede", "system", "approved in M3");
+    if (!moved.ok) throw new Error(moved.code);
+    const count = (method: string) => h.emu.inspect.requests({ method }).length;
+    const before = { update: count("chat.update"), history: count("conversations.history") };
+    const onChanged = reflectedMessage(
+      h.client,
+      pino({ level: "silent" }),
+      undefined,
+      messageRefresherVia({ refresh: (r) => delivery.refresh(r) }, h.store),
+    );
+    await onChanged(moved.approval, {
+      kind: "decided_in_erp",
+      state: "approved",
+      detail: "by M3 user APPR7",
+    });
+    await eventually(() => textOf(message(ts)?.blocks).includes("APPR7"), 10_000);
+    // Nobody clicked: no immediate rewrite (a history read and a chat.update of Slack's Tier 3)
+    // before the refresh's own chat.update.
+    expect(count("chat.update") - before.update).toBe(1);
+    expect(count("conversations.history") - before.history).toBe(0);
+    expect(textOf(message(ts)?.blocks)).not.toContain("approval.approve");
+  });
+
+  it("decided in M3 on a message the refresh declines: rewritten at once instead", async () => {
+    const { approval, ts } = await postInvoice("STAMP-M3-DIRECT");
+    await eventually(async () => (await h.store.get(approval.id))?.ts === ts);
+    const moved = await h.store.transition(approval.id, "supersede", "system", "approved in M3");
+    if (!moved.ok) throw new Error(moved.code);
+    const asked: string[] = [];
+    const onChanged = reflectedMessage(
+      h.client,
+      pino({ level: "silent" }),
+      undefined,
+      async (r) => {
+        asked.push(r.ref.ts);
+        return false;
+      },
+    );
+    await onChanged(moved.approval, {
+      kind: "decided_in_erp",
+      state: "approved",
+      detail: "by M3 user APPR8",
+    });
+    expect(asked).toEqual([ts]);
+    expect(textOf(message(ts)?.blocks)).toContain("APPR8");
+    expect(textOf(message(ts)?.blocks)).not.toContain("approval.approve");
+  });
+
+  it("escalated by the scheduler: the refresh alone adds the line and keeps the buttons", async () => {
+    const { approval, ts } = await postInvoice("STAMP-ESC");
+    await eventually(async () => (await h.store.get(approval.id))?.ts === ts);
+    const moved = await h.store.transition(approval.id, "escalate", "system");
+    if (!moved.ok) throw new Error(moved.code);
+    const count = (method: string) => h.emu.inspect.requests({ method }).length;
+    const history = count("conversations.history");
+    const notifier = createSlackApprovalNotifier({
+      client: h.client,
+      logger: pino({ level: "silent" }),
+      messageRefresher: messageRefresherVia({ refresh: (r) => delivery.refresh(r) }, h.store),
+    });
+    await notifier.escalate(moved.approval);
+    await eventually(() => textOf(message(ts)?.blocks).includes("Escalated"), 10_000);
+    expect(textOf(message(ts)?.blocks)).toContain("approval.approve");
+    expect(count("conversations.history") - history).toBe(0);
   });
 
   it("decided in M3, the reflected stamp's chat.update fails: stamped anyway, in the reflection's words", async () => {

@@ -30,13 +30,21 @@ export type MessageRefresher = (input: {
   ref: MessageRef;
   key: string;
   stamp: string[];
-}) => Promise<void>;
+}) => Promise<boolean>;
 
 /** How a stamp goes beyond the immediate rewrite, and whose click it answers (if any). */
 export interface RewriteVia {
   refresh?: MessageRefresher | undefined;
   /** Slack user who clicked: their own card is rewritten at once too. */
   clicker?: string | undefined;
+  /**
+   * Nobody is waiting to see the stamp (a decision taken in M3, an escalation, an expiry): a
+   * message the refresh takes is left to it alone. Its render is the whole message from the
+   * stored alert, so the rewrite's two calls of Slack's Tier 3 (the history read of the
+   * message, then chat.update) are spared, and a burst of such changes costs one chat.update
+   * each. A message delivery did not make (the refresh declines it) is still rewritten at once.
+   */
+  deferred?: boolean | undefined;
 }
 
 /**
@@ -70,6 +78,21 @@ export async function updateApprovalMessage(
       ? [{ channel: c.channel, ts: c.ts, user: c.user }]
       : [],
   );
+  if (refresh && via.deferred) {
+    const key = refreshKey(approval);
+    const stamp = mode === "final" ? [line, ...extra] : [line];
+    for (const at of [ref, ...cards]) {
+      const queued = await refresh({ approval, ref: at, key, stamp }).catch((err: unknown) => {
+        logger.warn({ code: codeOf(err), approvalId: approval.id }, "message refresh not queued");
+        return false;
+      });
+      if (!queued) {
+        const read = at === ref || mode !== "final";
+        await rewriteMessage(client, logger, at, approval, line, mode, extra, read);
+      }
+    }
+    return;
+  }
   await rewriteMessage(client, logger, ref, approval, line, mode, extra, true);
   // A decided card needs only what and who: rebuilt from the approval, one call per card instead
   // of a history read (Tier 3, paced with every other read) before each update. A hold or an

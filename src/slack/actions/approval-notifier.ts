@@ -78,7 +78,10 @@ export function createSlackApprovalNotifier(options: {
         state: "escalated",
         ...(a.escalatedAt ? { at: a.escalatedAt } : {}),
       });
-      await updateApprovalMessage(client, logger, r, a, line, "keep_buttons", [], { refresh });
+      await updateApprovalMessage(client, logger, r, a, line, "keep_buttons", [], {
+        refresh,
+        deferred: true,
+      });
       const key = `escalate:${a.escalatedAt ?? ""}`;
       if (await toCards(a, key, (you) => `${line} · ${esc(a.title)} · ${you}, please decide.`)) {
         return;
@@ -89,7 +92,10 @@ export function createSlackApprovalNotifier(options: {
       const r = ref(a);
       if (!r) return;
       const line = decisionLine({ state: "expired", ...(a.decidedAt ? { at: a.decidedAt } : {}) });
-      await updateApprovalMessage(client, logger, r, a, line, "final", [], { refresh });
+      await updateApprovalMessage(client, logger, r, a, line, "final", [], {
+        refresh,
+        deferred: true,
+      });
       await post(
         a,
         r,
