@@ -13,7 +13,7 @@ export function messageRefresherVia(
   delivery: Pick<Delivery, "refresh">,
   store?: Pick<ApprovalStore, "setStamp">,
 ): MessageRefresher {
-  return async ({ approval, ref, key, stamp }) => {
+  return async ({ approval, ref, key, stamp, showing }) => {
     const lines = stamp.slice(0, 5);
     const at = enteredAt(approval);
     if (store && at) {
@@ -29,6 +29,7 @@ export function messageRefresherVia(
       approvalId: approval.id,
       key,
       stamp: { state: approval.state, lines },
+      ...(showing ? { showing } : {}),
     });
   };
 }

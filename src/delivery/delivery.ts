@@ -35,7 +35,7 @@ import { behindHeadWaitMs, promoteIfDue } from "./line.ts";
 import { Markers } from "./markers.ts";
 import { Pacer } from "./pacer.ts";
 import { createProcessor } from "./processor.ts";
-import { type RefreshRequest, refreshAlertFor } from "./refresh.ts";
+import { planRefresh, type RefreshRequest } from "./refresh.ts";
 import { sweepDuplicates } from "./sweep.ts";
 
 export interface CreateDeliveryOptions {
@@ -113,7 +113,8 @@ export interface Delivery {
    * Re-render a message delivery made (an approval on it changed), in its channel's edit line:
    * after every edit queued before it, from its subject's latest version and the approval as it
    * stands then; retried, paced and once per `key` like any edit. False when no alert of
-   * delivery's made that message (nothing to render it from).
+   * delivery's made that message (nothing to render it from). True without a refresh when
+   * `showing` is the message's latest version (the caller's write showed it).
    */
   refresh(request: RefreshRequest): Promise<boolean>;
   startWorker(options?: { concurrency?: number }): Worker;
@@ -263,9 +264,9 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
     },
 
     async refresh(request) {
-      const alert = await refreshAlertFor({ audit, markers }, request, new Date(clock()));
-      if (!alert) return false;
-      await ctx.enqueue(alert);
+      const plan = await planRefresh({ audit, markers }, request, new Date(clock()));
+      if (!plan) return false;
+      if ("alert" in plan) await ctx.enqueue(plan.alert);
       return true;
     },
 

@@ -2,6 +2,7 @@ import type { Job } from "bullmq";
 import {
   type Alert,
   editsInPlace,
+  hashParts,
   isPeriodSummary,
   parseAlert,
   threadReplyAlert,
@@ -30,7 +31,7 @@ import {
 } from "./line.ts";
 import type { Line } from "./pacer.ts";
 import { quietState } from "./quiet-hours.ts";
-import { refreshContent, withStampOf } from "./refresh.ts";
+import { refreshAlertFor, refreshContent, withStampOf } from "./refresh.ts";
 import { scheduleSweep } from "./sweep.ts";
 
 /** Margin before an in-flight attempt when scanning history (clock skew between us and Slack). */
@@ -271,12 +272,11 @@ async function deliver(
   });
   // A refresh shows its subject's version delivered last, with the approval as it stands now.
   const content = alert.refresh ? await refreshContent(ctx, alert) : alert;
+  const decided =
+    destination.decisions && !alert.reply ? await decisionOf(ctx, content, parentTs) : undefined;
   const message = destination.render(content, {
     at: new Date(attemptAt),
-    decision:
-      destination.decisions && !alert.reply
-        ? withStampOf(await decisionOf(ctx, content, parentTs), alert.refresh)
-        : undefined,
+    decision: withStampOf(decided, alert.refresh),
   });
   try {
     let ts: string;
@@ -346,7 +346,10 @@ async function deliver(
     }
     const missed = (job.data as PostJobData).missed;
     if (missed && mode === "post") await scheduleSweep(ctx, alert, ts, missed);
-    if (!alert.reply && destination.decisions) await attachDecision(ctx, content, parentTs ?? ts);
+    if (!alert.reply && destination.decisions) {
+      await attachDecision(ctx, content, parentTs ?? ts);
+      await recheckDecision(ctx, content, parentTs, ts, decided);
+    }
     return { status: mode === "post" ? "posted" : "updated", ts };
   } catch (err) {
     await attemptLogged;
@@ -413,6 +416,46 @@ async function decisionOf(
     ...(alert.needsDecision ? { approvalId: alert.needsDecision.approvalId } : {}),
     ...(parentTs ? { ts: parentTs } : {}),
   });
+}
+
+/**
+ * The approval on the message changed while this alert was rendered and sent (a click between
+ * the two): what Slack now shows may be this send's render without the decision, written over
+ * the click's stamp. A refresh of the message then renders it again behind this send, so the
+ * decision's own write needs no refresh of its own when it succeeded (see
+ * src/slack/README.md, "Decision stamps"). One look-up per message carrying an approval.
+ */
+async function recheckDecision(
+  ctx: DeliveryContext,
+  alert: Alert,
+  parentTs: string | undefined,
+  ts: string,
+  rendered: DecisionView | undefined,
+): Promise<void> {
+  if (!ctx.decisions || !needsDecisionLookup(alert, parentTs)) return;
+  try {
+    // Looked up as for the render, so only a change of the approval makes the two differ.
+    const now = await decisionOf(ctx, alert, parentTs);
+    const seen = JSON.stringify(rendered ?? null);
+    const current = JSON.stringify(now ?? null);
+    // A record update's edit names no approval: the message's (found by its ts) is the one.
+    const approvalId = now?.approvalId ?? rendered?.approvalId ?? approvalIdsOf(alert)[0];
+    if (current === seen || !approvalId) return;
+    const refresh = await refreshAlertFor(
+      ctx,
+      {
+        channel: alert.channel,
+        ts,
+        recordKey: alert.recordKey,
+        approvalId,
+        key: `recheck:${hashParts([seen, current])}`,
+      },
+      new Date(ctx.clock()),
+    );
+    if (refresh) await ctx.enqueue(refresh);
+  } catch (err) {
+    ctx.logger.warn({ err, alertId: alert.id }, "delivery: decision re-check failed");
+  }
 }
 
 /** The message is in Slack: a failure here only costs the next edit its look-up by message. */

@@ -15,7 +15,16 @@ export interface RefreshRequest {
   key: string;
   /** The text the deciding side stamped for `state` (kept while the approval stays in it). */
   stamp?: { state: string; lines: string[] };
+  /**
+   * The deciding side's own write succeeded on the message showing this alert's version: no
+   * refresh while that is still the subject's latest version queued (any later version is
+   * rendered after the decision, and a send that raced it re-checks the approval itself).
+   */
+  showing?: string;
 }
+
+/** A refresh to queue, nothing to refresh (the message shows the latest version), or neither. */
+export type RefreshPlan = { alert: Alert } | { current: true } | undefined;
 
 type Sources = { audit: AuditLog; markers: Markers };
 
@@ -30,13 +39,21 @@ export async function refreshAlertFor(
   r: RefreshRequest,
   now: Date,
 ): Promise<Alert | undefined> {
+  const { showing: _showing, ...always } = r;
+  const plan = await planRefresh(s, always, now);
+  return plan && "alert" in plan ? plan.alert : undefined;
+}
+
+/** As `refreshAlertFor`, and nothing to do when the request's `showing` is the latest version. */
+export async function planRefresh(s: Sources, r: RefreshRequest, now: Date): Promise<RefreshPlan> {
   const versions = await versionsIn(s.audit, r.recordKey, r.channel);
   const subjects = [...new Set(versions.map((a) => a.subject))];
   for (const subject of subjects) {
     if ((await s.markers.subjectTs(r.channel, subject)) !== r.ts) continue;
     const template = versions.filter((a) => a.subject === subject).at(-1);
     if (!template) continue;
-    return alertSchema.parse({
+    if (r.showing !== undefined && template.id === r.showing) return { current: true };
+    const alert = alertSchema.parse({
       ...template,
       id: hashParts([r.channel, r.ts, subject, r.key, "refresh"]),
       createdAt: now.toISOString(),
@@ -46,6 +63,7 @@ export async function refreshAlertFor(
         ...(r.stamp ? { stamp: r.stamp } : {}),
       },
     });
+    return { alert };
   }
   return undefined;
 }

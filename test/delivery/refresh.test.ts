@@ -155,6 +155,55 @@ describe("refresh: a message re-rendered in its channel's edit line", () => {
     }
   });
 
+  it("showing: nothing to do while the message shows its latest version; refreshed once a newer one is queued", async () => {
+    const d = make();
+    try {
+      d.startWorker({ concurrency: 2 });
+      const record = payment(3, "100.00");
+      const approvalId = "appr-refresh-3";
+      views.set(approvalId, { approvalId, state: "pending" });
+      const first = createAlert({
+        kind: "record.new",
+        channel: FIN,
+        record,
+        needsDecision: { approvalId },
+      });
+      await d.enqueue(first);
+      const { ts } = await waitFor("posted", () =>
+        emu.inspect.messages(FIN).find((m) => m.text.includes("PAY-3")),
+      );
+      await waitFor("drained", async () => (await redis.zcard(`${prefix}dlv:pending`)) === 0);
+      await d.close();
+      views.set(approvalId, { approvalId, state: "approved", by: "U0APPR0001" });
+      const request = {
+        channel: FIN,
+        ts,
+        recordKey: recordKey(record),
+        approvalId,
+        key: "approved|3",
+        showing: first.id,
+      };
+      // The deciding side's own write stamped the latest version: nothing queued.
+      const d2 = make();
+      expect(await d2.refresh(request)).toBe(true);
+      expect(await redis.zcard(`${prefix}dlv:pending`)).toBe(0);
+      // A newer version queued before the write was checked: the write showed stale content.
+      await d2.enqueue(
+        createAlert({
+          kind: "record.updated",
+          channel: FIN,
+          record: payment(3, "300.00"),
+          changes: [{ field: "Amount", from: "100.00 EUR", to: "300.00 EUR" }],
+        }),
+      );
+      expect(await d2.refresh(request)).toBe(true);
+      expect(await redis.zcard(`${prefix}dlv:pending`)).toBe(2);
+      await d2.close();
+    } finally {
+      await d.close().catch(() => {});
+    }
+  });
+
   it("a message delivery did not make cannot be refreshed", async () => {
     const d = make();
     try {

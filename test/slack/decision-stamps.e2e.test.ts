@@ -27,6 +27,7 @@ import {
  */
 let h: Harness;
 let delivery: Delivery;
+let afterLookup: ((q: { ts?: string }) => Promise<void>) | undefined;
 beforeAll(async () => {
   // As the app wires it: each stamp is re-rendered through delivery's edit line too.
   h = await startHarness("decision-stamps", () => ({
@@ -46,7 +47,15 @@ beforeAll(async () => {
       requestTimeoutMs: 2000,
       digests: { enabled: false },
     },
-    decisions: approvalDecisions(h.store),
+    decisions: {
+      ...approvalDecisions(h.store),
+      // A test's hook between delivery's look-up of the approval (its render) and its send.
+      decisionFor: async (q) => {
+        const view = await approvalDecisions(h.store).decisionFor(q);
+        await afterLookup?.(q);
+        return view;
+      },
+    },
   });
   delivery.startWorker({ concurrency: 2 });
 });
@@ -55,6 +64,7 @@ afterAll(async () => {
   await h?.close();
 });
 
+const drained = async () => (await h.redis.zcard(`${h.prefix}dlv:pending`)) === 0;
 const message = (ts: string) => h.emu.inspect.messages(CHANNEL).find((m) => m.ts === ts);
 
 /** A new invoice needing a decision, posted by delivery; resolves with its message ts. */
@@ -197,9 +207,36 @@ describe("a stamp is delivery's to guarantee", () => {
     expect((await h.store.get(approval.id))?.state).toBe("approved");
   });
 
+  it("decided while delivery's edit was under way (rendered pending, sent after): stamped by delivery's re-check", async () => {
+    const { approval, record, ts } = await postInvoice("STAMP-RECHECK");
+    await eventually(async () => (await h.store.get(approval.id))?.ts === ts);
+    await eventually(drained, 10_000);
+    // The approval is decided right after the edit's render looked it up, before its send: no
+    // click, no refresh asked by anyone; the edit lands with the buttons of a pending approval.
+    let decided = false;
+    afterLookup = async (q) => {
+      if (decided || q.ts !== ts) return;
+      decided = true;
+      const moved = await h.store.transition(approval.id, "approve", APPROVER_1);
+      if (!moved.ok) throw new Error(moved.code);
+    };
+    try {
+      await updateRecord(record, ts);
+      await eventually(
+        () => stamped(ts) && textOf(message(ts)?.blocks).includes("2027-01-15"),
+        10_000,
+      );
+    } finally {
+      afterLookup = undefined;
+    }
+    expect(decided).toBe(true);
+  });
+
   it("decided in M3: the refresh alone stamps it, one chat.update and no history read", async () => {
     const { approval, ts } = await postInvoice("STAMP-M3-ONE");
     await eventually(async () => (await h.store.get(approval.id))?.ts === ts);
+    // The post's job is over (its re-check of the approval included): only this change counts.
+    await eventually(drained, 10_000);
     const moved = await h.store.transition(approval.id, "supersede", "system", "approved in M3");
     if (!moved.ok) throw new Error(moved.code);
     const count = (method: string) => h.emu.inspect.requests({ method }).length;
@@ -251,6 +288,8 @@ describe("a stamp is delivery's to guarantee", () => {
   it("escalated by the scheduler: the refresh alone adds the line and keeps the buttons", async () => {
     const { approval, ts } = await postInvoice("STAMP-ESC");
     await eventually(async () => (await h.store.get(approval.id))?.ts === ts);
+    // The post's job is over (its re-check of the approval included): only this change counts.
+    await eventually(drained, 10_000);
     const moved = await h.store.transition(approval.id, "escalate", "system");
     if (!moved.ok) throw new Error(moved.code);
     const count = (method: string) => h.emu.inspect.requests({ method }).length;

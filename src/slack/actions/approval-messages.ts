@@ -4,6 +4,7 @@ import type { Approval } from "../../approvals/types.ts";
 import { codeOf } from "../../shared/error-code.ts";
 import { carriesDocumentLine, DOC_ACTIONS_BLOCK, stampDocumentLine } from "../blocks/document.ts";
 import { slackErrorCode } from "../commands/register.ts";
+import { METADATA_EVENT } from "../destination/find-posted.ts";
 import {
   approvalSummaryBlocks,
   stampDecision,
@@ -30,6 +31,12 @@ export type MessageRefresher = (input: {
   ref: MessageRef;
   key: string;
   stamp: string[];
+  /**
+   * The immediate rewrite succeeded on Slack's copy of this version of the message (its alert
+   * id, from the message's metadata): while that is still the latest version queued for the
+   * message, the rewrite showed the latest content with the stamp and the refresh is not sent.
+   */
+  showing?: string;
 }) => Promise<boolean>;
 
 /** How a stamp goes beyond the immediate rewrite, and whose click it answers (if any). */
@@ -93,7 +100,8 @@ export async function updateApprovalMessage(
     }
     return;
   }
-  await rewriteMessage(client, logger, ref, approval, line, mode, extra, true);
+  const wrote = new Map<MessageRef, Rewritten>();
+  wrote.set(ref, await rewriteMessage(client, logger, ref, approval, line, mode, extra, true));
   // A decided card needs only what and who: rebuilt from the approval, one call per card instead
   // of a history read (Tier 3, paced with every other read) before each update. A hold or an
   // escalation keeps the card's buttons, so Slack's copy is read. With a refresh behind it, only
@@ -101,16 +109,28 @@ export async function updateApprovalMessage(
   // chat.update's tier (the rewrite, then the refresh) for what the refresh alone does.
   for (const at of cards) {
     if (refresh && at.user !== clicker) continue;
-    await rewriteMessage(client, logger, at, approval, line, mode, extra, mode !== "final");
+    wrote.set(
+      at,
+      await rewriteMessage(client, logger, at, approval, line, mode, extra, mode !== "final"),
+    );
   }
   if (!refresh) return;
   const key = refreshKey(approval);
   const stamp = mode === "final" ? [line, ...extra] : [line];
   for (const at of [ref, ...cards]) {
-    await refresh({ approval, ref: at, key, stamp }).catch((err: unknown) =>
-      logger.warn({ code: codeOf(err), approvalId: approval.id }, "message refresh not queued"),
+    // A rewrite that succeeded on the latest version needs no second chat.update (delivery's
+    // own sends re-check the approval after they land, for the edits that raced it).
+    const showing = wrote.get(at)?.showing;
+    await refresh({ approval, ref: at, key, stamp, ...(showing ? { showing } : {}) }).catch(
+      (err: unknown) =>
+        logger.warn({ code: codeOf(err), approvalId: approval.id }, "message refresh not queued"),
     );
   }
+}
+
+/** What a rewrite did: `showing` is the version (alert id) it stamped, when it succeeded. */
+interface Rewritten {
+  showing?: string | undefined;
 }
 
 /**
@@ -131,10 +151,10 @@ async function rewriteMessage(
   mode: "final" | "keep_buttons",
   extra: string[],
   read: boolean,
-): Promise<void> {
+): Promise<Rewritten> {
   try {
-    const original =
-      (read ? await readBlocks(client, ref) : undefined) ?? approvalSummaryBlocks(approval);
+    const copy = read ? await readMessage(client, ref) : undefined;
+    const original = copy?.blocks ?? approvalSummaryBlocks(approval);
     // An invoice's message with several exception lines: only this approval's line changes.
     const blocks = carriesDocumentLine(original, approval.id)
       ? stampLine(original, approval, [line, ...extra].join(" · "), mode)
@@ -150,8 +170,10 @@ async function rewriteMessage(
       text: `${approval.title} · ${stripMrkdwn(line)}`,
       blocks,
     });
+    return { showing: copy?.alertId };
   } catch (err) {
     logger.warn({ code: slackErrorCode(err), approvalId: approval.id }, "chat.update failed");
+    return {};
   }
 }
 
@@ -211,20 +233,32 @@ export async function messageCarriesApproval(
   ref: MessageRef,
   approvalId: string,
 ): Promise<boolean> {
-  const blocks = await readBlocks(client, ref).catch(() => undefined);
-  return JSON.stringify(blocks ?? []).includes(`"value":${JSON.stringify(approvalId)}`);
+  const copy = await readMessage(client, ref).catch(() => undefined);
+  return JSON.stringify(copy?.blocks ?? []).includes(`"value":${JSON.stringify(approvalId)}`);
 }
 
-async function readBlocks(client: WebClient, ref: MessageRef): Promise<SlackBlock[] | undefined> {
+/** Slack's copy of a message: its blocks, and which alert's version it shows (our metadata). */
+async function readMessage(
+  client: WebClient,
+  ref: MessageRef,
+): Promise<{ blocks: SlackBlock[]; alertId?: string } | undefined> {
   const res = await client.conversations.history({
     channel: ref.channel,
     latest: ref.ts,
     inclusive: true,
     limit: 1,
+    include_all_metadata: true,
   });
   const msg = res.messages?.[0];
   if (!msg || msg.ts !== ref.ts || !Array.isArray(msg.blocks)) return undefined;
-  return msg.blocks as SlackBlock[];
+  const payload: Record<string, unknown> | undefined = msg.metadata?.event_payload;
+  const id = payload?.alert_id;
+  return {
+    blocks: msg.blocks as SlackBlock[],
+    ...(msg.metadata?.event_type === METADATA_EVENT && typeof id === "string"
+      ? { alertId: id }
+      : {}),
+  };
 }
 
 /** Notification text: no emoji codes or bold marks; date tokens reduced to their UTC fallback. */
