@@ -2,6 +2,8 @@ import type { ApprovalStore } from "../approvals/store.ts";
 import type { Approval } from "../approvals/types.ts";
 import type { Delivery } from "../delivery/delivery.ts";
 import type { MessageRefresher } from "../slack/actions/approval-messages.ts";
+import type { SlackMessage } from "../slack/blocks/types.ts";
+import type { SlackBlock } from "../slack/views/types.ts";
 
 /**
  * The approvals side's re-render of a message (a decision stamp) as a refresh in delivery's edit
@@ -10,10 +12,10 @@ import type { MessageRefresher } from "../slack/actions/approval-messages.ts";
  * later edit of the message (a record update) says the same, not only this refresh.
  */
 export function messageRefresherVia(
-  delivery: Pick<Delivery, "refresh">,
+  delivery: Pick<Delivery, "refresh"> & Partial<Pick<Delivery, "renderNow">>,
   store?: Pick<ApprovalStore, "setStamp">,
 ): MessageRefresher {
-  return async ({ approval, ref, key, stamp, showing }) => {
+  const refresher: MessageRefresher = async ({ approval, ref, key, stamp, showing }) => {
     const lines = stamp.slice(0, 5);
     const at = enteredAt(approval);
     if (store && at) {
@@ -32,6 +34,23 @@ export function messageRefresherVia(
       ...(showing ? { showing } : {}),
     });
   };
+  if (!delivery.renderNow) return refresher;
+  const renderNow = delivery.renderNow;
+  refresher.renderNow = async ({ approval, ref, stamp }) => {
+    const now = await renderNow({
+      channel: ref.channel,
+      ts: ref.ts,
+      recordKey: approval.recordKey,
+      approvalId: approval.id,
+      key: "now",
+      stamp: { state: approval.state, lines: stamp.slice(0, 5) },
+    });
+    // Only a Slack message can be written by chat.update (a webhook target has no message).
+    if (!now || now.destination !== "slack") return undefined;
+    const message = now.message as SlackMessage;
+    return { text: message.text, blocks: message.blocks as SlackBlock[], alertId: now.alertId };
+  };
+  return refresher;
 }
 
 /** When the approval entered its state (the transition's time), where the approval says it. */

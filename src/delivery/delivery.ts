@@ -34,8 +34,14 @@ import { type DeliveryKeys, deliveryKeys, scopedKeys } from "./keys.ts";
 import { behindHeadWaitMs, promoteIfDue } from "./line.ts";
 import { Markers } from "./markers.ts";
 import { Pacer } from "./pacer.ts";
-import { createProcessor } from "./processor.ts";
-import { planRefresh, type RefreshRequest } from "./refresh.ts";
+import { createProcessor, decisionOf } from "./processor.ts";
+import {
+  planRefresh,
+  type RefreshRequest,
+  refreshAlertFor,
+  refreshContent,
+  withStampOf,
+} from "./refresh.ts";
 import { sweepDuplicates } from "./sweep.ts";
 
 export interface CreateDeliveryOptions {
@@ -107,6 +113,14 @@ export interface DeliveryStats {
   ambiguousFound: number;
 }
 
+/** A message as delivery would render it now: its destination's message and which version. */
+export interface RenderedNow {
+  destination: string;
+  /** The alert whose version it shows (the message's metadata names it). */
+  alertId: string;
+  message: unknown;
+}
+
 export interface Delivery {
   enqueue(alert: Alert): Promise<void>;
   /**
@@ -117,6 +131,13 @@ export interface Delivery {
    * `showing` is the message's latest version (the caller's write showed it).
    */
   refresh(request: RefreshRequest): Promise<boolean>;
+  /**
+   * What a refresh of that message would send if it ran now (its version delivered last,
+   * rendered with the approval as it stands and the request's stamp), for the deciding side's
+   * immediate write: no read of the message back from the destination. Undefined when delivery
+   * did not make that message.
+   */
+  renderNow(request: RefreshRequest): Promise<RenderedNow | undefined>;
   startWorker(options?: { concurrency?: number }): Worker;
   replay(filter: ReplayFilter): Promise<ReplayResult>;
   stats(): Promise<DeliveryStats>;
@@ -268,6 +289,21 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
       if (!plan) return false;
       if ("alert" in plan) await ctx.enqueue(plan.alert);
       return true;
+    },
+
+    async renderNow(request) {
+      const alert = await refreshAlertFor({ audit, markers }, request, new Date(clock()));
+      if (!alert) return undefined;
+      const content = await refreshContent(ctx, alert);
+      const { destination } = route(request.channel);
+      const decision = destination.decisions
+        ? withStampOf(await decisionOf(ctx, content, request.ts), alert.refresh)
+        : undefined;
+      return {
+        destination: destination.name,
+        alertId: content.id,
+        message: destination.render(content, { at: new Date(clock()), decision }),
+      };
     },
 
     startWorker({ concurrency = 8 } = {}) {

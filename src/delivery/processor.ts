@@ -403,7 +403,7 @@ async function learnSuccess(ctx: DeliveryContext, channel: string): Promise<void
 }
 
 /** What the approvals side says about the message this alert posts or edits (see decisions.ts). */
-async function decisionOf(
+export async function decisionOf(
   ctx: DeliveryContext,
   alert: Alert,
   parentTs: string | undefined,

@@ -44,7 +44,11 @@ const DM_2 = `D${APPROVER_2.slice(1)}`;
 beforeAll(async () => {
   // As the app wires it: each stamp is re-rendered through delivery's edit line too.
   h = await startHarness("approver-cards", () => ({
-    messageRefresher: messageRefresherVia({ refresh: (r) => delivery.refresh(r) }),
+    // As the app wires it: the whole delivery (its refresh, and its render for the rewrite).
+    messageRefresher: messageRefresherVia({
+      refresh: (r) => delivery.refresh(r),
+      renderNow: (r) => delivery.renderNow(r),
+    }),
   }));
   delivery = createSlackDelivery({
     connection: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
@@ -203,6 +207,7 @@ describe("approvers asked in their direct messages", () => {
     // The earlier tests' refreshes are done first: only this decision's calls are counted.
     await eventually(drained, 10_000);
     const before = updates().length;
+    const reads = h.emu.inspect.requests({ method: "conversations.history" }).length;
     await click(APPROVER_2, CHANNEL, channelTs);
     for (const [dm, ts] of [
       [DM_1, card1],
@@ -213,13 +218,14 @@ describe("approvers asked in their direct messages", () => {
     }
     expect((await h.store.get(approval.id))?.state).toBe("approved");
     // What the stamp costs on chat.update's tier: at once the channel message and the clicker's
-    // own card, then a refresh of each card (the other card only by refresh). The channel
-    // message's rewrite stamped its latest version (its metadata says which): no refresh.
-    await eventually(async () => (await drained()) && updates().length >= before + 4, 10_000);
+    // own card, each rendered by delivery (its latest version, no history read), so neither
+    // needs a refresh; the other card only by its refresh.
+    await eventually(async () => (await drained()) && updates().length >= before + 3, 10_000);
     await new Promise((r) => setTimeout(r, 300));
     await eventually(drained, 10_000);
     const made = updates().slice(before);
-    expect(made.map((r) => r.channel).sort()).toEqual([CHANNEL, DM_1, DM_2, DM_2].sort());
+    expect(made.map((r) => r.channel).sort()).toEqual([CHANNEL, DM_1, DM_2].sort());
+    expect(h.emu.inspect.requests({ method: "conversations.history" }).length).toBe(reads);
   });
 
   it("a stale card clicked after a decision elsewhere: refused with a clear answer, nothing recorded twice", async () => {

@@ -32,7 +32,7 @@ beforeAll(async () => {
   // As the app wires it: each stamp is re-rendered through delivery's edit line too.
   h = await startHarness("decision-stamps", () => ({
     messageRefresher: messageRefresherVia(
-      { refresh: (r) => delivery.refresh(r) },
+      { refresh: (r) => delivery.refresh(r), renderNow: (r) => delivery.renderNow(r) },
       { setStamp: (id, stamp) => h.store.setStamp(id, stamp) },
     ),
   }));

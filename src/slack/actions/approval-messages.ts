@@ -4,7 +4,7 @@ import type { Approval } from "../../approvals/types.ts";
 import { codeOf } from "../../shared/error-code.ts";
 import { carriesDocumentLine, DOC_ACTIONS_BLOCK, stampDocumentLine } from "../blocks/document.ts";
 import { slackErrorCode } from "../commands/register.ts";
-import { METADATA_EVENT } from "../destination/find-posted.ts";
+import { alertMetadata, METADATA_EVENT } from "../destination/find-posted.ts";
 import {
   approvalSummaryBlocks,
   stampDecision,
@@ -26,18 +26,38 @@ export interface MessageRef {
  * `stamp` is the text just stamped (kept while the approval stays in its state). Wired to
  * delivery (app/message-refresh.ts); without it the immediate rewrite is all there is.
  */
-export type MessageRefresher = (input: {
-  approval: Approval;
-  ref: MessageRef;
-  key: string;
-  stamp: string[];
+export interface MessageRefresher {
+  (input: {
+    approval: Approval;
+    ref: MessageRef;
+    key: string;
+    stamp: string[];
+    /**
+     * The immediate rewrite succeeded on this version of the message (its alert id): while
+     * that is still the latest version queued for the message, the rewrite showed the latest
+     * content with the stamp and the refresh is not sent.
+     */
+    showing?: string;
+  }): Promise<boolean>;
   /**
-   * The immediate rewrite succeeded on Slack's copy of this version of the message (its alert
-   * id, from the message's metadata): while that is still the latest version queued for the
-   * message, the rewrite showed the latest content with the stamp and the refresh is not sent.
+   * The message as the refresh would render it now (the version delivered last, the approval
+   * as it stands, the stamp): the immediate rewrite then needs no history read of Slack's copy
+   * (Tier 3, and far less for apps outside the Marketplace). Undefined for a message delivery
+   * did not make.
    */
-  showing?: string;
-}) => Promise<boolean>;
+  renderNow?: (input: {
+    approval: Approval;
+    ref: MessageRef;
+    stamp: string[];
+  }) => Promise<RenderedMessage | undefined>;
+}
+
+/** A message rendered by delivery: Block Kit, and the alert whose version it shows. */
+export interface RenderedMessage {
+  text: string;
+  blocks: SlackBlock[];
+  alertId: string;
+}
 
 /** How a stamp goes beyond the immediate rewrite, and whose click it answers (if any). */
 export interface RewriteVia {
@@ -101,7 +121,15 @@ export async function updateApprovalMessage(
     return;
   }
   const wrote = new Map<MessageRef, Rewritten>();
-  wrote.set(ref, await rewriteMessage(client, logger, ref, approval, line, mode, extra, true));
+  const stamp = mode === "final" ? [line, ...extra] : [line];
+  // Delivery's render of the message when it made it (no read of Slack's copy), else the copy.
+  const rewrite = async (at: MessageRef, read: boolean): Promise<Rewritten> => {
+    const now = await refresh?.renderNow?.({ approval, ref: at, stamp }).catch(() => undefined);
+    return now
+      ? writeRendered(client, logger, at, approval, now)
+      : rewriteMessage(client, logger, at, approval, line, mode, extra, read);
+  };
+  wrote.set(ref, await rewrite(ref, true));
   // A decided card needs only what and who: rebuilt from the approval, one call per card instead
   // of a history read (Tier 3, paced with every other read) before each update. A hold or an
   // escalation keeps the card's buttons, so Slack's copy is read. With a refresh behind it, only
@@ -109,14 +137,10 @@ export async function updateApprovalMessage(
   // chat.update's tier (the rewrite, then the refresh) for what the refresh alone does.
   for (const at of cards) {
     if (refresh && at.user !== clicker) continue;
-    wrote.set(
-      at,
-      await rewriteMessage(client, logger, at, approval, line, mode, extra, mode !== "final"),
-    );
+    wrote.set(at, await rewrite(at, mode !== "final"));
   }
   if (!refresh) return;
   const key = refreshKey(approval);
-  const stamp = mode === "final" ? [line, ...extra] : [line];
   for (const at of [ref, ...cards]) {
     // A rewrite that succeeded on the latest version needs no second chat.update (delivery's
     // own sends re-check the approval after they land, for the edits that raced it).
@@ -140,6 +164,28 @@ interface Rewritten {
 function refreshKey(a: Approval): string {
   const when = [a.decidedAt, a.escalatedAt, a.info?.at].map((t) => t ?? "");
   return [a.id, a.state, ...when, a.decidedBy ?? ""].join("|");
+}
+
+async function writeRendered(
+  client: WebClient,
+  logger: Logger,
+  ref: MessageRef,
+  approval: Approval,
+  rendered: RenderedMessage,
+): Promise<Rewritten> {
+  try {
+    await client.chat.update({
+      channel: ref.channel,
+      ts: ref.ts,
+      text: rendered.text,
+      blocks: rendered.blocks,
+      metadata: alertMetadata(rendered.alertId),
+    });
+    return { showing: rendered.alertId };
+  } catch (err) {
+    logger.warn({ code: slackErrorCode(err), approvalId: approval.id }, "chat.update failed");
+    return {};
+  }
 }
 
 async function rewriteMessage(
