@@ -46,7 +46,7 @@ export function messageRefresherVia(
       stamp: { state: approval.state, lines: stamp.slice(0, 5) },
     });
     // Only a Slack message can be written by chat.update (a webhook target has no message).
-    if (!now || now.destination !== "slack") return undefined;
+    if (now?.destination !== "slack") return undefined;
     const message = now.message as SlackMessage;
     return { text: message.text, blocks: message.blocks as SlackBlock[], alertId: now.alertId };
   };
