@@ -115,6 +115,10 @@ export function createCore(o: {
         redis,
         prefix,
         ...(deliveryConfig.methodBurst !== undefined ? { burst: deliveryConfig.methodBurst } : {}),
+        // The scheduler's client (sweeps, decisions reflected from M3): nobody waits on its
+        // answer, so a call waits its turn in the shared budget instead of going unreserved
+        // after the interactive 2 s and drawing a 429 under a burst of background edits.
+        maxWaitMs: 60_000,
       }),
       retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
     });

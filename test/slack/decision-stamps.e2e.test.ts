@@ -232,7 +232,7 @@ describe("a stamp is delivery's to guarantee", () => {
     expect(decided).toBe(true);
   });
 
-  it("decided in M3: the refresh alone stamps it, one chat.update and no history read", async () => {
+  it("decided in M3: delivery's render written at once, one chat.update and no history read", async () => {
     const { approval, ts } = await postInvoice("STAMP-M3-ONE");
     await eventually(async () => (await h.store.get(approval.id))?.ts === ts);
     // The post's job is over (its re-check of the approval included): only this change counts.
@@ -245,7 +245,11 @@ describe("a stamp is delivery's to guarantee", () => {
       h.client,
       pino({ level: "silent" }),
       undefined,
-      messageRefresherVia({ refresh: (r) => delivery.refresh(r) }, h.store),
+      // As the scheduler wires it: the whole delivery (its render, and its refresh).
+      messageRefresherVia(
+        { refresh: (r) => delivery.refresh(r), renderNow: (r) => delivery.renderNow(r) },
+        h.store,
+      ),
     );
     await onChanged(moved.approval, {
       kind: "decided_in_erp",
@@ -253,8 +257,8 @@ describe("a stamp is delivery's to guarantee", () => {
       detail: "by M3 user APPR7",
     });
     await eventually(() => textOf(message(ts)?.blocks).includes("APPR7"), 10_000);
-    // Nobody clicked: no immediate rewrite (a history read and a chat.update of Slack's Tier 3)
-    // before the refresh's own chat.update.
+    // Written as delivery renders it now: no history read, and no refresh after it (the
+    // message showed the latest version).
     expect(count("chat.update") - before.update).toBe(1);
     expect(count("conversations.history") - before.history).toBe(0);
     expect(textOf(message(ts)?.blocks)).not.toContain("approval.approve");

@@ -66,10 +66,8 @@ export interface RewriteVia {
   clicker?: string | undefined;
   /**
    * Nobody is waiting to see the stamp (a decision taken in M3, an escalation, an expiry): a
-   * message the refresh takes is left to it alone. Its render is the whole message from the
-   * stored alert, so the rewrite's two calls of Slack's Tier 3 (the history read of the
-   * message, then chat.update) are spared, and a burst of such changes costs one chat.update
-   * each. A message delivery did not make (the refresh declines it) is still rewritten at once.
+   * message delivery made and cannot render now is left to the refresh alone (no history read
+   * and direct chat.update before it); one it renders is written at once as for a click.
    */
   deferred?: boolean | undefined;
 }
@@ -105,50 +103,49 @@ export async function updateApprovalMessage(
       ? [{ channel: c.channel, ts: c.ts, user: c.user }]
       : [],
   );
-  if (refresh && via.deferred) {
-    const key = refreshKey(approval);
-    const stamp = mode === "final" ? [line, ...extra] : [line];
-    for (const at of [ref, ...cards]) {
-      const queued = await refresh({ approval, ref: at, key, stamp }).catch((err: unknown) => {
-        logger.warn({ code: codeOf(err), approvalId: approval.id }, "message refresh not queued");
-        return false;
-      });
-      if (!queued) {
-        const read = at === ref || mode !== "final";
-        await rewriteMessage(client, logger, at, approval, line, mode, extra, read);
-      }
-    }
-    return;
-  }
-  const wrote = new Map<MessageRef, Rewritten>();
   const stamp = mode === "final" ? [line, ...extra] : [line];
-  // Delivery's render of the message when it made it (no read of Slack's copy), else the copy.
-  const rewrite = async (at: MessageRef, read: boolean): Promise<Rewritten> => {
+  const wrote = new Map<MessageRef, Rewritten>();
+  // Each message delivery made is written at once as delivery renders it now (its version
+  // delivered last, the approval, the stamp): one chat.update, no read of Slack's copy, and
+  // no refresh after it while that version is still the latest.
+  for (const at of [ref, ...cards]) {
     const now = await refresh?.renderNow?.({ approval, ref: at, stamp }).catch(() => undefined);
-    return now
-      ? writeRendered(client, logger, at, approval, now)
-      : rewriteMessage(client, logger, at, approval, line, mode, extra, read);
-  };
-  wrote.set(ref, await rewrite(ref, true));
-  // A decided card needs only what and who: rebuilt from the approval, one call per card instead
-  // of a history read (Tier 3, paced with every other read) before each update. A hold or an
-  // escalation keeps the card's buttons, so Slack's copy is read. With a refresh behind it, only
-  // the clicker's own card is rewritten at once: another approver's card would take two calls of
-  // chat.update's tier (the rewrite, then the refresh) for what the refresh alone does.
-  for (const at of cards) {
-    if (refresh && at.user !== clicker) continue;
-    wrote.set(at, await rewrite(at, mode !== "final"));
+    if (now) wrote.set(at, await writeRendered(client, logger, at, approval, now));
+  }
+  // The others from Slack's copy, read and stamped. A decided card needs only what and who:
+  // rebuilt from the approval, one call per card instead of a history read (Tier 3, paced with
+  // every other read) before each update; a hold or an escalation keeps the card's buttons, so
+  // Slack's copy is read. With a refresh behind it, only the clicker's own card is rewritten at
+  // once: another approver's card would take two calls of chat.update's tier (the rewrite, then
+  // the refresh) for what the refresh alone does. Where nobody clicked (`deferred`), the refresh
+  // alone does it, and the rewrite only when the refresh declines.
+  const direct = (at: MessageRef & { user?: string }) =>
+    !refresh || (!via.deferred && (at === ref || at.user === clicker));
+  for (const at of [ref, ...cards]) {
+    if (wrote.has(at) || !direct(at)) continue;
+    const read = at === ref || mode !== "final";
+    wrote.set(at, await rewriteMessage(client, logger, at, approval, line, mode, extra, read));
   }
   if (!refresh) return;
   const key = refreshKey(approval);
   for (const at of [ref, ...cards]) {
-    // A rewrite that succeeded on the latest version needs no second chat.update (delivery's
-    // own sends re-check the approval after they land, for the edits that raced it).
+    // A write that showed the latest version needs no second chat.update (delivery's own sends
+    // re-check the approval after they land, for the edits that raced it).
     const showing = wrote.get(at)?.showing;
-    await refresh({ approval, ref: at, key, stamp, ...(showing ? { showing } : {}) }).catch(
-      (err: unknown) =>
-        logger.warn({ code: codeOf(err), approvalId: approval.id }, "message refresh not queued"),
-    );
+    const queued = await refresh({
+      approval,
+      ref: at,
+      key,
+      stamp,
+      ...(showing ? { showing } : {}),
+    }).catch((err: unknown) => {
+      logger.warn({ code: codeOf(err), approvalId: approval.id }, "message refresh not queued");
+      return false;
+    });
+    if (!queued && !wrote.has(at)) {
+      const read = at === ref || mode !== "final";
+      await rewriteMessage(client, logger, at, approval, line, mode, extra, read);
+    }
   }
 }
 
