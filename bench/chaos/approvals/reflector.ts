@@ -4,8 +4,12 @@
  * (src/approvals/erp-due-consumer.ts), fed by M3's events: the simulator POSTs one signed event
  * per batch decided in M3 to the product's push endpoint (POST /m3/events) in this process, whose
  * ingest marks the batch due as the web role's does with write-back on. Out of the driver so the
- * lag measures the product, not the driver's crowded event loop. Writes each reflected decision
- * (record key, time the message edit returned) to a Redis list the driver reads. Prints
+ * lag measures the product, not the driver's crowded event loop. Wired as src/app/start.ts wires
+ * the scheduler role: the reflected stamp is re-rendered through delivery's edit line
+ * (`messageRefresherVia`) and the thread notice goes through delivery's queue
+ * (`threadPosterVia`); delivery's worker runs in its own process (delivery-worker.ts). Writes
+ * each reflected decision (record key, stage timestamps, when the reflection's call returned) to
+ * a Redis list the driver reads; when Slack showed it the driver sees in the emulator. Prints
  * `READY <port>`.
  */
 import { createServer } from "node:http";
@@ -14,7 +18,9 @@ import { WebClient } from "@slack/web-api";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { decidedOnly, reflectedMessage } from "../../../src/app/erp-approvals.ts";
+import { messageRefresherVia } from "../../../src/app/message-refresh.ts";
 import { reflectIngest } from "../../../src/app/push.ts";
+import { threadPosterVia } from "../../../src/app/thread-notes.ts";
 import { createEditLane } from "../../../src/approvals/edit-lane.ts";
 import { markReflectDue } from "../../../src/approvals/erp-due.ts";
 import { startReflectDueConsumer } from "../../../src/approvals/erp-due-consumer.ts";
@@ -33,12 +39,9 @@ import { createInforClient } from "../../../src/infor/create-client.ts";
 import { parseIonapi } from "../../../src/infor/ionapi.ts";
 import { M3ApprovalCalls } from "../../../src/infor/m3/approval-calls.ts";
 import { createPushHandler } from "../../../src/ops/push/handler.ts";
-import {
-  directThreadPoster,
-  type ThreadPoster,
-} from "../../../src/slack/actions/approval-messages.ts";
 import { auditInputOf, slackAuditToLog } from "../../../src/slack/audit-sink.ts";
 import { pacedFetch } from "../../../src/slack/destination/method-pacing.ts";
+import { chaosDelivery, chaosTimeScale } from "./delivery.ts";
 
 const env = (name: string): string => {
   const v = process.env[name];
@@ -77,28 +80,48 @@ const writer = createErpWriter({
   modeFor: () => "on",
   adapterFor: () => adapter,
 });
-// --tiers: the scheduler's client as the product builds it (src/app/core.ts): every tiered method
-// paced through the Redis budget the workers share, one short retry; on the emulator's clock.
-const timeScale = process.env.CHAOS_TIME_SCALE ? Number(process.env.CHAOS_TIME_SCALE) : undefined;
+// The scheduler's client as the product builds it (src/app/core.ts): every tiered method paced
+// through the Redis budget the workers and delivery share, one short retry; on the chaos's clock
+// (--tiers S, else UNPACED_SCALE).
+const timeScale = chaosTimeScale();
 const slack = new WebClient(env("CHAOS_BOT_TOKEN"), {
   slackApiUrl: env("CHAOS_SLACK_URL"),
-  ...(timeScale
-    ? {
-        fetch: pacedFetch({ redis, prefix, timeScale }),
-        retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
-      }
-    : { retryConfig: { retries: 0 } }),
+  fetch: pacedFetch({ redis, prefix, timeScale }),
+  retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
 });
-// The thread notice goes through delivery's queue in the product (enqueued, posted later, paced
-// with the channel): here it is posted without holding the edit, as the queue would not.
-const notices = new Set<Promise<void>>();
-const direct = directThreadPoster(slack, logger);
-const threadPoster: ThreadPoster = (input) => {
-  const posting = direct(input).finally(() => notices.delete(posting));
-  notices.add(posting);
-  return Promise.resolve();
+// Delivery as the scheduler role holds it: enqueue (thread notices) and refresh, no worker here.
+const delivery = chaosDelivery({
+  redis,
+  prefix,
+  auditLog,
+  store,
+  botToken: env("CHAOS_BOT_TOKEN"),
+  slackUrl: env("CHAOS_SLACK_URL"),
+  timeScale,
+  logger,
+});
+// As startErpReflection is given them in src/app/start.ts; each timed (per approval, this edit's
+// share of it), so the driver can tell the refresh and the notice from the immediate rewrite.
+const callMs = new Map<string, { refresh: number; notice: number }>();
+const timed = (id: string, part: "refresh" | "notice", t0: number) => {
+  const c = callMs.get(id) ?? { refresh: 0, notice: 0 };
+  c[part] += Date.now() - t0;
+  callMs.set(id, c);
 };
-const edit = reflectedMessage(slack, logger, threadPoster);
+const refresher = messageRefresherVia(delivery, store);
+const poster = threadPosterVia((alert) => delivery.enqueue(alert));
+const edit = reflectedMessage(
+  slack,
+  logger,
+  async (input) => {
+    const t0 = Date.now();
+    await poster(input).finally(() => timed(input.approval.id, "notice", t0));
+  },
+  async (input) => {
+    const t0 = Date.now();
+    await refresher(input).finally(() => timed(input.approval.id, "refresh", t0));
+  },
+);
 const calls = new M3ApprovalCalls(infor.mi);
 // Stage timestamps per record (this process's clock, the driver's is the same machine's): when
 // the push marked it due, when the consumer took it, when its check last started; written with
@@ -118,7 +141,10 @@ const reflectedBy =
   (via: "consumer" | "poll"): ReflectDeps["onChanged"] =>
   async (a, line) => {
     const editAt = Date.now();
+    callMs.delete(a.id);
     await edit(a, line);
+    const parts = callMs.get(a.id);
+    callMs.delete(a.id);
     await redis.rpush(
       `${prefix}chaos-reflected`,
       JSON.stringify({
@@ -129,6 +155,8 @@ const reflectedBy =
         markedAt: marked.get(a.recordKey),
         takenAt: taken.get(a.recordKey),
         editAt,
+        refreshMs: parts?.refresh,
+        noticeMs: parts?.notice,
       }),
     );
   };
@@ -207,7 +235,7 @@ await poll;
 await due.stop();
 await edits.drain();
 blocking.disconnect();
-await Promise.all(notices);
+await delivery.close();
 receiver.close();
 await infor.close();
 await redis.quit();

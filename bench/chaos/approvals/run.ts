@@ -10,16 +10,23 @@ import { writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadavg } from "node:os";
-import { WebClient } from "@slack/web-api";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { startInforSim } from "../../../sandbox/infor-sim/server.ts";
 import { startSlackEmu } from "../../../sandbox/slack-emu/server.ts";
+import { createAlert } from "../../../src/alerts/alert.ts";
 import { createPendingApproval } from "../../../src/approvals/create-pending.ts";
 import { createApprovalStore } from "../../../src/approvals/store.ts";
 import { AuditLog } from "../../../src/audit/log.ts";
-import { auditInputOf } from "../../../src/slack/audit-sink.ts";
-import { approvalActions } from "../../../src/slack/blocks/alert.ts";
+import type { Delivery } from "../../../src/delivery/delivery.ts";
+import { createInforClient } from "../../../src/infor/create-client.ts";
+import { parseIonapi } from "../../../src/infor/ionapi.ts";
+import { MiClient } from "../../../src/infor/m3/mi-client.ts";
+import { createM3Source } from "../../../src/infor/m3-source.ts";
+import { recordKey, type SupplierInvoice } from "../../../src/infor/records.ts";
+import type { InforSource } from "../../../src/infor/source.ts";
+import { auditInputOf, slackAuditToLog } from "../../../src/slack/audit-sink.ts";
+import { chaosDelivery, UNPACED_SCALE } from "./delivery.ts";
 
 export interface ApprovalChaosOptions {
   invoices: number;
@@ -67,7 +74,7 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
       .join(" / ");
   const loadAtStart = load();
   const random = rng(o.seed);
-  const _logger = pino({ level: process.env.CHAOS_LOG_LEVEL ?? "silent" });
+  const logger = pino({ level: process.env.CHAOS_LOG_LEVEL ?? "silent" });
   const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
   const redis = new Redis(redisUrl);
   const prefix = `chaos-approvals:${randomBytes(4).toString("hex")}:`;
@@ -91,12 +98,42 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
       ...(o.tiersScale ? {} : { methodTiers: {} }),
     },
   });
-  const slack = new WebClient(emu.botToken, { slackApiUrl: emu.url, retryConfig: { retries: 0 } });
   const auditLog = new AuditLog({ redis, prefix });
   const store = createApprovalStore({
     redis,
     prefix,
     prepareAudit: (e) => auditLog.prepare(auditInputOf(e)),
+  });
+  // Every Slack caller's clock (the Bolt workers, the reflector, delivery): --tiers S, else one
+  // fast enough that pacing stays out of the measurement (delivery.ts).
+  const timeScale = o.tiersScale ?? UNPACED_SCALE;
+  const say = (text: string) =>
+    process.stderr.write(
+      `[approvals chaos ${Math.round((Date.now() - started) / 1000)} s] ${text}\n`,
+    );
+  const workerEnv = {
+    ...process.env,
+    REDIS_URL: redisUrl,
+    CHAOS_PREFIX: prefix,
+    CHAOS_IONAPI: JSON.stringify(sim.ionapi),
+    CHAOS_SIGNING_SECRET: emu.signingSecret,
+    CHAOS_BOT_TOKEN: emu.botToken,
+    CHAOS_SLACK_URL: emu.url,
+    CHAOS_TIME_SCALE: String(timeScale),
+  };
+  // Delivery's worker (the product's worker role) in a process of its own: it posts the
+  // approval messages below, then runs the refreshes and thread notices of the whole run.
+  const deliveryWorker = await spawnReady("bench/chaos/approvals/delivery-worker.ts", workerEnv);
+  // The driver enqueues as the sync side does (its delivery starts no worker).
+  const delivery = chaosDelivery({
+    redis,
+    prefix,
+    auditLog,
+    store,
+    botToken: emu.botToken,
+    slackUrl: emu.url,
+    timeScale,
+    logger,
   });
 
   // 1. Invoices needing approval: self-billing batches, printed (APS450MI route).
@@ -111,51 +148,104 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
   data.version++;
   const byInbn = new Map<
     number,
-    { approvalId: string; ts: string; m3: boolean; m3At?: number | undefined }
+    {
+      approvalId: string;
+      ts: string;
+      m3: boolean;
+      m3At?: number | undefined;
+      /** When the message in Slack first showed the decision taken in M3 (the emulator's edit). */
+      shownAt?: number | undefined;
+    }
   >();
-  for (const inv of invoices) {
-    const approval = await createPendingApproval(
-      { store },
-      {
-        alertId: `chaos-${inv.inbn}`,
-        recordKey: `supplier_invoice:${sim.tenant}:${inv.cono}:${inv.divi}:${inv.inbn}`,
-        kind: "invoice",
-        title: `Invoice ${inv.sino} (batch ${inv.inbn})`,
-        amount: { amount: inv.cuam, currency: inv.cucd },
-        costCenter: "100",
-        tenant: sim.tenant,
-        company: String(inv.cono),
-        recordVersion: "v1",
-      },
-    );
-    const res = await slack.chat.postMessage({
-      channel: CHANNEL,
-      text: `Invoice ${inv.sino} needs approval`,
-      blocks: [
-        { type: "section", text: { type: "mrkdwn", text: `*Invoice ${inv.sino}*` } },
-        approvalActions(approval.id) as never,
-      ],
-    });
-    await store.attachMessage(approval.id, CHANNEL, res.ts ?? "");
-    byInbn.set(inv.inbn, { approvalId: approval.id, ts: res.ts ?? "", m3: random() < o.m3Share });
-  }
-
-  const say = (text: string) =>
-    process.stderr.write(
-      `[approvals chaos ${Math.round((Date.now() - started) / 1000)} s] ${text}\n`,
-    );
-  say(`${o.invoices} approvals posted`);
-  // 2. Workers behind a small round-robin proxy (Slack has one request URL).
-  const workerEnv = {
-    ...process.env,
-    REDIS_URL: redisUrl,
-    CHAOS_PREFIX: prefix,
-    CHAOS_IONAPI: JSON.stringify(sim.ionapi),
-    CHAOS_SIGNING_SECRET: emu.signingSecret,
-    CHAOS_BOT_TOKEN: emu.botToken,
-    CHAOS_SLACK_URL: emu.url,
-    ...(o.tiersScale ? { CHAOS_TIME_SCALE: String(o.tiersScale) } : {}),
+  // Each invoice read as the product reads it (the M3 source: FAPIBH and its lines, mapped) and
+  // posted by delivery as an alert asking for a decision: the approval first (its id is the
+  // buttons' value), then the alert naming it; delivery attaches the approval to the message it
+  // posted (test/slack/decision-stamps.e2e.test.ts composes it the same way).
+  const ion = createInforClient({
+    credentials: parseIonapi(JSON.stringify(sim.ionapi)),
+    requestsPerMinute: 100_000,
+  });
+  const sources = new Map<string, InforSource>();
+  const sourceOf = (cono: number, divi: string) => {
+    const key = `${cono}:${divi}`;
+    let src = sources.get(key);
+    if (!src) {
+      const mi = new MiClient({ http: ion.http, company: String(cono), division: divi });
+      src = createM3Source(mi, { tenant: sim.tenant, company: String(cono), division: divi });
+      sources.set(key, src);
+    }
+    return src;
   };
+  const audit = slackAuditToLog(auditLog);
+  const seeded = new Map<number, { approvalId: string; m3: boolean }>();
+  let nextSeed = 0;
+  const seeders = Array.from({ length: 8 }, async () => {
+    for (let i = nextSeed++; i < invoices.length; i = nextSeed++) {
+      const inv = invoices[i] as (typeof invoices)[number];
+      const read = await sourceOf(inv.cono, inv.divi).getInvoiceBatch?.(String(inv.inbn));
+      const record = read?.records[0] as SupplierInvoice | undefined;
+      if (!record) throw new Error(`batch ${inv.inbn} not read back from the simulator`);
+      const approval = await createPendingApproval(
+        { store, audit },
+        {
+          alertId: `chaos-${inv.inbn}`,
+          recordKey: recordKey(record),
+          kind: "invoice",
+          title: `Invoice ${record.invoiceNumber} (batch ${inv.inbn})`,
+          amount: record.total,
+          costCenter: record.costCenter ?? "100",
+          tenant: record.tenant,
+          company: record.company,
+          recordVersion: "v1",
+        },
+      );
+      await delivery.enqueue(
+        createAlert({
+          kind: "record.new",
+          channel: CHANNEL,
+          record,
+          needsDecision: { approvalId: approval.id },
+        }),
+      );
+      seeded.set(inv.inbn, { approvalId: approval.id, m3: false });
+    }
+  });
+  await Promise.all(seeders);
+  await ion.close();
+  // Seeded in parallel, drawn in invoice order: the same seed gives the same M3 share.
+  for (const inv of invoices) {
+    const e = seeded.get(inv.inbn);
+    if (e) e.m3 = random() < o.m3Share;
+  }
+  say(`${o.invoices} approvals enqueued`);
+  // The clicks start once every message is in Slack with its approval attached to it.
+  const waitingFor = new Map(seeded);
+  const seedUntil = Date.now() + 600_000;
+  while (waitingFor.size > 0) {
+    if (Date.now() > seedUntil)
+      throw new Error(`${waitingFor.size} approval messages not delivered within 10 minutes`);
+    for (const [inbn, e] of waitingFor) {
+      const ts = (await store.get(e.approvalId))?.ts;
+      if (!ts) continue;
+      byInbn.set(inbn, { ...e, ts });
+      waitingFor.delete(inbn);
+    }
+    if (waitingFor.size > 0) await sleep(200);
+  }
+  const seededInMs = Date.now() - started;
+  say(`${o.invoices} approvals posted by delivery`);
+  // When each message first shows a decision taken in M3: the emulator's own edit event, fired
+  // as it applies the chat.update (the reflection's rewrite or delivery's refresh), i.e. what an
+  // approver sees, not when the edit was asked for.
+  const entryByTs = new Map([...byInbn.values()].map((e) => [e.ts, e]));
+  const unsubscribe = emu.inspect.subscribe((ev) => {
+    if (ev.type !== "message_changed" || ev.channel !== CHANNEL) return;
+    const e = entryByTs.get(ev.message.ts);
+    if (!e || e.m3At === undefined || e.shownAt !== undefined) return;
+    if (showsM3Decision(JSON.stringify(ev.message.blocks ?? []))) e.shownAt = Date.now();
+  });
+
+  // 2. Workers behind a small round-robin proxy (Slack has one request URL).
   const ports: (number | undefined)[] = new Array(o.workers).fill(undefined);
   const procs: (ChildProcess | undefined)[] = new Array(o.workers).fill(undefined);
   const startWorker = (n: number) =>
@@ -340,29 +430,60 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
   }
   await sleep(o.pollMs * 2);
   await stopReflector();
+  // The refreshes and notices still queued run before the final state is read: the comparison
+  // is of the state the system settles in, and a refresh still waiting is not a divergence yet.
+  const drainFrom = Date.now();
+  let left = await queuedIn(delivery);
+  while (left > 0 && Date.now() - drainFrom < 120_000) {
+    await sleep(200);
+    left = await queuedIn(delivery);
+  }
+  const deliveryDrainMs = Date.now() - drainFrom;
+  unsubscribe();
   const lags: number[] = [];
   const stages = {
     decisionToMarked: [] as number[],
     markedToTaken: [] as number[],
     takenToEdit: [] as number[],
-    edit: [] as number[],
+    editCall: [] as number[],
+    refreshCall: [] as number[],
+    noticeCall: [] as number[],
+    editToShown: [] as number[],
   };
+  // Shown before the reflection's call returned: its immediate rewrite showed it (the refresh
+  // is queued only after the rewrite); after: delivery's refresh did.
+  const shownBy = { rewrite: 0, refresh: 0 };
   const via = { consumer: 0, poll: 0 };
   const edited = new Map<string, number>();
+  const entryOf = (key: string) => byInbn.get(Number(key.split(":").pop()));
   for (const t of await redis.lrange(`${prefix}chaos-reflected`, 0, -1)) {
     const r = JSON.parse(t) as ReflectedRow;
-    const at = byInbn.get(Number(r.recordKey.split(":").pop()))?.m3At;
+    const e = entryOf(r.recordKey);
+    const at = e?.m3At;
     if (r.kind !== "decided_in_erp" || at === undefined) continue;
     edited.set(r.recordKey, (edited.get(r.recordKey) ?? 0) + 1);
     if ((edited.get(r.recordKey) ?? 0) > 1) continue;
-    lags.push(r.at - at);
     via[r.via]++;
     if (r.markedAt !== undefined) stages.decisionToMarked.push(r.markedAt - at);
     if (r.via === "consumer" && r.markedAt !== undefined && r.takenAt !== undefined)
       stages.markedToTaken.push(r.takenAt - r.markedAt);
     if (r.via === "consumer" && r.takenAt !== undefined)
       stages.takenToEdit.push(r.editAt - r.takenAt);
-    stages.edit.push(r.at - r.editAt);
+    stages.editCall.push(r.at - r.editAt);
+    if (r.refreshMs !== undefined) stages.refreshCall.push(r.refreshMs);
+    if (r.noticeMs !== undefined) stages.noticeCall.push(r.noticeMs);
+    if (e?.shownAt !== undefined) {
+      stages.editToShown.push(e.shownAt - r.editAt);
+      shownBy[e.shownAt <= r.at ? "rewrite" : "refresh"]++;
+    }
+  }
+  // The lag: from the decision in M3 until the message in Slack showed it, whichever edit did
+  // (the reflection's, delivery's refresh, or a click that found it decided in M3 already).
+  let notShown = 0;
+  for (const e of byInbn.values()) {
+    if (e.m3At === undefined) continue;
+    if (e.shownAt === undefined) notShown++;
+    else lags.push(e.shownAt - e.m3At);
   }
   const passes = (await redis.lrange(`${prefix}chaos-passes`, 0, -1)).map(Number);
 
@@ -390,17 +511,28 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     auditDuplicates: 0,
     auditDuplicated: [] as string[],
     divergent: [] as string[],
+    /**
+     * Decision taken in M3 until the message in Slack showed it (the emulator applied the
+     * chat.update whose blocks say "in the ERP", without buttons). `notShown`: decisions taken
+     * in M3 whose message never showed them (each is also a divergence).
+     */
     reflectionLagMs: {
       p50: pct(lags, 0.5),
       p95: pct(lags, 0.95),
       max: Math.max(0, ...lags),
       n: lags.length,
+      notShown,
     },
     /**
      * Where the lag went, per decision reflected (ms, p50/p95): the simulator's event to the
      * push endpoint marking it due; due to taken by the consumer; taken to the edit's start
-     * (the record's approvals, the M3 read, the transition); the edit (history read, update).
-     * `via`: which loop made the edit (the consumer on the change, or the regular poll).
+     * (the record's approvals, the M3 read, the transition); `editCall`: the reflection's edit
+     * call (its immediate rewrite if any, the refresh and the notice queued), of which
+     * `refreshCall` asking delivery for the refresh and `noticeCall` queueing the thread notice;
+     * `editToShown`: the edit's start until Slack showed the decision (with a refresh: until
+     * delivery's chat.update applied it). `via`: which loop made the edit (the consumer or the
+     * poll); `shownBy`: whether the reflection's immediate rewrite or delivery's refresh was
+     * the first edit that showed it.
      */
     stagesMs: Object.fromEntries(
       Object.entries(stages).map(([k, xs]) => [
@@ -409,6 +541,7 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
       ]),
     ),
     via,
+    shownBy,
     /** Decisions taken in M3 whose message the reflection edited more than once. */
     editedTwice: [...edited.values()].filter((n) => n > 1).length,
     pollMs: o.pollMs,
@@ -423,6 +556,17 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     m3DecisionSpanMs: m3Span(byInbn),
     /** One reflection pass over the open approvals (it reads M3 once per open invoice). */
     passMs: { p50: pct(passes, 0.5), p95: pct(passes, 0.95), n: passes.length },
+    /**
+     * Delivery (its own worker process): what it posted, edited and refreshed, its 429s and
+     * dead letters; the seeding (all approval messages posted and attached) and the wait for
+     * its queue to empty after the reflector stopped, ms; `left`: jobs still queued then.
+     */
+    delivery: {
+      ...(await delivery.stats()),
+      seededInMs,
+      drainMs: deliveryDrainMs,
+      left,
+    },
     kills: o.kills,
     lostAnswers: sim.control.log().filter((e) => e.fault === "answer_lost").length,
     elapsedS: 0,
@@ -464,7 +608,7 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
         : want === "rejected"
           ? text.includes("Rejected") && !text.includes("approval.approve")
           : want === "superseded"
-            ? text.includes("in the ERP") && !text.includes("approval.approve")
+            ? showsM3Decision(text)
             : text.includes("approval.approve");
     const auditOk =
       want === "superseded"
@@ -485,6 +629,8 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
   report.load.end = load();
 
   for (const p of procs) p?.kill("SIGKILL");
+  await stopChild(deliveryWorker);
+  await delivery.close();
   await new Promise<void>((r) => proxy.close(() => r()));
   proxy.closeAllConnections();
   const keys = await redis.keys(`${prefix}*`);
@@ -496,6 +642,42 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
   return report;
 }
 
+/** The message's blocks (JSON) show a decision taken in the ERP, and no buttons any more. */
+function showsM3Decision(blocks: string): boolean {
+  return blocks.includes("in the ERP") && !blocks.includes("approval.approve");
+}
+
+/** Jobs delivery still has to run (posts, edits, refreshes, notices). */
+async function queuedIn(delivery: Delivery): Promise<number> {
+  const s = await delivery.stats();
+  return s.waiting + s.delayed + s.active;
+}
+
+/** A child process of the variant that prints `READY` once it serves. */
+function spawnReady(script: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script], { env, stdio: ["ignore", "pipe", "inherit"] });
+    child.stdout?.on("data", (chunk: Buffer) => {
+      if (chunk.toString().includes("READY")) resolve(child);
+    });
+    child.once("exit", (code) => reject(new Error(`${script} exited (${code}) before READY`)));
+    child.once("error", reject);
+  });
+}
+
+/** SIGTERM, then wait for the exit (SIGKILL after 10 s). */
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    child.once("exit", () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
 /** One edit the reflector made (reflector.ts), with its stage timestamps (epoch ms). */
 interface ReflectedRow {
   recordKey: string;
@@ -505,6 +687,9 @@ interface ReflectedRow {
   markedAt?: number;
   takenAt?: number;
   editAt: number;
+  /** Of the edit call: asking delivery for the refresh, queueing the thread notice (ms). */
+  refreshMs?: number;
+  noticeMs?: number;
 }
 
 function m3Span(byInbn: Map<number, { m3At?: number | undefined }>): number {

@@ -1,10 +1,15 @@
 /**
  * One approvals web worker of the approvals chaos variant: the Bolt app with the real approval
  * handlers and the real ERP write-back (M3 through the simulator), as a separate process the
- * driver can SIGKILL. Prints `READY <port>` when it listens.
+ * driver can SIGKILL. Wired as src/app/web.ts wires the web role: each decision stamp is also
+ * re-rendered through delivery's edit line (`messageRefresherVia`) and the thread notices go
+ * through delivery's queue (`threadPosterVia`); delivery's worker runs in its own process
+ * (delivery-worker.ts), this one only enqueues. Prints `READY <port>` when it listens.
  */
 import { Redis } from "ioredis";
 import pino from "pino";
+import { messageRefresherVia } from "../../../src/app/message-refresh.ts";
+import { threadPosterVia } from "../../../src/app/thread-notes.ts";
 import { createM3Adapter } from "../../../src/approvals/erp-m3.ts";
 import { createErpWriter } from "../../../src/approvals/erp-write-back.ts";
 import { createApprovalStore } from "../../../src/approvals/store.ts";
@@ -14,6 +19,7 @@ import { parseIonapi } from "../../../src/infor/ionapi.ts";
 import { M3ApprovalCalls } from "../../../src/infor/m3/approval-calls.ts";
 import { createSlackApp } from "../../../src/slack/app.ts";
 import { auditInputOf, slackAuditToLog } from "../../../src/slack/audit-sink.ts";
+import { chaosDelivery, chaosTimeScale } from "./delivery.ts";
 
 const env = (name: string): string => {
   const v = process.env[name];
@@ -41,6 +47,18 @@ const store = createApprovalStore({
   prefix,
   prepareAudit: (e) => auditLog.prepare(auditInputOf(e)),
 });
+// Delivery as the web role holds it (src/app/core.ts): enqueue and refresh, no worker here.
+const timeScale = chaosTimeScale();
+const delivery = chaosDelivery({
+  redis,
+  prefix,
+  auditLog,
+  store,
+  botToken: env("CHAOS_BOT_TOKEN"),
+  slackUrl: env("CHAOS_SLACK_URL"),
+  timeScale,
+  logger,
+});
 const writer = createErpWriter({
   redis,
   prefix,
@@ -61,10 +79,9 @@ const slack = createSlackApp({
     botId: "B0EMUBOT01",
     botUserId: "U0BOT00001",
     slackApiUrl: env("CHAOS_SLACK_URL"),
-    // --tiers: the emulator's clock, shared with the reflector's budget for the same methods.
-    ...(process.env.CHAOS_TIME_SCALE
-      ? { methodTimeScale: Number(process.env.CHAOS_TIME_SCALE) }
-      : {}),
+    // The chaos's clock (--tiers S, else UNPACED_SCALE), shared with the reflector's and
+    // delivery's budgets for the same methods.
+    methodTimeScale: timeScale,
   },
   redis,
   keyPrefix: prefix,
@@ -77,6 +94,8 @@ const slack = createSlackApp({
     recheck: async () => ({ changed: false }),
     erp: writer,
   },
+  threadPoster: threadPosterVia((alert) => delivery.enqueue(alert)),
+  messageRefresher: messageRefresherVia(delivery, store),
 });
 const { port } = await slack.start(0);
 process.stdout.write(`READY ${port}\n`);
