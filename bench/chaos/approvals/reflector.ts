@@ -102,10 +102,12 @@ const delivery = chaosDelivery({
 });
 // As startErpReflection is given them in src/app/start.ts; each timed (per approval, this edit's
 // share of it), so the driver can tell the refresh and the notice from the immediate rewrite.
-const callMs = new Map<string, { refresh: number; notice: number }>();
-const timed = (id: string, part: "refresh" | "notice", t0: number) => {
+// `queued`: delivery took the refresh (false: it declined, and the stamp was rewritten at once).
+const callMs = new Map<string, { refresh: number; notice: number; queued?: boolean }>();
+const timed = (id: string, part: "refresh" | "notice", t0: number, queued?: boolean) => {
   const c = callMs.get(id) ?? { refresh: 0, notice: 0 };
   c[part] += Date.now() - t0;
+  if (queued !== undefined) c.queued = queued;
   callMs.set(id, c);
 };
 const refresher = messageRefresherVia(delivery, store);
@@ -119,7 +121,14 @@ const edit = reflectedMessage(
   },
   async (input) => {
     const t0 = Date.now();
-    await refresher(input).finally(() => timed(input.approval.id, "refresh", t0));
+    try {
+      const queued = await refresher(input);
+      timed(input.approval.id, "refresh", t0, queued);
+      return queued;
+    } catch (err) {
+      timed(input.approval.id, "refresh", t0, false);
+      throw err;
+    }
   },
 );
 const calls = new M3ApprovalCalls(infor.mi);
@@ -157,6 +166,7 @@ const reflectedBy =
         editAt,
         refreshMs: parts?.refresh,
         noticeMs: parts?.notice,
+        refreshQueued: parts?.queued,
       }),
     );
   };

@@ -450,9 +450,9 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     noticeCall: [] as number[],
     editToShown: [] as number[],
   };
-  // Shown before the reflection's call returned: its immediate rewrite showed it (the refresh
-  // is queued only after the rewrite); after: delivery's refresh did.
-  const shownBy = { rewrite: 0, refresh: 0 };
+  // How the reflection's edit went: delivery took the refresh (its chat.update showed the
+  // decision), or declined it and the stamp was rewritten at once (or no refresh was asked).
+  const editBy = { rewrite: 0, refresh: 0 };
   const via = { consumer: 0, poll: 0 };
   const edited = new Map<string, number>();
   const entryOf = (key: string) => byInbn.get(Number(key.split(":").pop()));
@@ -474,7 +474,7 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     if (r.noticeMs !== undefined) stages.noticeCall.push(r.noticeMs);
     if (e?.shownAt !== undefined) {
       stages.editToShown.push(e.shownAt - r.editAt);
-      shownBy[e.shownAt <= r.at ? "rewrite" : "refresh"]++;
+      editBy[r.refreshQueued ? "refresh" : "rewrite"]++;
     }
   }
   // The lag: from the decision in M3 until the message in Slack showed it, whichever edit did
@@ -531,8 +531,8 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
      * `refreshCall` asking delivery for the refresh and `noticeCall` queueing the thread notice;
      * `editToShown`: the edit's start until Slack showed the decision (with a refresh: until
      * delivery's chat.update applied it). `via`: which loop made the edit (the consumer or the
-     * poll); `shownBy`: whether the reflection's immediate rewrite or delivery's refresh was
-     * the first edit that showed it.
+     * poll); `editBy`: whether the reflection's edit went through delivery's refresh or was
+     * rewritten at once (no refresh, or delivery declined it).
      */
     stagesMs: Object.fromEntries(
       Object.entries(stages).map(([k, xs]) => [
@@ -541,7 +541,7 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
       ]),
     ),
     via,
-    shownBy,
+    editBy,
     /** Decisions taken in M3 whose message the reflection edited more than once. */
     editedTwice: [...edited.values()].filter((n) => n > 1).length,
     pollMs: o.pollMs,
@@ -690,6 +690,8 @@ interface ReflectedRow {
   /** Of the edit call: asking delivery for the refresh, queueing the thread notice (ms). */
   refreshMs?: number;
   noticeMs?: number;
+  /** Delivery took the refresh (false: declined, the stamp rewritten at once). */
+  refreshQueued?: boolean;
 }
 
 function m3Span(byInbn: Map<number, { m3At?: number | undefined }>): number {
