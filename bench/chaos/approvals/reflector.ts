@@ -86,7 +86,8 @@ const writer = createErpWriter({
 const timeScale = chaosTimeScale();
 const slack = new WebClient(env("CHAOS_BOT_TOKEN"), {
   slackApiUrl: env("CHAOS_SLACK_URL"),
-  fetch: pacedFetch({ redis, prefix, timeScale }),
+  // Nobody waits on the scheduler's answers: a call waits its turn up to 60 s (core.ts).
+  fetch: pacedFetch({ redis, prefix, timeScale, maxWaitMs: 60_000 }),
   retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
 });
 // Delivery as the scheduler role holds it: enqueue (thread notices) and refresh, no worker here.
