@@ -39,6 +39,7 @@ import { createInforClient } from "../../../src/infor/create-client.ts";
 import { parseIonapi } from "../../../src/infor/ionapi.ts";
 import { M3ApprovalCalls } from "../../../src/infor/m3/approval-calls.ts";
 import { createPushHandler } from "../../../src/ops/push/handler.ts";
+import type { MessageRefresher } from "../../../src/slack/actions/approval-messages.ts";
 import { auditInputOf, slackAuditToLog } from "../../../src/slack/audit-sink.ts";
 import { pacedFetch } from "../../../src/slack/destination/method-pacing.ts";
 import { chaosDelivery, chaosTimeScale } from "./delivery.ts";
@@ -102,35 +103,62 @@ const delivery = chaosDelivery({
   logger,
 });
 // As startErpReflection is given them in src/app/start.ts; each timed (per approval, this edit's
-// share of it), so the driver can tell the refresh and the notice from the immediate rewrite.
-// `queued`: delivery took the refresh (false: it declined, and the stamp was rewritten at once).
-const callMs = new Map<string, { refresh: number; notice: number; queued?: boolean }>();
-const timed = (id: string, part: "refresh" | "notice", t0: number, queued?: boolean) => {
-  const c = callMs.get(id) ?? { refresh: 0, notice: 0 };
-  c[part] += Date.now() - t0;
-  if (queued !== undefined) c.queued = queued;
+// share of it), so the driver can tell the parts of the edit call apart. The timed refresher
+// keeps every part of the product's (its `renderNow` too: without it the stamp would only go
+// through the refresh). `rendered`: delivery rendered the message now and it was written at
+// once; `queued`: delivery took the refresh (false: declined, or nothing left to do).
+interface CallParts {
+  render: number;
+  refresh: number;
+  notice: number;
+  rendered?: boolean;
+  queued?: boolean;
+}
+const callMs = new Map<string, CallParts>();
+const partsOf = (id: string) => {
+  const c = callMs.get(id) ?? { render: 0, refresh: 0, notice: 0 };
   callMs.set(id, c);
+  return c;
 };
 const refresher = messageRefresherVia(delivery, store);
 const poster = threadPosterVia((alert) => delivery.enqueue(alert));
+const timedRefresher: MessageRefresher = async (input) => {
+  const t0 = Date.now();
+  const c = partsOf(input.approval.id);
+  try {
+    c.queued = await refresher(input);
+    return c.queued;
+  } catch (err) {
+    c.queued = false;
+    throw err;
+  } finally {
+    c.refresh += Date.now() - t0;
+  }
+};
+const renderNow = refresher.renderNow;
+if (renderNow) {
+  timedRefresher.renderNow = async (input) => {
+    const t0 = Date.now();
+    const c = partsOf(input.approval.id);
+    try {
+      const now = await renderNow(input);
+      c.rendered = now !== undefined;
+      return now;
+    } finally {
+      c.render += Date.now() - t0;
+    }
+  };
+}
 const edit = reflectedMessage(
   slack,
   logger,
   async (input) => {
     const t0 = Date.now();
-    await poster(input).finally(() => timed(input.approval.id, "notice", t0));
+    await poster(input).finally(() => {
+      partsOf(input.approval.id).notice += Date.now() - t0;
+    });
   },
-  async (input) => {
-    const t0 = Date.now();
-    try {
-      const queued = await refresher(input);
-      timed(input.approval.id, "refresh", t0, queued);
-      return queued;
-    } catch (err) {
-      timed(input.approval.id, "refresh", t0, false);
-      throw err;
-    }
-  },
+  timedRefresher,
 );
 const calls = new M3ApprovalCalls(infor.mi);
 // Stage timestamps per record (this process's clock, the driver's is the same machine's): when
@@ -165,8 +193,10 @@ const reflectedBy =
         markedAt: marked.get(a.recordKey),
         takenAt: taken.get(a.recordKey),
         editAt,
+        renderMs: parts?.render,
         refreshMs: parts?.refresh,
         noticeMs: parts?.notice,
+        rendered: parts?.rendered,
         refreshQueued: parts?.queued,
       }),
     );

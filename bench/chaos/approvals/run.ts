@@ -446,13 +446,15 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     markedToTaken: [] as number[],
     takenToEdit: [] as number[],
     editCall: [] as number[],
+    renderCall: [] as number[],
     refreshCall: [] as number[],
     noticeCall: [] as number[],
     editToShown: [] as number[],
   };
-  // How the reflection's edit went: delivery took the refresh (its chat.update showed the
-  // decision), or declined it and the stamp was rewritten at once (or no refresh was asked).
-  const editBy = { rewrite: 0, refresh: 0 };
+  // How the reflection's edit went: delivery rendered the message now and it was written at
+  // once (`render`); else delivery took the refresh (its chat.update showed the decision); else
+  // the stamp was rewritten from Slack's copy at once (`rewrite`).
+  const editBy = { render: 0, refresh: 0, rewrite: 0 };
   const via = { consumer: 0, poll: 0 };
   const edited = new Map<string, number>();
   const entryOf = (key: string) => byInbn.get(Number(key.split(":").pop()));
@@ -470,11 +472,12 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
     if (r.via === "consumer" && r.takenAt !== undefined)
       stages.takenToEdit.push(r.editAt - r.takenAt);
     stages.editCall.push(r.at - r.editAt);
+    if (r.renderMs !== undefined) stages.renderCall.push(r.renderMs);
     if (r.refreshMs !== undefined) stages.refreshCall.push(r.refreshMs);
     if (r.noticeMs !== undefined) stages.noticeCall.push(r.noticeMs);
     if (e?.shownAt !== undefined) {
       stages.editToShown.push(e.shownAt - r.editAt);
-      editBy[r.refreshQueued ? "refresh" : "rewrite"]++;
+      editBy[r.rendered ? "render" : r.refreshQueued ? "refresh" : "rewrite"]++;
     }
   }
   // The lag: from the decision in M3 until the message in Slack showed it, whichever edit did
@@ -527,12 +530,13 @@ export async function runApprovalChaos(o: ApprovalChaosOptions) {
      * Where the lag went, per decision reflected (ms, p50/p95): the simulator's event to the
      * push endpoint marking it due; due to taken by the consumer; taken to the edit's start
      * (the record's approvals, the M3 read, the transition); `editCall`: the reflection's edit
-     * call (its immediate rewrite if any, the refresh and the notice queued), of which
-     * `refreshCall` asking delivery for the refresh and `noticeCall` queueing the thread notice;
+     * call (its immediate write if any, the refresh and the notice queued), of which
+     * `renderCall` delivery rendering the message now, `refreshCall` asking delivery for the
+     * refresh and `noticeCall` queueing the thread notice;
      * `editToShown`: the edit's start until Slack showed the decision (with a refresh: until
      * delivery's chat.update applied it). `via`: which loop made the edit (the consumer or the
-     * poll); `editBy`: whether the reflection's edit went through delivery's refresh or was
-     * rewritten at once (no refresh, or delivery declined it).
+     * poll); `editBy`: whether the reflection wrote delivery's render of the message at once,
+     * left it to delivery's refresh, or rewrote Slack's copy.
      */
     stagesMs: Object.fromEntries(
       Object.entries(stages).map(([k, xs]) => [
@@ -688,9 +692,12 @@ interface ReflectedRow {
   takenAt?: number;
   editAt: number;
   /** Of the edit call: asking delivery for the refresh, queueing the thread notice (ms). */
+  renderMs?: number;
   refreshMs?: number;
   noticeMs?: number;
-  /** Delivery took the refresh (false: declined, the stamp rewritten at once). */
+  /** Delivery rendered the message now (written at once). */
+  rendered?: boolean;
+  /** Delivery took the refresh (false: declined, or nothing left to do). */
   refreshQueued?: boolean;
 }
 
