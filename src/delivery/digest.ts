@@ -60,6 +60,13 @@ async function claim(ctx: DeliveryContext, digest: Alert, members: Alert[]): Pro
   }
 }
 
+/** Whether `maybeFloodDigest` could roll anything up for this alert (without a Redis read). */
+export function mayFloodDigest(ctx: DeliveryContext, head: Alert): boolean {
+  return (
+    ctx.config.digests.enabled && ctx.route(head.channel).destination.digests && digestible(head)
+  );
+}
+
 /**
  * Flood: the channel's line would take longer than the threshold to drain at its pace, so the
  * head rolls pending alerts of its own kind into one digest, which takes its place in line.
@@ -71,7 +78,7 @@ export async function maybeFloodDigest(
 ): Promise<Alert | undefined> {
   const d = ctx.config.digests;
   const route = ctx.route(head.channel);
-  if (!d.enabled || !route.destination.digests || !digestible(head)) return undefined;
+  if (!mayFloodDigest(ctx, head)) return undefined;
   // Only the head of the line may roll it up: nobody else in the channel is posting then, so no
   // alert can be both in a digest and on its way on its own.
   if ((await ctx.redis.zrank(ctx.keys.order(head.channel), head.id)) !== 0) return undefined;

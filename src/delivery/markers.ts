@@ -103,6 +103,17 @@ export class Markers {
       .hset(key, ...fields)
       .pexpire(key, this.#ttlMs)
       .exec();
+    await this.confirmInflight(alertId);
+  }
+
+  /**
+   * The in-flight marker just written (setInflight, or the pacer's claimPost) is on the replicas
+   * to wait for, or it is gone and this throws: nothing may be sent on a marker a failover could
+   * lose.
+   */
+  async confirmInflight(alertId: string): Promise<void> {
+    if (this.#replicaAcks.replicas <= 0) return;
+    const key = this.#keys.inflight(alertId);
     try {
       await waitForReplicas(this.#redis, key, this.#replicaAcks);
     } catch (err) {
@@ -111,6 +122,16 @@ export class Markers {
       await this.#redis.del(key).catch(() => {});
       throw err;
     }
+  }
+
+  /** True when an in-flight marker must reach replicas before its send (confirmInflight). */
+  get waitsForReplicas(): boolean {
+    return this.#replicaAcks.replicas > 0;
+  }
+
+  /** How long a marker is kept (the in-flight marker a claim writes gets the same expiry). */
+  get ttlMs(): number {
+    return this.#ttlMs;
   }
 
   /** The attempt failed ambiguously: a look-up for it is conclusive from `lookAfter` on. */

@@ -1,8 +1,16 @@
+import type { PreparedAuditEntry } from "../audit/log.ts";
 import type { RedisClient } from "../shared/redis-client.ts";
 import type { PaceSettings } from "./config.ts";
 import type { DeliveryKeys } from "./keys.ts";
 import { DEFAULT_WORKSPACE_LEARN } from "./pacing-math.ts";
-import { orderAddScript, pacerLearnScript, pacerTakeScript, TAKE_CODE } from "./scripts.ts";
+import {
+  CLAIM_LOOK,
+  claimPostScript,
+  orderAddScript,
+  pacerLearnScript,
+  pacerTakeScript,
+  TAKE_CODE,
+} from "./scripts.ts";
 
 export type TakeResult =
   | { granted: true }
@@ -14,6 +22,33 @@ export type TakeResult =
       /** not_head: alerts ahead of this one (1 for an edit waiting for an older post). */
       rank: number;
     };
+
+/**
+ * A plain post's claim (claim-post.lua): `look` when the alert's markers call for the full path
+ * (nothing taken); else the take's answer, with the alert behind it when granted.
+ */
+export type ClaimResult =
+  | { look: true }
+  | ({ look: false } & (
+      | { granted: true; successor: string | undefined }
+      | Exclude<TakeResult, { granted: true }>
+    ));
+
+/** What claimPost writes when granted, besides the slot. */
+export interface PostClaim {
+  subject: string;
+  /** The alert edits its subject's message once there is one: a subject marker means "look". */
+  editable: boolean;
+  /** The in-flight marker: the attempt's start, its thread, how long it is kept. */
+  since: number;
+  threadTs?: string | undefined;
+  markerTtlMs: number;
+  /**
+   * The attempt's audit entry (post.attempt), from AuditLog.prepare; none when the caller writes
+   * it itself (after the marker reached the replicas it waits for).
+   */
+  audit?: PreparedAuditEntry | undefined;
+}
 
 /**
  * What a send needs: a new message (channel + workspace), an edit (chat.update), a look-up in
@@ -193,6 +228,67 @@ export class Pacer {
     // Behind the head the wait is the rank estimate; the alert ahead promotes this one when it
     // finishes (line.ts waitForTurn).
     return { granted: false, reason, waitMs: Math.max(1, Math.ceil(waitMs)), head, rank };
+  }
+
+  /**
+   * `take` of a post slot, with what the job did around it in round trips of their own: the
+   * markers' checks before it (delivered, in a digest, in flight, a subject message to edit) and,
+   * when granted, the in-flight marker and the attempt's audit entry after it (claim-post.lua).
+   * On the channel's critical path, between one post and the next: one round trip instead of
+   * three.
+   */
+  async claimPost(channel: string, alertId: string, claim: PostClaim): Promise<ClaimResult> {
+    const p = this.#pace;
+    const k = this.#keys;
+    const { status, waitMs, head, rank, successor } = await claimPostScript.run(this.#redis, {
+      keys: {
+        line: k.order(channel),
+        blocked: k.blocked(channel),
+        pace: k.pace(channel),
+        workspacePace: k.workspacePace,
+        postLine: k.order(channel),
+        tat: k.tat(channel),
+        workspaceTat: k.workspaceTat,
+        delivered: k.delivered(alertId),
+        digested: k.digested(alertId),
+        inflight: k.inflight(alertId),
+        subject: k.subject(channel, claim.subject),
+      },
+      args: {
+        now: this.#now ? this.#now() : "",
+        member: alertId,
+        channelIntervalMs: p.channelIntervalMs,
+        startAllowance: p.learn.start,
+        fixedAllowance:
+          p.channelToleranceMs === undefined ? "" : p.channelToleranceMs / p.channelIntervalMs,
+        learnTtlMs: p.learnTtlMs,
+        line: "post",
+        // The buckets of a post, as `take` passes them.
+        chanInterval: p.channelIntervalMs,
+        chanTolerance: 0,
+        chanMode: "chan",
+        wsInterval: p.workspaceIntervalMs,
+        wsTolerance: p.workspaceToleranceMs,
+        wsMode: "ws",
+        editable: claim.editable ? "1" : "0",
+        since: claim.since,
+        threadTs: claim.threadTs ?? "",
+        channel,
+        ttlMs: claim.markerTtlMs,
+      },
+      ...(claim.audit ? { tail: claim.audit } : {}),
+    });
+    if (status === CLAIM_LOOK) return { look: true };
+    if (status === TAKE_CODE.granted) return { look: false, granted: true, successor };
+    const reason = REASONS[status as keyof typeof REASONS];
+    return {
+      look: false,
+      granted: false,
+      reason,
+      waitMs: Math.max(1, Math.ceil(waitMs)),
+      head,
+      rank,
+    };
   }
 
   /**

@@ -18,7 +18,7 @@ import {
   type QuietEndJobData,
 } from "./context.ts";
 import { approvalIdsOf, documentDecision, needsDecisionLookup } from "./decisions.ts";
-import { maybeFloodDigest, releaseHeld } from "./digest.ts";
+import { maybeFloodDigest, mayFloodDigest, releaseHeld } from "./digest.ts";
 import { handleFailure } from "./failure.ts";
 import type { JobResult } from "./job-result.ts";
 import {
@@ -29,7 +29,7 @@ import {
   successorOf,
   waitForTurn,
 } from "./line.ts";
-import type { Line } from "./pacer.ts";
+import type { Line, TakeResult } from "./pacer.ts";
 import { quietState } from "./quiet-hours.ts";
 import { refreshAlertFor, refreshContent, withStampOf } from "./refresh.ts";
 import { scheduleSweep } from "./sweep.ts";
@@ -79,6 +79,43 @@ async function deliver(
   const { markers, audit, redis, keys } = ctx;
   const channel = alert.channel;
   const { destination, pacer } = ctx.route(channel);
+  const editable = destination.edits && editsInPlace(alert);
+  // A note is a reply in an existing thread: looked for there when its outcome is in doubt.
+  const noteThread = alert.note?.threadTs;
+
+  // A plain post (the usual job): markers, slot, in-flight marker and attempt entry in one round
+  // trip. Anything else, or markers that call for a look, take the full path below.
+  if (plainPost(ctx, alert)) {
+    const attemptAt = ctx.clock();
+    const threadTs = alert.reply?.threadTs ?? noteThread;
+    const attempt = {
+      type: "post.attempt",
+      alertId: alert.id,
+      recordKey: alert.recordKey,
+      channel,
+      data: { mode: "post", attempt: job.attemptsMade + 1 },
+    } as const;
+    // With replicas to wait for, the attempt is logged once the marker is on them, as before.
+    const late = markers.waitsForReplicas;
+    const claim = await pacer.claimPost(channel, alert.id, {
+      subject: alert.subject,
+      editable,
+      since: attemptAt,
+      threadTs,
+      markerTtlMs: markers.ttlMs,
+      audit: late ? undefined : audit.prepare(attempt),
+    });
+    if (!claim.look) {
+      if (!claim.granted) return notGranted(ctx, job, token, alert, "post", undefined, claim);
+      await markers.confirmInflight(alert.id);
+      return send(ctx, job, token, alert, {
+        parentTs: undefined,
+        attemptAt,
+        attemptLogged: late ? audit.append(attempt) : Promise.resolve(""),
+        successor: Promise.resolve(claim.successor),
+      });
+    }
+  }
 
   const snap = await markers.snapshot(alert.id, channel, alert.subject);
   const done = snap.delivered;
@@ -203,9 +240,6 @@ async function deliver(
   const digest = await maybeFloodDigest(ctx, alert);
   if (digest) return { status: "digested", detail: digest.id };
 
-  const editable = destination.edits && editsInPlace(alert);
-  // A note is a reply in an existing thread: looked for there when its outcome is in doubt.
-  const noteThread = alert.note?.threadTs;
   const knownParent = editable ? snap.subjectTs : undefined;
   const line = knownParent ? await pacer.lineOf(channel, alert.id) : "post";
   const taking = knownParent
@@ -222,30 +256,7 @@ async function deliver(
   const successor = knownParent ? undefined : successorOf(ctx, channel);
   successor?.catch(() => undefined);
   const gate = await taking;
-  if (!gate.granted && gate.reason === "not_in_line")
-    return outOfLine(ctx, job, token, alert, line);
-  if (!gate.granted) {
-    ctx.logger.debug(
-      { alertId: alert.id, reason: gate.reason, waitMs: gate.waitMs },
-      "delivery: not yet",
-    );
-    if (gate.reason === "not_head") {
-      await dropStaleHead(ctx, channel, gate.head);
-      return waitForTurn(ctx, job, token, alert, line, gate);
-    }
-    // An edit at the head of the post line waiting for chat.update's tier would hold every new
-    // message behind it: it moves to the edit line (posts win; see pacer-take.lua).
-    if (knownParent && line === "post") {
-      await pacer.toEditLine(channel, alert.id);
-      await promoteNext(ctx, channel);
-      return delay(job, token, gate.waitMs);
-    }
-    // The post line's head waiting for its channel's slot is due when the wait ends: front of the
-    // wait list. An edit waits for chat.update's tier, one bucket for every channel's edits: at
-    // the front they would all wake together, ahead of the posts in the wait list (posts win).
-    const front = !knownParent;
-    return delay(job, token, gate.waitMs, front ? ctx : undefined);
-  }
+  if (!gate.granted) return notGranted(ctx, job, token, alert, line, knownParent, gate);
   const parentTs = knownParent ?? (await lookAgain);
   if (parentTs && !knownParent) {
     // Granted a post slot, but it is an edit after all: it goes again as one.
@@ -270,6 +281,80 @@ async function deliver(
     channel,
     data: { mode, attempt: job.attemptsMade + 1 },
   });
+  return send(ctx, job, token, alert, { parentTs, attemptAt, attemptLogged, successor });
+}
+
+/**
+ * A plain post: no refresh to re-render, no quiet hours holding it now, no flood digest it could
+ * start. Its job can claim its send in one step (Pacer.claimPost); whether it is delivered, in
+ * a digest, in flight or an edit after all, the claim's markers say (then the full path).
+ */
+function plainPost(ctx: DeliveryContext, alert: Alert): boolean {
+  if (alert.refresh) return false;
+  if (mayFloodDigest(ctx, alert)) return false;
+  const quiet = ctx.config.quietHours[alert.channel];
+  return !quiet || !quietState(ctx.clock(), quiet).quiet;
+}
+
+/** The pacer said not yet: wait for the turn, the slot or the 429's end, without a worker. */
+async function notGranted(
+  ctx: DeliveryContext,
+  job: Job,
+  token: string | undefined,
+  alert: Alert,
+  line: Line,
+  knownParent: string | undefined,
+  gate: Exclude<TakeResult, { granted: true }>,
+): Promise<JobResult> {
+  const channel = alert.channel;
+  if (gate.reason === "not_in_line") return outOfLine(ctx, job, token, alert, line);
+  ctx.logger.debug(
+    { alertId: alert.id, reason: gate.reason, waitMs: gate.waitMs },
+    "delivery: not yet",
+  );
+  if (gate.reason === "not_head") {
+    await dropStaleHead(ctx, channel, gate.head);
+    return waitForTurn(ctx, job, token, alert, line, gate);
+  }
+  // An edit at the head of the post line waiting for chat.update's tier would hold every new
+  // message behind it: it moves to the edit line (posts win; see pacer-take.lua).
+  if (knownParent && line === "post") {
+    await ctx.route(channel).pacer.toEditLine(channel, alert.id);
+    await promoteNext(ctx, channel);
+    return delay(job, token, gate.waitMs);
+  }
+  // The post line's head waiting for its channel's slot is due when the wait ends: front of the
+  // wait list. An edit waits for chat.update's tier, one bucket for every channel's edits: at
+  // the front they would all wake together, ahead of the posts in the wait list (posts win).
+  const front = !knownParent;
+  return delay(job, token, gate.waitMs, front ? ctx : undefined);
+}
+
+/**
+ * The send itself, once granted with its in-flight marker written: render, post or edit, then
+ * the delivered marker and the line exit, the next in line promoted in the same round trip.
+ */
+async function send(
+  ctx: DeliveryContext,
+  job: Job,
+  token: string | undefined,
+  alert: Alert,
+  s: {
+    /** The message this alert edits (an update), or undefined for a new post. */
+    parentTs: string | undefined;
+    attemptAt: number;
+    /** The attempt's audit entry being written (already written: resolved). */
+    attemptLogged: Promise<string>;
+    /** The alert behind this one in its post line, read while this one was the head. */
+    successor: Promise<string | undefined> | undefined;
+  },
+): Promise<JobResult> {
+  const { audit, markers } = ctx;
+  const channel = alert.channel;
+  const { destination, pacer } = ctx.route(channel);
+  const { parentTs, attemptAt, attemptLogged, successor } = s;
+  const mode = parentTs ? "update" : "post";
+  const noteThread = alert.note?.threadTs;
   // A refresh shows its subject's version delivered last, with the approval as it stands now.
   const content = alert.refresh ? await refreshContent(ctx, alert) : alert;
   const decided =

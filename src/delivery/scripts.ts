@@ -33,6 +33,68 @@ export const pacerTakeScript = defineScript({
   },
 });
 
+/** claim-post.lua's status beyond pacer-take.lua's: the markers call for the full path. */
+export const CLAIM_LOOK = 5;
+
+/**
+ * Claim a plain post's send (claim-post.lua): markers checked, slot taken, in-flight marker and
+ * the attempt's audit entry written, in one step. pacer-take.lua's reply, plus the successor in
+ * line when granted. The tail is the attempt's audit entry (stream and index keys; MAXLEN and
+ * fields).
+ */
+export const claimPostScript = defineScript({
+  file: lua("claim-post"),
+  keys: [
+    "line",
+    "blocked",
+    "pace",
+    "workspacePace",
+    "postLine",
+    "tat",
+    "workspaceTat",
+    "delivered",
+    "digested",
+    "inflight",
+    "subject",
+  ],
+  args: [
+    "now",
+    "member",
+    "channelIntervalMs",
+    "startAllowance",
+    "fixedAllowance",
+    "learnTtlMs",
+    "line",
+    "chanInterval",
+    "chanTolerance",
+    "chanMode",
+    "wsInterval",
+    "wsTolerance",
+    "wsMode",
+    "editable",
+    "since",
+    "threadTs",
+    "channel",
+    "ttlMs",
+  ],
+  decode(raw) {
+    const [status, waitMs, head, rank, successor] = raw as [
+      number,
+      number,
+      string,
+      number?,
+      string?,
+    ];
+    return {
+      status: Number(status),
+      waitMs: Number(waitMs),
+      head: String(head),
+      rank: Number(rank ?? 0),
+      successor: successor ? String(successor) : undefined,
+    };
+  },
+});
+
 /** Learn from a chat.postMessage outcome (pacer-learn.lua). */
 export const pacerLearnScript = defineScript({
   file: lua("pacer-learn"),

@@ -109,6 +109,7 @@ describe("--#include", () => {
     );
     expect(including.map((s) => s.name).sort()).toEqual([
       "append",
+      "claim-post",
       "enqueue-alert",
       "mark-delivered",
       "transition",

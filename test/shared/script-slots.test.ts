@@ -111,8 +111,8 @@ describe("every Lua script's keys share one slot under a tagged prefix", () => {
       { invoiceKey: "inv1", expectedRev: 0, next: undefined, previousDeps: ["po:T:1:4000001"] },
     ]);
 
-    // delivery (order-add, enqueue-alert, pacer-take, pacer-learn, mark-delivered, method-take,
-    // promote-front)
+    // delivery (order-add, enqueue-alert, pacer-take, claim-post, pacer-learn, mark-delivered,
+    // method-take, promote-front)
     const keys = deliveryKeys(prefix);
     const pace = {
       channelIntervalMs: 1000,
@@ -128,6 +128,13 @@ describe("every Lua script's keys share one slot under a tagged prefix", () => {
     const pacer = new Pacer(client, keys, pace);
     await pacer.register("C1", "a1");
     for (const kind of ["post", "update", "history"] as const) await pacer.take("C1", "a1", kind);
+    await pacer.claimPost("C1", "a1", {
+      subject: "s1",
+      editable: true,
+      since: Date.now(),
+      markerTtlMs: 60_000,
+      audit: log.prepare({ type: "post.attempt", alertId: "a1", channel: "C1" }),
+    });
     await pacer.succeeded("C1");
     await pacer.rateLimited("C1", 1000);
     await new Markers(client, keys, 60_000).markDelivered({
