@@ -8,6 +8,8 @@ import {
   transitionScript,
 } from "../../src/approvals/scripts.ts";
 import {
+  CLAIM_LOOK,
+  claimPostScript,
   MARK_CODE,
   markDeliveredScript,
   pacerTakeScript,
@@ -122,6 +124,79 @@ describe("reply codes", () => {
     await redis.zadd(k("line"), 1, "m1", 2, "m2");
     expect(((await raw(pacerTakeScript, take("m1"))) as unknown[])[0]).toBe(TAKE_CODE.granted);
     expect(((await raw(pacerTakeScript, take("m2"))) as unknown[])[0]).toBe(TAKE_CODE.notHead);
+  });
+
+  it("claim-post.lua: look on any marker, else pacer-take's answer; granted writes the marker", async () => {
+    const claim = (member: string, editable = "0") => ({
+      keys: {
+        line: k("cl:line"),
+        blocked: k("cl:bl"),
+        pace: k("cl:pace"),
+        workspacePace: k("cl:wp"),
+        postLine: k("cl:line"),
+        tat: k("cl:tat"),
+        workspaceTat: k("cl:wtat"),
+        delivered: k(`cl:delivered:${member}`),
+        digested: k(`cl:digested:${member}`),
+        inflight: k(`cl:inflight:${member}`),
+        subject: k("cl:subject"),
+      },
+      args: {
+        now: 1_000_000,
+        member,
+        channelIntervalMs: 1000,
+        startAllowance: 0,
+        fixedAllowance: "",
+        learnTtlMs: 60_000,
+        line: "post",
+        chanInterval: 1000,
+        chanTolerance: 0,
+        chanMode: "chan",
+        wsInterval: 10,
+        wsTolerance: 0,
+        wsMode: "ws",
+        editable,
+        since: 999_999,
+        threadTs: "",
+        channel: "C1",
+        ttlMs: 60_000,
+      },
+      tail: {
+        keys: [k("cl:log"), k("cl:idx")],
+        args: ["", "0", "t", "post.attempt"],
+      },
+    });
+    const status = async (member: string, editable?: string) =>
+      ((await raw(claimPostScript, claim(member, editable))) as unknown[])[0];
+    expect(await status("m1")).toBe(TAKE_CODE.notInLine);
+    await redis.zadd(k("cl:line"), 1, "m1", 2, "m2", 3, "m3");
+    expect(await status("m2")).toBe(TAKE_CODE.notHead);
+    // Each marker sends the job down the full path, with nothing taken or written.
+    await redis.hset(k("cl:delivered:m1"), "ts", "1.1", "channel", "C1");
+    expect(await status("m1")).toBe(CLAIM_LOOK);
+    await redis.del(k("cl:delivered:m1"));
+    await redis.set(k("cl:digested:m1"), "d1");
+    expect(await status("m1")).toBe(CLAIM_LOOK);
+    await redis.del(k("cl:digested:m1"));
+    await redis.hset(k("cl:inflight:m1"), "channel", "C1", "since", "5");
+    expect(await status("m1")).toBe(CLAIM_LOOK);
+    await redis.del(k("cl:inflight:m1"));
+    await redis.hset(k("cl:subject"), "ts", "2.2");
+    expect(await status("m1", "1")).toBe(CLAIM_LOOK);
+    expect(await redis.exists(k("cl:tat"), k("cl:log"), k("cl:inflight:m1"))).toBe(0);
+    // Not editable: the subject's message does not matter; granted, with the one behind it.
+    expect(await raw(claimPostScript, claim("m1"))).toEqual([TAKE_CODE.granted, 0, "m1", 0, "m2"]);
+    expect(await redis.hgetall(k("cl:inflight:m1"))).toEqual({
+      channel: "C1",
+      since: "999999",
+      mode: "post",
+    });
+    expect(await redis.pttl(k("cl:inflight:m1"))).toBeGreaterThan(0);
+    expect(await redis.xlen(k("cl:log"))).toBe(1);
+    // The slot is spent: the same head waits for the next one.
+    expect(await status("m1")).toBe(CLAIM_LOOK);
+    await redis.del(k("cl:inflight:m1"));
+    expect(await status("m1")).toBe(TAKE_CODE.rate);
   });
 
   it("commit.lua, the poll lock scripts and rpm-gcra.lua", async () => {
