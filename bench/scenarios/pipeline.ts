@@ -235,6 +235,13 @@ async function realPipeline(redisUrl: string, invoicesInDivision: number): Promi
         await delivery.enqueue(a);
         stage.enqueue += performance.now() - t;
       },
+      // As the app wires it (src/app/sync.ts): a page's alerts queued in groups.
+      enqueueMany: async (list) => {
+        alerts += list.length;
+        const t = performance.now();
+        await delivery.enqueueMany(list);
+        stage.enqueue += performance.now() - t;
+      },
       audit: delivery.audit,
       opsChannel: channel(0),
       defaultChannel: channel(0),
@@ -297,6 +304,7 @@ async function realPipeline(redisUrl: string, invoicesInDivision: number): Promi
       },
     );
     polled = true;
+    process.stderr.write(`TMP posted at poll end ${posted} of ${alerts}\n`);
     const pollSeconds = (performance.now() - t0) / 1000;
     check();
     let timer: NodeJS.Timeout | undefined;

@@ -54,6 +54,8 @@ export function createSyncSide(o: {
   const opsChannel = channelOf(o.routing, o.routing.opsChannel);
   const sink = createAlertSink({
     enqueue: (alert) => o.delivery.enqueue(alert),
+    // A page's alerts queued in groups: a round trip per group, not three per alert.
+    enqueueMany: (alerts) => o.delivery.enqueueMany(alerts),
     audit: o.delivery.audit,
     opsChannel,
     defaultChannel: channelOf(o.routing, o.routing.defaultChannel),

@@ -1,4 +1,4 @@
-import { type Job, Queue, Worker } from "bullmq";
+import { type Job, type JobsOptions, Queue, Worker } from "bullmq";
 import pino, { type Logger } from "pino";
 import { type Alert, mirrorAlert, mirrorable, parseAlert } from "../alerts/alert.ts";
 import type { DecisionSource } from "../approvals/decisions.ts";
@@ -13,7 +13,7 @@ import {
   type RedisTarget,
 } from "../shared/redis-client.ts";
 import type { ReplicaAcks } from "../shared/replica-acks.ts";
-import { admit } from "./admit.ts";
+import { type Admission, admit, admitMany } from "./admit.ts";
 import {
   type DeliveryConfig,
   type DeliveryConfigInput,
@@ -31,7 +31,7 @@ import {
 import { deadLetter } from "./dead-letter.ts";
 import { type Destination, destinationFor } from "./destination.ts";
 import { type DeliveryKeys, deliveryKeys, scopedKeys } from "./keys.ts";
-import { behindHeadWaitMs, promoteIfDue } from "./line.ts";
+import { behindHeadWaitMs, promoteIfDue, promoteNext } from "./line.ts";
 import { Markers } from "./markers.ts";
 import { Pacer } from "./pacer.ts";
 import { createProcessor, decisionOf } from "./processor.ts";
@@ -124,6 +124,11 @@ export interface RenderedNow {
 export interface Delivery {
   enqueue(alert: Alert): Promise<void>;
   /**
+   * `enqueue` for several alerts, in order, in a few round trips (a sync page's alerts): stored,
+   * registered in their lines and queued as `enqueue` does each, with their mirrors.
+   */
+  enqueueMany(alerts: readonly Alert[]): Promise<void>;
+  /**
    * Re-render a message delivery made (an approval on it changed), in its channel's edit line:
    * after every edit queued before it, from its subject's latest version and the approval as it
    * stands then; retried, paced and once per `key` like any edit. False when no alert of
@@ -145,6 +150,17 @@ export interface Delivery {
   readonly audit: AuditLog;
   readonly queue: Queue;
   close(): Promise<void>;
+}
+
+/** Alerts admitted per script call by enqueueMany. */
+const ENQUEUE_CHUNK = 100;
+
+/** A post job as BullMQ's add takes it, and whether its alert waits behind its channel's head. */
+interface QueuedJob {
+  name: string;
+  data: PostJobData;
+  opts: JobsOptions;
+  behind: boolean;
 }
 
 export function createDelivery(options: CreateDeliveryOptions): Delivery {
@@ -203,7 +219,68 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
       edits: route(alert.channel).destination.edits,
       ...(stored ? { stored } : {}),
     });
-    if (admission.status === "delivered") return;
+    const job = await jobFor(alert, admission);
+    if (!job) return;
+    await queue.add(job.name, job.data, job.opts);
+    // The alert ahead may have finished before this job existed: its promotion found nothing.
+    // Not waited for: the caller (a poll's page, alert after alert) needs nothing from it, and a
+    // lost one costs this job only its fallback wait (behindHeadWaitMs), as a lost promotion by
+    // the alert ahead would.
+    if (job.behind) {
+      promoteIfDue(ctx, alert.channel, "post", alert.id).catch((err: unknown) => {
+        logger.warn({ code: codeOf(err), alertId: alert.id }, "delivery: promotion check failed");
+      });
+    }
+  }
+
+  /**
+   * `queueAlert` for several alerts, in order: one round trip admits them all
+   * (enqueue-alerts.lua), one adds their jobs (BullMQ's addBulk, a pipeline), then each channel's
+   * heads are promoted once.
+   */
+  async function queueAlerts(
+    list: readonly { alert: Alert; stored?: PreparedAuditEntry }[],
+  ): Promise<void> {
+    const admissions = await admitMany(
+      redis,
+      keys,
+      queue,
+      list.map(({ alert, stored }) => ({
+        alert,
+        edits: route(alert.channel).destination.edits,
+        ...(stored ? { stored } : {}),
+      })),
+      clock(),
+    );
+    const jobs: QueuedJob[] = [];
+    const channels = new Set<string>();
+    for (const [i, { alert }] of list.entries()) {
+      const admission = admissions[i];
+      if (!admission) continue;
+      const job = await jobFor(alert, admission);
+      if (!job) continue;
+      jobs.push(job);
+      channels.add(alert.channel);
+    }
+    if (jobs.length === 0) return;
+    await queue.addBulk(jobs);
+    // The jobs went in one pipeline, not one atomic step: an alert's predecessor (queued before
+    // or in this batch) may have finished before its job existed, and its promotion found
+    // nothing. Each channel's heads, promoted now that every job exists, keep the line going;
+    // one check per channel instead of one per alert. Not waited for, as in queueAlert.
+    for (const channel of channels) {
+      promoteNext(ctx, channel).catch((err: unknown) => {
+        logger.warn({ code: codeOf(err), channel }, "delivery: promotion check failed");
+      });
+    }
+  }
+
+  /**
+   * The job to add for an admitted alert, or none: already delivered, or its job already on its
+   * way (an older finished one is removed first).
+   */
+  async function jobFor(alert: Alert, admission: Admission): Promise<QueuedJob | undefined> {
+    if (admission.status === "delivered") return undefined;
     // An edit of a message already in Slack waits in the channel's edit line, so it never holds
     // new messages back (posts win; pacer-take.lua).
     const { rank, edit: isEdit } = admission;
@@ -212,35 +289,31 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
     const existing = admission.jobExists ? await queue.getJob(jobId) : undefined;
     if (existing) {
       const state = await existing.getState();
-      if (state !== "completed" && state !== "failed") return; // already on its way
+      if (state !== "completed" && state !== "failed") return undefined; // already on its way
       await existing.remove();
     }
     const estimate = pacer.estimateWaitMs(rank);
     const behind = !isEdit && rank > 0;
-    await queue.add(POST_JOB, { alert } satisfies PostJobData, {
-      jobId,
-      attempts: config.attempts,
-      backoff: { type: "exponential", delay: config.retryDelayMs },
-      removeOnComplete: true,
-      removeOnFail: { count: 1000 },
-      // Behind its channel's head, it sleeps until the alert ahead promotes it (line.ts).
-      delay: isEdit ? 0 : behind ? behindHeadWaitMs(rank, estimate) : estimate,
-      // A job reaching the wait list is due now (its schedule estimate or a promotion by the
-      // alert ahead of it): serve it before older arrivals so the channel's next slot is not
-      // spent queueing behind other channels. Order within a channel is the pacer's job
-      // (head of line), so LIFO here never reorders a channel. Measured: bench drain ratio
-      // 1.09 -> 1.03 on a loaded 2-core machine.
-      lifo: true,
-    });
-    // The alert ahead may have finished before this job existed: its promotion found nothing.
-    // Not waited for: the caller (a poll's page, alert after alert) needs nothing from it, and a
-    // lost one costs this job only its fallback wait (behindHeadWaitMs), as a lost promotion by
-    // the alert ahead would.
-    if (behind) {
-      promoteIfDue(ctx, alert.channel, "post", alert.id).catch((err: unknown) => {
-        logger.warn({ code: codeOf(err), alertId: alert.id }, "delivery: promotion check failed");
-      });
-    }
+    return {
+      name: POST_JOB,
+      data: { alert } satisfies PostJobData,
+      opts: {
+        jobId,
+        attempts: config.attempts,
+        backoff: { type: "exponential", delay: config.retryDelayMs },
+        removeOnComplete: true,
+        removeOnFail: { count: 1000 },
+        // Behind its channel's head, it sleeps until the alert ahead promotes it (line.ts).
+        delay: isEdit ? 0 : behind ? behindHeadWaitMs(rank, estimate) : estimate,
+        // A job reaching the wait list is due now (its schedule estimate or a promotion by the
+        // alert ahead of it): serve it before older arrivals so the channel's next slot is not
+        // spent queueing behind other channels. Order within a channel is the pacer's job
+        // (head of line), so LIFO here never reorders a channel. Measured: bench drain ratio
+        // 1.09 -> 1.03 on a loaded 2-core machine.
+        lifo: true,
+      },
+      behind,
+    };
   }
 
   const ctx: DeliveryContext = {
@@ -282,6 +355,24 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
       await ctx.enqueue(alert);
       if (!options.mirrors || !mirrorable(alert)) return;
       for (const target of options.mirrors(alert)) await ctx.enqueue(mirrorAlert(alert, target));
+    },
+
+    async enqueueMany(inputs) {
+      // Each alert followed by its mirrors, as enqueue queues them.
+      const list: { alert: Alert; stored: PreparedAuditEntry }[] = [];
+      for (const input of inputs) {
+        const alert = parseAlert(input);
+        list.push({ alert, stored: audit.prepareAlert(alert) });
+        if (!options.mirrors || !mirrorable(alert)) continue;
+        for (const target of options.mirrors(alert)) {
+          const mirror = mirrorAlert(alert, target);
+          list.push({ alert: mirror, stored: audit.prepareAlert(mirror) });
+        }
+      }
+      // Bounded script calls: a long one holds Redis (and every worker's next step) meanwhile.
+      for (let i = 0; i < list.length; i += ENQUEUE_CHUNK) {
+        await queueAlerts(list.slice(i, i + ENQUEUE_CHUNK));
+      }
     },
 
     async refresh(request) {

@@ -166,6 +166,29 @@ export const enqueueAlertScript = defineScript({
   },
 });
 
+/**
+ * Admit several alerts in order (enqueue-alerts.lua), each as enqueueAlertScript admits one. The
+ * tail holds every alert's keys and arguments (src/delivery/admit.ts builds it).
+ */
+export const enqueueAlertsScript = defineScript({
+  file: lua("enqueue-alerts"),
+  keys: [],
+  args: ["now", "count"],
+  decode(raw) {
+    const flat = (raw as ScriptArg[]).map(Number);
+    const out: { status: number; rank: number; edit: boolean; jobExists: boolean }[] = [];
+    for (let i = 0; i + 3 < flat.length; i += 4) {
+      out.push({
+        status: flat[i] ?? 0,
+        rank: flat[i + 1] ?? 0,
+        edit: flat[i + 2] === 1,
+        jobExists: flat[i + 3] === 1,
+      });
+    }
+    return out;
+  },
+});
+
 /** mark-delivered.lua's reply. */
 export const MARK_CODE = { marked: 1, alreadyDelivered: 0 } as const;
 

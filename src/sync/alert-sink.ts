@@ -10,6 +10,16 @@ import type { ChangeBatch, ChangeEvent, OpsNotice, QuarantineBatch, SyncSink } f
 export interface AlertSinkDeps {
   /** Delivery's `enqueue`: stores the alert in the audit log, then queues it (paced). */
   enqueue: (alert: Alert) => Promise<void>;
+  /**
+   * Delivery's `enqueueMany`: `enqueue` for several alerts in order, in a few round trips. With
+   * it, a batch's alerts are queued in groups (`enqueueGroup`) while the batch is handled, each
+   * group once the one before is queued, all of them before `deliver` returns (durable before
+   * the versions are saved, as one by one). With a noise gate, only alerts it posts as they are
+   * (`mode`) join a group; one it may roll into a period summary waits for the groups before it.
+   */
+  enqueueMany?: (alerts: readonly Alert[]) => Promise<void>;
+  /** Alerts per `enqueueMany` call (default 50). */
+  enqueueGroup?: number;
   /** The audit log (shadow records, quarantined rows). */
   audit: { append(input: AuditInput): Promise<string> };
   opsChannel: string;
@@ -81,16 +91,75 @@ export function createAlertSink(deps: AlertSinkDeps): SyncSink {
   }
 
   async function deliverEvents(batch: ChangeBatch): Promise<void> {
-    const one = (event: ChangeEvent) => deliverEvent(batch, event);
+    const many = deps.enqueueMany;
+    const gate = deps.noise;
+    const queued = many && !batch.shadow && (!gate || gate.mode) ? grouped(many) : undefined;
+    const handOver = queued
+      ? async (a: Alert) => {
+          const mode = gate?.mode?.(a) ?? "post";
+          if (mode === "post") return queued.add(a);
+          // A period summary is enqueued by the gate itself: everything handed over before it
+          // goes first, as one by one.
+          if (mode === "digest") await queued.flush();
+          await handleAlert(batch, a);
+        }
+      : undefined;
+    const one = (event: ChangeEvent) => deliverEvent(batch, event, handOver);
     const limit = deps.concurrency ?? 1;
-    if (!deps.partitionOf || limit <= 1) {
-      for (const event of batch.events) await one(event);
-      return;
+    try {
+      if (!deps.partitionOf || limit <= 1) {
+        for (const event of batch.events) await one(event);
+      } else {
+        await inPartitions(batch.events, deps.partitionOf, limit, one);
+      }
+    } finally {
+      // Every alert handed over is queued (or its failure thrown) before the batch is done.
+      await queued?.flush();
     }
-    await inPartitions(batch.events, deps.partitionOf, limit, one);
   }
 
-  async function deliverEvent(batch: ChangeBatch, event: ChangeEvent): Promise<void> {
+  /**
+   * Alerts gathered in the order they were handed over and queued a group at a time, each group
+   * after the one before (the order of the lines is the order of the calls).
+   */
+  function grouped(many: (alerts: readonly Alert[]) => Promise<void>) {
+    const size = deps.enqueueGroup ?? 50;
+    let pending: Alert[] = [];
+    let chain: Promise<void> = Promise.resolve();
+    let failed: { error: unknown } | undefined;
+    const send = () => {
+      if (pending.length === 0) return;
+      const group = pending;
+      pending = [];
+      chain = chain.then(async () => {
+        if (failed) return;
+        try {
+          await many(group);
+        } catch (error) {
+          failed = { error };
+        }
+      });
+    };
+    return {
+      add(alert: Alert): void {
+        // A failed group fails the batch: nothing after it is queued (the page is read again).
+        if (failed) throw failed.error;
+        pending.push(alert);
+        if (pending.length >= size) send();
+      },
+      async flush(): Promise<void> {
+        send();
+        await chain;
+        if (failed) throw failed.error;
+      },
+    };
+  }
+
+  async function deliverEvent(
+    batch: ChangeBatch,
+    event: ChangeEvent,
+    queue?: (alert: Alert) => Promise<void> | void,
+  ): Promise<void> {
     const alert = createAlert({
       kind: event.kind === "new" ? "record.new" : "record.updated",
       record: event.record,
@@ -105,6 +174,15 @@ export function createAlertSink(deps: AlertSinkDeps): SyncSink {
     // The record's own alert is handled while the rules look at the record (their Redis work and
     // its admission were waits in a row on the page's serial path); the rules' alerts only after
     // it, so they still follow it in its channel's line and in the audit log.
+    if (queue) {
+      // Grouped: handed over in this order (the record's own first), queued with the group.
+      const [, extra] = await Promise.all([
+        queue(alert),
+        deps.extraAlerts ? deps.extraAlerts(event, { shadow: false }) : [],
+      ]);
+      for (const a of extra) await queue(a);
+      return;
+    }
     const [, extra] = await Promise.all([
       handleAlert(batch, alert),
       deps.extraAlerts ? deps.extraAlerts(event, { shadow: batch.shadow }) : [],

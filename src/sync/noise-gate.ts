@@ -24,6 +24,11 @@ export interface NoiseGate {
    * their content (a later version never carries fewer lines).
    */
   pass(alert: Alert, enqueue: (a: Alert) => Promise<void>): Promise<NoiseOutcome>;
+  /**
+   * What `pass` will do, known without I/O: "post" and "suppress" are its answer; "digest" needs
+   * `pass` (a period summary, which it may enqueue). For callers that queue posts in groups.
+   */
+  mode?(alert: Alert): "post" | "suppress" | "digest";
 }
 
 export interface NoiseGateOptions {
@@ -104,6 +109,12 @@ export function createNoiseGate(o: NoiseGateOptions): NoiseGate {
     takeLock(o.redis, key, randomBytes(8).toString("hex"), LOCK_TTL_MS, lockWaitMs);
 
   return {
+    mode(alert) {
+      if (!quietable(alert)) return "post";
+      const mode = noiseModeFor(o.policy, alert.channel, alert.record?.entity ?? alert.entity);
+      return mode === "all" ? "post" : mode === "exceptions-only" ? "suppress" : "digest";
+    },
+
     async pass(alert, enqueue) {
       if (!quietable(alert)) return { action: "post" };
       const entity = alert.record?.entity ?? alert.entity;

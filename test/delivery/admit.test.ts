@@ -1,7 +1,7 @@
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuditLog } from "../../src/audit/log.ts";
-import { admit } from "../../src/delivery/admit.ts";
+import { admit, admitMany } from "../../src/delivery/admit.ts";
 import { deliveryKeys } from "../../src/delivery/keys.ts";
 import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { paymentAlert } from "./emu.ts";
@@ -50,6 +50,57 @@ describe("admit (enqueue-alert.lua)", () => {
     const again = await admit(redis, keys, queue, a, { now: 3_000, edits: true });
     expect(again).toEqual({ status: "registered", rank: 0, edit: false, jobExists: true });
     expect(await redis.zscore(keys.pending, a.id)).toBe("1000");
+  });
+
+  it("admits several alerts in one call, in order, each as alone (enqueue-alerts.lua)", async () => {
+    // Keys of their own: the stats hash counts this test's duplicate only.
+    const keys = deliveryKeys(`${prefix}many:`);
+    const audit = new AuditLog({ redis, prefix: `${prefix}many:` });
+    const ch2 = "C0ADMIT02";
+    const x = paymentAlert(21, ch2);
+    const y = paymentAlert(22, ch2);
+    const z = paymentAlert(23, ch2);
+    // Already in Slack: counted, not registered, its audit entry still written (as alone).
+    await redis.hset(keys.delivered(y.id), "ts", "1.2", "channel", ch2);
+    // An edit of a posted message: the edit line.
+    await redis.hset(keys.subject(ch2, z.subject), "ts", "1700000000.000200");
+    const before = Number((await redis.hget(keys.stats, "duplicates_avoided")) ?? 0);
+    const r = await admitMany(
+      redis,
+      keys,
+      queue,
+      [
+        { alert: x, edits: true, stored: audit.prepareAlert(x) },
+        { alert: y, edits: true, stored: audit.prepareAlert(y) },
+        { alert: z, edits: true },
+      ],
+      5_000,
+    );
+    expect(r).toEqual([
+      { status: "registered", rank: 0, edit: false, jobExists: false },
+      { status: "delivered" },
+      { status: "registered", rank: 0, edit: true, jobExists: false },
+    ]);
+    expect(await redis.zrange(keys.order(ch2), "0", "-1")).toEqual([x.id]);
+    expect(await redis.zrange(keys.edits(ch2), "0", "-1")).toEqual([z.id]);
+    expect(Number(await redis.hget(keys.stats, "duplicates_avoided"))).toBe(before + 1);
+    expect((await audit.storedAlerts({ alertId: x.id })).map((s) => s.id)).toEqual([x.id]);
+    expect((await audit.storedAlerts({ alertId: y.id })).map((s) => s.id)).toEqual([y.id]);
+    expect(await audit.storedAlerts({ alertId: z.id })).toEqual([]);
+    // In one channel, in the order given: the sequence numbers follow the call's order.
+    const more = [paymentAlert(24, ch2), paymentAlert(25, ch2), paymentAlert(26, ch2)];
+    const ranks = await admitMany(
+      redis,
+      keys,
+      queue,
+      more.map((alert) => ({ alert, edits: true })),
+      6_000,
+    );
+    expect(ranks.map((a) => (a.status === "registered" ? a.rank : -1))).toEqual([1, 2, 3]);
+    expect(await redis.zrange(keys.order(ch2), "0", "-1")).toEqual([
+      x.id,
+      ...more.map((a) => a.id),
+    ]);
   });
 
   it("puts an edit of a posted message in the edit line", async () => {

@@ -99,6 +99,44 @@ describe("delivery against the emulator", () => {
     expect(emu.inspect.messages(FIN)).toHaveLength(2);
   });
 
+  it("enqueueMany queues a group in two round trips; each alert posted once, in order per channel", async () => {
+    const d = await warmed();
+    const ch2 = OPS;
+    await d.enqueue(paymentAlert(80, FIN));
+    const group = [
+      ...Array.from({ length: 6 }, (_, i) => paymentAlert(81 + i, i % 2 ? ch2 : FIN)),
+      paymentAlert(81, FIN), // the same alert again in the group: once
+    ];
+    const trips = countRoundTrips(redis);
+    try {
+      await d.enqueueMany(group);
+      // Admission of all (enqueue-alerts.lua), then their jobs (one pipeline), then the heads'
+      // read per channel for their promotion, sent and not awaited. One by one it was two
+      // round trips per alert waited for and a third sent.
+      expect(trips.rounds()).toBe(3);
+    } finally {
+      trips.restore();
+    }
+    d.startWorker({ concurrency: 4 });
+    // While the worker runs, a second group: an alert ahead may finish before its jobs exist.
+    await d.enqueueMany([87, 88, 89].map((n) => paymentAlert(n, FIN)));
+    await drained(d);
+    const mine = new Set(
+      [80, 81, 82, 83, 84, 85, 86, 87, 88, 89].flatMap((n) => [
+        paymentAlert(n, FIN).id,
+        paymentAlert(n, ch2).id,
+      ]),
+    );
+    // This test's messages, in the order the channel has them.
+    const ids = (ch: string) =>
+      emu.inspect
+        .messages(ch)
+        .map((m) => (m.metadata?.event_payload as { alert_id?: string } | undefined)?.alert_id)
+        .filter((id) => id !== undefined && mine.has(id));
+    expect(ids(FIN)).toEqual([80, 81, 83, 85, 87, 88, 89].map((n) => paymentAlert(n, FIN).id));
+    expect(ids(ch2)).toEqual([82, 84, 86].map((n) => paymentAlert(n, ch2).id));
+  });
+
   it("promotes the next alert of the channel in the line exit's round trip", async () => {
     const d = await warmed();
     await d.enqueue(paymentAlert(75, FIN));

@@ -111,6 +111,7 @@ describe("--#include", () => {
       "append",
       "claim-post",
       "enqueue-alert",
+      "enqueue-alerts",
       "mark-delivered",
       "transition",
     ]);

@@ -6,7 +6,7 @@ import { deleteByPrefix } from "../../sandbox/support/redis-keys.ts";
 import type { Alert } from "../../src/alerts/alert.ts";
 import { createApprovalStore } from "../../src/approvals/store.ts";
 import { AuditLog } from "../../src/audit/log.ts";
-import { admit } from "../../src/delivery/admit.ts";
+import { admit, admitMany } from "../../src/delivery/admit.ts";
 import { deliveryKeys } from "../../src/delivery/keys.ts";
 import { promoteToFront } from "../../src/delivery/line.ts";
 import { Markers } from "../../src/delivery/markers.ts";
@@ -161,6 +161,19 @@ describe("every Lua script's keys share one slot under a tagged prefix", () => {
         stored: log.prepare({ type: "alert.stored", alertId: "a2", channel: "C1" }),
       }),
     ).toMatchObject({ status: "registered" });
+    const a3 = { id: "a3", channel: "C2", subject: "s3" } as Alert;
+    expect(
+      await admitMany(
+        client,
+        keys,
+        queue,
+        [
+          { alert: a3, edits: true, stored: log.prepare({ type: "alert.stored", alertId: "a3" }) },
+          { alert: a2, edits: false },
+        ],
+        Date.now(),
+      ),
+    ).toMatchObject([{ status: "registered" }, { status: "registered" }]);
 
     // sync: a poll (lock, watermark-advance, failure-clear, lock-release), a failure, a renewal
     const source = new FakeSource();

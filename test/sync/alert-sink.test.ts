@@ -54,6 +54,71 @@ describe("alert sink on delivery and audit", () => {
     expect(queued.map((a) => a.kind)).toEqual(["record.new", "ops"]);
   });
 
+  it("with enqueueMany, queues a page's alerts in groups, in order, before the page is done", async () => {
+    const p = `${prefix}grouped:`;
+    const audit = new AuditLog({ redis, prefix: p });
+    const groups: Alert[][] = [];
+    let fail = true;
+    const one: Alert[] = [];
+    const sink = createAlertSink({
+      enqueue: async (a) => {
+        one.push(a);
+      },
+      enqueueMany: async (alerts) => {
+        await new Promise((r) => setTimeout(r, 5));
+        if (fail) throw new Error("redis down");
+        groups.push([...alerts]);
+      },
+      enqueueGroup: 3,
+      audit,
+      opsChannel: "C0OPS0001",
+      defaultChannel: "C0DEF0001",
+      extraAlerts: async (event) => [
+        createAlert({
+          kind: "ops",
+          tenant: "T",
+          entity: "purchase_order",
+          recordKey: `rule:${event.recordKey}`,
+          contentVersion: event.contentVersion,
+          channel: "C0OPS0001",
+          ops: { code: "rule", message: "a rule's alert" },
+        }),
+      ],
+      // Two partitions side by side, as the pipeline wires it.
+      partitionOf: (e) => String(Number(e.recordKey.slice(-1)) % 2),
+      concurrency: 2,
+    });
+    const source = new FakeSource();
+    const deps: SyncDeps = {
+      redis,
+      prefix: p,
+      sourceFactory: () => source,
+      sink,
+      clock: manualClock("2026-12-01T08:00:00Z").now,
+    };
+    await runPoll(deps, { schedule: poSchedule({ prime: false }) });
+    for (let i = 1; i <= 5; i++) source.put(String(i), po(`400000${i}`, "2026-12-01"));
+    // A group that cannot be queued fails the page: its versions are not saved, so the next poll
+    // hands the same records over again.
+    await expect(runPoll(deps, { schedule: poSchedule() })).rejects.toThrow(/storing the batch/);
+    expect(groups).toEqual([]);
+    fail = false;
+    await runPoll(deps, { schedule: poSchedule() });
+    expect(one).toEqual([]);
+    expect(groups.every((g) => g.length <= 3)).toBe(true);
+    const all = groups.flat();
+    expect(all).toHaveLength(10);
+    // Each record's own alert before its rules' alert.
+    for (let i = 1; i <= 5; i++) {
+      const own = all.findIndex(
+        (a) => a.kind === "record.new" && a.recordKey.endsWith(`400000${i}`),
+      );
+      const rule = all.findIndex((a) => a.recordKey === `rule:${all[own]?.recordKey}`);
+      expect(own).toBeGreaterThanOrEqual(0);
+      expect(rule).toBeGreaterThan(own);
+    }
+  });
+
   it("turns polls into record alerts, shadow audits, quarantine and ops reports", async () => {
     const audit = new AuditLog({ redis, prefix });
     const queued: Alert[] = [];

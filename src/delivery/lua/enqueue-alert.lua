@@ -32,28 +32,7 @@
               jobExists = 1 when a job with its id is still in the queue (any state)
 ]]
 --#include ../../shared/lua/stream-append.lua
+--#include admit-one.lua
 
-local member = ARGV[1]
 if ARGV[4] == "1" then stream_append(9, 5) end
-
-local delivered = redis.call("HMGET", KEYS[1], "ts", "channel")
-if delivered[1] and delivered[2] and delivered[1] ~= "" and delivered[2] ~= "" then
-  -- Already in Slack: registering it again would put it in its channel's line with no job left
-  -- to take it out, blocking that channel.
-  redis.call("HINCRBY", KEYS[7], "duplicates_avoided", 1)
-  return { 1, 0, 0, 0 }
-end
-
-local edit = 0
-if ARGV[2] == "1" then
-  local ts = redis.call("HGET", KEYS[2], "ts")
-  if ts then edit = 1 end
-end
-local line = KEYS[3]
-if edit == 1 then line = KEYS[4] end
-if not redis.call("ZSCORE", line, member) then
-  redis.call("ZADD", line, redis.call("INCR", KEYS[5]), member)
-end
-local rank = redis.call("ZRANK", line, member)
-redis.call("ZADD", KEYS[6], "NX", ARGV[3], member)
-return { 0, rank, edit, redis.call("EXISTS", KEYS[8]) }
+return admit_one(1, ARGV[1], ARGV[2], ARGV[3])
