@@ -314,7 +314,20 @@ export function createAlert(input: CreateAlertInput): Alert {
     const why = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new AlertInputError(`invalid alert: ${why}`);
   }
-  return parsed.data;
+  return validatedAlert(parsed.data);
+}
+
+/**
+ * Alerts this module built or validated: `parseAlert` of one of them returns it as it is. The
+ * same alert was validated two more times on its way to the queue (the sink's enqueue, delivery's
+ * enqueue), a share of the pipeline's CPU (bench/scenarios/pipeline.ts). Alerts are values: no
+ * code changes one after it is made (a copy with changes is a new, unvalidated object).
+ */
+const validated = new WeakSet<object>();
+
+function validatedAlert(a: Alert): Alert {
+  validated.add(a);
+  return a;
 }
 
 function costCenterOf(record: CanonicalRecord | undefined): string | undefined {
@@ -345,13 +358,15 @@ export function isPeriodSummary(a: Alert): boolean {
  * own id (a hash of the edit's id), so enqueueing it twice is one reply.
  */
 export function threadReplyAlert(edit: Alert, threadTs: string): Alert {
-  return alertSchema.parse({
-    ...edit,
-    id: hashParts([edit.id, "thread-reply"]),
-    subject: `reply:${edit.id}`,
-    needsDecision: undefined,
-    reply: { parentAlertId: edit.id, threadTs },
-  });
+  return validatedAlert(
+    alertSchema.parse({
+      ...edit,
+      id: hashParts([edit.id, "thread-reply"]),
+      subject: `reply:${edit.id}`,
+      needsDecision: undefined,
+      reply: { parentAlertId: edit.id, threadTs },
+    }),
+  );
 }
 
 /**
@@ -376,13 +391,15 @@ export function mirrorable(a: Alert): boolean {
  * decision request stays with the original (buttons are the channel's).
  */
 export function mirrorAlert(a: Alert, target: string): Alert {
-  return alertSchema.parse({
-    ...a,
-    id: hashParts([a.id, "mirror", target]),
-    channel: target,
-    needsDecision: undefined,
-    mirrorOf: a.id,
-  });
+  return validatedAlert(
+    alertSchema.parse({
+      ...a,
+      id: hashParts([a.id, "mirror", target]),
+      channel: target,
+      needsDecision: undefined,
+      mirrorOf: a.id,
+    }),
+  );
 }
 
 /** One decision an alert asks for: a document line's approval, or the alert's own. */
@@ -450,25 +467,28 @@ export function directCardAlert(
 ): Alert {
   const { document: _document, needsDecision: _decision, changes: _changes, ...rest } = alert;
   const exceptional = alert.kind.startsWith("exception.");
-  return alertSchema.parse({
-    ...rest,
-    ...(exceptional ? { kind: asked.resolved ? "exception.resolved" : "exception.opened" } : {}),
-    id: hashParts([asked.approvalId, asked.version, "dm", im]),
-    subject: `card:${asked.approvalId}`,
-    contentVersion: asked.version,
-    channel: im,
-    routeNote: undefined,
-    ...(asked.exception ? { exception: asked.exception } : {}),
-    ...(asked.changes ? { changes: asked.changes } : {}),
-    needsDecision: {
-      approvalId: asked.approvalId,
-      allowHold: asked.allowHold,
-      dm: { user, from: alert.channel },
-    },
-  });
+  return validatedAlert(
+    alertSchema.parse({
+      ...rest,
+      ...(exceptional ? { kind: asked.resolved ? "exception.resolved" : "exception.opened" } : {}),
+      id: hashParts([asked.approvalId, asked.version, "dm", im]),
+      subject: `card:${asked.approvalId}`,
+      contentVersion: asked.version,
+      channel: im,
+      routeNote: undefined,
+      ...(asked.exception ? { exception: asked.exception } : {}),
+      ...(asked.changes ? { changes: asked.changes } : {}),
+      needsDecision: {
+        approvalId: asked.approvalId,
+        allowHold: asked.allowHold,
+        dm: { user, from: alert.channel },
+      },
+    }),
+  );
 }
 
-/** Validate an alert read back from Redis, the queue or the audit log. */
+/** Validate an alert read back from Redis, the queue or the audit log (or given by a caller). */
 export function parseAlert(input: unknown): Alert {
-  return alertSchema.parse(input);
+  if (typeof input === "object" && input !== null && validated.has(input)) return input as Alert;
+  return validatedAlert(alertSchema.parse(input));
 }

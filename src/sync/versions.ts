@@ -14,7 +14,22 @@ interface Encoded {
   s?: string;
 }
 
+/**
+ * Encodings by version object: a page stages its versions, then saves the same objects
+ * (page.ts), and deflating each snapshot twice was a share of the poll's CPU
+ * (bench/scenarios/pipeline.ts). Keyed by object, so a new version is encoded anew.
+ */
+const encoded = new WeakMap<StoredVersion, { keepSnapshot: boolean; text: string }>();
+
 export function encodeVersion(v: StoredVersion, keepSnapshot: boolean): string {
+  const known = encoded.get(v);
+  if (known?.keepSnapshot === keepSnapshot) return known.text;
+  const text = encodeFresh(v, keepSnapshot);
+  encoded.set(v, { keepSnapshot, text });
+  return text;
+}
+
+function encodeFresh(v: StoredVersion, keepSnapshot: boolean): string {
   const e: Encoded = { h: v.hash, r: v.rev };
   if (keepSnapshot && v.snapshot !== undefined) {
     e.s = deflateRawSync(Buffer.from(JSON.stringify(v.snapshot))).toString("base64");
