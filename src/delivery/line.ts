@@ -1,7 +1,8 @@
 import { DelayedError, type Job } from "bullmq";
 import { type DeliveryContext, jobIdFor } from "./context.ts";
+import type { MarkInput } from "./markers.ts";
 import type { Line } from "./pacer.ts";
-import { promoteFrontScript } from "./scripts.ts";
+import { exitPostScript, promoteFrontScript } from "./scripts.ts";
 
 /** A head of line with no job for this long is dropped (see dropStaleHead). */
 const STALE_HEAD_MS = 30_000;
@@ -199,4 +200,57 @@ async function promote(ctx: DeliveryContext, head: string): Promise<void> {
   } catch (err) {
     ctx.logger.debug({ err, head }, "delivery: next head not promoted");
   }
+}
+
+/**
+ * A post's line exit (markDelivered) with `promoteNextAfter`'s work in the same command
+ * (exit-post.lua): the successor read with the claim promoted when due, and the heads read after
+ * the exit; a head that turned out different, and the edit line's head, are promoted after it
+ * as `promoteNextAfter` does. True when this call wrote the marker.
+ */
+export async function exitPost(
+  ctx: DeliveryContext,
+  input: MarkInput,
+  successor: string,
+): Promise<boolean> {
+  const k = ctx.keys;
+  const q = ctx.queue;
+  const jobId = jobIdFor(successor);
+  const out = await exitPostScript.run(ctx.redis, {
+    keys: {
+      delivered: k.delivered(input.alertId),
+      inflight: k.inflight(input.alertId),
+      subject: k.subject(input.channel, input.subject),
+      order: k.order(input.channel),
+      pending: k.pending,
+      stats: k.stats,
+      edits: k.edits(input.channel),
+      delayed: q.toKey("delayed"),
+      wait: q.toKey("wait"),
+      meta: q.toKey("meta"),
+      active: q.toKey("active"),
+      marker: q.toKey("marker"),
+      job: q.toKey(jobId),
+      events: q.toKey("events"),
+    },
+    args: {
+      channel: input.channel,
+      ts: input.ts,
+      at: input.at,
+      alertId: input.alertId,
+      setSubject: input.setSubject ? "1" : "0",
+      parentTs: input.parentTs,
+      how: input.how,
+      ttlMs: ctx.markers.ttlMs,
+      stat: input.stat,
+      successor,
+      successorJobId: jobId,
+    },
+    tail: input.audit,
+  });
+  const heads = [out.postHead === successor ? undefined : out.postHead, out.editHead].filter(
+    (h): h is string => Boolean(h),
+  );
+  await Promise.all(heads.map((head) => promote(ctx, head)));
+  return out.marked;
 }

@@ -20,6 +20,22 @@ export interface DeliveredMarker {
   how: string;
 }
 
+/** What markDelivered records. */
+export interface MarkInput {
+  alertId: string;
+  channel: string;
+  subject: string;
+  ts: string;
+  at: string;
+  how: "post" | "update" | "resolved";
+  setSubject: boolean;
+  parentTs: string;
+  /** Stats field counting this outcome ("posted", "updated", "ambiguous_found"). */
+  stat: string;
+  /** The entry that says so (post.result / post.resolved), from AuditLog.prepare. */
+  audit: PreparedAuditEntry;
+}
+
 /** Delivered / in-flight / subject markers: the state that makes posting exactly once. */
 export class Markers {
   readonly #redis: RedisClient;
@@ -163,20 +179,7 @@ export class Markers {
    * Atomically (mark-delivered.lua): delivered marker, subject marker, `stat` counted, the audit
    * entry written, in-flight marker and queue entry cleared.
    */
-  async markDelivered(input: {
-    alertId: string;
-    channel: string;
-    subject: string;
-    ts: string;
-    at: string;
-    how: "post" | "update" | "resolved";
-    setSubject: boolean;
-    parentTs: string;
-    /** Stats field counting this outcome ("posted", "updated", "ambiguous_found"). */
-    stat: string;
-    /** The entry that says so (post.result / post.resolved), from AuditLog.prepare. */
-    audit: PreparedAuditEntry;
-  }): Promise<boolean> {
+  async markDelivered(input: MarkInput): Promise<boolean> {
     const k = this.#keys;
     return markDeliveredScript.run(this.#redis, {
       keys: {

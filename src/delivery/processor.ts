@@ -24,11 +24,13 @@ import type { JobResult } from "./job-result.ts";
 import {
   delay,
   dropStaleHead,
+  exitPost,
   promoteNext,
   promoteNextAfter,
   successorOf,
   waitForTurn,
 } from "./line.ts";
+import type { MarkInput } from "./markers.ts";
 import type { Line, TakeResult } from "./pacer.ts";
 import { quietState } from "./quiet-hours.ts";
 import { refreshAlertFor, refreshContent, withStampOf } from "./refresh.ts";
@@ -397,7 +399,7 @@ async function send(
     // A failed read of the next in line only costs the promotion's shortcut.
     const next = successor ? await successor.catch(() => undefined) : undefined;
     const learned = mode === "post" ? learnSuccess(ctx, channel) : undefined;
-    const marked = markers.markDelivered({
+    const mark: MarkInput = {
       alertId: alert.id,
       channel,
       subject: alert.subject,
@@ -414,10 +416,13 @@ async function send(
         channel,
         data: { ok: true, ts, mode },
       }),
-    });
+    };
     // Wake the next alert of this channel now rather than when its estimate comes due: the
-    // channel's next slot waits on nothing else. An edit leaves its line first (release).
-    const promoted = mode === "post" ? promoteNextAfter(ctx, channel, next) : undefined;
+    // channel's next slot waits on nothing else. An edit leaves its line first (release). With
+    // the successor known, the exit and its promotion are one command (exit-post.lua).
+    const direct = mode === "post" && next !== undefined;
+    const marked = direct ? exitPost(ctx, mark, next) : markers.markDelivered(mark);
+    const promoted = mode === "post" && !direct ? promoteNextAfter(ctx, channel, next) : undefined;
     await learned;
     try {
       await marked;

@@ -203,6 +203,52 @@ export const markDeliveredScript = defineScript({
   decode: (raw) => Number(raw) === MARK_CODE.marked,
 });
 
+/**
+ * A post's line exit with its successor's promotion and the heads after it (exit-post.lua). The
+ * tail is the audit entry (stream and index keys; MAXLEN and fields).
+ */
+export const exitPostScript = defineScript({
+  file: lua("exit-post"),
+  keys: [
+    "delivered",
+    "inflight",
+    "subject",
+    "order",
+    "pending",
+    "stats",
+    "edits",
+    "delayed",
+    "wait",
+    "meta",
+    "active",
+    "marker",
+    "job",
+    "events",
+  ],
+  args: [
+    "channel",
+    "ts",
+    "at",
+    "alertId",
+    "setSubject",
+    "parentTs",
+    "how",
+    "ttlMs",
+    "stat",
+    "successor",
+    "successorJobId",
+  ],
+  decode(raw) {
+    const [marked, promoted, postHead, editHead] = raw as [number, number, string, string];
+    return {
+      marked: Number(marked) === MARK_CODE.marked,
+      promoted: Number(promoted),
+      postHead: postHead ? String(postHead) : undefined,
+      editHead: editHead ? String(editHead) : undefined,
+    };
+  },
+});
+
 /** promote-front.lua's reply. */
 export const PROMOTE_CODE = { fromDelayed: 1, withinWait: 2, neither: 0 } as const;
 

@@ -112,6 +112,7 @@ describe("--#include", () => {
       "claim-post",
       "enqueue-alert",
       "enqueue-alerts",
+      "exit-post",
       "mark-delivered",
       "transition",
     ]);

@@ -10,6 +10,7 @@ import {
 import {
   CLAIM_LOOK,
   claimPostScript,
+  exitPostScript,
   MARK_CODE,
   markDeliveredScript,
   pacerTakeScript,
@@ -197,6 +198,57 @@ describe("reply codes", () => {
     expect(await status("m1")).toBe(CLAIM_LOOK);
     await redis.del(k("cl:inflight:m1"));
     expect(await status("m1")).toBe(TAKE_CODE.rate);
+  });
+
+  it("exit-post.lua: marks once, promotes the successor once it heads the line, reads the heads", async () => {
+    await redis.zadd(k("ex:order"), 1, "a1", 2, "a2", 3, "a3");
+    await redis.zadd(k("ex:edits"), 4, "e1");
+    await redis.zadd(k("ex:delayed"), 99, "j2");
+    const call = {
+      keys: {
+        delivered: k("ex:delivered:a1"),
+        inflight: k("ex:inflight:a1"),
+        subject: k("ex:subject"),
+        order: k("ex:order"),
+        pending: k("ex:pending"),
+        stats: k("ex:stats"),
+        edits: k("ex:edits"),
+        delayed: k("ex:delayed"),
+        wait: k("ex:wait"),
+        meta: k("ex:meta"),
+        active: k("ex:active"),
+        marker: k("ex:marker"),
+        job: k("ex:job:j2"),
+        events: k("ex:events"),
+      },
+      args: {
+        channel: "C1",
+        ts: "1.1",
+        at: "2026-12-07T00:00:00Z",
+        alertId: "a1",
+        setSubject: "1",
+        parentTs: "1.1",
+        how: "post",
+        ttlMs: 60_000,
+        stat: "posted",
+        successor: "a2",
+        successorJobId: "j2",
+      },
+      tail: { keys: [k("ex:log"), k("ex:idx")], args: ["", "0", "t", "post.result"] },
+    };
+    // Marked (MARK_CODE.marked), j2 moved from delayed (promote-front's 1), heads after the exit.
+    expect(await raw(exitPostScript, call)).toEqual([MARK_CODE.marked, 1, "a2", "e1"]);
+    expect(await redis.lrange(k("ex:wait"), 0, -1)).toEqual(["j2"]);
+    expect(await redis.hget(k("ex:subject"), "ts")).toBe("1.1");
+    expect(await redis.xlen(k("ex:log"))).toBe(1);
+    // Again: already marked (no second entry); j2 is in wait already (moved within it: 2).
+    expect(await raw(exitPostScript, call)).toEqual([MARK_CODE.alreadyDelivered, 2, "a2", "e1"]);
+    expect(await redis.xlen(k("ex:log"))).toBe(1);
+    // A successor that is not the head is left where it is.
+    const early = { ...call, args: { ...call.args, successor: "a3", successorJobId: "j3" } };
+    await redis.zadd(k("ex:delayed"), 99, "j3");
+    expect(((await raw(exitPostScript, early)) as unknown[])[1]).toBe(0);
+    expect(await redis.zscore(k("ex:delayed"), "j3")).toBe("99");
   });
 
   it("commit.lua, the poll lock scripts and rpm-gcra.lua", async () => {

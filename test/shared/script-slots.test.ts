@@ -7,8 +7,9 @@ import type { Alert } from "../../src/alerts/alert.ts";
 import { createApprovalStore } from "../../src/approvals/store.ts";
 import { AuditLog } from "../../src/audit/log.ts";
 import { admit, admitMany } from "../../src/delivery/admit.ts";
+import type { DeliveryContext } from "../../src/delivery/context.ts";
 import { deliveryKeys } from "../../src/delivery/keys.ts";
-import { promoteToFront } from "../../src/delivery/line.ts";
+import { exitPost, promoteToFront } from "../../src/delivery/line.ts";
 import { Markers } from "../../src/delivery/markers.ts";
 import { Pacer } from "../../src/delivery/pacer.ts";
 import { DEFAULT_LEARN } from "../../src/delivery/pacing-math.ts";
@@ -111,8 +112,8 @@ describe("every Lua script's keys share one slot under a tagged prefix", () => {
       { invoiceKey: "inv1", expectedRev: 0, next: undefined, previousDeps: ["po:T:1:4000001"] },
     ]);
 
-    // delivery (order-add, enqueue-alert, pacer-take, claim-post, pacer-learn, mark-delivered,
-    // method-take, promote-front)
+    // delivery (order-add, enqueue-alert(s), pacer-take, claim-post, pacer-learn, mark-delivered,
+    // exit-post, method-take, promote-front)
     const keys = deliveryKeys(prefix);
     const pace = {
       channelIntervalMs: 1000,
@@ -153,6 +154,24 @@ describe("every Lua script's keys share one slot under a tagged prefix", () => {
     await fetch("http://127.0.0.1/api/chat.update", {});
     const job = await queue.add("a1", {}, { delay: 60_000 });
     expect(await promoteToFront({ queue, redis: client }, job.id ?? "")).toBe(1);
+    const markers = new Markers(client, keys, 60_000);
+    const exitCtx = { redis: client, keys, queue, markers } as unknown as DeliveryContext;
+    await exitPost(
+      exitCtx,
+      {
+        alertId: "a0",
+        channel: "C1",
+        subject: "s0",
+        ts: "1.0",
+        at: new Date().toISOString(),
+        how: "post",
+        setSubject: true,
+        parentTs: "1.0",
+        stat: "posted",
+        audit: log.prepare({ type: "post.result", alertId: "a0", channel: "C1" }),
+      },
+      "a1",
+    );
     const a2 = { id: "a2", channel: "C1", subject: "s2" } as Alert;
     expect(
       await admit(client, keys, queue, a2, {

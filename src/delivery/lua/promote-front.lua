@@ -23,27 +23,7 @@
   Result: 1 moved from delayed, 2 moved within wait, 0 neither (active, finished, gone, not due,
   or the queue is paused: left to BullMQ)
 ]]
-local jobId = ARGV[1]
-if KEYS[8] then
-  local head = redis.call("ZRANGE", KEYS[8], 0, 0, "WITHSCORES")
-  if head[1] ~= ARGV[2] then return 0 end
-  if KEYS[9] ~= KEYS[8] then
-    local post = redis.call("ZRANGE", KEYS[9], 0, 0, "WITHSCORES")
-    if post[2] and tonumber(post[2]) < tonumber(head[2]) then return 0 end
-  end
-end
-local meta = redis.call("HMGET", KEYS[3], "paused", "concurrency")
-if meta[1] then return 0 end
-if redis.call("ZREM", KEYS[1], jobId) == 1 then
-  redis.call("RPUSH", KEYS[2], jobId)
-  redis.call("HSET", KEYS[6], "delay", 0)
-  redis.call("XADD", KEYS[7], "*", "event", "waiting", "jobId", jobId, "prev", "delayed")
-  local maxed = meta[2] and redis.call("LLEN", KEYS[4]) >= tonumber(meta[2])
-  if not maxed then redis.call("ZADD", KEYS[5], 0, "0") end
-  return 1
-end
-if redis.call("LREM", KEYS[2], 1, jobId) == 1 then
-  redis.call("RPUSH", KEYS[2], jobId)
-  return 2
-end
-return 0
+--#include promote-job.lua
+
+if KEYS[8] then return promote_job(1, ARGV[1], 8, 9, ARGV[2]) end
+return promote_job(1, ARGV[1])
