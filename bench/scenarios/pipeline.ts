@@ -15,7 +15,12 @@ import { type RoutingPolicy, routeRecord } from "../../src/rules/routing.ts";
 import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { createAlertSink } from "../../src/sync/alert-sink.ts";
 import { runPoll } from "../../src/sync/poll.ts";
-import { callsBetween, commandCalls, totalCalls } from "../support/redis-stats.ts";
+import {
+  callsBetween,
+  commandCalls,
+  serverCpuSeconds,
+  totalCalls,
+} from "../support/redis-stats.ts";
 import { startServicesChild } from "../support/services-child.ts";
 import type { Scenario } from "../types.ts";
 
@@ -39,6 +44,9 @@ const matchPolicy: MatchPolicy = { defaults: { price: { percent: "2" } } };
 interface RawRun {
   perSecond: number;
   commandsPerJob: number;
+  /** CPU per job, ms: this process, and the Redis server. */
+  cpuMsPerJob: number;
+  redisCpuMsPerJob: number;
 }
 
 /**
@@ -67,6 +75,8 @@ async function rawBullmq(redisUrl: string, jobs: number, jobBytes: number): Prom
     await worker.waitUntilReady();
     const pad = "x".repeat(Math.max(0, jobBytes - 20));
     const before = await commandCalls(conn);
+    const redisCpu0 = await serverCpuSeconds(conn);
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     for (let i = 0; i < jobs; i++) {
       await queue.add(
@@ -84,8 +94,15 @@ async function rawBullmq(redisUrl: string, jobs: number, jobBytes: number): Prom
     }
     await all;
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const redisCpu = (await serverCpuSeconds(conn)) - redisCpu0;
     const calls = callsBetween(before, await commandCalls(conn));
-    return { perSecond: jobs / seconds, commandsPerJob: totalCalls(calls) / jobs };
+    return {
+      perSecond: jobs / seconds,
+      commandsPerJob: totalCalls(calls) / jobs,
+      cpuMsPerJob: (cpu.user + cpu.system) / 1000 / jobs,
+      redisCpuMsPerJob: (1000 * redisCpu) / jobs,
+    };
   } finally {
     await worker.close();
     await queue.close();
@@ -107,6 +124,10 @@ interface RealRun {
    * poll's start to the last post, seconds: about the wall time when the process is CPU-bound.
    */
   cpuSeconds: number;
+  /** CPU of the simulator and emulator's process over the same time, seconds. */
+  servicesCpuSeconds: number;
+  /** CPU of the Redis server over the same time, seconds (the raw baseline's ran on it too). */
+  redisCpuSeconds: number;
   /** Messages posted by the time the poll returned (the rest were posted after it). */
   postedByPollEnd: number;
   /** Times the delivery worker took up a job, per alert (1 = no job ran twice). */
@@ -278,6 +299,10 @@ async function realPipeline(redisUrl: string, invoicesInDivision: number): Promi
     });
     const before = await commandCalls(redis);
     const cpu0 = process.cpuUsage();
+    const [childCpu0, redisCpu0] = await Promise.all([
+      services.cpuSeconds(),
+      serverCpuSeconds(redis),
+    ]);
     const t0 = performance.now();
     await runPoll(
       {
@@ -320,6 +345,10 @@ async function realPipeline(redisUrl: string, invoicesInDivision: number): Promi
     clearTimeout(timer);
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const [childCpu1, redisCpu1] = await Promise.all([
+      services.cpuSeconds(),
+      serverCpuSeconds(redis),
+    ]);
     const calls = callsBetween(before, await commandCalls(redis));
     return {
       alerts,
@@ -329,6 +358,8 @@ async function realPipeline(redisUrl: string, invoicesInDivision: number): Promi
       pollSeconds,
       jobRunsPerAlert: jobRuns / Math.max(1, alerts),
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      servicesCpuSeconds: childCpu1 - childCpu0,
+      redisCpuSeconds: redisCpu1 - redisCpu0,
       postedByPollEnd,
       commandsPerAlert: totalCalls(calls) / Math.max(1, alerts),
       topCommands: calls.slice(0, 8),
@@ -353,6 +384,7 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
   // As many jobs as alerts (at least 1,000, so the baseline is not a few milliseconds long).
   const rawRun = await rawBullmq(redisUrl, Math.max(1_000, real.alerts), real.jobBytes);
   const raw = rawRun.perSecond;
+  const perAlertMs = (seconds: number) => ((1000 * seconds) / Math.max(1, real.alerts)).toFixed(2);
   return {
     scenario: "pipeline",
     metrics: [
@@ -389,7 +421,7 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
         .map(([k, v]) => `${k} ${v.toFixed(2)}`)
         .join(
           ", ",
-        )} (poll ${real.pollSeconds.toFixed(2)} of ${real.seconds.toFixed(2)}, ${real.postedByPollEnd} posted by then); CPU of the pipeline's process ${real.cpuSeconds.toFixed(2)} s (${((1000 * real.cpuSeconds) / Math.max(1, real.alerts)).toFixed(2)} ms per alert; the simulator and the emulator run in a child process)`,
+        )} (poll ${real.pollSeconds.toFixed(2)} of ${real.seconds.toFixed(2)}, ${real.postedByPollEnd} posted by then); CPU per alert: the pipeline's process ${perAlertMs(real.cpuSeconds)} ms, the simulator and emulator's (a child process) ${perAlertMs(real.servicesCpuSeconds)} ms, Redis ${perAlertMs(real.redisCpuSeconds)} ms; raw BullMQ per job: its process ${rawRun.cpuMsPerJob.toFixed(2)} ms, Redis ${rawRun.redisCpuMsPerJob.toFixed(2)} ms (CPU does not depend on the machine's load as the rates do)`,
       `messages per channel (each channel's posts one at a time, in order): ${real.perChannel.map(([c, n]) => `${c} ${n}`).join(", ")}`,
       `Redis commands of the real run, most called: ${real.topCommands.map(([c, n]) => `${c} ${n}`).join(", ")}`,
     ],

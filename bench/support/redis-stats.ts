@@ -28,3 +28,11 @@ export function callsBetween(
 export function totalCalls(calls: [string, number][]): number {
   return calls.filter(([c]) => c !== "info").reduce((s, [, n]) => s + n, 0);
 }
+
+/** CPU seconds the Redis server has used (INFO cpu: user + system, main thread and others). */
+export async function serverCpuSeconds(redis: Redis): Promise<number> {
+  const text = await redis.info("cpu");
+  const field = (name: string) =>
+    Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(text)?.[1] ?? 0);
+  return field("used_cpu_user") + field("used_cpu_sys");
+}

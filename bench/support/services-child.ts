@@ -28,6 +28,8 @@ export interface RemoteServices {
   sim: { tenant: string; ionapi: IonapiFile };
   /** Called with each batch of new messages: channel → how many. */
   onMessages(listener: (counts: [string, number][]) => void): void;
+  /** CPU seconds the child has used so far (user + system). */
+  cpuSeconds(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ type ToParent =
       sim: { tenant: string; ionapi: IonapiFile };
     }
   | { type: "messages"; counts: [string, number][] }
+  | { type: "cpu"; seconds: number }
   | { type: "error"; message: string };
 
 export async function startServicesChild(config: ServicesConfig): Promise<RemoteServices> {
@@ -45,11 +48,13 @@ export async function startServicesChild(config: ServicesConfig): Promise<Remote
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const listeners: ((counts: [string, number][]) => void)[] = [];
+  const cpuAnswers: ((seconds: number) => void)[] = [];
   const ready = new Promise<Extract<ToParent, { type: "ready" }>>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`services child exited with ${code}`)));
     child.on("message", (m: ToParent) => {
       if (m.type === "ready") resolve(m);
       else if (m.type === "error") reject(new Error(m.message));
+      else if (m.type === "cpu") cpuAnswers.shift()?.(m.seconds);
       else for (const l of listeners) l(m.counts);
     });
   });
@@ -59,6 +64,11 @@ export async function startServicesChild(config: ServicesConfig): Promise<Remote
     emu: r.emu,
     sim: r.sim,
     onMessages: (l) => listeners.push(l),
+    cpuSeconds: () =>
+      new Promise<number>((resolve) => {
+        cpuAnswers.push(resolve);
+        child.send("cpu");
+      }),
     async close() {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -103,6 +113,11 @@ async function runChild(): Promise<void> {
         });
       });
       process.on("message", async (m) => {
+        if (m === "cpu") {
+          const { user, system } = process.cpuUsage();
+          send({ type: "cpu", seconds: (user + system) / 1e6 });
+          return;
+        }
         if (m !== "close") return;
         await sim.close();
         await emu.close();
