@@ -7,7 +7,7 @@ import { deliveryKeys } from "../../src/delivery/keys.ts";
 import type { RedisClient } from "../../src/shared/redis-client.ts";
 import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { countRoundTrips } from "../support/round-trips.ts";
-import { payment, paymentAlert, startEmu, waitFor } from "./emu.ts";
+import { loadChannel, payment, paymentAlert, startEmu, waitFor } from "./emu.ts";
 import { cleanup, connect, uniquePrefix } from "./helpers.ts";
 
 const SCALE = 20;
@@ -20,7 +20,8 @@ const open: Delivery[] = [];
 
 beforeAll(async () => {
   redis = connect();
-  emu = await startEmu(SCALE);
+  // One channel of its own for the warm-up (loadChannel(0)): its posts must land.
+  emu = await startEmu(SCALE, 1);
 });
 afterEach(async () => {
   for (const d of open.splice(0)) await d.close();
@@ -69,8 +70,11 @@ async function drained(d: Delivery): Promise<void> {
 async function warmed(): Promise<Delivery> {
   const prefix = uniquePrefix("delivery");
   const warm = make({}, prefix);
-  await warm.enqueue(paymentAlert(1, "C0WARMUP01"));
-  await warm.enqueue(paymentAlert(2, "C0WARMUP01"));
+  // Two posts that land, in one channel: the first exits with a successor to promote
+  // (exit-post.lua), the second without (mark-delivered.lua); a group admits them
+  // (enqueue-alerts.lua) behind an alert queued alone (enqueue-alert.lua).
+  await warm.enqueue(paymentAlert(1, loadChannel(0)));
+  await warm.enqueueMany([paymentAlert(2, loadChannel(0)), paymentAlert(3, loadChannel(0))]);
   warm.startWorker({ concurrency: 1 });
   await drained(warm);
   await warm.close();
