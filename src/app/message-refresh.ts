@@ -48,7 +48,12 @@ export function messageRefresherVia(
     // Only a Slack message can be written by chat.update (a webhook target has no message).
     if (now?.destination !== "slack") return undefined;
     const message = now.message as SlackMessage;
-    return { text: message.text, blocks: message.blocks as SlackBlock[], alertId: now.alertId };
+    return {
+      text: message.text,
+      blocks: message.blocks as SlackBlock[],
+      alertId: now.alertId,
+      showing: now.showing,
+    };
   };
   return refresher;
 }

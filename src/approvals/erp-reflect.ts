@@ -1,3 +1,4 @@
+import { groupBy } from "../shared/group-by.ts";
 import { closeAsDecidedInErp } from "./erp-decide.ts";
 import { parseInvoiceKey } from "./erp-m3.ts";
 import type { ErpAdapter, ErpMode, ErpState } from "./erp-types.ts";
@@ -83,7 +84,9 @@ export async function reflectErpDecisions(deps: ReflectDeps): Promise<ReflectRep
   const now = () => new Date((deps.clock ?? Date.now)()).toISOString();
   const open = await deps.store.listOpen(deps.limit ?? 500);
   const report: ReflectReport = { checked: 0, decidedInErp: 0, completed: 0, unreadable: 0 };
-  const candidates = open.filter((a) => deps.modeFor(a.tenant) !== "off" && a.kind === "invoice");
+  // Both kinds: an invoice's own approval, and the approvals of its exception lines (what the
+  // pipeline creates: kind "exception", keyed by the invoice), decided with the invoice in M3.
+  const candidates = open.filter((a) => deps.modeFor(a.tenant) !== "off");
   const changedBy = new Map<string, string>();
   const queue = deps.changedSince
     ? await narrow(candidates, deps.changedSince, changedBy)
@@ -106,8 +109,7 @@ export async function reflectRecords(
   const queue: Approval[] = [];
   for (const recordKey of new Set(recordKeys)) {
     for (const a of await deps.store.forRecord(recordKey)) {
-      if (isOpen(a.state) && a.kind === "invoice" && deps.modeFor(a.tenant) !== "off")
-        queue.push(a);
+      if (isOpen(a.state) && deps.modeFor(a.tenant) !== "off") queue.push(a);
     }
   }
   await runAll(deps, queue, report, new Map(), now);
@@ -121,8 +123,11 @@ async function runAll(
   changedBy: Map<string, string>,
   now: () => string,
 ): Promise<void> {
+  // One record's approvals (an invoice's exception lines share its one message) one after
+  // another: two rewrites of the same message at once would each stamp only their own line.
+  const groups = [...groupBy(queue, (a) => a.recordKey).values()];
   const workers = Array.from({ length: deps.concurrency ?? 4 }, async () => {
-    for (let a = queue.shift(); a; a = queue.shift()) await one(a);
+    for (let g = groups.shift(); g; g = groups.shift()) for (const a of g) await one(a);
   });
   await Promise.all(workers);
 
@@ -131,23 +136,45 @@ async function runAll(
     if (!adapter) return;
     report.checked++;
     let state: ErpState;
+    let lineLevel = false;
     try {
       const found = await adapter.routeFor(a);
       if (!found.ok) {
         if ("unreadable" in found) report.unreadable++;
         return;
       }
-      state = await found.route.state();
+      const route = found.route;
+      state = await route.state();
+      // An exception line of an invoice in M3's approval flow: its line may be approved in M3
+      // (CMS742MI) while the invoice still waits, and that decides this line's approval only.
+      if (
+        state.status === "pending" &&
+        typeof a.line === "number" &&
+        route.unsupported("approve_line") === undefined
+      ) {
+        const line = await route.state({
+          approval: a,
+          verb: "approve_line",
+          actor: "system",
+          line: a.line,
+        });
+        if (line.status !== "pending") {
+          state = line;
+          lineLevel = true;
+        }
+      }
     } catch {
       report.unreadable++;
       return;
     }
     if (state.status === "pending") return;
     const intent = await deps.writer.intent(a.id);
+    // Ours: what M3 shows is what our stored intent asked for, at the same level (a line's
+    // approval for a line, the invoice's decision for the invoice).
     const ours =
       intent !== undefined &&
       (intent.verb === "reject" ? "rejected" : "approved") === state.status &&
-      intent.verb !== "approve_line";
+      (intent.verb === "approve_line") === lineLevel;
     if (ours && intent) {
       const verb = intent.verb === "reject" ? "reject" : "approve";
       const decided = {

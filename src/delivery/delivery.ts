@@ -40,6 +40,7 @@ import {
   type RefreshRequest,
   refreshAlertFor,
   refreshContent,
+  showingToken,
   withStampOf,
 } from "./refresh.ts";
 import { sweepDuplicates } from "./sweep.ts";
@@ -118,6 +119,8 @@ export interface RenderedNow {
   destination: string;
   /** The alert whose version it shows (the message's metadata names it). */
   alertId: string;
+  /** For `refresh`: what this render showed (no refresh while it still holds). */
+  showing: string;
   message: unknown;
 }
 
@@ -133,7 +136,8 @@ export interface Delivery {
    * after every edit queued before it, from its subject's latest version and the approval as it
    * stands then; retried, paced and once per `key` like any edit. False when no alert of
    * delivery's made that message (nothing to render it from). True without a refresh when
-   * `showing` is the message's latest version (the caller's write showed it).
+   * `showing` (from `renderNow`) still holds: the caller's write showed the latest version with
+   * the approvals as they stand.
    */
   refresh(request: RefreshRequest): Promise<boolean>;
   /**
@@ -378,7 +382,13 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
     async refresh(request) {
       const plan = await planRefresh({ audit, markers }, request, new Date(clock()));
       if (!plan) return false;
-      if ("alert" in plan) await ctx.enqueue(plan.alert);
+      // The asking side's own write showed the latest version as the approvals stand now.
+      if (request.showing?.startsWith(`${plan.latest}|`)) {
+        const content = await refreshContent(ctx, plan.alert);
+        const now = await decisionOf(ctx, content, request.ts);
+        if (showingToken(content.id, now) === request.showing) return true;
+      }
+      await ctx.enqueue(plan.alert);
       return true;
     },
 
@@ -387,13 +397,15 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
       if (!alert) return undefined;
       const content = await refreshContent(ctx, alert);
       const { destination } = route(request.channel);
-      const decision = destination.decisions
-        ? withStampOf(await decisionOf(ctx, content, request.ts), alert.refresh)
-        : undefined;
+      const view = destination.decisions ? await decisionOf(ctx, content, request.ts) : undefined;
       return {
         destination: destination.name,
         alertId: content.id,
-        message: destination.render(content, { at: new Date(clock()), decision }),
+        showing: showingToken(content.id, view),
+        message: destination.render(content, {
+          at: new Date(clock()),
+          decision: withStampOf(view, alert.refresh),
+        }),
       };
     },
 

@@ -16,15 +16,16 @@ export interface RefreshRequest {
   /** The text the deciding side stamped for `state` (kept while the approval stays in it). */
   stamp?: { state: string; lines: string[] };
   /**
-   * The deciding side's own write succeeded on the message showing this alert's version: no
-   * refresh while that is still the subject's latest version queued (any later version is
-   * rendered after the decision, and a send that raced it re-checks the approval itself).
+   * The deciding side's own write succeeded with what `renderNow` gave it (its `showing`): no
+   * refresh while that version is still the subject's latest queued and the approvals on the
+   * message still stand as they were rendered (any later version is rendered after the
+   * decision; a send of delivery's that raced it re-checks the approval itself).
    */
   showing?: string;
 }
 
-/** A refresh to queue, nothing to refresh (the message shows the latest version), or neither. */
-export type RefreshPlan = { alert: Alert } | { current: true } | undefined;
+/** A refresh to queue, and the subject's latest version queued (what a render must show). */
+export type RefreshPlan = { alert: Alert; latest: string } | undefined;
 
 type Sources = { audit: AuditLog; markers: Markers };
 
@@ -39,12 +40,10 @@ export async function refreshAlertFor(
   r: RefreshRequest,
   now: Date,
 ): Promise<Alert | undefined> {
-  const { showing: _showing, ...always } = r;
-  const plan = await planRefresh(s, always, now);
-  return plan && "alert" in plan ? plan.alert : undefined;
+  return (await planRefresh(s, r, now))?.alert;
 }
 
-/** As `refreshAlertFor`, and nothing to do when the request's `showing` is the latest version. */
+/** As `refreshAlertFor`, with the id of the subject's latest version queued. */
 export async function planRefresh(s: Sources, r: RefreshRequest, now: Date): Promise<RefreshPlan> {
   const versions = await versionsIn(s.audit, r.recordKey, r.channel);
   const subjects = [...new Set(versions.map((a) => a.subject))];
@@ -52,7 +51,6 @@ export async function planRefresh(s: Sources, r: RefreshRequest, now: Date): Pro
     if ((await s.markers.subjectTs(r.channel, subject)) !== r.ts) continue;
     const template = versions.filter((a) => a.subject === subject).at(-1);
     if (!template) continue;
-    if (r.showing !== undefined && template.id === r.showing) return { current: true };
     const alert = alertSchema.parse({
       ...template,
       id: hashParts([r.channel, r.ts, subject, r.key, "refresh"]),
@@ -63,9 +61,21 @@ export async function planRefresh(s: Sources, r: RefreshRequest, now: Date): Pro
         ...(r.stamp ? { stamp: r.stamp } : {}),
       },
     });
-    return { alert };
+    return { alert, latest: template.id };
   }
   return undefined;
+}
+
+/**
+ * What a render showed (`renderNow`'s `showing`): the version and where the message's approvals
+ * stood, without the stamped words (kept on the approval right after a render, they change
+ * nothing a person decides on).
+ */
+export function showingToken(alertId: string, decision: DecisionView | undefined): string {
+  const states = JSON.stringify(decision ?? null, (k, v: unknown) =>
+    k === "stamp" ? undefined : v,
+  );
+  return `${alertId}|${hashParts([states])}`;
 }
 
 /**

@@ -155,20 +155,16 @@ describe("refresh: a message re-rendered in its channel's edit line", () => {
     }
   });
 
-  it("showing: nothing to do while the message shows its latest version; refreshed once a newer one is queued", async () => {
+  it("showing: nothing to do while the render still holds; refreshed once a newer version is queued or another approval moved", async () => {
     const d = make();
     try {
       d.startWorker({ concurrency: 2 });
       const record = payment(3, "100.00");
       const approvalId = "appr-refresh-3";
       views.set(approvalId, { approvalId, state: "pending" });
-      const first = createAlert({
-        kind: "record.new",
-        channel: FIN,
-        record,
-        needsDecision: { approvalId },
-      });
-      await d.enqueue(first);
+      await d.enqueue(
+        createAlert({ kind: "record.new", channel: FIN, record, needsDecision: { approvalId } }),
+      );
       const { ts } = await waitFor("posted", () =>
         emu.inspect.messages(FIN).find((m) => m.text.includes("PAY-3")),
       );
@@ -181,12 +177,31 @@ describe("refresh: a message re-rendered in its channel's edit line", () => {
         recordKey: recordKey(record),
         approvalId,
         key: "approved|3",
-        showing: first.id,
+        stamp: { state: "approved", lines: ["Approved by <@U0APPR0001>"] },
       };
-      // The deciding side's own write stamped the latest version: nothing queued.
       const d2 = make();
-      expect(await d2.refresh(request)).toBe(true);
+      const rendered = await d2.renderNow(request);
+      if (!rendered) throw new Error("delivery made this message: it renders it");
+      expect(JSON.stringify(rendered.message)).toContain("Approved by");
+      // The deciding side's write showed the latest version as the approvals stand: nothing.
+      expect(await d2.refresh({ ...request, showing: rendered.showing })).toBe(true);
       expect(await redis.zcard(`${prefix}dlv:pending`)).toBe(0);
+      // The words kept on the approval afterwards change nothing a person decides on.
+      views.set(approvalId, {
+        approvalId,
+        state: "approved",
+        by: "U0APPR0001",
+        stamp: ["Approved by <@U0APPR0001>"],
+      });
+      expect(await d2.refresh({ ...request, showing: rendered.showing })).toBe(true);
+      expect(await redis.zcard(`${prefix}dlv:pending`)).toBe(0);
+      // The approval moved after the render (another decision on the message): refreshed.
+      views.set(approvalId, { approvalId, state: "rejected", by: "U0APPR0002" });
+      expect(await d2.refresh({ ...request, key: "moved|3", showing: rendered.showing })).toBe(
+        true,
+      );
+      expect(await redis.zcard(`${prefix}dlv:pending`)).toBe(1);
+      views.set(approvalId, { approvalId, state: "approved", by: "U0APPR0001" });
       // A newer version queued before the write was checked: the write showed stale content.
       await d2.enqueue(
         createAlert({
@@ -196,8 +211,8 @@ describe("refresh: a message re-rendered in its channel's edit line", () => {
           changes: [{ field: "Amount", from: "100.00 EUR", to: "300.00 EUR" }],
         }),
       );
-      expect(await d2.refresh(request)).toBe(true);
-      expect(await redis.zcard(`${prefix}dlv:pending`)).toBe(2);
+      expect(await d2.refresh({ ...request, showing: rendered.showing })).toBe(true);
+      expect(await redis.zcard(`${prefix}dlv:pending`)).toBe(3);
       await d2.close();
     } finally {
       await d.close().catch(() => {});

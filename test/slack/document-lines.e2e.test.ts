@@ -4,10 +4,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { InvoiceLineRec, InvoiceRec } from "../../sandbox/infor-sim/data/model.ts";
 import type { InforSim } from "../../sandbox/infor-sim/server.ts";
 import { createAlert, type DocumentLine } from "../../src/alerts/alert.ts";
+import { reflectedMessage } from "../../src/app/erp-approvals.ts";
 import { createPendingApproval } from "../../src/approvals/create-pending.ts";
 import { createM3Adapter } from "../../src/approvals/erp-m3.ts";
+import { reflectRecords } from "../../src/approvals/erp-reflect.ts";
 import type { ErpMode } from "../../src/approvals/erp-types.ts";
-import { createErpWriter } from "../../src/approvals/erp-write-back.ts";
+import { createErpWriter, type ErpWriter } from "../../src/approvals/erp-write-back.ts";
 import { createApprovalStore } from "../../src/approvals/store.ts";
 import type { Approval } from "../../src/approvals/types.ts";
 import { M3ApprovalCalls } from "../../src/infor/m3/approval-calls.ts";
@@ -38,30 +40,33 @@ let h: Harness;
 let s: InforSim;
 let client: ReturnType<typeof simClient>;
 let store: ReturnType<typeof createApprovalStore>;
+let writer: ErpWriter;
 let mode: ErpMode = "on";
+const adapter = () =>
+  createM3Adapter({
+    calls: new M3ApprovalCalls(client.mi),
+    usesFlow: true,
+    rejectReasonCode: "RJ",
+  });
 
 beforeAll(async () => {
   s = await sim();
   client = simClient(s);
   h = await startHarness("document-lines", ({ redis, prefix }) => {
     store = createApprovalStore({ redis, prefix });
+    writer = createErpWriter({
+      redis,
+      prefix: `${prefix}erp:`,
+      logger,
+      modeFor: () => mode,
+      adapterFor: adapter,
+    });
     return {
       approvals: {
         store,
         policy: { authorize: async () => ({ allowed: true }) },
         recheck: async () => ({ changed: false }),
-        erp: createErpWriter({
-          redis,
-          prefix: `${prefix}erp:`,
-          logger,
-          modeFor: () => mode,
-          adapterFor: () =>
-            createM3Adapter({
-              calls: new M3ApprovalCalls(client.mi),
-              usesFlow: true,
-              rejectReasonCode: "RJ",
-            }),
-        }),
+        erp: writer,
         // Every Slack approver acts as the M3 approver of the flow.
         erpUserFor: async () => "APPR1",
       },
@@ -278,6 +283,49 @@ describe("line decisions on an invoice's one message (signed requests through Bo
     await eventually(() => lineState(ts, one).includes("decided in M3"));
     expect((await store.get(one.id))?.state).toBe("superseded");
     expect((await store.get(two.id))?.state).toBe("pending");
+    expect(flowCalls(inv.inbn)).toEqual([]);
+  });
+
+  /** One reflection of the invoice's approvals, as the scheduler's changed-record check runs it. */
+  const reflect = (recordKey: string) =>
+    reflectRecords(
+      {
+        store,
+        writer,
+        adapterFor: adapter,
+        modeFor: () => mode,
+        audit: async () => {},
+        onChanged: reflectedMessage(h.client, logger),
+      },
+      [recordKey],
+    );
+
+  it("the invoice approved in M3 while its lines wait: one reflection closes every line as decided in M3", async () => {
+    const inv = flowInvoice(2);
+    const { approvals, ts } = await postDocument(inv, 2);
+    const [one, two] = approvals as [Approval, Approval];
+    s.control.approvals.decideInM3({ inbn: inv.inbn, verb: "approve", user: "jdoe" });
+    const report = await reflect(one.recordKey);
+    expect(report.decidedInErp).toBe(2);
+    expect((await store.get(one.id))?.state).toBe("superseded");
+    expect((await store.get(two.id))?.state).toBe("superseded");
+    await eventually(
+      () => lineState(ts, one).includes("in the ERP") && lineState(ts, two).includes("in the ERP"),
+    );
+    expect(flowCalls(inv.inbn)).toEqual([]);
+  });
+
+  it("one line approved in M3 (CMS742): the reflection closes that line only", async () => {
+    const inv = flowInvoice(2);
+    const { approvals, ts } = await postDocument(inv, 2);
+    const [one, two] = approvals as [Approval, Approval];
+    s.control.approvals.decideInM3({ inbn: inv.inbn, verb: "approve_line", line: 2, user: "jdoe" });
+    const report = await reflect(one.recordKey);
+    expect(report.decidedInErp).toBe(1);
+    expect((await store.get(one.id))?.state).toBe("pending");
+    expect((await store.get(two.id))?.state).toBe("superseded");
+    await eventually(() => lineState(ts, two).includes("in the ERP"));
+    expect(lineState(ts, one)).not.toContain("in the ERP");
     expect(flowCalls(inv.inbn)).toEqual([]);
   });
 

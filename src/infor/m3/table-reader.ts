@@ -1,3 +1,4 @@
+import { groupBy } from "../../shared/group-by.ts";
 import type { ColumnCatalog } from "./column-catalog.ts";
 import { isRefusal } from "./column-detect.ts";
 import { exportSelect, type Predicate, type SelectOptions } from "./exportmi.ts";
@@ -217,12 +218,5 @@ function prefixed(spec: TableSpec, also: NonNullable<SelectOptions["also"]>): ty
 
 /** Rows by their key column's value, in the order they came. */
 export function groupByKey(rows: MiRecord[], keyCol: string): Map<string, MiRecord[]> {
-  const byKey = new Map<string, MiRecord[]>();
-  for (const r of rows) {
-    const k = r[keyCol] ?? "";
-    const list = byKey.get(k) ?? [];
-    list.push(r);
-    byKey.set(k, list);
-  }
-  return byKey;
+  return groupBy(rows, (r) => r[keyCol] ?? "");
 }

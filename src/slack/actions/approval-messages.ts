@@ -4,7 +4,7 @@ import type { Approval } from "../../approvals/types.ts";
 import { codeOf } from "../../shared/error-code.ts";
 import { carriesDocumentLine, DOC_ACTIONS_BLOCK, stampDocumentLine } from "../blocks/document.ts";
 import { slackErrorCode } from "../commands/register.ts";
-import { alertMetadata, METADATA_EVENT } from "../destination/find-posted.ts";
+import { alertMetadata } from "../destination/find-posted.ts";
 import {
   approvalSummaryBlocks,
   stampDecision,
@@ -33,9 +33,8 @@ export interface MessageRefresher {
     key: string;
     stamp: string[];
     /**
-     * The immediate rewrite succeeded on this version of the message (its alert id): while
-     * that is still the latest version queued for the message, the rewrite showed the latest
-     * content with the stamp and the refresh is not sent.
+     * The immediate write succeeded with `renderNow`'s render (its `showing`): while that
+     * still holds (the latest version, the approvals as rendered), no refresh is sent.
      */
     showing?: string;
   }): Promise<boolean>;
@@ -52,11 +51,12 @@ export interface MessageRefresher {
   }) => Promise<RenderedMessage | undefined>;
 }
 
-/** A message rendered by delivery: Block Kit, and the alert whose version it shows. */
+/** A message rendered by delivery: Block Kit, the alert whose version it shows, and for the refresh what it showed. */
 export interface RenderedMessage {
   text: string;
   blocks: SlackBlock[];
   alertId: string;
+  showing: string;
 }
 
 /** How a stamp goes beyond the immediate rewrite, and whose click it answers (if any). */
@@ -178,7 +178,7 @@ async function writeRendered(
       blocks: rendered.blocks,
       metadata: alertMetadata(rendered.alertId),
     });
-    return { showing: rendered.alertId };
+    return { showing: rendered.showing };
   } catch (err) {
     logger.warn({ code: slackErrorCode(err), approvalId: approval.id }, "chat.update failed");
     return {};
@@ -213,7 +213,9 @@ async function rewriteMessage(
       text: `${approval.title} · ${stripMrkdwn(line)}`,
       blocks,
     });
-    return { showing: copy?.alertId };
+    // Slack's copy stamped with this approval only: another approval on the same message may
+    // have been written meanwhile and lost; the refresh renders them all.
+    return {};
   } catch (err) {
     logger.warn({ code: slackErrorCode(err), approvalId: approval.id }, "chat.update failed");
     return {};
@@ -280,28 +282,20 @@ export async function messageCarriesApproval(
   return JSON.stringify(copy?.blocks ?? []).includes(`"value":${JSON.stringify(approvalId)}`);
 }
 
-/** Slack's copy of a message: its blocks, and which alert's version it shows (our metadata). */
+/** Slack's copy of a message's blocks. */
 async function readMessage(
   client: WebClient,
   ref: MessageRef,
-): Promise<{ blocks: SlackBlock[]; alertId?: string } | undefined> {
+): Promise<{ blocks: SlackBlock[] } | undefined> {
   const res = await client.conversations.history({
     channel: ref.channel,
     latest: ref.ts,
     inclusive: true,
     limit: 1,
-    include_all_metadata: true,
   });
   const msg = res.messages?.[0];
   if (!msg || msg.ts !== ref.ts || !Array.isArray(msg.blocks)) return undefined;
-  const payload: Record<string, unknown> | undefined = msg.metadata?.event_payload;
-  const id = payload?.alert_id;
-  return {
-    blocks: msg.blocks as SlackBlock[],
-    ...(msg.metadata?.event_type === METADATA_EVENT && typeof id === "string"
-      ? { alertId: id }
-      : {}),
-  };
+  return { blocks: msg.blocks as SlackBlock[] };
 }
 
 /** Notification text: no emoji codes or bold marks; date tokens reduced to their UTC fallback. */
