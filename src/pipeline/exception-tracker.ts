@@ -25,8 +25,15 @@ import {
 import { createInvoiceIndex, type IndexView, type InvoiceIndex } from "./invoice-index.ts";
 import { invoiceToken, pipelineKeys, poToken } from "./keys.ts";
 import { OPEN_TOKEN, poNumbersOf } from "./plan.ts";
-import { type ApprovalClose, createStateStore } from "./state-store.ts";
-import type { LookupResult, MatchLookups, OpenEntry } from "./types.ts";
+import { triggerReadsScript } from "./scripts.ts";
+import {
+  type ApprovalClose,
+  createStateStore,
+  type Memo,
+  memoFrom,
+  stateFrom,
+} from "./state-store.ts";
+import type { LookupResult, MatchLookups, OpenEntry, VersionedState } from "./types.ts";
 
 /**
  * The I/O side of three-way matching. For each new or changed supplier invoice it loads the
@@ -158,6 +165,8 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
   // Inside a batch, the suppliers' invoices come from the page's one read (`IndexView`).
   const index: InvoiceIndex = {
     remember: (invoice) => stored.remember(invoice, batch.getStore()?.invoices),
+    entry: (invoice) => stored.entry(invoice),
+    written: (invoice, length) => stored.written(invoice, length, batch.getStore()?.invoices),
     others: (invoice) => stored.others(invoice, batch.getStore()?.invoices),
     all: (invoice) => stored.all(invoice, batch.getStore()?.invoices),
     load: (invoices) => stored.load(invoices),
@@ -310,6 +319,34 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
     return cache;
   }
 
+  /**
+   * An invoice trigger's memo, dependents and state, and its write to its supplier's index, in
+   * one command (lua/trigger-reads.lua): what `getMemo`, `dependents`, `load` and
+   * `index.remember` did in four calls (eight commands).
+   */
+  async function invoiceTriggerReads(
+    invoice: SupplierInvoice,
+    invoiceKey: string,
+    memoId: string,
+    shadow: boolean,
+  ): Promise<[Memo | undefined, [string[], VersionedState]]> {
+    const { key, field, value, ttlMs } = index.entry(invoice);
+    const r = await triggerReadsScript.run(o.redis, {
+      keys: {
+        memo: keys.memo(memoId),
+        dependents: keys.dependents(invoiceToken(invoiceKey)),
+        state: keys.invoice(invoiceKey),
+        index: key,
+      },
+      args: { readMemo: shadow ? "0" : "1", field, invoice: value, ttlMs },
+    });
+    await index.written(invoice, r.indexLength);
+    return [
+      shadow ? undefined : memoFrom(memoId, r.memo),
+      [r.dependents.sort(), stateFrom(invoiceKey, r.rev, r.data)],
+    ];
+  }
+
   return {
     prefetch,
 
@@ -330,16 +367,12 @@ export function createExceptionTracker(o: ExceptionTrackerOptions): ExceptionTra
       // after the invoice is written to its supplier's index, which none of them is; and that
       // write, which is the same for a trigger handled before (the memo's case): the same
       // version of the same invoice.
+      // For an invoice all of it is one script (lua/trigger-reads.lua), in that order.
       const invoiceKey = entity === "supplier_invoice" ? recordKey(event.record) : undefined;
-      const reads = Promise.all([
-        shadow ? undefined : store.getMemo(memoId),
-        invoiceKey === undefined
-          ? undefined
-          : Promise.all([store.dependents(invoiceToken(invoiceKey)), store.load(invoiceKey)]),
-      ]);
-      const remembered =
-        event.record.entity === "supplier_invoice" ? index.remember(event.record) : undefined;
-      const [[memo, first]] = await Promise.all([reads, remembered]);
+      const [memo, first] =
+        event.record.entity === "supplier_invoice" && invoiceKey !== undefined
+          ? await invoiceTriggerReads(event.record, invoiceKey, memoId, shadow)
+          : [shadow ? undefined : await store.getMemo(memoId), undefined];
       if (memo) {
         await runCloses(memo.closes);
         return [...memo.alerts];

@@ -10,6 +10,13 @@ import type { PipelineKeys } from "./keys.ts";
 export interface InvoiceIndex {
   /** Stores the invoice; a `view` holding its supplier is kept equal to what was written. */
   remember(invoice: SupplierInvoice, view?: IndexView): Promise<void>;
+  /**
+   * `remember`'s write as another script does it (the tracker's trigger-reads.lua): the hash, the
+   * field and value, the expiry; then `written` with the hash's length after it.
+   */
+  entry(invoice: SupplierInvoice): { key: string; field: string; value: string; ttlMs: number };
+  /** What `remember` does after its write: trims the supplier, keeps the `view` equal. */
+  written(invoice: SupplierInvoice, length: number, view?: IndexView): Promise<void>;
   /** The supplier's other invoices (this invoice's own key left out). */
   others(invoice: SupplierInvoice, view?: IndexView): Promise<SupplierInvoice[]>;
   /** Every indexed invoice of the invoice's supplier, in record key order. */
@@ -52,23 +59,32 @@ export function createInvoiceIndex(o: InvoiceIndexOptions): InvoiceIndex {
   const parsed = (entries: Record<string, string>) =>
     new Map(Object.entries(entries).map(([k, v]) => [k, JSON.parse(v) as SupplierInvoice]));
 
+  const entry = (invoice: SupplierInvoice) => ({
+    key: keyOf(invoice),
+    field: recordKey(invoice),
+    value: JSON.stringify(invoice),
+    ttlMs: o.ttlMs,
+  });
+
+  async function written(invoice: SupplierInvoice, len: number, view?: IndexView): Promise<void> {
+    const key = keyOf(invoice);
+    if (len > o.maxPerSupplier) await trim(key);
+    const seen = view?.get(key);
+    if (!seen || !view) return;
+    seen.set(recordKey(invoice), invoice);
+    if (len > o.maxPerSupplier || seen.size !== len)
+      view.set(key, parsed(await redis.hgetall(key)));
+  }
+
   return {
+    entry,
+    written,
+
     async remember(invoice, view) {
-      const key = keyOf(invoice);
+      const { key, field, value } = entry(invoice);
       const [, , lenResult] =
-        (await redis
-          .multi()
-          .hset(key, recordKey(invoice), JSON.stringify(invoice))
-          .pexpire(key, o.ttlMs)
-          .hlen(key)
-          .exec()) ?? [];
-      const len = Number(lenResult?.[1] ?? 0);
-      if (len > o.maxPerSupplier) await trim(key);
-      const seen = view?.get(key);
-      if (!seen || !view) return;
-      seen.set(recordKey(invoice), invoice);
-      if (len > o.maxPerSupplier || seen.size !== len)
-        view.set(key, parsed(await redis.hgetall(key)));
+        (await redis.multi().hset(key, field, value).pexpire(key, o.ttlMs).hlen(key).exec()) ?? [];
+      await written(invoice, Number(lenResult?.[1] ?? 0), view);
     },
 
     async others(invoice, view) {

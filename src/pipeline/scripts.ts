@@ -15,3 +15,26 @@ export const commitScript = defineScript({
   args: ["memo", "memoTtlMs", "stateTtlMs", "states"],
   decode: (raw) => Number(raw) === COMMIT_CODE.committed,
 });
+
+/** An invoice trigger's reads and its index write (lua/trigger-reads.lua). */
+export const triggerReadsScript = defineScript({
+  file: new URL("./lua/trigger-reads.lua", import.meta.url),
+  keys: ["memo", "dependents", "state", "index"],
+  args: ["readMemo", "field", "invoice", "ttlMs"],
+  decode(raw) {
+    const [memo, dependents, rev, data, length] = raw as [
+      string | null,
+      string[],
+      string | null,
+      string | null,
+      number,
+    ];
+    return {
+      memo: memo ?? undefined,
+      dependents: dependents.map(String),
+      rev: rev ?? undefined,
+      data: data ?? undefined,
+      indexLength: Number(length),
+    };
+  },
+});

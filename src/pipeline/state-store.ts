@@ -56,8 +56,7 @@ export function createStateStore(o: StateStoreOptions): StateStore {
   return {
     async load(invoiceKey) {
       const [rev, data] = await redis.hmget(keys.invoice(invoiceKey), "rev", "data");
-      if (!rev || !data) return { rev: 0, state: undefined };
-      return { rev: Number(rev), state: parseJson<InvoiceState>(data, invoiceKey) };
+      return stateFrom(invoiceKey, rev ?? undefined, data ?? undefined);
     },
 
     async dependents(token) {
@@ -73,8 +72,7 @@ export function createStateStore(o: StateStoreOptions): StateStore {
     },
 
     async getMemo(id) {
-      const data = await redis.get(keys.memo(id));
-      return data ? parseJson<Memo>(data, id) : undefined;
+      return memoFrom(id, (await redis.get(keys.memo(id))) ?? undefined);
     },
 
     async commit(memoId, memo, writes) {
@@ -109,6 +107,21 @@ export function createStateStore(o: StateStoreOptions): StateStore {
       });
     },
   };
+}
+
+/** An invoice's state as `load` reads it (hash fields rev and data). */
+export function stateFrom(
+  invoiceKey: string,
+  rev: string | undefined,
+  data: string | undefined,
+): VersionedState {
+  if (!rev || !data) return { rev: 0, state: undefined };
+  return { rev: Number(rev), state: parseJson<InvoiceState>(data, invoiceKey) };
+}
+
+/** A memo as `getMemo` reads it. */
+export function memoFrom(id: string, data: string | undefined): Memo | undefined {
+  return data ? parseJson<Memo>(data, id) : undefined;
 }
 
 function parseJson<T>(data: string, what: string): T {

@@ -114,6 +114,8 @@ describe("exception tracker", () => {
       // The three reads with the write to the supplier's index, then the supplier's invoices
       // read (no batch view here): each was a round trip of its own on the page's serial path.
       expect(trips.rounds()).toBe(2);
+      // And one command each (trigger-reads.lua; the four calls were eight commands).
+      expect(trips.replies()).toBe(2);
     } finally {
       trips.restore();
     }

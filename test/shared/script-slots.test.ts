@@ -15,7 +15,8 @@ import { Pacer } from "../../src/delivery/pacer.ts";
 import { DEFAULT_LEARN } from "../../src/delivery/pacing-math.ts";
 import { RedisRateLimiter } from "../../src/infor/http/rate-limiter.ts";
 import { RedisSignInGate } from "../../src/infor/http/signin-gate.ts";
-import { pipelineKeys } from "../../src/pipeline/keys.ts";
+import { invoiceToken, pipelineKeys } from "../../src/pipeline/keys.ts";
+import { triggerReadsScript } from "../../src/pipeline/scripts.ts";
 import { createStateStore } from "../../src/pipeline/state-store.ts";
 import { countOnce } from "../../src/shared/count-once.ts";
 import { definedScripts } from "../../src/shared/lua-script.ts";
@@ -111,6 +112,18 @@ describe("every Lua script's keys share one slot under a tagged prefix", () => {
     await states.commit("m1", { alerts: [], closes: [] }, [
       { invoiceKey: "inv1", expectedRev: 0, next: undefined, previousDeps: ["po:T:1:4000001"] },
     ]);
+
+    // pipeline (trigger-reads.lua), with the keys the exception tracker passes for an invoice
+    const pk = pipelineKeys(prefix);
+    await triggerReadsScript.run(client, {
+      keys: {
+        memo: pk.memo("m2"),
+        dependents: pk.dependents(invoiceToken("inv2")),
+        state: pk.invoice("inv2"),
+        index: pk.supplierInvoices("T", "1", "S1"),
+      },
+      args: { readMemo: "1", field: "inv2", invoice: "{}", ttlMs: 60_000 },
+    });
 
     // delivery (order-add, enqueue-alert(s), pacer-take, claim-post, pacer-learn, mark-delivered,
     // exit-post, method-take, promote-front)
