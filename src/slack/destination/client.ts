@@ -1,4 +1,5 @@
 import { WebClient, type WebClientOptions } from "@slack/web-api";
+import { requestFetch } from "./request-fetch.ts";
 
 export interface SlackOptions {
   token: string;
@@ -21,6 +22,8 @@ export function createSlackClient(
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: timeoutMs,
+    // Every post and edit goes through it: the lighter transport (request-fetch.ts).
+    fetch: requestFetch,
     ...extra,
   });
 }
