@@ -17,7 +17,12 @@ import type { AddressInfo } from "node:net";
 import { WebClient } from "@slack/web-api";
 import { Redis } from "ioredis";
 import pino from "pino";
-import { decidedOnly, reflectedMessage } from "../../../src/app/erp-approvals.ts";
+import {
+  decidedOnly,
+  REFLECT_EDIT_LANE,
+  REFLECT_SLOTS,
+  reflectedMessage,
+} from "../../../src/app/erp-approvals.ts";
 import { messageRefresherVia } from "../../../src/app/message-refresh.ts";
 import { reflectIngest } from "../../../src/app/push.ts";
 import { threadPosterVia } from "../../../src/app/thread-notes.ts";
@@ -201,10 +206,12 @@ const reflectedBy =
       }),
     );
   };
-// As startErpReflection: 8 consumer slots, each covering the M3 read and the transition; the
-// edit in a lane of 8 of its own.
-const SLOTS = 8;
-const edits = createEditLane(SLOTS, (err: unknown) => logger.warn({ err }, "edit failed"));
+// As startErpReflection: its consumer slots, each covering the M3 read and the transition; the
+// edit in a lane of its own, of the product's size.
+const SLOTS = REFLECT_SLOTS;
+const edits = createEditLane(REFLECT_EDIT_LANE, (err: unknown) =>
+  logger.warn({ err }, "edit failed"),
+);
 const consumerEdit = reflectedBy("consumer");
 const deps = {
   ...base,
