@@ -384,9 +384,10 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
       if (!plan) return false;
       // The asking side's own write showed the latest version as the approvals stand now.
       if (request.showing?.startsWith(`${plan.latest}|`)) {
-        const content = await refreshContent(ctx, plan.alert);
-        const now = await decisionOf(ctx, content, request.ts);
-        if (showingToken(content.id, now) === request.showing) return true;
+        // The render showed the latest version: the refresh's content is that version (its
+        // approvals are looked up from it as the render did).
+        const now = await decisionOf(ctx, plan.alert, request.ts);
+        if (showingToken(plan.latest, now) === request.showing) return true;
       }
       await ctx.enqueue(plan.alert);
       return true;
