@@ -2,7 +2,7 @@ import { groupBy } from "../shared/group-by.ts";
 import { closeAsDecidedInErp } from "./erp-decide.ts";
 import { parseInvoiceKey } from "./erp-m3.ts";
 import type { ErpAdapter, ErpMode, ErpState } from "./erp-types.ts";
-import type { ErpWriter } from "./erp-write-back.ts";
+import type { ErpIntent, ErpWriter } from "./erp-write-back.ts";
 import type { ApprovalStore } from "./store.ts";
 import { type Approval, type AuditFn, isOpen } from "./types.ts";
 
@@ -127,14 +127,25 @@ async function runAll(
   // another: two rewrites of the same message at once would each stamp only their own line.
   const groups = [...groupBy(queue, (a) => a.recordKey).values()];
   const workers = Array.from({ length: deps.concurrency ?? 4 }, async () => {
-    for (let g = groups.shift(); g; g = groups.shift()) for (const a of g) await one(a);
+    for (let g = groups.shift(); g; g = groups.shift()) {
+      // "Approve all" / "Reject invoice…" stores the invoice's intent under one line's id only:
+      // an invoice-level decision M3 shows is then ours for every line of the record.
+      const invoiceIntent = await firstInvoiceIntent(deps.writer, g);
+      for (const a of g) await one(a, invoiceIntent);
+    }
   });
   await Promise.all(workers);
 
-  async function one(a: Approval): Promise<void> {
+  async function one(a: Approval, invoiceIntent: ErpIntent | undefined): Promise<void> {
     const adapter = deps.adapterFor(a.tenant);
     if (!adapter) return;
     report.checked++;
+    // A line's own Approve keeps its intent under the approval and line (erp-line.ts).
+    const lineIntent =
+      typeof a.line === "number" ? await deps.writer.intent(`${a.id}:line:${a.line}`) : undefined;
+    const intents = [lineIntent, await deps.writer.intent(a.id), invoiceIntent].filter(
+      (i): i is ErpIntent => i !== undefined,
+    );
     let state: ErpState;
     let lineLevel = false;
     try {
@@ -147,11 +158,13 @@ async function runAll(
       state = await route.state();
       // An exception line of an invoice in M3's approval flow: its line may be approved in M3
       // (CMS742MI) while the invoice still waits, and that decides this line's approval only.
-      if (
-        state.status === "pending" &&
+      // Our own line approval is judged by the line too: approving the last line approves the
+      // invoice, so an approved invoice does not tell whose the line's approval was.
+      const lineRead =
         typeof a.line === "number" &&
-        route.unsupported("approve_line") === undefined
-      ) {
+        route.unsupported("approve_line") === undefined &&
+        (state.status === "pending" || (lineIntent !== undefined && state.status === "approved"));
+      if (lineRead && typeof a.line === "number") {
         const line = await route.state({
           approval: a,
           verb: "approve_line",
@@ -168,14 +181,14 @@ async function runAll(
       return;
     }
     if (state.status === "pending") return;
-    const intent = await deps.writer.intent(a.id);
     // Ours: what M3 shows is what our stored intent asked for, at the same level (a line's
     // approval for a line, the invoice's decision for the invoice).
-    const ours =
-      intent !== undefined &&
-      (intent.verb === "reject" ? "rejected" : "approved") === state.status &&
-      (intent.verb === "approve_line") === lineLevel;
-    if (ours && intent) {
+    const intent = intents.find(
+      (i) =>
+        (i.verb === "reject" ? "rejected" : "approved") === state.status &&
+        (i.verb === "approve_line") === lineLevel,
+    );
+    if (intent) {
       const verb = intent.verb === "reject" ? "reject" : "approve";
       const decided = {
         type: "approval.decided",
@@ -223,4 +236,17 @@ async function runAll(
       detail: closed.detail ?? "decided in M3",
     });
   }
+}
+
+/** The first invoice-level intent (approve or reject) stored under any approval of the record. */
+async function firstInvoiceIntent(
+  writer: ErpWriter,
+  group: readonly Approval[],
+): Promise<ErpIntent | undefined> {
+  if (group.length < 2) return undefined;
+  for (const a of group) {
+    const intent = await writer.intent(a.id);
+    if (intent && intent.verb !== "approve_line") return intent;
+  }
+  return undefined;
 }

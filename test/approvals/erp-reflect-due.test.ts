@@ -11,7 +11,7 @@ import {
 import { startReflectDueConsumer } from "../../src/approvals/erp-due-consumer.ts";
 import { reflectRecords } from "../../src/approvals/erp-reflect.ts";
 import type { ErpAdapter, ErpState } from "../../src/approvals/erp-types.ts";
-import type { ErpWriter } from "../../src/approvals/erp-write-back.ts";
+import type { ErpIntent, ErpWriter } from "../../src/approvals/erp-write-back.ts";
 import { createApprovalStore } from "../../src/approvals/store.ts";
 import type { Approval, ApprovalSubject } from "../../src/approvals/types.ts";
 import { fileRedis } from "../sync/helpers.ts";
@@ -116,6 +116,87 @@ describe("decided-in-M3 check on the record's own change", () => {
       [key(7)],
     );
     expect(reads).toEqual([key(7)]);
+  });
+
+  /** An invoice in M3's flow: whole-invoice state, and which lines M3 shows approved. */
+  function flowM3(invoice: ErpState, approvedLines: number[]) {
+    const adapter: ErpAdapter = {
+      async routeFor() {
+        return {
+          ok: true,
+          route: {
+            name: "CMS740MI",
+            unsupported: () => undefined,
+            describe: () => ({ program: "CMS740MI", transaction: "ApproveInvoice", inputs: {} }),
+            state: async (d) =>
+              d?.verb === "approve_line"
+                ? { status: approvedLines.includes(d.line ?? -1) ? "approved" : "pending" }
+                : invoice,
+            apply: async () => {},
+            refusal: () => undefined,
+            ambiguous: () => false,
+          },
+        };
+      },
+    };
+    return adapter;
+  }
+  const intentsOf = (m: Map<string, Partial<ErpIntent>>) =>
+    ({ intent: async (id: string) => m.get(id) }) as unknown as ErpWriter;
+  const lineOf = (inbn: number, line: number): ApprovalSubject => ({
+    ...subject(inbn),
+    alertId: `a-${inbn}-${line}`,
+    kind: "exception",
+    line,
+  });
+
+  it("our own line approval whose answer was lost: completed as the clicker's, also when it approved the invoice", async () => {
+    const store = createApprovalStore({ redis, prefix: `${prefix}line-ours:` });
+    const one = (await store.create(lineOf(51, 1))).approval;
+    const two = (await store.create(lineOf(51, 2))).approval;
+    // Line 2 was the last one: M3 approved the invoice with it (CMS742MI), our answer was lost.
+    const writer = intentsOf(
+      new Map([[`${two.id}:line:2`, { verb: "approve_line", actor: "U0CLICKER1", reason: "" }]]),
+    );
+    const report = await reflectRecords(
+      {
+        store,
+        writer,
+        adapterFor: () => flowM3({ status: "approved" }, [1, 2]),
+        modeFor: () => "on",
+        audit: () => {},
+        onChanged: async () => {},
+      },
+      [key(51)],
+    );
+    expect(report).toMatchObject({ completed: 1, decidedInErp: 1 });
+    expect(await store.get(two.id)).toMatchObject({ state: "approved", decidedBy: "U0CLICKER1" });
+    // Line 1 was approved by someone in M3: decided there.
+    expect((await store.get(one.id))?.state).toBe("superseded");
+  });
+
+  it("'Approve all' whose answer was lost: the invoice-level intent is ours for every line", async () => {
+    const store = createApprovalStore({ redis, prefix: `${prefix}all-ours:` });
+    const one = (await store.create(lineOf(52, 1))).approval;
+    const two = (await store.create(lineOf(52, 2))).approval;
+    // decide-document keeps the invoice's intent under the first open line's id only.
+    const writer = intentsOf(
+      new Map([[one.id, { verb: "approve", actor: "U0CLICKER2", reason: "" }]]),
+    );
+    const report = await reflectRecords(
+      {
+        store,
+        writer,
+        adapterFor: () => flowM3({ status: "approved" }, []),
+        modeFor: () => "on",
+        audit: () => {},
+        onChanged: async () => {},
+      },
+      [key(52)],
+    );
+    expect(report).toMatchObject({ completed: 2, decidedInErp: 0 });
+    expect(await store.get(one.id)).toMatchObject({ state: "approved", decidedBy: "U0CLICKER2" });
+    expect(await store.get(two.id)).toMatchObject({ state: "approved", decidedBy: "U0CLICKER2" });
   });
 
   it("tenants with write-back off are not read", async () => {
