@@ -248,7 +248,7 @@ export function startErpReflection(
         concurrency: slots,
         reflect: async (recordKey) => {
           const r = await reflectRecords(
-            { ...o, onChanged: (a, line) => edits.enter(() => onChanged(a, line)) },
+            { ...o, onChanged: (a, line) => edits.enter(a.recordKey, () => onChanged(a, line)) },
             [recordKey],
           );
           if (r.decidedInErp || r.completed)

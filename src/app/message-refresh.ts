@@ -15,15 +15,20 @@ export function messageRefresherVia(
   delivery: Pick<Delivery, "refresh"> & Partial<Pick<Delivery, "renderNow">>,
   store?: Pick<ApprovalStore, "setStamp">,
 ): MessageRefresher {
-  const refresher: MessageRefresher = async ({ approval, ref, key, stamp, showing }) => {
-    const lines = stamp.slice(0, 5);
+  // The stamped words are kept on the approval before any write of the message (a render
+  // now, a re-check's refresh, a later record edit all say the same); the refresh carries them
+  // too, so a failed write only costs later edits them.
+  const keepWords = async (approval: Approval, lines: string[]) => {
     const at = enteredAt(approval);
     if (store && at) {
-      // The refresh carries the words itself: a failed write only costs later edits them.
       await store
         .setStamp(approval.id, { state: approval.state, at, lines })
         .catch(() => undefined);
     }
+  };
+  const refresher: MessageRefresher = async ({ approval, ref, key, stamp, showing }) => {
+    const lines = stamp.slice(0, 5);
+    await keepWords(approval, lines);
     return delivery.refresh({
       channel: ref.channel,
       ts: ref.ts,
@@ -37,6 +42,7 @@ export function messageRefresherVia(
   if (!delivery.renderNow) return refresher;
   const renderNow = delivery.renderNow;
   refresher.renderNow = async ({ approval, ref, stamp }) => {
+    await keepWords(approval, stamp.slice(0, 5));
     const now = await renderNow({
       channel: ref.channel,
       ts: ref.ts,

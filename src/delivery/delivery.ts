@@ -385,9 +385,9 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
       // The asking side's own write showed the latest version as the approvals stand now.
       if (request.showing?.startsWith(`${plan.latest}|`)) {
         // The render showed the latest version: the refresh's content is that version (its
-        // approvals are looked up from it as the render did).
-        const now = await decisionOf(ctx, plan.alert, request.ts);
-        if (showingToken(plan.latest, now) === request.showing) return true;
+        // approvals are looked up from it as the render did). A failed look-up refreshes.
+        const now = await decisionOf(ctx, plan.alert, request.ts).catch(() => null);
+        if (now !== null && showingToken(plan.latest, now) === request.showing) return true;
       }
       await ctx.enqueue(plan.alert);
       return true;

@@ -531,21 +531,38 @@ async function recheckDecision(
     // A record update's edit names no approval: the message's (found by its ts) is the one.
     const approvalId = now?.approvalId ?? rendered?.approvalId ?? approvalIdsOf(alert)[0];
     if (current === seen || !approvalId) return;
-    const refresh = await refreshAlertFor(
+    // The sending alert in the key: two sends that rendered the same stale view each get
+    // their refresh (the first may be delivered before the second lands).
+    await queueRecheckRefresh(
       ctx,
-      {
-        channel: alert.channel,
-        ts,
-        recordKey: alert.recordKey,
-        approvalId,
-        key: `recheck:${hashParts([seen, current])}`,
-      },
-      new Date(ctx.clock()),
+      alert,
+      ts,
+      `recheck:${hashParts([alert.id, seen, current])}`,
+      approvalId,
     );
-    if (refresh) await ctx.enqueue(refresh);
   } catch (err) {
+    // Not knowing whether the approval moved: refresh anyway (it renders what holds then).
     ctx.logger.warn({ err, alertId: alert.id }, "delivery: decision re-check failed");
+    await queueRecheckRefresh(ctx, alert, ts, `recheck:${alert.id}:unknown:${ctx.clock()}`).catch(
+      (e: unknown) =>
+        ctx.logger.warn({ err: e, alertId: alert.id }, "delivery: refresh not queued"),
+    );
   }
+}
+
+async function queueRecheckRefresh(
+  ctx: DeliveryContext,
+  alert: Alert,
+  ts: string,
+  key: string,
+  approvalId = approvalIdsOf(alert)[0] ?? "",
+): Promise<void> {
+  const refresh = await refreshAlertFor(
+    ctx,
+    { channel: alert.channel, ts, recordKey: alert.recordKey, approvalId, key },
+    new Date(ctx.clock()),
+  );
+  if (refresh) await ctx.enqueue(refresh);
 }
 
 /** The message is in Slack: a failure here only costs the next edit its look-up by message. */

@@ -217,9 +217,9 @@ describe("approvers asked in their direct messages", () => {
       expect(textOf(inChannel(dm, ts)?.blocks)).toContain(`Approved* by <@${APPROVER_2}>`);
     }
     expect((await h.store.get(approval.id))?.state).toBe("approved");
-    // What the stamp costs on chat.update's tier: at once the channel message and the clicker's
-    // own card, each rendered by delivery (its latest version, no history read), so neither
-    // needs a refresh; the other card only by its refresh.
+    // What the stamp costs on chat.update's tier: the channel message and both cards, each
+    // written at once as delivery renders it (its latest version, no history read), so none
+    // needs a refresh.
     await eventually(async () => (await drained()) && updates().length >= before + 3, 10_000);
     await new Promise((r) => setTimeout(r, 300));
     await eventually(drained, 10_000);

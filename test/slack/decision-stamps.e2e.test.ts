@@ -241,13 +241,22 @@ describe("a stamp is delivery's to guarantee", () => {
     if (!moved.ok) throw new Error(moved.code);
     const count = (method: string) => h.emu.inspect.requests({ method }).length;
     const before = { update: count("chat.update"), history: count("conversations.history") };
+    let keptAtRender: string[] | undefined;
     const onChanged = reflectedMessage(
       h.client,
       pino({ level: "silent" }),
       undefined,
       // As the scheduler wires it: the whole delivery (its render, and its refresh).
       messageRefresherVia(
-        { refresh: (r) => delivery.refresh(r), renderNow: (r) => delivery.renderNow(r) },
+        {
+          refresh: (r) => delivery.refresh(r),
+          renderNow: async (r) => {
+            // The words are on the approval before anything writes the message (a re-check's
+            // refresh racing this write renders them too).
+            keptAtRender = (await h.store.get(approval.id))?.stamp;
+            return delivery.renderNow(r);
+          },
+        },
         h.store,
       ),
     );
@@ -262,6 +271,7 @@ describe("a stamp is delivery's to guarantee", () => {
     expect(count("chat.update") - before.update).toBe(1);
     expect(count("conversations.history") - before.history).toBe(0);
     expect(textOf(message(ts)?.blocks)).not.toContain("approval.approve");
+    expect(keptAtRender?.join(" ")).toContain("APPR7");
   });
 
   it("decided in M3 on a message the refresh declines: rewritten at once instead", async () => {

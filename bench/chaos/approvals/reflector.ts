@@ -215,7 +215,8 @@ const edits = createEditLane(REFLECT_EDIT_LANE, (err: unknown) =>
 const consumerEdit = reflectedBy("consumer");
 const deps = {
   ...base,
-  onChanged: (a: Approval, line: ReflectedLine) => edits.enter(() => consumerEdit(a, line)),
+  onChanged: (a: Approval, line: ReflectedLine) =>
+    edits.enter(a.recordKey, () => consumerEdit(a, line)),
 };
 const pollDeps = { ...base, onChanged: reflectedBy("poll") };
 

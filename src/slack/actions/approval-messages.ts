@@ -109,7 +109,10 @@ export async function updateApprovalMessage(
   // delivered last, the approval, the stamp): one chat.update, no read of Slack's copy, and
   // no refresh after it while that version is still the latest.
   for (const at of [ref, ...cards]) {
-    const now = await refresh?.renderNow?.({ approval, ref: at, stamp }).catch(() => undefined);
+    const now = await refresh?.renderNow?.({ approval, ref: at, stamp }).catch((err: unknown) => {
+      logger.warn({ code: codeOf(err), approvalId: approval.id }, "render for the stamp failed");
+      return undefined;
+    });
     if (now) wrote.set(at, await writeRendered(client, logger, at, approval, now));
   }
   // The others from Slack's copy, read and stamped. A decided card needs only what and who:
@@ -142,14 +145,15 @@ export async function updateApprovalMessage(
       logger.warn({ code: codeOf(err), approvalId: approval.id }, "message refresh not queued");
       return false;
     });
-    if (!queued && !wrote.has(at)) {
+    // Nothing stamped it yet (no write, or a write that failed) and delivery will not.
+    if (!queued && !wrote.get(at)?.showing) {
       const read = at === ref || mode !== "final";
       await rewriteMessage(client, logger, at, approval, line, mode, extra, read);
     }
   }
 }
 
-/** What a rewrite did: `showing` is the version (alert id) it stamped, when it succeeded. */
+/** What a write did: `showing` is renderNow's token, when a render was written. */
 interface Rewritten {
   showing?: string | undefined;
 }
