@@ -38,7 +38,6 @@ import { createProcessor, decisionOf } from "./processor.ts";
 import {
   planRefresh,
   type RefreshRequest,
-  refreshAlertFor,
   refreshContent,
   showingToken,
   withStampOf,
@@ -394,9 +393,10 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
     },
 
     async renderNow(request) {
-      const alert = await refreshAlertFor({ audit, markers }, request, new Date(clock()));
-      if (!alert) return undefined;
-      const content = await refreshContent(ctx, alert);
+      const plan = await planRefresh({ audit, markers }, request, new Date(clock()));
+      if (!plan) return undefined;
+      const { alert } = plan;
+      const content = await refreshContent(ctx, alert, plan.versions);
       const { destination } = route(request.channel);
       const view = destination.decisions ? await decisionOf(ctx, content, request.ts) : undefined;
       return {

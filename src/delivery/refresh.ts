@@ -24,8 +24,11 @@ export interface RefreshRequest {
   showing?: string;
 }
 
-/** A refresh to queue, and the subject's latest version queued (what a render must show). */
-export type RefreshPlan = { alert: Alert; latest: string } | undefined;
+/**
+ * A refresh to queue, the subject's latest version queued (what a render must show) and its
+ * versions, oldest first (read once for the plan and the render).
+ */
+export type RefreshPlan = { alert: Alert; latest: string; versions: Alert[] } | undefined;
 
 type Sources = { audit: AuditLog; markers: Markers };
 
@@ -61,7 +64,7 @@ export async function planRefresh(s: Sources, r: RefreshRequest, now: Date): Pro
         ...(r.stamp ? { stamp: r.stamp } : {}),
       },
     });
-    return { alert, latest: template.id };
+    return { alert, latest: template.id, versions: versions.filter((a) => a.subject === subject) };
   }
   return undefined;
 }
@@ -83,11 +86,18 @@ export function showingToken(alertId: string, decision: DecisionView | undefined
  * channel's edit line behind every edit queued before it, so when it runs every older version
  * is in Slack (or dead-lettered) and none newer is; the last delivered is the one people see.
  */
-export async function refreshContent(s: Sources, refresh: Alert): Promise<Alert> {
-  const versions = (await versionsIn(s.audit, refresh.recordKey, refresh.channel)).filter(
-    (a) => a.subject === refresh.subject,
-  );
-  for (const a of versions.reverse()) {
+export async function refreshContent(
+  s: Sources,
+  refresh: Alert,
+  /** The subject's versions when already read (a plan's). */
+  read?: Alert[],
+): Promise<Alert> {
+  const versions =
+    read ??
+    (await versionsIn(s.audit, refresh.recordKey, refresh.channel)).filter(
+      (a) => a.subject === refresh.subject,
+    );
+  for (const a of [...versions].reverse()) {
     if (await s.markers.delivered(a.id)) return a;
   }
   // Its audit entries trimmed away: the version that was latest when the refresh was asked.
