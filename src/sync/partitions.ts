@@ -1,3 +1,4 @@
+import { groupBy } from "../shared/group-by.ts";
 /**
  * Runs `handle` over `items` grouped by `partitionOf`: items of one partition one after another,
  * in their order; partitions side by side, at most `limit` at a time. On a failure no further
@@ -10,14 +11,7 @@ export async function inPartitions<T>(
   limit: number,
   handle: (item: T) => Promise<void>,
 ): Promise<void> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = partitionOf(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  const queue = [...groups.values()];
+  const queue = [...groupBy(items, partitionOf).values()];
   let failed: { error: unknown } | undefined;
   async function lane(): Promise<void> {
     for (let group = queue.shift(); group && !failed; group = queue.shift()) {
