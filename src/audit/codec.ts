@@ -88,16 +88,29 @@ export function encodeFields(e: EncodeInput): FieldValue[] {
   ];
 }
 
-/** An entry from its stream id and field, value pairs as Redis returns them (either shape). */
-export function decodeFields(id: string, flat: readonly Buffer[]): AuditEntry {
+/**
+ * An entry from its stream id and field, value pairs as Redis returns them (either shape).
+ * With `want`, an entry of another type is returned without its data: a query filtering by
+ * type drops it anyway, and its data is most of the decoding (inflate, JSON). Legacy "ops"
+ * entries name their type in their data, so they are always decoded whole.
+ */
+export function decodeFields(
+  id: string,
+  flat: readonly Buffer[],
+  want?: (type: AuditType) => boolean,
+): AuditEntry {
   const f = new Map<string, Buffer>();
   for (let i = 0; i + 1 < flat.length; i += 2) {
     f.set((flat[i] as Buffer).toString("utf8"), flat[i + 1] as Buffer);
   }
-  return f.has("t") ? decodeCompact(id, f) : decodeNamed(id, f);
+  return f.has("t") ? decodeCompact(id, f, want) : decodeNamed(id, f, want);
 }
 
-function decodeCompact(id: string, f: Map<string, Buffer>): AuditEntry {
+function decodeCompact(
+  id: string,
+  f: Map<string, Buffer>,
+  want?: (type: AuditType) => boolean,
+): AuditEntry {
   const text = (k: string) => f.get(k)?.toString("utf8") ?? "";
   const code = text("t");
   const entry: AuditEntry = {
@@ -108,17 +121,23 @@ function decodeCompact(id: string, f: Map<string, Buffer>): AuditEntry {
   if (text("i")) entry.alertId = text("i");
   if (text("r")) entry.recordKey = text("r");
   if (text("c")) entry.channel = text("c");
+  if (want && entry.type !== "ops" && !want(entry.type)) return entry;
   const d = f.get("d");
   if (d && d.length > 0) entry.data = withOwnFields(entry, JSON.parse(unpackData(d)));
   return fromLegacy(entry);
 }
 
-function decodeNamed(id: string, f: Map<string, Buffer>): AuditEntry {
+function decodeNamed(
+  id: string,
+  f: Map<string, Buffer>,
+  want?: (type: AuditType) => boolean,
+): AuditEntry {
   const text = (k: string) => f.get(k)?.toString("utf8") ?? "";
   const entry: AuditEntry = { id, at: text("at"), type: (text("type") || "ops") as AuditType };
   if (text("alertId")) entry.alertId = text("alertId");
   if (text("recordKey")) entry.recordKey = text("recordKey");
   if (text("channel")) entry.channel = text("channel");
+  if (want && entry.type !== "ops" && !want(entry.type)) return entry;
   const data = text("data");
   if (data) {
     const json = data.startsWith(NAMED_DEFLATED) ? inflateNamed(data.slice(1)) : data;

@@ -112,6 +112,8 @@ export class AuditLog {
     const first = indexed.find(([, v]) => v !== undefined);
     const start = from !== undefined ? String(from) : "-";
     const end = to !== undefined ? String(to) : "+";
+    const types = filter.types ? new Set<AuditType>(filter.types) : undefined;
+    const want = types ? (t: AuditType) => types.has(t) : undefined;
     if (first?.[1] !== undefined) {
       let ids = await this.#redis.zrangebyscore(
         this.#index(first[0], first[1]),
@@ -126,15 +128,14 @@ export class AuditLog {
         // concat, not push(...): a busy channel's index outgrows a call's argument limit.
         ids = ids.concat(rows.map(([id]) => id)).sort(byStreamId);
       }
-      entries = await this.#read(ids);
+      entries = await this.#read(ids, want);
     } else {
       const raw = (await this.#redis.xrangeBuffer(this.streamKey, start, end)) as [
         Buffer,
         Buffer[],
       ][];
-      entries = raw.map(([id, f]) => decodeFields(id.toString("utf8"), f));
+      entries = raw.map(([id, f]) => decodeFields(id.toString("utf8"), f, want));
     }
-    const types = filter.types ? new Set<AuditType>(filter.types) : undefined;
     return entries
       .filter(
         (e) =>
@@ -146,7 +147,7 @@ export class AuditLog {
       .slice(0, limit);
   }
 
-  async #read(ids: string[]): Promise<AuditEntry[]> {
+  async #read(ids: string[], want?: (type: AuditType) => boolean): Promise<AuditEntry[]> {
     if (ids.length === 0) return [];
     const pipeline = this.#redis.pipeline();
     for (const id of ids) pipeline.xrangeBuffer(this.streamKey, id, id);
@@ -156,7 +157,7 @@ export class AuditLog {
       const rows = value as [Buffer, Buffer[]][] | undefined;
       const row = rows?.[0];
       if (err || !row) return; // trimmed by retention
-      out.push(decodeFields(ids[i] ?? row[0].toString("utf8"), row[1]));
+      out.push(decodeFields(ids[i] ?? row[0].toString("utf8"), row[1], want));
     });
     return out;
   }
