@@ -7,6 +7,7 @@ import { createPendingApproval } from "../../src/approvals/create-pending.ts";
 import { approvalDecisions } from "../../src/approvals/decisions.ts";
 import type { Delivery } from "../../src/delivery/delivery.ts";
 import { recordKey } from "../../src/infor/records.ts";
+import { updateApprovalMessage } from "../../src/slack/actions/approval-messages.ts";
 import { createSlackApprovalNotifier } from "../../src/slack/actions/approval-notifier.ts";
 import { createSlackDelivery } from "../../src/slack/destination/delivery.ts";
 import { invoice } from "../blocks/fixtures.ts";
@@ -317,6 +318,29 @@ describe("a stamp is delivery's to guarantee", () => {
     await eventually(() => textOf(message(ts)?.blocks).includes("Escalated"), 10_000);
     expect(textOf(message(ts)?.blocks)).toContain("approval.approve");
     expect(count("conversations.history") - history).toBe(0);
+  });
+
+  it("a click's stamp on a message the refresh declines: one read and one chat.update, not two", async () => {
+    const { approval, ts } = await postInvoice("STAMP-DECLINED");
+    await eventually(async () => (await h.store.get(approval.id))?.ts === ts);
+    await eventually(drained, 10_000);
+    const moved = await h.store.transition(approval.id, "approve", APPROVER_1);
+    if (!moved.ok) throw new Error(moved.code);
+    const count = (method: string) => h.emu.inspect.requests({ method }).length;
+    const before = { update: count("chat.update"), history: count("conversations.history") };
+    await updateApprovalMessage(
+      h.client,
+      pino({ level: "silent" }),
+      { channel: CHANNEL, ts },
+      moved.approval,
+      `Approved by <@${APPROVER_1}>`,
+      "final",
+      [],
+      { refresh: async () => false, clicker: APPROVER_1 },
+    );
+    expect(count("chat.update") - before.update).toBe(1);
+    expect(count("conversations.history") - before.history).toBe(1);
+    expect(stamped(ts)).toBe(true);
   });
 
   it("decided in M3, the reflected stamp's chat.update fails: stamped anyway, in the reflection's words", async () => {

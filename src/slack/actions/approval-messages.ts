@@ -146,15 +146,16 @@ export async function updateApprovalMessage(
       return false;
     });
     // Nothing stamped it yet (no write, or a write that failed) and delivery will not.
-    if (!queued && !wrote.get(at)?.showing) {
+    if (!queued && !wrote.get(at)?.ok) {
       const read = at === ref || mode !== "final";
       await rewriteMessage(client, logger, at, approval, line, mode, extra, read);
     }
   }
 }
 
-/** What a write did: `showing` is renderNow's token, when a render was written. */
+/** What a write did: whether Slack took it, and renderNow's token when a render was written. */
 interface Rewritten {
+  ok: boolean;
   showing?: string | undefined;
 }
 
@@ -182,10 +183,10 @@ async function writeRendered(
       blocks: rendered.blocks,
       metadata: alertMetadata(rendered.alertId),
     });
-    return { showing: rendered.showing };
+    return { ok: true, showing: rendered.showing };
   } catch (err) {
     logger.warn({ code: slackErrorCode(err), approvalId: approval.id }, "chat.update failed");
-    return {};
+    return { ok: false };
   }
 }
 
@@ -219,10 +220,10 @@ async function rewriteMessage(
     });
     // Slack's copy stamped with this approval only: another approval on the same message may
     // have been written meanwhile and lost; the refresh renders them all.
-    return {};
+    return { ok: true };
   } catch (err) {
     logger.warn({ code: slackErrorCode(err), approvalId: approval.id }, "chat.update failed");
-    return {};
+    return { ok: false };
   }
 }
 
