@@ -150,6 +150,20 @@ describe("document message (one per invoice)", () => {
     );
   });
 
+  it("rendered with every line decided, the header says what the click's stamp says", () => {
+    const a = doc([line(1, "open", "apv_aaa"), line(2, "open", "apv_bbb")]);
+    const view = (approvalId: string) => ({ approvalId, state: "approved", by: "U1" }) as const;
+    const decided = withDecision(alertMessage(a, { at }), a, {
+      ...view("apv_aaa"),
+      lines: { apv_aaa: view("apv_aaa"), apv_bbb: view("apv_bbb") },
+    });
+    const header = JSON.stringify(decided.blocks[0]);
+    expect(header).toContain("every exception decided");
+    // Lines the data closed, nobody decided: closed.
+    const closed = alertMessage(doc([line(1, "resolved"), line(2, "resolved")]), { at });
+    expect(JSON.stringify(closed.blocks[0])).toContain("exceptions closed");
+  });
+
   it("a click stamps its line on Slack's copy; the whole-invoice value keeps the open lines", () => {
     const a = doc([
       line(1, "open", "apv_aaa"),

@@ -168,10 +168,18 @@ export function documentMessage(
     record?.entity === "supplier_invoice"
       ? ` from ${supplierLabel(record.supplierId, record.supplierName)}`
       : "";
+  // Said as the deciding side's own stamp says it (restateCount), so a message reads the same
+  // whichever wrote it last: decided lines are "decided", lines the data closed "closed".
+  const decided = lines.some((l) => {
+    const d = viewOf(l);
+    return d !== undefined && !OPEN_STATES.has(d.state);
+  });
   const headline =
     stillOpen.length > 0
       ? `⚠️ ${name} · ${stillOpen.length} open exception${stillOpen.length === 1 ? "" : "s"}`
-      : `✅ ${name} · ${lines.length} exceptions closed`;
+      : decided
+        ? `✅ ${name} · every exception decided`
+        : `✅ ${name} · ${lines.length} exceptions closed`;
   const blocks: Block[] = [
     { ...header(headline), block_id: ALERT_HEADER_BLOCK },
     textSection(
