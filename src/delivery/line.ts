@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from "bullmq";
 import { type DeliveryContext, jobIdFor } from "./context.ts";
-import type { MarkInput } from "./markers.ts";
+import { type MarkInput, markArgs, markKeys } from "./markers.ts";
 import type { Line } from "./pacer.ts";
 import { exitPostScript, promoteFrontScript } from "./scripts.ts";
 
@@ -218,12 +218,7 @@ export async function exitPost(
   const jobId = jobIdFor(successor);
   const out = await exitPostScript.run(ctx.redis, {
     keys: {
-      delivered: k.delivered(input.alertId),
-      inflight: k.inflight(input.alertId),
-      subject: k.subject(input.channel, input.subject),
-      order: k.order(input.channel),
-      pending: k.pending,
-      stats: k.stats,
+      ...markKeys(k, input),
       edits: k.edits(input.channel),
       delayed: q.toKey("delayed"),
       wait: q.toKey("wait"),
@@ -234,15 +229,7 @@ export async function exitPost(
       events: q.toKey("events"),
     },
     args: {
-      channel: input.channel,
-      ts: input.ts,
-      at: input.at,
-      alertId: input.alertId,
-      setSubject: input.setSubject ? "1" : "0",
-      parentTs: input.parentTs,
-      how: input.how,
-      ttlMs: ctx.markers.ttlMs,
-      stat: input.stat,
+      ...markArgs(input, ctx.markers.ttlMs),
       successor,
       successorJobId: jobId,
     },

@@ -180,30 +180,39 @@ export class Markers {
    * entry written, in-flight marker and queue entry cleared.
    */
   async markDelivered(input: MarkInput): Promise<boolean> {
-    const k = this.#keys;
     return markDeliveredScript.run(this.#redis, {
-      keys: {
-        delivered: k.delivered(input.alertId),
-        inflight: k.inflight(input.alertId),
-        subject: k.subject(input.channel, input.subject),
-        order: k.order(input.channel),
-        pending: k.pending,
-        stats: k.stats,
-      },
-      args: {
-        channel: input.channel,
-        ts: input.ts,
-        at: input.at,
-        alertId: input.alertId,
-        setSubject: input.setSubject ? "1" : "0",
-        parentTs: input.parentTs,
-        how: input.how,
-        ttlMs: this.#ttlMs,
-        stat: input.stat,
-      },
+      keys: markKeys(this.#keys, input),
+      args: markArgs(input, this.#ttlMs),
       tail: input.audit,
     });
   }
+}
+
+/** The keys of a line exit's marking step (mark-delivered.lua, and exit-post.lua's first part). */
+export function markKeys(k: DeliveryKeys, input: MarkInput) {
+  return {
+    delivered: k.delivered(input.alertId),
+    inflight: k.inflight(input.alertId),
+    subject: k.subject(input.channel, input.subject),
+    order: k.order(input.channel),
+    pending: k.pending,
+    stats: k.stats,
+  };
+}
+
+/** The arguments of the same step. */
+export function markArgs(input: MarkInput, ttlMs: number) {
+  return {
+    channel: input.channel,
+    ts: input.ts,
+    at: input.at,
+    alertId: input.alertId,
+    setSubject: input.setSubject ? "1" : "0",
+    parentTs: input.parentTs,
+    how: input.how,
+    ttlMs,
+    stat: input.stat,
+  };
 }
 
 function toInflight(h: Record<string, string>): InflightMarker {
