@@ -44,31 +44,10 @@
 ]]
 --#include ../../shared/lua/stream-append.lua
 --#include promote-job.lua
+--#include mark-step.lua
 
-local delivered, inflight, subject, order, pending, stats =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local channel, ts, at, alert_id = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local set_subject, parent_ts, how, ttl_ms, stat = ARGV[5] == "1", ARGV[6], ARGV[7], ARGV[8], ARGV[9]
-
--- As mark-delivered.lua (kept in step with it: the same marker, exit and audit entry).
-local marked = 1
-redis.call("DEL", inflight)
-redis.call("ZREM", order, alert_id)
-redis.call("ZREM", pending, alert_id)
-if redis.call("EXISTS", delivered) == 1 then
-  marked = 0
-else
-  redis.call("HSET", delivered, "channel", channel, "ts", ts, "at", at, "how", how)
-  redis.call("PEXPIRE", delivered, ttl_ms)
-  if set_subject then
-    redis.call("HSET", subject, "ts", parent_ts, "alertId", alert_id)
-    redis.call("PEXPIRE", subject, ttl_ms)
-  end
-  redis.call("HINCRBY", stats, stat, 1)
-  stream_append(15, 12)
-end
-
+local marked = mark_step(15, 12)
 local promoted = promote_job(8, ARGV[11], 4, 4, ARGV[10])
-local postHead = redis.call("ZRANGE", order, 0, 0)[1] or ""
+local postHead = redis.call("ZRANGE", KEYS[4], 0, 0)[1] or ""
 local editHead = redis.call("ZRANGE", KEYS[7], 0, 0)[1] or ""
 return { marked, promoted, postHead, editHead }

@@ -35,22 +35,6 @@
   delivered (its entry was written with that marker).
 ]]
 --#include ../../shared/lua/stream-append.lua
+--#include mark-step.lua
 
-local delivered, inflight, subject, order, pending, stats =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local channel, ts, at, alert_id = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local set_subject, parent_ts, how, ttl_ms, stat = ARGV[5] == "1", ARGV[6], ARGV[7], ARGV[8], ARGV[9]
-
-redis.call("DEL", inflight)
-redis.call("ZREM", order, alert_id)
-redis.call("ZREM", pending, alert_id)
-if redis.call("EXISTS", delivered) == 1 then return 0 end
-redis.call("HSET", delivered, "channel", channel, "ts", ts, "at", at, "how", how)
-redis.call("PEXPIRE", delivered, ttl_ms)
-if set_subject then
-  redis.call("HSET", subject, "ts", parent_ts, "alertId", alert_id)
-  redis.call("PEXPIRE", subject, ttl_ms)
-end
-redis.call("HINCRBY", stats, stat, 1)
-stream_append(7, 10)
-return 1
+return mark_step(7, 10)
