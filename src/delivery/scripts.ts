@@ -10,26 +10,37 @@ export const TAKE_CODE = { granted: 0, notHead: 1, rate: 2, blocked: 3, notInLin
  * Take a send slot (pacer-take.lua). The tail holds the GCRA buckets: their keys, and per bucket
  * its interval ms, tolerance ms and mode ("chan", "ws", "fixed").
  */
+/** take-slot.lua's keys and arguments, first in pacer-take.lua and claim-post.lua alike. */
+const TAKE_KEYS = ["line", "blocked", "pace", "workspacePace", "postLine"] as const;
+const TAKE_ARGS = [
+  "now",
+  "member",
+  "channelIntervalMs",
+  "startAllowance",
+  "fixedAllowance",
+  "learnTtlMs",
+  "line",
+] as const;
+
+/** take-slot.lua's reply, and whatever the script appends after it. */
+function takeReply(raw: unknown) {
+  const [status, waitMs, head, rank, ...rest] = raw as [number, number, string, number?];
+  return {
+    status: Number(status),
+    waitMs: Number(waitMs),
+    head: String(head),
+    rank: Number(rank ?? 0),
+    rest: rest as unknown[],
+  };
+}
+
 export const pacerTakeScript = defineScript({
   file: lua("pacer-take"),
-  keys: ["line", "blocked", "pace", "workspacePace", "postLine"],
-  args: [
-    "now",
-    "member",
-    "channelIntervalMs",
-    "startAllowance",
-    "fixedAllowance",
-    "learnTtlMs",
-    "line",
-  ],
+  keys: [...TAKE_KEYS],
+  args: [...TAKE_ARGS],
   decode(raw) {
-    const [status, waitMs, head, rank] = raw as [number, number, string, number?];
-    return {
-      status: Number(status),
-      waitMs: Number(waitMs),
-      head: String(head),
-      rank: Number(rank ?? 0),
-    };
+    const { rest: _rest, ...reply } = takeReply(raw);
+    return reply;
   },
 });
 
@@ -44,27 +55,9 @@ export const CLAIM_LOOK = 5;
  */
 export const claimPostScript = defineScript({
   file: lua("claim-post"),
-  keys: [
-    "line",
-    "blocked",
-    "pace",
-    "workspacePace",
-    "postLine",
-    "tat",
-    "workspaceTat",
-    "delivered",
-    "digested",
-    "inflight",
-    "subject",
-  ],
+  keys: [...TAKE_KEYS, "tat", "workspaceTat", "delivered", "digested", "inflight", "subject"],
   args: [
-    "now",
-    "member",
-    "channelIntervalMs",
-    "startAllowance",
-    "fixedAllowance",
-    "learnTtlMs",
-    "line",
+    ...TAKE_ARGS,
     "chanInterval",
     "chanTolerance",
     "chanMode",
@@ -78,20 +71,9 @@ export const claimPostScript = defineScript({
     "ttlMs",
   ],
   decode(raw) {
-    const [status, waitMs, head, rank, successor] = raw as [
-      number,
-      number,
-      string,
-      number?,
-      string?,
-    ];
-    return {
-      status: Number(status),
-      waitMs: Number(waitMs),
-      head: String(head),
-      rank: Number(rank ?? 0),
-      successor: successor ? String(successor) : undefined,
-    };
+    const { rest, ...reply } = takeReply(raw);
+    const successor = rest[0];
+    return { ...reply, successor: successor ? String(successor) : undefined };
   },
 });
 
