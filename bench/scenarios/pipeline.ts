@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { COST_CENTERS } from "../../sandbox/infor-sim/data/catalog.ts";
@@ -378,19 +379,52 @@ async function realPipeline(redisUrl: string, invoicesInDivision: number): Promi
   }
 }
 
-const scenario: Scenario = async ({ quick, redisUrl }) => {
-  const invoices = quick ? 200 : 1_000;
+/** One measured pair: the real pipeline, then raw BullMQ with as many jobs, back to back. */
+interface Pair {
+  real: RealRun;
+  raw: RawRun;
+  ratio: number;
+}
+
+async function measuredPair(redisUrl: string, invoices: number): Promise<Pair> {
   const real = await realPipeline(redisUrl, invoices);
   // As many jobs as alerts (at least 1,000, so the baseline is not a few milliseconds long).
-  const rawRun = await rawBullmq(redisUrl, Math.max(1_000, real.alerts), real.jobBytes);
+  const raw = await rawBullmq(redisUrl, Math.max(1_000, real.alerts), real.jobBytes);
+  return { real, raw, ratio: real.perSecond / raw.perSecond };
+}
+
+/**
+ * A warm-up pair first, not counted: the first pass through a code path pays V8's compilation
+ * and the lazy loading of modules, and the raw baseline, run second, used to get BullMQ and
+ * ioredis already compiled by the pipeline's pass, so a cold pipeline met a warm baseline. A
+ * deployment's process is warm after its first poll. Then pairs (pipeline, raw) interleaved,
+ * and the pair with the median ratio is reported, every pair's ratio in the notes: this machine
+ * is shared and one pair can meet a busy second.
+ */
+const scenario: Scenario = async ({ quick, redisUrl }) => {
+  const invoices = quick ? 200 : 1_000;
+  const rounds = quick ? 1 : 3;
+  await measuredPair(redisUrl, 100);
+  const pairs: Pair[] = [];
+  for (let r = 0; r < rounds; r++) pairs.push(await measuredPair(redisUrl, invoices));
+  const byRatio = [...pairs].sort((a, b) => a.ratio - b.ratio);
+  const median = byRatio[Math.floor(byRatio.length / 2)] as Pair;
+  const { real, raw: rawRun } = median;
   const raw = rawRun.perSecond;
-  const perAlertMs = (seconds: number) => ((1000 * seconds) / Math.max(1, real.alerts)).toFixed(2);
+  const perAlertMs = (seconds: number) => (1000 * seconds) / Math.max(1, real.alerts);
+  const ownMs = perAlertMs(real.cpuSeconds);
+  const servicesMs = perAlertMs(real.servicesCpuSeconds);
+  const redisMs = perAlertMs(real.redisCpuSeconds);
+  // The most this machine could post with this code: our process is one thread, and its CPU,
+  // the services' and Redis's share the machine's cores (an upper bound, not a measurement).
+  const cores = availableParallelism();
+  const ceiling = Math.min(1000 / ownMs, (1000 * cores) / (ownMs + servicesMs + redisMs));
   return {
     scenario: "pipeline",
     metrics: [
       {
         name: "pipeline alerts/s ÷ raw BullMQ jobs/s",
-        value: real.perSecond / raw,
+        value: median.ratio,
         unit: "ratio",
         target: { op: ">=", value: 0.5 },
       },
@@ -401,6 +435,11 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
       },
       { name: "raw BullMQ no-op jobs/s", value: raw, unit: "/s" },
       {
+        name: "pipeline CPU per alert (its process) ÷ raw BullMQ CPU per job",
+        value: ownMs / rawRun.cpuMsPerJob,
+        unit: "ratio",
+      },
+      {
         name: "pipeline: poll (read, match, store, queue) share of the time",
         value: real.pollSeconds / real.seconds,
         unit: "ratio",
@@ -410,18 +449,20 @@ const scenario: Scenario = async ({ quick, redisUrl }) => {
       { name: "raw BullMQ: Redis commands per job", value: rawRun.commandsPerJob, unit: "count" },
       {
         name: "alerts not posted",
-        value: real.alerts - real.posted,
+        value: pairs.reduce((n, p) => n + p.real.alerts - p.real.posted, 0),
         unit: "count",
         target: { op: "==", value: 0 },
       },
     ],
     notes: [
       `${real.alerts} alerts from an import of M3 invoice batches (one division), ${real.posted} posted in ${real.seconds.toFixed(1)} s; worker concurrency ${CONCURRENCY} in both runs; emulator and pacer limits lifted; raw jobs carry ${real.jobBytes} bytes of data as the post jobs do`,
+      `pairs after a warm-up pair (median reported): ratios ${pairs.map((p) => p.ratio.toFixed(3)).join(", ")}; pipeline ${pairs.map((p) => p.real.perSecond.toFixed(0)).join(", ")} alerts/s; raw ${pairs.map((p) => p.raw.perSecond.toFixed(0)).join(", ")} jobs/s`,
       `poll stages, seconds: ${Object.entries(real.stageSeconds)
         .map(([k, v]) => `${k} ${v.toFixed(2)}`)
         .join(
           ", ",
-        )} (poll ${real.pollSeconds.toFixed(2)} of ${real.seconds.toFixed(2)}, ${real.postedByPollEnd} posted by then); CPU per alert: the pipeline's process ${perAlertMs(real.cpuSeconds)} ms, the simulator and emulator's (a child process) ${perAlertMs(real.servicesCpuSeconds)} ms, Redis ${perAlertMs(real.redisCpuSeconds)} ms; raw BullMQ per job: its process ${rawRun.cpuMsPerJob.toFixed(2)} ms, Redis ${rawRun.redisCpuMsPerJob.toFixed(2)} ms (CPU does not depend on the machine's load as the rates do)`,
+        )} (poll ${real.pollSeconds.toFixed(2)} of ${real.seconds.toFixed(2)}, ${real.postedByPollEnd} posted by then); CPU per alert: the pipeline's process ${ownMs.toFixed(2)} ms, the simulator and emulator's (a child process) ${servicesMs.toFixed(2)} ms, Redis ${redisMs.toFixed(2)} ms; raw BullMQ per job: its process ${rawRun.cpuMsPerJob.toFixed(2)} ms, Redis ${rawRun.redisCpuMsPerJob.toFixed(2)} ms (CPU does not depend on the machine's load as the rates do)`,
+      `ceiling on this machine (${cores} cores) with this CPU per alert: ${ceiling.toFixed(0)} alerts/s = ${(ceiling / raw).toFixed(3)} × raw (min of one thread's ${(1000 / ownMs).toFixed(0)}/s and the cores shared with the services and Redis)`,
       `messages per channel (each channel's posts one at a time, in order): ${real.perChannel.map(([c, n]) => `${c} ${n}`).join(", ")}`,
       `Redis commands of the real run, most called: ${real.topCommands.map(([c, n]) => `${c} ${n}`).join(", ")}`,
     ],
