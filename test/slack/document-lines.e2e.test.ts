@@ -222,12 +222,8 @@ describe("line decisions on an invoice's one message (signed requests through Bo
     expect(
       s.control.approvals.snapshot(undefined, [inv.inbn]).invoices[String(inv.inbn)]?.flow,
     ).toBe("pending");
-    // The thread carries the decision.
-    await eventually(() =>
-      h.emu.inspect
-        .messages(CHANNEL)
-        .find((m) => m.thread_ts === ts && m.text.includes("Approved")),
-    );
+    // The thread carries the decision (a reply: the message itself says "Approved" too).
+    await eventually(() => message(ts)?.replies.find((m) => m.text.includes("Approved")));
   });
 
   it("a line's Reject asks for a reason and is Slack's only: M3 has no line rejection", async () => {
@@ -393,6 +389,14 @@ describe("line decisions on an invoice's one message (signed requests through Bo
       () => lineState(ts, two).includes("Approved") && lineState(ts, three).includes("Approved"),
     );
     expect(blockOf(ts, DOC_ALL_BLOCK)).toBeUndefined();
+    // The thread hears of the click once, naming both lines it decided (the notice is sent
+    // before the clicker's summary, so a second one would be there by now).
+    const notices = (message(ts)?.replies ?? []).filter((m) => m.text.includes("Approved"));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.text).toContain(`<@${APPROVER_1}>`);
+    expect(notices[0]?.text).toContain("line 2");
+    expect(notices[0]?.text).toContain("line 3");
+    expect(notices[0]?.text).not.toContain("line 1:");
   });
 
   it("Reject invoice… with a line already approved: a reason, CMS740MI Reject once, open lines rejected", async () => {

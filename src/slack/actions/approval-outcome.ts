@@ -35,6 +35,24 @@ export interface ClickContext {
   tell: (text: string) => Promise<void>;
 }
 
+/** The decision's reply in the message's thread (through delivery when wired: paced, once). */
+export async function postDecisionNotice(
+  deps: OutcomeDeps,
+  log: Logger,
+  ctx: ClickContext,
+  notice: Parameters<ThreadPoster>[0],
+): Promise<void> {
+  const post = deps.threadPoster ?? directThreadPoster(ctx.client, log);
+  await post(notice).catch((err) => log.warn({ code: codeOf(err) }, "decision notice not queued"));
+}
+
+/** The clicker's Home tab shows their queue: re-published after their decision. */
+export async function refreshHomeOf(deps: OutcomeDeps, log: Logger, ctx: ClickContext) {
+  await deps
+    .refreshHome(ctx.client, ctx.user)
+    .catch((err) => log.warn({ err }, "home refresh failed"));
+}
+
 /** What the clicker and the channel see for each outcome of a decision. */
 export async function renderOutcome(
   deps: OutcomeDeps,
@@ -42,6 +60,11 @@ export async function renderOutcome(
   outcome: DecisionOutcome,
   verb: HumanVerb,
   ctx: ClickContext,
+  /**
+   * A whole-invoice decision (document-actions.ts) says it once for all its lines: one thread
+   * notice and one Home refresh instead of one per line.
+   */
+  parts: { notice?: boolean; home?: boolean } = {},
 ): Promise<void> {
   switch (outcome.kind) {
     case "done": {
@@ -67,13 +90,14 @@ export async function renderOutcome(
           { refresh: deps.messageRefresher, clicker: ctx.user },
         );
         // Notifications show only this text: say what was decided, not just by whom.
-        const post = deps.threadPoster ?? directThreadPoster(ctx.client, log);
-        await post({
-          approval: a,
-          ref,
-          text: `${line} · ${esc(a.title)}`,
-          key: `decision:${a.state}:${a.decidedAt ?? a.escalatedAt ?? ""}:${a.decidedBy ?? ctx.user}`,
-        }).catch((err) => log.warn({ code: codeOf(err) }, "decision notice not queued"));
+        if (parts.notice !== false) {
+          await postDecisionNotice(deps, log, ctx, {
+            approval: a,
+            ref,
+            text: `${line} · ${esc(a.title)}`,
+            key: `decision:${a.state}:${a.decidedAt ?? a.escalatedAt ?? ""}:${a.decidedBy ?? ctx.user}`,
+          });
+        }
       } else {
         await ctx.tell(line);
       }
@@ -83,9 +107,7 @@ export async function renderOutcome(
           `:warning: Recorded here, but writing it back to the ERP failed (\`${outcome.writeBack.code}\`). An admin has been told through the audit log.`,
         );
       }
-      await deps
-        .refreshHome(ctx.client, ctx.user)
-        .catch((err) => log.warn({ err }, "home refresh failed"));
+      if (parts.home !== false) await refreshHomeOf(deps, log, ctx);
       return;
     }
     case "already": {

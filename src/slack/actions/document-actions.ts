@@ -1,6 +1,9 @@
 import type { App, BlockAction, ButtonAction, ViewSubmitAction } from "@slack/bolt";
+import { hashParts } from "../../alerts/alert.ts";
+import type { DecisionOutcome } from "../../approvals/decide.ts";
 import { type DocumentOutcome, decideDocument } from "../../approvals/decide-document.ts";
 import type { Approval } from "../../approvals/types.ts";
+import { groupBy } from "../../shared/group-by.ts";
 import { DOCUMENT_ACTIONS } from "../blocks/document.ts";
 import { cleanFreeText, REASON_MAX } from "../free-text.ts";
 import {
@@ -16,7 +19,9 @@ import { messageCarriesApproval } from "./approval-messages.ts";
 import {
   type ClickContext,
   clickContext,
+  postDecisionNotice,
   refOf,
+  refreshHomeOf,
   renderOutcome,
   tellPrivately,
 } from "./approval-outcome.ts";
@@ -90,7 +95,12 @@ export function registerDocumentActions(app: App, deps: ApprovalActionDeps): voi
         await renderOutcome(deps, log, outcome.outcome, verb, ctx);
         return;
       case "done": {
-        for (const o of outcome.outcomes) await renderOutcome(deps, log, o, verb, ctx);
+        // Each line's stamp as its own click would write it; the thread and the clicker's Home
+        // hear of the invoice once (a notice per line notified the thread's followers N times).
+        const parts = { notice: false, home: false };
+        for (const o of outcome.outcomes) await renderOutcome(deps, log, o, verb, ctx, parts);
+        await noticeOnce(outcome.outcomes, ctx);
+        await refreshHomeOf(deps, log, ctx);
         const n = outcome.outcomes.filter((o) => o.kind === "done").length;
         await ctx.tell(
           `${verb === "approve" ? ":white_check_mark: Approved" : ":x: Rejected"} ${n} open line${n === 1 ? "" : "s"} of the invoice.${keptNote}`,
@@ -98,6 +108,33 @@ export function registerDocumentActions(app: App, deps: ApprovalActionDeps): voi
         return;
       }
     }
+  }
+
+  /** One thread notice for the lines one whole-invoice click decided: what, by whom, which. */
+  async function noticeOnce(outcomes: DecisionOutcome[], ctx: ClickContext) {
+    const decided = outcomes.flatMap((o) => (o.kind === "done" ? [o] : []));
+    const first = decided[0]?.approval;
+    const ref = ctx.ref ?? (first ? refOf(first) : undefined);
+    if (!first || !ref) return;
+    // Lines decided alike share one line of text (a delegation or a reason could differ).
+    const byWords = groupBy(decided, (o) =>
+      decisionLine({
+        state: o.approval.state,
+        by: ctx.user,
+        ...(o.onBehalfOf ? { onBehalfOf: o.onBehalfOf } : {}),
+        ...(o.approval.decidedAt ? { at: o.approval.decidedAt } : {}),
+        ...(o.approval.reason ? { reason: o.approval.reason } : {}),
+      }),
+    );
+    const text = [...byWords]
+      .map(([words, list]) => `${words} · ${titlesOf(list.map((o) => o.approval.title))}`)
+      .join("\n");
+    await postDecisionNotice(deps, log, ctx, {
+      approval: first,
+      ref,
+      text,
+      key: `decision:document:${first.state}:${first.decidedAt ?? ""}:${ctx.user}:${hashParts(decided.map((o) => o.approval.id))}`,
+    });
   }
 
   app.action<BlockAction<ButtonAction>>(
@@ -189,6 +226,13 @@ export function registerDocumentActions(app: App, deps: ApprovalActionDeps): voi
     });
     await render(outcome, "reject", ctx);
   });
+}
+
+/** Up to five line titles, then how many more: a notice stays a line or two. */
+export function titlesOf(titles: string[]): string {
+  const shown = titles.slice(0, 5).map(esc).join("; ");
+  const more = titles.length - 5;
+  return more > 0 ? `${shown}; and ${more} more line${more === 1 ? "" : "s"}` : shown;
 }
 
 /** The approval ids a whole-invoice modal carries (`{"ids":[…]}`, written by us); else none. */
