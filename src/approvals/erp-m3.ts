@@ -122,6 +122,7 @@ function routeOf(
   // The head read to choose the route answers the first state() (a poll reads M3 once per
   // invoice); any write drops it, so a read after a write always goes to M3.
   let fresh = head;
+  let linesRead: ReturnType<M3ApprovalCalls["flowLines"]> | undefined;
   const common = { name, refusal: refusalText, ambiguous: isAmbiguous };
   const ledger = {
     DIVI: ref.division,
@@ -193,7 +194,13 @@ function routeOf(
     }),
     async state(d?: { verb: ErpVerb; line?: number }): Promise<ErpState> {
       if (d?.verb === "approve_line") {
-        const lines = await o.calls.flowLines(ref);
+        // One read of the invoice's lines answers every line's state until a write (a
+        // reflection asks once per exception line of the same invoice).
+        linesRead ??= o.calls.flowLines(ref);
+        const lines = await linesRead.catch((err: unknown) => {
+          linesRead = undefined;
+          throw err;
+        });
         const mine = lines.find((l) => l.line === d.line);
         return mine?.approved ? { status: "approved" } : { status: "pending" };
       }
@@ -202,6 +209,7 @@ function routeOf(
       return { status: s.status, ...(s.decidedBy ? { by: s.decidedBy } : {}) };
     },
     apply: (d) => {
+      linesRead = undefined;
       const user = d.erpUser ?? "";
       if (d.verb === "approve_line") return o.calls.flowApproveLine(ref, user, d.line ?? 0);
       if (d.verb === "reject") return o.calls.flowReject(ref, user, d.reason ?? "");

@@ -1,7 +1,7 @@
 import { groupBy } from "../shared/group-by.ts";
 import { closeAsDecidedInErp } from "./erp-decide.ts";
 import { parseInvoiceKey } from "./erp-m3.ts";
-import type { ErpAdapter, ErpMode, ErpState } from "./erp-types.ts";
+import type { ErpAdapter, ErpMode, ErpRoute, ErpState, RouteLookup } from "./erp-types.ts";
 import type { ErpIntent, ErpWriter } from "./erp-write-back.ts";
 import type { ApprovalStore } from "./store.ts";
 import { type Approval, type AuditFn, isOpen } from "./types.ts";
@@ -80,6 +80,32 @@ async function narrow(
   return keep;
 }
 
+interface RecordReads {
+  route(adapter: ErpAdapter, a: Approval): Promise<RouteLookup>;
+  invoice(route: ErpRoute): Promise<ErpState>;
+}
+
+/**
+ * One record's M3 reads within a pass, shared by its approvals (an invoice's exception lines):
+ * the route (the head read that chose it) and the invoice's state are read once, and the route's
+ * line states come from one read of the lines (erp-m3.ts). A reflection only reads M3, so
+ * nothing it does in the pass makes them stale; a line per approval cost 3 ION calls each.
+ */
+function recordReads(): RecordReads {
+  let found: Promise<RouteLookup> | undefined;
+  let invoice: Promise<ErpState> | undefined;
+  return {
+    route: (adapter, a) => {
+      found ??= adapter.routeFor(a);
+      return found;
+    },
+    invoice: (route) => {
+      invoice ??= route.state();
+      return invoice;
+    },
+  };
+}
+
 export async function reflectErpDecisions(deps: ReflectDeps): Promise<ReflectReport> {
   const now = () => new Date((deps.clock ?? Date.now)()).toISOString();
   const open = await deps.store.listOpen(deps.limit ?? 500);
@@ -131,12 +157,17 @@ async function runAll(
       // "Approve all" / "Reject invoice…" stores the invoice's intent under one line's id only:
       // an invoice-level decision M3 shows is then ours for every line of the record.
       const invoiceIntent = await firstInvoiceIntent(deps.writer, g);
-      for (const a of g) await one(a, invoiceIntent);
+      const reads = recordReads();
+      for (const a of g) await one(a, invoiceIntent, reads);
     }
   });
   await Promise.all(workers);
 
-  async function one(a: Approval, invoiceIntent: ErpIntent | undefined): Promise<void> {
+  async function one(
+    a: Approval,
+    invoiceIntent: ErpIntent | undefined,
+    reads: RecordReads,
+  ): Promise<void> {
     const adapter = deps.adapterFor(a.tenant);
     if (!adapter) return;
     report.checked++;
@@ -149,13 +180,13 @@ async function runAll(
     let state: ErpState;
     let lineLevel = false;
     try {
-      const found = await adapter.routeFor(a);
+      const found = await reads.route(adapter, a);
       if (!found.ok) {
         if ("unreadable" in found) report.unreadable++;
         return;
       }
       const route = found.route;
-      state = await route.state();
+      state = await reads.invoice(route);
       // An exception line of an invoice in M3's approval flow: its line may be approved in M3
       // (CMS742MI) while the invoice still waits, and that decides this line's approval only.
       // Our own line approval is judged by the line too: approving the last line approves the

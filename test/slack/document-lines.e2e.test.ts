@@ -325,6 +325,45 @@ describe("line decisions on an invoice's one message (signed requests through Bo
     expect(flowCalls(inv.inbn)).toEqual([]);
   });
 
+  it("one reflection of an invoice with three open lines reads M3 three times, not three times per line", async () => {
+    const inv = flowInvoice(3);
+    const { approvals, ts } = await postDocument(inv, 3);
+    const [one, two, three] = approvals as [Approval, Approval, Approval];
+    s.control.approvals.decideInM3({ inbn: inv.inbn, verb: "approve_line", line: 3, user: "jdoe" });
+    // The MI calls the reflection makes, by program and transaction.
+    const calls: string[] = [];
+    const execute: typeof client.mi.execute = (program, transaction, ...rest) => {
+      calls.push(`${program}/${transaction}`);
+      return client.mi.execute(program, transaction, ...rest);
+    };
+    const counted = new Proxy(client.mi, {
+      get: (target, name) => (name === "execute" ? execute : Reflect.get(target, name)),
+    });
+    const report = await reflectRecords(
+      {
+        store,
+        writer,
+        adapterFor: () =>
+          createM3Adapter({
+            calls: new M3ApprovalCalls(counted),
+            usesFlow: true,
+            rejectReasonCode: "RJ",
+          }),
+        modeFor: () => mode,
+        audit: async () => {},
+        onChanged: reflectedMessage(h.client, logger),
+      },
+      [one.recordKey],
+    );
+    expect(report.checked).toBe(3);
+    expect(report.decidedInErp).toBe(1);
+    expect((await store.get(three.id))?.state).toBe("superseded");
+    for (const a of [one, two]) expect((await store.get(a.id))?.state).toBe("pending");
+    // The head (route), the flow's invoice state and its lines: once each for the invoice.
+    expect(calls.sort()).toEqual(["APS450MI/GetHead", "CMS740MI/Get", "CMS742MI/Lst"]);
+    await eventually(() => lineState(ts, three).includes("in the ERP"));
+  });
+
   it("a line decided elsewhere in Slack: a stale click changes nothing and restamps the line", async () => {
     const inv = flowInvoice(2);
     const { approvals, ts } = await postDocument(inv, 2);
