@@ -1,4 +1,5 @@
 import { WebClient, type WebClientOptions } from "@slack/web-api";
+import { type ChatWrites, chatWrites, webClientWrites } from "./chat-writes.ts";
 import { requestFetch } from "./request-fetch.ts";
 
 export interface SlackOptions {
@@ -22,8 +23,17 @@ export function createSlackClient(
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: timeoutMs,
-    // Every post and edit goes through it: the lighter transport (request-fetch.ts).
+    // Look-ups and deletes go through it (posts and edits: chat-writes.ts): the lighter transport.
     fetch: requestFetch,
     ...extra,
   });
+}
+
+/**
+ * The bulk path's posts and edits: chat-writes.ts on the token, with the same timeout as the
+ * WebClient's; through the given client when tests hand one in (it then sees every call).
+ */
+export function createChatWrites(o: SlackOptions, timeoutMs: number): ChatWrites {
+  if (o.client) return webClientWrites(o.client);
+  return chatWrites({ token: o.token, slackApiUrl: o.slackApiUrl, timeoutMs });
 }

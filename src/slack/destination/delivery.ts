@@ -6,7 +6,7 @@ import {
 } from "../../delivery/delivery.ts";
 import type { Destination } from "../../delivery/destination.ts";
 import type { LinkTemplates } from "../blocks/format.ts";
-import { createSlackClient, type SlackOptions } from "./client.ts";
+import { createChatWrites, createSlackClient, type SlackOptions } from "./client.ts";
 import { slackDestination } from "./destination.ts";
 
 export interface SlackDeliveryOptions extends Omit<CreateDeliveryOptions, "destinations"> {
@@ -22,8 +22,9 @@ export function createSlackDelivery(o: SlackDeliveryOptions): Delivery {
   const { slack, links, others = [], ...rest } = o;
   const timeoutMs = deliveryConfigSchema.parse(o.config ?? {}).requestTimeoutMs;
   const client = createSlackClient(slack, timeoutMs);
+  const writes = createChatWrites(slack, timeoutMs);
   return createDelivery({
     ...rest,
-    destinations: [...others, slackDestination({ client, links })],
+    destinations: [...others, slackDestination({ client, writes, links })],
   });
 }

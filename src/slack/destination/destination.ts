@@ -4,20 +4,25 @@ import { alertMessage, threadReplyMessage } from "../blocks/alert.ts";
 import { withDecision } from "../blocks/decision.ts";
 import type { LinkTemplates } from "../blocks/format.ts";
 import type { SlackMessage } from "../blocks/types.ts";
+import { type ChatWrites, webClientWrites } from "./chat-writes.ts";
 import { digestItem } from "./digest-item.ts";
 import { classify, editGone } from "./errors.ts";
 import { alertMetadata, findCopies, findPosted } from "./find-posted.ts";
 
 /**
  * Slack as a delivery destination: Block Kit from `blocks/`, chat.postMessage / chat.update with
- * the alert id in message metadata, and conversations.history / replies to find a post whose
- * outcome was lost. Targets are channel ids; pacing is the delivery config's (Slack's limits).
+ * the alert id in message metadata (chat-writes.ts), and conversations.history / replies on the
+ * WebClient to find a post whose outcome was lost. Targets are channel ids; pacing is the
+ * delivery config's (Slack's limits).
  */
 export function slackDestination(o: {
   client: WebClient;
+  /** posts and edits, the calls every alert makes (the client's own by default) */
+  writes?: ChatWrites;
   links?: LinkTemplates | undefined;
 }): Destination<SlackMessage> {
   const { client, links } = o;
+  const writes = o.writes ?? webClientWrites(client);
   return {
     name: "slack",
     // Every target no other destination claims is a Slack channel id.
@@ -39,7 +44,7 @@ export function slackDestination(o: {
       );
     },
     async post({ target, alert, message, threadRef }) {
-      const res = await client.chat.postMessage({
+      const res = await writes.postMessage({
         channel: target,
         text: message.text,
         blocks: message.blocks,
@@ -49,7 +54,7 @@ export function slackDestination(o: {
       return String(res.ts);
     },
     async update({ target, ref, alert, message }) {
-      await client.chat.update({
+      await writes.update({
         channel: target,
         ts: ref,
         text: message.text,
