@@ -76,7 +76,7 @@ async function failure(p: Promise<unknown>) {
 }
 
 describe("chatWrites (posts and edits on undici, without the WebClient)", () => {
-  it("sends Slack's JSON form: POST, Bearer token, JSON content type with charset, JSON body", async () => {
+  it("sends the WebClient's form: POST, Bearer token, form-encoded body, objects as JSON", async () => {
     const blocks = [{ type: "section", text: { type: "mrkdwn", text: "*x*" } }];
     const metadata = { event_type: "cloudsuite_alert", event_payload: { alert_id: "a1" } };
     const r = await writesAt("ok/").postMessage({
@@ -91,14 +91,16 @@ describe("chatWrites (posts and edits on undici, without the WebClient)", () => 
     expect(req?.method).toBe("POST");
     expect(req?.url).toBe("/ok/chat.postMessage");
     expect(req?.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(req?.headers["content-type"]).toBe("application/json; charset=utf-8");
-    expect(JSON.parse(req?.body ?? "")).toEqual({
+    expect(req?.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    const form = Object.fromEntries(new URLSearchParams(req?.body ?? ""));
+    expect(form).toEqual({
       channel: "C1",
       text: "hi",
-      blocks,
-      metadata,
+      blocks: JSON.stringify(blocks),
+      metadata: JSON.stringify(metadata),
       thread_ts: "1.0001",
     });
+    expect(req?.body).not.toContain(TOKEN);
     await writesAt("ok").update({ channel: "C1", ts: "1.000100", text: "edited" });
     expect(seen.at(-1)?.url).toBe("/ok/chat.update");
   });
@@ -152,7 +154,7 @@ describe("chatWrites (posts and edits on undici, without the WebClient)", () => 
   });
 });
 
-describe("chatWrites against the Slack emulator (JSON bodies, as Slack documents them)", () => {
+describe("chatWrites against the Slack emulator", () => {
   let emu: SlackEmu;
   beforeAll(async () => {
     emu = await startSlackEmu({ timeScale: 1000 });
