@@ -1,13 +1,12 @@
 import { abs, cmp, type Decimal, dec, divide, mul, toFixed } from "../shared/decimal.ts";
-import { formatMoney, type Money, minorUnits } from "../shared/money.ts";
+import { formatMoney, groupThousands, type Money, minorUnits } from "../shared/money.ts";
 
 /** Rounding rules for what people read: see the header of exception.ts. */
 
 function group(text: string): string {
   const negative = text.startsWith("-");
   const [whole = "0", frac] = (negative ? text.slice(1) : text).split(".");
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return `${negative ? "-" : ""}${grouped}${frac ? `.${frac}` : ""}`;
+  return `${negative ? "-" : ""}${groupThousands(whole)}${frac ? `.${frac}` : ""}`;
 }
 
 /** A unit price exactly as sent (never rounded), padded to the currency's minor units. */

@@ -25,7 +25,62 @@ export class DecimalFormatError extends Error {
 }
 
 export function isDecimalString(text: string): boolean {
-  return DECIMAL_RE.test(text.trim());
+  return parsePlain(text) !== undefined || DECIMAL_RE.test(text.trim());
+}
+
+/** Digits a double holds exactly (< 2^53): a coefficient this short needs no string-to-bigint parse. */
+const EXACT_DIGITS = 15;
+
+/**
+ * `dec` of text DECIMAL_RE accepts as it is (no surrounding space) with at most EXACT_DIGITS
+ * digits, read without a regex or a string-to-bigint parse: `dec` runs for every amount and
+ * quantity the rules compare, a share of the pipeline's CPU (bench/scenarios/pipeline.ts).
+ * Undefined for anything else (the regex path decides: a longer number, space, garbage).
+ */
+function parsePlain(text: string): Decimal | undefined {
+  const n = text.length;
+  let i = 0;
+  const first = text.charCodeAt(0);
+  if (first === 45 || first === 43) i = 1; // - +
+  let digits = 0;
+  let scale = -1;
+  let value = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      digits += 1;
+      if (scale >= 0) scale += 1;
+    } else if (c === 46 && scale < 0 && digits > 0) {
+      scale = 0;
+    } else {
+      return undefined;
+    }
+  }
+  if (digits === 0 || scale === 0 || digits > EXACT_DIGITS) return undefined;
+  const coef = BigInt(value);
+  return { coef: first === 45 ? -coef : coef, scale: Math.max(scale, 0) };
+}
+
+/**
+ * Whether `text` is already what `normalize` makes of it: optional "-", no leading zero, no
+ * trailing fraction zero, no "-0". Checked without parsing, as most amounts arrive that way.
+ */
+export function isCanonical(text: string): boolean {
+  const n = text.length;
+  let i = text.charCodeAt(0) === 45 ? 1 : 0;
+  const start = i;
+  while (i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  const whole = i - start;
+  if (whole === 0) return false;
+  const leadingZero = text.charCodeAt(start) === 48;
+  if (leadingZero && whole > 1) return false;
+  if (i === n) return !(start === 1 && leadingZero); // "-0" is "0"
+  if (text.charCodeAt(i) !== 46) return false;
+  i += 1;
+  const fracStart = i;
+  while (i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  return i === n && i > fracStart && text.charCodeAt(n - 1) !== 48;
 }
 
 export function dec(input: string | number | bigint | Decimal): Decimal {
@@ -37,6 +92,8 @@ export function dec(input: string | number | bigint | Decimal): Decimal {
     }
     return { coef: BigInt(input), scale: 0 };
   }
+  const plain = parsePlain(input);
+  if (plain !== undefined) return plain;
   const match = DECIMAL_RE.exec(input.trim());
   if (!match) throw new DecimalFormatError(input);
   const [, sign, whole = "0", frac = ""] = match;
@@ -141,5 +198,6 @@ export function toFixed(a: Decimal, minScale = 0): string {
 
 /** Canonical form of a decimal string: "0012.500" → "12.5", "-0" → "0". */
 export function normalize(text: string): string {
+  if (isCanonical(text)) return text;
   return toFixed(dec(text));
 }

@@ -4,6 +4,7 @@ import {
   cmp,
   type Decimal,
   dec,
+  isCanonical,
   isDecimalString,
   normalize,
   round,
@@ -84,9 +85,31 @@ export function minorUnits(currency: string): number {
 
 /** "12,345.60 EUR": grouped, rounded half away from zero to the currency's minor units. */
 export function formatMoney(m: Money): string {
-  const text = toFixed(round(dec(m.amount), minorUnits(m.currency)), minorUnits(m.currency));
+  const minor = minorUnits(m.currency);
+  const text = padded(m.amount, minor) ?? toFixed(round(dec(m.amount), minor), minor);
   const negative = text.startsWith("-");
   const [whole = "0", frac] = (negative ? text.slice(1) : text).split(".");
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return `${negative ? "-" : ""}${grouped}${frac ? `.${frac}` : ""} ${m.currency}`;
+  return `${negative ? "-" : ""}${groupThousands(whole)}${frac ? `.${frac}` : ""} ${m.currency}`;
+}
+
+/**
+ * A canonical amount with at most `minor` fraction digits, padded to `minor`: what rounding
+ * would give, without the bigint arithmetic (formatMoney runs for every amount a rule compares).
+ */
+function padded(amount: string, minor: number): string | undefined {
+  if (!isCanonical(amount)) return undefined;
+  const dot = amount.indexOf(".");
+  const frac = dot < 0 ? 0 : amount.length - dot - 1;
+  if (frac > minor) return undefined;
+  if (frac === minor) return amount;
+  return `${amount}${dot < 0 ? "." : ""}${"0".repeat(minor - frac)}`;
+}
+
+/** "1234567" → "1,234,567": a run of digits grouped by thousands. */
+export function groupThousands(digits: string): string {
+  const n = digits.length;
+  if (n <= 3) return digits;
+  let out = digits.slice(0, ((n - 1) % 3) + 1);
+  for (let i = out.length; i < n; i += 3) out += `,${digits.slice(i, i + 3)}`;
+  return out;
 }
