@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { CanonicalRecord } from "../infor/records.ts";
-import { canonicalRecordSchema, recordKey } from "../infor/records.ts";
+import { canonicalRecordSchema, isValidatedRecord, recordKey } from "../infor/records.ts";
 import { moneySchema } from "../shared/money.ts";
 
 /**
@@ -206,6 +206,14 @@ export const alertSchema = z.object({
 });
 export type Alert = z.infer<typeof alertSchema>;
 
+/**
+ * `alertSchema` for an alert whose record `parseRecord` returned: the record is taken as it is
+ * (in its place among the keys), not validated a second time; everything else is.
+ */
+const alertOfValidatedRecordSchema = alertSchema.extend({
+  record: z.custom<CanonicalRecord>(isValidatedRecord).optional(),
+});
+
 export function hashParts(parts: readonly string[]): string {
   const h = createHash("sha256");
   for (const p of parts) h.update(`${p.length}:${p}|`);
@@ -309,7 +317,8 @@ export function createAlert(input: CreateAlertInput): Alert {
     needsDecision: input.needsDecision,
     link: input.link,
   };
-  const parsed = alertSchema.safeParse(dropUndefined(candidate));
+  const schema = isValidatedRecord(record) ? alertOfValidatedRecordSchema : alertSchema;
+  const parsed = schema.safeParse(dropUndefined(candidate));
   if (!parsed.success) {
     const why = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new AlertInputError(`invalid alert: ${why}`);

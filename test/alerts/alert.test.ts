@@ -52,3 +52,28 @@ describe("createAlert", () => {
     }
   });
 });
+
+describe("createAlert of a record parseRecord returned", () => {
+  it("is the alert a plain copy of the record makes, and a bad copy is still refused", () => {
+    const record = payment(2, "12.50");
+    const trusted = createAlert({
+      kind: "record.new",
+      channel: "C1",
+      record,
+      createdAt: new Date(0),
+    });
+    const copy = JSON.parse(JSON.stringify(record));
+    const plain = createAlert({
+      kind: "record.new",
+      channel: "C1",
+      record: copy,
+      createdAt: new Date(0),
+    });
+    expect(JSON.stringify(trusted)).toBe(JSON.stringify(plain));
+    expect(trusted.record).toBe(record);
+    const bad = { ...copy, amount: { amount: "12,50", currency: "EUR" } };
+    expect(() =>
+      createAlert({ kind: "record.new", channel: "C1", record: bad, contentVersion: "v1" }),
+    ).toThrow(/record\.amount\.amount: expected a decimal number/);
+  });
+});
