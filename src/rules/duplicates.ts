@@ -11,11 +11,25 @@ import { isLive } from "./quantities.ts";
  * are kept ("ÅR-12" and "ÄR-12" are two documents, as are two Cyrillic series).
  */
 export function normalizeInvoiceNumber(number: string): string {
-  return number
-    .toUpperCase()
-    .replace(/[^\p{L}\p{N}]/gu, "")
-    .replace(/\d+/g, (digits) => digits.replace(/^0+(?=\d)/, ""));
+  let normalized = normalizedNumbers.get(number);
+  if (normalized === undefined) {
+    normalized = number
+      .toUpperCase()
+      .replace(/[^\p{L}\p{N}]/gu, "")
+      .replace(/\d+/g, (digits) => digits.replace(/^0+(?=\d)/, ""));
+    if (normalizedNumbers.size >= NORMALIZED_NUMBERS_KEPT) normalizedNumbers.clear();
+    normalizedNumbers.set(number, normalized);
+  }
+  return normalized;
 }
+
+/**
+ * Normalized numbers by number: each invoice is compared with every other of its supplier, and
+ * the regular expressions of each comparison were a share of the rules' CPU
+ * (bench/scenarios/pipeline.ts). Bounded: emptied when full.
+ */
+const normalizedNumbers = new Map<string, string>();
+const NORMALIZED_NUMBERS_KEPT = 10_000;
 
 const DAY_MS = 86_400_000;
 
@@ -39,19 +53,23 @@ export function findDuplicates(
   const ownKey = recordKey(invoice);
   const ownNumber = normalizeInvoiceNumber(invoice.invoiceNumber);
   const drafts: ExceptionDraft[] = [];
+  // A recode batch repeats the number and amount of the invoice it recodes on purpose.
+  if (invoice.recode) return drafts;
+  const ownTotal = dec(invoice.total.amount);
   for (const other of others) {
     if (other.supplierId !== invoice.supplierId || !isLive(other)) continue;
-    // A recode batch repeats the number and amount of the invoice it recodes on purpose.
-    if (invoice.recode || other.recode) continue;
+    if (other.recode) continue;
     const otherKey = recordKey(other);
     if (otherKey === ownKey) continue;
-    const facts = {
+    // Built for a duplicate only: most of the supplier's other invoices are not one, and
+    // formatting each one's total was most of this rule's CPU (bench/scenarios/pipeline.ts).
+    const facts = () => ({
       otherInvoiceKey: otherKey,
       otherInvoiceNumber: other.invoiceNumber,
       otherInvoiceDate: other.invoiceDate,
       otherTotal: formatMoney(other.total),
       otherStatus: other.status,
-    };
+    });
     if (normalizeInvoiceNumber(other.invoiceNumber) === ownNumber) {
       drafts.push({
         rule: "duplicate_number",
@@ -62,15 +80,16 @@ export function findDuplicates(
           `(${formatMoney(other.total)}, ${other.status})`,
         amountAtStake: invoice.total,
         costCenter: owner,
-        facts,
+        facts: facts(),
       });
       continue;
     }
     const sameAmount =
       other.total.currency === invoice.total.currency &&
-      cmp(dec(other.total.amount), dec(invoice.total.amount)) === 0;
+      cmp(dec(other.total.amount), ownTotal) === 0;
+    if (!sameAmount) continue;
     const days = daysBetween(other.invoiceDate, invoice.invoiceDate);
-    if (sameAmount && days <= windowDays) {
+    if (days <= windowDays) {
       drafts.push({
         rule: "duplicate_amount",
         line: null,
@@ -80,7 +99,7 @@ export function findDuplicates(
           `of ${other.invoiceDate} (${days} ${days === 1 ? "day" : "days"} apart, ${other.status})`,
         amountAtStake: invoice.total,
         costCenter: owner,
-        facts: { ...facts, daysApart: String(days) },
+        facts: { ...facts(), daysApart: String(days) },
       });
     }
   }

@@ -166,6 +166,21 @@ describe("duplicates", () => {
     expect(d?.cause).toBe(
       "Same supplier and number as invoice INV1001 of 2026-11-02 (119.00 EUR, entry)",
     );
+    expect(d?.facts).toEqual({
+      otherInvoiceKey: recordKey(same),
+      otherInvoiceNumber: "INV1001",
+      otherInvoiceDate: "2026-11-02",
+      otherTotal: "119.00 EUR",
+      otherStatus: "entry",
+    });
+    expect(e?.facts).toEqual({
+      otherInvoiceKey: recordKey(near),
+      otherInvoiceNumber: "X-77",
+      otherInvoiceDate: "2026-11-18",
+      otherTotal: "119.00 EUR",
+      otherStatus: "posted",
+      daysApart: "10",
+    });
   });
 
   it("normalizes invoice numbers", () => {
