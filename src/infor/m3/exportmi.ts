@@ -88,13 +88,29 @@ export function buildQuery(q: ExportQuery, after?: string[], also?: Predicate[])
 /** Marker field set on a row whose REPL did not split into the expected columns. */
 export const ROW_ERROR = "_ROW_ERROR";
 
+/**
+ * Unprefixed field names by column list (a page's rows share one list): named once per page,
+ * not once per row and column (bench/scenarios/pipeline.ts).
+ */
+const namesByColumns = new WeakMap<string[], string[]>();
+
+function fieldNames(columns: string[]): string[] {
+  let names = namesByColumns.get(columns);
+  if (names === undefined || names.length !== columns.length) {
+    names = columns.map((c) => (c.length > 4 ? c.slice(2) : c));
+    namesByColumns.set(columns, names);
+  }
+  return names;
+}
+
 /** Split one REPL into a record keyed by unprefixed field names. Pure. */
 export function splitRepl(repl: string, columns: string[], sep: string): MiRecord {
   const parts = repl.split(sep);
   const rec: MiRecord = {};
-  columns.forEach((c, i) => {
-    rec[c.length > 4 ? c.slice(2) : c] = (parts[i] ?? "").trim();
-  });
+  const names = fieldNames(columns);
+  for (let i = 0; i < names.length; i++) {
+    rec[names[i] as string] = (parts[i] ?? "").trim();
+  }
   if (parts.length !== columns.length) {
     // A value containing the separator, or a row cut at 3985 characters: let the mapper's
     // validation quarantine it instead of silently shifting columns.
