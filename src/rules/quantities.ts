@@ -1,6 +1,17 @@
 import type { InvoiceLine, PoLine, SupplierInvoice } from "../infor/records.ts";
 import { recordKey } from "../infor/records.ts";
-import { abs, cmp, type Decimal, dec, isZero, neg, sign, sub, sum } from "../shared/decimal.ts";
+import {
+  abs,
+  add,
+  cmp,
+  type Decimal,
+  dec,
+  isZero,
+  neg,
+  sign,
+  sub,
+  sum,
+} from "../shared/decimal.ts";
 import type { InvoicedQtyCountedAt } from "./match-policy.ts";
 
 /** Invoices that no longer claim money: they count neither as duplicates nor as invoiced. */
@@ -80,11 +91,19 @@ export function priorInvoicedQty(
   const fromPoLine = countedInPoLine(invoice, countedAt)
     ? sub(dec(poLine.invoicedQty), thisInvoiceQty)
     : dec(poLine.invoicedQty);
-  const fromOthers = sum(
-    otherInvoices
-      .filter((o) => isLive(o) && o.supplierId === invoice.supplierId && recordKey(o) !== ownKey)
-      .flatMap((o) => o.lines.filter((l) => refersTo(o, l, ref)).map((l) => signedLineQty(o, l))),
-  );
+  // Loops, not filter/flatMap: this runs per PO line for each of the supplier's other invoices
+  // and each of their lines (bench/scenarios/pipeline.ts). The same lines, added in the same order.
+  let fromOthers = dec(0);
+  for (const o of otherInvoices) {
+    if (!isLive(o) || o.supplierId !== invoice.supplierId) continue;
+    let own: boolean | undefined;
+    for (const l of o.lines) {
+      if (!refersTo(o, l, ref)) continue;
+      own ??= recordKey(o) === ownKey;
+      if (own) break;
+      fromOthers = add(fromOthers, signedLineQty(o, l));
+    }
+  }
   const prior = cmp(fromOthers, fromPoLine) > 0 ? fromOthers : fromPoLine;
   return sign(prior) < 0 || isZero(prior) ? dec(0) : prior;
 }

@@ -144,6 +144,23 @@ describe("quantities against receipts (three-way)", () => {
     expect(run({}, mine, { others: [cancelled] })).toEqual([]);
   });
 
+  it("never counts an earlier version of the invoice itself; counts every line of the others", () => {
+    const mine = [invLine({ quantity: "60" })];
+    const earlier = invoice({}, [invLine({ quantity: "50" })]);
+    expect(run({}, mine, { others: [earlier] })).toEqual([]);
+    const other = invoice(
+      { invoiceNumber: "INV-0999", total: { amount: "500", currency: "EUR" } },
+      [
+        invLine({ line: 1, poLine: 99, quantity: "70" }),
+        invLine({ line: 2, quantity: "20" }),
+        invLine({ line: 3, quantity: "21" }),
+      ],
+    );
+    expect(run({}, mine, { others: [earlier, other] }).map((e) => e.cause)).toEqual([
+      "Line 1: 60 PCE invoiced + 41 PCE invoiced before vs 100 PCE received (1 PCE above received)",
+    ]);
+  });
+
   it("adds up several lines of one invoice on the same PO line", () => {
     const found = run({}, [
       invLine({ line: 1, quantity: "60" }),
