@@ -1,7 +1,7 @@
 import { DelayedError, type Job } from "bullmq";
 import { type DeliveryContext, jobIdFor } from "./context.ts";
 import { type MarkInput, markArgs, markKeys } from "./markers.ts";
-import type { Line } from "./pacer.ts";
+import type { Lesson, Line } from "./pacer.ts";
 import { exitPostScript, promoteFrontScript } from "./scripts.ts";
 
 /** A head of line with no job for this long is dropped (see dropStaleHead). */
@@ -203,8 +203,8 @@ async function promote(ctx: DeliveryContext, head: string): Promise<void> {
 }
 
 /**
- * A post's line exit (markDelivered) with `promoteNextAfter`'s work in the same command
- * (exit-post.lua): the successor read with the claim promoted when due, and the heads read after
+ * A post's line exit (markDelivered) with the pacer's lesson from it (Pacer.succeeded) before
+ * it and `promoteNextAfter`'s work after it in the same command (exit-post.lua): the successor read with the claim promoted when due, and the heads read after
  * the exit; a head that turned out different, and the edit line's head, are promoted after it
  * as `promoteNextAfter` does. True when this call wrote the marker.
  */
@@ -212,6 +212,8 @@ export async function exitPost(
   ctx: DeliveryContext,
   input: MarkInput,
   successor: string,
+  /** The post's success, learned first in the same step (Pacer.successLesson). */
+  lesson: Lesson,
 ): Promise<boolean> {
   const k = ctx.keys;
   const q = ctx.queue;
@@ -227,11 +229,13 @@ export async function exitPost(
       marker: q.toKey("marker"),
       job: q.toKey(jobId),
       events: q.toKey("events"),
+      ...lesson.keys,
     },
     args: {
       ...markArgs(input, ctx.markers.ttlMs),
       successor,
       successorJobId: jobId,
+      ...lesson.args,
     },
     tail: input.audit,
   });

@@ -1,4 +1,5 @@
 import type { PreparedAuditEntry } from "../audit/log.ts";
+import type { ScriptArg } from "../shared/lua-script.ts";
 import type { RedisClient } from "../shared/redis-client.ts";
 import type { PaceSettings } from "./config.ts";
 import type { DeliveryKeys } from "./keys.ts";
@@ -6,6 +7,8 @@ import { DEFAULT_WORKSPACE_LEARN } from "./pacing-math.ts";
 import {
   CLAIM_LOOK,
   claimPostScript,
+  type LearnArg,
+  type LearnKey,
   orderAddScript,
   pacerLearnScript,
   pacerTakeScript,
@@ -66,6 +69,12 @@ const REASONS = {
   [TAKE_CODE.notInLine]: "not_in_line",
 } as const;
 
+/** A lesson's keys and arguments (pacer-learn.lua's; learn-step.lua's in a script of its own). */
+export interface Lesson {
+  keys: Record<LearnKey, string>;
+  args: Record<LearnArg, ScriptArg>;
+}
+
 export interface Learned {
   allowance: number;
   factor: number;
@@ -74,7 +83,7 @@ export interface Learned {
 
 /**
  * The per-channel pacer shared by all replicas: each call is one Lua script (pacer-take.lua,
- * pacer-learn.lua), so slots are reserved and lessons recorded atomically whatever the number of
+ * pacer-learn.lua; a post's success is learned in its line exit, exit-post.lua), so slots are reserved and lessons recorded atomically whatever the number of
  * workers. What it learns per channel (how far ahead of one per second Slack lets it post) is in
  * pacing-math.ts.
  */
@@ -322,12 +331,29 @@ export class Pacer {
     await this.rateLimited(channel, retryAfterMs);
   }
 
+  /**
+   * `succeeded`'s lesson as keys and arguments, for a script that learns it in the same step as
+   * its own work (exit-post.lua, the post's line exit): one script per post instead of two.
+   */
+  successLesson(channel: string): Lesson {
+    return this.#lesson(channel, "ok", 0);
+  }
+
   async #learn(channel: string, event: "ok" | "429", retryAfterMs: number): Promise<Learned> {
+    const learned = await pacerLearnScript.run(
+      this.#redis,
+      this.#lesson(channel, event, retryAfterMs),
+    );
+    return { ...learned, blame: learned.blame as Learned["blame"] };
+  }
+
+  /** pacer-learn.lua's keys and arguments for one outcome. */
+  #lesson(channel: string, event: "ok" | "429", retryAfterMs: number): Lesson {
     const p = this.#pace;
     const l = p.learn;
     const w = DEFAULT_WORKSPACE_LEARN;
     const k = this.#keys;
-    const learned = await pacerLearnScript.run(this.#redis, {
+    return {
       keys: {
         pace: k.pace(channel),
         workspacePace: k.workspacePace,
@@ -351,8 +377,7 @@ export class Pacer {
         learnTtlMs: p.learnTtlMs,
         fixed: p.channelToleranceMs === undefined ? "0" : "1",
       },
-    });
-    return { ...learned, blame: learned.blame as Learned["blame"] };
+    };
   }
 
   async backlog(channel: string): Promise<number> {

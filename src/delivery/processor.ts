@@ -393,12 +393,14 @@ async function send(
     await attemptLogged;
     // Before the line exit: the next post's slot counts from now, when Slack had this one at the
     // latest (tatAfterSuccess in pacing-math.ts); after it, the next head could already be granted.
-    // The lesson, the marker (the line exit) and, for a post, the read of the next heads go in one
+    // With a successor to promote, the lesson is the line exit's first step (exit-post.lua).
+    // Otherwise the lesson, the marker (the line exit) and the read of the next heads go in one
     // round trip: sent back to back on one connection (a deployment's keys share one node),
     // Redis runs them in this order.
     // A failed read of the next in line only costs the promotion's shortcut.
     const next = successor ? await successor.catch(() => undefined) : undefined;
-    const learned = mode === "post" ? learnSuccess(ctx, channel) : undefined;
+    const direct = mode === "post" && next !== undefined;
+    const learned = mode === "post" && !direct ? learnSuccess(ctx, channel) : undefined;
     const mark: MarkInput = {
       alertId: alert.id,
       channel,
@@ -420,8 +422,9 @@ async function send(
     // Wake the next alert of this channel now rather than when its estimate comes due: the
     // channel's next slot waits on nothing else. An edit leaves its line first (release). With
     // the successor known, the exit and its promotion are one command (exit-post.lua).
-    const direct = mode === "post" && next !== undefined;
-    const marked = direct ? exitPost(ctx, mark, next) : markers.markDelivered(mark);
+    const marked = direct
+      ? exitPost(ctx, mark, next, pacer.successLesson(channel))
+      : markers.markDelivered(mark);
     const promoted = mode === "post" && !direct ? promoteNextAfter(ctx, channel, next) : undefined;
     await learned;
     try {

@@ -77,27 +77,33 @@ export const claimPostScript = defineScript({
   },
 });
 
+/** learn-step.lua's keys and arguments: pacer-learn.lua's, and exit-post.lua's after its own. */
+export const LEARN_KEYS = ["pace", "workspacePace", "blocked", "tat"] as const;
+export const LEARN_ARGS = [
+  "now",
+  "event",
+  "retryAfterMs",
+  "channelIntervalMs",
+  "start",
+  "min",
+  "max",
+  "step",
+  "margin",
+  "holdSuccesses",
+  "workspaceDecrease",
+  "workspaceIncrease",
+  "workspaceMinFactor",
+  "learnTtlMs",
+  "fixed",
+] as const;
+export type LearnKey = (typeof LEARN_KEYS)[number];
+export type LearnArg = (typeof LEARN_ARGS)[number];
+
 /** Learn from a chat.postMessage outcome (pacer-learn.lua). */
 export const pacerLearnScript = defineScript({
   file: lua("pacer-learn"),
-  keys: ["pace", "workspacePace", "blocked", "tat"],
-  args: [
-    "now",
-    "event",
-    "retryAfterMs",
-    "channelIntervalMs",
-    "start",
-    "min",
-    "max",
-    "step",
-    "margin",
-    "holdSuccesses",
-    "workspaceDecrease",
-    "workspaceIncrease",
-    "workspaceMinFactor",
-    "learnTtlMs",
-    "fixed",
-  ],
+  keys: [...LEARN_KEYS],
+  args: [...LEARN_ARGS],
   decode(raw) {
     const [allowance, factor, blame] = raw as [string, string, string];
     return { allowance: Number(allowance), factor: Number(factor), blame };
@@ -186,8 +192,9 @@ export const markDeliveredScript = defineScript({
 });
 
 /**
- * A post's line exit with its successor's promotion and the heads after it (exit-post.lua). The
- * tail is the audit entry (stream and index keys; MAXLEN and fields).
+ * A post's line exit with the pacer's lesson from its success before it, its successor's
+ * promotion and the heads after it (exit-post.lua). The tail is the audit entry (stream and
+ * index keys; MAXLEN and fields).
  */
 export const exitPostScript = defineScript({
   file: lua("exit-post"),
@@ -206,6 +213,7 @@ export const exitPostScript = defineScript({
     "marker",
     "job",
     "events",
+    ...LEARN_KEYS,
   ],
   args: [
     "channel",
@@ -219,6 +227,7 @@ export const exitPostScript = defineScript({
     "stat",
     "successor",
     "successorJobId",
+    ...LEARN_ARGS,
   ],
   decode(raw) {
     const [marked, promoted, postHead, editHead] = raw as [number, number, string, string];

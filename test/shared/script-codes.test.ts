@@ -220,6 +220,10 @@ describe("reply codes", () => {
         marker: k("ex:marker"),
         job: k("ex:job:j2"),
         events: k("ex:events"),
+        pace: k("ex:pace"),
+        workspacePace: k("ex:wspace"),
+        blocked: k("ex:blocked"),
+        tat: k("ex:tat"),
       },
       args: {
         channel: "C1",
@@ -233,6 +237,22 @@ describe("reply codes", () => {
         stat: "posted",
         successor: "a2",
         successorJobId: "j2",
+        // pacer-learn.lua's arguments for a success at 1000 (interval 1000 ms)
+        now: 1000,
+        event: "ok",
+        retryAfterMs: 0,
+        channelIntervalMs: 1000,
+        start: 0,
+        min: -2,
+        max: 3,
+        step: 1,
+        margin: 0.5,
+        holdSuccesses: 20,
+        workspaceDecrease: 0.5,
+        workspaceIncrease: 0.05,
+        workspaceMinFactor: 0.2,
+        learnTtlMs: 60_000,
+        fixed: "0",
       },
       tail: { keys: [k("ex:log"), k("ex:idx")], args: ["", "0", "t", "post.result"] },
     };
@@ -241,6 +261,11 @@ describe("reply codes", () => {
     expect(await redis.lrange(k("ex:wait"), 0, -1)).toEqual(["j2"]);
     expect(await redis.hget(k("ex:subject"), "ts")).toBe("1.1");
     expect(await redis.xlen(k("ex:log"))).toBe(1);
+    // The success was learned first: the channel's next slot counts from the post (now + one
+    // interval), one success counted, the workspace's factor kept.
+    expect(await redis.get(k("ex:tat"))).toBe("2000");
+    expect(await redis.hmget(k("ex:pace"), "a", "n")).toEqual(["0", "1"]);
+    expect(await redis.hget(k("ex:wspace"), "f")).toBe("1");
     // Again: already marked (no second entry); j2 is in wait already (moved within it: 2).
     expect(await raw(exitPostScript, call)).toEqual([MARK_CODE.alreadyDelivered, 2, "a2", "e1"]);
     expect(await redis.xlen(k("ex:log"))).toBe(1);

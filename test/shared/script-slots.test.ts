@@ -184,6 +184,7 @@ describe("every Lua script's keys share one slot under a tagged prefix", () => {
         audit: log.prepare({ type: "post.result", alertId: "a0", channel: "C1" }),
       },
       "a1",
+      pacer.successLesson("C1"),
     );
     const a2 = { id: "a2", channel: "C1", subject: "s2" } as Alert;
     expect(
