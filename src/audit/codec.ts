@@ -9,7 +9,8 @@ import { type AuditEntry, type AuditType, isAuditType } from "./types.ts";
  *   a stream node shares its first entry's names (Redis then stores no names per entry; a field
  *   left out would store them all again): t type code, m time (epoch ms), i alert id,
  *   r record key, c channel (empty when absent), d data (JSON, or 0x01 + DEFLATE with
- *   DICTIONARY_V1). Redis keeps the integer fields (t, m) as integers: 2 and 10 bytes instead of
+ *   DICTIONARY_V1, or a post's attempt or result in a shape of its own: 0x02 / 0x03, see
+ *   SHAPE_ATTEMPT). Redis keeps the integer fields (t, m) as integers: 2 and 10 bytes instead of
  *   12 and 26. An alert in the data (`data.alert`: alert.stored, skipped) leaves out its id,
  *   record key and channel when they are the entry's own; an Alert always has all three, so
  *   one missing on read is filled in from the entry.
@@ -56,6 +57,23 @@ const TYPE_OF_CODE = new Map(Object.entries(TYPE_CODES).map(([t, c]) => [String(
 const DEFLATE_FROM = 48;
 /** First byte of data deflated with DICTIONARY_V1 (JSON never starts with a control byte). */
 const DICT_V1 = 0x01;
+/**
+ * First bytes of the two entries every post writes, in a shape of their own (no JSON, no
+ * deflate: a post's attempt and result cost no zlib stream and a few bytes each). FROZEN as the
+ * marker above: entries in Redis are read with them; another shape takes a new byte.
+ * ATTEMPT: `{"mode":M,"attempt":N}` as mode letter (p post, u update) + N in decimal.
+ * RESULT: `{"ok":true,"ts":T,"mode":M}` as mode letter + T.
+ */
+const SHAPE_ATTEMPT = 0x02;
+const SHAPE_RESULT = 0x03;
+const MODE_LETTERS: ReadonlyMap<unknown, string> = new Map([
+  ["post", "p"],
+  ["update", "u"],
+]);
+const MODE_OF_LETTER: ReadonlyMap<number, string> = new Map([
+  [0x70, "post"],
+  [0x75, "update"],
+]);
 /** First character of data in the named shape's deflated form. */
 const NAMED_DEFLATED = "~";
 
@@ -71,7 +89,8 @@ export interface EncodeInput {
 
 /** The compact shape's field, value pairs of one entry. */
 export function encodeFields(e: EncodeInput): FieldValue[] {
-  const data = e.data === undefined ? "" : packData(JSON.stringify(withoutOwnFields(e)));
+  const data =
+    e.data === undefined ? "" : (shaped(e.data) ?? packData(JSON.stringify(withoutOwnFields(e))));
   return [
     "t",
     String(TYPE_CODES[e.type] ?? e.type),
@@ -123,7 +142,8 @@ function decodeCompact(
   if (text("c")) entry.channel = text("c");
   if (want && entry.type !== "ops" && !want(entry.type)) return entry;
   const d = f.get("d");
-  if (d && d.length > 0) entry.data = withOwnFields(entry, JSON.parse(unpackData(d)));
+  if (d && d.length > 0)
+    entry.data = unshaped(d) ?? withOwnFields(entry, JSON.parse(unpackData(d)));
   return fromLegacy(entry);
 }
 
@@ -165,6 +185,37 @@ function packData(json: string): FieldValue {
     chunkSize: Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, input.length)),
   });
   return packed.length + 1 < input.length ? Buffer.concat([Buffer.of(DICT_V1), packed]) : json;
+}
+
+/**
+ * The data of a post's attempt or result in its own shape (SHAPE_ATTEMPT, SHAPE_RESULT), when it
+ * is exactly that: the same keys in the same order, values of the same kinds (what JSON.parse of
+ * its JSON gives back is what `unshaped` gives back); undefined for any other data.
+ */
+function shaped(d: Record<string, unknown>): string | undefined {
+  const keys = Object.keys(d);
+  if (keys.length === 2 && keys[0] === "mode" && keys[1] === "attempt") {
+    const mode = MODE_LETTERS.get(d.mode);
+    const n = d.attempt;
+    if (!mode || typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) return undefined;
+    return `${String.fromCharCode(SHAPE_ATTEMPT)}${mode}${n}`;
+  }
+  if (keys.length === 3 && keys[0] === "ok" && keys[1] === "ts" && keys[2] === "mode") {
+    const mode = MODE_LETTERS.get(d.mode);
+    if (!mode || d.ok !== true || typeof d.ts !== "string") return undefined;
+    return `${String.fromCharCode(SHAPE_RESULT)}${mode}${d.ts}`;
+  }
+  return undefined;
+}
+
+/** The data of an entry `shaped` wrote, or undefined for data in another form. */
+function unshaped(stored: Buffer): Record<string, unknown> | undefined {
+  const kind = stored[0];
+  if (kind !== SHAPE_ATTEMPT && kind !== SHAPE_RESULT) return undefined;
+  const mode = MODE_OF_LETTER.get(stored[1] ?? 0);
+  if (mode === undefined) throw new Error(`audit: unknown mode in shaped data ${stored[1]}`);
+  if (kind === SHAPE_ATTEMPT) return { mode, attempt: Number(stored.toString("latin1", 2)) };
+  return { ok: true, ts: stored.toString("utf8", 2), mode };
 }
 
 function inflateNamed(base64: string): string {
