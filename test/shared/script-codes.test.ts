@@ -269,6 +269,14 @@ describe("reply codes", () => {
     // Again: already marked (no second entry); j2 is in wait already (moved within it: 2).
     expect(await raw(exitPostScript, call)).toEqual([MARK_CODE.alreadyDelivered, 2, "a2", "e1"]);
     expect(await redis.xlen(k("ex:log"))).toBe(1);
+    // A success that teaches nothing new (same allowance and factor, no 429 remembered) leaves
+    // the pace hashes as they were: no second count.
+    expect(await redis.hmget(k("ex:pace"), "a", "n")).toEqual(["0", "1"]);
+    expect(await redis.hmget(k("ex:wspace"), "f", "n")).toEqual(["1", "1"]);
+    // One that does (a 429 remembered) writes as before.
+    await redis.hset(k("ex:pace"), "c", "2");
+    await raw(exitPostScript, call);
+    expect(await redis.hmget(k("ex:pace"), "a", "c", "n")).toEqual(["0", "2", "2"]);
     // A successor that is not the head is left where it is.
     const early = { ...call, args: { ...call.args, successor: "a3", successorJobId: "j3" } };
     await redis.zadd(k("ex:delayed"), 99, "j3");

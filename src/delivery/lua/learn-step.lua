@@ -86,20 +86,32 @@ local function learn_step(k, a)
     if untilMs > tat then redis.call("SET", K[4], untilMs, "PX", math.ceil(retryAfter + 1000)) end
   end
 
+  -- A success that teaches nothing writes nothing: no 429 remembered (no c, stored or kept), the
+  -- same allowance or factor as stored. The count of successes (n) only matters while a 429 is
+  -- remembered (it forgets it), and the channel's hash got its expiry at the grant
+  -- (take-slot.lua); a workspace hash that expires meanwhile reads as what it held (factor 1,
+  -- nothing remembered). Was two writes per hash at every post.
+  local ok = A[2] == "ok"
+  local same_a = ok and not c and not h[2] and h[1] and tonumber(h[1]) == a
+  local same_f = ok and not wc and not wsh[2] and wsh[1] and tonumber(wsh[1]) == f
   -- A field to drop is deleted only when it was there (read above): same state, one command less.
-  if c then
-    redis.call("HSET", K[1], "a", a, "c", c, "n", n)
-  else
-    redis.call("HSET", K[1], "a", a, "n", n)
-    if h[2] then redis.call("HDEL", K[1], "c") end
+  if not same_a then
+    if c then
+      redis.call("HSET", K[1], "a", a, "c", c, "n", n)
+    else
+      redis.call("HSET", K[1], "a", a, "n", n)
+      if h[2] then redis.call("HDEL", K[1], "c") end
+    end
+    redis.call("PEXPIRE", K[1], ttl)
   end
-  redis.call("PEXPIRE", K[1], ttl)
-  if wc then
-    redis.call("HSET", K[2], "f", f, "n", wn, "c", wc)
-  else
-    redis.call("HSET", K[2], "f", f, "n", wn)
-    if wsh[2] then redis.call("HDEL", K[2], "c") end
+  if not same_f then
+    if wc then
+      redis.call("HSET", K[2], "f", f, "n", wn, "c", wc)
+    else
+      redis.call("HSET", K[2], "f", f, "n", wn)
+      if wsh[2] then redis.call("HDEL", K[2], "c") end
+    end
+    redis.call("PEXPIRE", K[2], ttl)
   end
-  redis.call("PEXPIRE", K[2], ttl)
   return { tostring(a), tostring(f), blame }
 end

@@ -4,9 +4,10 @@
 
   Named as src/delivery/scripts.ts passes them:
   KEYS[1]  pace: channel pace hash: a (allowance), c (allowance that drew the last 429), n (successes
-           since), and from pacer-take.lua at the grant: g (gap before it), p (pressed)
+           since, counted while c is kept), and from pacer-take.lua at the grant: g (gap before
+           it), p (pressed). A success that teaches nothing writes neither hash (learn-step.lua)
   KEYS[2]  workspacePace: workspace pace hash: f (factor), c (allowance of the latest channel 429 anywhere),
-           n (posts since it)
+           n (posts since it, counted while c is kept)
   KEYS[3]  blocked: channel blocked-until key
   KEYS[4]  tat: channel GCRA key: after a 429 its TAT moves past the wait (no catch-up burst follows
            it); after a success it is at least now + one spacing (see tatAfterSuccess in
