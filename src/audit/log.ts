@@ -2,7 +2,7 @@ import pino, { type Logger } from "pino";
 import { type Alert, parseAlert } from "../alerts/alert.ts";
 import { type RedisClient, scanKeys } from "../shared/redis-client.ts";
 import { decodeFields, encodeFields, type FieldValue } from "./codec.ts";
-import { sanitize } from "./sanitize.ts";
+import { sanitizedForWrite } from "./sanitize.ts";
 import { appendScript } from "./scripts.ts";
 import type { AuditEntry, AuditFilter, AuditInput, AuditRetention, AuditType } from "./types.ts";
 
@@ -75,7 +75,7 @@ export class AuditLog {
       ...(input.alertId ? { alertId: input.alertId } : {}),
       ...(input.recordKey ? { recordKey: input.recordKey } : {}),
       ...(input.channel ? { channel: input.channel } : {}),
-      ...(input.data ? { data: sanitize(input.data) as Record<string, unknown> } : {}),
+      ...(input.data ? { data: sanitizedForWrite(input.data) as Record<string, unknown> } : {}),
     });
     const keys = [this.streamKey];
     if (input.alertId) keys.push(this.#index("alert", input.alertId));
