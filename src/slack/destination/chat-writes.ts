@@ -32,7 +32,7 @@ const SLACK_API_URL = "https://slack.com/api/";
  * wrapper, header redaction, form encoding of the blocks, logging hooks) cost about as much CPU
  * per post as the HTTP request itself, for two methods whose use here is fixed.
  *
- * The request is the one the WebClient sends, byte for byte in form: POST, the token in
+ * The request is the one the WebClient sends, the same form once decoded: POST, the token in
  * `Authorization: Bearer`, an `application/x-www-form-urlencoded` body whose object arguments
  * (blocks, metadata) are JSON text. Slack documents a JSON body for write methods too
  * (docs.slack.dev/apis/web-api, "JSON-encoded bodies"), but every server that speaks to Slack's
@@ -79,13 +79,14 @@ export function chatWrites(o: ChatWritesOptions): ChatWrites {
 }
 
 /**
- * The WebClient's form (serializeApiCallData in @slack/web-api): strings, numbers and booleans
- * as they are, anything else as JSON, undefined left out.
+ * The WebClient's form (serializeBody in @slack/web-api 8): strings, numbers and booleans as
+ * they are, anything else as JSON, undefined and null left out. URLSearchParams escapes a few
+ * characters otherwise than the SDK's querystring; both decode to the same values.
  */
 export function formOf(args: object): string {
   const form = new URLSearchParams();
   for (const [name, value] of Object.entries(args)) {
-    if (value === undefined) continue;
+    if (value === undefined || value === null) continue;
     const t = typeof value;
     form.append(
       name,
@@ -106,10 +107,11 @@ function resultOf(
 ): Record<string, unknown> {
   if (status === 429) {
     // Slack's rate limit: Retry-After in whole seconds (docs.slack.dev/apis/web-api/rate-limits).
-    // The WebClient makes a 429 without a usable one a bare Error; a 429 is a refusal all the
-    // same (RFC 6585 §4: not applied), so it is rate limited here, for errors.ts's floor of 1 s.
+    // Without a usable one the WebClient throws a bare Error (errors.ts: ambiguous): the same
+    // here, so delivery decides alike whichever client made the call.
     const seconds = Number.parseInt(header(raw, "retry-after") ?? "", 10);
-    throw new WebAPIRateLimitedError(Number.isNaN(seconds) ? 1 : seconds);
+    if (Number.isNaN(seconds)) throw new Error("Slack answered 429 without a usable Retry-After");
+    throw new WebAPIRateLimitedError(seconds);
   }
   if (status >= 300 && status < 400) {
     // The WebClient's fetch runs with `redirect: "error"`: a redirect is a request error.
@@ -118,19 +120,26 @@ function resultOf(
   // Slack's Web API answers 200 to every call it took, with `ok` telling how it went.
   if (status !== 200)
     throw new WebAPIHTTPError(status, STATUS_CODES[status] ?? "", flat(raw), text);
-  // As the WebClient: a body that is not a JSON object is a platform error carrying the text.
-  const result = parsed(text) ?? { ok: false, error: text };
+  const result = parsed(text);
   if (!result.ok) throw new WebAPIPlatformError(result as never);
   return result;
 }
 
-function parsed(text: string): Record<string, unknown> | undefined {
+/**
+ * As the WebClient reads an answer: text that is not JSON becomes `{ ok: false, error: text }`
+ * (a platform error); JSON that is no object (null, a number, a string) makes the WebClient's
+ * result building throw a TypeError, which delivery takes as ambiguous: the same error here.
+ */
+function parsed(text: string): Record<string, unknown> {
+  let v: unknown;
   try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === "object" && v !== null ? (v as Record<string, unknown>) : undefined;
+    v = JSON.parse(text);
   } catch {
-    return undefined;
+    return { ok: false, error: text };
   }
+  if (typeof v !== "object" || v === null)
+    throw new TypeError("Slack's answer is JSON but not an object");
+  return v as Record<string, unknown>;
 }
 
 function header(raw: RawHeaders, name: string): string | undefined {
