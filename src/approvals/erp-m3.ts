@@ -208,12 +208,18 @@ function routeOf(
       if (s.status === "pending") return { status: "pending" };
       return { status: s.status, ...(s.decidedBy ? { by: s.decidedBy } : {}) };
     },
-    apply: (d) => {
+    apply: async (d) => {
+      // Dropped before and after the write: a read while it was under way saw the lines as
+      // they were before it.
       linesRead = undefined;
       const user = d.erpUser ?? "";
-      if (d.verb === "approve_line") return o.calls.flowApproveLine(ref, user, d.line ?? 0);
-      if (d.verb === "reject") return o.calls.flowReject(ref, user, d.reason ?? "");
-      return o.calls.flowApprove(ref, user);
+      try {
+        if (d.verb === "approve_line") return await o.calls.flowApproveLine(ref, user, d.line ?? 0);
+        if (d.verb === "reject") return await o.calls.flowReject(ref, user, d.reason ?? "");
+        return await o.calls.flowApprove(ref, user);
+      } finally {
+        linesRead = undefined;
+      }
     },
   };
 }

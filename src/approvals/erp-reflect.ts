@@ -94,13 +94,20 @@ interface RecordReads {
 function recordReads(): RecordReads {
   let found: Promise<RouteLookup> | undefined;
   let invoice: Promise<ErpState> | undefined;
+  // A failed read is not kept: the record's next approval reads again, as it did on its own.
   return {
     route: (adapter, a) => {
-      found ??= adapter.routeFor(a);
+      found ??= adapter.routeFor(a).catch((err: unknown) => {
+        found = undefined;
+        throw err;
+      });
       return found;
     },
     invoice: (route) => {
-      invoice ??= route.state();
+      invoice ??= route.state().catch((err: unknown) => {
+        invoice = undefined;
+        throw err;
+      });
       return invoice;
     },
   };

@@ -436,6 +436,8 @@ describe("line decisions on an invoice's one message (signed requests through Bo
     expect(notices[0]?.text).toContain("line 2");
     expect(notices[0]?.text).toContain("line 3");
     expect(notices[0]?.text).not.toContain("line 1:");
+    // Decided alike, one line of text with one time (the first line went to M3 first).
+    expect(notices[0]?.text.split("\n")).toHaveLength(1);
   });
 
   it("Reject invoice… with a line already approved: a reason, CMS740MI Reject once, open lines rejected", async () => {

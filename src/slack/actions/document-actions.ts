@@ -116,24 +116,32 @@ export function registerDocumentActions(app: App, deps: ApprovalActionDeps): voi
     const first = decided[0]?.approval;
     const ref = ctx.ref ?? (first ? refOf(first) : undefined);
     if (!first || !ref) return;
-    // Lines decided alike share one line of text (a delegation or a reason could differ).
-    const byWords = groupBy(decided, (o) =>
+    // Lines decided alike share one line of text (a delegation or a reason could differ); the
+    // time is the click's last decision (the first line may go through M3 a second earlier).
+    const at =
+      decided
+        .map((o) => o.approval.decidedAt ?? "")
+        .sort()
+        .at(-1) ?? "";
+    const words = (o: (typeof decided)[number], when?: string) =>
       decisionLine({
         state: o.approval.state,
         by: ctx.user,
         ...(o.onBehalfOf ? { onBehalfOf: o.onBehalfOf } : {}),
-        ...(o.approval.decidedAt ? { at: o.approval.decidedAt } : {}),
+        ...(when ? { at: when } : {}),
         ...(o.approval.reason ? { reason: o.approval.reason } : {}),
-      }),
-    );
-    const text = [...byWords]
-      .map(([words, list]) => `${words} · ${titlesOf(list.map((o) => o.approval.title))}`)
+      });
+    const text = [...groupBy(decided, (o) => words(o)).values()]
+      .map((list) => {
+        const titles = titlesOf(list.map((o) => o.approval.title));
+        return `${words(list[0] as (typeof list)[number], at)} · ${titles}`;
+      })
       .join("\n");
     await postDecisionNotice(deps, log, ctx, {
       approval: first,
       ref,
       text,
-      key: `decision:document:${first.state}:${first.decidedAt ?? ""}:${ctx.user}:${hashParts(decided.map((o) => o.approval.id))}`,
+      key: `decision:document:${first.state}:${at}:${ctx.user}:${hashParts(decided.map((o) => o.approval.id))}`,
     });
   }
 
