@@ -239,6 +239,9 @@ export async function exitPost(
     },
     tail: input.audit,
   });
+  // As learnSuccess logs a lesson that failed on its own (processor.ts).
+  if (!out.learned)
+    ctx.logger.warn({ channel: input.channel }, "delivery: pacing lesson not recorded");
   const heads = [out.postHead === successor ? undefined : out.postHead, out.editHead].filter(
     (h): h is string => Boolean(h),
   );

@@ -230,12 +230,19 @@ export const exitPostScript = defineScript({
     ...LEARN_ARGS,
   ],
   decode(raw) {
-    const [marked, promoted, postHead, editHead] = raw as [number, number, string, string];
+    const [marked, promoted, postHead, editHead, learned] = raw as [
+      number,
+      number,
+      string,
+      string,
+      number,
+    ];
     return {
       marked: Number(marked) === MARK_CODE.marked,
       promoted: Number(promoted),
       postHead: postHead ? String(postHead) : undefined,
       editHead: editHead ? String(editHead) : undefined,
+      learned: Number(learned) === 1,
     };
   },
 });

@@ -257,7 +257,7 @@ describe("reply codes", () => {
       tail: { keys: [k("ex:log"), k("ex:idx")], args: ["", "0", "t", "post.result"] },
     };
     // Marked (MARK_CODE.marked), j2 moved from delayed (promote-front's 1), heads after the exit.
-    expect(await raw(exitPostScript, call)).toEqual([MARK_CODE.marked, 1, "a2", "e1"]);
+    expect(await raw(exitPostScript, call)).toEqual([MARK_CODE.marked, 1, "a2", "e1", 1]);
     expect(await redis.lrange(k("ex:wait"), 0, -1)).toEqual(["j2"]);
     expect(await redis.hget(k("ex:subject"), "ts")).toBe("1.1");
     expect(await redis.xlen(k("ex:log"))).toBe(1);
@@ -267,7 +267,7 @@ describe("reply codes", () => {
     expect(await redis.hmget(k("ex:pace"), "a", "n")).toEqual(["0", "1"]);
     expect(await redis.hget(k("ex:wspace"), "f")).toBe("1");
     // Again: already marked (no second entry); j2 is in wait already (moved within it: 2).
-    expect(await raw(exitPostScript, call)).toEqual([MARK_CODE.alreadyDelivered, 2, "a2", "e1"]);
+    expect(await raw(exitPostScript, call)).toEqual([MARK_CODE.alreadyDelivered, 2, "a2", "e1", 1]);
     expect(await redis.xlen(k("ex:log"))).toBe(1);
     // A success that teaches nothing new (same allowance and factor, no 429 remembered) leaves
     // the pace hashes as they were: no second count.
@@ -282,6 +282,18 @@ describe("reply codes", () => {
     await redis.zadd(k("ex:delayed"), 99, "j3");
     expect(((await raw(exitPostScript, early)) as unknown[])[1]).toBe(0);
     expect(await redis.zscore(k("ex:delayed"), "j3")).toBe("99");
+    // A lesson that fails (the channel's pace key holds a string) still lets the post be
+    // marked, and says it failed (the caller logs it).
+    await redis.set(k("ex:pace2"), "not a hash");
+    const broken = {
+      ...call,
+      keys: { ...call.keys, delivered: k("ex:delivered:b1"), pace: k("ex:pace2") },
+      args: { ...call.args, alertId: "b1" },
+    };
+    const reply = (await raw(exitPostScript, broken)) as unknown[];
+    expect(reply[0]).toBe(MARK_CODE.marked);
+    expect(reply[4]).toBe(0);
+    expect(await redis.exists(k("ex:delivered:b1"))).toBe(1);
   });
 
   it("commit.lua, the poll lock scripts and rpm-gcra.lua", async () => {

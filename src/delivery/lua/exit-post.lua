@@ -57,15 +57,17 @@
   ARGV[28]   how many of the index keys, at the end, are streams
   ARGV[29..] field, value pairs of the audit entry
 
-  Result: { marked (mark-delivered.lua's), promoted (promote-front.lua's), postHead, editHead }
+  Result: { marked (mark-delivered.lua's), promoted (promote-front.lua's), postHead, editHead,
+  learned (1, or 0 when the lesson failed: the post was marked all the same) }
 ]]
 --#include ../../shared/lua/stream-append.lua
 --#include promote-job.lua
 --#include mark-step.lua
 --#include learn-step.lua
 
--- A failed lesson must not keep a post Slack has from being marked (it was a command of its own).
-pcall(learn_step, 15, 12)
+-- A failed lesson must not keep a post Slack has from being marked (it was a command of its own);
+-- whether it was learned goes back with the reply, for the log.
+local learned = pcall(learn_step, 15, 12)
 local marked = mark_step(19, 27)
 -- The successor is due when it heads the post line after the exit (promote-front.lua's check for
 -- a post; the move below leaves the line as it is): one read for the check and the reply.
@@ -73,4 +75,6 @@ local postHead = redis.call("ZRANGE", KEYS[4], 0, 0)[1] or ""
 local promoted = 0
 if postHead == ARGV[10] then promoted = promote_job(8, ARGV[11]) end
 local editHead = redis.call("ZRANGE", KEYS[7], 0, 0)[1] or ""
-return { marked, promoted, postHead, editHead }
+local lesson = 0
+if learned then lesson = 1 end
+return { marked, promoted, postHead, editHead, lesson }
