@@ -94,24 +94,18 @@ local function learn_step(k, a)
   local ok = A[2] == "ok"
   local same_a = ok and not c and not h[2] and h[1] and tonumber(h[1]) == a
   local same_f = ok and not wc and not wsh[2] and wsh[1] and tonumber(wsh[1]) == f
-  -- A field to drop is deleted only when it was there (read above): same state, one command less.
-  if not same_a then
-    if c then
-      redis.call("HSET", K[1], "a", a, "c", c, "n", n)
+  -- One pace hash written back: the allowance (or factor), the count, the level of the 429
+  -- remembered. A field to drop is deleted only when it was there (read above): one command less.
+  local function save(key, field, value, count, remembered, had)
+    if remembered then
+      redis.call("HSET", key, field, value, "n", count, "c", remembered)
     else
-      redis.call("HSET", K[1], "a", a, "n", n)
-      if h[2] then redis.call("HDEL", K[1], "c") end
+      redis.call("HSET", key, field, value, "n", count)
+      if had then redis.call("HDEL", key, "c") end
     end
-    redis.call("PEXPIRE", K[1], ttl)
+    redis.call("PEXPIRE", key, ttl)
   end
-  if not same_f then
-    if wc then
-      redis.call("HSET", K[2], "f", f, "n", wn, "c", wc)
-    else
-      redis.call("HSET", K[2], "f", f, "n", wn)
-      if wsh[2] then redis.call("HDEL", K[2], "c") end
-    end
-    redis.call("PEXPIRE", K[2], ttl)
-  end
+  if not same_a then save(K[1], "a", a, n, c, h[2]) end
+  if not same_f then save(K[2], "f", f, wn, wc, wsh[2]) end
   return { tostring(a), tostring(f), blame }
 end
