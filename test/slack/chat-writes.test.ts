@@ -1,71 +1,60 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SlackEmu, startSlackEmu } from "../../sandbox/slack-emu/server.ts";
 import { chatWrites } from "../../src/slack/destination/chat-writes.ts";
 import { createSlackClient } from "../../src/slack/destination/client.ts";
 import { classify } from "../../src/slack/destination/errors.ts";
+import { startLoopbackServer } from "../support/loopback-server.ts";
 
 const TOKEN = "xoxb-secret-0123456789";
-let server: Server;
+let server: Awaited<ReturnType<typeof startLoopbackServer>>;
 let base = "";
 const seen: { method?: string; url?: string; headers: Record<string, unknown>; body: string }[] =
   [];
 
 /** Each path answers as one of Slack's outcomes (the method name is the path's last part). */
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => {
-      body += c.toString();
+  server = await startLoopbackServer((req, res, body) => {
+    seen.push({
+      ...(req.method ? { method: req.method } : {}),
+      ...(req.url ? { url: req.url } : {}),
+      headers: req.headers,
+      body,
     });
-    req.on("end", () => {
-      seen.push({
-        ...(req.method ? { method: req.method } : {}),
-        ...(req.url ? { url: req.url } : {}),
-        headers: req.headers,
-        body,
-      });
-      const json = (status: number, v: unknown, h: Record<string, string> = {}) => {
-        res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...h });
-        res.end(JSON.stringify(v));
-      };
-      const path = req.url ?? "";
-      if (path.startsWith("/ok/")) json(200, { ok: true, channel: "C1", ts: "1.000100" });
-      else if (path.startsWith("/error/")) json(200, { ok: false, error: "channel_not_found" });
-      else if (path.startsWith("/internal/")) json(200, { ok: false, error: "internal_error" });
-      else if (path.startsWith("/limited/"))
-        json(429, { ok: false, error: "ratelimited" }, { "retry-after": "7" });
-      else if (path.startsWith("/limited-bare/")) json(429, { ok: false, error: "ratelimited" });
-      else if (path.startsWith("/limited-date/"))
-        json(429, { ok: false }, { "retry-after": "Wed, 21 Oct 2026 07:28:00 GMT" });
-      else if (path.startsWith("/null/")) json(200, null);
-      else if (path.startsWith("/number/")) json(200, 5);
-      else if (path.startsWith("/500/")) json(500, { ok: false, error: "x" });
-      else if (path.startsWith("/502/")) {
-        res.writeHead(502, { "content-type": "text/html" });
-        res.end("<html>bad gateway</html>");
-      } else if (path.startsWith("/504/")) {
-        res.writeHead(504);
-        res.end();
-      } else if (path.startsWith("/html/")) {
-        res.writeHead(200, { "content-type": "text/html" });
-        res.end("<html>maintenance</html>");
-      } else if (path.startsWith("/moved/")) {
-        res.writeHead(302, { location: "/ok/" });
-        res.end();
-      } else if (path.startsWith("/reset/")) req.socket.destroy();
-      // /slow/: never answers; the client's timeout ends the call.
-    });
+    const json = (status: number, v: unknown, h: Record<string, string> = {}) => {
+      res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...h });
+      res.end(JSON.stringify(v));
+    };
+    const path = req.url ?? "";
+    if (path.startsWith("/ok/")) json(200, { ok: true, channel: "C1", ts: "1.000100" });
+    else if (path.startsWith("/error/")) json(200, { ok: false, error: "channel_not_found" });
+    else if (path.startsWith("/internal/")) json(200, { ok: false, error: "internal_error" });
+    else if (path.startsWith("/limited/"))
+      json(429, { ok: false, error: "ratelimited" }, { "retry-after": "7" });
+    else if (path.startsWith("/limited-bare/")) json(429, { ok: false, error: "ratelimited" });
+    else if (path.startsWith("/limited-date/"))
+      json(429, { ok: false }, { "retry-after": "Wed, 21 Oct 2026 07:28:00 GMT" });
+    else if (path.startsWith("/null/")) json(200, null);
+    else if (path.startsWith("/number/")) json(200, 5);
+    else if (path.startsWith("/500/")) json(500, { ok: false, error: "x" });
+    else if (path.startsWith("/502/")) {
+      res.writeHead(502, { "content-type": "text/html" });
+      res.end("<html>bad gateway</html>");
+    } else if (path.startsWith("/504/")) {
+      res.writeHead(504);
+      res.end();
+    } else if (path.startsWith("/html/")) {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end("<html>maintenance</html>");
+    } else if (path.startsWith("/moved/")) {
+      res.writeHead(302, { location: "/ok/" });
+      res.end();
+    } else if (path.startsWith("/reset/")) req.socket.destroy();
+    // /slow/: never answers; the client's timeout ends the call.
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.base;
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
+afterAll(() => server.close());
 
 const writesAt = (path: string, timeoutMs = 2000) =>
   chatWrites({ token: TOKEN, slackApiUrl: `${base}/${path}`, timeoutMs });

@@ -1,54 +1,43 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { ErrorCode, WebClient } from "@slack/web-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestFetch } from "../../src/slack/destination/request-fetch.ts";
+import { startLoopbackServer } from "../support/loopback-server.ts";
 
-let server: Server;
+let server: Awaited<ReturnType<typeof startLoopbackServer>>;
 let base = "";
 const seen: { method?: string; auth?: string; type?: string; body: string }[] = [];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => {
-      body += c.toString();
+  server = await startLoopbackServer((req, res, body) => {
+    seen.push({
+      ...(req.method ? { method: req.method } : {}),
+      ...(req.headers.authorization ? { auth: req.headers.authorization } : {}),
+      ...(req.headers["content-type"] ? { type: req.headers["content-type"] } : {}),
+      body,
     });
-    req.on("end", () => {
-      seen.push({
-        ...(req.method ? { method: req.method } : {}),
-        ...(req.headers.authorization ? { auth: req.headers.authorization } : {}),
-        ...(req.headers["content-type"] ? { type: req.headers["content-type"] } : {}),
-        body,
-      });
-      const path = req.url ?? "";
-      if (path.endsWith("/chat.postMessage")) {
-        res.writeHead(200, { "content-type": "application/json", "x-oauth-scopes": "chat:write" });
-        res.end(JSON.stringify({ ok: true, channel: "C1", ts: "1.000100" }));
-      } else if (path.endsWith("/limited")) {
-        res.writeHead(429, { "retry-after": "7", "content-type": "application/json" });
-        res.end(JSON.stringify({ ok: false, error: "ratelimited" }));
-      } else if (path.endsWith("/broken")) {
-        res.writeHead(503, { "content-type": "text/plain" });
-        res.end("down");
-      } else if (path.endsWith("/moved")) {
-        res.writeHead(302, { location: "/elsewhere" });
-        res.end();
-      } else if (path.endsWith("/slow")) {
-        setTimeout(() => res.end("{}"), 2_000);
-      } else {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ ok: false, error: "channel_not_found" }));
-      }
-    });
+    const path = req.url ?? "";
+    if (path.endsWith("/chat.postMessage")) {
+      res.writeHead(200, { "content-type": "application/json", "x-oauth-scopes": "chat:write" });
+      res.end(JSON.stringify({ ok: true, channel: "C1", ts: "1.000100" }));
+    } else if (path.endsWith("/limited")) {
+      res.writeHead(429, { "retry-after": "7", "content-type": "application/json" });
+      res.end(JSON.stringify({ ok: false, error: "ratelimited" }));
+    } else if (path.endsWith("/broken")) {
+      res.writeHead(503, { "content-type": "text/plain" });
+      res.end("down");
+    } else if (path.endsWith("/moved")) {
+      res.writeHead(302, { location: "/elsewhere" });
+      res.end();
+    } else if (path.endsWith("/slow")) {
+      setTimeout(() => res.end("{}"), 2_000);
+    } else {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ ok: false, error: "channel_not_found" }));
+    }
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`;
+  base = `${server.base}/api/`;
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
+afterAll(() => server.close());
 
 describe("requestFetch (the bulk WebClient's transport)", () => {
   it("answers what fetch answers: status, headers, body; sends method, headers and body", async () => {
