@@ -4,7 +4,7 @@ import { type Alert, mirrorAlert, mirrorable, parseAlert } from "../alerts/alert
 import type { DecisionSource } from "../approvals/decisions.ts";
 import { AuditLog, type PreparedAuditEntry } from "../audit/log.ts";
 import type { AuditFilter, AuditRetention } from "../audit/types.ts";
-import { codeOf } from "../shared/error-code.ts";
+import { codeOf, programmingErrorDetail } from "../shared/error-code.ts";
 import {
   createRedisClient,
   duplicateClient,
@@ -423,9 +423,11 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
       });
       worker.on("error", (err) => logger.error({ err }, "delivery: worker error"));
       worker.on("failed", (job, err) => {
-        const code = codeOf(err) ?? err.name;
+        // fetch's "fetch failed" TypeError carries the network error's code in its cause.
+        const code = codeOf(err) ?? codeOf(err.cause) ?? err.name;
+        const detail = programmingErrorDetail(err);
         logger.warn(
-          { jobId: job?.id, attempts: job?.attemptsMade, code },
+          { jobId: job?.id, attempts: job?.attemptsMade, code, ...(detail ? { detail } : {}) },
           "delivery: attempt failed",
         );
         if (job?.name === POST_JOB) void deadLetterIfFinal(job, code);

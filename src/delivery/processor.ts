@@ -175,8 +175,11 @@ async function deliver(
     const dueAt = lookupDueAt(inflight, ambiguitySettings(ctx.config));
     if (dueAt > ctx.clock()) {
       ctx.logger.debug({ alertId: alert.id, dueAt }, "delivery: look-up waits for a late landing");
+      if (!destination.edits) return waitAside(ctx, job, token, alert, dueAt);
       return delay(job, token, dueAt - ctx.clock(), ctx);
     }
+    // Back in line after waiting aside (idempotent when it never left).
+    if (!destination.edits) await pacer.register(channel, alert.id);
     const line = await pacer.lineOf(channel, alert.id);
     // A reply is looked for in its thread (conversations.replies), on that method's budget.
     const lookup = destination.methods.lookup(inflight.threadTs);
@@ -456,6 +459,25 @@ async function send(
  * it; posting it alone too would show it twice). Otherwise it was delivered meanwhile, or dropped
  * as a stale head: it queues again rather than post outside the line.
  */
+/**
+ * The late-landing wait of a destination without edits or threads (a webhook: each alert is a
+ * delivery of its own, nothing later in the line needs this one first): the alert leaves its
+ * line for the wait and the line goes on; it queues again, behind what came meanwhile, when the
+ * look-up is due. Held at the head, each dropped connection stopped the whole webhook for the
+ * grace (60 s by default): a receiver dropping 1 % of ten sends a second fell behind for good.
+ */
+async function waitAside(
+  ctx: DeliveryContext,
+  job: Job,
+  token: string | undefined,
+  alert: Alert,
+  dueAt: number,
+): Promise<never> {
+  await ctx.route(alert.channel).pacer.release(alert.channel, alert.id);
+  await promoteNext(ctx, alert.channel);
+  return delay(job, token, Math.max(1, dueAt - ctx.clock()));
+}
+
 async function outOfLine(
   ctx: DeliveryContext,
   job: Job,

@@ -9,3 +9,21 @@ export function codeOf(err: unknown): string | undefined {
   }
   return undefined;
 }
+
+const PROGRAMMING_ERRORS = new Set(["TypeError", "RangeError", "ReferenceError", "SyntaxError"]);
+
+/**
+ * For a log line: what a code-less programming error says and where it was thrown (its first
+ * stack frame), so a defect can be found from the log; other errors give nothing here, since
+ * their messages may quote a request (a webhook URL, a token) and their code already says it.
+ */
+export function programmingErrorDetail(err: unknown): string | undefined {
+  if (!(err instanceof Error) || !PROGRAMMING_ERRORS.has(err.name)) return undefined;
+  // fetch's TypeError("fetch failed") is a network error: its cause has the code.
+  if (codeOf(err) || codeOf(err.cause)) return undefined;
+  const frame = err.stack
+    ?.split("\n")
+    .find((l) => l.trimStart().startsWith("at "))
+    ?.trim();
+  return `${err.name}: ${err.message.slice(0, 200)}${frame ? ` (${frame.slice(0, 200)})` : ""}`;
+}

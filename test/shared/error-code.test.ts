@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { codeOf } from "../../src/shared/error-code.ts";
+import { codeOf, programmingErrorDetail } from "../../src/shared/error-code.ts";
 import { SyncError } from "../../src/sync/errors.ts";
 
 const src = join(import.meta.dirname, "../../src");
@@ -14,6 +14,28 @@ describe("codeOf", () => {
     expect(codeOf({ code: "" })).toBeUndefined();
     expect(codeOf("text")).toBeUndefined();
     expect(codeOf(null)).toBeUndefined();
+  });
+});
+
+describe("programmingErrorDetail", () => {
+  it("says what a code-less TypeError says and where; nothing for coded or other errors", () => {
+    let thrown: unknown;
+    try {
+      (undefined as unknown as { a: number }).a;
+    } catch (err) {
+      thrown = err;
+    }
+    const detail = programmingErrorDetail(thrown);
+    expect(detail).toMatch(/^TypeError: Cannot read properties of undefined/);
+    expect(detail).toContain("error-code.test.ts");
+    // A network failure's message may quote the request: only its code is logged.
+    expect(programmingErrorDetail(new Error("https://hooks.example/T0/secret"))).toBeUndefined();
+    const coded = Object.assign(new TypeError("fetch failed"), { code: "ECONNRESET" });
+    expect(programmingErrorDetail(coded)).toBeUndefined();
+    const network = new TypeError("fetch failed", { cause: { code: "UND_ERR_SOCKET" } });
+    expect(programmingErrorDetail(network)).toBeUndefined();
+    expect(programmingErrorDetail("text")).toBeUndefined();
+    expect(programmingErrorDetail(new RangeError("x".repeat(500)))?.length).toBeLessThan(450);
   });
 });
 

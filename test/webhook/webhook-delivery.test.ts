@@ -44,7 +44,7 @@ async function receiver(seed: number, faults = {}): Promise<Receiver> {
 
 function webhookOnly(
   r: Receiver,
-  o: { lookup?: boolean; secret?: string; logger?: pino.Logger } = {},
+  o: { lookup?: boolean; secret?: string; logger?: pino.Logger; graceMs?: number } = {},
 ): Delivery {
   const prefix = uniquePrefix("webhook");
   prefixes.push(prefix);
@@ -61,7 +61,12 @@ function webhookOnly(
         perSecond: 50,
       }),
     ],
-    config: { retryDelayMs: 20, attempts: 8, requestTimeoutMs: 1000, ambiguousGraceMs: 100 },
+    config: {
+      retryDelayMs: 20,
+      attempts: 8,
+      requestTimeoutMs: 1000,
+      ambiguousGraceMs: o.graceMs ?? 100,
+    },
     ...(o.logger ? { logger: o.logger } : {}),
   });
   open.push(d);
@@ -128,6 +133,39 @@ describe("signed webhook destination", () => {
     const found = await d.audit.query({ channel: ERP });
     // The fault plan did drop stored deliveries: the look-up found them instead of sending again.
     expect(found.some((e) => e.type === "post.resolved" && e.data?.found === true)).toBe(true);
+    expect((await d.stats()).deadLetters).toBe(0);
+  });
+
+  it("a dropped answer waits out its late-landing grace aside: the alerts behind it go meanwhile, then it is found, once", async () => {
+    // The receiver stores the first delivery and drops its connection; every later one is answered.
+    let draws = 0;
+    const r = await startReceiver({
+      secrets: [SECRET],
+      faults: { dropRate: 0.5 },
+      random: () => (draws++ === 0 ? 0 : 0.99),
+    });
+    receivers.push(r);
+    const graceMs = 3000;
+    const d = webhookOnly(r, { lookup: true, graceMs });
+    d.startWorker({ concurrency: 4 });
+    const alerts = Array.from({ length: 6 }, (_, i) => paymentAlert(300 + i, ERP));
+    for (const a of alerts) await d.enqueue(a);
+    await drained(d);
+    const counts = perId(r);
+    expect(counts.size).toBe(6);
+    expect([...counts.values()].filter((n) => n > 1)).toEqual([]);
+    const receipts = r.receipts();
+    const dropped = receipts[0];
+    if (!dropped) throw new Error("no receipt");
+    // Held at the head, the five behind it waited the whole grace and the look-up first.
+    const others = receipts.slice(1).map((x) => x.at - dropped.at);
+    expect(others).toHaveLength(5);
+    expect(Math.max(...others)).toBeLessThan(graceMs);
+    const entries = await d.audit.query({ channel: ERP });
+    const resolved = entries.find((e) => e.type === "post.resolved");
+    expect(resolved?.data?.found).toBe(true);
+    // The grace itself still holds: the look-up ran only once the dropped send could not land.
+    expect(Date.parse(resolved?.at ?? "") - dropped.at).toBeGreaterThanOrEqual(graceMs - 50);
     expect((await d.stats()).deadLetters).toBe(0);
   });
 
