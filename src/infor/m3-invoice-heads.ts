@@ -30,6 +30,8 @@ interface Open {
   since: number;
   /** The heads' second read rode along with the listing's next page. */
   asked: boolean;
+  /** Where the rest of a second read that filled a whole answer starts (batch number). */
+  from?: number;
   again: Map<string, MiRecord>;
 }
 
@@ -67,7 +69,7 @@ export async function* headsWithLines(
       where: [
         ...where,
         { col: "LMDT", op: ">=" as const, value: o.since },
-        { col: "INBN", op: ">=" as const, value: o.lo },
+        { col: "INBN", op: ">=" as const, value: o.from ?? o.lo },
         { col: "INBN", op: "<=" as const, value: o.hi },
       ],
       taken: () => {
@@ -117,7 +119,12 @@ export async function* headsWithLines(
         fresh.push({ row: r, at });
       }
     }
-    if (open && (beyond || !open.asked)) {
+    const last = answer[answer.length - 1];
+    if (open?.asked && !beyond && last && answer.length >= pageSize) {
+      // The second read filled the answer alone and may go on: the rest rides on the next one.
+      open.asked = false;
+      open.from = Number(last.INBN) + 1;
+    } else if (open && (beyond || !open.asked)) {
       const o = open;
       open = undefined;
       yield await settle(o, o.asked ? o.again : await headsAgain(reader, o.heads, where, o.since));

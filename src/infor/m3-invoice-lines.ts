@@ -19,6 +19,7 @@ export class LineStream {
   /** Lines of batches numbered below `until` and above the last page's, all of them. */
   private carried: MiRecord[] = [];
   private until = Number.NEGATIVE_INFINITY;
+  private lastHi = Number.NEGATIVE_INFINITY;
 
   constructor(reader: TableReader, divi: Predicate[], pageSize = 1000) {
     this.reader = reader;
@@ -35,6 +36,12 @@ export class LineStream {
     if (inbns.length === 0) return new Map();
     const lo = Math.min(...inbns);
     const hi = Math.max(...inbns);
+    if (lo <= this.lastHi) {
+      // Not after the previous page (the stream's premise): what was carried may not cover it.
+      this.carried = [];
+      this.until = Number.NEGATIVE_INFINITY;
+    }
+    this.lastHi = hi;
     const rows = this.carried.filter((r) => Number(r.INBN) >= lo && Number(r.INBN) <= hi);
     if (this.until > hi) {
       this.carried = this.carried.filter((r) => Number(r.INBN) > hi);

@@ -156,3 +156,101 @@ describe("changedSinceDate", () => {
     expect(changedSinceDate(Date.parse("2026-01-01T23:59:00Z"))).toBe(20251231);
   });
 });
+
+describe("a listing whose page's second read fills a whole answer", () => {
+  it("lists each batch once, in order, every one with its lines", async () => {
+    const supplier = s.control
+      .data()
+      .suppliers.find((x) => x.cono === 100 && x.stat === "20" && x.cucd === "EUR");
+    if (!supplier) throw new Error("no EUR supplier in company 100");
+    const entered = new Date(s.control.advanceClock(0)).toISOString().slice(0, 10);
+    const inbns: number[] = [];
+    const enter = (i: number) => {
+      const { inbn } = s.control.upsert("invoice", {
+        SUNO: supplier.suno,
+        SINO: `WHOLE-${i}`,
+        CUAM: `${100 + i}.00`,
+        DIVI: "AAA",
+        AIT1: "4010",
+        AIT2: `CC${i}`,
+      }) as { inbn: number };
+      inbns.push(inbn);
+    };
+    // Three batches entered days ago, then twenty today. The first page's second read finds
+    // only its two of today, so the listing runs ahead of the pages; every later page is all of
+    // today, and its second read (heads changed since the day before) fills an answer alone.
+    for (let i = 0; i < 3; i++) enter(i);
+    s.control.advanceClock(3 * 86_400);
+    for (let i = 3; i < 23; i++) enter(i);
+    const src = createM3Source(client.mi, {
+      tenant: s.tenant,
+      company: "100",
+      division: "AAA",
+      now: () => s.control.advanceClock(0).getTime(),
+    });
+    const listed: number[] = [];
+    const noLines: number[] = [];
+    for await (const b of src.listChanged("supplier_invoice", entered, { pageSize: 5 })) {
+      for (const r of b.records as SupplierInvoice[]) {
+        const n = Number(r.batchNumber);
+        if (!inbns.includes(n)) continue;
+        listed.push(n);
+        if (r.lines.length === 0 || r.costCenter === undefined) noLines.push(n);
+      }
+    }
+    expect(noLines).toEqual([]);
+    expect(listed).toEqual(inbns);
+  });
+});
+
+describe("a page's second read with more heads changed than an answer holds", () => {
+  it("is asked to the end: a batch past the answer that moved after its head read comes back whole", async () => {
+    const supplier = s.control
+      .data()
+      .suppliers.find((x) => x.cono === 100 && x.stat === "20" && x.cucd === "EUR");
+    if (!supplier) throw new Error("no EUR supplier in company 100");
+    const enter = (sino: string) =>
+      (
+        s.control.upsert("invoice", {
+          SUNO: supplier.suno,
+          SINO: sino,
+          CUAM: "745.45",
+          DIVI: "AAA",
+          AIT1: "4010",
+        }) as { inbn: number }
+      ).inbn;
+    // B1 B2 X B3 … B10 entered together; days later all but X change, and the listing asks
+    // for changes since then: X is inside the first page's range without being listed.
+    const b = [enter("PAST-1"), enter("PAST-2")];
+    const x = enter("PAST-X");
+    for (let i = 3; i <= 10; i++) b.push(enter(`PAST-${i}`));
+    s.control.advanceClock(3 * 86_400);
+    const since = new Date(s.control.advanceClock(0)).toISOString().slice(0, 10);
+    for (const n of b) s.control.upsert("invoice", { INBN: String(n), CUAM: "745.45", AIT2: "Y" });
+    const b5 = b[4] as number;
+    let done = false;
+    onLines = (from, to) => {
+      // Between the first page's head read and its line read: X changes (now in the page's
+      // second read too: six heads for an answer of five) and B5 moves (a torn read unless its
+      // move is seen).
+      if (done || from > b5 || to < b5) return;
+      done = true;
+      s.control.upsert("invoice", { INBN: String(x), CUAM: "745.45", AIT2: "Y" });
+      s.control.upsert("invoice", { INBN: String(b5), CUAM: "1645.50" });
+    };
+    const src = createM3Source(client.mi, {
+      tenant: s.tenant,
+      company: "100",
+      division: "AAA",
+      now: () => s.control.advanceClock(0).getTime(),
+    });
+    const found = new Map<number, SupplierInvoice>();
+    for await (const batch of src.listChanged("supplier_invoice", since, { pageSize: 5 }))
+      for (const r of batch.records as SupplierInvoice[]) found.set(Number(r.batchNumber), r);
+    onLines = undefined;
+    expect(done).toBe(true);
+    const inv = found.get(b5) as SupplierInvoice;
+    expect(inv.lines.map((l) => l.amount.amount)).toEqual([inv.total.amount]);
+    expect(inv.total.amount).toBe("1645.5");
+  });
+});

@@ -2,7 +2,7 @@ import type { MockAgent } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InforHttpClient } from "../../src/infor/http/client.ts";
 import { IdoClient, normalizeItem } from "../../src/infor/ido/ido-client.ts";
-import { buildQuery, exportSelect, splitRepl } from "../../src/infor/m3/exportmi.ts";
+import { buildQuery, exportSelect, lastPast, splitRepl } from "../../src/infor/m3/exportmi.ts";
 import { MiClient } from "../../src/infor/m3/mi-client.ts";
 import { listPages } from "../../src/infor/m3/paging.ts";
 import { API_ORIGIN, FakeClock, mockAgent } from "./helpers.ts";
@@ -205,6 +205,26 @@ describe("EXPORTMI", () => {
     ]);
     expect(calls.map((c) => c.get("HDRS"))).toEqual(["1", "0", "0"]);
     expect(calls[0]?.get("SEPC")).toBe("|");
+  });
+});
+
+describe("EXPORTMI continuation past rows an `also` brought", () => {
+  it("is the last row after the old key, by each key column's own order", () => {
+    const keys = [{ col: "E5DIVI" }, { col: "E5INBN", numeric: true }];
+    const rows = [
+      { DIVI: "AAA", INBN: "95" },
+      { DIVI: "AAA", INBN: "100" },
+      { DIVI: "AAA", INBN: "120" },
+      { DIVI: "AAA", INBN: "99" },
+    ];
+    // 100 and 120 lie past 99 as numbers (as text "99" sorts after both).
+    expect(lastPast(rows, ["AAA", "99"], keys)).toEqual({ DIVI: "AAA", INBN: "120" });
+    expect(lastPast(rows.slice(0, 1), ["AAA", "99"], keys)).toBeUndefined();
+    expect(lastPast([{ DIVI: "BBB", INBN: "1" }], ["AAA", "99"], keys)).toEqual({
+      DIVI: "BBB",
+      INBN: "1",
+    });
+    expect(lastPast([{ DIVI: "AAA", INBN: "99" }], ["AAA", "99"], keys)).toBeUndefined();
   });
 });
 

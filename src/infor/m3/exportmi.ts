@@ -199,6 +199,40 @@ export async function* exportSelect(
         requestId,
       );
     }
-    after = q.keys.map((k) => last[k.col.slice(2)] ?? "");
+    // Rows an `also` brought lie before the continuation key: only a row past it moves the
+    // listing on. An answer they fill alone leaves it where it was (going back to their last
+    // key listed again every row between it and the old one).
+    const next = also && after ? lastPast(recs, after, q.keys) : last;
+    if (next) after = keyOf(next, q.keys);
   }
+}
+
+function keyOf(row: MiRecord, keys: KeyColumn[]): string[] {
+  return keys.map((k) => row[k.col.slice(2)] ?? "");
+}
+
+/** The last row whose key sorts after `after` (EXPORTMI's key order), if any. Pure. */
+export function lastPast(
+  rows: MiRecord[],
+  after: string[],
+  keys: KeyColumn[],
+): MiRecord | undefined {
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const row = rows[i] as MiRecord;
+    if (compareKeys(keyOf(row, keys), after, keys) > 0) return row;
+  }
+  return undefined;
+}
+
+function compareKeys(a: string[], b: string[], keys: KeyColumn[]): number {
+  for (let i = 0; i < keys.length; i++) {
+    const x = a[i] ?? "";
+    const y = b[i] ?? "";
+    if (x === y) continue;
+    if (keys[i]?.numeric) {
+      const d = Number(x) - Number(y);
+      if (d !== 0) return d;
+    } else return x < y ? -1 : 1;
+  }
+  return 0;
 }
