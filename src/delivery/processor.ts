@@ -171,7 +171,8 @@ async function deliver(
     await markers.clearInflight(alert.id);
   } else if (inflight && destination.find) {
     // A look before the attempt can no longer land may miss a post still on its way (no
-    // idempotency key in chat.postMessage): the alert keeps its place at the head and waits.
+    // idempotency key in chat.postMessage): the alert keeps its place at the head and waits,
+    // since later edits and replies may need its message; without edits it waits aside.
     const dueAt = lookupDueAt(inflight, ambiguitySettings(ctx.config));
     if (dueAt > ctx.clock()) {
       ctx.logger.debug({ alertId: alert.id, dueAt }, "delivery: look-up waits for a late landing");
@@ -454,12 +455,6 @@ async function send(
 }
 
 /**
- * The pacer refused this alert because it is in neither of its channel's lines. The usual cause:
- * the head of the line rolled it into a flood digest after this job's snapshot (the digest posts
- * it; posting it alone too would show it twice). Otherwise it was delivered meanwhile, or dropped
- * as a stale head: it queues again rather than post outside the line.
- */
-/**
  * The late-landing wait of a destination without edits or threads (a webhook: each alert is a
  * delivery of its own, nothing later in the line needs this one first): the alert leaves its
  * line for the wait and the line goes on; it queues again, behind what came meanwhile, when the
@@ -478,6 +473,12 @@ async function waitAside(
   return delay(job, token, Math.max(1, dueAt - ctx.clock()));
 }
 
+/**
+ * The pacer refused this alert because it is in neither of its channel's lines. The usual cause:
+ * the head of the line rolled it into a flood digest after this job's snapshot (the digest posts
+ * it; posting it alone too would show it twice). Otherwise it was delivered meanwhile, or dropped
+ * as a stale head: it queues again rather than post outside the line.
+ */
 async function outOfLine(
   ctx: DeliveryContext,
   job: Job,
