@@ -34,23 +34,36 @@ afterAll(async () => {
   await s.close();
 });
 
-async function tornEarlyPage(division: string, sino: string) {
+/** One invoice batch of company 100's first active EUR supplier in AAA; its batch number. */
+function enterBatch(sino: string, fields: Record<string, string> = {}): number {
   const supplier = s.control
     .data()
     .suppliers.find((x) => x.cono === 100 && x.stat === "20" && x.cucd === "EUR");
   if (!supplier) throw new Error("no EUR supplier in company 100");
+  const { inbn } = s.control.upsert("invoice", {
+    SUNO: supplier.suno,
+    SINO: sino,
+    CUAM: "745.45",
+    DIVI: "AAA",
+    AIT1: "4010",
+    ...fields,
+  }) as { inbn: number };
+  return inbn;
+}
+
+/** The M3 source of company 100 (`division` "" for every division) on the simulator's clock. */
+function sourceOf(division = "AAA") {
+  return createM3Source(client.mi, {
+    tenant: s.tenant,
+    company: "100",
+    division,
+    now: () => s.control.advanceClock(0).getTime(),
+  });
+}
+
+async function tornEarlyPage(division: string, sino: string) {
   const entered = new Date(s.control.advanceClock(0)).toISOString().slice(0, 10);
-  const inbns: number[] = [];
-  for (let i = 0; i < 30; i++) {
-    const { inbn } = s.control.upsert("invoice", {
-      SUNO: supplier.suno,
-      SINO: `${sino}-${i}`,
-      CUAM: "745.45",
-      DIVI: "AAA",
-      AIT1: "4010",
-    }) as { inbn: number };
-    inbns.push(inbn);
-  }
+  const inbns = Array.from({ length: 30 }, (_, i) => enterBatch(`${sino}-${i}`));
   // Entered three days ago: a head read now and not changed since is not read again.
   s.control.advanceClock(3 * 86_400);
   let changed: number | undefined;
@@ -60,12 +73,7 @@ async function tornEarlyPage(division: string, sino: string) {
     changed = target;
     s.control.upsert("invoice", { INBN: String(target), CUAM: "1645.50" });
   };
-  const src = createM3Source(client.mi, {
-    tenant: s.tenant,
-    company: "100",
-    division,
-    now: () => s.control.advanceClock(0).getTime(),
-  });
+  const src = sourceOf(division);
   headReads = 0;
   const found = new Map<number, SupplierInvoice>();
   let pages = 0;
@@ -101,22 +109,8 @@ describe("a batch on an early page changed between its head read and its line re
 
 describe("a batch whose lines were read with the page before its own", () => {
   it("comes back whole when it changes right after that read", async () => {
-    const supplier = s.control
-      .data()
-      .suppliers.find((x) => x.cono === 100 && x.stat === "20" && x.cucd === "EUR");
-    if (!supplier) throw new Error("no EUR supplier in company 100");
     const entered = new Date(s.control.advanceClock(0)).toISOString().slice(0, 10);
-    const inbns: number[] = [];
-    for (let i = 0; i < 30; i++) {
-      const { inbn } = s.control.upsert("invoice", {
-        SUNO: supplier.suno,
-        SINO: `CARRY-${i}`,
-        CUAM: "745.45",
-        DIVI: "AAA",
-        AIT1: "4010",
-      }) as { inbn: number };
-      inbns.push(inbn);
-    }
+    const inbns = Array.from({ length: 30 }, (_, i) => enterBatch(`CARRY-${i}`));
     s.control.advanceClock(3 * 86_400);
     // Three changed since: their second read takes room in the listing's next answer, so the
     // listing runs ahead of the pages and a page's lines are read on into the next page.
@@ -130,12 +124,7 @@ describe("a batch whose lines were read with the page before its own", () => {
       changed = to;
       s.control.upsert("invoice", { INBN: String(to), CUAM: "1645.50" });
     };
-    const src = createM3Source(client.mi, {
-      tenant: s.tenant,
-      company: "100",
-      division: "AAA",
-      now: () => s.control.advanceClock(0).getTime(),
-    });
+    const src = sourceOf();
     const found = new Map<number, SupplierInvoice>();
     for await (const b of src.listChanged("supplier_invoice", entered, { pageSize: 5 }))
       for (const r of b.records as SupplierInvoice[]) found.set(Number(r.batchNumber), r);
@@ -159,35 +148,17 @@ describe("changedSinceDate", () => {
 
 describe("a listing whose page's second read fills a whole answer", () => {
   it("lists each batch once, in order, every one with its lines", async () => {
-    const supplier = s.control
-      .data()
-      .suppliers.find((x) => x.cono === 100 && x.stat === "20" && x.cucd === "EUR");
-    if (!supplier) throw new Error("no EUR supplier in company 100");
     const entered = new Date(s.control.advanceClock(0)).toISOString().slice(0, 10);
     const inbns: number[] = [];
-    const enter = (i: number) => {
-      const { inbn } = s.control.upsert("invoice", {
-        SUNO: supplier.suno,
-        SINO: `WHOLE-${i}`,
-        CUAM: `${100 + i}.00`,
-        DIVI: "AAA",
-        AIT1: "4010",
-        AIT2: `CC${i}`,
-      }) as { inbn: number };
-      inbns.push(inbn);
-    };
+    const enter = (i: number) =>
+      inbns.push(enterBatch(`WHOLE-${i}`, { CUAM: `${100 + i}.00`, AIT2: `CC${i}` }));
     // Three batches entered days ago, then twenty today. The first page's second read finds
     // only its two of today, so the listing runs ahead of the pages; every later page is all of
     // today, and its second read (heads changed since the day before) fills an answer alone.
     for (let i = 0; i < 3; i++) enter(i);
     s.control.advanceClock(3 * 86_400);
     for (let i = 3; i < 23; i++) enter(i);
-    const src = createM3Source(client.mi, {
-      tenant: s.tenant,
-      company: "100",
-      division: "AAA",
-      now: () => s.control.advanceClock(0).getTime(),
-    });
+    const src = sourceOf();
     const listed: number[] = [];
     const noLines: number[] = [];
     for await (const b of src.listChanged("supplier_invoice", entered, { pageSize: 5 })) {
@@ -205,20 +176,7 @@ describe("a listing whose page's second read fills a whole answer", () => {
 
 describe("a page's second read with more heads changed than an answer holds", () => {
   it("is asked to the end: a batch past the answer that moved after its head read comes back whole", async () => {
-    const supplier = s.control
-      .data()
-      .suppliers.find((x) => x.cono === 100 && x.stat === "20" && x.cucd === "EUR");
-    if (!supplier) throw new Error("no EUR supplier in company 100");
-    const enter = (sino: string) =>
-      (
-        s.control.upsert("invoice", {
-          SUNO: supplier.suno,
-          SINO: sino,
-          CUAM: "745.45",
-          DIVI: "AAA",
-          AIT1: "4010",
-        }) as { inbn: number }
-      ).inbn;
+    const enter = (sino: string) => enterBatch(sino);
     // B1 B2 X B3 … B10 entered together; days later all but X change, and the listing asks
     // for changes since then: X is inside the first page's range without being listed.
     const b = [enter("PAST-1"), enter("PAST-2")];
@@ -238,12 +196,7 @@ describe("a page's second read with more heads changed than an answer holds", ()
       s.control.upsert("invoice", { INBN: String(x), CUAM: "745.45", AIT2: "Y" });
       s.control.upsert("invoice", { INBN: String(b5), CUAM: "1645.50" });
     };
-    const src = createM3Source(client.mi, {
-      tenant: s.tenant,
-      company: "100",
-      division: "AAA",
-      now: () => s.control.advanceClock(0).getTime(),
-    });
+    const src = sourceOf();
     const found = new Map<number, SupplierInvoice>();
     for await (const batch of src.listChanged("supplier_invoice", since, { pageSize: 5 }))
       for (const r of batch.records as SupplierInvoice[]) found.set(Number(r.batchNumber), r);
