@@ -101,7 +101,13 @@ export async function* headsWithLines(
     };
   };
   const settle = (o: Open, again: Map<string, MiRecord>) =>
-    settlePage(o, again, linesOf, (heads) => headsAgain(reader, heads, where, o.since));
+    settlePage(
+      o,
+      again,
+      linesOf,
+      (heads) => headsAgain(reader, heads, where, o.since),
+      (heads) => headsAgain(reader, heads, where, 0),
+    );
 
   let at = now();
   for await (const answer of reader.select(
@@ -150,16 +156,26 @@ export async function* headsWithLines(
 
 /**
  * The page with each head that moved since its first read taken from `again` and its lines read
- * again; once more if it moved again meanwhile, then the latest read stands.
+ * again; once more if it moved again meanwhile, then the latest read stands. A batch whose lines
+ * are dated after its head changed between the two reads, whatever the ERP's clock: the second
+ * read by change date (`since`, from our clock) misses it when the ERP's date is days behind
+ * ours, so its head, unless that read brought it, is read again by number alone
+ * (`readByNumber`). A line edited on its own later than its head costs that one read and is kept.
  */
 async function settlePage(
   o: Open,
   first: Map<string, MiRecord>,
   linesOf: LinesOf,
   readAgain: (heads: MiRecord[]) => Promise<Map<string, MiRecord>>,
+  readByNumber: (heads: MiRecord[]) => Promise<Map<string, MiRecord>>,
 ): Promise<HeadsPage> {
   let heads = o.heads;
   let again = first;
+  // A head the second read brought is known as it stands now: only the others are asked.
+  const suspects = heads.filter(
+    (h) => !first.has(batchKey(h)) && linesAfterHead(h, o.lines.get(h.INBN ?? "")),
+  );
+  if (suspects.length > 0) again = new Map([...first, ...(await readByNumber(suspects))]);
   for (let attempt = 0; attempt < 2; attempt++) {
     const moved = heads.filter((h) => {
       const now = again.get(batchKey(h));
@@ -201,6 +217,13 @@ async function headsAgain(
   );
   for (const list of rows.values()) for (const r of list) out.set(batchKey(r), r);
   return out;
+}
+
+/** Whether any of a batch's lines carries a later change date (LMDT) than its head. Pure. */
+export function linesAfterHead(head: MiRecord, lines: MiRecord[] | undefined): boolean {
+  const headDate = Number(head.LMDT);
+  if (!lines || !Number.isInteger(headDate) || headDate <= 0) return false;
+  return lines.some((l) => Number(l.LMDT) > headDate);
 }
 
 /** Same columns, same values (EXPORTMI answers every column as a string). */

@@ -51,17 +51,20 @@ function enterBatch(sino: string, fields: Record<string, string> = {}): number {
   return inbn;
 }
 
-/** The M3 source of company 100 (`division` "" for every division) on the simulator's clock. */
-function sourceOf(division = "AAA") {
+/**
+ * The M3 source of company 100 (`division` "" for every division) on the simulator's clock, or
+ * `aheadMs` ahead of it (an ERP whose date is behind ours).
+ */
+function sourceOf(division = "AAA", aheadMs = 0) {
   return createM3Source(client.mi, {
     tenant: s.tenant,
     company: "100",
     division,
-    now: () => s.control.advanceClock(0).getTime(),
+    now: () => s.control.advanceClock(0).getTime() + aheadMs,
   });
 }
 
-async function tornEarlyPage(division: string, sino: string) {
+async function tornEarlyPage(division: string, sino: string, aheadMs = 0) {
   const entered = new Date(s.control.advanceClock(0)).toISOString().slice(0, 10);
   const inbns = Array.from({ length: 30 }, (_, i) => enterBatch(`${sino}-${i}`));
   // Entered three days ago: a head read now and not changed since is not read again.
@@ -73,7 +76,7 @@ async function tornEarlyPage(division: string, sino: string) {
     changed = target;
     s.control.upsert("invoice", { INBN: String(target), CUAM: "1645.50" });
   };
-  const src = sourceOf(division);
+  const src = sourceOf(division, aheadMs);
   headReads = 0;
   const found = new Map<number, SupplierInvoice>();
   let pages = 0;
@@ -105,6 +108,10 @@ describe("a batch on an early page changed between its head read and its line re
   it("comes back whole from a listing of every division (a second read of its own per page)", async () => {
     await tornEarlyPage("", "ALLDIV");
   });
+
+  it("comes back whole when the ERP's date is days behind ours", async () => {
+    await tornEarlyPage("AAA", "BEHIND", 5 * 86_400_000);
+  });
 });
 
 describe("a batch whose lines were read with the page before its own", () => {
@@ -134,6 +141,18 @@ describe("a batch whose lines were read with the page before its own", () => {
     const inv = found.get(changed as number) as SupplierInvoice;
     expect(inv.total.amount).toBe("1645.5");
     expect(inv.lines.map((l) => l.amount.amount)).toEqual(["1645.5"]);
+  });
+});
+
+describe("linesAfterHead", () => {
+  it("is true only for a line dated after its head", async () => {
+    const { linesAfterHead } = await import("../../src/infor/m3-invoice-heads.ts");
+    const head = { LMDT: "20261201" };
+    expect(linesAfterHead(head, [{ LMDT: "20261201" }, { LMDT: "20261203" }])).toBe(true);
+    expect(linesAfterHead(head, [{ LMDT: "20261201" }, { LMDT: "20261130" }])).toBe(false);
+    expect(linesAfterHead(head, [{ LMDT: "" }])).toBe(false);
+    expect(linesAfterHead({ LMDT: "" }, [{ LMDT: "20261203" }])).toBe(false);
+    expect(linesAfterHead(head, undefined)).toBe(false);
   });
 });
 
