@@ -142,9 +142,32 @@ function decodeCompact(
   if (text("c")) entry.channel = text("c");
   if (want && entry.type !== "ops" && !want(entry.type)) return entry;
   const d = f.get("d");
-  if (d && d.length > 0)
-    entry.data = unshaped(d) ?? withOwnFields(entry, JSON.parse(unpackData(d)));
+  if (d && d.length > 0) {
+    try {
+      entry.data = unshaped(d) ?? withOwnFields(entry, parseData(unpackData(d)));
+    } catch (err) {
+      return undecodable(entry, d[0] ?? 0, err);
+    }
+  }
   return fromLegacy(entry);
+}
+
+/** JSON data is an object: anything else (a form of a later release) is not ours to guess. */
+function parseData(text: string): Record<string, unknown> {
+  const data: unknown = JSON.parse(text);
+  if (!isObject(data)) throw new Error("audit: data is not a JSON object");
+  return data;
+}
+
+/**
+ * An entry whose data cannot be read here keeps its id, time, type and keys and says why: one
+ * entry a later release wrote in a form of its own (a rolling deploy, a rollback) must not fail
+ * a whole query, an export or an alert's history.
+ */
+function undecodable(entry: AuditEntry, firstByte: number, err: unknown): AuditEntry {
+  const why = err instanceof SyntaxError ? "not JSON" : "unknown form";
+  entry.undecodable = `data in a form this release cannot read (${why}, first byte 0x${firstByte.toString(16).padStart(2, "0")})`;
+  return entry;
 }
 
 function decodeNamed(
@@ -160,8 +183,12 @@ function decodeNamed(
   if (want && entry.type !== "ops" && !want(entry.type)) return entry;
   const data = text("data");
   if (data) {
-    const json = data.startsWith(NAMED_DEFLATED) ? inflateNamed(data.slice(1)) : data;
-    entry.data = JSON.parse(json) as Record<string, unknown>;
+    try {
+      const json = data.startsWith(NAMED_DEFLATED) ? inflateNamed(data.slice(1)) : data;
+      entry.data = parseData(json);
+    } catch (err) {
+      return undecodable(entry, data.charCodeAt(0), err);
+    }
   }
   return fromLegacy(entry);
 }

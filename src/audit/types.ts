@@ -94,6 +94,11 @@ export interface AuditEntry extends AuditInput {
   id: string;
   /** ISO 8601 UTC from the injected clock. */
   at: string;
+  /**
+   * Set when the entry's data is in a form this release cannot read (written by a later one,
+   * or damaged): the entry is kept, without data, and says why, instead of failing the query.
+   */
+  undecodable?: string;
 }
 
 export interface AuditFilter {

@@ -81,3 +81,30 @@ describe("a post's attempt and result in their own shape", () => {
     expect(decodeFields("1-0", fields(deflated)).data).toEqual(result);
   });
 });
+
+describe("an entry whose data is in a form this release cannot read", () => {
+  it("keeps its id, type and keys and says why, instead of failing the read", () => {
+    const flat = encodeFields({ ...base, type: "post.result", data: { ok: true } }).map((v) =>
+      typeof v === "string" ? Buffer.from(v, "utf8") : v,
+    );
+    const later = (d: Buffer) => decodeFields("7-0", [...flat.slice(0, -1), d]);
+    // A shape a later release added (0x04), an unknown mode letter in a known shape, a deflate
+    // that is not, and JSON that is not an object.
+    for (const d of [
+      Buffer.from("\u0004x9", "latin1"),
+      Buffer.from("\u0002z3", "latin1"),
+      Buffer.from([0x01, 0xff, 0x00, 0x13]),
+      Buffer.from("[1,2]", "utf8"),
+    ]) {
+      const e = later(d);
+      expect(e.id).toBe("7-0");
+      expect(e.type).toBe("post.result");
+      expect(e.alertId).toBe("a1");
+      expect(e.channel).toBe("C1");
+      expect(e.data).toBeUndefined();
+      expect(e.undecodable).toMatch(/^data in a form this release cannot read \(.+, first byte 0x/);
+    }
+    // Readable data is not marked.
+    expect(later(Buffer.from('{"ok":true}', "utf8")).undecodable).toBeUndefined();
+  });
+});
