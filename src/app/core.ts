@@ -133,6 +133,7 @@ export function createCore(o: {
       links: linksFor(routing),
       decisions: approvalDecisions(approvalStore),
       auditRetention: o.auditRetention ?? DEFAULT_AUDIT_RETENTION,
+      auditPostShapes: env.auditPostShapes,
       ...(env.redis.replicaAcks ? { replicaAcks: env.redis.replicaAcks } : {}),
     });
     // Every alert that asks for a decision also goes to its approvers' direct messages.

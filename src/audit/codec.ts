@@ -88,9 +88,12 @@ export interface EncodeInput {
 }
 
 /** The compact shape's field, value pairs of one entry. */
-export function encodeFields(e: EncodeInput): FieldValue[] {
+export function encodeFields(e: EncodeInput, postShapes = true): FieldValue[] {
   const data =
-    e.data === undefined ? "" : (shaped(e.data) ?? packData(JSON.stringify(withoutOwnFields(e))));
+    e.data === undefined
+      ? ""
+      : ((postShapes ? shaped(e.data) : undefined) ??
+        packData(JSON.stringify(withoutOwnFields(e))));
   return [
     "t",
     String(TYPE_CODES[e.type] ?? e.type),

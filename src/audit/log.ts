@@ -24,6 +24,13 @@ export interface AuditLogOptions {
   clock?: () => number;
   retention?: AuditRetention;
   logger?: Logger;
+  /**
+   * Write a post's attempt and result in their own short shapes (0x02 / 0x03; default true).
+   * false keeps them JSON (deflated when shorter), which the release before the shapes (stop 24,
+   * main b8d1f6f) reads: for one release, while its replicas may still read this log (a rolling
+   * deploy, a rollback).
+   */
+  postShapes?: boolean;
 }
 
 /**
@@ -40,8 +47,10 @@ export class AuditLog {
   readonly #clock: () => number;
   readonly #retention: AuditRetention;
   readonly #logger: Logger;
+  readonly #postShapes: boolean;
 
   constructor(o: AuditLogOptions) {
+    this.#postShapes = o.postShapes ?? true;
     this.#redis = o.redis;
     this.#prefix = `${o.prefix}audit:`;
     this.#clock = o.clock ?? Date.now;
@@ -69,14 +78,17 @@ export class AuditLog {
 
   /** The keys and arguments append.lua takes for `input`, stamped with the log's clock now. */
   prepare(input: AuditInput): PreparedAuditEntry {
-    const fields = encodeFields({
-      type: input.type,
-      atMs: new Date(this.#clock()).getTime(),
-      ...(input.alertId ? { alertId: input.alertId } : {}),
-      ...(input.recordKey ? { recordKey: input.recordKey } : {}),
-      ...(input.channel ? { channel: input.channel } : {}),
-      ...(input.data ? { data: sanitizedForWrite(input.data) as Record<string, unknown> } : {}),
-    });
+    const fields = encodeFields(
+      {
+        type: input.type,
+        atMs: new Date(this.#clock()).getTime(),
+        ...(input.alertId ? { alertId: input.alertId } : {}),
+        ...(input.recordKey ? { recordKey: input.recordKey } : {}),
+        ...(input.channel ? { channel: input.channel } : {}),
+        ...(input.data ? { data: sanitizedForWrite(input.data) as Record<string, unknown> } : {}),
+      },
+      this.#postShapes,
+    );
     const keys = [this.streamKey];
     if (input.alertId) keys.push(this.#index("alert", input.alertId));
     if (input.recordKey) keys.push(this.#index("record", input.recordKey));

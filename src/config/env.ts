@@ -49,6 +49,8 @@ export interface AppEnv {
   redisPrefix: string;
   /** Audit entries older than this many days are dropped (hourly). */
   auditRetentionDays: number;
+  /** AUDIT_POST_SHAPES: write a post's audit entries in their short shapes (false: JSON). */
+  auditPostShapes: boolean;
   /** How often invoices with open exceptions are re-checked against fresh PO data; 0 = never. */
   exceptionRecheckMinutes: number;
   /** Signing secret per routing.yml webhook name (WEBHOOK_SECRETS), decrypted. */
@@ -91,6 +93,8 @@ export const ENV_DOC: Record<string, string> = {
   REDIS_PREFIX:
     "prefix of every Redis key, to share one Redis between deployments; default cs: ({cs}: for Cluster, which needs a {hash tag})",
   AUDIT_RETENTION_DAYS: "audit entries older than this are dropped, hourly; default 400",
+  AUDIT_POST_SHAPES:
+    "on (default) writes a post's audit entries in short shapes; off writes JSON, which the release before the shapes can read (set it for one release while its replicas may still run)",
   EXCEPTION_RECHECK_MINUTES:
     "re-check open match exceptions against fresh POs this often; 0 = never; default 60",
 };
@@ -310,6 +314,10 @@ export function loadEnv(
     return n;
   };
   const auditRetentionDays = wholeNumber("AUDIT_RETENTION_DAYS", 400, 1, 3650);
+  const shapesText = raw("AUDIT_POST_SHAPES") ?? "on";
+  if (shapesText !== "on" && shapesText !== "off")
+    problem("AUDIT_POST_SHAPES", "expected on or off");
+  const auditPostShapes = shapesText !== "off";
   const exceptionRecheckMinutes = wholeNumber("EXCEPTION_RECHECK_MINUTES", 60, 0, 10_080);
   const redisPrefix =
     raw("REDIS_PREFIX") ?? (redis.mode === "cluster" ? CLUSTER_KEY_PREFIX : DEFAULT_KEY_PREFIX);
@@ -353,6 +361,7 @@ export function loadEnv(
       pushMaxBytes,
       redisPrefix,
       auditRetentionDays,
+      auditPostShapes,
       exceptionRecheckMinutes,
       webhookSecrets,
     },

@@ -66,6 +66,8 @@ export interface CreateDeliveryOptions {
   clock?: () => number;
   config?: DeliveryConfigInput;
   auditRetention?: AuditRetention;
+  /** AuditLogOptions.postShapes: false while the release before the shapes still reads the log. */
+  auditPostShapes?: boolean;
   /** Use this audit log instead of creating one on the same connection. */
   audit?: AuditLog;
   /**
@@ -197,6 +199,7 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
       clock,
       logger,
       ...(options.auditRetention ? { retention: options.auditRetention } : {}),
+      ...(options.auditPostShapes === false ? { postShapes: false } : {}),
     });
   const pacer = new Pacer(redis, keys, pace);
   const routes = new Map<Destination, Route>();

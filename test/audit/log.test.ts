@@ -182,3 +182,27 @@ describe("large data", () => {
     expect((await log.query({ alertId: "a1" })).map((e) => e.data)).toEqual([big, { ok: true }]);
   });
 });
+
+describe("AuditLog postShapes", () => {
+  it("false writes a post's attempt and result as JSON (what the release before the shapes reads), read back the same", async () => {
+    const stored = async (postShapes: boolean | undefined) => {
+      const p = `${prefix}shapes-${String(postShapes)}:`;
+      const log = new AuditLog({
+        redis,
+        prefix: p,
+        ...(postShapes === undefined ? {} : { postShapes }),
+      });
+      const data = { ok: true, ts: "1765000000.000100", mode: "post" };
+      await log.append({ type: "post.result", alertId: "a9", channel: "C9", data });
+      const [[, fields] = ["", []]] = await redis.xrange(log.streamKey, "-", "+");
+      const d = fields[fields.indexOf("d") + 1] ?? "";
+      const [read] = await log.query({ alertId: "a9" });
+      expect(read?.data).toEqual(data);
+      return d;
+    };
+    // JSON, deflated when that is shorter (0x01): both forms the release before the shapes read.
+    expect([1, "{".charCodeAt(0)]).toContain((await stored(false)).charCodeAt(0));
+    expect((await stored(undefined)).charCodeAt(0)).toBe(3);
+    expect((await stored(true)).charCodeAt(0)).toBe(3);
+  });
+});

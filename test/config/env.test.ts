@@ -37,6 +37,7 @@ describe("environment", () => {
     expect(r.env.routingFile).toBe("routing.yml");
     expect(r.env.redisPrefix).toBe("cs:");
     expect(r.env.auditRetentionDays).toBe(400);
+    expect(r.env.auditPostShapes).toBe(true);
     expect(r.env.exceptionRecheckMinutes).toBe(60);
     expect(r.env.slackAppToken).toBeUndefined();
     // Secrets handed to the log scrubber include the .ionapi's own secrets.
@@ -269,5 +270,13 @@ describe("M3 event push credentials", () => {
       "PUSH_MAX_BYTES",
     ]);
     expect(JSON.stringify(r.problems)).not.toContain("tiny");
+  });
+
+  it("AUDIT_POST_SHAPES: off writes post entries as JSON; anything but on / off is refused by name", () => {
+    const off = loadEnv({ ...valid, AUDIT_POST_SHAPES: "off" });
+    expect(off.ok && off.env.auditPostShapes).toBe(false);
+    const bad = loadEnv({ ...valid, AUDIT_POST_SHAPES: "no" });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.problems.map((p) => p.variable)).toEqual(["AUDIT_POST_SHAPES"]);
   });
 });
