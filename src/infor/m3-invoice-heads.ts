@@ -126,7 +126,13 @@ export async function* headsWithLines(
       }
     }
     const last = answer[answer.length - 1];
-    if (open?.asked && !beyond && last && answer.length >= pageSize) {
+    if (
+      open?.asked &&
+      !beyond &&
+      last &&
+      answer.length >= pageSize &&
+      Number(last.INBN) < open.hi
+    ) {
       // The second read filled the answer alone and may go on: the rest rides on the next one.
       open.asked = false;
       open.from = Number(last.INBN) + 1;
