@@ -101,13 +101,7 @@ export async function* headsWithLines(
     };
   };
   const settle = (o: Open, again: Map<string, MiRecord>) =>
-    settlePage(
-      o,
-      again,
-      linesOf,
-      (heads) => headsAgain(reader, heads, where, o.since),
-      (heads) => headsAgain(reader, heads, where, 0),
-    );
+    settlePage(o, again, linesOf, (heads, since) => headsAgain(reader, heads, where, since));
 
   let at = now();
   for await (const answer of reader.select(
@@ -165,15 +159,14 @@ export async function* headsWithLines(
  * again; once more if it moved again meanwhile, then the latest read stands. A batch whose lines
  * are dated after its head changed between the two reads, whatever the ERP's clock: the second
  * read by change date (`since`, from our clock) misses it when the ERP's date is days behind
- * ours, so its head, unless that read brought it, is read again by number alone
- * (`readByNumber`). A line edited on its own later than its head costs that one read and is kept.
+ * ours, so its head, unless that read brought it, is read again by number alone (`readAgain`
+ * without `since`). A line edited on its own later than its head costs that one read and is kept.
  */
 async function settlePage(
   o: Open,
   first: Map<string, MiRecord>,
   linesOf: LinesOf,
-  readAgain: (heads: MiRecord[]) => Promise<Map<string, MiRecord>>,
-  readByNumber: (heads: MiRecord[]) => Promise<Map<string, MiRecord>>,
+  readAgain: (heads: MiRecord[], since?: number) => Promise<Map<string, MiRecord>>,
 ): Promise<HeadsPage> {
   let heads = o.heads;
   let again = first;
@@ -181,7 +174,7 @@ async function settlePage(
   const suspects = heads.filter(
     (h) => !first.has(batchKey(h)) && linesAfterHead(h, o.lines.get(h.INBN ?? "")),
   );
-  if (suspects.length > 0) again = new Map([...first, ...(await readByNumber(suspects))]);
+  if (suspects.length > 0) again = new Map([...first, ...(await readAgain(suspects))]);
   for (let attempt = 0; attempt < 2; attempt++) {
     const moved = heads.filter((h) => {
       const now = again.get(batchKey(h));
@@ -193,13 +186,14 @@ async function settlePage(
     const movedNow = moved.map((h) => current.get(batchKey(h)) ?? h);
     const lines = await linesOf(movedNow);
     for (const h of moved) o.lines.set(h.INBN ?? "", lines.get(h.INBN ?? "") ?? []);
-    if (attempt === 0) again = await readAgain(movedNow);
+    if (attempt === 0) again = await readAgain(movedNow, o.since);
   }
   return { heads, lines: o.lines };
 }
 
 /**
- * The current heads of `heads`' batches changed since `since`, by division and batch number.
+ * The current heads of `heads`' batches changed since `since` (any change date without it), by
+ * division and batch number.
  * Within the listing's own conditions: a head that moved since is changed, so it still meets
  * them, and batches between the lowest and highest number that did not change are not read.
  */
@@ -207,7 +201,7 @@ async function headsAgain(
   reader: TableReader,
   heads: MiRecord[],
   where: Predicate[],
-  since: number,
+  since?: number,
 ): Promise<Map<string, MiRecord>> {
   const inbns = heads.map((h) => Number(h.INBN)).filter(Number.isFinite);
   const out = new Map<string, MiRecord>();
@@ -218,7 +212,7 @@ async function headsAgain(
     String(Math.min(...inbns)),
     String(Math.max(...inbns)),
     true,
-    [...where, { col: "LMDT", op: ">=", value: since }],
+    since === undefined ? where : [...where, { col: "LMDT", op: ">=", value: since }],
     heads.map((h) => h.INBN ?? ""),
   );
   for (const list of rows.values()) for (const r of list) out.set(batchKey(r), r);
