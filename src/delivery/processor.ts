@@ -179,9 +179,10 @@ async function deliver(
       if (!destination.edits) return waitAside(ctx, job, token, alert, dueAt);
       return delay(job, token, dueAt - ctx.clock(), ctx);
     }
-    // Back in line after waiting aside (idempotent when it never left).
+    // Without edits there is only the post line, and the alert may have waited aside: back in
+    // it (idempotent when it never left).
     if (!destination.edits) await pacer.register(channel, alert.id);
-    const line = await pacer.lineOf(channel, alert.id);
+    const line: Line = destination.edits ? await pacer.lineOf(channel, alert.id) : "post";
     // A reply is looked for in its thread (conversations.replies), on that method's budget.
     const lookup = destination.methods.lookup(inflight.threadTs);
     const gate = await pacer.take(channel, alert.id, "history", line, lookup);
