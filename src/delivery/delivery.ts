@@ -4,7 +4,7 @@ import { type Alert, mirrorAlert, mirrorable, parseAlert } from "../alerts/alert
 import type { DecisionSource } from "../approvals/decisions.ts";
 import { AuditLog, type PreparedAuditEntry } from "../audit/log.ts";
 import type { AuditFilter, AuditRetention } from "../audit/types.ts";
-import { codeOf, programmingErrorDetail } from "../shared/error-code.ts";
+import { codeOf, codeOrCauseOf, programmingErrorDetail } from "../shared/error-code.ts";
 import {
   createRedisClient,
   duplicateClient,
@@ -426,8 +426,7 @@ export function createDelivery(options: CreateDeliveryOptions): Delivery {
       });
       worker.on("error", (err) => logger.error({ err }, "delivery: worker error"));
       worker.on("failed", (job, err) => {
-        // fetch's "fetch failed" TypeError carries the network error's code in its cause.
-        const code = codeOf(err) ?? codeOf(err.cause) ?? err.name;
+        const code = codeOrCauseOf(err) ?? err.name;
         const detail = programmingErrorDetail(err);
         logger.warn(
           { jobId: job?.id, attempts: job?.attemptsMade, code, ...(detail ? { detail } : {}) },

@@ -10,6 +10,14 @@ export function codeOf(err: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The error's own code, else its cause's: fetch's TypeError("fetch failed") carries the network
+ * error's code (ECONNRESET, UND_ERR_SOCKET) only in its cause.
+ */
+export function codeOrCauseOf(err: unknown): string | undefined {
+  return codeOf(err) ?? codeOf((err as { cause?: unknown } | undefined)?.cause);
+}
+
 const PROGRAMMING_ERRORS = new Set(["TypeError", "RangeError", "ReferenceError", "SyntaxError"]);
 
 /**
@@ -20,7 +28,7 @@ const PROGRAMMING_ERRORS = new Set(["TypeError", "RangeError", "ReferenceError",
 export function programmingErrorDetail(err: unknown): string | undefined {
   if (!(err instanceof Error) || !PROGRAMMING_ERRORS.has(err.name)) return undefined;
   // fetch's TypeError("fetch failed") is a network error: its cause has the code.
-  if (codeOf(err) || codeOf(err.cause)) return undefined;
+  if (codeOrCauseOf(err)) return undefined;
   const frame = err.stack
     ?.split("\n")
     .find((l) => l.trimStart().startsWith("at "))

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { codeOf, programmingErrorDetail } from "../../src/shared/error-code.ts";
+import { codeOf, codeOrCauseOf, programmingErrorDetail } from "../../src/shared/error-code.ts";
 import { SyncError } from "../../src/sync/errors.ts";
 
 const src = join(import.meta.dirname, "../../src");
@@ -34,6 +34,9 @@ describe("programmingErrorDetail", () => {
     expect(programmingErrorDetail(coded)).toBeUndefined();
     const network = new TypeError("fetch failed", { cause: { code: "UND_ERR_SOCKET" } });
     expect(programmingErrorDetail(network)).toBeUndefined();
+    expect(codeOrCauseOf(network)).toBe("UND_ERR_SOCKET");
+    expect(codeOrCauseOf(coded)).toBe("ECONNRESET");
+    expect(codeOrCauseOf(new TypeError("x"))).toBeUndefined();
     expect(programmingErrorDetail("text")).toBeUndefined();
     expect(programmingErrorDetail(new RangeError("x".repeat(500)))?.length).toBeLessThan(450);
   });
