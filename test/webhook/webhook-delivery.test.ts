@@ -36,8 +36,10 @@ afterAll(async () => {
   await emu.close();
 });
 
-async function receiver(seed: number, faults = {}): Promise<Receiver> {
-  const r = await startReceiver({ secrets: [SECRET], faults, random: createRng(seed).next });
+/** A receiver whose faults are drawn from a seeded generator, or from `random` as given. */
+async function receiver(seed: number | (() => number), faults = {}): Promise<Receiver> {
+  const random = typeof seed === "number" ? createRng(seed).next : seed;
+  const r = await startReceiver({ secrets: [SECRET], faults, random });
   receivers.push(r);
   return r;
 }
@@ -78,6 +80,13 @@ async function drained(d: Delivery): Promise<void> {
     const s = await d.stats();
     return s.waiting + s.delayed + s.active === 0 && s.oldestAgeMs === 0;
   });
+}
+
+/** `n` alerts received, none of them twice. */
+function expectEachOnce(r: Receiver, n: number): void {
+  const counts = perId(r);
+  expect(counts.size).toBe(n);
+  expect([...counts.values()].filter((x) => x > 1)).toEqual([]);
 }
 
 function perId(r: Receiver): Map<string, number> {
@@ -127,9 +136,7 @@ describe("signed webhook destination", () => {
     const alerts = Array.from({ length: 20 }, (_, i) => paymentAlert(100 + i, ERP));
     for (const a of alerts) await d.enqueue(a);
     await drained(d);
-    const counts = perId(r);
-    expect(counts.size).toBe(20);
-    expect([...counts.values()].filter((n) => n > 1)).toEqual([]);
+    expectEachOnce(r, 20);
     const found = await d.audit.query({ channel: ERP });
     // The fault plan did drop stored deliveries: the look-up found them instead of sending again.
     expect(found.some((e) => e.type === "post.resolved" && e.data?.found === true)).toBe(true);
@@ -139,21 +146,14 @@ describe("signed webhook destination", () => {
   it("a dropped answer waits out its late-landing grace aside: the alerts behind it go meanwhile, then it is found, once", async () => {
     // The receiver stores the first delivery and drops its connection; every later one is answered.
     let draws = 0;
-    const r = await startReceiver({
-      secrets: [SECRET],
-      faults: { dropRate: 0.5 },
-      random: () => (draws++ === 0 ? 0 : 0.99),
-    });
-    receivers.push(r);
+    const r = await receiver(() => (draws++ === 0 ? 0 : 0.99), { dropRate: 0.5 });
     const graceMs = 3000;
     const d = webhookOnly(r, { lookup: true, graceMs });
     d.startWorker({ concurrency: 4 });
     const alerts = Array.from({ length: 6 }, (_, i) => paymentAlert(300 + i, ERP));
     for (const a of alerts) await d.enqueue(a);
     await drained(d);
-    const counts = perId(r);
-    expect(counts.size).toBe(6);
-    expect([...counts.values()].filter((n) => n > 1)).toEqual([]);
+    expectEachOnce(r, 6);
     const receipts = r.receipts();
     const dropped = receipts[0];
     if (!dropped) throw new Error("no receipt");
